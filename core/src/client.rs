@@ -1,0 +1,326 @@
+//! The async client: one connection pool, the retry loop, timeouts and
+//! cancellation around every network wait.
+
+use std::future::Future;
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::{Bytes, BytesMut};
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{ClientBuilder, ClientConfig, RequestOptions};
+use crate::error::{Error, ErrorKind};
+use crate::request::{self, PreparedRequest};
+use crate::retry::{parse_retry_after, RetryDecision, RetryPolicy};
+use crate::stream::ChatStream;
+use crate::types::{ChatCompletion, ChatCompletionRequest, EmbeddingRequest, EmbeddingResponse, ModelList};
+
+/// A client for one gateway. Cheap to clone; clones share the connection pool.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<ClientInner>,
+}
+
+struct ClientInner {
+    config: ClientConfig,
+    http: reqwest::Client,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("config", &self.inner.config).finish()
+    }
+}
+
+/// A successful response with what the call learned on the way.
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    /// The decoded body.
+    pub data: T,
+    /// HTTP status of the final attempt.
+    pub status: u16,
+    /// Response headers, lower-cased names.
+    pub headers: Vec<(String, String)>,
+    /// The gateway's request id (`x-request-id` and friends).
+    pub request_id: Option<String>,
+    /// Attempts made, the successful one included.
+    pub attempts: u32,
+}
+
+impl<T> Deref for Response<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.data
+    }
+}
+
+impl<T> Response<T> {
+    /// Converts the body, keeping the metadata.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response { data: f(self.data), status: self.status, headers: self.headers, request_id: self.request_id, attempts: self.attempts }
+    }
+}
+
+/// The limits of one call, shared by its attempts and, for a stream, its reads.
+#[derive(Clone, Debug)]
+pub(crate) struct CallContext {
+    pub idle: Duration,
+    pub deadline_at: Option<Instant>,
+    pub cancel: CancellationToken,
+    pub policy: RetryPolicy,
+}
+
+impl CallContext {
+    fn deadline_passed(&self) -> bool {
+        self.deadline_at.is_some_and(|t| Instant::now() >= t)
+    }
+
+    /// Runs `fut` unless the caller cancels, the deadline passes, or (when
+    /// `idle` is set) nothing happens for the idle timeout.
+    pub(crate) async fn guard<F: Future>(&self, idle: bool, fut: F) -> Result<F::Output, Error> {
+        let deadline = async {
+            match self.deadline_at {
+                Some(t) => tokio::time::sleep_until(t).await,
+                None => std::future::pending().await,
+            }
+        };
+        let idle_timer = async {
+            if idle {
+                tokio::time::sleep(self.idle).await
+            } else {
+                std::future::pending().await
+            }
+        };
+        tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => Err(Error::cancelled()),
+            out = fut => Ok(out),
+            _ = idle_timer => Err(Error::new(ErrorKind::Timeout, format!("request timed out: nothing received for {:?}", self.idle))),
+            _ = deadline => Err(Error::new(ErrorKind::Timeout, "request timed out: the call's deadline passed")),
+        }
+    }
+}
+
+impl Client {
+    /// A client from a validated configuration.
+    pub fn new(config: ClientConfig) -> Result<Client, Error> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .tcp_nodelay(true)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build()
+            .map_err(|e| Error::new(ErrorKind::InvalidRequest, format!("could not build the HTTP client: {e}")))?;
+        Ok(Client { inner: Arc::new(ClientInner { config, http }) })
+    }
+
+    /// A builder with the peers' defaults.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client configured from `THEROUTER_*` / `OPENAI_*` variables or `.env`.
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::new().from_env().build()
+    }
+
+    /// The configuration this client was built from.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// A client with another configuration that shares this one's connection
+    /// pool when the connect timeout is the same (openai's `with_options`).
+    pub fn with_config(&self, config: ClientConfig) -> Result<Client, Error> {
+        if config.connect_timeout == self.inner.config.connect_timeout {
+            return Ok(Client { inner: Arc::new(ClientInner { config, http: self.inner.http.clone() }) });
+        }
+        Client::new(config)
+    }
+
+    /// `POST /chat/completions`, not streaming.
+    pub async fn chat(&self, request: &ChatCompletionRequest, opts: &RequestOptions) -> Result<Response<ChatCompletion>, Error> {
+        let raw = self.chat_raw(request, opts).await?;
+        decode_response(raw)
+    }
+
+    /// `POST /chat/completions`, returning the body as received (checked to be JSON).
+    /// Bindings use it to build native objects with their own JSON parser.
+    pub async fn chat_raw(&self, request: &ChatCompletionRequest, opts: &RequestOptions) -> Result<Response<Bytes>, Error> {
+        let body = request::chat_body(&self.inner.config, request, false, opts)?;
+        self.send(reqwest::Method::POST, "chat/completions", Some(body), opts).await
+    }
+
+    /// `POST /chat/completions` with `stream: true`. Returns once the response
+    /// headers arrived; the events are pulled with [`ChatStream::next`].
+    pub async fn chat_stream(&self, request: &ChatCompletionRequest, opts: &RequestOptions) -> Result<ChatStream, Error> {
+        let body = request::chat_body(&self.inner.config, request, true, opts)?;
+        let prepared = request::prepare(&self.inner.config, reqwest::Method::POST, "chat/completions", Some(body), true, opts)?;
+        let ctx = self.context(opts);
+        let (response, attempts) = self.connect(&prepared, &ctx, 0).await?;
+        Ok(ChatStream::new(self.clone(), Arc::new(prepared), ctx, response, attempts))
+    }
+
+    /// `GET /models`.
+    pub async fn list_models(&self, opts: &RequestOptions) -> Result<Response<ModelList>, Error> {
+        decode_response(self.send(reqwest::Method::GET, "models", None, opts).await?)
+    }
+
+    /// `POST /embeddings`.
+    pub async fn embeddings(&self, request: &EmbeddingRequest, opts: &RequestOptions) -> Result<Response<EmbeddingResponse>, Error> {
+        decode_response(self.embeddings_raw(request, opts).await?)
+    }
+
+    /// `POST /embeddings`, returning the body as received (checked to be JSON).
+    pub async fn embeddings_raw(&self, request: &EmbeddingRequest, opts: &RequestOptions) -> Result<Response<Bytes>, Error> {
+        request.validate()?;
+        let body = request::encode_body(request, opts)?;
+        self.send(reqwest::Method::POST, "embeddings", Some(body), opts).await
+    }
+
+    /// Any JSON endpoint under the base URL, with retries: the body as received.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Bytes>,
+        opts: &RequestOptions,
+    ) -> Result<Response<Bytes>, Error> {
+        let prepared = request::prepare(&self.inner.config, method, path, body, false, opts)?;
+        let ctx = self.context(opts);
+        let ((response, bytes), attempts) = self
+            .with_retries(&ctx, 0, || async {
+                let (response, headers) = self.attempt(&prepared, &ctx).await?;
+                let bytes = read_body(response, &ctx).await?;
+                if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() {
+                    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
+                    return Err(Error::new(ErrorKind::Decode, format!("the response is not valid JSON: {text:?}")).with_headers(headers));
+                }
+                Ok((headers, bytes))
+            })
+            .await?;
+        let request_id = crate::error::request_id_from(&response);
+        Ok(Response { data: bytes, status: 200, headers: response, request_id, attempts })
+    }
+
+    pub(crate) fn context(&self, opts: &RequestOptions) -> CallContext {
+        let config = &self.inner.config;
+        let mut policy = config.retry.clone();
+        if let Some(n) = opts.max_retries {
+            policy.max_retries = n;
+        }
+        CallContext {
+            idle: opts.timeout.unwrap_or(config.timeout),
+            deadline_at: opts.deadline.or(config.deadline).map(|d| Instant::now() + d),
+            cancel: opts.cancel.clone().unwrap_or_default(),
+            policy,
+        }
+    }
+
+    /// Sends until a response with a success status arrives or the policy gives up.
+    /// `attempts_so_far` lets a stream that failed before its first event go on counting.
+    pub(crate) async fn connect(
+        &self,
+        prepared: &PreparedRequest,
+        ctx: &CallContext,
+        attempts_so_far: u32,
+    ) -> Result<((reqwest::Response, Vec<(String, String)>), u32), Error> {
+        self.with_retries(ctx, attempts_so_far, || self.attempt(prepared, ctx)).await
+    }
+
+    async fn with_retries<T, F, Fut>(&self, ctx: &CallContext, attempts_so_far: u32, mut op: F) -> Result<(T, u32), Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
+        let mut attempts = attempts_so_far;
+        loop {
+            attempts += 1;
+            let error = match op().await {
+                Ok(value) => return Ok((value, attempts)),
+                Err(e) => e.redact(self.inner.config.api_key.expose()),
+            };
+            if matches!(error.kind(), ErrorKind::Cancelled | ErrorKind::InvalidRequest) || ctx.deadline_passed() {
+                return Err(error.with_attempts(attempts));
+            }
+            match ctx.policy.decide(attempts, &error) {
+                RetryDecision::GiveUp => return Err(error.with_attempts(attempts)),
+                RetryDecision::RetryAfter(delay) => {
+                    // The wait yields to cancellation and the deadline, like every other wait.
+                    ctx.guard(false, tokio::time::sleep(delay)).await.map_err(|e| e.with_attempts(attempts))?;
+                }
+            }
+        }
+    }
+
+    /// One attempt: send, wait for the status line, turn a status ≥ 400 into an error.
+    async fn attempt(&self, prepared: &PreparedRequest, ctx: &CallContext) -> Result<(reqwest::Response, Vec<(String, String)>), Error> {
+        let mut builder = self.inner.http.request(prepared.method.clone(), prepared.url.clone()).headers(prepared.headers.clone());
+        if let Some(body) = &prepared.body {
+            builder = builder.body(body.clone());
+        }
+        let response = ctx.guard(true, builder.send()).await?.map_err(transport_error)?;
+        let headers = header_pairs(response.headers());
+        let status = response.status().as_u16();
+        if status < 400 {
+            return Ok((response, headers));
+        }
+        let body = read_body(response, ctx).await.unwrap_or_default();
+        Err(status_error(status, headers, &body))
+    }
+}
+
+/// Reads a whole body, the idle timeout applying to each piece.
+async fn read_body(mut response: reqwest::Response, ctx: &CallContext) -> Result<Bytes, Error> {
+    let mut buf = BytesMut::new();
+    while let Some(piece) = ctx.guard(true, response.chunk()).await?.map_err(transport_error)? {
+        if buf.is_empty() && response.content_length().is_some_and(|n| n as usize == piece.len()) {
+            return Ok(piece);
+        }
+        buf.extend_from_slice(&piece);
+    }
+    Ok(buf.freeze())
+}
+
+fn decode_response<T: DeserializeOwned>(raw: Response<Bytes>) -> Result<Response<T>, Error> {
+    let data = serde_json::from_slice::<T>(&raw.data).map_err(|e| {
+        Error::new(ErrorKind::Decode, format!("the response does not have the expected shape: {e}"))
+            .with_headers(raw.headers.clone())
+            .with_attempts(raw.attempts)
+    })?;
+    Ok(raw.map(|_| data))
+}
+
+pub(crate) fn header_pairs(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect()
+}
+
+/// The error for a status ≥ 400, with the parsed body, request id and retry-after.
+pub(crate) fn status_error(status: u16, headers: Vec<(String, String)>, body: &[u8]) -> Error {
+    let retry_after = parse_retry_after(&headers, SystemTime::now());
+    let reason = reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("error");
+    let error = Error::new(ErrorKind::Status, reason).with_status(status).with_headers(headers).with_retry_after(retry_after);
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(value) => error.with_error_body(value),
+        Err(_) if body.is_empty() => error,
+        Err(_) => error.with_text_body(String::from_utf8_lossy(body).into_owned()),
+    }
+}
+
+/// Maps a reqwest failure to a kind, keeping its causes in the message.
+pub(crate) fn transport_error(e: reqwest::Error) -> Error {
+    let kind = if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Connection };
+    let mut message = if e.is_connect() { "connection failed".to_owned() } else { "connection error".to_owned() };
+    let mut source: Option<&dyn std::error::Error> = Some(&e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    Error::new(kind, message)
+}

@@ -1,0 +1,402 @@
+//! Client configuration: key, base URL, timeouts, retries, headers, and the
+//! environment / `.env` fallbacks.
+
+use std::fmt;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::error::Error;
+use crate::retry::RetryPolicy;
+
+/// The default gateway.
+pub const DEFAULT_BASE_URL: &str = "https://api.therouter.ai/v1";
+/// Connect timeout, the seed guide's recommendation.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The peers' default for `timeout`.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+/// The peers' default for `max_retries`.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// Upper bound on `max_retries`: a typo such as 1000 should fail loudly, not hammer a gateway.
+pub const MAX_RETRIES_LIMIT: u32 = 100;
+
+/// An API key. Its `Debug` and `Display` show at most the first 8 characters.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Wraps a key.
+    pub fn new(key: impl Into<String>) -> Self {
+        ApiKey(key.into())
+    }
+    /// The whole key, for the `Authorization` header. Do not log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// `sk-your-…`: the first 8 characters and an ellipsis.
+pub fn mask(secret: &str) -> String {
+    let prefix: String = secret.chars().take(8).collect();
+    format!("{prefix}…")
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ApiKey({:?})", mask(&self.0))
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&mask(&self.0))
+    }
+}
+
+/// Everything a [`Client`](crate::Client) is built from. Construct it with [`ClientBuilder`].
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// The key sent as `Authorization: Bearer …`.
+    pub api_key: ApiKey,
+    /// Base URL, without a trailing slash (`https://openrouter.ai/api/v1`).
+    pub base_url: String,
+    /// Longest wait for a TCP/TLS connection.
+    pub connect_timeout: Duration,
+    /// Longest wait for the response to start and for each next piece of the body.
+    pub timeout: Duration,
+    /// Bound on a whole call, retries included.
+    pub deadline: Option<Duration>,
+    /// Retries after the first attempt, and backoff.
+    pub retry: RetryPolicy,
+    /// Headers sent with every request.
+    pub default_headers: Vec<(String, String)>,
+    /// Largest SSE event accepted from a stream.
+    pub max_event_bytes: usize,
+    /// Ask for usage on streams unless the request says otherwise.
+    pub include_usage_by_default: bool,
+}
+
+/// Per-call overrides; `None` keeps the client's value.
+#[derive(Clone, Debug, Default)]
+pub struct RequestOptions {
+    /// Overrides [`ClientConfig::timeout`].
+    pub timeout: Option<Duration>,
+    /// Overrides [`ClientConfig::deadline`].
+    pub deadline: Option<Duration>,
+    /// Overrides the retry count.
+    pub max_retries: Option<u32>,
+    /// Added to (and replacing) the default headers; an empty value removes a default header.
+    pub headers: Vec<(String, String)>,
+    /// Query parameters appended to the URL.
+    pub query: Vec<(String, String)>,
+    /// Fields merged into the JSON body last (openai-python's `extra_body`).
+    pub extra_body: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Cancels the call (and a stream it returns) when triggered, from any thread.
+    pub cancel: Option<CancellationToken>,
+}
+
+impl RequestOptions {
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        if let Some(n) = self.max_retries {
+            check_retries(n)?;
+        }
+        for (name, value) in &self.headers {
+            check_header(name, value)?;
+        }
+        Ok(())
+    }
+}
+
+/// Builds a [`Client`](crate::Client); every setting has the peers' default.
+#[derive(Clone, Debug, Default)]
+pub struct ClientBuilder {
+    api_key: Option<String>,
+    base_url: Option<String>,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    max_retries: Option<u32>,
+    initial_backoff: Option<Duration>,
+    max_backoff: Option<Duration>,
+    default_headers: Vec<(String, String)>,
+    max_event_bytes: Option<usize>,
+    include_usage_by_default: Option<bool>,
+    env_fallback: bool,
+}
+
+impl ClientBuilder {
+    /// An empty builder: the key must be given, or [`from_env`](Self::from_env) used.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Take what is not set explicitly from `THEROUTER_API_KEY` / `THEROUTER_BASE_URL`,
+    /// then `OPENAI_API_KEY` / `OPENAI_BASE_URL`, then a `.env` file in the working directory.
+    pub fn from_env(mut self) -> Self {
+        self.env_fallback = true;
+        self
+    }
+    /// The API key.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+    /// The base URL (`https://openrouter.ai/api/v1`); a trailing slash is fine.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+    /// Connect timeout (default 10 s).
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = Some(d);
+        self
+    }
+    /// Wait for the response to start and for each next piece of the body (default 600 s).
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = Some(d);
+        self
+    }
+    /// Bound on a whole call, retries included (default none).
+    pub fn deadline(mut self, d: Duration) -> Self {
+        self.deadline = Some(d);
+        self
+    }
+    /// Retries after the first attempt (default 2).
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = Some(n);
+        self
+    }
+    /// Backoff range: first delay and cap (default 0.5 s and 8 s). Tests make it small.
+    pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = Some(initial);
+        self.max_backoff = Some(max);
+        self
+    }
+    /// Adds a header sent with every request.
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_headers.push((name.into(), value.into()));
+        self
+    }
+    /// Largest SSE event accepted (default 16 MiB).
+    pub fn max_event_bytes(mut self, n: usize) -> Self {
+        self.max_event_bytes = Some(n);
+        self
+    }
+    /// Whether streams ask for usage when the request does not say (default true).
+    pub fn include_usage_by_default(mut self, yes: bool) -> Self {
+        self.include_usage_by_default = Some(yes);
+        self
+    }
+
+    /// Validates and resolves the configuration.
+    pub fn build_config(self) -> Result<ClientConfig, Error> {
+        let env = if self.env_fallback { EnvSource::load() } else { EnvSource::default() };
+        let api_key = self
+            .api_key
+            .or_else(|| env.get(&["THEROUTER_API_KEY", "OPENAI_API_KEY"]))
+            .ok_or_else(|| {
+                Error::invalid("api_key", "missing: pass it, or set THEROUTER_API_KEY (or OPENAI_API_KEY) in the environment or .env")
+            })?;
+        if api_key.trim().is_empty() {
+            return Err(Error::invalid("api_key", "is empty"));
+        }
+        if api_key.contains(['\r', '\n']) {
+            return Err(Error::invalid("api_key", "contains a line break"));
+        }
+        let base_url = self
+            .base_url
+            .or_else(|| env.get(&["THEROUTER_BASE_URL", "OPENAI_BASE_URL"]))
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let base_url = normalize_base_url(&base_url)?;
+        let max_retries = self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES);
+        check_retries(max_retries)?;
+        for (name, value) in &self.default_headers {
+            check_header(name, value)?;
+        }
+        let mut retry = RetryPolicy { max_retries, ..RetryPolicy::default() };
+        if let Some(d) = self.initial_backoff {
+            retry.initial_backoff = d;
+        }
+        if let Some(d) = self.max_backoff {
+            retry.max_backoff = d;
+        }
+        if retry.max_backoff < retry.initial_backoff {
+            return Err(Error::invalid("backoff", "max is below initial"));
+        }
+        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        if timeout.is_zero() {
+            return Err(Error::invalid("timeout", "must be positive"));
+        }
+        if connect_timeout.is_zero() {
+            return Err(Error::invalid("connect_timeout", "must be positive"));
+        }
+        if self.deadline.is_some_and(|d| d.is_zero()) {
+            return Err(Error::invalid("deadline", "must be positive"));
+        }
+        Ok(ClientConfig {
+            api_key: ApiKey(api_key),
+            base_url,
+            connect_timeout,
+            timeout,
+            deadline: self.deadline,
+            retry,
+            default_headers: self.default_headers,
+            max_event_bytes: self.max_event_bytes.unwrap_or(crate::sse::SseDecoder::DEFAULT_MAX_EVENT_BYTES),
+            include_usage_by_default: self.include_usage_by_default.unwrap_or(true),
+        })
+    }
+
+    /// Validates the configuration and builds the client.
+    pub fn build(self) -> Result<crate::Client, Error> {
+        crate::Client::new(self.build_config()?)
+    }
+}
+
+fn check_retries(n: u32) -> Result<(), Error> {
+    if n > MAX_RETRIES_LIMIT {
+        return Err(Error::invalid("max_retries", format!("{n} is above the limit of {MAX_RETRIES_LIMIT}")));
+    }
+    Ok(())
+}
+
+/// Rejects header names and values that would let a caller smuggle a header or break the request.
+pub(crate) fn check_header(name: &str, value: &str) -> Result<(), Error> {
+    let name_ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
+    if !name_ok {
+        return Err(Error::invalid("headers", format!("{name:?} is not a valid header name")));
+    }
+    if value.contains(['\r', '\n', '\0']) {
+        return Err(Error::invalid("headers", format!("the value of {name:?} contains CR, LF or NUL")));
+    }
+    Ok(())
+}
+
+/// Parses and normalises a base URL: scheme http(s), host present, no trailing slash.
+pub(crate) fn normalize_base_url(raw: &str) -> Result<String, Error> {
+    let trimmed = raw.trim();
+    let parsed = reqwest::Url::parse(trimmed).map_err(|e| Error::invalid("base_url", format!("{trimmed:?} does not parse: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::invalid("base_url", format!("{trimmed:?} is not http(s)")));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(Error::invalid("base_url", format!("{trimmed:?} has no host")));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(Error::invalid("base_url", format!("{trimmed:?} must not carry a query or fragment")));
+    }
+    Ok(trimmed.trim_end_matches('/').to_owned())
+}
+
+/// Joins the base URL and an endpoint path with exactly one slash between.
+pub(crate) fn join_url(base: &str, path: &str) -> String {
+    format!("{}/{}", base.trim_end_matches('/'), path.trim_start_matches('/'))
+}
+
+/// Process environment first, then `.env` in the working directory.
+#[derive(Default)]
+struct EnvSource {
+    dotenv: Vec<(String, String)>,
+    enabled: bool,
+}
+
+impl EnvSource {
+    fn load() -> Self {
+        let dotenv = std::fs::read_to_string(".env").map(|t| parse_dotenv(&t)).unwrap_or_default();
+        EnvSource { dotenv, enabled: true }
+    }
+
+    fn get(&self, names: &[&str]) -> Option<String> {
+        if !self.enabled {
+            return None;
+        }
+        // Each name is looked up in the environment, then in .env, before the next name:
+        // THEROUTER_* in .env beats OPENAI_* in the environment.
+        names.iter().find_map(|name| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .or_else(|| self.dotenv.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        })
+    }
+}
+
+/// `KEY=value` lines; `export`, quotes and `#` comments as python-dotenv reads them.
+pub(crate) fn parse_dotenv(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some((key, value)) = line.split_once('=') else { continue };
+        let value = value.trim();
+        let value = if let Some(v) = value.strip_prefix('"').and_then(|v| v.split_once('"')) {
+            v.0.to_owned()
+        } else if let Some(v) = value.strip_prefix('\'').and_then(|v| v.split_once('\'')) {
+            v.0.to_owned()
+        } else {
+            value.split(" #").next().unwrap_or("").trim().to_owned()
+        };
+        out.push((key.trim().to_owned(), value));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_joins_without_doubling_or_losing_segments() {
+        for base in ["https://openrouter.ai/api/v1", "https://openrouter.ai/api/v1/", " https://openrouter.ai/api/v1// "] {
+            let b = normalize_base_url(base).unwrap();
+            assert_eq!(join_url(&b, "chat/completions"), "https://openrouter.ai/api/v1/chat/completions");
+            assert_eq!(join_url(&b, "/models"), "https://openrouter.ai/api/v1/models");
+        }
+    }
+
+    #[test]
+    fn bad_base_urls_name_the_field() {
+        for bad in ["not a url", "ftp://x/v1", "https://x/v1?a=b", ""] {
+            let e = normalize_base_url(bad).unwrap_err();
+            assert_eq!(e.field(), Some("base_url"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn key_is_masked() {
+        let k = ApiKey::new("sk-your-key-here-1234567890");
+        assert_eq!(format!("{k}"), "sk-your-…");
+        assert!(!format!("{k:?}").contains("key-here"));
+    }
+
+    #[test]
+    fn bad_configuration_fails_at_construction() {
+        let e = ClientBuilder::new().api_key("").build_config().unwrap_err();
+        assert_eq!(e.field(), Some("api_key"));
+        let e = ClientBuilder::new().api_key("sk-1\r\nX: y").build_config().unwrap_err();
+        assert_eq!(e.field(), Some("api_key"));
+        assert!(!e.to_string().contains("X: y"));
+        let e = ClientBuilder::new().api_key("sk").default_header("x-a", "b\nc").build_config().unwrap_err();
+        assert_eq!(e.field(), Some("headers"));
+        let e = ClientBuilder::new().api_key("sk").max_retries(1000).build_config().unwrap_err();
+        assert_eq!(e.field(), Some("max_retries"));
+        let e = ClientBuilder::new().api_key("sk").timeout(Duration::ZERO).build_config().unwrap_err();
+        assert_eq!(e.field(), Some("timeout"));
+    }
+
+    #[test]
+    fn dotenv_lines() {
+        let parsed = parse_dotenv("# c\nTHEROUTER_API_KEY=sk-a\nexport B=\"x y\" \nC='q' \nD=v # note\n");
+        assert_eq!(
+            parsed,
+            vec![
+                ("THEROUTER_API_KEY".into(), "sk-a".into()),
+                ("B".into(), "x y".into()),
+                ("C".into(), "q".into()),
+                ("D".into(), "v".into())
+            ]
+        );
+    }
+}

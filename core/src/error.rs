@@ -1,0 +1,252 @@
+//! One error type for every failure, with a [`ErrorKind`] that each binding
+//! maps to its language's idiom (openai-python classes, openai-node classes,
+//! go-openai's `*APIError` / `*RequestError`).
+
+use std::fmt;
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// What went wrong, coarsely: the bindings choose their error class from this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The gateway answered with an HTTP status ≥ 400.
+    Status,
+    /// The connection could not be made, or broke.
+    Connection,
+    /// A timeout: connect, waiting for the response, idle between stream events, or the deadline.
+    Timeout,
+    /// An error inside a 200 stream: an `error` object, or a stream that ended
+    /// without `[DONE]` and without a finish reason.
+    Stream,
+    /// The caller's input or configuration is invalid; nothing was sent.
+    InvalidRequest,
+    /// The caller cancelled the call.
+    Cancelled,
+    /// A response body that is not the JSON it should be.
+    Decode,
+}
+
+impl ErrorKind {
+    /// The snake_case name used in conformance scenarios and by the bindings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Status => "status",
+            ErrorKind::Connection => "connection",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Stream => "stream",
+            ErrorKind::InvalidRequest => "invalid_request",
+            ErrorKind::Cancelled => "cancelled",
+            ErrorKind::Decode => "decode",
+        }
+    }
+}
+
+/// A routerkit error. Cheap to move (one box); every field is optional but `kind` and `message`.
+#[derive(Clone)]
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+#[derive(Clone, Default)]
+struct Inner {
+    kind: Option<ErrorKind>,
+    message: String,
+    status: Option<u16>,
+    code: Option<String>,
+    error_type: Option<String>,
+    param: Option<String>,
+    body: Option<Value>,
+    headers: Vec<(String, String)>,
+    request_id: Option<String>,
+    retry_after: Option<Duration>,
+    attempts: u32,
+    field: Option<&'static str>,
+}
+
+impl Error {
+    /// A new error of `kind` with a message.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error { inner: Box::new(Inner { kind: Some(kind), message: message.into(), attempts: 1, ..Default::default() }) }
+    }
+
+    /// Bad caller input naming the offending `field`.
+    pub fn invalid(field: &'static str, message: impl fmt::Display) -> Self {
+        let mut e = Error::new(ErrorKind::InvalidRequest, format!("invalid `{field}`: {message}"));
+        e.inner.field = Some(field);
+        e.inner.attempts = 0;
+        e
+    }
+
+    /// The call was cancelled by the caller.
+    pub fn cancelled() -> Self {
+        Error::new(ErrorKind::Cancelled, "request cancelled")
+    }
+
+    /// The error's kind.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind.unwrap_or(ErrorKind::Connection)
+    }
+    /// Human-readable message (from the gateway's error body where there was one).
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+    /// HTTP status, for [`ErrorKind::Status`].
+    pub fn status(&self) -> Option<u16> {
+        self.inner.status
+    }
+    /// The error body's `code`, as text (`"rate_limit_exceeded"`, or `"429"` when numeric).
+    pub fn code(&self) -> Option<&str> {
+        self.inner.code.as_deref()
+    }
+    /// The error body's `type`.
+    pub fn error_type(&self) -> Option<&str> {
+        self.inner.error_type.as_deref()
+    }
+    /// The error body's `param`.
+    pub fn param(&self) -> Option<&str> {
+        self.inner.param.as_deref()
+    }
+    /// The parsed error body (the `error` object where the body wraps one), or the raw text as a JSON string.
+    pub fn body(&self) -> Option<&Value> {
+        self.inner.body.as_ref()
+    }
+    /// Response headers, lower-cased names, in arrival order.
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.inner.headers
+    }
+    /// The gateway's request id (`x-request-id` and friends).
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner.request_id.as_deref()
+    }
+    /// The delay the server asked for (`retry-after-ms` / `retry-after`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+    /// How many attempts were made before this error (0 when nothing was sent).
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+    /// For [`ErrorKind::InvalidRequest`]: the parameter at fault.
+    pub fn field(&self) -> Option<&'static str> {
+        self.inner.field
+    }
+    /// True when a retry could succeed (the [`RetryPolicy`](crate::RetryPolicy)'s view, ignoring headers).
+    pub fn is_timeout(&self) -> bool {
+        self.kind() == ErrorKind::Timeout
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.inner.attempts = attempts;
+        self
+    }
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
+        self.inner.status = Some(status);
+        self
+    }
+    pub(crate) fn with_headers(mut self, headers: Vec<(String, String)>) -> Self {
+        self.inner.request_id = request_id_from(&headers);
+        self.inner.headers = headers;
+        self
+    }
+    pub(crate) fn with_retry_after(mut self, delay: Option<Duration>) -> Self {
+        self.inner.retry_after = delay;
+        self
+    }
+
+    /// Fill code/message/type/param/body from an error body (`{"error": {...}}` or a bare object).
+    pub(crate) fn with_error_body(mut self, body: Value) -> Self {
+        let obj = match &body {
+            Value::Object(map) => match map.get("error") {
+                Some(inner @ Value::Object(_)) => inner.clone(),
+                Some(Value::String(s)) => {
+                    self.inner.message = s.clone();
+                    body.clone()
+                }
+                _ => body.clone(),
+            },
+            _ => body.clone(),
+        };
+        if let Value::Object(map) = &obj {
+            if let Some(msg) = map.get("message").and_then(message_text) {
+                self.inner.message = msg;
+            }
+            self.inner.code = map.get("code").and_then(scalar_text);
+            self.inner.error_type = map.get("type").and_then(scalar_text);
+            self.inner.param = map.get("param").and_then(scalar_text);
+        }
+        self.inner.body = Some(obj);
+        self
+    }
+
+    /// Keep a non-JSON body (an HTML page from a proxy) as text.
+    pub(crate) fn with_text_body(mut self, text: String) -> Self {
+        self.inner.body = Some(Value::String(text));
+        self
+    }
+
+    /// Never let a secret through: replace it wherever it appears.
+    pub(crate) fn redact(mut self, secret: &str) -> Self {
+        if secret.len() >= 8 && self.inner.message.contains(secret) {
+            self.inner.message = self.inner.message.replace(secret, &crate::config::mask(secret));
+        }
+        self
+    }
+}
+
+fn message_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        // Some gateways send validation errors as an array of messages.
+        Value::Array(items) => Some(items.iter().filter_map(scalar_text).collect::<Vec<_>>().join("; ")),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The request id header, under the names gateways use.
+pub(crate) fn request_id_from(headers: &[(String, String)]) -> Option<String> {
+    const NAMES: [&str; 4] = ["x-request-id", "x-generation-id", "request-id", "x-litellm-call-id"];
+    NAMES.iter().find_map(|n| headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()))
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.kind(), self.inner.status) {
+            (ErrorKind::Status, Some(status)) => write!(f, "{status} {}", self.inner.message)?,
+            _ => f.write_str(&self.inner.message)?,
+        }
+        if let Some(code) = &self.inner.code {
+            if self.kind() == ErrorKind::Stream {
+                write!(f, " (code {code})")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.kind())
+            .field("message", &self.inner.message)
+            .field("status", &self.inner.status)
+            .field("code", &self.inner.code)
+            .field("type", &self.inner.error_type)
+            .field("request_id", &self.inner.request_id)
+            .field("retry_after", &self.inner.retry_after)
+            .field("attempts", &self.inner.attempts)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {}

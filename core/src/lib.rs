@@ -1,0 +1,42 @@
+//! # routerkit
+//!
+//! One engine for OpenAI-compatible AI gateways (TheRouter, OpenRouter,
+//! LiteLLM proxy, …): request building, streaming, retries and errors,
+//! shared by the Python, Node.js and Go bindings.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), routerkit::Error> {
+//! use routerkit::{Client, ChatCompletionRequest, ChatMessage};
+//!
+//! let client = Client::builder()
+//!     .api_key("sk-your-key-here")
+//!     .base_url("https://api.therouter.ai/v1")
+//!     .build()?;
+//! let request = ChatCompletionRequest::new(
+//!     "anthropic/claude-opus-4-5",
+//!     vec![ChatMessage::user("Write quicksort in Rust")],
+//! );
+//! let response = client.chat(&request, &Default::default()).await?;
+//! println!("{}", response.choices[0].message.content.as_deref().unwrap_or(""));
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+
+pub mod accumulate;
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod request;
+pub mod retry;
+pub mod sse;
+pub mod stream;
+pub mod types;
+
+pub use accumulate::ChatAccumulator;
+pub use client::{Client, Response};
+pub use config::{ApiKey, ClientBuilder, ClientConfig, RequestOptions};
+pub use error::{Error, ErrorKind};
+pub use retry::RetryPolicy;
+pub use sse::{SseDecoder, SseEvent};
+pub use stream::{CancelHandle, ChatStream};
+pub use types::*;

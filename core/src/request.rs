@@ -1,0 +1,267 @@
+//! Request building: validating the caller's input, the JSON body, the URL
+//! and the headers of one call.
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::config::{check_header, join_url, ClientConfig, RequestOptions};
+use crate::error::Error;
+use crate::types::{ChatCompletionRequest, EmbeddingRequest, MessageContent, StreamOptions};
+
+/// Parses a JSON request body, naming the field at fault when it has the wrong type.
+///
+/// Bindings hand the caller's dict/object over as JSON text; this is where a
+/// `temperature: "hot"` becomes `invalid \`temperature\``.
+pub fn parse_request<T: DeserializeOwned>(json: &str) -> Result<T, Error> {
+    let de = &mut serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let field: &'static str = leak_field_name(&path);
+        Error::invalid(field, inner)
+    })
+}
+
+/// Field names of the request types, so errors can carry a `&'static str`.
+fn leak_field_name(path: &str) -> &'static str {
+    const KNOWN: [&str; 24] = [
+        "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p",
+        "presence_penalty", "frequency_penalty", "stop", "n", "seed", "tools", "tool_choice",
+        "parallel_tool_calls", "response_format", "stream", "stream_options", "user", "logprobs",
+        "top_logprobs", "logit_bias", "input", "encoding_format", "dimensions",
+    ];
+    let head = path.split(['.', '[']).next().unwrap_or("");
+    KNOWN.iter().find(|k| **k == head).copied().unwrap_or("request")
+}
+
+impl ChatCompletionRequest {
+    /// Checks what would make the gateway reject the call or break the request, before anything is sent.
+    pub fn validate(&self) -> Result<(), Error> {
+        validate_model(&self.model)?;
+        if self.messages.is_empty() {
+            return Err(Error::invalid("messages", "must contain at least one message"));
+        }
+        for (i, m) in self.messages.iter().enumerate() {
+            if m.role.is_empty() {
+                return Err(Error::invalid("messages", format!("message {i} has no role")));
+            }
+            if let Some(MessageContent::Parts(parts)) = &m.content {
+                if parts.iter().any(|p| !p.is_object()) {
+                    return Err(Error::invalid("messages", format!("message {i}: every content part must be an object")));
+                }
+            }
+        }
+        for (name, v) in [
+            ("temperature", self.temperature),
+            ("top_p", self.top_p),
+            ("presence_penalty", self.presence_penalty),
+            ("frequency_penalty", self.frequency_penalty),
+        ] {
+            if v.is_some_and(|x| !x.is_finite()) {
+                return Err(Error::invalid(name, "must be a finite number"));
+            }
+        }
+        if self.n == Some(0) {
+            return Err(Error::invalid("n", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+impl EmbeddingRequest {
+    /// Checks the model and input before anything is sent.
+    pub fn validate(&self) -> Result<(), Error> {
+        validate_model(&self.model)?;
+        match &self.input {
+            Value::String(_) => Ok(()),
+            Value::Array(items) if !items.is_empty() => Ok(()),
+            _ => Err(Error::invalid("input", "must be a string or a non-empty array")),
+        }
+    }
+}
+
+fn validate_model(model: &str) -> Result<(), Error> {
+    if model.trim().is_empty() {
+        return Err(Error::invalid("model", "is required"));
+    }
+    if model.contains(['\r', '\n', '\0']) {
+        return Err(Error::invalid("model", "contains CR, LF or NUL"));
+    }
+    Ok(())
+}
+
+/// A request ready to send, and to send again on retry.
+#[derive(Debug, Clone)]
+pub struct PreparedRequest {
+    /// `GET` or `POST`.
+    pub method: reqwest::Method,
+    /// Full URL, query included.
+    pub url: reqwest::Url,
+    /// All headers, authorization included.
+    pub headers: HeaderMap,
+    /// JSON body.
+    pub body: Option<Bytes>,
+    /// Whether the response is an event stream.
+    pub stream: bool,
+}
+
+/// The JSON body of a chat call: `stream` set, usage asked for on streams
+/// unless the caller said otherwise, `extra_body` merged last.
+pub fn chat_body(
+    config: &ClientConfig,
+    request: &ChatCompletionRequest,
+    stream: bool,
+    opts: &RequestOptions,
+) -> Result<Bytes, Error> {
+    request.validate()?;
+    let mut request = request.clone();
+    request.stream = stream.then_some(true);
+    if stream && request.stream_options.is_none() && config.include_usage_by_default {
+        request.stream_options = Some(StreamOptions { include_usage: Some(true), extra: Map::new() });
+    }
+    if !stream {
+        request.stream_options = None;
+    }
+    encode_body(&request, opts)
+}
+
+/// Serialises `body` and merges `extra_body` into it.
+pub fn encode_body<T: serde::Serialize>(body: &T, opts: &RequestOptions) -> Result<Bytes, Error> {
+    let encoded = match &opts.extra_body {
+        None => serde_json::to_vec(body),
+        Some(extra) => {
+            let mut value = serde_json::to_value(body).map_err(|e| Error::invalid("request", e))?;
+            if let Value::Object(map) = &mut value {
+                for (k, v) in extra {
+                    map.insert(k.clone(), v.clone());
+                }
+            }
+            serde_json::to_vec(&value)
+        }
+    };
+    encoded.map(Bytes::from).map_err(|e| Error::invalid("request", e))
+}
+
+/// Builds URL and headers for `path` under the base URL.
+pub fn prepare(
+    config: &ClientConfig,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Bytes>,
+    stream: bool,
+    opts: &RequestOptions,
+) -> Result<PreparedRequest, Error> {
+    opts.validate()?;
+    let mut url = reqwest::Url::parse(&join_url(&config.base_url, path)).map_err(|e| Error::invalid("base_url", e))?;
+    if !opts.query.is_empty() {
+        url.query_pairs_mut().extend_pairs(opts.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    }
+    let mut headers = HeaderMap::with_capacity(8 + config.default_headers.len() + opts.headers.len());
+    let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.api_key.expose()))
+        .map_err(|_| Error::invalid("api_key", "contains characters not allowed in a header"))?;
+    auth.set_sensitive(true);
+    headers.insert(reqwest::header::AUTHORIZATION, auth);
+    headers.insert(reqwest::header::USER_AGENT, HeaderValue::from_static(concat!("routerkit/", env!("CARGO_PKG_VERSION"))));
+    headers.insert(
+        reqwest::header::ACCEPT,
+        HeaderValue::from_static(if stream { "text/event-stream" } else { "application/json" }),
+    );
+    if body.is_some() {
+        headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    // Later entries win: defaults, then the call's own headers; an empty value removes one.
+    for (name, value) in config.default_headers.iter().chain(opts.headers.iter()) {
+        check_header(name, value)?;
+        let name = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
+            .map_err(|_| Error::invalid("headers", format!("{name:?} is not a valid header name")))?;
+        if value.is_empty() {
+            headers.remove(&name);
+        } else {
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| Error::invalid("headers", format!("the value of {name:?} is not a valid header value")))?;
+            headers.insert(name, value);
+        }
+    }
+    Ok(PreparedRequest { method, url, headers, body, stream })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ClientBuilder;
+
+    fn config() -> ClientConfig {
+        ClientBuilder::new().api_key("sk-test-1234567890").base_url("https://openrouter.ai/api/v1/").build_config().unwrap()
+    }
+
+    #[test]
+    fn wrong_types_name_the_field() {
+        let e = parse_request::<ChatCompletionRequest>(r#"{"model":"m","messages":[],"temperature":"hot"}"#).unwrap_err();
+        assert_eq!(e.field(), Some("temperature"));
+        let e = parse_request::<ChatCompletionRequest>(r#"{"messages":[]}"#).unwrap_err();
+        assert!(e.message().contains("model"), "{e}");
+    }
+
+    #[test]
+    fn zero_values_and_unknown_fields_reach_the_body() {
+        let req: ChatCompletionRequest = parse_request(
+            r#"{"model":"openai/gpt-4.1","messages":[{"role":"user","content":"hi"}],"temperature":0,"top_p":0,"provider":{"order":["a"]},"models":["x","y"]}"#,
+        )
+        .unwrap();
+        let body = chat_body(&config(), &req, true, &RequestOptions::default()).unwrap();
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["temperature"], 0.0);
+        assert_eq!(v["top_p"], 0.0);
+        assert_eq!(v["provider"]["order"][0], "a");
+        assert_eq!(v["models"][1], "y");
+        assert_eq!(v["stream"], true);
+        assert_eq!(v["stream_options"]["include_usage"], true);
+        assert!(v.get("max_tokens").is_none());
+    }
+
+    #[test]
+    fn caller_stream_options_win_and_extra_body_merges_last() {
+        let mut req = ChatCompletionRequest::new("m", vec![crate::ChatMessage::user("hi")]);
+        req.stream_options = Some(StreamOptions { include_usage: Some(false), extra: Map::new() });
+        let mut extra = Map::new();
+        extra.insert("transforms".into(), serde_json::json!(["middle-out"]));
+        let opts = RequestOptions { extra_body: Some(extra), ..Default::default() };
+        let v: Value = serde_json::from_slice(&chat_body(&config(), &req, true, &opts).unwrap()).unwrap();
+        assert_eq!(v["stream_options"]["include_usage"], false);
+        assert_eq!(v["transforms"][0], "middle-out");
+    }
+
+    #[test]
+    fn missing_model_or_messages_or_bad_model_is_refused() {
+        let e = ChatCompletionRequest::new("", vec![crate::ChatMessage::user("x")]).validate().unwrap_err();
+        assert_eq!(e.field(), Some("model"));
+        let e = ChatCompletionRequest::new("m", vec![]).validate().unwrap_err();
+        assert_eq!(e.field(), Some("messages"));
+        let e = ChatCompletionRequest::new("m\r\nx", vec![crate::ChatMessage::user("x")]).validate().unwrap_err();
+        assert_eq!(e.field(), Some("model"));
+    }
+
+    #[test]
+    fn headers_merge_and_authorization_is_sensitive() {
+        let c = ClientBuilder::new()
+            .api_key("sk-test-1234567890")
+            .default_header("X-Title", "app")
+            .default_header("x-remove", "a")
+            .build_config()
+            .unwrap();
+        let opts = RequestOptions {
+            headers: vec![("x-title".into(), "override".into()), ("x-remove".into(), String::new())],
+            query: vec![("a".into(), "b c".into())],
+            ..Default::default()
+        };
+        let p = prepare(&c, reqwest::Method::POST, "chat/completions", None, false, &opts).unwrap();
+        assert_eq!(p.url.as_str(), "https://api.therouter.ai/v1/chat/completions?a=b+c");
+        assert_eq!(p.headers["x-title"], "override");
+        assert!(p.headers.get("x-remove").is_none());
+        assert!(p.headers["authorization"].is_sensitive());
+        let bad = RequestOptions { headers: vec![("x".into(), "a\r\nb".into())], ..Default::default() };
+        assert_eq!(prepare(&c, reqwest::Method::GET, "models", None, false, &bad).unwrap_err().field(), Some("headers"));
+    }
+}

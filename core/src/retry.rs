@@ -1,0 +1,177 @@
+//! The retry policy: what is retried, how long to wait, and what the server
+//! may say about it.
+
+use std::time::{Duration, SystemTime};
+
+use crate::error::{Error, ErrorKind};
+
+/// The longest server-requested delay that is waited for; a longer one is
+/// returned to the caller at once (carried on the error) instead of blocking.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// Retries after the first attempt, and the backoff between them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (default 2: three attempts in all).
+    pub max_retries: u32,
+    /// First backoff delay (default 0.5 s), doubled per retry.
+    pub initial_backoff: Duration,
+    /// Cap on the backoff delay (default 8 s).
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: crate::config::DEFAULT_MAX_RETRIES,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+        }
+    }
+}
+
+/// What to do after a failed attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetryDecision {
+    /// Wait this long, then try again.
+    RetryAfter(Duration),
+    /// Return the error to the caller.
+    GiveUp,
+}
+
+/// Statuses the peers retry: request timeout, lock conflict, rate limit, server errors.
+pub fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 408 | 409 | 429) || status >= 500
+}
+
+impl RetryPolicy {
+    /// Decides after attempt number `attempts` (1-based) failed with `error`.
+    ///
+    /// Only errors before any output reach here: the stream layer never asks
+    /// once an event has been handed to the caller.
+    pub fn decide(&self, attempts: u32, error: &Error) -> RetryDecision {
+        if attempts > self.max_retries {
+            return RetryDecision::GiveUp;
+        }
+        let should = match should_retry_header(error.headers()) {
+            Some(explicit) => explicit,
+            None => match error.kind() {
+                ErrorKind::Connection | ErrorKind::Timeout => true,
+                ErrorKind::Status => error.status().is_some_and(is_retryable_status),
+                _ => false,
+            },
+        };
+        if !should {
+            return RetryDecision::GiveUp;
+        }
+        match error.retry_after() {
+            Some(d) if d > MAX_RETRY_AFTER => RetryDecision::GiveUp,
+            Some(d) => RetryDecision::RetryAfter(d),
+            None => RetryDecision::RetryAfter(self.backoff(attempts)),
+        }
+    }
+
+    /// Exponential backoff with jitter: `initial * 2^(n-1)`, capped, minus up to 25 %.
+    pub fn backoff(&self, attempts: u32) -> Duration {
+        let exp = attempts.saturating_sub(1).min(30);
+        let base = self.initial_backoff.saturating_mul(1u32 << exp).min(self.max_backoff);
+        // Jitter spreads clients that failed together, so they do not retry together.
+        let jitter = 1.0 - 0.25 * fastrand::f64();
+        base.mul_f64(jitter)
+    }
+}
+
+/// `x-should-retry: true|false` from the server overrides the status rules.
+fn should_retry_header(headers: &[(String, String)]) -> Option<bool> {
+    let (_, v) = headers.iter().find(|(k, _)| k == "x-should-retry")?;
+    match v.trim() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// The delay a server asks for: `retry-after-ms`, else `retry-after` as
+/// (fractional) seconds or an HTTP date. Negative or unparsable values are ignored.
+pub fn parse_retry_after(headers: &[(String, String)], now: SystemTime) -> Option<Duration> {
+    let get = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim());
+    if let Some(ms) = get("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
+        if ms.is_finite() && ms >= 0.0 {
+            return Some(Duration::from_secs_f64(ms.min(1e12) / 1000.0));
+        }
+    }
+    let value = get("retry-after")?;
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(1e9)));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    fn status_error(status: u16, headers: &[(&str, &str)]) -> Error {
+        let headers = h(headers);
+        let ra = parse_retry_after(&headers, SystemTime::now());
+        Error::new(ErrorKind::Status, "x").with_status(status).with_headers(headers).with_retry_after(ra)
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        assert_eq!(parse_retry_after(&h(&[("retry-after-ms", "250")]), now), Some(Duration::from_millis(250)));
+        assert_eq!(parse_retry_after(&h(&[("retry-after", "1.5")]), now), Some(Duration::from_millis(1500)));
+        let date = httpdate::fmt_http_date(now + Duration::from_secs(3));
+        assert_eq!(parse_retry_after(&h(&[("retry-after", &date)]), now), Some(Duration::from_secs(3)));
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(3));
+        assert_eq!(parse_retry_after(&h(&[("retry-after", &past)]), now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after(&h(&[("retry-after", "-4")]), now), None);
+        assert_eq!(parse_retry_after(&h(&[("retry-after", "soon")]), now), None);
+        // retry-after-ms wins over retry-after.
+        assert_eq!(
+            parse_retry_after(&h(&[("retry-after", "9"), ("retry-after-ms", "10")]), now),
+            Some(Duration::from_millis(10))
+        );
+    }
+
+    #[test]
+    fn what_is_retried() {
+        let p = RetryPolicy::default();
+        for s in [408, 409, 429, 500, 502, 503, 504] {
+            assert!(matches!(p.decide(1, &status_error(s, &[])), RetryDecision::RetryAfter(_)), "{s}");
+        }
+        for s in [400, 401, 403, 404, 422] {
+            assert_eq!(p.decide(1, &status_error(s, &[])), RetryDecision::GiveUp, "{s}");
+        }
+        assert_eq!(p.decide(1, &status_error(503, &[("x-should-retry", "false")])), RetryDecision::GiveUp);
+        assert!(matches!(p.decide(1, &status_error(400, &[("x-should-retry", "true")])), RetryDecision::RetryAfter(_)));
+        assert!(matches!(p.decide(1, &Error::new(ErrorKind::Connection, "reset")), RetryDecision::RetryAfter(_)));
+        assert_eq!(p.decide(1, &Error::new(ErrorKind::Stream, "x")), RetryDecision::GiveUp);
+        assert_eq!(p.decide(3, &status_error(503, &[])), RetryDecision::GiveUp);
+    }
+
+    #[test]
+    fn server_delay_is_honoured_up_to_the_cap() {
+        let p = RetryPolicy::default();
+        assert_eq!(
+            p.decide(1, &status_error(429, &[("retry-after", "2")])),
+            RetryDecision::RetryAfter(Duration::from_secs(2))
+        );
+        assert_eq!(p.decide(1, &status_error(429, &[("retry-after", "61")])), RetryDecision::GiveUp);
+    }
+
+    #[test]
+    fn backoff_doubles_to_the_cap_with_jitter() {
+        let p = RetryPolicy::default();
+        for (n, full) in [(1u32, 500u64), (2, 1000), (3, 2000), (4, 4000), (5, 8000), (9, 8000)] {
+            let d = p.backoff(n).as_millis() as u64;
+            assert!(d <= full && d >= full * 3 / 4, "attempt {n}: {d} ms");
+        }
+    }
+}

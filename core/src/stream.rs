@@ -1,0 +1,323 @@
+//! A chat stream: bytes → SSE events → chunks → the accumulated completion.
+//!
+//! Pull-based: the caller asks for the next chunk (or a batch of them), so a
+//! binding crosses into its language once per batch, not once per chunk.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use futures_util::FutureExt;
+use tokio_util::sync::CancellationToken;
+
+use crate::accumulate::{ChatAccumulator, StreamEvent};
+use crate::client::{transport_error, CallContext, Client};
+use crate::error::{request_id_from, Error, ErrorKind};
+use crate::request::PreparedRequest;
+use crate::retry::RetryDecision;
+use crate::sse::{SseDecoder, SseError, SseEvent};
+use crate::types::{ChatCompletion, ChatCompletionChunk, Usage};
+
+/// Cancels a call or a stream from any thread. Cloning shares the same signal.
+#[derive(Clone, Debug, Default)]
+pub struct CancelHandle(CancellationToken);
+
+impl CancelHandle {
+    /// A handle wrapping `token`.
+    pub fn new(token: CancellationToken) -> Self {
+        CancelHandle(token)
+    }
+    /// Stops the call: a pending or later read returns [`ErrorKind::Cancelled`] and the connection is closed.
+    pub fn cancel(&self) {
+        self.0.cancel()
+    }
+    /// Whether [`cancel`](Self::cancel) was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.is_cancelled()
+    }
+    /// The token, to pass in [`RequestOptions::cancel`](crate::RequestOptions::cancel).
+    pub fn token(&self) -> CancellationToken {
+        self.0.clone()
+    }
+}
+
+/// A chunk with the event text it was parsed from and the helper events it caused.
+#[derive(Debug, Clone)]
+pub struct RawChunk {
+    /// The event's `data`, verbatim JSON: bindings may parse it with their own parser.
+    pub data: String,
+    /// The parsed chunk.
+    pub chunk: ChatCompletionChunk,
+    /// Helper events (content delta/done, tool-call arguments…), when enabled with
+    /// [`ChatStream::enable_events`].
+    pub events: Vec<StreamEvent>,
+}
+
+enum State {
+    Open,
+    Finished,
+    Failed,
+}
+
+/// A streaming chat completion. Dropping it closes the connection.
+pub struct ChatStream {
+    client: Client,
+    prepared: Arc<PreparedRequest>,
+    ctx: CallContext,
+    response: Option<reqwest::Response>,
+    headers: Vec<(String, String)>,
+    request_id: Option<String>,
+    attempts: u32,
+    decoder: SseDecoder,
+    decoded: Vec<SseEvent>,
+    events_this_attempt: usize,
+    ready: VecDeque<RawChunk>,
+    accumulator: ChatAccumulator,
+    with_events: bool,
+    pending_error: Option<Error>,
+    state: State,
+    handed: usize,
+}
+
+impl std::fmt::Debug for ChatStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChatStream").field("request_id", &self.request_id).field("attempts", &self.attempts).finish()
+    }
+}
+
+impl ChatStream {
+    pub(crate) fn new(
+        client: Client,
+        prepared: Arc<PreparedRequest>,
+        ctx: CallContext,
+        (response, headers): (reqwest::Response, Vec<(String, String)>),
+        attempts: u32,
+    ) -> Self {
+        let max = client.config().max_event_bytes;
+        ChatStream {
+            client,
+            prepared,
+            ctx,
+            response: Some(response),
+            request_id: request_id_from(&headers),
+            headers,
+            attempts,
+            decoder: SseDecoder::with_max_event_bytes(max),
+            decoded: Vec::new(),
+            events_this_attempt: 0,
+            ready: VecDeque::new(),
+            accumulator: ChatAccumulator::new(),
+            with_events: false,
+            pending_error: None,
+            state: State::Open,
+            handed: 0,
+        }
+    }
+
+    /// Record helper events on each [`RawChunk`] (what the Python and Node stream helpers emit).
+    pub fn enable_events(&mut self) {
+        self.with_events = true;
+    }
+
+    /// A handle that cancels this stream from any thread.
+    pub fn cancel_handle(&self) -> CancelHandle {
+        CancelHandle(self.ctx.cancel.clone())
+    }
+
+    /// Stops the stream now and closes its connection.
+    pub fn cancel(&mut self) {
+        self.ctx.cancel.cancel();
+        self.response = None;
+    }
+
+    /// Response headers of the attempt that is streaming.
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+    /// The gateway's request id.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    /// Attempts made so far.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+    /// The completion as accumulated from the chunks decoded so far.
+    pub fn snapshot(&self) -> ChatCompletion {
+        self.accumulator.snapshot()
+    }
+    /// The accumulator, for cheap looks at its state.
+    pub fn accumulator(&self) -> &ChatAccumulator {
+        &self.accumulator
+    }
+    /// The last usage seen on any chunk.
+    pub fn usage(&self) -> Option<&Usage> {
+        self.accumulator.usage()
+    }
+    /// Whether the stream ended cleanly.
+    pub fn is_finished(&self) -> bool {
+        matches!(self.state, State::Finished) && self.ready.is_empty()
+    }
+
+    /// The next chunk; `Ok(None)` at a clean end (`[DONE]`, or a close after a finish reason).
+    pub async fn next(&mut self) -> Result<Option<ChatCompletionChunk>, Error> {
+        self.fill().await?;
+        Ok(self.ready.pop_front().map(|raw| {
+            self.handed += 1;
+            raw.chunk
+        }))
+    }
+
+    /// Up to `max` chunks, waiting only for the first: what has already
+    /// arrived is handed over in one go. Empty at a clean end.
+    pub async fn next_batch(&mut self, max: usize) -> Result<Vec<RawChunk>, Error> {
+        self.fill().await?;
+        let n = self.ready.len().min(max.max(1));
+        self.handed += n;
+        Ok(self.ready.drain(..n).collect())
+    }
+
+    /// Reads to the end and returns the accumulated completion.
+    pub async fn collect(mut self) -> Result<ChatCompletion, Error> {
+        while self.next().await?.is_some() {}
+        Ok(self.accumulator.finish())
+    }
+
+    /// The accumulated completion, consuming the stream (its connection closes).
+    pub fn into_completion(self) -> ChatCompletion {
+        self.accumulator.finish()
+    }
+
+    /// Makes `ready` non-empty, or reaches the end, or fails.
+    async fn fill(&mut self) -> Result<(), Error> {
+        loop {
+            if !self.ready.is_empty() {
+                return Ok(());
+            }
+            if let Some(e) = self.pending_error.take() {
+                return Err(self.fail(e));
+            }
+            match self.state {
+                State::Finished => return Ok(()),
+                State::Failed => return Err(Error::new(ErrorKind::Stream, "the stream already failed").with_attempts(self.attempts)),
+                State::Open => {}
+            }
+            if self.ctx.cancel.is_cancelled() {
+                return Err(self.fail(Error::cancelled()));
+            }
+            let Some(response) = self.response.as_mut() else {
+                return Err(self.fail(Error::cancelled()));
+            };
+            match self.ctx.guard(true, response.chunk()).await {
+                Ok(Ok(Some(bytes))) => {
+                    if let Err(SseError::EventTooLarge { limit }) = self.decoder.feed(&bytes, &mut self.decoded) {
+                        self.pending_error = Some(Error::new(ErrorKind::Stream, format!("a stream event is larger than {limit} bytes")));
+                    }
+                    self.process_events();
+                }
+                Ok(Ok(None)) => {
+                    if let Err(SseError::EventTooLarge { limit }) = self.decoder.finish(&mut self.decoded) {
+                        self.pending_error = Some(Error::new(ErrorKind::Stream, format!("a stream event is larger than {limit} bytes")));
+                    }
+                    self.process_events();
+                    if matches!(self.state, State::Open) && self.pending_error.is_none() {
+                        self.response = None;
+                        if self.accumulator.finish_reason_seen() {
+                            // Some gateways close without [DONE]; a finish reason says the answer is whole.
+                            self.state = State::Finished;
+                        } else {
+                            self.pending_error = Some(Error::new(
+                                ErrorKind::Stream,
+                                "the stream ended without [DONE] and without a finish reason: the answer may be truncated",
+                            ));
+                        }
+                    }
+                }
+                Ok(Err(e)) => self.retry_or_fail(transport_error(e)).await?,
+                Err(e) => self.retry_or_fail(e).await?,
+            }
+        }
+    }
+
+    /// A failure before any event of this attempt was decoded may be retried
+    /// (nothing reached the caller); after that it is reported, never replayed.
+    async fn retry_or_fail(&mut self, error: Error) -> Result<(), Error> {
+        let untouched = self.handed == 0 && self.events_this_attempt == 0 && self.ready.is_empty();
+        if !untouched || matches!(error.kind(), ErrorKind::Cancelled) {
+            return Err(self.fail(error));
+        }
+        if let RetryDecision::RetryAfter(delay) = self.ctx.policy.decide(self.attempts, &error) {
+            self.response = None;
+            if let Err(e) = self.ctx.guard(false, tokio::time::sleep(delay)).await {
+                return Err(self.fail(e));
+            }
+            match self.client.connect(&self.prepared, &self.ctx, self.attempts).await {
+                Ok(((response, headers), attempts)) => {
+                    self.request_id = request_id_from(&headers);
+                    self.headers = headers;
+                    self.attempts = attempts;
+                    self.response = Some(response);
+                    self.decoder = SseDecoder::with_max_event_bytes(self.client.config().max_event_bytes);
+                    return Ok(());
+                }
+                Err(e) => {
+                    self.attempts = e.attempts();
+                    return Err(self.fail(e));
+                }
+            }
+        }
+        Err(self.fail(error))
+    }
+
+    fn fail(&mut self, error: Error) -> Error {
+        self.state = State::Failed;
+        self.response = None;
+        let error = if error.headers().is_empty() { error.with_headers(self.headers.clone()) } else { error };
+        error.with_attempts(self.attempts)
+    }
+
+    fn process_events(&mut self) {
+        self.events_this_attempt += self.decoded.len();
+        for event in self.decoded.drain(..) {
+            if self.pending_error.is_some() || !matches!(self.state, State::Open) {
+                break;
+            }
+            if event.data == "[DONE]" {
+                self.state = State::Finished;
+                // Let the connection go back to the pool if the body's end is already here;
+                // never wait for it: a gateway that keeps the socket open must not hang us.
+                if let Some(mut response) = self.response.take() {
+                    let _ = response.chunk().now_or_never();
+                }
+                break;
+            }
+            if event.event.as_deref() == Some("error") {
+                let body = serde_json::from_str(&event.data).unwrap_or(serde_json::Value::String(event.data));
+                self.pending_error = Some(stream_error(body));
+                break;
+            }
+            let chunk: ChatCompletionChunk = match serde_json::from_str(&event.data) {
+                Ok(chunk) => chunk,
+                Err(e) => {
+                    let head: String = event.data.chars().take(120).collect();
+                    self.pending_error = Some(Error::new(ErrorKind::Decode, format!("a stream event is not a valid chunk ({e}): {head:?}")));
+                    break;
+                }
+            };
+            if let Some(error) = chunk.extra.get("error").filter(|e| !e.is_null()) {
+                self.pending_error = Some(stream_error(serde_json::json!({ "error": error })));
+                break;
+            }
+            let mut events = Vec::new();
+            if self.with_events {
+                self.accumulator.push_with_events(&chunk, &mut events);
+            } else {
+                self.accumulator.push(&chunk);
+            }
+            self.ready.push_back(RawChunk { data: event.data, chunk, events });
+        }
+    }
+}
+
+fn stream_error(body: serde_json::Value) -> Error {
+    Error::new(ErrorKind::Stream, "the gateway reported an error inside the stream").with_error_body(body)
+}
