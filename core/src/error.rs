@@ -131,7 +131,7 @@ impl Error {
     pub fn field(&self) -> Option<&'static str> {
         self.inner.field
     }
-    /// True when a retry could succeed (the [`RetryPolicy`](crate::RetryPolicy)'s view, ignoring headers).
+    /// True for [`ErrorKind::Timeout`].
     pub fn is_timeout(&self) -> bool {
         self.kind() == ErrorKind::Timeout
     }
@@ -187,8 +187,19 @@ impl Error {
 
     /// Never let a secret through: replace it wherever it appears.
     pub(crate) fn redact(mut self, secret: &str) -> Self {
-        if secret.len() >= 8 && self.inner.message.contains(secret) {
-            self.inner.message = self.inner.message.replace(secret, &crate::config::mask(secret));
+        if secret.len() < 8 {
+            return self;
+        }
+        let masked = crate::config::mask(secret);
+        if self.inner.message.contains(secret) {
+            self.inner.message = self.inner.message.replace(secret, &masked);
+        }
+        // A gateway may echo the key in its error body ("invalid key sk-…").
+        if let Some(body) = &self.inner.body {
+            let text = body.to_string();
+            if text.contains(secret) {
+                self.inner.body = serde_json::from_str(&text.replace(secret, &masked)).ok();
+            }
         }
         self
     }

@@ -1,0 +1,33 @@
+# routerkit — one engine, four languages.
+#   make demo   run every example against the bundled mock gateway
+#   make test   run every test suite (Rust, Python, Node, Go, C ABI)
+SHELL := /bin/bash
+export CARGO_TARGET_DIR ?= $(CURDIR)/target
+# Crates that are loaded by another runtime and cannot link a Rust test binary.
+NO_RUST_TESTS := --exclude routerkit-python --exclude routerkit-node
+
+.PHONY: all build demo test test-rust docs mock clean
+
+all: build
+
+# One debug build of the workspace serves the mock, the examples, the C ABI and the tests.
+build:
+	cargo build --workspace $(NO_RUST_TESTS)
+
+mock:
+	cargo build -p routerkit-mock
+
+demo: build
+	scripts/demo.sh
+
+test: build test-rust docs
+
+test-rust:
+	cargo test --workspace $(NO_RUST_TESTS)
+
+# The crate is the Rust surface: its docs must build cleanly.
+docs:
+	RUSTDOCFLAGS="-D warnings" cargo doc -p routerkit --no-deps
+
+clean:
+	cargo clean

@@ -1,0 +1,109 @@
+//! Test harness: one mock gateway process per test binary, a session per test.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use routerkit::{Client, ClientBuilder};
+use serde_json::Value;
+
+pub const TEST_KEY: &str = "sk-test-conformance-key";
+
+pub struct Mock {
+    pub url: String,
+    _child: Child,
+}
+
+fn mock_binary() -> PathBuf {
+    // target/debug/deps/<test> -> target/debug/routerkit-mock
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("routerkit-mock");
+    assert!(bin.exists(), "{} is missing: run `cargo build -p routerkit-mock` (make test does)", bin.display());
+    bin
+}
+
+pub fn mock() -> &'static Mock {
+    static MOCK: OnceLock<Mock> = OnceLock::new();
+    MOCK.get_or_init(|| {
+        let mut child = Command::new(mock_binary())
+            .args(["--port", "0", "--exit-on-stdin-close"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start routerkit-mock");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        // The stdin pipe stays open in `child` for the life of the test binary;
+        // when the binary exits the pipe closes and the mock exits too.
+        Mock { url: line.trim().to_owned(), _child: child }
+    })
+}
+
+pub struct Session {
+    pub id: String,
+    pub base_url: String,
+    http: reqwest::Client,
+    mock_url: String,
+}
+
+static NEXT: AtomicU64 = AtomicU64::new(0);
+
+impl Session {
+    pub fn new(steps: Value) -> Session {
+        let m = mock();
+        let id = format!("rs-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        let s = Session { id, base_url: format!("{}/v1", m.url), http: reqwest::Client::new(), mock_url: m.url.clone() };
+        s.script(steps);
+        s
+    }
+
+    pub fn script(&self, steps: Value) {
+        let url = format!("{}/__mock/sessions/{}/script", self.mock_url, self.id);
+        let http = self.http.clone();
+        block(async move {
+            let r = http.post(url).body(serde_json::to_vec(&steps).unwrap()).send().await.unwrap();
+            assert!(r.status().is_success(), "script rejected: {}", r.text().await.unwrap());
+        });
+    }
+
+    pub async fn requests(&self) -> Vec<Value> {
+        let url = format!("{}/__mock/sessions/{}/requests", self.mock_url, self.id);
+        serde_json::from_slice(&self.http.get(url).send().await.unwrap().bytes().await.unwrap()).unwrap()
+    }
+
+    /// Polls the request log until `pred` holds or 3 s pass.
+    pub async fn wait_for(&self, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        for _ in 0..300 {
+            let reqs = self.requests().await;
+            if pred(&reqs) {
+                return reqs;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        self.requests().await
+    }
+
+    /// A builder pointed at this session, with fast backoff.
+    pub fn builder(&self) -> ClientBuilder {
+        Client::builder()
+            .api_key(TEST_KEY)
+            .base_url(&self.base_url)
+            .default_header("x-mock-session", &self.id)
+            .backoff(Duration::from_millis(1), Duration::from_millis(5))
+    }
+
+    pub fn client(&self) -> Client {
+        self.builder().build().unwrap()
+    }
+}
+
+/// Runs a future to completion from sync code, on a throwaway runtime.
+fn block<F: std::future::Future<Output = ()> + Send + 'static>(f: F) {
+    std::thread::spawn(move || tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f))
+        .join()
+        .unwrap();
+}

@@ -1,0 +1,180 @@
+//! Engine behaviours that need timing or cancellation, against the mock gateway.
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Session, TEST_KEY};
+use routerkit::{CancelHandle, ChatCompletionRequest, ChatMessage, ErrorKind, RequestOptions};
+use serde_json::json;
+
+fn request() -> ChatCompletionRequest {
+    ChatCompletionRequest::new("openai/gpt-4.1", vec![ChatMessage::user("hello there")])
+}
+
+#[tokio::test]
+async fn a_stream_that_stalls_after_two_events_times_out_instead_of_hanging() {
+    let s = Session::new(json!([{"stream": {"content": "one two three four", "stall_after": 2, "stall_ms": 20000}}]));
+    let client = s.builder().timeout(Duration::from_millis(300)).build().unwrap();
+    let mut stream = client.chat_stream(&request(), &RequestOptions::default()).await.unwrap();
+    let started = Instant::now();
+    let mut chunks = 0;
+    let err = loop {
+        match stream.next().await {
+            Ok(Some(_)) => chunks += 1,
+            Ok(None) => panic!("a stalled stream must not end cleanly"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(chunks, 2);
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err:?}");
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(280) && waited < Duration::from_secs(3), "{waited:?}");
+    // Output was seen, so the stream is not replayed.
+    assert_eq!(err.attempts(), 1);
+}
+
+#[tokio::test]
+async fn a_long_stream_that_keeps_talking_outlives_the_idle_timeout() {
+    let s = Session::new(json!([{"stream": {"content": "a b c d e f g h", "delay_ms_between": 100}}]));
+    let client = s.builder().timeout(Duration::from_millis(400)).build().unwrap();
+    let stream = client.chat_stream(&request(), &RequestOptions::default()).await.unwrap();
+    let started = Instant::now();
+    let done = stream.collect().await.unwrap();
+    assert!(started.elapsed() > Duration::from_millis(400), "the stream should take longer than the idle timeout");
+    assert_eq!(done.choices[0].message.content.as_deref(), Some("a b c d e f g h"));
+}
+
+#[tokio::test]
+async fn the_deadline_bounds_a_whole_stream() {
+    let s = Session::new(json!([{"stream": {"content": "a b c d", "stall_after": 1, "stall_ms": 20000}}]));
+    let client = s.builder().timeout(Duration::from_secs(30)).deadline(Duration::from_millis(400)).build().unwrap();
+    let started = Instant::now();
+    let mut stream = client.chat_stream(&request(), &RequestOptions::default()).await.unwrap();
+    let err = loop {
+        if let Err(e) = stream.next().await {
+            break e;
+        }
+    };
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn cancel_mid_stream_returns_at_once_and_closes_the_connection() {
+    let s = Session::new(json!([{"stream": {"content": "one two three four", "stall_after": 2, "stall_ms": 20000}}]));
+    let client = s.client();
+    let mut stream = client.chat_stream(&request(), &RequestOptions::default()).await.unwrap();
+    assert!(stream.next().await.unwrap().is_some());
+    assert!(stream.next().await.unwrap().is_some());
+    let handle: CancelHandle = stream.cancel_handle();
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        handle.cancel();
+    });
+    let started = Instant::now();
+    let err = stream.next().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Cancelled);
+    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    canceller.join().unwrap();
+    let reqs = s.wait_for(|r| r.first().is_some_and(|r| r["client_disconnected"] == true)).await;
+    assert_eq!(reqs[0]["client_disconnected"], true, "the mock must see the connection close: {reqs:?}");
+}
+
+#[tokio::test]
+async fn cancel_during_a_backoff_sleep_returns_at_once() {
+    // 30 s is under the 60 s cap, so the client would sleep that long.
+    let s = Session::new(json!([{"status": 429, "headers": {"retry-after": "30"}}]));
+    let client = s.client();
+    let handle = CancelHandle::default();
+    let opts = RequestOptions { cancel: Some(handle.token()), ..Default::default() };
+    let h = handle.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        h.cancel();
+    });
+    let started = Instant::now();
+    let err = client.chat(&request(), &opts).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Cancelled);
+    assert_eq!(err.attempts(), 1);
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn a_real_retry_after_is_honoured() {
+    let s = Session::new(json!([{"status": 429, "headers": {"retry-after": "1"}}, {}]));
+    // Real backoff: the server's delay must be waited for.
+    let client = routerkit::Client::builder()
+        .api_key(TEST_KEY)
+        .base_url(&s.base_url)
+        .default_header("x-mock-session", &s.id)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let response = client.chat(&request(), &RequestOptions::default()).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(950), "{:?}", started.elapsed());
+    assert_eq!(response.attempts, 2);
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_cap_fails_at_once_and_carries_it() {
+    let s = Session::new(json!([{"status": 429, "headers": {"retry-after": "120"}}]));
+    let started = Instant::now();
+    let err = s.client().chat(&request(), &RequestOptions::default()).await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(err.status(), Some(429));
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(120)));
+    assert_eq!(err.attempts(), 1);
+}
+
+#[tokio::test]
+async fn no_error_kind_nor_the_config_shows_the_whole_key() {
+    let secret_tail = &TEST_KEY[8..];
+    let mut texts = Vec::new();
+    let s = Session::new(json!([
+        {"status": 401, "body": {"error": {"message": format!("Invalid key {TEST_KEY}"), "code": 401}}},
+        {"stream": {"content": "a b", "error_after": 1, "error_event": {"error": {"message": "overloaded", "code": 502}}}},
+        {"body_raw": "{not json"},
+    ]));
+    let client = s.builder().max_retries(0).build().unwrap();
+    texts.push(format!("{client:?}"));
+    texts.push(format!("{:?}", client.config()));
+    texts.push(format!("{}", client.config().api_key));
+    let status = client.chat(&request(), &RequestOptions::default()).await.unwrap_err();
+    assert_eq!(status.kind(), ErrorKind::Status);
+    let stream_err = client.chat_stream(&request(), &RequestOptions::default()).await.unwrap().collect().await.unwrap_err();
+    assert_eq!(stream_err.kind(), ErrorKind::Stream);
+    let decode = client.chat(&request(), &RequestOptions::default()).await.unwrap_err();
+    assert_eq!(decode.kind(), ErrorKind::Decode);
+    let connection = routerkit::Client::builder()
+        .api_key(TEST_KEY)
+        .base_url("http://127.0.0.1:1/v1")
+        .max_retries(0)
+        .build()
+        .unwrap()
+        .chat(&request(), &RequestOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(connection.kind(), ErrorKind::Connection);
+    let timeout_session = Session::new(json!([{"delay_headers_ms": 2000}]));
+    let timeout = timeout_session
+        .builder()
+        .timeout(Duration::from_millis(100))
+        .max_retries(0)
+        .build()
+        .unwrap()
+        .chat(&request(), &RequestOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(timeout.kind(), ErrorKind::Timeout);
+    let invalid = routerkit::Client::builder().api_key(format!("{TEST_KEY}\n")).build().unwrap_err();
+    assert_eq!(invalid.kind(), ErrorKind::InvalidRequest);
+    for e in [&status, &stream_err, &decode, &connection, &timeout, &invalid] {
+        texts.push(format!("{e}"));
+        texts.push(format!("{e:?}"));
+    }
+    for t in &texts {
+        assert!(!t.contains(secret_tail), "the key leaked into: {t}");
+    }
+    // The gateway echoed the key; the message keeps only its first 8 characters.
+    assert!(status.message().contains("sk-test-…"), "{}", status.message());
+}
