@@ -1,0 +1,201 @@
+//! # routerkit C ABI
+//!
+//! The routerkit engine behind a C ABI, for Go (cgo) and any language with a
+//! C FFI. Shape:
+//!
+//! - Opaque handles: [`RkClient`], [`RkStream`], [`RkCancelToken`].
+//! - Requests and responses cross as JSON text: the request body JSON, plus an
+//!   options JSON for client configuration and per-call options.
+//! - Every call blocks the calling thread until done; the work runs on one
+//!   static multi-thread tokio runtime owned by this library.
+//! - Pull-based streams: [`rk_stream_next_batch`] hands over every chunk that has
+//!   already arrived in one crossing (no callbacks into the caller).
+//! - Every fallible function returns an [`RkStatus`] and, on failure, an
+//!   [`RkError`] through an `RkError **err` out-parameter (set to NULL on success).
+//! - "What Rust allocates, Rust frees": every object this library returns has its
+//!   own `_free` function; never pass it to `free()`.
+//! - Every entry point catches panics (`catch_unwind`): a panic becomes
+//!   `RK_STATUS_PANIC` with an error, never an unwind into C.
+//! - Thread safety: a client and a cancel token may be used from any number of
+//!   threads at once. A stream's `next_batch` calls must not overlap; its
+//!   `rk_stream_cancel` may be called from any thread at any time.
+//!
+//! All `unsafe` code of the Go binding lives in this crate.
+
+#![allow(clippy::missing_safety_doc)] // each function documents its pointer contract in prose
+
+mod cancel;
+mod client;
+mod error;
+mod options;
+mod stream;
+
+use std::ffi::{c_char, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
+
+pub use cancel::*;
+pub use client::*;
+pub use error::*;
+pub use stream::*;
+
+/// Version of this ABI. Bumped on any incompatible change of a signature,
+/// a struct layout or the meaning of a field. Callers check it at start-up.
+pub const RK_ABI_VERSION: u32 = 1;
+
+/// What a call did. Only `RK_STATUS_OK` leaves `*err` NULL.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RkStatus {
+    /// Success; `*err` is NULL.
+    Ok = 0,
+    /// The call failed; `*err` (when `err` is not NULL) holds the error.
+    Error = 1,
+    /// A bug inside the library panicked; `*err` describes it (kind `"panic"`).
+    Panic = 2,
+    /// A required pointer argument was NULL or a string was not UTF-8; `*err` says which
+    /// (kind `"invalid_request"`).
+    InvalidArgument = 3,
+}
+
+/// The ABI version this library implements ([`RK_ABI_VERSION`]).
+#[no_mangle]
+pub extern "C" fn rk_abi_version() -> u32 {
+    RK_ABI_VERSION
+}
+
+/// The library's version string (`"0.1.0"`), static: never free it.
+#[no_mangle]
+pub extern "C" fn rk_version() -> *const c_char {
+    static VERSION: &CStr = match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+        Ok(v) => v,
+        Err(_) => c"unknown",
+    };
+    VERSION.as_ptr()
+}
+
+/// The one runtime every call runs on: multi-thread, built on first use, never shut down.
+/// (A process that forks keeps it in the parent only; build clients in the child anew
+/// only if the child does not use the library — the runtime's threads are not copied.)
+pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .thread_name("routerkit")
+            .enable_all()
+            .build()
+            .expect("routerkit: could not start the tokio runtime")
+    })
+}
+
+/// Runs an entry point's body: catches panics, writes the error out-parameter.
+///
+/// `err` may be NULL (the caller does not want the error); otherwise `*err` is
+/// set to NULL on success and to a new [`RkError`] (owned by the caller, freed
+/// with [`rk_error_free`]) on failure.
+pub(crate) fn guard(err: *mut *mut RkError, body: impl FnOnce() -> Result<(), Failure>) -> RkStatus {
+    if !err.is_null() {
+        // SAFETY: the caller passes either NULL or a valid `RkError **`.
+        unsafe { *err = std::ptr::null_mut() };
+    }
+    let (status, error) = match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => return RkStatus::Ok,
+        Ok(Err(Failure::Engine(e))) => (RkStatus::Error, RkError::from_engine(&e)),
+        Ok(Err(Failure::Argument(msg))) => (RkStatus::InvalidArgument, RkError::argument(msg)),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            (RkStatus::Panic, RkError::panic(&what))
+        }
+    };
+    if !err.is_null() {
+        // SAFETY: as above; ownership of the box passes to the caller.
+        unsafe { *err = Box::into_raw(Box::new(error)) };
+    }
+    status
+}
+
+/// Why an entry point failed.
+pub(crate) enum Failure {
+    /// An error from the engine, mapped field by field.
+    Engine(engine::Error),
+    /// A bad pointer argument.
+    Argument(String),
+}
+
+impl From<engine::Error> for Failure {
+    fn from(e: engine::Error) -> Self {
+        Failure::Engine(e)
+    }
+}
+
+/// Borrows a required NUL-terminated UTF-8 string argument.
+///
+/// # Safety
+/// `ptr` is NULL or points to a NUL-terminated string that stays valid for `'a`.
+pub(crate) unsafe fn required_str<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Failure> {
+    if ptr.is_null() {
+        return Err(Failure::Argument(format!("`{name}` is NULL")));
+    }
+    CStr::from_ptr(ptr).to_str().map_err(|_| Failure::Argument(format!("`{name}` is not UTF-8")))
+}
+
+/// Borrows an optional NUL-terminated UTF-8 string argument (NULL → `None`).
+///
+/// # Safety
+/// As [`required_str`].
+pub(crate) unsafe fn optional_str<'a>(ptr: *const c_char, name: &str) -> Result<Option<&'a str>, Failure> {
+    if ptr.is_null() {
+        return Ok(None);
+    }
+    required_str(ptr, name).map(Some)
+}
+
+/// A new C string owned by the caller of the ABI (freed by this library's `_free`
+/// functions through [`free_c_string`]). Interior NULs become U+FFFD.
+pub(crate) fn c_string(s: &str) -> *mut c_char {
+    let owned = if s.as_bytes().contains(&0) { s.replace('\0', "\u{FFFD}") } else { s.to_owned() };
+    // No interior NUL is left, so this cannot fail.
+    CString::new(owned).map(CString::into_raw).unwrap_or(std::ptr::null_mut())
+}
+
+/// [`c_string`] for an optional value: `None` → NULL.
+pub(crate) fn c_string_opt(s: Option<&str>) -> *mut c_char {
+    s.map_or(std::ptr::null_mut(), c_string)
+}
+
+/// Frees a string made by [`c_string`]; NULL is fine.
+///
+/// # Safety
+/// `ptr` is NULL or came from [`c_string`] and was not freed yet.
+pub(crate) unsafe fn free_c_string(ptr: *mut c_char) {
+    if !ptr.is_null() {
+        drop(CString::from_raw(ptr));
+    }
+}
+
+/// Headers as text: one `name: value\n` line per header, lower-case names, in arrival order.
+pub(crate) fn header_lines(headers: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(headers.iter().map(|(k, v)| k.len() + v.len() + 3).sum());
+    for (k, v) in headers {
+        out.push_str(k);
+        out.push_str(": ");
+        out.push_str(v);
+        out.push('\n');
+    }
+    out
+}
+
+/// Frees a string this library returned (for example from [`rk_stream_headers`]).
+/// NULL is a no-op.
+///
+/// # Safety
+/// `s` is NULL or a string returned by this library as "owned by the caller",
+/// not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn rk_string_free(s: *mut c_char) {
+    let _ = catch_unwind(AssertUnwindSafe(|| free_c_string(s)));
+}

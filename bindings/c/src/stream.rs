@@ -1,0 +1,206 @@
+//! [`RkStream`]: a streaming chat completion, pulled in batches.
+
+use std::ffi::c_char;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Mutex;
+
+use engine::stream::CancelHandle;
+use engine::types::ChatCompletionRequest;
+use engine::ChatStream;
+
+use crate::cancel::{token_of, RkCancelToken};
+use crate::client::RkClient;
+use crate::error::RkError;
+use crate::options::call_options;
+use crate::{c_string, c_string_opt, guard, header_lines, optional_str, required_str, runtime, Failure, RkStatus};
+
+/// A streaming chat completion. Created by [`rk_chat_stream`], read with
+/// [`rk_stream_next_batch`], freed with [`rk_stream_free`] (which closes the
+/// connection). [`rk_stream_cancel`] may be called from any thread.
+pub struct RkStream {
+    cancel: CancelHandle,
+    state: Mutex<StreamState>,
+}
+
+struct StreamState {
+    stream: ChatStream,
+    /// The last batch handed out: chunk JSON texts, each followed by `\n`.
+    /// Owned here; the caller borrows it until the next call.
+    batch: Vec<u8>,
+}
+
+/// `POST {base}/chat/completions` with `stream: true`; blocks until the response
+/// headers arrived (retrying before that as the policy says).
+///
+/// Arguments as [`rk_chat`](crate::rk_chat). The stream asks for usage
+/// (`stream_options.include_usage`) unless the request says otherwise.
+/// `cancel` (may be NULL) stops the stream when triggered, like [`rk_stream_cancel`].
+///
+/// On success `*out` is a new stream owned by the caller ([`rk_stream_free`]).
+///
+/// # Safety
+/// As [`rk_chat`](crate::rk_chat).
+#[no_mangle]
+pub unsafe extern "C" fn rk_chat_stream(
+    client: *const RkClient,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    cancel: *const RkCancelToken,
+    out: *mut *mut RkStream,
+    err: *mut *mut RkError,
+) -> RkStatus {
+    guard(err, || {
+        if out.is_null() {
+            return Err(Failure::Argument("`out` is NULL".into()));
+        }
+        *out = std::ptr::null_mut();
+        let client = client.as_ref().ok_or_else(|| Failure::Argument("`client` is NULL".into()))?;
+        let request: ChatCompletionRequest = engine::request::parse_request(required_str(request_json, "request_json")?)?;
+        // Always a token of our own, so rk_stream_cancel works without one from the caller.
+        let token = token_of(cancel).unwrap_or_default();
+        let opts = call_options(optional_str(options_json, "options_json")?, Some(token))?;
+        let stream = runtime().block_on(client.inner.chat_stream(&request, &opts))?;
+        let cancel = stream.cancel_handle();
+        *out = Box::into_raw(Box::new(RkStream { cancel, state: Mutex::new(StreamState { stream, batch: Vec::new() }) }));
+        Ok(())
+    })
+}
+
+/// Waits for the next chunks and hands over every chunk already received, up
+/// to `max` (0 means no limit), in one buffer.
+///
+/// On `RK_STATUS_OK`: `*out_count` chunks are in `*out_data` (`*out_len` bytes):
+/// each chunk's JSON text (the event's `data`, as the gateway sent it) followed by
+/// `\n`; a chunk never contains a raw newline (line breaks between JSON tokens
+/// are turned into spaces). `*out_count == 0` means the stream ended cleanly
+/// (`[DONE]`, or the end of the body after a finish reason); later calls keep
+/// returning 0. The buffer belongs to the stream and stays valid until the next
+/// call on this stream or [`rk_stream_free`]: copy what you keep.
+///
+/// On failure: `*err` as usual, `*out_count == 0`. Kinds: `"stream"` (an error
+/// event inside the stream, or a stream that ended without `[DONE]` and without a
+/// finish reason), `"timeout"` (silence longer than the idle timeout, or the
+/// deadline), `"connection"`, `"decode"`, `"cancelled"`. Chunks that arrived
+/// before an error are handed over first; the error comes on the next call.
+///
+/// Calls on one stream must not overlap (use one thread at a time).
+///
+/// # Safety
+/// `stream` is a live stream; the `out_*` pointers are valid; `err` is NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn rk_stream_next_batch(
+    stream: *const RkStream,
+    max: usize,
+    out_data: *mut *const c_char,
+    out_len: *mut usize,
+    out_count: *mut usize,
+    err: *mut *mut RkError,
+) -> RkStatus {
+    guard(err, || {
+        if out_data.is_null() || out_len.is_null() || out_count.is_null() {
+            return Err(Failure::Argument("an `out_*` pointer is NULL".into()));
+        }
+        *out_data = std::ptr::null();
+        *out_len = 0;
+        *out_count = 0;
+        let stream = stream.as_ref().ok_or_else(|| Failure::Argument("`stream` is NULL".into()))?;
+        let mut state = stream.state.lock().unwrap_or_else(|p| p.into_inner());
+        let state = &mut *state;
+        let max = if max == 0 { usize::MAX } else { max };
+        let chunks = runtime().block_on(state.stream.next_batch(max))?;
+        state.batch.clear();
+        for chunk in &chunks {
+            let start = state.batch.len();
+            state.batch.extend_from_slice(chunk.data.as_bytes());
+            // Valid JSON has raw CR/LF only between tokens: spaces there mean the same.
+            for b in &mut state.batch[start..] {
+                if *b == b'\n' || *b == b'\r' {
+                    *b = b' ';
+                }
+            }
+            state.batch.push(b'\n');
+        }
+        *out_data = state.batch.as_ptr() as *const c_char;
+        *out_len = state.batch.len();
+        *out_count = chunks.len();
+        Ok(())
+    })
+}
+
+/// Stops the stream from any thread: a waiting or later [`rk_stream_next_batch`]
+/// fails with kind `"cancelled"` and the connection is closed. Idempotent; NULL is a no-op.
+///
+/// # Safety
+/// `stream` is NULL or a live stream.
+#[no_mangle]
+pub unsafe extern "C" fn rk_stream_cancel(stream: *const RkStream) {
+    if let Some(s) = stream.as_ref() {
+        let _ = catch_unwind(AssertUnwindSafe(|| s.cancel.cancel()));
+    }
+}
+
+/// Runs `f` on the stream under its lock; a NULL stream gives `None`.
+unsafe fn with_stream<T>(stream: *const RkStream, f: impl FnOnce(&ChatStream) -> T) -> Option<T> {
+    let s = stream.as_ref()?;
+    catch_unwind(AssertUnwindSafe(|| f(&s.state.lock().unwrap_or_else(|p| p.into_inner()).stream))).ok()
+}
+
+/// The gateway's request id, owned by the caller ([`rk_string_free`](crate::rk_string_free)); NULL if none.
+///
+/// # Safety
+/// `stream` is NULL or a live stream, not inside `rk_stream_next_batch` on another thread.
+#[no_mangle]
+pub unsafe extern "C" fn rk_stream_request_id(stream: *const RkStream) -> *mut c_char {
+    with_stream(stream, |s| c_string_opt(s.request_id())).unwrap_or(std::ptr::null_mut())
+}
+
+/// Response headers of the attempt that is streaming, one `name: value\n` line
+/// each; owned by the caller ([`rk_string_free`](crate::rk_string_free)). NULL only for a NULL stream.
+///
+/// # Safety
+/// As [`rk_stream_request_id`].
+#[no_mangle]
+pub unsafe extern "C" fn rk_stream_headers(stream: *const RkStream) -> *mut c_char {
+    with_stream(stream, |s| c_string(&header_lines(s.headers()))).unwrap_or(std::ptr::null_mut())
+}
+
+/// Attempts made so far (retries before the first event included). 0 for a NULL stream.
+///
+/// # Safety
+/// As [`rk_stream_request_id`].
+#[no_mangle]
+pub unsafe extern "C" fn rk_stream_attempts(stream: *const RkStream) -> u32 {
+    with_stream(stream, |s| s.attempts()).unwrap_or(0)
+}
+
+/// The completion accumulated from the chunks received so far (content, reasoning,
+/// tool calls merged, finish reason, usage) as JSON text, owned by the caller
+/// ([`rk_string_free`](crate::rk_string_free)). NULL only for a NULL stream.
+///
+/// # Safety
+/// As [`rk_stream_request_id`].
+#[no_mangle]
+pub unsafe extern "C" fn rk_stream_completion_json(stream: *const RkStream) -> *mut c_char {
+    with_stream(stream, |s| c_string(&serde_json::to_string(&s.snapshot()).unwrap_or_else(|_| "null".into())))
+        .unwrap_or(std::ptr::null_mut())
+}
+
+/// Frees the stream, closing its connection (cancelling it if still open). NULL is a no-op.
+///
+/// # Safety
+/// `stream` is NULL or a stream from [`rk_chat_stream`], not freed before, and
+/// not in use by another thread during or after this call (cancel it first,
+/// then wait for the reader to return, then free).
+#[no_mangle]
+pub unsafe extern "C" fn rk_stream_free(stream: *mut RkStream) {
+    if !stream.is_null() {
+        let _ = catch_unwind(AssertUnwindSafe(|| {
+            let s = Box::from_raw(stream);
+            s.cancel.cancel();
+            // Dropping the engine stream drops the response: inside the runtime, so
+            // the connection's teardown has a reactor to run on.
+            let _enter = runtime().enter();
+            drop(s);
+        }));
+    }
+}
