@@ -1,0 +1,650 @@
+"""``Client``/``AsyncClient`` (also exported as ``OpenAI``/``AsyncOpenAI``) and their resources.
+
+A translation table: keyword arguments → JSON text → the native call → raw JSON
+→ light objects. Retries, timeouts, streaming and errors live in the engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import weakref
+from types import TracebackType
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Generator,
+    Iterable,
+    List,
+    Literal,
+    Mapping,
+    Optional,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+    overload,
+)
+
+from ._exceptions import APIConnectionError, APIResponseValidationError, _convert
+from ._routerkit import CallHandle, Completions as _CompletionQueue, NativeClient, NativeError, NativeStream
+from ._streaming import (
+    AsyncChatCompletionStreamManager,
+    AsyncStream,
+    ChatCompletionStreamManager,
+    Stream,
+    _Cancelled,
+)
+from ._types import ChatCompletion, ChatCompletionChunk, CreateEmbeddingResponse, ModelList, _json_default
+
+__all__ = ["Client", "AsyncClient", "OpenAI", "AsyncOpenAI", "NOT_GIVEN", "NotGiven", "Timeout"]
+
+_M = TypeVar("_M")
+
+
+class NotGiven:
+    """openai-python's sentinel for "leave this parameter out"."""
+
+    _instance: Optional["NotGiven"] = None
+
+    def __new__(cls) -> "NotGiven":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
+Omit = NotGiven
+omit = NOT_GIVEN
+
+
+class Timeout:
+    """A timeout with phases, for code written for httpx/openai: ``read`` (or the default)
+    becomes routerkit's ``timeout``, ``connect`` its ``connect_timeout``."""
+
+    def __init__(self, timeout: Optional[float] = None, *, connect: Optional[float] = None, read: Optional[float] = None,
+                 write: Optional[float] = None, pool: Optional[float] = None) -> None:
+        self.connect = connect if connect is not None else timeout
+        self.read = read if read is not None else timeout
+        self.write = write
+        self.pool = pool
+
+
+TimeoutTypes = Union[float, int, Timeout, None]
+
+_dumps = json.JSONEncoder(separators=(",", ":"), default=_json_default, ensure_ascii=False).encode
+_loads = json.loads
+
+
+def _split_timeout(t: Any) -> Tuple[Optional[float], Optional[float]]:
+    """float → (timeout, None); a Timeout/httpx.Timeout → (read, connect)."""
+    if t is None or isinstance(t, NotGiven):
+        return None, None
+    if isinstance(t, (int, float)):
+        return float(t), None
+    read = getattr(t, "read", None)
+    connect = getattr(t, "connect", None)
+    return (float(read) if read is not None else None), (float(connect) if connect is not None else None)
+
+
+def _pairs(d: Optional[Mapping[str, Any]]) -> Optional[List[Tuple[str, str]]]:
+    if not d:
+        return None
+    # None / NOT_GIVEN remove a default header (an empty value does, in the engine).
+    return [(k, "" if v is None or isinstance(v, NotGiven) else str(v)) for k, v in d.items()]
+
+
+_Opts = Optional[Tuple[Optional[float], Optional[List[Tuple[str, str]]], Optional[List[Tuple[str, str]]], Optional[str]]]
+
+
+def _options(
+    default_query: Optional[Mapping[str, Any]],
+    extra_headers: Optional[Mapping[str, Any]],
+    extra_query: Optional[Mapping[str, Any]],
+    extra_body: Optional[Mapping[str, Any]],
+    timeout: Any,
+) -> _Opts:
+    if not (extra_headers or extra_query or extra_body or default_query) and (timeout is None or isinstance(timeout, NotGiven)):
+        return None
+    query = dict(default_query or {})
+    query.update(extra_query or {})
+    return (
+        _split_timeout(timeout)[0],
+        _pairs(extra_headers),
+        _pairs(query),
+        _dumps(extra_body) if extra_body else None,
+    )
+
+
+def _body(params: Dict[str, Any]) -> str:
+    return _dumps({k: v for k, v in params.items() if not isinstance(v, NotGiven)})
+
+
+def _model(cls: Callable[[Any], _M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int]) -> _M:
+    body, _status, headers, request_id, attempts = t
+    data = _loads(body)
+    if not isinstance(data, dict):
+        raise APIResponseValidationError(f"expected a JSON object, got {type(data).__name__}")
+    obj = cls(data)
+    object.__setattr__(obj, "_request_id", request_id)
+    object.__setattr__(obj, "_attempts", attempts)
+    object.__setattr__(obj, "_headers", headers)
+    return obj
+
+
+class _Closed:
+    """Stands in for the native client after ``close()``."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise APIConnectionError("Cannot send a request, as the client has been closed.")
+
+
+_CLIENT_OPTIONS = (
+    "api_key",
+    "base_url",
+    "timeout",
+    "connect_timeout",
+    "deadline",
+    "max_retries",
+    "initial_retry_delay",
+    "max_retry_delay",
+    "default_headers",
+    "default_query",
+)
+
+
+class _BaseClient:
+    _native: Any
+
+    def __init__(
+        self,
+        *,
+        api_key: Optional[str] = None,
+        base_url: Optional[str] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        default_headers: Optional[Mapping[str, str]] = None,
+        default_query: Optional[Mapping[str, object]] = None,
+        connect_timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+        initial_retry_delay: Optional[float] = None,
+        max_retry_delay: Optional[float] = None,
+        _parent: Optional[NativeClient] = None,
+    ) -> None:
+        read, connect = _split_timeout(timeout)
+        if connect_timeout is None:
+            connect_timeout = connect
+        self._options: Dict[str, Any] = {
+            "api_key": api_key,
+            "base_url": base_url,
+            "timeout": timeout,
+            "connect_timeout": connect_timeout,
+            "deadline": deadline,
+            "max_retries": max_retries,
+            "initial_retry_delay": initial_retry_delay,
+            "max_retry_delay": max_retry_delay,
+            "default_headers": dict(default_headers) if default_headers else None,
+            "default_query": dict(default_query) if default_query else None,
+        }
+        try:
+            self._native = NativeClient(
+                api_key,
+                str(base_url) if base_url is not None else None,
+                read,
+                connect_timeout,
+                deadline,
+                max_retries,
+                initial_retry_delay,
+                max_retry_delay,
+                _pairs(default_headers),
+                _parent,
+            )
+        except NativeError as e:
+            raise _convert(e) from None
+        self._default_query = self._options["default_query"]
+
+    @property
+    def api_key(self) -> str:
+        """The key, masked: routerkit never hands the whole key back."""
+        return str(self._native.masked_key())
+
+    @property
+    def base_url(self) -> str:
+        return str(self._native.base_url()) + "/"
+
+    @property
+    def timeout(self) -> float:
+        return float(self._native.settings()[0])
+
+    @property
+    def max_retries(self) -> int:
+        return int(self._native.settings()[3])
+
+    def _merged(self, overrides: Dict[str, Any]) -> Dict[str, Any]:
+        unknown = set(overrides) - set(_CLIENT_OPTIONS)
+        if unknown:
+            raise TypeError(f"with_options() got unexpected options: {', '.join(sorted(unknown))}")
+        merged = dict(self._options)
+        for k, v in overrides.items():
+            if v is not None and not isinstance(v, NotGiven):
+                if k in ("default_headers", "default_query") and merged.get(k):
+                    v = {**merged[k], **v}
+                merged[k] = v
+        return merged
+
+    def __repr__(self) -> str:
+        try:
+            return f"{type(self).__name__}(base_url={self._native.base_url()!r}, api_key={self._native.masked_key()!r})"
+        except APIConnectionError:
+            return f"{type(self).__name__}(closed)"
+
+
+class Client(_BaseClient):
+    """A client for an OpenAI-compatible gateway; code written for ``openai.OpenAI`` runs on it.
+
+    Arguments not given come from ``THEROUTER_API_KEY``/``THEROUTER_BASE_URL`` (then
+    ``OPENAI_*``), in the environment or a ``.env`` file. Thread-safe.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: Optional[str] = None,
+        base_url: Optional[str] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        default_headers: Optional[Mapping[str, str]] = None,
+        default_query: Optional[Mapping[str, object]] = None,
+        connect_timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+        initial_retry_delay: Optional[float] = None,
+        max_retry_delay: Optional[float] = None,
+        _parent: Optional[NativeClient] = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            default_query=default_query,
+            connect_timeout=connect_timeout,
+            deadline=deadline,
+            initial_retry_delay=initial_retry_delay,
+            max_retry_delay=max_retry_delay,
+            _parent=_parent,
+        )
+        self.chat = Chat(self)
+        self.models = Models(self)
+        self.embeddings = Embeddings(self)
+
+    def with_options(self, **options: Any) -> "Client":
+        """A client with some options changed, sharing this one's connection pool."""
+        return Client(**self._merged(options), _parent=self._native)
+
+    copy = with_options
+
+    def close(self) -> None:
+        """Release the connection pool; later calls raise ``APIConnectionError``."""
+        self._native = _Closed()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
+        self.close()
+
+
+class Chat:
+    def __init__(self, client: Client) -> None:
+        self.completions = Completions(client)
+
+
+class Completions:
+    """``client.chat.completions``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @overload
+    def create(self, *, model: str, messages: Iterable[Any], stream: Literal[True], extra_headers: Optional[Mapping[str, Any]] = None,
+               extra_query: Optional[Mapping[str, Any]] = None, extra_body: Optional[Mapping[str, Any]] = None,
+               timeout: TimeoutTypes = None, **params: Any) -> Stream[ChatCompletionChunk]: ...
+
+    @overload
+    def create(self, *, model: str, messages: Iterable[Any], stream: Optional[Literal[False]] = None,
+               extra_headers: Optional[Mapping[str, Any]] = None, extra_query: Optional[Mapping[str, Any]] = None,
+               extra_body: Optional[Mapping[str, Any]] = None, timeout: TimeoutTypes = None, **params: Any) -> ChatCompletion: ...
+
+    @overload
+    def create(self, *, model: str, messages: Iterable[Any], stream: bool, extra_headers: Optional[Mapping[str, Any]] = None,
+               extra_query: Optional[Mapping[str, Any]] = None, extra_body: Optional[Mapping[str, Any]] = None,
+               timeout: TimeoutTypes = None, **params: Any) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]: ...
+
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        stream: Optional[bool] = None,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        **params: Any,
+    ) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]:
+        """``POST /chat/completions`` with openai-python's parameters (others pass through to the gateway)."""
+        params["model"] = model
+        params["messages"] = messages
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
+        try:
+            if stream:
+                return Stream(client._native.chat_stream(_body(params), opts))
+            return _model(ChatCompletion, client._native.chat(_body(params), opts))
+        except NativeError as e:
+            raise _convert(e) from None
+
+    def stream(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        **params: Any,
+    ) -> ChatCompletionStreamManager:
+        """The stream helper: ``with client.chat.completions.stream(...) as stream:`` then iterate for
+        events, or ``stream.text_stream``, ``stream.get_final_completion()``."""
+        params["model"] = model
+        params["messages"] = messages
+        params.pop("stream", None)
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
+        body = _body(params)
+
+        def start() -> NativeStream:
+            try:
+                return client._native.chat_stream(body, opts, True)  # type: ignore[no-any-return]
+            except NativeError as e:
+                raise _convert(e) from None
+
+        return ChatCompletionStreamManager(start)
+
+
+class Models:
+    """``client.models``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def list(self, *, extra_headers: Optional[Mapping[str, Any]] = None, extra_query: Optional[Mapping[str, Any]] = None,
+             timeout: TimeoutTypes = None) -> ModelList:
+        """``GET /models``; iterate the result for the models (``.data`` is the list)."""
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, None, timeout)
+        try:
+            return _model(ModelList, client._native.models(opts))
+        except NativeError as e:
+            raise _convert(e) from None
+
+
+class Embeddings:
+    """``client.embeddings``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(self, *, input: Any, model: str, extra_headers: Optional[Mapping[str, Any]] = None,
+               extra_query: Optional[Mapping[str, Any]] = None, extra_body: Optional[Mapping[str, Any]] = None,
+               timeout: TimeoutTypes = None, **params: Any) -> CreateEmbeddingResponse:
+        """``POST /embeddings``."""
+        params["input"] = input
+        params["model"] = model
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
+        try:
+            return _model(CreateEmbeddingResponse, client._native.embeddings(_body(params), opts))
+        except NativeError as e:
+            raise _convert(e) from None
+
+
+# ---------------------------------------------------------------------------
+# asyncio
+
+
+def _resolve(done: List[Tuple[Any, bool, Any]]) -> None:
+    for fut, ok, value in done:
+        if fut.done():  # the awaiting task was cancelled
+            if ok and isinstance(value, NativeStream):
+                value.close()
+            continue
+        if ok:
+            fut.set_result(value)
+        else:
+            fut.set_exception(value)
+
+
+class _AsyncCaller:
+    """Runs native async calls: one completion queue per event loop, watched with ``add_reader``."""
+
+    def __init__(self) -> None:
+        self._bridges: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _CompletionQueue]" = weakref.WeakKeyDictionary()
+        self._last: Optional[Tuple[asyncio.AbstractEventLoop, _CompletionQueue]] = None
+
+    def _completions(self, loop: asyncio.AbstractEventLoop) -> _CompletionQueue:
+        last = self._last
+        if last is not None and last[0] is loop:
+            return last[1]
+        c = self._bridges.get(loop)
+        if c is None:
+            c = _CompletionQueue()
+            loop.add_reader(c.fileno(), lambda c=c: _resolve(c.drain()))  # type: ignore[misc]
+            self._bridges[loop] = c
+        self._last = (loop, c)
+        return c
+
+    async def call(self, start: Callable[..., Optional[CallHandle]], *args: Any, stream: Optional[NativeStream] = None) -> Any:
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+        try:
+            handle = start(self._completions(loop), fut, *args)
+        except NativeError as e:
+            raise _convert(e) from None
+        try:
+            return await fut
+        except asyncio.CancelledError:
+            if stream is not None:
+                stream.close()
+            elif handle is not None:
+                handle.cancel()
+            raise
+        except NativeError as e:
+            if stream is not None and isinstance(e.args[0], dict) and e.args[0].get("kind") == "cancelled":
+                raise _Cancelled() from None
+            raise _convert(e) from None
+
+
+_caller = _AsyncCaller()
+
+
+class AsyncClient(_BaseClient):
+    """The asyncio client: the same options and resources as ``Client``, with awaitable methods.
+    Cancelling a task cancels its request (the connection is closed)."""
+
+    def __init__(
+        self,
+        *,
+        api_key: Optional[str] = None,
+        base_url: Optional[str] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        default_headers: Optional[Mapping[str, str]] = None,
+        default_query: Optional[Mapping[str, object]] = None,
+        connect_timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+        initial_retry_delay: Optional[float] = None,
+        max_retry_delay: Optional[float] = None,
+        _parent: Optional[NativeClient] = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            default_query=default_query,
+            connect_timeout=connect_timeout,
+            deadline=deadline,
+            initial_retry_delay=initial_retry_delay,
+            max_retry_delay=max_retry_delay,
+            _parent=_parent,
+        )
+        self.chat = AsyncChat(self)
+        self.models = AsyncModels(self)
+        self.embeddings = AsyncEmbeddings(self)
+
+    def with_options(self, **options: Any) -> "AsyncClient":
+        """A client with some options changed, sharing this one's connection pool."""
+        return AsyncClient(**self._merged(options), _parent=self._native)
+
+    copy = with_options
+
+    async def close(self) -> None:
+        self._native = _Closed()
+
+    async def __aenter__(self) -> "AsyncClient":
+        return self
+
+    async def __aexit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
+        await self.close()
+
+
+class AsyncChat:
+    def __init__(self, client: AsyncClient) -> None:
+        self.completions = AsyncCompletions(client)
+
+
+class AsyncCompletions:
+    """``client.chat.completions`` on ``AsyncClient``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @overload
+    async def create(self, *, model: str, messages: Iterable[Any], stream: Literal[True], extra_headers: Optional[Mapping[str, Any]] = None,
+                     extra_query: Optional[Mapping[str, Any]] = None, extra_body: Optional[Mapping[str, Any]] = None,
+                     timeout: TimeoutTypes = None, **params: Any) -> AsyncStream[ChatCompletionChunk]: ...
+
+    @overload
+    async def create(self, *, model: str, messages: Iterable[Any], stream: Optional[Literal[False]] = None,
+                     extra_headers: Optional[Mapping[str, Any]] = None, extra_query: Optional[Mapping[str, Any]] = None,
+                     extra_body: Optional[Mapping[str, Any]] = None, timeout: TimeoutTypes = None, **params: Any) -> ChatCompletion: ...
+
+    @overload
+    async def create(self, *, model: str, messages: Iterable[Any], stream: bool, extra_headers: Optional[Mapping[str, Any]] = None,
+                     extra_query: Optional[Mapping[str, Any]] = None, extra_body: Optional[Mapping[str, Any]] = None,
+                     timeout: TimeoutTypes = None, **params: Any) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]: ...
+
+    async def create(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        stream: Optional[bool] = None,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        **params: Any,
+    ) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]:
+        params["model"] = model
+        params["messages"] = messages
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
+        native = client._native
+        if stream:
+            s = await _caller.call(native.chat_stream_async, _body(params), opts)
+            return AsyncStream(s, _caller)
+        return _model(ChatCompletion, await _caller.call(native.chat_async, _body(params), opts))
+
+    def stream(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        **params: Any,
+    ) -> AsyncChatCompletionStreamManager:
+        """``async with client.chat.completions.stream(...) as stream:``."""
+        params["model"] = model
+        params["messages"] = messages
+        params.pop("stream", None)
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
+        body = _body(params)
+
+        async def start() -> NativeStream:
+            return await _caller.call(client._native.chat_stream_async, body, opts, True)  # type: ignore[no-any-return]
+
+        return AsyncChatCompletionStreamManager(start, _caller)
+
+
+class _AsyncModelList:
+    """``client.models.list()`` on ``AsyncClient``: await it, or ``async for`` over it."""
+
+    def __init__(self, fetch: Callable[[], Any]) -> None:
+        self._fetch = fetch
+
+    def __await__(self) -> Generator[Any, None, ModelList]:
+        return self._fetch().__await__()  # type: ignore[no-any-return]
+
+    async def __aiter__(self) -> Any:
+        page = await self._fetch()
+        for m in page:
+            yield m
+
+
+class AsyncModels:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def list(self, *, extra_headers: Optional[Mapping[str, Any]] = None, extra_query: Optional[Mapping[str, Any]] = None,
+             timeout: TimeoutTypes = None) -> _AsyncModelList:
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, None, timeout)
+
+        async def fetch() -> ModelList:
+            return _model(ModelList, await _caller.call(client._native.models_async, opts))
+
+        return _AsyncModelList(fetch)
+
+
+class AsyncEmbeddings:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def create(self, *, input: Any, model: str, extra_headers: Optional[Mapping[str, Any]] = None,
+                     extra_query: Optional[Mapping[str, Any]] = None, extra_body: Optional[Mapping[str, Any]] = None,
+                     timeout: TimeoutTypes = None, **params: Any) -> CreateEmbeddingResponse:
+        params["input"] = input
+        params["model"] = model
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
+        return _model(CreateEmbeddingResponse, await _caller.call(client._native.embeddings_async, _body(params), opts))
+
+
+OpenAI = Client
+AsyncOpenAI = AsyncClient

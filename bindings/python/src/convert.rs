@@ -1,0 +1,69 @@
+//! Core values → Python values: raw JSON bodies as `bytes`, chunks as `str`,
+//! helper events as tuples. Python parses the JSON with `json.loads`.
+
+use bytes::Bytes;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
+use routerkit::accumulate::StreamEvent;
+use routerkit::client::Response;
+use routerkit::stream::RawChunk;
+
+use crate::stream::NativeStream;
+
+/// What an async call hands back to its asyncio future.
+pub(crate) enum Payload {
+    Body(Response<Bytes>),
+    Stream(NativeStream),
+    Batch(Vec<RawChunk>, bool),
+}
+
+impl Payload {
+    pub(crate) fn into_py(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Ok(match self {
+            Payload::Body(r) => response(py, r)?.into_any().unbind(),
+            Payload::Stream(s) => Py::new(py, s)?.into_any(),
+            Payload::Batch(chunks, events) => batch(py, chunks, events)?.into_any().unbind(),
+        })
+    }
+}
+
+/// `(body: bytes, status, headers: list[tuple[str, str]], request_id, attempts)`.
+pub(crate) fn response<'py>(py: Python<'py>, r: Response<Bytes>) -> PyResult<Bound<'py, PyTuple>> {
+    (PyBytes::new(py, &r.data), r.status, r.headers, r.request_id, r.attempts).into_pyobject(py)
+}
+
+/// Chunks as `list[str]`, or with helper events as `list[tuple[str, list[event]]]`.
+pub(crate) fn batch<'py>(py: Python<'py>, chunks: Vec<RawChunk>, with_events: bool) -> PyResult<Bound<'py, PyList>> {
+    let out = PyList::empty(py);
+    for c in chunks {
+        let data = PyString::new(py, &c.data);
+        if with_events {
+            let events = PyList::empty(py);
+            for e in &c.events {
+                events.append(event(py, e)?)?;
+            }
+            out.append((data, events))?;
+        } else {
+            out.append(data)?;
+        }
+    }
+    Ok(out)
+}
+
+/// `(type, choice, index, name, text)`: text is the delta, or the whole value for `*.done`.
+fn event<'py>(py: Python<'py>, e: &StreamEvent) -> PyResult<Bound<'py, PyTuple>> {
+    let (kind, choice, index, name, text): (&str, u32, Option<u32>, Option<&str>, &str) = match e {
+        StreamEvent::ContentDelta { choice, delta } => ("content.delta", *choice, None, None, delta),
+        StreamEvent::ContentDone { choice, content } => ("content.done", *choice, None, None, content),
+        StreamEvent::RefusalDelta { choice, delta } => ("refusal.delta", *choice, None, None, delta),
+        StreamEvent::RefusalDone { choice, refusal } => ("refusal.done", *choice, None, None, refusal),
+        StreamEvent::ReasoningDelta { choice, delta } => ("reasoning.delta", *choice, None, None, delta),
+        StreamEvent::ToolCallArgumentsDelta { choice, index, name, arguments_delta } => {
+            ("tool_calls.function.arguments.delta", *choice, Some(*index), Some(name), arguments_delta)
+        }
+        StreamEvent::ToolCallArgumentsDone { choice, index, name, arguments } => {
+            ("tool_calls.function.arguments.done", *choice, Some(*index), Some(name), arguments)
+        }
+    };
+    (kind, choice, index, name, text).into_pyobject(py)
+}

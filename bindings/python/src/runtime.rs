@@ -1,0 +1,69 @@
+//! One tokio runtime per process, created on first use and created anew in a
+//! child after `fork()` (the parent's worker threads do not exist there).
+//! Blocking waits release the GIL and wake every 100 ms to notice Ctrl-C.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use pyo3::prelude::*;
+use tokio::runtime::Runtime;
+
+static RUNTIME: Mutex<Option<(u32, Arc<Runtime>)>> = Mutex::new(None);
+
+/// The process's runtime; a forked child gets a fresh one (the parent's is leaked:
+/// dropping it would try to join threads that do not exist in the child).
+pub fn runtime() -> Arc<Runtime> {
+    let pid = std::process::id();
+    let mut slot = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
+    match slot.as_ref() {
+        Some((owner, rt)) if *owner == pid => rt.clone(),
+        _ => {
+            if let Some(old) = slot.take() {
+                std::mem::forget(old);
+            }
+            let rt = Arc::new(
+                tokio::runtime::Builder::new_multi_thread()
+                    .enable_all()
+                    .thread_name("routerkit")
+                    .build()
+                    .expect("routerkit: cannot start the tokio runtime"),
+            );
+            *slot = Some((pid, rt.clone()));
+            rt
+        }
+    }
+}
+
+const SIGNAL_CHECK: Duration = Duration::from_millis(100);
+
+/// Runs `fut` to completion on the runtime with the GIL released, waking every
+/// 100 ms to run Python's signal handlers. When one raises (Ctrl-C), `on_interrupt`
+/// runs (cancelling the call), the future is dropped (closing its connection),
+/// and the handler's exception is returned.
+pub fn wait<F, T>(py: Python<'_>, fut: F, on_interrupt: impl FnOnce()) -> PyResult<T>
+where
+    F: Future<Output = T> + Send,
+    T: Send,
+{
+    let rt = runtime();
+    let mut fut = std::pin::pin!(fut);
+    loop {
+        let slice = py.detach(|| {
+            rt.block_on(async {
+                tokio::select! {
+                    biased;
+                    out = &mut fut => Some(out),
+                    _ = tokio::time::sleep(SIGNAL_CHECK) => None,
+                }
+            })
+        });
+        if let Some(out) = slice {
+            return Ok(out);
+        }
+        if let Err(e) = py.check_signals() {
+            on_interrupt();
+            return Err(e);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! A chat stream handed to Python: batches of raw chunk JSON, pulled with the
+//! GIL released (sync) or through the loop's completion queue (async).
+
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+use routerkit::{CancelHandle, ChatStream};
+use tokio::sync::Mutex;
+
+use crate::bridge::{self, Completions};
+use crate::convert::{self, Payload};
+
+/// Chunks handed over per crossing into Python at most.
+const BATCH: usize = 64;
+
+#[pyclass(frozen, module = "routerkit._routerkit")]
+pub struct NativeStream {
+    inner: Arc<Mutex<ChatStream>>,
+    cancel: CancelHandle,
+    events: bool,
+}
+
+impl NativeStream {
+    pub(crate) fn new(stream: ChatStream, events: bool) -> Self {
+        let mut stream = stream;
+        if events {
+            stream.enable_events();
+        }
+        NativeStream { cancel: stream.cancel_handle(), inner: Arc::new(Mutex::new(stream)), events }
+    }
+}
+
+#[pymethods]
+impl NativeStream {
+    /// The next chunks (at least one; an empty list at the clean end). Blocks with the GIL released.
+    fn next_batch<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let inner = self.inner.clone();
+        let cancel = self.cancel.clone();
+        let out = crate::runtime::wait(py, async move { inner.lock().await.next_batch(BATCH).await }, move || cancel.cancel())?;
+        match out {
+            Ok(chunks) => convert::batch(py, chunks, self.events),
+            Err(e) => Err(crate::error::to_err(py, &e)),
+        }
+    }
+
+    /// Same as `next_batch`, completing the asyncio `future` through `completions`.
+    fn next_batch_async(&self, completions: Py<Completions>, future: Py<PyAny>) {
+        let inner = self.inner.clone();
+        let events = self.events;
+        bridge::spawn(completions, future, async move {
+            let chunks = inner.lock().await.next_batch(BATCH).await?;
+            Ok(Payload::Batch(chunks, events))
+        });
+    }
+
+    /// Stops the stream and closes its connection; a pending `next_batch` ends with a cancelled error.
+    fn close(&self) {
+        self.cancel.cancel();
+        if let Ok(mut s) = self.inner.try_lock() {
+            s.cancel();
+        }
+    }
+
+    /// Whether `close()` was called.
+    fn is_closed(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    /// The completion accumulated from the chunks decoded so far, as JSON text.
+    fn snapshot_json(&self) -> Option<String> {
+        let s = self.inner.try_lock().ok()?;
+        serde_json::to_string(&s.snapshot()).ok()
+    }
+
+    /// The final completion (tool-call `""` arguments become `"{}"`), as JSON text.
+    fn final_json(&self) -> Option<String> {
+        let s = self.inner.try_lock().ok()?;
+        serde_json::to_string(&s.accumulator().clone().finish()).ok()
+    }
+
+    /// The gateway's request id.
+    fn request_id(&self) -> Option<String> {
+        self.inner.try_lock().ok()?.request_id().map(str::to_owned)
+    }
+
+    /// Response headers of the attempt that is streaming.
+    fn headers(&self) -> Vec<(String, String)> {
+        self.inner.try_lock().map(|s| s.headers().to_vec()).unwrap_or_default()
+    }
+
+    /// Attempts made so far.
+    fn attempts(&self) -> u32 {
+        self.inner.try_lock().map(|s| s.attempts()).unwrap_or(0)
+    }
+}
