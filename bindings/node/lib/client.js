@@ -1,0 +1,328 @@
+'use strict';
+// The client, shaped like openai-node's: options in, native call, plain objects out.
+
+const util = require('node:util');
+const native = require('./native');
+const { APIUserAbortError, fromNative, toHeaders } = require('./errors');
+const { Stream, ChatCompletionStream } = require('./streaming');
+
+const INTERNAL = Symbol('routerkit.internal');
+const DEFAULT_TIMEOUT = 600000;
+
+// ---- value translation -------------------------------------------------------------
+
+/** `{ name: value }`, a `Headers`, or `[[name, value]]` → flat `[name, value, …]`; null removes. */
+function flatPairs(h) {
+  if (h == null) return undefined;
+  const out = [];
+  const add = (k, v) => {
+    if (v === undefined) return;
+    out.push(String(k), v === null ? '' : String(v));
+  };
+  if (typeof h.forEach === 'function' && typeof h.get === 'function') h.forEach((v, k) => add(k, v));
+  else if (Array.isArray(h)) for (const [k, v] of h) add(k, v);
+  else for (const k of Object.keys(h)) add(k, h[k]);
+  return out;
+}
+
+function clientOptions(o) {
+  const n = {};
+  if (o.apiKey != null) n.apiKey = o.apiKey;
+  if (o.baseURL != null) n.baseUrl = o.baseURL;
+  if (o.timeout != null) n.timeout = o.timeout;
+  if (o.connectTimeout != null) n.connectTimeout = o.connectTimeout;
+  if (o.deadline != null) n.deadline = o.deadline;
+  if (o.maxRetries != null) n.maxRetries = o.maxRetries;
+  if (o.initialRetryDelay != null) n.initialRetryDelay = o.initialRetryDelay;
+  if (o.maxRetryDelay != null) n.maxRetryDelay = o.maxRetryDelay;
+  const headers = { ...o.defaultHeaders };
+  if (o.organization != null) headers['OpenAI-Organization'] = o.organization;
+  if (o.project != null) headers['OpenAI-Project'] = o.project;
+  const flat = flatPairs(headers);
+  if (flat.length) n.defaultHeaders = flat;
+  return n;
+}
+
+function callOptions(o) {
+  if (o == null) return undefined;
+  let n;
+  if (o.timeout != null) (n ??= {}).timeout = o.timeout;
+  if (o.deadline != null) (n ??= {}).deadline = o.deadline;
+  if (o.maxRetries != null) (n ??= {}).maxRetries = o.maxRetries;
+  if (o.headers != null || o.idempotencyKey != null) {
+    const headers = flatPairs(o.headers) ?? [];
+    if (o.idempotencyKey != null) headers.push('Idempotency-Key', String(o.idempotencyKey));
+    (n ??= {}).headers = headers;
+  }
+  if (o.query != null) (n ??= {}).query = flatPairs(o.query);
+  if (o.extra_body != null) (n ??= {}).extraBody = JSON.stringify(o.extra_body);
+  return n;
+}
+
+function flatPairsToEntries(flat) {
+  const out = [];
+  for (let i = 0; flat && i < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
+  return out;
+}
+
+function nativeError(e) {
+  return fromNative(e);
+}
+
+/** Runs `start(cancelToken)` with `options.signal` wired to cancel it. */
+function withSignal(signal, start) {
+  if (!signal) return start(undefined);
+  if (signal.aborted) return Promise.reject(new APIUserAbortError());
+  const token = new native.CancelToken();
+  const onAbort = () => token.cancel();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const p = start(token);
+  p.then(
+    () => signal.removeEventListener('abort', onAbort),
+    () => signal.removeEventListener('abort', onAbort),
+  );
+  return p;
+}
+
+function call(fn) {
+  try {
+    return fn();
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+function parsed(r) {
+  const data = JSON.parse(r.body);
+  if (data !== null && typeof data === 'object') {
+    Object.defineProperty(data, '_request_id', { value: r.requestId ?? null, enumerable: false, writable: true, configurable: true });
+    Object.defineProperty(data, '_attempts', { value: r.attempts, enumerable: false, writable: true, configurable: true });
+  }
+  return data;
+}
+
+function responseInfo(r) {
+  return {
+    ok: r.status < 400,
+    status: r.status,
+    get headers() {
+      return toHeaders(flatPairsToEntries(r.headers));
+    },
+  };
+}
+
+/**
+ * A promise for the parsed body, with openai-node's `withResponse()` / `asResponse()`.
+ * Lazy like openai-node's: parsing happens when it is awaited.
+ */
+class APIPromise extends Promise {
+  #raw;
+  #parse;
+  #data;
+  constructor(raw, parse) {
+    super((resolve) => resolve(null));
+    this.#raw = raw;
+    this.#parse = parse;
+  }
+  static get [Symbol.species]() {
+    return Promise;
+  }
+  #parsed() {
+    return (this.#data ??= this.#raw.then(this.#parse));
+  }
+  asResponse() {
+    return this.#raw.then((r) => r.response);
+  }
+  async withResponse() {
+    const data = await this.#parsed();
+    const r = await this.#raw;
+    return { data, response: r.response, request_id: r.requestId ?? null };
+  }
+  then(onfulfilled, onrejected) {
+    return this.#parsed().then(onfulfilled, onrejected);
+  }
+  catch(onrejected) {
+    return this.#parsed().catch(onrejected);
+  }
+  finally(onfinally) {
+    return this.#parsed().finally(onfinally);
+  }
+}
+
+/** A raw native response promise → `{ body…, requestId, response }`, errors mapped. */
+function rawCall(p) {
+  return p.then(
+    (r) => {
+      r.response = responseInfo(r);
+      return r;
+    },
+    (e) => {
+      throw nativeError(e);
+    },
+  );
+}
+
+// ---- resources -----------------------------------------------------------------------
+
+class Completions {
+  #client;
+  constructor(client) {
+    this.#client = client;
+  }
+
+  /** `POST /chat/completions`; with `stream: true` the promise gives a `Stream` of chunks. */
+  create(body, options) {
+    const n = this.#client[INTERNAL];
+    if (body?.stream) {
+      const controller = new AbortController();
+      linkSignal(options?.signal, controller);
+      const raw = call(() => {
+        if (controller.signal.aborted) throw new APIUserAbortError();
+        const token = new native.CancelToken();
+        controller.signal.addEventListener('abort', () => token.cancel(), { once: true });
+        return n.chatStream(JSON.stringify(body), callOptions(options), token, false);
+      }).then(
+        (s) => ({ stream: new Stream(s, controller), requestId: s.requestId, response: responseInfo({ status: 200, headers: s.headers }) }),
+        (e) => {
+          throw controller.signal.aborted ? new APIUserAbortError() : nativeError(e);
+        },
+      );
+      return new APIPromise(raw, (r) => r.stream);
+    }
+    const raw = call(() => rawCall(withSignal(options?.signal, (token) => n.chat(JSON.stringify(body), callOptions(options), token))));
+    return new APIPromise(raw, parsed);
+  }
+
+  /** openai-node's stream helper: events (`content`, `chunk`, …), async iteration, `finalMessage()`. */
+  stream(body, options) {
+    const n = this.#client[INTERNAL];
+    return new ChatCompletionStream((controller) => {
+      const token = new native.CancelToken();
+      controller.signal.addEventListener('abort', () => token.cancel(), { once: true });
+      const payload = body?.stream ? body : { ...body, stream: true };
+      return n.chatStream(JSON.stringify(payload), callOptions(options), token, true);
+    }, options);
+  }
+}
+
+function linkSignal(signal, controller) {
+  if (!signal) return;
+  if (signal.aborted) controller.abort();
+  else signal.addEventListener('abort', () => controller.abort(), { once: true });
+}
+
+class Chat {
+  constructor(client) {
+    this.completions = new Completions(client);
+  }
+}
+
+/** A page of models: `.data`, and async iteration over the models. */
+function page(r) {
+  const body = parsed(r);
+  Object.defineProperty(body, Symbol.asyncIterator, {
+    enumerable: false,
+    value: async function* () {
+      yield* body.data ?? [];
+    },
+  });
+  Object.defineProperty(body, 'getPaginatedItems', { enumerable: false, value: () => body.data ?? [] });
+  Object.defineProperty(body, 'hasNextPage', { enumerable: false, value: () => false });
+  return body;
+}
+
+class Models {
+  #client;
+  constructor(client) {
+    this.#client = client;
+  }
+  /** `GET /models`. Await it for the page, or `for await` over it for each model. */
+  list(options) {
+    const n = this.#client[INTERNAL];
+    const raw = call(() => rawCall(withSignal(options?.signal, (token) => n.listModels(callOptions(options), token))));
+    const p = new APIPromise(raw, page);
+    p[Symbol.asyncIterator] = async function* () {
+      yield* (await p).data ?? [];
+    };
+    return p;
+  }
+}
+
+class Embeddings {
+  #client;
+  constructor(client) {
+    this.#client = client;
+  }
+  /** `POST /embeddings`. */
+  create(body, options) {
+    const n = this.#client[INTERNAL];
+    const raw = call(() => rawCall(withSignal(options?.signal, (token) => n.embeddings(JSON.stringify(body), callOptions(options), token))));
+    return new APIPromise(raw, parsed);
+  }
+}
+
+// ---- the client ----------------------------------------------------------------------
+
+class Client {
+  #native;
+  #apiKey;
+  #options;
+
+  /**
+   * Options as openai-node's (`apiKey`, `baseURL`, `timeout` ms, `maxRetries`, `defaultHeaders`) plus
+   * `connectTimeout`, `deadline`, `initialRetryDelay`, `maxRetryDelay` (ms). Missing key and base URL
+   * come from `THEROUTER_API_KEY` / `THEROUTER_BASE_URL` (then `OPENAI_*`), then `.env`.
+   */
+  constructor(options = {}, internal) {
+    const o = { ...options };
+    this.#apiKey = o.apiKey ?? undefined;
+    delete o.apiKey;
+    this.#options = o;
+    try {
+      this.#native = internal?.native ?? new native.NativeClient(clientOptions({ ...o, apiKey: this.#apiKey }));
+    } catch (e) {
+      throw nativeError(e);
+    }
+    this.baseURL = this.#native.baseUrl;
+    this.timeout = o.timeout ?? DEFAULT_TIMEOUT;
+    this.maxRetries = o.maxRetries ?? 2;
+    this.chat = new Chat(this);
+    this.models = new Models(this);
+    this.embeddings = new Embeddings(this);
+  }
+
+  /** @internal */
+  get [INTERNAL]() {
+    return this.#native;
+  }
+
+  /** The key given to the constructor (the one from the environment stays native). Never printed. */
+  get apiKey() {
+    return this.#apiKey ?? this.#native.maskedKey;
+  }
+
+  /** A client with some options changed, sharing this one's connection pool. */
+  withOptions(options = {}) {
+    const merged = { ...this.#options, ...options };
+    const apiKey = options.apiKey ?? this.#apiKey;
+    let sibling;
+    try {
+      sibling = this.#native.withOptions(clientOptions({ ...merged, apiKey }));
+    } catch (e) {
+      throw nativeError(e);
+    }
+    return new this.constructor({ ...merged, apiKey }, { native: sibling });
+  }
+
+  toJSON() {
+    return { baseURL: this.baseURL, apiKey: this.#native.maskedKey, timeout: this.timeout, maxRetries: this.maxRetries };
+  }
+
+  [util.inspect.custom](depth, options, inspect) {
+    return `${this.constructor.name} ${(inspect ?? util.inspect)(this.toJSON(), options)}`;
+  }
+}
+
+Client.DEFAULT_TIMEOUT = DEFAULT_TIMEOUT;
+
+module.exports = { Client, APIPromise, Completions, Chat, Models, Embeddings };

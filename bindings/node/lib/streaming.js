@@ -1,0 +1,409 @@
+'use strict';
+// `Stream` (what `create({ stream: true })` returns) and `ChatCompletionStream`
+// (`chat.completions.stream()`), over the native batch pull. Chunks, helper
+// events and the final completion all come from the core: this file parses
+// batches and hands them out in JavaScript's idiom (async iteration, events).
+
+const { OpenAIError, APIUserAbortError, fromNative } = require('./errors');
+
+const DONE = Object.freeze({ value: undefined, done: true });
+
+function linkSignal(signal, controller) {
+  if (!signal) return;
+  if (signal.aborted) controller.abort();
+  else signal.addEventListener('abort', () => controller.abort(), { once: true });
+}
+
+/** Async iterable of raw chunks, one native promise per batch. */
+class Stream {
+  #native;
+  #consumed = false;
+
+  /** @internal */
+  constructor(native, controller) {
+    this.#native = native;
+    /** Aborting it cancels the request and closes the connection. */
+    this.controller = controller;
+    if (controller.signal.aborted) native.close();
+    else controller.signal.addEventListener('abort', () => native.close(), { once: true });
+  }
+
+  /** The gateway's request id (`x-request-id` and friends). */
+  get _request_id() {
+    return this.#native.requestId ?? null;
+  }
+
+  /** Attempts made before the stream started. */
+  get _attempts() {
+    return this.#native.attempts;
+  }
+
+  /** Stops the stream and closes its connection. */
+  abort() {
+    this.controller.abort();
+  }
+
+  [Symbol.asyncIterator]() {
+    if (this.#consumed) throw new OpenAIError('Cannot iterate over a consumed stream, use `.tee()` to split the stream.');
+    this.#consumed = true;
+    const native = this.#native;
+    const controller = this.controller;
+    let buf = [];
+    let i = 0;
+    let done = false;
+    const onBatch = (text) => {
+      if (text === null) {
+        done = true;
+        return DONE;
+      }
+      buf = JSON.parse(text);
+      i = 1;
+      return { value: buf[0], done: false };
+    };
+    const onError = (e) => {
+      done = true;
+      throw controller.signal.aborted ? new APIUserAbortError() : fromNative(e);
+    };
+    return {
+      next() {
+        if (i < buf.length) return Promise.resolve({ value: buf[i++], done: false });
+        if (done) return Promise.resolve(DONE);
+        return native.nextBatch().then(onBatch, onError);
+      },
+      return() {
+        // `break` out of `for await`: cancel the request, free the connection.
+        if (!done) {
+          done = true;
+          controller.abort();
+        }
+        buf = [];
+        return Promise.resolve(DONE);
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  /** Two independent streams over the same chunks (buffers what one reads ahead of the other). */
+  tee() {
+    const left = [];
+    const right = [];
+    const iterator = this[Symbol.asyncIterator]();
+    const teeIterator = (queue) => ({
+      next: () => {
+        if (queue.length === 0) {
+          const result = iterator.next();
+          left.push(result);
+          right.push(result);
+        }
+        return queue.shift();
+      },
+    });
+    const make = (queue) => {
+      const s = Object.create(Stream.prototype);
+      s.controller = this.controller;
+      s[Symbol.asyncIterator] = () => teeIterator(queue);
+      return s;
+    };
+    return [make(left), make(right)];
+  }
+}
+
+/** openai-node's chat stream helper: events, async iteration and final results. */
+class ChatCompletionStream {
+  #listeners = Object.create(null);
+  #native = null;
+  #completion = null;
+  #error = null;
+  #ended = false;
+  #aborted = false;
+  #catching = false;
+  #connected;
+  #resolveConnected;
+  #rejectConnected;
+  #end;
+  #resolveEnd;
+  #rejectEnd;
+  #content = [];
+  #refusal = [];
+  #reasoning = [];
+  #args = new Map();
+  #queue = null;
+  #wake = null;
+
+  /** @internal */
+  constructor(start, options) {
+    this.controller = new AbortController();
+    linkSignal(options?.signal, this.controller);
+    this.#connected = new Promise((res, rej) => {
+      this.#resolveConnected = res;
+      this.#rejectConnected = rej;
+    });
+    this.#end = new Promise((res, rej) => {
+      this.#resolveEnd = res;
+      this.#rejectEnd = rej;
+    });
+    this.#connected.catch(() => {});
+    this.#end.catch(() => {});
+    // Start on the next tick, after the caller has attached its listeners.
+    Promise.resolve().then(() => this.#run(start));
+  }
+
+  get ended() {
+    return this.#ended;
+  }
+  get errored() {
+    return this.#error !== null;
+  }
+  get aborted() {
+    return this.#aborted;
+  }
+
+  /** The completion accumulated by the engine so far (as of the last batch). */
+  get currentChatCompletionSnapshot() {
+    if (this.#completion) return this.#completion;
+    const text = this.#native?.snapshot();
+    return text ? JSON.parse(text) : undefined;
+  }
+
+  get _request_id() {
+    return this.#native?.requestId ?? null;
+  }
+
+  async #run(start) {
+    const controller = this.controller;
+    try {
+      if (controller.signal.aborted) throw new APIUserAbortError();
+      const native = await start(controller);
+      this.#native = native;
+      if (controller.signal.aborted) native.close();
+      else controller.signal.addEventListener('abort', () => native.close(), { once: true });
+      this.#resolveConnected();
+      this._emit('connect');
+      for (;;) {
+        const text = await native.nextBatch();
+        if (text === null) break;
+        const { chunks, events } = JSON.parse(text);
+        const wantChunk = this.#listeners.chunk !== undefined && this.#listeners.chunk.length > 0;
+        const snapshot = wantChunk ? this.currentChatCompletionSnapshot : undefined;
+        let e = 0;
+        for (let k = 0; k < chunks.length; k++) {
+          const chunk = chunks[k];
+          if (wantChunk) this._emit('chunk', chunk, snapshot);
+          for (; e < events.length && events[e][0] === k; e++) this.#emitEvent(events[e]);
+          if (this.#queue !== null) this.#queue.push(chunk);
+        }
+        this.#wakeReader();
+      }
+      const completion = JSON.parse(await native.finish());
+      this.#completion = completion;
+      this._emit('chatCompletion', completion);
+      const message = completion.choices?.[0]?.message;
+      if (message) {
+        if (!('content' in message)) message.content = null;
+        this.#withUsage(message);
+        this._emit('message', message);
+        for (const call of message.tool_calls ?? []) if (call.type === 'function') this._emit('functionToolCall', call.function);
+      }
+      this._emit('finalChatCompletion', completion);
+      if (message) this._emit('finalMessage', message);
+      if (message?.content) this._emit('finalContent', message.content);
+      if (completion.usage) this._emit('totalUsage', this.#totalUsage());
+      this.#ended = true;
+      this.#resolveEnd();
+      this.#wakeReader();
+      this._emit('end');
+    } catch (e) {
+      this.#handleError(controller.signal.aborted ? new APIUserAbortError() : fromNative(e));
+    }
+  }
+
+  #withUsage(message) {
+    // The seed guide prints `finalMessage.usage?.total_tokens`: carry the stream's usage,
+    // non-enumerable so that sending the message back in `messages` does not send it.
+    if (this.#completion?.usage && !Object.prototype.hasOwnProperty.call(message, 'usage')) {
+      Object.defineProperty(message, 'usage', { value: this.#completion.usage, enumerable: false, configurable: true, writable: true });
+    }
+    return message;
+  }
+
+  #emitEvent(ev) {
+    // [chunkIndex, name, choice, text, (toolIndex, toolName)]
+    const name = ev[1];
+    const choice = ev[2];
+    const text = ev[3];
+    switch (name) {
+      case 'content.delta': {
+        const snapshot = (this.#content[choice] ?? '') + text;
+        this.#content[choice] = snapshot;
+        this._emit('content', text, snapshot);
+        this._emit('content.delta', { delta: text, snapshot, parsed: null });
+        break;
+      }
+      case 'content.done':
+        this._emit('content.done', { content: text, parsed: null });
+        break;
+      case 'refusal.delta': {
+        const snapshot = (this.#refusal[choice] ?? '') + text;
+        this.#refusal[choice] = snapshot;
+        this._emit('refusal.delta', { delta: text, snapshot });
+        break;
+      }
+      case 'refusal.done':
+        this._emit('refusal.done', { refusal: text });
+        break;
+      case 'reasoning.delta': {
+        const snapshot = (this.#reasoning[choice] ?? '') + text;
+        this.#reasoning[choice] = snapshot;
+        this._emit('reasoning.delta', { delta: text, snapshot });
+        break;
+      }
+      case 'tool_calls.function.arguments.delta': {
+        const key = `${choice}:${ev[4]}`;
+        const snapshot = (this.#args.get(key) ?? '') + text;
+        this.#args.set(key, snapshot);
+        this._emit(name, { name: ev[5], index: ev[4], arguments: snapshot, parsed_arguments: null, arguments_delta: text });
+        break;
+      }
+      case 'tool_calls.function.arguments.done':
+        this._emit(name, { name: ev[5], index: ev[4], arguments: text, parsed_arguments: null });
+        break;
+      default:
+        this._emit(name, text);
+    }
+  }
+
+  #handleError(error) {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#error = error;
+    if (error instanceof APIUserAbortError) this.#aborted = true;
+    const event = error instanceof APIUserAbortError ? 'abort' : 'error';
+    const listeners = this.#listeners[event];
+    if (!this.#catching && !listeners?.length) Promise.reject(error);
+    this.#rejectConnected(error);
+    this.#rejectEnd(error);
+    this.#wakeReader();
+    this._emit(event, error);
+    this._emit('end');
+  }
+
+  #wakeReader() {
+    const wake = this.#wake;
+    if (wake !== null) {
+      this.#wake = null;
+      wake();
+    }
+  }
+
+  /** @internal */
+  _emit(event, ...args) {
+    const listeners = this.#listeners[event];
+    if (listeners === undefined || listeners.length === 0) return;
+    this.#listeners[event] = listeners.filter((l) => !l.once);
+    for (const { listener } of listeners) listener.apply(this, args);
+  }
+
+  on(event, listener) {
+    (this.#listeners[event] ??= []).push({ listener });
+    return this;
+  }
+  off(event, listener) {
+    const listeners = this.#listeners[event];
+    if (listeners) {
+      const i = listeners.findIndex((l) => l.listener === listener);
+      if (i >= 0) listeners.splice(i, 1);
+    }
+    return this;
+  }
+  once(event, listener) {
+    (this.#listeners[event] ??= []).push({ listener, once: true });
+    return this;
+  }
+  /** A promise for the arguments of the next `event` (the first one when there are several). */
+  emitted(event) {
+    return new Promise((resolve, reject) => {
+      this.#catching = true;
+      if (event !== 'error') this.once('error', reject);
+      this.once(event, (...args) => resolve(args.length > 1 ? args : args[0]));
+    });
+  }
+
+  abort() {
+    this.controller.abort();
+  }
+
+  async done() {
+    this.#catching = true;
+    await this.#end;
+  }
+
+  async finalChatCompletion() {
+    await this.done();
+    if (!this.#completion) throw new OpenAIError('stream ended without producing a ChatCompletion');
+    return this.#completion;
+  }
+
+  async finalMessage() {
+    await this.done();
+    const message = this.#completion?.choices?.[0]?.message;
+    if (!message) throw new OpenAIError('stream ended without producing a ChatCompletionMessage with role=assistant');
+    return this.#withUsage(message);
+  }
+
+  async finalContent() {
+    await this.done();
+    return this.#completion?.choices?.[0]?.message?.content ?? null;
+  }
+
+  async totalUsage() {
+    await this.done();
+    return this.#totalUsage();
+  }
+
+  #totalUsage() {
+    const u = this.#completion?.usage;
+    return {
+      completion_tokens: u?.completion_tokens ?? 0,
+      prompt_tokens: u?.prompt_tokens ?? 0,
+      total_tokens: u?.total_tokens ?? 0,
+    };
+  }
+
+  allChatCompletions() {
+    return this.#completion ? [this.#completion] : [];
+  }
+
+  [Symbol.asyncIterator]() {
+    this.#catching = true;
+    const queue = (this.#queue = []);
+    let i = 0;
+    return {
+      next: async () => {
+        for (;;) {
+          if (i < queue.length) {
+            const value = queue[i++];
+            if (i > 1024) {
+              queue.splice(0, i);
+              i = 0;
+            }
+            return { value, done: false };
+          }
+          if (this.#error) throw this.#error;
+          if (this.#ended) return DONE;
+          await new Promise((resolve) => (this.#wake = resolve));
+        }
+      },
+      return: async () => {
+        this.abort();
+        return DONE;
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+}
+
+module.exports = { Stream, ChatCompletionStream };

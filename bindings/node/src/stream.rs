@@ -1,0 +1,163 @@
+//! `NativeStream`: a core `ChatStream` pulled in batches.
+//!
+//! `nextBatch()` resolves with the JSON text of everything already decoded
+//! (one promise and one `JSON.parse` per batch, not per chunk), `null` at a
+//! clean end. With helper events on, the text is
+//! `{"chunks":[…],"events":[[chunkIndex,"name",choice,…],…]}`.
+
+use std::fmt::Write as _;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use routerkit::accumulate::StreamEvent;
+use routerkit::{CancelHandle, ChatStream};
+use tokio::sync::Mutex;
+
+use crate::error::to_napi;
+
+/// Most chunks handed over by one `nextBatch()`.
+const MAX_BATCH: usize = 8192;
+
+#[napi]
+pub struct NativeStream {
+    inner: Mutex<Option<ChatStream>>,
+    cancel: CancelHandle,
+    with_events: bool,
+    headers: Vec<String>,
+    request_id: Option<String>,
+    attempts: u32,
+}
+
+impl NativeStream {
+    pub(crate) fn new(stream: ChatStream, with_events: bool) -> Self {
+        NativeStream {
+            cancel: stream.cancel_handle(),
+            headers: stream.headers().iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect(),
+            request_id: stream.request_id().map(str::to_owned),
+            attempts: stream.attempts(),
+            with_events,
+            inner: Mutex::new(Some(stream)),
+        }
+    }
+}
+
+fn push_str(out: &mut String, s: &str) {
+    // serde_json's string escaping, written straight into the buffer.
+    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+}
+
+fn push_event(out: &mut String, i: usize, ev: &StreamEvent) {
+    match ev {
+        StreamEvent::ContentDelta { choice, delta } => {
+            let _ = write!(out, "[{i},\"content.delta\",{choice},");
+            push_str(out, delta);
+        }
+        StreamEvent::ContentDone { choice, content } => {
+            let _ = write!(out, "[{i},\"content.done\",{choice},");
+            push_str(out, content);
+        }
+        StreamEvent::RefusalDelta { choice, delta } => {
+            let _ = write!(out, "[{i},\"refusal.delta\",{choice},");
+            push_str(out, delta);
+        }
+        StreamEvent::RefusalDone { choice, refusal } => {
+            let _ = write!(out, "[{i},\"refusal.done\",{choice},");
+            push_str(out, refusal);
+        }
+        StreamEvent::ReasoningDelta { choice, delta } => {
+            let _ = write!(out, "[{i},\"reasoning.delta\",{choice},");
+            push_str(out, delta);
+        }
+        StreamEvent::ToolCallArgumentsDelta { choice, index, name, arguments_delta } => {
+            let _ = write!(out, "[{i},\"tool_calls.function.arguments.delta\",{choice},");
+            push_str(out, arguments_delta);
+            let _ = write!(out, ",{index},");
+            push_str(out, name);
+        }
+        StreamEvent::ToolCallArgumentsDone { choice, index, name, arguments } => {
+            let _ = write!(out, "[{i},\"tool_calls.function.arguments.done\",{choice},");
+            push_str(out, arguments);
+            let _ = write!(out, ",{index},");
+            push_str(out, name);
+        }
+    }
+    out.push(']');
+}
+
+#[napi]
+impl NativeStream {
+    /// JSON text of the next chunks (see the module docs); `null` at a clean end.
+    #[napi]
+    pub async fn next_batch(&self) -> Result<Option<String>> {
+        let mut guard = self.inner.lock().await;
+        let Some(stream) = guard.as_mut() else {
+            return Err(to_napi(routerkit::Error::cancelled()));
+        };
+        let batch = stream.next_batch(MAX_BATCH).await.map_err(to_napi)?;
+        if batch.is_empty() {
+            return Ok(None);
+        }
+        let size: usize = batch.iter().map(|c| c.data.len() + 1).sum();
+        let mut out = String::with_capacity(size + 32);
+        out.push_str(if self.with_events { "{\"chunks\":[" } else { "[" });
+        for (i, raw) in batch.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&raw.data);
+        }
+        out.push(']');
+        if self.with_events {
+            out.push_str(",\"events\":[");
+            let mut first = true;
+            for (i, raw) in batch.iter().enumerate() {
+                for ev in &raw.events {
+                    if !first {
+                        out.push(',');
+                    }
+                    first = false;
+                    push_event(&mut out, i, ev);
+                }
+            }
+            out.push_str("]}");
+        }
+        Ok(Some(out))
+    }
+
+    /// JSON text of the completion accumulated by the core; closes the stream.
+    #[napi]
+    pub async fn finish(&self) -> Result<String> {
+        let stream = self.inner.lock().await.take().ok_or_else(|| to_napi(routerkit::Error::cancelled()))?;
+        serde_json::to_string(&stream.into_completion()).map_err(|e| Error::from_reason(e.to_string()))
+    }
+
+    /// JSON text of the completion accumulated so far (null while a read is in flight or after close).
+    #[napi]
+    pub fn snapshot(&self) -> Option<String> {
+        let guard = self.inner.try_lock().ok()?;
+        guard.as_ref().and_then(|s| serde_json::to_string(&s.snapshot()).ok())
+    }
+
+    /// Cancels the stream and closes its connection now, even while a read is pending.
+    #[napi]
+    pub fn close(&self) {
+        self.cancel.cancel();
+        if let Ok(mut guard) = self.inner.try_lock() {
+            guard.take();
+        }
+    }
+
+    /// Response headers, flat `[name, value, …]`.
+    #[napi(getter)]
+    pub fn headers(&self) -> Vec<String> {
+        self.headers.clone()
+    }
+    #[napi(getter)]
+    pub fn request_id(&self) -> Option<String> {
+        self.request_id.clone()
+    }
+    #[napi(getter)]
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
