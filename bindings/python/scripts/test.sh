@@ -16,7 +16,7 @@ if ! "$VENV/bin/python" -m pip --disable-pip-version-check -q install -r "$HERE/
 fi
 
 # (2) the extension, debug, into the venv
-(cd "$HERE" && VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" develop --quiet 2>&1 | grep -v "^📦\|^🔗\|^🐍\|^💻\|^📡\|^🛠" || true)
+(cd "$HERE" && VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" develop --quiet)
 "$VENV/bin/python" -c "import routerkit._routerkit" 
 
 # (3) the mock gateway

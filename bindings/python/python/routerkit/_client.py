@@ -139,6 +139,26 @@ def _model(cls: Callable[[Any], _M], t: Tuple[bytes, int, List[Tuple[str, str]],
     return obj
 
 
+class _Secret:
+    """Holds the key for ``with_options``; its repr shows at most the first 8 characters."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return repr(self._value[:8] + "…")
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        raise TypeError("the API key is not picklable")
+
+
 class _Closed:
     """Stands in for the native client after ``close()``."""
 
@@ -166,7 +186,7 @@ class _BaseClient:
     def __init__(
         self,
         *,
-        api_key: Optional[str] = None,
+        api_key: Union[str, _Secret, None] = None,
         base_url: Optional[str] = None,
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
@@ -181,8 +201,10 @@ class _BaseClient:
         read, connect = _split_timeout(timeout)
         if connect_timeout is None:
             connect_timeout = connect
+        if isinstance(api_key, _Secret):
+            api_key = api_key.get()
         self._options: Dict[str, Any] = {
-            "api_key": api_key,
+            "api_key": _Secret(api_key) if api_key is not None else None,
             "base_url": base_url,
             "timeout": timeout,
             "connect_timeout": connect_timeout,

@@ -2,6 +2,7 @@
 from typing import Any, List, Optional, Tuple, Union, final
 
 __version__: str
+__all__ = ["CallHandle", "Completions", "NativeClient", "NativeError", "NativeStream", "__version__"]
 
 _Opts = Optional[Tuple[Optional[float], Optional[List[Tuple[str, str]]], Optional[List[Tuple[str, str]]], Optional[str]]]
 _Raw = Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int]

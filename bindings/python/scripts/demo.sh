@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Run the Python examples against a gateway: THEROUTER_BASE_URL (e.g. the mock's
+# http://127.0.0.1:PORT/v1) and THEROUTER_API_KEY must be set. Uses the venv that
+# scripts/test.sh builds (or PYTHON=/path/to/python with routerkit installed).
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+: "${THEROUTER_BASE_URL:?set THEROUTER_BASE_URL (the mock gateway: http://127.0.0.1:PORT/v1)}"
+: "${THEROUTER_API_KEY:?set THEROUTER_API_KEY}"
+PY="${PYTHON:-$HERE/.venv/bin/python}"
+for ex in basic stream retry; do
+  echo "== examples/python/$ex.py"
+  "$PY" "$ROOT/examples/python/$ex.py"
+done
