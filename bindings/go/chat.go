@@ -1,0 +1,324 @@
+package routerkit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+)
+
+// Chat message roles.
+const (
+	ChatMessageRoleSystem    = "system"
+	ChatMessageRoleUser      = "user"
+	ChatMessageRoleAssistant = "assistant"
+	ChatMessageRoleFunction  = "function"
+	ChatMessageRoleTool      = "tool"
+	ChatMessageRoleDeveloper = "developer"
+)
+
+var (
+	ErrChatCompletionStreamNotSupported = errors.New("streaming is not supported with this method, please use CreateChatCompletionStream")
+	ErrContentFieldsMisused             = errors.New("can't use both Content and MultiContent properties simultaneously")
+)
+
+type ImageURLDetail string
+
+const (
+	ImageURLDetailHigh ImageURLDetail = "high"
+	ImageURLDetailLow  ImageURLDetail = "low"
+	ImageURLDetailAuto ImageURLDetail = "auto"
+)
+
+type ChatMessageImageURL struct {
+	URL    string         `json:"url,omitempty"`
+	Detail ImageURLDetail `json:"detail,omitempty"`
+}
+
+type ChatMessagePartType string
+
+const (
+	ChatMessagePartTypeText     ChatMessagePartType = "text"
+	ChatMessagePartTypeImageURL ChatMessagePartType = "image_url"
+)
+
+type ChatMessagePart struct {
+	Type     ChatMessagePartType  `json:"type,omitempty"`
+	Text     string               `json:"text,omitempty"`
+	ImageURL *ChatMessageImageURL `json:"image_url,omitempty"`
+}
+
+// ChatCompletionMessage is one message. Content and MultiContent (a list of
+// parts, sent as "content") are exclusive.
+type ChatCompletionMessage struct {
+	Role         string `json:"role"`
+	Content      string `json:"content,omitempty"`
+	Refusal      string `json:"refusal,omitempty"`
+	MultiContent []ChatMessagePart
+
+	Name string `json:"name,omitempty"`
+	// ReasoningContent is DeepSeek's reasoning_content.
+	ReasoningContent string `json:"reasoning_content,omitempty"`
+
+	FunctionCall *FunctionCall `json:"function_call,omitempty"`
+	ToolCalls    []ToolCall    `json:"tool_calls,omitempty"`
+	ToolCallID   string        `json:"tool_call_id,omitempty"`
+}
+
+// chatMessageWire is the JSON shape with a string content.
+type chatMessageWire struct {
+	Role             string        `json:"role"`
+	Content          string        `json:"content,omitempty"`
+	Refusal          string        `json:"refusal,omitempty"`
+	Name             string        `json:"name,omitempty"`
+	ReasoningContent string        `json:"reasoning_content,omitempty"`
+	FunctionCall     *FunctionCall `json:"function_call,omitempty"`
+	ToolCalls        []ToolCall    `json:"tool_calls,omitempty"`
+	ToolCallID       string        `json:"tool_call_id,omitempty"`
+}
+
+// chatMessagePartsWire is the JSON shape with a list of content parts.
+type chatMessagePartsWire struct {
+	Role             string            `json:"role"`
+	Content          []ChatMessagePart `json:"content,omitempty"`
+	Refusal          string            `json:"refusal,omitempty"`
+	Name             string            `json:"name,omitempty"`
+	ReasoningContent string            `json:"reasoning_content,omitempty"`
+	FunctionCall     *FunctionCall     `json:"function_call,omitempty"`
+	ToolCalls        []ToolCall        `json:"tool_calls,omitempty"`
+	ToolCallID       string            `json:"tool_call_id,omitempty"`
+}
+
+func (m ChatCompletionMessage) MarshalJSON() ([]byte, error) {
+	if m.Content != "" && m.MultiContent != nil {
+		return nil, ErrContentFieldsMisused
+	}
+	if len(m.MultiContent) > 0 {
+		return json.Marshal(chatMessagePartsWire{m.Role, m.MultiContent, m.Refusal, m.Name, m.ReasoningContent, m.FunctionCall, m.ToolCalls, m.ToolCallID})
+	}
+	return json.Marshal(chatMessageWire{m.Role, m.Content, m.Refusal, m.Name, m.ReasoningContent, m.FunctionCall, m.ToolCalls, m.ToolCallID})
+}
+
+func (m *ChatCompletionMessage) UnmarshalJSON(b []byte) error {
+	var w chatMessageWire
+	if err := json.Unmarshal(b, &w); err == nil {
+		*m = ChatCompletionMessage{Role: w.Role, Content: w.Content, Refusal: w.Refusal, Name: w.Name, ReasoningContent: w.ReasoningContent, FunctionCall: w.FunctionCall, ToolCalls: w.ToolCalls, ToolCallID: w.ToolCallID}
+		return nil
+	}
+	var p chatMessagePartsWire
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*m = ChatCompletionMessage{Role: p.Role, MultiContent: p.Content, Refusal: p.Refusal, Name: p.Name, ReasoningContent: p.ReasoningContent, FunctionCall: p.FunctionCall, ToolCalls: p.ToolCalls, ToolCallID: p.ToolCallID}
+	return nil
+}
+
+type ToolCall struct {
+	// Index is set only in stream chunks.
+	Index    *int         `json:"index,omitempty"`
+	ID       string       `json:"id,omitempty"`
+	Type     ToolType     `json:"type"`
+	Function FunctionCall `json:"function"`
+}
+
+type FunctionCall struct {
+	Name string `json:"name,omitempty"`
+	// Arguments, JSON text.
+	Arguments string `json:"arguments,omitempty"`
+}
+
+type ChatCompletionResponseFormatType string
+
+const (
+	ChatCompletionResponseFormatTypeJSONObject ChatCompletionResponseFormatType = "json_object"
+	ChatCompletionResponseFormatTypeJSONSchema ChatCompletionResponseFormatType = "json_schema"
+	ChatCompletionResponseFormatTypeText       ChatCompletionResponseFormatType = "text"
+)
+
+type ChatCompletionResponseFormat struct {
+	Type       ChatCompletionResponseFormatType        `json:"type,omitempty"`
+	JSONSchema *ChatCompletionResponseFormatJSONSchema `json:"json_schema,omitempty"`
+}
+
+type ChatCompletionResponseFormatJSONSchema struct {
+	Name        string         `json:"name"`
+	Description string         `json:"description,omitempty"`
+	Schema      json.Marshaler `json:"schema"`
+	Strict      bool           `json:"strict"`
+}
+
+// ChatCompletionRequest is the body of a chat completion call. Numeric fields
+// are omitted when zero, as in go-openai.
+type ChatCompletionRequest struct {
+	Model               string                        `json:"model"`
+	Messages            []ChatCompletionMessage       `json:"messages"`
+	MaxTokens           int                           `json:"max_tokens,omitempty"`
+	MaxCompletionTokens int                           `json:"max_completion_tokens,omitempty"`
+	Temperature         float32                       `json:"temperature,omitempty"`
+	TopP                float32                       `json:"top_p,omitempty"`
+	N                   int                           `json:"n,omitempty"`
+	Stream              bool                          `json:"stream,omitempty"`
+	Stop                []string                      `json:"stop,omitempty"`
+	PresencePenalty     float32                       `json:"presence_penalty,omitempty"`
+	ResponseFormat      *ChatCompletionResponseFormat `json:"response_format,omitempty"`
+	Seed                *int                          `json:"seed,omitempty"`
+	FrequencyPenalty    float32                       `json:"frequency_penalty,omitempty"`
+	LogitBias           map[string]int                `json:"logit_bias,omitempty"`
+	LogProbs            bool                          `json:"logprobs,omitempty"`
+	TopLogProbs         int                           `json:"top_logprobs,omitempty"`
+	User                string                        `json:"user,omitempty"`
+	// Deprecated: use Tools.
+	Functions []FunctionDefinition `json:"functions,omitempty"`
+	// Deprecated: use ToolChoice.
+	FunctionCall any    `json:"function_call,omitempty"`
+	Tools        []Tool `json:"tools,omitempty"`
+	// ToolChoice is a string ("auto", "none", "required") or a ToolChoice.
+	ToolChoice    any            `json:"tool_choice,omitempty"`
+	StreamOptions *StreamOptions `json:"stream_options,omitempty"`
+	// ParallelToolCalls: false disables parallel tool calls.
+	ParallelToolCalls  any               `json:"parallel_tool_calls,omitempty"`
+	Store              bool              `json:"store,omitempty"`
+	ReasoningEffort    string            `json:"reasoning_effort,omitempty"`
+	Metadata           map[string]string `json:"metadata,omitempty"`
+	Prediction         *Prediction       `json:"prediction,omitempty"`
+	ChatTemplateKwargs map[string]any    `json:"chat_template_kwargs,omitempty"`
+	ServiceTier        ServiceTier       `json:"service_tier,omitempty"`
+}
+
+type StreamOptions struct {
+	// IncludeUsage asks for a final chunk with usage (routerkit asks for it by default).
+	IncludeUsage bool `json:"include_usage,omitempty"`
+}
+
+type ToolType string
+
+const ToolTypeFunction ToolType = "function"
+
+type Tool struct {
+	Type     ToolType            `json:"type"`
+	Function *FunctionDefinition `json:"function,omitempty"`
+}
+
+type ToolChoice struct {
+	Type     ToolType     `json:"type"`
+	Function ToolFunction `json:"function,omitempty"`
+}
+
+type ToolFunction struct {
+	Name string `json:"name"`
+}
+
+type FunctionDefinition struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Strict      bool   `json:"strict,omitempty"`
+	// Parameters is a JSON schema: json.RawMessage, a map, or a struct.
+	Parameters any `json:"parameters"`
+}
+
+// Deprecated: use FunctionDefinition.
+type FunctionDefine = FunctionDefinition
+
+type TopLogProbs struct {
+	Token   string  `json:"token"`
+	LogProb float64 `json:"logprob"`
+	Bytes   []byte  `json:"bytes,omitempty"`
+}
+
+type LogProb struct {
+	Token       string        `json:"token"`
+	LogProb     float64       `json:"logprob"`
+	Bytes       []byte        `json:"bytes,omitempty"`
+	TopLogProbs []TopLogProbs `json:"top_logprobs"`
+}
+
+type LogProbs struct {
+	Content []LogProb `json:"content"`
+}
+
+type Prediction struct {
+	Content string `json:"content"`
+	Type    string `json:"type"`
+}
+
+type FinishReason string
+
+const (
+	FinishReasonStop          FinishReason = "stop"
+	FinishReasonLength        FinishReason = "length"
+	FinishReasonFunctionCall  FinishReason = "function_call"
+	FinishReasonToolCalls     FinishReason = "tool_calls"
+	FinishReasonContentFilter FinishReason = "content_filter"
+	FinishReasonNull          FinishReason = "null"
+)
+
+func (r FinishReason) MarshalJSON() ([]byte, error) {
+	if r == FinishReasonNull || r == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(string(r))
+}
+
+type ServiceTier string
+
+const (
+	ServiceTierAuto     ServiceTier = "auto"
+	ServiceTierDefault  ServiceTier = "default"
+	ServiceTierFlex     ServiceTier = "flex"
+	ServiceTierPriority ServiceTier = "priority"
+)
+
+type ChatCompletionChoice struct {
+	Index        int                   `json:"index"`
+	Message      ChatCompletionMessage `json:"message"`
+	FinishReason FinishReason          `json:"finish_reason"`
+	LogProbs     *LogProbs             `json:"logprobs,omitempty"`
+}
+
+// ChatCompletionResponse is a chat completion. Header() gives the response
+// headers; Attempts how many attempts the engine made.
+type ChatCompletionResponse struct {
+	ID                string                 `json:"id"`
+	Object            string                 `json:"object"`
+	Created           int64                  `json:"created"`
+	Model             string                 `json:"model"`
+	Choices           []ChatCompletionChoice `json:"choices"`
+	Usage             Usage                  `json:"usage"`
+	SystemFingerprint string                 `json:"system_fingerprint"`
+	ServiceTier       ServiceTier            `json:"service_tier,omitempty"`
+
+	// Attempts made, the successful one included (routerkit).
+	Attempts int `json:"-"`
+
+	httpHeader
+}
+
+type httpHeader http.Header
+
+// SetHeader sets the response headers.
+func (h *httpHeader) SetHeader(header http.Header) { *h = httpHeader(header) }
+
+// Header returns the response headers.
+func (h *httpHeader) Header() http.Header { return http.Header(*h) }
+
+// CreateChatCompletion sends a chat completion request (not streaming) with the
+// engine's retries and timeouts.
+func (c *Client) CreateChatCompletion(ctx context.Context, request ChatCompletionRequest) (response ChatCompletionResponse, err error) {
+	if request.Stream {
+		return response, ErrChatCompletionStreamNotSupported
+	}
+	body, err := json.Marshal(request)
+	if err != nil {
+		return response, err
+	}
+	raw, err := c.call(ctx, callChat, body)
+	if err != nil {
+		return response, err
+	}
+	if err := json.Unmarshal(raw.body, &response); err != nil {
+		return response, decodeError(err, raw)
+	}
+	response.Attempts = raw.attempts
+	response.SetHeader(raw.header)
+	return response, nil
+}

@@ -1,0 +1,202 @@
+package routerkit
+
+/*
+#include <stdlib.h>
+#include "routerkit.h"
+*/
+import "C"
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"runtime"
+	"sync"
+	"unsafe"
+)
+
+type ChatCompletionStreamChoiceDelta struct {
+	Content          string        `json:"content,omitempty"`
+	ReasoningContent string        `json:"reasoning_content,omitempty"`
+	Role             string        `json:"role,omitempty"`
+	FunctionCall     *FunctionCall `json:"function_call,omitempty"`
+	ToolCalls        []ToolCall    `json:"tool_calls,omitempty"`
+	Refusal          string        `json:"refusal,omitempty"`
+}
+
+type ChatCompletionStreamChoiceLogprobs struct {
+	Content []ChatCompletionTokenLogprob `json:"content,omitempty"`
+	Refusal []ChatCompletionTokenLogprob `json:"refusal,omitempty"`
+}
+
+type ChatCompletionTokenLogprob struct {
+	Token       string                                 `json:"token"`
+	Bytes       []int64                                `json:"bytes,omitempty"`
+	Logprob     float64                                `json:"logprob,omitempty"`
+	TopLogprobs []ChatCompletionTokenLogprobTopLogprob `json:"top_logprobs"`
+}
+
+type ChatCompletionTokenLogprobTopLogprob struct {
+	Token   string  `json:"token"`
+	Bytes   []int64 `json:"bytes"`
+	Logprob float64 `json:"logprob"`
+}
+
+type ChatCompletionStreamChoice struct {
+	Index        int                                 `json:"index"`
+	Delta        ChatCompletionStreamChoiceDelta     `json:"delta"`
+	Logprobs     *ChatCompletionStreamChoiceLogprobs `json:"logprobs,omitempty"`
+	FinishReason FinishReason                        `json:"finish_reason"`
+}
+
+// ChatCompletionStreamResponse is one chunk. Usage is non-nil only on the
+// final usage chunk (whose Choices is empty).
+type ChatCompletionStreamResponse struct {
+	ID                string                       `json:"id"`
+	Object            string                       `json:"object"`
+	Created           int64                        `json:"created"`
+	Model             string                       `json:"model"`
+	Choices           []ChatCompletionStreamChoice `json:"choices"`
+	SystemFingerprint string                       `json:"system_fingerprint"`
+	Usage             *Usage                       `json:"usage,omitempty"`
+}
+
+// ChatCompletionStream reads a streaming chat completion with Recv until io.EOF.
+// Close it when done (or early: that closes the connection). A cancelled or
+// expired ctx stops it at once. Recv and Close may be called from different
+// goroutines; Recv calls must not overlap.
+type ChatCompletionStream struct {
+	mu      sync.Mutex // held by Recv while in the library, and by Close to free
+	handle  *C.RkStream
+	scope   *callScope
+	ctx     context.Context
+	client  *Client
+	pending [][]byte
+	err     error // sticky: io.EOF or the error that ended the stream
+	closed  sync.Once
+	isOpen  bool
+
+	httpHeader
+	attempts int
+}
+
+// CreateChatCompletionStream starts a streaming chat completion. It returns once
+// the gateway answered with headers (after the engine's retries, if any).
+func (c *Client) CreateChatCompletionStream(ctx context.Context, request ChatCompletionRequest) (*ChatCompletionStream, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &RequestError{Err: err, kind: "cancelled"}
+	}
+	request.Stream = true
+	body, err := json.Marshal(request)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.acquire(); err != nil {
+		return nil, err
+	}
+	defer c.mu.RUnlock()
+	scope := c.begin(ctx)
+	creq := cBytes(body)
+	defer C.free(unsafe.Pointer(creq))
+	var handle *C.RkStream
+	var cerr *C.RkError
+	status := C.rk_chat_stream(c.handle, creq, scope.opts, scope.token, &handle, &cerr)
+	runtime.KeepAlive(c)
+	if status != C.RK_STATUS_OK {
+		scope.release()
+		err := convertError(ctx, cerr)
+		scope.end()
+		return nil, err
+	}
+	s := &ChatCompletionStream{handle: handle, scope: scope, ctx: ctx, client: c, isOpen: true}
+	hdr := C.rk_stream_headers(handle)
+	s.SetHeader(parseHeaders(goString(hdr)))
+	C.rk_string_free(hdr)
+	s.attempts = int(C.rk_stream_attempts(handle))
+	runtime.SetFinalizer(s, (*ChatCompletionStream).Close)
+	return s, nil
+}
+
+// Recv returns the next chunk; io.EOF after the last one (only on a clean end:
+// a stream cut short without [DONE] or a finish reason is an error); an
+// *APIError for an error event inside the stream; a *RequestError wrapping
+// ctx.Err() when ctx was cancelled or expired.
+func (s *ChatCompletionStream) Recv() (response ChatCompletionStreamResponse, err error) {
+	raw, err := s.RecvRaw()
+	if err != nil {
+		return response, err
+	}
+	err = json.Unmarshal(raw, &response)
+	return response, err
+}
+
+// RecvRaw returns the next chunk's JSON text as the gateway sent it.
+func (s *ChatCompletionStream) RecvRaw() ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.pending) > 0 {
+		next := s.pending[0]
+		s.pending = s.pending[1:]
+		return next, nil
+	}
+	if s.err != nil {
+		return nil, s.err
+	}
+	if !s.isOpen {
+		return nil, ErrStreamClosed
+	}
+	var data *C.char
+	var length, count C.size_t
+	var cerr *C.RkError
+	status := C.rk_stream_next_batch(s.handle, 0, &data, &length, &count, &cerr)
+	runtime.KeepAlive(s)
+	if status != C.RK_STATUS_OK {
+		s.scope.release()
+		if !s.isOpen {
+			C.rk_error_free(cerr)
+			s.err = ErrStreamClosed
+		} else {
+			s.err = convertError(s.ctx, cerr)
+		}
+		return nil, s.err
+	}
+	if count == 0 {
+		s.scope.release()
+		s.err = io.EOF
+		return nil, io.EOF
+	}
+	// One copy of the whole batch; the chunks share it.
+	buf := C.GoBytes(unsafe.Pointer(data), C.int(length))
+	s.pending = splitLines(buf, int(count))
+	next := s.pending[0]
+	s.pending = s.pending[1:]
+	return next, nil
+}
+
+// Close stops the stream and frees it (closing the connection if still open).
+// Safe to call more than once and from another goroutine than Recv's.
+func (s *ChatCompletionStream) Close() error {
+	s.closed.Do(func() {
+		// Wake a Recv blocked in the library; the handle stays valid until freed below.
+		C.rk_stream_cancel(s.handle)
+		s.mu.Lock()
+		s.isOpen = false
+		C.rk_stream_free(s.handle)
+		s.handle = nil
+		s.pending = nil
+		s.mu.Unlock()
+		s.scope.end()
+		runtime.SetFinalizer(s, nil)
+	})
+	return nil
+}
+
+// Attempts made before the stream started (routerkit).
+func (s *ChatCompletionStream) Attempts() int { return s.attempts }
+
+// Header returns the response headers (the embedded httpHeader's method).
+var _ interface{ Header() http.Header } = (*ChatCompletionStream)(nil)

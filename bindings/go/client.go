@@ -1,0 +1,294 @@
+package routerkit
+
+/*
+#include <stdlib.h>
+#include "routerkit.h"
+*/
+import "C"
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// Client talks to one gateway through routerkit's engine. Safe for concurrent
+// use; share one. Close frees it at once (optional: a finalizer frees it too).
+type Client struct {
+	config  ClientConfig
+	mu      sync.RWMutex // held for reading during calls, for writing by Close
+	handle  *C.RkClient
+	initErr error
+	// deadline is the HTTPClient's Timeout: a bound on each whole call.
+	deadline time.Duration
+}
+
+// NewClient makes a client for authToken with DefaultConfig.
+func NewClient(authToken string) *Client {
+	return NewClientWithConfig(DefaultConfig(authToken))
+}
+
+// NewClientWithConfig makes a client from config. A configuration the engine
+// rejects (an unparsable BaseURL, no key anywhere) makes every call return an
+// error naming the field, as construction cannot fail in go-openai's API.
+func NewClientWithConfig(config ClientConfig) *Client {
+	c := &Client{config: config, deadline: httpTimeout(config.HTTPClient)}
+	opts, err := json.Marshal(clientOptions(config))
+	if err != nil {
+		c.initErr = err
+		return c
+	}
+	copts := cBytes(opts)
+	defer C.free(unsafe.Pointer(copts))
+	var cerr *C.RkError
+	if C.rk_client_new(copts, &c.handle, &cerr) != C.RK_STATUS_OK {
+		c.initErr = convertError(context.Background(), cerr)
+		return c
+	}
+	runtime.SetFinalizer(c, (*Client).Close)
+	return c
+}
+
+type clientOptionsJSON struct {
+	APIKey           string            `json:"api_key,omitempty"`
+	BaseURL          string            `json:"base_url,omitempty"`
+	MaxRetries       int               `json:"max_retries"`
+	InitialDelayMs   float64           `json:"initial_retry_delay_ms,omitempty"`
+	MaxDelayMs       float64           `json:"max_retry_delay_ms,omitempty"`
+	ConnectTimeoutMs float64           `json:"connect_timeout_ms,omitempty"`
+	TimeoutMs        float64           `json:"timeout_ms,omitempty"`
+	Headers          map[string]string `json:"headers,omitempty"`
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func clientOptions(c ClientConfig) clientOptionsJSON {
+	o := clientOptionsJSON{
+		APIKey:           c.authToken,
+		BaseURL:          c.BaseURL,
+		MaxRetries:       max(c.MaxRetries, 0),
+		InitialDelayMs:   ms(c.InitialRetryDelay),
+		MaxDelayMs:       ms(c.MaxRetryDelay),
+		ConnectTimeoutMs: ms(c.ConnectTimeout),
+		TimeoutMs:        ms(c.Timeout),
+	}
+	if len(c.DefaultHeaders) > 0 || c.OrgID != "" {
+		o.Headers = make(map[string]string, len(c.DefaultHeaders)+1)
+		if c.OrgID != "" {
+			o.Headers["OpenAI-Organization"] = c.OrgID
+		}
+		for k, v := range c.DefaultHeaders {
+			o.Headers[k] = v
+		}
+	}
+	return o
+}
+
+// Close frees the engine's client. Calls after Close fail; streams already
+// open keep working. Safe to call more than once.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.handle != nil {
+		C.rk_client_free(c.handle)
+		c.handle = nil
+		runtime.SetFinalizer(c, nil)
+	}
+	return nil
+}
+
+// String never shows the key whole.
+func (c *Client) String() string { return "routerkit.Client{" + c.config.String() + "}" }
+
+// GoString is %#v: the same masked view.
+func (c *Client) GoString() string { return c.String() }
+
+// Format makes every verb print the masked view.
+func (c *Client) Format(f fmt.State, verb rune) { fmt.Fprint(f, c.String()) }
+
+type callKind int
+
+const (
+	callChat callKind = iota
+	callEmbeddings
+	callModels
+)
+
+// rawResponse is a response copied out of the library.
+type rawResponse struct {
+	body     []byte
+	header   http.Header
+	attempts int
+}
+
+// callScope holds what one call needs beside the request: per-call options and
+// the cancel token a ctx watcher triggers.
+type callScope struct {
+	opts    *C.char
+	token   *C.RkCancelToken
+	stop    func() bool
+	stopped chan struct{}
+}
+
+// begin prepares the per-call options (the HTTPClient timeout as a deadline)
+// and, when ctx can be cancelled, a token that a goroutine started by
+// context.AfterFunc triggers when ctx is done.
+func (c *Client) begin(ctx context.Context) *callScope {
+	s := &callScope{}
+	if c.deadline > 0 {
+		s.opts = C.CString(`{"deadline_ms":` + strconv.FormatFloat(ms(c.deadline), 'f', -1, 64) + `}`)
+	}
+	if ctx.Done() != nil {
+		token := C.rk_cancel_token_new()
+		s.token = token
+		s.stopped = make(chan struct{})
+		stopped := s.stopped
+		s.stop = context.AfterFunc(ctx, func() {
+			C.rk_cancel_token_cancel(token)
+			close(stopped)
+		})
+	}
+	return s
+}
+
+// release stops the ctx watcher, waiting for it if it already fired, so the
+// token is never used after end frees it. Idempotent.
+func (s *callScope) release() {
+	if s.stop != nil {
+		if !s.stop() {
+			<-s.stopped
+		}
+		s.stop = nil
+	}
+}
+
+// end releases the watcher and frees the options and the token.
+func (s *callScope) end() {
+	s.release()
+	if s.opts != nil {
+		C.free(unsafe.Pointer(s.opts))
+		s.opts = nil
+	}
+	if s.token != nil {
+		C.rk_cancel_token_free(s.token)
+		s.token = nil
+	}
+}
+
+func (c *Client) acquire() error {
+	if c.initErr != nil {
+		return c.initErr
+	}
+	c.mu.RLock()
+	if c.handle == nil {
+		c.mu.RUnlock()
+		return &invalidRequestError{field: "client", msg: "the client is closed"}
+	}
+	return nil
+}
+
+// call runs one non-streaming call in the engine.
+func (c *Client) call(ctx context.Context, kind callKind, body []byte) (*rawResponse, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &RequestError{Err: err, kind: "cancelled"}
+	}
+	if err := c.acquire(); err != nil {
+		return nil, err
+	}
+	defer c.mu.RUnlock()
+	scope := c.begin(ctx)
+	defer scope.end()
+	var creq *C.char
+	if body != nil {
+		creq = cBytes(body)
+		defer C.free(unsafe.Pointer(creq))
+	}
+	var resp *C.RkResponse
+	var cerr *C.RkError
+	var status C.enum_RkStatus
+	switch kind {
+	case callChat:
+		status = C.rk_chat(c.handle, creq, scope.opts, scope.token, &resp, &cerr)
+	case callEmbeddings:
+		status = C.rk_embeddings(c.handle, creq, scope.opts, scope.token, &resp, &cerr)
+	case callModels:
+		status = C.rk_list_models(c.handle, scope.opts, scope.token, &resp, &cerr)
+	}
+	runtime.KeepAlive(c)
+	scope.release()
+	if status != C.RK_STATUS_OK {
+		return nil, convertError(ctx, cerr)
+	}
+	defer C.rk_response_free(resp)
+	return &rawResponse{
+		body:     C.GoBytes(unsafe.Pointer(resp.body), C.int(resp.body_len)),
+		header:   parseHeaders(goString(resp.headers)),
+		attempts: int(resp.attempts),
+	}, nil
+}
+
+// convertError maps the library's error (and frees it) to go-openai's shapes:
+// status and stream errors → *APIError; transport failures → *RequestError,
+// wrapping ctx.Err() when the context is why the call stopped; bad input → an
+// error naming the field.
+func convertError(ctx context.Context, e *C.RkError) error {
+	if e == nil {
+		return &RequestError{Err: fmt.Errorf("routerkit: the call failed without an error"), kind: "connection"}
+	}
+	defer C.rk_error_free(e)
+	kind := C.GoString(e.kind)
+	message := C.GoString(e.message)
+	attempts := int(e.attempts)
+	if ctx != nil && ctx.Err() != nil && (kind == "cancelled" || kind == "timeout" || kind == "connection") {
+		return &RequestError{Err: ctx.Err(), Attempts: attempts, kind: kind}
+	}
+	switch kind {
+	case "status", "stream", "decode":
+		apiErr := &APIError{Message: message, kind: kind, Attempts: attempts}
+		if body := goString(e.body_json); body != "" {
+			_ = json.Unmarshal([]byte(body), apiErr)
+			if apiErr.Message == "" {
+				apiErr.Message = message
+			}
+		}
+		if apiErr.Type == "" {
+			apiErr.Type = goString(e.error_type)
+		}
+		if apiErr.Code == nil && e.code != nil {
+			apiErr.Code = goString(e.code)
+		}
+		if apiErr.Param == nil && e.param != nil {
+			p := goString(e.param)
+			apiErr.Param = &p
+		}
+		if kind == "status" {
+			apiErr.HTTPStatusCode = int(e.status)
+			apiErr.HTTPStatus = fmt.Sprintf("%d %s", apiErr.HTTPStatusCode, http.StatusText(apiErr.HTTPStatusCode))
+		}
+		apiErr.RequestID = goString(e.request_id)
+		if e.retry_after_ms >= 0 {
+			apiErr.RetryAfter = time.Duration(e.retry_after_ms) * time.Millisecond
+		}
+		return apiErr
+	case "invalid_request", "panic":
+		return &invalidRequestError{field: goString(e.field), msg: message}
+	case "timeout":
+		return &RequestError{Err: &timeoutError{msg: message}, Attempts: attempts, kind: kind}
+	default: // connection, cancelled (by Close or the library, not by ctx)
+		return &RequestError{Err: fmt.Errorf("%s", message), Attempts: attempts, kind: kind}
+	}
+}
+
+// decodeError is a response body that does not have the expected shape.
+func decodeError(err error, raw *rawResponse) error {
+	return &APIError{Message: "routerkit: the response does not have the expected shape: " + err.Error(), Attempts: raw.attempts, RequestID: raw.header.Get("x-request-id"), kind: "decode"}
+}

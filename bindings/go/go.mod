@@ -1,0 +1,3 @@
+module github.com/routerkit/routerkit/bindings/go
+
+go 1.26

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds librouterkit.a (debug) and the mock gateway, checks the C header,
+# runs the C ABI test under valgrind, then go vet and go test -race.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$here/../.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+# The cgo lines link $root/target/debug/librouterkit.a: build there.
+if [[ "$CARGO_TARGET_DIR" != "$root/target" ]]; then
+  echo "note: CARGO_TARGET_DIR=$CARGO_TARGET_DIR; the Go package links $root/target/debug/librouterkit.a" >&2
+fi
+"$root/bindings/c/scripts/test.sh"   # cargo build -p routerkit-c -p routerkit-mock, header check, C test
+cd "$here"
+go vet ./...
+go test -race -count=1 ./...
+# The examples build against the package (replace directive).
+for ex in "$root"/examples/go/*/; do
+  (cd "$ex" && go vet ./...)
+done
