@@ -88,7 +88,7 @@ function call(fn) {
   try {
     return fn();
   } catch (e) {
-    return Promise.reject(e);
+    return Promise.reject(fromNative(e));
   }
 }
 

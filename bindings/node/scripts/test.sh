@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The Node binding's build and tests, one command (the Makefile's `test` calls it):
+# npm ci, the addon (debug), the mock gateway, `node --test`, and `tsc --noEmit` over the examples.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$here/../.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+
+cd "$here"
+npm ci --no-audit --no-fund --loglevel=error
+npx napi build --platform --no-js --dts native.d.ts
+cmp -s index.d.ts index.d.mts || { echo "index.d.mts must be a copy of index.d.ts (cp index.d.ts index.d.mts)" >&2; exit 1; }
+(cd "$root" && cargo build -p routerkit-mock)
+(cd "$root/examples/node" && npm install --no-audit --no-fund --loglevel=error)
+
+npx tsc -p tsconfig.json
+echo "tsc --noEmit: examples/node and test/types.* type-check against index.d.ts"
+node --test test/*.test.js
