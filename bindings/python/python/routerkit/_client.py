@@ -6,11 +6,11 @@ A translation table: keyword arguments → JSON text → the native call → raw
 
 from __future__ import annotations
 
-import asyncio
 import json
 import weakref
 from types import TracebackType
 from typing import (
+    TYPE_CHECKING,
     Any,
     Callable,
     Dict,
@@ -37,6 +37,9 @@ from ._streaming import (
     _Cancelled,
 )
 from ._types import ChatCompletion, ChatCompletionChunk, CreateEmbeddingResponse, ModelList, _json_default
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["Client", "AsyncClient", "OpenAI", "AsyncOpenAI", "NOT_GIVEN", "NotGiven", "Timeout"]
 
@@ -476,6 +479,8 @@ class _AsyncCaller:
         return c
 
     async def call(self, start: Callable[..., Optional[CallHandle]], *args: Any, stream: Optional[NativeStream] = None) -> Any:
+        import asyncio  # imported on first use: `import routerkit` stays cheap for sync code
+
         loop = asyncio.get_running_loop()
         fut = loop.create_future()
         try:
