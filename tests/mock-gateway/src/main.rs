@@ -488,4 +488,17 @@ fn finish_headers(r: &mut Resp, request_id: &str, step: &Step) {
             r.headers_mut().insert(name, val);
         }
     }
+    for (k, v) in &step.http_date_headers {
+        let secs = v.as_f64().unwrap_or(0.0);
+        let now = std::time::SystemTime::now();
+        let when = if secs >= 0.0 {
+            now + Duration::from_secs_f64(secs)
+        } else {
+            now - Duration::from_secs_f64(-secs)
+        };
+        let date = httpdate::fmt_http_date(when);
+        if let (Ok(name), Ok(val)) = (hyper::header::HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(&date)) {
+            r.headers_mut().insert(name, val);
+        }
+    }
 }

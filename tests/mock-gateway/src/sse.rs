@@ -60,8 +60,10 @@ pub fn split_text(text: &str, pieces: Option<&Pieces>) -> Vec<String> {
             for c in text.chars() {
                 if c.is_whitespace() {
                     in_space = true;
-                } else if in_space {
-                    out.push(std::mem::take(&mut cur));
+                } else {
+                    if in_space && cur.chars().any(|c| !c.is_whitespace()) {
+                        out.push(std::mem::take(&mut cur));
+                    }
                     in_space = false;
                 }
                 cur.push(c);

@@ -13,6 +13,10 @@ pub struct Step {
     /// Extra response headers (values: strings, numbers or booleans).
     #[serde(default)]
     pub headers: Map<String, Value>,
+    /// Headers whose value is an HTTP date this many seconds from now
+    /// (e.g. `{"retry-after": 2}`), computed when the response is sent.
+    #[serde(default)]
+    pub http_date_headers: Map<String, Value>,
     /// JSON value sent verbatim as the (non-stream) response body.
     pub body: Option<Value>,
     /// String sent verbatim as the response body (malformed JSON, HTML...).
