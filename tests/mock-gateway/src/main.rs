@@ -242,7 +242,7 @@ async fn handle(state: Arc<State>, reset: ResetFlag, req: Request<Incoming>) -> 
     if let Some(rest) = path.strip_prefix("/__mock/") {
         return Ok(control(&state, &parts.method, rest, &body));
     }
-    Ok(api_request(state, reset, parts, body).await?)
+    api_request(state, reset, parts, body).await
 }
 
 fn control(state: &State, method: &Method, rest: &str, body: &Bytes) -> Resp {

@@ -6,6 +6,7 @@
 //! 3. a small reference client replays the step that serves the last attempt
 //!    and checks the scenario's expectations about content, chunks, usage,
 //!    tool calls, stream errors — so the expectations match what the mock sends.
+//!
 //! The client-side behaviour (retries, timeouts, attempts) is the core's tests' job.
 
 mod common;
