@@ -59,6 +59,8 @@ type ChatCompletionMessage struct {
 	Name string `json:"name,omitempty"`
 	// ReasoningContent is DeepSeek's reasoning_content.
 	ReasoningContent string `json:"reasoning_content,omitempty"`
+	// Reasoning is OpenRouter's reasoning text (routerkit; go-openai drops it).
+	Reasoning string `json:"reasoning,omitempty"`
 
 	FunctionCall *FunctionCall `json:"function_call,omitempty"`
 	ToolCalls    []ToolCall    `json:"tool_calls,omitempty"`
@@ -72,6 +74,7 @@ type chatMessageWire struct {
 	Refusal          string        `json:"refusal,omitempty"`
 	Name             string        `json:"name,omitempty"`
 	ReasoningContent string        `json:"reasoning_content,omitempty"`
+	Reasoning        string        `json:"reasoning,omitempty"`
 	FunctionCall     *FunctionCall `json:"function_call,omitempty"`
 	ToolCalls        []ToolCall    `json:"tool_calls,omitempty"`
 	ToolCallID       string        `json:"tool_call_id,omitempty"`
@@ -84,6 +87,7 @@ type chatMessagePartsWire struct {
 	Refusal          string            `json:"refusal,omitempty"`
 	Name             string            `json:"name,omitempty"`
 	ReasoningContent string            `json:"reasoning_content,omitempty"`
+	Reasoning        string            `json:"reasoning,omitempty"`
 	FunctionCall     *FunctionCall     `json:"function_call,omitempty"`
 	ToolCalls        []ToolCall        `json:"tool_calls,omitempty"`
 	ToolCallID       string            `json:"tool_call_id,omitempty"`
@@ -94,22 +98,22 @@ func (m ChatCompletionMessage) MarshalJSON() ([]byte, error) {
 		return nil, ErrContentFieldsMisused
 	}
 	if len(m.MultiContent) > 0 {
-		return json.Marshal(chatMessagePartsWire{m.Role, m.MultiContent, m.Refusal, m.Name, m.ReasoningContent, m.FunctionCall, m.ToolCalls, m.ToolCallID})
+		return json.Marshal(chatMessagePartsWire{m.Role, m.MultiContent, m.Refusal, m.Name, m.ReasoningContent, m.Reasoning, m.FunctionCall, m.ToolCalls, m.ToolCallID})
 	}
-	return json.Marshal(chatMessageWire{m.Role, m.Content, m.Refusal, m.Name, m.ReasoningContent, m.FunctionCall, m.ToolCalls, m.ToolCallID})
+	return json.Marshal(chatMessageWire{m.Role, m.Content, m.Refusal, m.Name, m.ReasoningContent, m.Reasoning, m.FunctionCall, m.ToolCalls, m.ToolCallID})
 }
 
 func (m *ChatCompletionMessage) UnmarshalJSON(b []byte) error {
 	var w chatMessageWire
 	if err := json.Unmarshal(b, &w); err == nil {
-		*m = ChatCompletionMessage{Role: w.Role, Content: w.Content, Refusal: w.Refusal, Name: w.Name, ReasoningContent: w.ReasoningContent, FunctionCall: w.FunctionCall, ToolCalls: w.ToolCalls, ToolCallID: w.ToolCallID}
+		*m = ChatCompletionMessage{Role: w.Role, Content: w.Content, Refusal: w.Refusal, Name: w.Name, ReasoningContent: w.ReasoningContent, Reasoning: w.Reasoning, FunctionCall: w.FunctionCall, ToolCalls: w.ToolCalls, ToolCallID: w.ToolCallID}
 		return nil
 	}
 	var p chatMessagePartsWire
 	if err := json.Unmarshal(b, &p); err != nil {
 		return err
 	}
-	*m = ChatCompletionMessage{Role: p.Role, MultiContent: p.Content, Refusal: p.Refusal, Name: p.Name, ReasoningContent: p.ReasoningContent, FunctionCall: p.FunctionCall, ToolCalls: p.ToolCalls, ToolCallID: p.ToolCallID}
+	*m = ChatCompletionMessage{Role: p.Role, MultiContent: p.Content, Refusal: p.Refusal, Name: p.Name, ReasoningContent: p.ReasoningContent, Reasoning: p.Reasoning, FunctionCall: p.FunctionCall, ToolCalls: p.ToolCalls, ToolCallID: p.ToolCallID}
 	return nil
 }
 
@@ -183,11 +187,18 @@ type ChatCompletionRequest struct {
 	Prediction         *Prediction       `json:"prediction,omitempty"`
 	ChatTemplateKwargs map[string]any    `json:"chat_template_kwargs,omitempty"`
 	ServiceTier        ServiceTier       `json:"service_tier,omitempty"`
+
+	// ExtraBody is merged into the top level of the JSON body, its keys winning
+	// over the fields above: gateway fields the struct lacks (provider, models,
+	// reasoning, plugins, transforms…) and explicit zeros that omitempty would drop
+	// ("temperature": 0).
+	ExtraBody map[string]any `json:"-"`
 }
 
 type StreamOptions struct {
-	// IncludeUsage asks for a final chunk with usage (routerkit asks for it by default).
-	IncludeUsage bool `json:"include_usage,omitempty"`
+	// IncludeUsage asks for a final chunk with usage. routerkit asks for it when
+	// StreamOptions is nil; a StreamOptions given is sent as is (include_usage false included).
+	IncludeUsage bool `json:"include_usage"`
 }
 
 type ToolType string
@@ -311,7 +322,7 @@ func (c *Client) CreateChatCompletion(ctx context.Context, request ChatCompletio
 	if err != nil {
 		return response, err
 	}
-	raw, err := c.call(ctx, callChat, body)
+	raw, err := c.call(ctx, callChat, body, request.ExtraBody)
 	if err != nil {
 		return response, err
 	}

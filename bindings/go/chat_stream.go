@@ -17,12 +17,11 @@ import (
 )
 
 type ChatCompletionStreamChoiceDelta struct {
-	Content          string        `json:"content,omitempty"`
-	ReasoningContent string        `json:"reasoning_content,omitempty"`
-	Role             string        `json:"role,omitempty"`
-	FunctionCall     *FunctionCall `json:"function_call,omitempty"`
-	ToolCalls        []ToolCall    `json:"tool_calls,omitempty"`
-	Refusal          string        `json:"refusal,omitempty"`
+	Content      string `json:"content,omitempty"`
+	string       `json:"role,omitempty"`
+	FunctionCall *FunctionCall `json:"function_call,omitempty"`
+	ToolCalls    []ToolCall    `json:"tool_calls,omitempty"`
+	Refusal      string        `json:"refusal,omitempty"`
 }
 
 type ChatCompletionStreamChoiceLogprobs struct {
@@ -78,7 +77,7 @@ type ChatCompletionStream struct {
 	isOpen  bool
 
 	httpHeader
-	attempts int
+	attempts int // as of the last Recv (the engine may retry before the first event)
 }
 
 // CreateChatCompletionStream starts a streaming chat completion. It returns once
@@ -99,7 +98,10 @@ func (c *Client) CreateChatCompletionStream(ctx context.Context, request ChatCom
 		return nil, err
 	}
 	defer c.mu.RUnlock()
-	scope := c.begin(ctx)
+	scope, err := c.begin(ctx, request.ExtraBody)
+	if err != nil {
+		return nil, err
+	}
 	creq := cBytes(body)
 	defer C.free(unsafe.Pointer(creq))
 	var handle *C.RkStream
@@ -156,6 +158,7 @@ func (s *ChatCompletionStream) RecvRaw() ([]byte, error) {
 	runtime.KeepAlive(s)
 	if status != C.RK_STATUS_OK {
 		s.scope.release()
+		s.attempts = int(C.rk_stream_attempts(s.handle))
 		if !s.isOpen {
 			C.rk_error_free(cerr)
 			s.err = ErrStreamClosed
@@ -164,6 +167,7 @@ func (s *ChatCompletionStream) RecvRaw() ([]byte, error) {
 		}
 		return nil, s.err
 	}
+	s.attempts = int(C.rk_stream_attempts(s.handle))
 	if count == 0 {
 		s.scope.release()
 		s.err = io.EOF
@@ -195,8 +199,32 @@ func (s *ChatCompletionStream) Close() error {
 	return nil
 }
 
-// Attempts made before the stream started (routerkit).
-func (s *ChatCompletionStream) Attempts() int { return s.attempts }
+// FinalCompletion is the completion the engine accumulated from the chunks
+// received so far (routerkit): content, reasoning, tool calls merged by index
+// (empty arguments become "{}"), finish reason and usage. Call it before Close.
+func (s *ChatCompletionStream) FinalCompletion() (ChatCompletionResponse, error) {
+	var out ChatCompletionResponse
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.handle == nil {
+		return out, ErrStreamClosed
+	}
+	text := C.rk_stream_completion_json(s.handle)
+	runtime.KeepAlive(s)
+	defer C.rk_string_free(text)
+	err := json.Unmarshal([]byte(goString(text)), &out)
+	out.Attempts = s.attempts
+	out.SetHeader(s.httpHeader.Header())
+	return out, err
+}
+
+// Attempts made so far (routerkit): a stream that failed before its first event
+// is retried, and counts those attempts.
+func (s *ChatCompletionStream) Attempts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.attempts
+}
 
 // Header returns the response headers (the embedded httpHeader's method).
 var _ interface{ Header() http.Header } = (*ChatCompletionStream)(nil)

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
-	"strconv"
 	"sync"
 	"time"
 	"unsafe"
@@ -139,10 +138,20 @@ type callScope struct {
 // begin prepares the per-call options (the HTTPClient timeout as a deadline)
 // and, when ctx can be cancelled, a token that a goroutine started by
 // context.AfterFunc triggers when ctx is done.
-func (c *Client) begin(ctx context.Context) *callScope {
+func (c *Client) begin(ctx context.Context, extraBody map[string]any) (*callScope, error) {
 	s := &callScope{}
-	if c.deadline > 0 {
-		s.opts = C.CString(`{"deadline_ms":` + strconv.FormatFloat(ms(c.deadline), 'f', -1, 64) + `}`)
+	if c.deadline > 0 || extraBody != nil {
+		var o callOptionsJSON
+		if c.deadline > 0 {
+			d := ms(c.deadline)
+			o.DeadlineMs = &d
+		}
+		o.ExtraBody = extraBody
+		text, err := json.Marshal(o)
+		if err != nil {
+			return nil, &invalidRequestError{field: "ExtraBody", msg: "ExtraBody: " + err.Error()}
+		}
+		s.opts = cBytes(text)
 	}
 	if ctx.Done() != nil {
 		token := C.rk_cancel_token_new()
@@ -154,7 +163,13 @@ func (c *Client) begin(ctx context.Context) *callScope {
 			close(stopped)
 		})
 	}
-	return s
+	return s, nil
+}
+
+// callOptionsJSON is the C ABI's per-call options.
+type callOptionsJSON struct {
+	DeadlineMs *float64       `json:"deadline_ms,omitempty"`
+	ExtraBody  map[string]any `json:"extra_body,omitempty"`
 }
 
 // release stops the ctx watcher, waiting for it if it already fired, so the
@@ -194,7 +209,7 @@ func (c *Client) acquire() error {
 }
 
 // call runs one non-streaming call in the engine.
-func (c *Client) call(ctx context.Context, kind callKind, body []byte) (*rawResponse, error) {
+func (c *Client) call(ctx context.Context, kind callKind, body []byte, extraBody map[string]any) (*rawResponse, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -205,7 +220,10 @@ func (c *Client) call(ctx context.Context, kind callKind, body []byte) (*rawResp
 		return nil, err
 	}
 	defer c.mu.RUnlock()
-	scope := c.begin(ctx)
+	scope, err := c.begin(ctx, extraBody)
+	if err != nil {
+		return nil, err
+	}
 	defer scope.end()
 	var creq *C.char
 	if body != nil {

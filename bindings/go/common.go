@@ -7,6 +7,8 @@ type Usage struct {
 	TotalTokens             int                      `json:"total_tokens"`
 	PromptTokensDetails     *PromptTokensDetails     `json:"prompt_tokens_details"`
 	CompletionTokensDetails *CompletionTokensDetails `json:"completion_tokens_details"`
+	// Cost is OpenRouter's cost of the request, in credits (routerkit; go-openai drops it).
+	Cost float64 `json:"cost,omitempty"`
 }
 
 // CompletionTokensDetails breaks down the completion tokens.

@@ -102,7 +102,7 @@ func (c *Client) CreateEmbeddings(ctx context.Context, conv EmbeddingRequestConv
 	if err != nil {
 		return res, err
 	}
-	raw, err := c.call(ctx, callEmbeddings, body)
+	raw, err := c.call(ctx, callEmbeddings, body, nil)
 	if err != nil {
 		return res, err
 	}

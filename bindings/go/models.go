@@ -27,7 +27,7 @@ type ModelsList struct {
 
 // ListModels lists the models the gateway serves (GET {base}/models).
 func (c *Client) ListModels(ctx context.Context) (models ModelsList, err error) {
-	raw, err := c.call(ctx, callModels, nil)
+	raw, err := c.call(ctx, callModels, nil, nil)
 	if err != nil {
 		return models, err
 	}

@@ -292,7 +292,8 @@ char *rk_stream_headers(const struct RkStream *stream);
 uint32_t rk_stream_attempts(const struct RkStream *stream);
 
 // The completion accumulated from the chunks received so far (content, reasoning,
-// tool calls merged, finish reason, usage) as JSON text, owned by the caller
+// tool calls merged by index with `""` arguments given as `"{}"`, finish reason,
+// usage) as JSON text, owned by the caller
 // ([`rk_string_free`](crate::rk_string_free)). NULL only for a NULL stream.
 //
 // # Safety

@@ -174,14 +174,18 @@ pub unsafe extern "C" fn rk_stream_attempts(stream: *const RkStream) -> u32 {
 }
 
 /// The completion accumulated from the chunks received so far (content, reasoning,
-/// tool calls merged, finish reason, usage) as JSON text, owned by the caller
+/// tool calls merged by index with `""` arguments given as `"{}"`, finish reason,
+/// usage) as JSON text, owned by the caller
 /// ([`rk_string_free`](crate::rk_string_free)). NULL only for a NULL stream.
 ///
 /// # Safety
 /// As [`rk_stream_request_id`].
 #[no_mangle]
 pub unsafe extern "C" fn rk_stream_completion_json(stream: *const RkStream) -> *mut c_char {
-    with_stream(stream, |s| c_string(&serde_json::to_string(&s.snapshot()).unwrap_or_else(|_| "null".into())))
+    with_stream(stream, |s| {
+        let completion = s.accumulator().clone().finish();
+        c_string(&serde_json::to_string(&completion).unwrap_or_else(|_| "null".into()))
+    })
         .unwrap_or(std::ptr::null_mut())
 }
 

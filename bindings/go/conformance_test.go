@@ -1,0 +1,600 @@
+package routerkit
+
+// Runs every scenario in tests/conformance/scenarios (format: tests/conformance/README.md;
+// the reference runner is core/tests/conformance.rs) through the Go API.
+// go-openai has no per-call options, so a scenario's call options go into the
+// client's configuration (one client per scenario): timeout_ms → Timeout,
+// max_retries → MaxRetries, headers → DefaultHeaders; cancel_after_chunks
+// closes the stream (go-openai's way to stop one; ctx cancellation has its own
+// tests in client_test.go). Request keys the typed ChatCompletionRequest cannot
+// carry (gateway fields, explicit zeros that omitempty drops) go in ExtraBody,
+// the Go idiom for them.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+type scenario struct {
+	Mock   []json.RawMessage `json:"mock"`
+	Client struct {
+		BaseURLSuffix    *string        `json:"base_url_suffix"`
+		Backoff          string         `json:"backoff"`
+		MaxRetries       *int           `json:"max_retries"`
+		TimeoutMs        *float64       `json:"timeout_ms"`
+		ConnectTimeoutMs *float64       `json:"connect_timeout_ms"`
+		DeadlineMs       *float64       `json:"deadline_ms"`
+		DefaultHeaders   map[string]any `json:"default_headers"`
+	} `json:"client"`
+	Call struct {
+		Op      string          `json:"op"`
+		Request json.RawMessage `json:"request"`
+		Options struct {
+			TimeoutMs         *float64       `json:"timeout_ms"`
+			MaxRetries        *int           `json:"max_retries"`
+			Headers           map[string]any `json:"headers"`
+			CancelAfterChunks *int           `json:"cancel_after_chunks"`
+		} `json:"options"`
+	} `json:"call"`
+	Expect map[string]json.RawMessage `json:"expect"`
+}
+
+// outcome is what a call produced, in the scenarios' vocabulary.
+type outcome struct {
+	ok             bool
+	content        *string
+	reasoning      *string
+	finishReason   *string
+	chunkCount     int
+	usage          any
+	toolCalls      any
+	modelIDs       []string
+	embeddingCount int
+	err            error
+	attempts       int
+}
+
+func scenarioFiles(t *testing.T) []string {
+	dir := os.Getenv("ROUTERKIT_SCENARIOS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "tests", "conformance", "scenarios")
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	sort.Strings(files)
+	return files
+}
+
+func TestConformanceScenarios(t *testing.T) {
+	files := scenarioFiles(t)
+	if len(files) == 0 {
+		t.Skip("no scenarios in tests/conformance/scenarios yet")
+	}
+	for _, f := range files {
+		f := f
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
+			t.Parallel()
+			text, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sc scenario
+			if err := json.Unmarshal(text, &sc); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			runScenario(t, &sc)
+		})
+	}
+}
+
+func strp(s string) *string { return &s }
+
+func headerText(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// conformanceKey is the key the scenarios expect in the authorization header.
+const conformanceKey = "sk-test-conformance-key"
+
+func scenarioClient(sid string, sc *scenario) *Client {
+	cfg := DefaultConfig(conformanceKey)
+	cfg.BaseURL = mockURL + "/v1"
+	if sc.Client.BaseURLSuffix != nil {
+		cfg.BaseURL = mockURL + *sc.Client.BaseURLSuffix
+	}
+	if sc.Client.Backoff != "real" {
+		cfg.InitialRetryDelay = time.Millisecond
+		cfg.MaxRetryDelay = 5 * time.Millisecond
+	}
+	dur := func(msv *float64) time.Duration { return time.Duration(*msv * float64(time.Millisecond)) }
+	if sc.Client.MaxRetries != nil {
+		cfg.MaxRetries = *sc.Client.MaxRetries
+	}
+	if sc.Client.TimeoutMs != nil {
+		cfg.Timeout = dur(sc.Client.TimeoutMs)
+	}
+	if sc.Client.ConnectTimeoutMs != nil {
+		cfg.ConnectTimeout = dur(sc.Client.ConnectTimeoutMs)
+	}
+	if sc.Client.DeadlineMs != nil {
+		cfg.HTTPClient = &http.Client{Timeout: dur(sc.Client.DeadlineMs)}
+	}
+	cfg.DefaultHeaders = map[string]string{"x-mock-session": sid}
+	for k, v := range sc.Client.DefaultHeaders {
+		cfg.DefaultHeaders[k] = headerText(v)
+	}
+	o := sc.Call.Options
+	if o.TimeoutMs != nil {
+		cfg.Timeout = dur(o.TimeoutMs)
+	}
+	if o.MaxRetries != nil {
+		cfg.MaxRetries = *o.MaxRetries
+	}
+	for k, v := range o.Headers {
+		cfg.DefaultHeaders[k] = headerText(v)
+	}
+	return NewClientWithConfig(cfg)
+}
+
+func attemptsOf(err error) int {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.Attempts
+	}
+	var reqErr *RequestError
+	if errors.As(err, &reqErr) {
+		return reqErr.Attempts
+	}
+	return 0
+}
+
+func completionOutcome(c *ChatCompletionResponse, out *outcome) {
+	if len(c.Choices) > 0 {
+		m := c.Choices[0].Message
+		out.content = strp(m.Content)
+		if m.ReasoningContent != "" {
+			out.reasoning = strp(m.ReasoningContent)
+		} else if m.Reasoning != "" {
+			out.reasoning = strp(m.Reasoning)
+		}
+		if c.Choices[0].FinishReason != "" {
+			out.finishReason = strp(string(c.Choices[0].FinishReason))
+		}
+		if m.ToolCalls != nil {
+			b, _ := json.Marshal(m.ToolCalls)
+			_ = json.Unmarshal(b, &out.toolCalls)
+		}
+	}
+	b, _ := json.Marshal(c.Usage)
+	_ = json.Unmarshal(b, &out.usage)
+}
+
+// untypable: a request that Go's typed structs cannot even hold (a string
+// temperature) is, in Go, a compile-time error; it counts as invalid_request
+// with nothing sent.
+func untypable(err error) outcome {
+	field := ""
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		field = te.Field
+	}
+	return outcome{err: &invalidRequestError{field: field, msg: err.Error()}}
+}
+
+// chatRequest decodes a scenario's request into the typed struct and puts what
+// the struct cannot carry into ExtraBody.
+func chatRequest(raw json.RawMessage) (ChatCompletionRequest, error) {
+	var req ChatCompletionRequest
+	if err := json.Unmarshal(raw, &req); err != nil {
+		return req, err
+	}
+	var given map[string]json.RawMessage
+	_ = json.Unmarshal(raw, &given)
+	typed, _ := json.Marshal(req)
+	var carried map[string]json.RawMessage
+	_ = json.Unmarshal(typed, &carried)
+	for k, v := range given {
+		if cv, ok := carried[k]; ok && bytes.Equal(compact(cv), compact(v)) {
+			continue
+		}
+		if req.ExtraBody == nil {
+			req.ExtraBody = map[string]any{}
+		}
+		var x any
+		_ = json.Unmarshal(v, &x)
+		req.ExtraBody[k] = x
+	}
+	return req, nil
+}
+
+func compact(b []byte) []byte {
+	var out bytes.Buffer
+	if json.Compact(&out, b) != nil {
+		return b
+	}
+	return out.Bytes()
+}
+
+func perform(t *testing.T, sid string, sc *scenario) outcome {
+	var out outcome
+	c := scenarioClient(sid, sc)
+	defer c.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	switch sc.Call.Op {
+	case "chat":
+		req, err := chatRequest(sc.Call.Request)
+		if err != nil {
+			return untypable(err)
+		}
+		resp, err := c.CreateChatCompletion(ctx, req)
+		_ = cancel
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		out.ok, out.attempts = true, resp.Attempts
+		completionOutcome(&resp, &out)
+		if resp.Usage == (Usage{}) {
+			out.usage = nil
+		}
+	case "chat_stream":
+		req, err := chatRequest(sc.Call.Request)
+		if err != nil {
+			return untypable(err)
+		}
+		stream, err := c.CreateChatCompletionStream(ctx, req)
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		defer stream.Close()
+		var content strings.Builder
+		saw := false
+		closed := false
+		for {
+			if n := sc.Call.Options.CancelAfterChunks; n != nil && out.chunkCount >= *n {
+				// The caller stops reading: Close, as a go-openai user would.
+				closed = true
+				out.ok = true
+				break
+			}
+			chunk, err := stream.Recv()
+			if err == io.EOF {
+				out.ok = true
+				break
+			}
+			if err != nil {
+				out.err = err
+				break
+			}
+			if len(chunk.Choices) > 0 || chunk.Usage != nil {
+				out.chunkCount++
+			}
+			if len(chunk.Choices) > 0 && chunk.Choices[0].Delta.Content != "" {
+				content.WriteString(chunk.Choices[0].Delta.Content)
+				saw = true
+			}
+		}
+		out.attempts = stream.Attempts()
+		final, err := stream.FinalCompletion()
+		if err != nil {
+			t.Fatalf("final completion: %v", err)
+		}
+		if closed {
+			stream.Close()
+		}
+		completionOutcome(&final, &out)
+		if final.Usage == (Usage{}) {
+			out.usage = nil
+		}
+		out.content = nil
+		if saw {
+			out.content = strp(content.String())
+		}
+		if out.err != nil && attemptsOf(out.err) > out.attempts {
+			out.attempts = attemptsOf(out.err)
+		}
+	case "models":
+		models, err := c.ListModels(ctx)
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		out.ok, out.attempts = true, models.Attempts
+		for _, m := range models.Models {
+			out.modelIDs = append(out.modelIDs, m.ID)
+		}
+	case "embeddings":
+		var req EmbeddingRequest
+		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
+			return untypable(err)
+		}
+		resp, err := c.CreateEmbeddings(ctx, req)
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		out.ok, out.attempts = true, resp.Attempts
+		out.embeddingCount = len(resp.Data)
+	default:
+		t.Fatalf("unknown op %q", sc.Call.Op)
+	}
+	return out
+}
+
+// subset: expected is contained in actual (objects: every key, recursively).
+func subset(expected, actual any) bool {
+	switch e := expected.(type) {
+	case map[string]any:
+		a, ok := actual.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, v := range e {
+			av, ok := a[k]
+			if !ok || !subset(v, av) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		a, ok := actual.([]any)
+		if !ok || len(a) != len(e) {
+			return false
+		}
+		for i := range e {
+			if !subset(e[i], a[i]) {
+				return false
+			}
+		}
+		return true
+	default:
+		eb, _ := json.Marshal(expected)
+		ab, _ := json.Marshal(actual)
+		return bytes.Equal(eb, ab)
+	}
+}
+
+func runScenario(t *testing.T, sc *scenario) {
+	sid := newSession(t)
+	steps := sc.Mock
+	if steps == nil {
+		steps = []json.RawMessage{}
+	}
+	stepsAny := make([]any, len(steps))
+	for i, s := range steps {
+		stepsAny[i] = s
+	}
+	script(t, sid, stepsAny...)
+	start := time.Now()
+	out := perform(t, sid, sc)
+	elapsed := time.Since(start)
+	e := map[string]any{}
+	for k, v := range sc.Expect {
+		var x any
+		_ = json.Unmarshal(v, &x)
+		e[k] = x
+	}
+	fail := func(format string, args ...any) { t.Errorf(format, args...) }
+	if ok, has := e["ok"].(bool); has && ok != out.ok {
+		fail("ok: expected %v, got %v (error: %v)", ok, out.ok, out.err)
+	}
+	strField := func(key string, actual *string) {
+		v, has := e[key]
+		if !has {
+			return
+		}
+		want, _ := v.(string)
+		isNil := v == nil
+		switch {
+		case isNil && actual != nil && *actual != "":
+			fail("%s: expected null, got %q", key, *actual)
+		case !isNil && (actual == nil || *actual != want):
+			fail("%s: expected %q, got %v", key, want, deref(actual))
+		}
+	}
+	strField("content", out.content)
+	strField("content_before_error", out.content)
+	strField("reasoning", out.reasoning)
+	if n, has := e["content_length"].(float64); has && (out.content == nil || utf8.RuneCountInString(*out.content) != int(n)) {
+		got := -1
+		if out.content != nil {
+			got = utf8.RuneCountInString(*out.content)
+		}
+		fail("content_length: expected %v, got %d", n, got)
+	}
+	strField("finish_reason", out.finishReason)
+	for _, key := range []string{"chunk_count", "chunks_before_error"} {
+		if n, has := e[key].(float64); has && int(n) != out.chunkCount {
+			fail("%s: expected %v, got %d", key, n, out.chunkCount)
+		}
+	}
+	if u, has := e["usage"]; has && !subset(u, out.usage) {
+		fail("usage: expected %v, got %v", u, out.usage)
+	}
+	if tc, has := e["tool_calls"]; has && !subset(tc, out.toolCalls) {
+		fail("tool_calls: expected %v, got %v", tc, out.toolCalls)
+	}
+	if ids, has := e["model_ids"]; has {
+		got := make([]any, len(out.modelIDs))
+		for i, id := range out.modelIDs {
+			got[i] = id
+		}
+		if !subset(ids, got) {
+			fail("model_ids: expected %v, got %v", ids, out.modelIDs)
+		}
+	}
+	if n, has := e["embedding_count"].(float64); has && int(n) != out.embeddingCount {
+		fail("embedding_count: expected %v, got %d", n, out.embeddingCount)
+	}
+	if n, has := e["attempts"].(float64); has && int(n) != out.attempts {
+		fail("attempts: expected %v, got %d (%v)", n, out.attempts, out.err)
+	}
+	if want, has := e["error"].(map[string]any); has {
+		checkError(t, want, out.err)
+	}
+	var reqs []map[string]any
+	fetch := func() {
+		resp, err := http.Get(mockURL + "/__mock/sessions/" + sid + "/requests")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		reqs = nil
+		_ = json.NewDecoder(resp.Body).Decode(&reqs)
+	}
+	fetch()
+	if e["client_disconnected"] == true {
+		if !waitFor(3*time.Second, func() bool {
+			fetch()
+			for _, r := range reqs {
+				if r["client_disconnected"] == true {
+					return true
+				}
+			}
+			return false
+		}) {
+			fail("client_disconnected: the mock did not see the client go away")
+		}
+	}
+	if wants, has := e["requests"].([]any); has {
+		wantsDisconnect := false
+		for _, w := range wants {
+			if m, ok := w.(map[string]any); ok && m["client_disconnected"] == true {
+				wantsDisconnect = true
+			}
+		}
+		if wantsDisconnect {
+			waitFor(3*time.Second, func() bool {
+				fetch()
+				for _, r := range reqs {
+					if r["client_disconnected"] == true {
+						return true
+					}
+				}
+				return false
+			})
+		}
+		for i, w := range wants {
+			w := w.(map[string]any)
+			if i >= len(reqs) {
+				fail("requests[%d]: not received", i)
+				continue
+			}
+			got := reqs[i]
+			for _, key := range []string{"method", "path"} {
+				if v, has := w[key]; has && got[key] != v {
+					fail("requests[%d].%s: expected %v, got %v", i, key, v, got[key])
+				}
+			}
+			if hs, ok := w["headers"].(map[string]any); ok {
+				gh, _ := got["headers"].(map[string]any)
+				for k, v := range hs {
+					if gh[strings.ToLower(k)] != v {
+						fail("requests[%d].headers.%s: expected %v, got %v", i, k, v, gh[strings.ToLower(k)])
+					}
+				}
+			}
+			if sub, has := w["body_subset"]; has && !subset(sub, got["body"]) {
+				fail("requests[%d].body: expected to contain %v, got %v", i, sub, got["body"])
+			}
+			if absent, ok := w["body_absent"].([]any); ok {
+				body, _ := got["body"].(map[string]any)
+				for _, k := range absent {
+					if _, present := body[k.(string)]; present {
+						fail("requests[%d].body: %v should be absent", i, k)
+					}
+				}
+			}
+			if v, has := w["client_disconnected"]; has && got["client_disconnected"] != v {
+				fail("requests[%d].client_disconnected: expected %v, got %v", i, v, got["client_disconnected"])
+			}
+		}
+	}
+	if n, has := e["request_count"].(float64); has && int(n) != len(reqs) {
+		fail("request_count: expected %v, got %d", n, len(reqs))
+	}
+	if v, has := e["max_elapsed_ms"].(float64); has && elapsed > time.Duration(v*float64(time.Millisecond)) {
+		fail("took %v, more than %vms", elapsed, v)
+	}
+	if v, has := e["min_elapsed_ms"].(float64); has && elapsed < time.Duration(v*float64(time.Millisecond)) {
+		fail("took %v, less than %vms", elapsed, v)
+	}
+}
+
+func deref(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return *s
+}
+
+// checkError compares an error with the scenario's expected error, through the Go shapes.
+func checkError(t *testing.T, want map[string]any, err error) {
+	if err == nil {
+		t.Errorf("expected error %v, got success", want)
+		return
+	}
+	if kind, ok := want["kind"].(string); ok {
+		if got := ErrorKind(err); got != kind {
+			t.Errorf("error.kind: expected %s, got %q (%T %v)", kind, got, err, err)
+		}
+		// The Go shape for each kind.
+		var apiErr *APIError
+		var reqErr *RequestError
+		switch kind {
+		case "status", "stream":
+			if !errors.As(err, &apiErr) {
+				t.Errorf("kind %s: expected *APIError, got %T", kind, err)
+			}
+		case "connection", "timeout", "cancelled":
+			if !errors.As(err, &reqErr) {
+				t.Errorf("kind %s: expected *RequestError, got %T", kind, err)
+			}
+			if kind == "cancelled" && !errors.Is(err, context.Canceled) {
+				t.Errorf("cancelled: errors.Is(err, context.Canceled) is false: %v", err)
+			}
+		}
+	}
+	var apiErr *APIError
+	isAPI := errors.As(err, &apiErr)
+	if status, ok := want["status"].(float64); ok && (!isAPI || apiErr.HTTPStatusCode != int(status)) {
+		t.Errorf("error.status: expected %v, got %T %v", status, err, err)
+	}
+	if code, ok := want["code"]; ok && code != nil {
+		if !isAPI || fmt.Sprint(apiErr.Code) != fmt.Sprint(code) {
+			t.Errorf("error.code: expected %v, got %v", code, err)
+		}
+	}
+	if typ, ok := want["type"].(string); ok && (!isAPI || apiErr.Type != typ) {
+		t.Errorf("error.type: expected %s, got %v", typ, err)
+	}
+	if param, ok := want["param"].(string); ok && (!isAPI || apiErr.Param == nil || *apiErr.Param != param) {
+		t.Errorf("error.param: expected %s, got %v", param, err)
+	}
+	if rid, ok := want["request_id"].(string); ok && (!isAPI || apiErr.RequestID != rid) {
+		t.Errorf("error.request_id: expected %s, got %v", rid, err)
+	}
+	if ra, ok := want["retry_after_ms"].(float64); ok && (!isAPI || apiErr.RetryAfter != time.Duration(ra*float64(time.Millisecond))) {
+		t.Errorf("error.retry_after_ms: expected %v, got %v", ra, err)
+	}
+	if m, ok := want["message_contains"].(string); ok && !strings.Contains(err.Error(), m) {
+		t.Errorf("error.message: expected to contain %q, got %q", m, err.Error())
+	}
+}
