@@ -1,0 +1,407 @@
+//! Runs every scenario in tests/conformance/scenarios through the Rust API
+//! against the mock gateway. The Python, Node and Go suites run the same files.
+mod common;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use common::{Session, TEST_KEY};
+use routerkit::request::parse_request;
+use routerkit::{ChatCompletion, ChatCompletionRequest, Client, EmbeddingRequest, Error, RequestOptions};
+use serde_json::{json, Value};
+
+/// What a call produced, in the vocabulary of the scenarios' `expect`.
+#[derive(Default, Debug)]
+struct Outcome {
+    ok: bool,
+    content: Option<String>,
+    reasoning: Option<String>,
+    finish_reason: Option<String>,
+    chunk_count: usize,
+    usage: Option<Value>,
+    tool_calls: Option<Value>,
+    model_ids: Vec<String>,
+    embedding_count: usize,
+    error: Option<Error>,
+    attempts: u32,
+}
+
+fn scenarios() -> Vec<(String, Value)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("scenarios dir").map(|e| e.unwrap().path()).collect();
+    files.retain(|p| p.extension().is_some_and(|e| e == "json"));
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            (p.file_name().unwrap().to_string_lossy().into_owned(), v)
+        })
+        .collect()
+}
+
+fn ms(v: &Value) -> Option<Duration> {
+    v.as_f64().map(|x| Duration::from_secs_f64(x / 1000.0))
+}
+
+fn headers_of(v: &Value) -> Vec<(String, String)> {
+    v.as_object()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))).collect())
+        .unwrap_or_default()
+}
+
+fn build_client(s: &Session, cfg: &Value) -> Result<Client, Error> {
+    let suffix = cfg["base_url_suffix"].as_str();
+    let base = match suffix {
+        Some(sfx) => format!("{}{}", s.base_url.trim_end_matches("/v1"), sfx),
+        None => s.base_url.clone(),
+    };
+    let mut b = Client::builder().api_key(TEST_KEY).base_url(base).default_header("x-mock-session", &s.id);
+    if cfg["backoff"].as_str() != Some("real") {
+        b = b.backoff(Duration::from_millis(1), Duration::from_millis(5));
+    }
+    if let Some(n) = cfg["max_retries"].as_u64() {
+        b = b.max_retries(n as u32);
+    }
+    if let Some(d) = ms(&cfg["timeout_ms"]) {
+        b = b.timeout(d);
+    }
+    if let Some(d) = ms(&cfg["connect_timeout_ms"]) {
+        b = b.connect_timeout(d);
+    }
+    if let Some(d) = ms(&cfg["deadline_ms"]) {
+        b = b.deadline(d);
+    }
+    for (k, v) in headers_of(&cfg["default_headers"]) {
+        b = b.default_header(k, v);
+    }
+    b.build()
+}
+
+fn options(o: &Value) -> RequestOptions {
+    RequestOptions {
+        timeout: ms(&o["timeout_ms"]),
+        max_retries: o["max_retries"].as_u64().map(|n| n as u32),
+        headers: headers_of(&o["headers"]),
+        ..Default::default()
+    }
+}
+
+fn completion_outcome(c: &ChatCompletion, out: &mut Outcome) {
+    if let Some(choice) = c.choices.first() {
+        out.content = choice.message.content.clone();
+        out.reasoning = choice.message.reasoning_content.clone().or_else(|| choice.message.reasoning.clone());
+        out.finish_reason = choice.finish_reason.clone();
+        out.tool_calls = choice.message.tool_calls.as_ref().map(|t| serde_json::to_value(t).unwrap());
+    }
+    out.usage = c.usage.as_ref().map(|u| serde_json::to_value(u).unwrap());
+}
+
+async fn perform(s: &Session, scenario: &Value) -> Outcome {
+    let mut out = Outcome::default();
+    let client = match build_client(s, &scenario["client"]) {
+        Ok(c) => c,
+        Err(e) => {
+            out.attempts = e.attempts();
+            out.error = Some(e);
+            return out;
+        }
+    };
+    let call = &scenario["call"];
+    let opts = options(&call["options"]);
+    let body = call["request"].to_string();
+    match call["op"].as_str().unwrap() {
+        "chat" => match async { client.chat(&parse_request::<ChatCompletionRequest>(&body)?, &opts).await }.await {
+            Ok(r) => {
+                out.ok = true;
+                out.attempts = r.attempts;
+                completion_outcome(&r.data, &mut out);
+            }
+            Err(e) => {
+                out.attempts = e.attempts();
+                out.error = Some(e);
+            }
+        },
+        "chat_stream" => {
+            let cancel_after = call["options"]["cancel_after_chunks"].as_u64();
+            let mut stream = match async { client.chat_stream(&parse_request::<ChatCompletionRequest>(&body)?, &opts).await }.await {
+                Ok(st) => st,
+                Err(e) => {
+                    out.attempts = e.attempts();
+                    out.error = Some(e);
+                    return out;
+                }
+            };
+            let mut content = String::new();
+            let mut saw_content = false;
+            loop {
+                let cancelled_here = cancel_after.is_some_and(|n| out.chunk_count as u64 >= n);
+                if cancelled_here {
+                    stream.cancel();
+                }
+                match stream.next().await {
+                    Err(e) if cancelled_here && e.kind() == routerkit::ErrorKind::Cancelled => {
+                        out.ok = true;
+                        break;
+                    }
+                    Ok(Some(chunk)) => {
+                        if !chunk.choices.is_empty() || chunk.usage.is_some() {
+                            out.chunk_count += 1;
+                        }
+                        if let Some(t) = chunk.choices.first().and_then(|c| c.delta.content.as_deref()) {
+                            content.push_str(t);
+                            saw_content = true;
+                        }
+                    }
+                    Ok(None) => {
+                        out.ok = true;
+                        break;
+                    }
+                    Err(e) => {
+                        out.error = Some(e);
+                        break;
+                    }
+                }
+            }
+            out.attempts = stream.attempts();
+            let done = stream.into_completion();
+            completion_outcome(&done, &mut out);
+            out.content = saw_content.then_some(content);
+        }
+        "models" => match client.list_models(&opts).await {
+            Ok(r) => {
+                out.ok = true;
+                out.attempts = r.attempts;
+                out.model_ids = r.data.data.iter().map(|m| m.id.clone()).collect();
+            }
+            Err(e) => {
+                out.attempts = e.attempts();
+                out.error = Some(e);
+            }
+        },
+        "embeddings" => match async { client.embeddings(&parse_request::<EmbeddingRequest>(&body)?, &opts).await }.await {
+            Ok(r) => {
+                out.ok = true;
+                out.attempts = r.attempts;
+                out.embedding_count = r.data.data.len();
+            }
+            Err(e) => {
+                out.attempts = e.attempts();
+                out.error = Some(e);
+            }
+        },
+        other => panic!("unknown op {other}"),
+    }
+    out
+}
+
+/// `expected` is contained in `actual` (objects: every key, recursively; else equal).
+fn subset(expected: &Value, actual: &Value) -> bool {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => e.iter().all(|(k, v)| a.get(k).is_some_and(|av| subset(v, av))),
+        (Value::Array(e), Value::Array(a)) => e.len() == a.len() && e.iter().zip(a).all(|(e, a)| subset(e, a)),
+        (Value::Number(e), Value::Number(a)) => e.as_f64() == a.as_f64(),
+        _ => expected == actual,
+    }
+}
+
+fn check(name: &str, expect: &Value, out: &Outcome, requests: &[Value], elapsed: Duration) -> Vec<String> {
+    let mut bad = Vec::new();
+    let mut fail = |what: String| bad.push(format!("{name}: {what}"));
+    let e = expect.as_object().cloned().unwrap_or_default();
+    if let Some(ok) = e.get("ok").and_then(Value::as_bool) {
+        if ok != out.ok {
+            fail(format!("ok: expected {ok}, got {} (error: {:?})", out.ok, out.error));
+        }
+    }
+    let str_field = |key: &str, actual: &Option<String>, fail: &mut dyn FnMut(String)| {
+        if let Some(v) = e.get(key) {
+            let want = v.as_str().map(str::to_owned);
+            if &want != actual {
+                fail(format!("{key}: expected {want:?}, got {actual:?}"));
+            }
+        }
+    };
+    // Content before an error is what the caller saw; on success it is the whole answer.
+    str_field("content", &out.content, &mut fail);
+    str_field("content_before_error", &out.content, &mut fail);
+    str_field("reasoning", &out.reasoning, &mut fail);
+    if let Some(n) = e.get("content_length").and_then(Value::as_u64) {
+        let len = out.content.as_ref().map_or(0, String::len);
+        if n as usize != len {
+            fail(format!("content_length: expected {n}, got {len}"));
+        }
+    }
+    str_field("finish_reason", &out.finish_reason, &mut fail);
+    for key in ["chunk_count", "chunks_before_error"] {
+        if let Some(n) = e.get(key).and_then(Value::as_u64) {
+            if n as usize != out.chunk_count {
+                fail(format!("{key}: expected {n}, got {}", out.chunk_count));
+            }
+        }
+    }
+    if let Some(u) = e.get("usage") {
+        let matches = match (u, &out.usage) {
+            (Value::Null, None) => true,
+            (_, Some(a)) => subset(u, a),
+            _ => false,
+        };
+        if !matches {
+            fail(format!("usage: expected {u}, got {:?}", out.usage));
+        }
+    }
+    if let Some(t) = e.get("tool_calls") {
+        if !out.tool_calls.as_ref().is_some_and(|a| subset(t, a) && t.as_array().map(Vec::len) == a.as_array().map(Vec::len)) {
+            fail(format!("tool_calls: expected {t}, got {:?}", out.tool_calls));
+        }
+    }
+    if let Some(ids) = e.get("model_ids") {
+        if ids != &json!(out.model_ids) {
+            fail(format!("model_ids: expected {ids}, got {:?}", out.model_ids));
+        }
+    }
+    if let Some(n) = e.get("embedding_count").and_then(Value::as_u64) {
+        if n as usize != out.embedding_count {
+            fail(format!("embedding_count: expected {n}, got {}", out.embedding_count));
+        }
+    }
+    if let Some(n) = e.get("attempts").and_then(Value::as_u64) {
+        if n as u32 != out.attempts {
+            fail(format!("attempts: expected {n}, got {}", out.attempts));
+        }
+    }
+    if let Some(want) = e.get("error") {
+        match &out.error {
+            None => fail(format!("expected error {want}, got success")),
+            Some(err) => {
+                if let Some(kind) = want["kind"].as_str() {
+                    if err.kind().as_str() != kind {
+                        fail(format!("error.kind: expected {kind}, got {} ({err})", err.kind().as_str()));
+                    }
+                }
+                if let Some(status) = want["status"].as_u64() {
+                    if err.status() != Some(status as u16) {
+                        fail(format!("error.status: expected {status}, got {:?}", err.status()));
+                    }
+                }
+                if let Some(code) = want.get("code").filter(|c| !c.is_null()) {
+                    let code = code.as_str().map(str::to_owned).unwrap_or_else(|| code.to_string());
+                    if err.code() != Some(code.as_str()) {
+                        fail(format!("error.code: expected {code}, got {:?}", err.code()));
+                    }
+                }
+                for (key, actual) in [("type", err.error_type()), ("param", err.param())] {
+                    if let Some(v) = want.get(key).and_then(Value::as_str) {
+                        if actual != Some(v) {
+                            fail(format!("error.{key}: expected {v}, got {actual:?}"));
+                        }
+                    }
+                }
+                if let Some(id) = want["request_id"].as_str() {
+                    if err.request_id() != Some(id) {
+                        fail(format!("error.request_id: expected {id}, got {:?}", err.request_id()));
+                    }
+                }
+                if let Some(ra) = want["retry_after_ms"].as_f64() {
+                    let got = err.retry_after().map(|d| d.as_secs_f64() * 1000.0);
+                    if got.is_none_or(|g| (g - ra).abs() > 1.0) {
+                        fail(format!("error.retry_after_ms: expected {ra}, got {got:?}"));
+                    }
+                }
+                if let Some(m) = want["message_contains"].as_str() {
+                    if !err.message().contains(m) {
+                        fail(format!("error.message: expected to contain {m:?}, got {:?}", err.message()));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(n) = e.get("request_count").and_then(Value::as_u64) {
+        if n as usize != requests.len() {
+            fail(format!("request_count: expected {n}, got {}", requests.len()));
+        }
+    }
+    if let Some(want) = e.get("requests").and_then(Value::as_array) {
+        for (i, w) in want.iter().enumerate() {
+            let Some(got) = requests.get(i) else {
+                fail(format!("requests[{i}]: not received"));
+                continue;
+            };
+            for key in ["method", "path", "query"] {
+                if let Some(v) = w.get(key) {
+                    if got.get(key) != Some(v) {
+                        fail(format!("requests[{i}].{key}: expected {v}, got {:?}", got.get(key)));
+                    }
+                }
+            }
+            if let Some(Value::Object(hs)) = w.get("headers") {
+                for (k, v) in hs {
+                    let actual = &got["headers"][k.to_ascii_lowercase()];
+                    if actual != v {
+                        fail(format!("requests[{i}].headers.{k}: expected {v}, got {actual}"));
+                    }
+                }
+            }
+            if let Some(sub) = w.get("body_subset") {
+                if !subset(sub, &got["body"]) {
+                    fail(format!("requests[{i}].body: expected to contain {sub}, got {}", got["body"]));
+                }
+            }
+            if let Some(Value::Array(absent)) = w.get("body_absent") {
+                for k in absent.iter().filter_map(Value::as_str) {
+                    if got["body"].get(k).is_some() {
+                        fail(format!("requests[{i}].body: {k} should be absent"));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(v) = e.get("client_disconnected") {
+        let last = requests.last().map(|r| &r["client_disconnected"]);
+        if last != Some(v) {
+            fail(format!("client_disconnected: expected {v}, got {last:?}"));
+        }
+    }
+    if let Some(max) = e.get("max_elapsed_ms").and_then(ms) {
+        if elapsed > max {
+            fail(format!("took {elapsed:?}, more than {max:?}"));
+        }
+    }
+    if let Some(min) = e.get("min_elapsed_ms").and_then(ms) {
+        if elapsed < min {
+            fail(format!("took {elapsed:?}, less than {min:?}"));
+        }
+    }
+    bad
+}
+
+async fn run_one(name: String, scenario: Value) -> Vec<String> {
+    let steps = scenario.get("mock").cloned().unwrap_or_else(|| json!([]));
+    let session = tokio::task::spawn_blocking(move || Session::new(steps)).await.unwrap();
+    let started = Instant::now();
+    let out = perform(&session, &scenario).await;
+    let elapsed = started.elapsed();
+    let expect = &scenario["expect"];
+    let wants_disconnect = expect["client_disconnected"] == true;
+    let requests = if wants_disconnect {
+        // The close reaches the mock a moment after the client dropped the connection.
+        session.wait_for(|r| r.last().is_some_and(|r| r["client_disconnected"] == true)).await
+    } else {
+        session.requests().await
+    };
+    check(&name, expect, &out, &requests, elapsed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_conformance_scenario_passes_through_the_rust_api() {
+    let all = scenarios();
+    assert!(all.len() >= 40, "expected at least 40 scenarios, found {}", all.len());
+    let tasks: Vec<_> = all.into_iter().map(|(name, sc)| tokio::spawn(run_one(name, sc))).collect();
+    let mut failures = Vec::new();
+    let total = tasks.len();
+    for t in tasks {
+        failures.extend(t.await.unwrap());
+    }
+    assert!(failures.is_empty(), "{} of {total} scenario checks failed:\n{}", failures.len(), failures.join("\n"));
+}
