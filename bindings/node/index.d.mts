@@ -332,6 +332,8 @@ export declare class ChatCompletionStream implements AsyncIterable<ChatCompletio
   readonly errored: boolean;
   readonly aborted: boolean;
   readonly _request_id: string | null;
+  /** routerkit: attempts made so far. */
+  readonly _attempts: number;
   /** The completion accumulated by the engine so far (as of the last batch read). */
   readonly currentChatCompletionSnapshot: ChatCompletionSnapshot | undefined;
   on<E extends keyof ChatCompletionStreamEvents>(event: E, listener: ChatCompletionStreamEvents[E]): this;

@@ -171,6 +171,11 @@ class ChatCompletionStream {
     return this.#native?.requestId ?? null;
   }
 
+  /** Attempts made so far (a retry before the first event counts). */
+  get _attempts() {
+    return this.#native?.attempts ?? 0;
+  }
+
   async #run(start) {
     const controller = this.controller;
     try {

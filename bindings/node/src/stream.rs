@@ -23,18 +23,31 @@ pub struct NativeStream {
     inner: Mutex<Option<ChatStream>>,
     cancel: CancelHandle,
     with_events: bool,
+    /// What the attempt that is streaming told (a retry before the first event replaces it).
+    meta: std::sync::Mutex<Meta>,
+}
+
+struct Meta {
     headers: Vec<String>,
     request_id: Option<String>,
     attempts: u32,
+}
+
+impl Meta {
+    fn of(stream: &ChatStream) -> Meta {
+        Meta {
+            headers: stream.headers().iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect(),
+            request_id: stream.request_id().map(str::to_owned),
+            attempts: stream.attempts(),
+        }
+    }
 }
 
 impl NativeStream {
     pub(crate) fn new(stream: ChatStream, with_events: bool) -> Self {
         NativeStream {
             cancel: stream.cancel_handle(),
-            headers: stream.headers().iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect(),
-            request_id: stream.request_id().map(str::to_owned),
-            attempts: stream.attempts(),
+            meta: std::sync::Mutex::new(Meta::of(&stream)),
             with_events,
             inner: Mutex::new(Some(stream)),
         }
@@ -93,7 +106,13 @@ impl NativeStream {
         let Some(stream) = guard.as_mut() else {
             return Err(to_napi(routerkit::Error::cancelled()));
         };
-        let batch = stream.next_batch(MAX_BATCH).await.map_err(to_napi)?;
+        let batch = stream.next_batch(MAX_BATCH).await;
+        if stream.attempts() != self.meta.lock().map(|m| m.attempts).unwrap_or(0) {
+            if let Ok(mut meta) = self.meta.lock() {
+                *meta = Meta::of(stream);
+            }
+        }
+        let batch = batch.map_err(to_napi)?;
         if batch.is_empty() {
             return Ok(None);
         }
@@ -150,14 +169,15 @@ impl NativeStream {
     /// Response headers, flat `[name, value, …]`.
     #[napi(getter)]
     pub fn headers(&self) -> Vec<String> {
-        self.headers.clone()
+        self.meta.lock().map(|m| m.headers.clone()).unwrap_or_default()
     }
     #[napi(getter)]
     pub fn request_id(&self) -> Option<String> {
-        self.request_id.clone()
+        self.meta.lock().ok().and_then(|m| m.request_id.clone())
     }
+    /// Attempts made so far (a retry before the first event counts).
     #[napi(getter)]
     pub fn attempts(&self) -> u32 {
-        self.attempts
+        self.meta.lock().map(|m| m.attempts).unwrap_or(0)
     }
 }

@@ -1,0 +1,232 @@
+'use strict';
+// Every scenario in tests/conformance/scenarios through the public Node API, against the mock
+// (same semantics as the Rust runner, core/tests/conformance.rs). Streams run twice: through the
+// raw `create({ stream: true })` iterator and through the `stream()` helper (which also gives the
+// final completion: finish reason, tool calls, usage, reasoning).
+
+const { test, before, after } = require('node:test');
+const fs = require('node:fs');
+const path = require('node:path');
+const { startMock, stopMock, session, script, requests, waitFor, ROOT } = require('./helpers');
+const OpenAI = require('..');
+const { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError, APIStreamError } = OpenAI;
+
+const KEY = 'sk-test-conformance-key';
+const DIR = process.env.ROUTERKIT_SCENARIOS || path.join(ROOT, 'tests', 'conformance', 'scenarios');
+const scenarios = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((f) => [f.replace(/\.json$/, ''), JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8'))]);
+
+let mock;
+before(async () => {
+  mock = await startMock();
+});
+after(() => stopMock());
+
+function kindOf(err) {
+  if (err instanceof TypeError) return 'invalid_request';
+  if (err instanceof APIUserAbortError) return 'cancelled';
+  if (err instanceof APIConnectionTimeoutError) return 'timeout';
+  if (err instanceof APIConnectionError) return 'connection';
+  if (err instanceof APIStreamError) return err.kind ?? 'stream';
+  if (err instanceof APIError && err.status) return 'status';
+  return `unknown (${err?.constructor?.name}: ${err?.message})`;
+}
+
+function makeClient(sid, cfg = {}) {
+  const baseURL = cfg.base_url_suffix ? `${mock.url}${cfg.base_url_suffix}` : mock.baseURL;
+  const o = { apiKey: KEY, baseURL, defaultHeaders: { ...cfg.default_headers, 'x-mock-session': sid } };
+  if (cfg.backoff !== 'real') Object.assign(o, { initialRetryDelay: 1, maxRetryDelay: 5 });
+  if (cfg.max_retries != null) o.maxRetries = cfg.max_retries;
+  if (cfg.timeout_ms != null) o.timeout = cfg.timeout_ms;
+  if (cfg.connect_timeout_ms != null) o.connectTimeout = cfg.connect_timeout_ms;
+  if (cfg.deadline_ms != null) o.deadline = cfg.deadline_ms;
+  return new OpenAI(o);
+}
+
+function requestOptions(o = {}) {
+  const r = {};
+  if (o.timeout_ms != null) r.timeout = o.timeout_ms;
+  if (o.max_retries != null) r.maxRetries = o.max_retries;
+  if (o.headers) r.headers = o.headers;
+  return r;
+}
+
+function fromCompletion(c, out) {
+  const choice = c?.choices?.[0];
+  if (choice) {
+    out.content = choice.message?.content ?? null;
+    out.reasoning = choice.message?.reasoning_content ?? choice.message?.reasoning ?? null;
+    out.finish_reason = choice.finish_reason ?? null;
+    out.tool_calls = choice.message?.tool_calls ?? null;
+  }
+  out.usage = c?.usage ?? null;
+}
+
+async function perform(sid, sc, surface) {
+  const out = { ok: false, chunk_count: 0, attempts: 0 };
+  let client;
+  try {
+    client = makeClient(sid, sc.client ?? {});
+  } catch (e) {
+    out.error = e;
+    return out;
+  }
+  const call = sc.call;
+  const opts = requestOptions(call.options ?? {});
+  const cancelAfter = call.options?.cancel_after_chunks;
+  try {
+    switch (call.op) {
+      case 'chat': {
+        const r = await client.chat.completions.create(call.request, opts);
+        out.ok = true;
+        out.attempts = r._attempts;
+        fromCompletion(r, out);
+        break;
+      }
+      case 'chat_stream': {
+        const stream =
+          surface === 'raw' ? await client.chat.completions.create({ ...call.request, stream: true }, opts) : client.chat.completions.stream(call.request, opts);
+        let content = '';
+        let saw = false;
+        out.stream = stream;
+        try {
+          for await (const chunk of stream) {
+            if (chunk.choices?.length || chunk.usage) out.chunk_count++;
+            const t = chunk.choices?.[0]?.delta?.content;
+            if (typeof t === 'string') {
+              content += t;
+              saw = true;
+            }
+            if (cancelAfter != null && out.chunk_count >= cancelAfter) break;
+          }
+          out.ok = true;
+        } finally {
+          out.attempts = stream._attempts;
+          if (surface === 'helper' && cancelAfter == null && out.ok) fromCompletion(await stream.finalChatCompletion(), out);
+          out.content = saw ? content : null;
+        }
+        break;
+      }
+      case 'models': {
+        const page = await client.models.list(opts);
+        out.ok = true;
+        out.attempts = page._attempts;
+        out.model_ids = page.data.map((m) => m.id);
+        break;
+      }
+      case 'embeddings': {
+        const r = await client.embeddings.create(call.request, opts);
+        out.ok = true;
+        out.attempts = r._attempts;
+        out.embedding_count = r.data.length;
+        break;
+      }
+      default:
+        throw new Error(`unknown op ${call.op}`);
+    }
+  } catch (e) {
+    out.ok = false;
+    out.error = e;
+    if (e && typeof e.attempts === 'number') out.attempts = e.attempts;
+  }
+  return out;
+}
+
+/** `expected` is contained in `actual` (objects: every key, recursively; else equal). */
+function subset(expected, actual) {
+  if (expected && typeof expected === 'object' && !Array.isArray(expected)) {
+    return actual && typeof actual === 'object' && Object.keys(expected).every((k) => subset(expected[k], actual[k]));
+  }
+  if (Array.isArray(expected)) return Array.isArray(actual) && expected.length === actual.length && expected.every((v, i) => subset(v, actual[i]));
+  return expected === actual;
+}
+
+function check(sc, out, log, elapsed, surface) {
+  const e = sc.expect;
+  const bad = [];
+  const fail = (m) => bad.push(m);
+  const show = (v) => JSON.stringify(v);
+  if ('ok' in e && e.ok !== out.ok) fail(`ok: expected ${e.ok}, got ${out.ok} (error: ${out.error?.constructor?.name}: ${out.error?.message})`);
+  for (const key of ['content', 'content_before_error']) {
+    if (key in e && (e[key] ?? null) !== (out.content ?? null)) fail(`${key}: expected ${show(e[key])}, got ${show(out.content)}`);
+  }
+  const fromFinal = surface !== 'raw' || sc.call.op !== 'chat_stream';
+  if (fromFinal) {
+    for (const key of ['reasoning', 'finish_reason']) {
+      if (key in e && (e[key] ?? null) !== (out[key] ?? null)) fail(`${key}: expected ${show(e[key])}, got ${show(out[key])}`);
+    }
+    if ('usage' in e && !subset(e.usage, out.usage)) fail(`usage: expected ${show(e.usage)}, got ${show(out.usage)}`);
+    if ('tool_calls' in e && !subset(e.tool_calls, out.tool_calls)) fail(`tool_calls: expected ${show(e.tool_calls)}, got ${show(out.tool_calls)}`);
+  }
+  for (const key of ['chunk_count', 'chunks_before_error']) {
+    if (key in e && e[key] !== out.chunk_count) fail(`${key}: expected ${e[key]}, got ${out.chunk_count}`);
+  }
+  if ('model_ids' in e && show(e.model_ids) !== show(out.model_ids)) fail(`model_ids: expected ${show(e.model_ids)}, got ${show(out.model_ids)}`);
+  if ('embedding_count' in e && e.embedding_count !== out.embedding_count) fail(`embedding_count: expected ${e.embedding_count}, got ${out.embedding_count}`);
+  if ('attempts' in e && e.attempts !== out.attempts) fail(`attempts: expected ${e.attempts}, got ${out.attempts}`);
+  if (e.error) {
+    const want = e.error;
+    const err = out.error;
+    if (!err) fail(`expected error ${show(want)}, got success`);
+    else {
+      const kind = kindOf(err);
+      if (want.kind && kind !== want.kind) fail(`error.kind: expected ${want.kind}, got ${kind} (${err.constructor?.name}: ${err.message})`);
+      if (want.status != null && err.status !== want.status) fail(`error.status: expected ${want.status}, got ${err.status}`);
+      if (want.code != null && String(err.code) !== String(want.code)) fail(`error.code: expected ${want.code}, got ${err.code}`);
+      if (want.type != null && err.type !== want.type) fail(`error.type: expected ${want.type}, got ${err.type}`);
+      if (want.param != null && err.param !== want.param) fail(`error.param: expected ${want.param}, got ${err.param}`);
+      if (want.message_contains != null && !String(err.message).includes(want.message_contains))
+        fail(`error.message: expected to contain ${show(want.message_contains)}, got ${show(err.message)}`);
+      if (want.request_id != null && err.requestID !== want.request_id) fail(`error.request_id: expected ${want.request_id}, got ${err.requestID}`);
+      if (want.retry_after_ms != null && err.retryAfter !== want.retry_after_ms) fail(`error.retry_after_ms: expected ${want.retry_after_ms}, got ${err.retryAfter}`);
+    }
+  }
+  if ('request_count' in e && e.request_count !== log.length) fail(`request_count: expected ${e.request_count}, got ${log.length}`);
+  (e.requests ?? []).forEach((w, i) => {
+    const got = log[i];
+    if (!got) return fail(`requests[${i}]: not received`);
+    for (const key of ['method', 'path']) if (key in w && got[key] !== w[key]) fail(`requests[${i}].${key}: expected ${w[key]}, got ${got[key]}`);
+    if ('query' in w && (got.query ?? null) !== (w.query ?? null)) fail(`requests[${i}].query: expected ${w.query}, got ${got.query}`);
+    for (const [k, v] of Object.entries(w.headers ?? {})) {
+      if (got.headers[k.toLowerCase()] !== v) fail(`requests[${i}].headers.${k}: expected ${show(v)}, got ${show(got.headers[k.toLowerCase()])}`);
+    }
+    if (w.body_subset && !subset(w.body_subset, got.body)) fail(`requests[${i}].body: expected to contain ${show(w.body_subset)}, got ${show(got.body)}`);
+    for (const k of w.body_absent ?? []) if (got.body && k in got.body) fail(`requests[${i}].body: ${k} should be absent`);
+    if ('client_disconnected' in w && got.client_disconnected !== w.client_disconnected)
+      fail(`requests[${i}].client_disconnected: expected ${w.client_disconnected}, got ${got.client_disconnected}`);
+  });
+  if (e.client_disconnected === true && !log.some((r) => r.client_disconnected)) fail('client_disconnected: the mock did not see the connection close');
+  if (e.max_elapsed_ms != null && elapsed > e.max_elapsed_ms) fail(`took ${elapsed} ms, more than ${e.max_elapsed_ms}`);
+  if (e.min_elapsed_ms != null && elapsed < e.min_elapsed_ms) fail(`took ${elapsed} ms, less than ${e.min_elapsed_ms}`);
+  return bad;
+}
+
+function wantsDisconnect(e) {
+  return e.client_disconnected === true || (e.requests ?? []).some((r) => r.client_disconnected === true);
+}
+
+const runs = [];
+for (const [name, sc] of scenarios) {
+  if (sc.call.op === 'chat_stream') runs.push([`${name} (raw stream)`, sc, 'raw'], [`${name} (stream helper)`, sc, 'helper']);
+  else runs.push([name, sc, 'plain']);
+}
+
+test('there are conformance scenarios', () => {
+  if (scenarios.length < 40) throw new Error(`expected at least 40 scenarios in ${DIR}, found ${scenarios.length}`);
+});
+
+for (const [title, sc, surface] of runs) {
+  test(title, { concurrency: true, timeout: 30000 }, async () => {
+    const sid = session('conf');
+    await script(sid, sc.mock ?? []);
+    const t0 = performance.now();
+    const out = await perform(sid, sc, surface);
+    const elapsed = performance.now() - t0;
+    const log = wantsDisconnect(sc.expect) ? await waitFor(sid, (l) => l.some((r) => r.client_disconnected)) : await requests(sid);
+    const bad = check(sc, out, log, elapsed, surface);
+    if (bad.length) throw new Error(`${sc.name}: ${sc.description}\n  ${bad.join('\n  ')}`);
+  });
+}
