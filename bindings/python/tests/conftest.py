@@ -64,6 +64,9 @@ class Mock:
     def requests(self) -> List[Dict[str, Any]]:
         return self._control("GET", f"sessions/{self.sid}/requests")  # type: ignore[no-any-return]
 
+    def delete(self) -> None:
+        self._control("DELETE", f"sessions/{self.sid}")
+
     def stats(self) -> Dict[str, Any]:
         return self._control("GET", "stats")  # type: ignore[no-any-return]
 
@@ -111,7 +114,3 @@ def wait_for(pred: Any, timeout: float = 5.0) -> bool:
 
 def pytest_configure(config: Any) -> None:
     config.addinivalue_line("markers", "slow: takes more than a second")
-
-
-def _unused(_: Optional[int]) -> None:
-    pass

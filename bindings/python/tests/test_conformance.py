@@ -1,0 +1,321 @@
+"""Every scenario of tests/conformance/scenarios through routerkit's public Python API:
+the sync and the async client; streams both through ``create(stream=True)`` and through
+the ``chat.completions.stream(...)`` helper."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import pytest
+
+import routerkit
+from conftest import ROOT, Mock, wait_for
+
+SCENARIOS = sorted((ROOT / "tests" / "conformance" / "scenarios").glob("*.json"))
+KEY = "sk-test-conformance-key"
+
+
+def _load(path: Path) -> Dict[str, Any]:
+    return json.loads(path.read_text())  # type: ignore[no-any-return]
+
+
+def _cases() -> List[Any]:
+    cases = []
+    for path in SCENARIOS:
+        op = _load(path)["call"]["op"]
+        surfaces = ["create", "helper"] if op == "chat_stream" else ["create"]
+        for api in ("sync", "async"):
+            for surface in surfaces:
+                cases.append(pytest.param(path, api, surface, id=f"{path.stem}-{api}-{surface}"))
+    return cases
+
+
+KINDS = [
+    (routerkit.InvalidRequestError, "invalid_request"),
+    (routerkit.APITimeoutError, "timeout"),
+    (routerkit.APIConnectionError, "connection"),
+    (routerkit.APIStatusError, "status"),
+    (routerkit.APIStreamError, "stream"),
+    (routerkit.APIResponseValidationError, "decode"),
+]
+
+
+def kind_of(e: BaseException) -> str:
+    for cls, kind in KINDS:
+        if isinstance(e, cls):
+            return kind
+    return f"unexpected {type(e).__name__}"
+
+
+def client_kwargs(mock: Mock, sc: Dict[str, Any]) -> Dict[str, Any]:
+    c = sc.get("client", {})
+    kw: Dict[str, Any] = {
+        "api_key": KEY,
+        "base_url": mock.url + c.get("base_url_suffix", "/v1"),
+        "default_headers": {"x-mock-session": mock.sid, **(c.get("default_headers") or {})},
+    }
+    if c.get("backoff") != "real":
+        kw["initial_retry_delay"] = 0.001
+        kw["max_retry_delay"] = 0.005
+    if c.get("max_retries") is not None:
+        kw["max_retries"] = c["max_retries"]
+    if c.get("timeout_ms") is not None:
+        kw["timeout"] = c["timeout_ms"] / 1000
+    if c.get("connect_timeout_ms") is not None:
+        kw["connect_timeout"] = c["connect_timeout_ms"] / 1000
+    if c.get("deadline_ms") is not None:
+        kw["deadline"] = c["deadline_ms"] / 1000
+    return kw
+
+
+def call_kwargs(sc: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """(keyword arguments of the call, with_options overrides)."""
+    opts = sc["call"].get("options", {})
+    kw: Dict[str, Any] = dict(sc["call"].get("request", {}))
+    over: Dict[str, Any] = {}
+    if opts.get("headers"):
+        kw["extra_headers"] = opts["headers"]
+    if opts.get("timeout_ms") is not None:
+        kw["timeout"] = opts["timeout_ms"] / 1000
+    if opts.get("max_retries") is not None:
+        over["max_retries"] = opts["max_retries"]
+    return kw, over
+
+
+class Observed:
+    def __init__(self) -> None:
+        self.ok = True
+        self.error: Optional[BaseException] = None
+        self.values: Dict[str, Any] = {}
+        self.chunks = 0
+        self.content = ""
+        self.reasoning = ""
+        self.finish_reason: Optional[str] = None
+        self.usage: Optional[Dict[str, Any]] = None
+        self.stream_attempts: Optional[int] = None
+
+    def chunk(self, c: Any) -> None:
+        if c.choices or c.usage is not None:
+            self.chunks += 1
+        if c.usage is not None:
+            self.usage = c.usage.model_dump()
+        for choice in c.choices or []:
+            if choice.index not in (0, None):
+                continue
+            d = choice.delta
+            if d is not None:
+                self.content += d.content or ""
+                self.reasoning += (d.reasoning or "") + (d.reasoning_content or "")
+            if choice.finish_reason is not None:
+                self.finish_reason = choice.finish_reason
+
+    def completion(self, r: Any) -> None:
+        msg = r.choices[0].message if r.choices else None
+        self.values["content"] = msg.content if msg else None
+        self.values["finish_reason"] = r.choices[0].finish_reason if r.choices else None
+        self.values["usage"] = r.usage.model_dump() if r.usage is not None else None
+        self.values["reasoning"] = (msg.reasoning or msg.reasoning_content) if msg else None
+        self.values["tool_calls"] = [t.model_dump() for t in (msg.tool_calls or [])] if msg else []
+        self.values["attempts"] = r._attempts
+
+    def end_stream(self, final: Any = None) -> None:
+        self.values.update(content=self.content, chunk_count=self.chunks, finish_reason=self.finish_reason, usage=self.usage,
+                           reasoning=self.reasoning, content_length=len(self.content.encode()), attempts=self.stream_attempts)
+        if final is not None:
+            msg = final.choices[0].message if final.choices else None
+            self.values["tool_calls"] = [t.model_dump() for t in (msg.tool_calls or [])] if msg else []
+            self.values["final_usage"] = final.usage.model_dump() if final.usage is not None else None
+            self.values["final_finish_reason"] = final.choices[0].finish_reason if final.choices else None
+            self.values["final_content"] = msg.content if msg else None
+
+    def fail(self, e: BaseException) -> None:
+        self.ok = False
+        self.error = e
+        self.values["chunks_before_error"] = self.chunks
+        self.values["content_before_error"] = self.content
+        self.values["attempts"] = getattr(e, "attempts", None)
+
+
+def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
+    client = routerkit.Client(**client_kwargs(mock, sc))
+    kw, over = call_kwargs(sc)
+    if over:
+        client = client.with_options(**over)
+    op = sc["call"]["op"]
+    cancel_after = sc["call"].get("options", {}).get("cancel_after_chunks")
+    obs = Observed()
+    try:
+        if op == "chat":
+            obs.completion(client.chat.completions.create(**kw))
+        elif op == "models":
+            obs.values["model_ids"] = [m.id for m in client.models.list()]
+        elif op == "embeddings":
+            obs.values["embedding_count"] = len(client.embeddings.create(**kw).data)
+        elif surface == "create":
+            stream = client.chat.completions.create(stream=True, **kw)
+            try:
+                for c in stream:
+                    obs.chunk(c)
+                    if cancel_after is not None and obs.chunks >= cancel_after:
+                        stream.close()
+                        break
+            finally:
+                obs.stream_attempts = stream._attempts
+            obs.end_stream()
+        else:
+            with client.chat.completions.stream(**kw) as s:
+                try:
+                    for ev in s:
+                        if ev.type == "chunk":
+                            obs.chunk(ev.chunk)
+                            if cancel_after is not None and obs.chunks >= cancel_after:
+                                break
+                finally:
+                    obs.stream_attempts = s.response and s._native.attempts()
+                final = None if cancel_after is not None else s.get_final_completion()
+            obs.end_stream(final)
+    except routerkit.OpenAIError as e:
+        obs.fail(e)
+    return obs
+
+
+async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
+    client = routerkit.AsyncClient(**client_kwargs(mock, sc))
+    kw, over = call_kwargs(sc)
+    if over:
+        client = client.with_options(**over)
+    op = sc["call"]["op"]
+    cancel_after = sc["call"].get("options", {}).get("cancel_after_chunks")
+    obs = Observed()
+    try:
+        if op == "chat":
+            obs.completion(await client.chat.completions.create(**kw))
+        elif op == "models":
+            obs.values["model_ids"] = [m.id for m in await client.models.list()]
+        elif op == "embeddings":
+            obs.values["embedding_count"] = len((await client.embeddings.create(**kw)).data)
+        elif surface == "create":
+            stream = await client.chat.completions.create(stream=True, **kw)
+            try:
+                async for c in stream:
+                    obs.chunk(c)
+                    if cancel_after is not None and obs.chunks >= cancel_after:
+                        await stream.aclose()
+                        break
+            finally:
+                obs.stream_attempts = stream._attempts
+            obs.end_stream()
+        else:
+            async with client.chat.completions.stream(**kw) as s:
+                try:
+                    async for ev in s:
+                        if ev.type == "chunk":
+                            obs.chunk(ev.chunk)
+                            if cancel_after is not None and obs.chunks >= cancel_after:
+                                break
+                finally:
+                    obs.stream_attempts = s._native.attempts()
+                final = None if cancel_after is not None else await s.get_final_completion()
+            obs.end_stream(final)
+    except routerkit.OpenAIError as e:
+        obs.fail(e)
+    return obs
+
+
+def subset(expected: Any, actual: Any, where: str = "") -> None:
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict), f"{where}: expected an object, got {actual!r}"
+        for k, v in expected.items():
+            assert k in actual, f"{where}.{k}: missing in {actual!r}"
+            subset(v, actual[k], f"{where}.{k}")
+    elif isinstance(expected, list):
+        assert isinstance(actual, list) and len(actual) == len(expected), f"{where}: {actual!r} != {expected!r}"
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            subset(e, a, f"{where}[{i}]")
+    else:
+        assert actual == expected, f"{where}: {actual!r} != {expected!r}"
+
+
+def check(mock: Mock, sc: Dict[str, Any], obs: Observed, elapsed_ms: float, surface: str) -> None:
+    ex = sc["expect"]
+    if ex.get("ok", True):
+        assert obs.ok, f"unexpected error {type(obs.error).__name__}: {obs.error}"
+    else:
+        assert not obs.ok, f"expected an error, got {obs.values}"
+        e = obs.error
+        want = ex.get("error", {})
+        if "kind" in want:
+            assert kind_of(e) == want["kind"], f"{type(e).__name__}: {e}"  # type: ignore[arg-type]
+        if "status" in want:
+            assert e.status_code == want["status"]  # type: ignore[union-attr]
+        for field in ("code", "type", "param", "request_id"):
+            if field in want:
+                assert getattr(e, field) == want[field], (field, getattr(e, field))
+        if "message_contains" in want:
+            assert want["message_contains"] in str(e), str(e)
+        if "retry_after_ms" in want:
+            assert e.retry_after is not None and abs(e.retry_after * 1000 - want["retry_after_ms"]) < 1000  # type: ignore[union-attr]
+        assert str(e) and KEY not in str(e) and KEY not in repr(e)
+    v = obs.values
+    helper_final = surface == "helper" and "tool_calls" in v
+    for key in ("content", "chunk_count", "content_length", "chunks_before_error", "content_before_error", "attempts",
+                "model_ids", "embedding_count", "reasoning"):
+        if key in ex:
+            assert v.get(key) == ex[key], (key, v.get(key), ex[key])
+    if "finish_reason" in ex:
+        assert v.get("finish_reason") == ex["finish_reason"]
+        if helper_final:
+            assert v["final_finish_reason"] == ex["finish_reason"]
+    if "usage" in ex:
+        if ex["usage"] is None:
+            assert v.get("usage") is None
+        else:
+            subset(ex["usage"], v.get("usage"), "usage")
+            if helper_final:
+                subset(ex["usage"], v["final_usage"], "final usage")
+    if "tool_calls" in ex and (sc["call"]["op"] == "chat" or surface == "helper"):
+        subset(ex["tool_calls"], v.get("tool_calls"), "tool_calls")
+    if helper_final and "content" in ex and ex["content"] is not None:
+        assert v["final_content"] == ex["content"]
+    if "min_elapsed_ms" in ex:
+        assert elapsed_ms >= ex["min_elapsed_ms"], elapsed_ms
+    if "max_elapsed_ms" in ex:
+        assert elapsed_ms <= ex["max_elapsed_ms"], elapsed_ms
+    requests = mock.requests()
+    if "request_count" in ex:
+        assert len(requests) == ex["request_count"], [r["path"] for r in requests]
+    for i, want in enumerate(ex.get("requests", [])):
+        got = requests[i]
+        for field in ("method", "path", "query"):
+            if field in want:
+                assert got[field] == want[field]
+        for name, value in want.get("headers", {}).items():
+            assert got["headers"].get(name.lower()) == value, (name, got["headers"].get(name.lower()))
+        if "body_subset" in want:
+            subset(want["body_subset"], got["body"], "body")
+        for name in want.get("body_absent", []):
+            assert name not in (got["body"] or {}), name
+    if "client_disconnected" in ex:
+        assert wait_for(lambda: mock.requests()[-1]["client_disconnected"] == ex["client_disconnected"])
+
+
+@pytest.mark.parametrize("path,api,surface", _cases())
+def test_scenario(mock: Mock, path: Path, api: str, surface: str) -> None:
+    sc = _load(path)
+    mock.script(sc.get("mock", []))
+    start = time.monotonic()
+    if api == "sync":
+        obs = run_sync(mock, sc, surface)
+    else:
+        obs = asyncio.run(run_async(mock, sc, surface))
+    elapsed_ms = (time.monotonic() - start) * 1000
+    check(mock, sc, obs, elapsed_ms, surface)
+    mock.delete()
+
+
+def test_scenarios_exist() -> None:
+    assert SCENARIOS, "no conformance scenarios found"
