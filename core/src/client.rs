@@ -142,8 +142,8 @@ impl Client {
 
     /// `POST /chat/completions`, not streaming.
     pub async fn chat(&self, request: &ChatCompletionRequest, opts: &RequestOptions) -> Result<Response<ChatCompletion>, Error> {
-        let raw = self.chat_raw(request, opts).await?;
-        decode_response(raw)
+        let body = request::chat_body(&self.inner.config, request, false, opts)?;
+        self.exchange(reqwest::Method::POST, "chat/completions", Some(body), opts, decode_typed).await
     }
 
     /// `POST /chat/completions`, returning the body as received (checked to be JSON).
@@ -165,12 +165,14 @@ impl Client {
 
     /// `GET /models`.
     pub async fn list_models(&self, opts: &RequestOptions) -> Result<Response<ModelList>, Error> {
-        decode_response(self.send(reqwest::Method::GET, "models", None, opts).await?)
+        self.exchange(reqwest::Method::GET, "models", None, opts, decode_typed).await
     }
 
     /// `POST /embeddings`.
     pub async fn embeddings(&self, request: &EmbeddingRequest, opts: &RequestOptions) -> Result<Response<EmbeddingResponse>, Error> {
-        decode_response(self.embeddings_raw(request, opts).await?)
+        request.validate()?;
+        let body = request::encode_body(request, opts)?;
+        self.exchange(reqwest::Method::POST, "embeddings", Some(body), opts, decode_typed).await
     }
 
     /// `POST /embeddings`, returning the body as received (checked to be JSON).
@@ -180,7 +182,7 @@ impl Client {
         self.send(reqwest::Method::POST, "embeddings", Some(body), opts).await
     }
 
-    /// Any JSON endpoint under the base URL, with retries: the body as received.
+    /// Any JSON endpoint under the base URL, with retries: the body as received (checked to be JSON).
     pub async fn send(
         &self,
         method: reqwest::Method,
@@ -188,21 +190,41 @@ impl Client {
         body: Option<Bytes>,
         opts: &RequestOptions,
     ) -> Result<Response<Bytes>, Error> {
+        self.exchange(method, path, body, opts, |bytes| {
+            serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map(|_| bytes.clone())
+        })
+        .await
+    }
+
+    /// One non-streaming call: attempts with retries, each reading the whole
+    /// body (a body that breaks off is retried like a failed connection), then `decode`.
+    async fn exchange<T>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Bytes>,
+        opts: &RequestOptions,
+        decode: impl Fn(&Bytes) -> Result<T, serde_json::Error>,
+    ) -> Result<Response<T>, Error> {
         let prepared = request::prepare(&self.inner.config, method, path, body, false, opts)?;
         let ctx = self.context(opts);
-        let ((response, bytes), attempts) = self
+        let ((status, headers, data), attempts) = self
             .with_retries(&ctx, 0, || async {
                 let (response, headers) = self.attempt(&prepared, &ctx).await?;
+                let status = response.status().as_u16();
                 let bytes = read_body(response, &ctx).await?;
-                if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() {
-                    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
-                    return Err(Error::new(ErrorKind::Decode, format!("the response is not valid JSON: {text:?}")).with_headers(headers));
+                match decode(&bytes) {
+                    Ok(data) => Ok((status, headers, data)),
+                    Err(e) => {
+                        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
+                        Err(Error::new(ErrorKind::Decode, format!("the response is not the expected JSON ({e}): {head:?}"))
+                            .with_headers(headers))
+                    }
                 }
-                Ok((headers, bytes))
             })
             .await?;
-        let request_id = crate::error::request_id_from(&response);
-        Ok(Response { data: bytes, status: 200, headers: response, request_id, attempts })
+        let request_id = crate::error::request_id_from(&headers);
+        Ok(Response { data, status, headers, request_id, attempts })
     }
 
     pub(crate) fn context(&self, opts: &RequestOptions) -> CallContext {
@@ -284,13 +306,8 @@ async fn read_body(mut response: reqwest::Response, ctx: &CallContext) -> Result
     Ok(buf.freeze())
 }
 
-fn decode_response<T: DeserializeOwned>(raw: Response<Bytes>) -> Result<Response<T>, Error> {
-    let data = serde_json::from_slice::<T>(&raw.data).map_err(|e| {
-        Error::new(ErrorKind::Decode, format!("the response does not have the expected shape: {e}"))
-            .with_headers(raw.headers.clone())
-            .with_attempts(raw.attempts)
-    })?;
-    Ok(raw.map(|_| data))
+fn decode_typed<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, serde_json::Error> {
+    serde_json::from_slice(bytes)
 }
 
 pub(crate) fn header_pairs(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {

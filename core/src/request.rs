@@ -6,7 +6,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::config::{check_header, join_url, ClientConfig, RequestOptions};
+use crate::config::{join_url, ClientConfig, RequestOptions};
 use crate::error::Error;
 use crate::types::{ChatCompletionRequest, EmbeddingRequest, MessageContent, StreamOptions};
 
@@ -172,8 +172,8 @@ pub fn prepare(
         headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
     // Later entries win: defaults, then the call's own headers; an empty value removes one.
+    // Both lists were checked already: defaults at construction, the call's by `opts.validate()`.
     for (name, value) in config.default_headers.iter().chain(opts.headers.iter()) {
-        check_header(name, value)?;
         let name = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
             .map_err(|_| Error::invalid("headers", format!("{name:?} is not a valid header name")))?;
         if value.is_empty() {
