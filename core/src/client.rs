@@ -143,14 +143,33 @@ impl Client {
     /// `POST /chat/completions`, not streaming.
     pub async fn chat(&self, request: &ChatCompletionRequest, opts: &RequestOptions) -> Result<Response<ChatCompletion>, Error> {
         let body = request::chat_body(&self.inner.config, request, false, opts)?;
-        self.exchange(reqwest::Method::POST, "chat/completions", Some(body), opts, decode_typed).await
+        self.exchange(reqwest::Method::POST, "chat/completions", Some(body), opts, |bytes| {
+            let completion: ChatCompletion = decode_typed(bytes)?;
+            match completion.extra.get("error") {
+                Some(error) if !error.is_null() && completion.choices.is_empty() => Err(body_error(error.clone())),
+                _ => Ok(completion),
+            }
+        })
+        .await
     }
 
     /// `POST /chat/completions`, returning the body as received (checked to be JSON).
     /// Bindings use it to build native objects with their own JSON parser.
     pub async fn chat_raw(&self, request: &ChatCompletionRequest, opts: &RequestOptions) -> Result<Response<Bytes>, Error> {
         let body = request::chat_body(&self.inner.config, request, false, opts)?;
-        self.send(reqwest::Method::POST, "chat/completions", Some(body), opts).await
+        self.exchange(reqwest::Method::POST, "chat/completions", Some(body), opts, |bytes| {
+            #[derive(serde::Deserialize)]
+            struct Probe {
+                error: Option<serde_json::Value>,
+                choices: Option<serde::de::IgnoredAny>,
+            }
+            let probe: Probe = decode_typed(bytes)?;
+            match probe.error {
+                Some(error) if !error.is_null() && probe.choices.is_none() => Err(body_error(error)),
+                _ => Ok(bytes.clone()),
+            }
+        })
+        .await
     }
 
     /// `POST /chat/completions` with `stream: true`. Returns once the response
@@ -190,10 +209,7 @@ impl Client {
         body: Option<Bytes>,
         opts: &RequestOptions,
     ) -> Result<Response<Bytes>, Error> {
-        self.exchange(method, path, body, opts, |bytes| {
-            serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map(|_| bytes.clone())
-        })
-        .await
+        self.exchange(method, path, body, opts, |bytes| decode_typed::<serde::de::IgnoredAny>(bytes).map(|_| bytes.clone())).await
     }
 
     /// One non-streaming call: attempts with retries, each reading the whole
@@ -204,7 +220,7 @@ impl Client {
         path: &str,
         body: Option<Bytes>,
         opts: &RequestOptions,
-        decode: impl Fn(&Bytes) -> Result<T, serde_json::Error>,
+        decode: impl Fn(&Bytes) -> Result<T, Error>,
     ) -> Result<Response<T>, Error> {
         let prepared = request::prepare(&self.inner.config, method, path, body, false, opts)?;
         let ctx = self.context(opts);
@@ -215,11 +231,7 @@ impl Client {
                 let bytes = read_body(response, &ctx).await?;
                 match decode(&bytes) {
                     Ok(data) => Ok((status, headers, data)),
-                    Err(e) => {
-                        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
-                        Err(Error::new(ErrorKind::Decode, format!("the response is not the expected JSON ({e}): {head:?}"))
-                            .with_headers(headers))
-                    }
+                    Err(e) => Err(e.with_headers(headers)),
                 }
             })
             .await?;
@@ -306,8 +318,16 @@ async fn read_body(mut response: reqwest::Response, ctx: &CallContext) -> Result
     Ok(buf.freeze())
 }
 
-fn decode_typed<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, serde_json::Error> {
-    serde_json::from_slice(bytes)
+fn decode_typed<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, Error> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
+        Error::new(ErrorKind::Decode, format!("the response is not the expected JSON ({e}): {head:?}"))
+    })
+}
+
+/// OpenRouter answers some failures with HTTP 200 and an `error` object instead of choices.
+fn body_error(error: serde_json::Value) -> Error {
+    Error::new(ErrorKind::Stream, "the gateway reported an error in a 200 response").with_error_body(serde_json::json!({ "error": error }))
 }
 
 pub(crate) fn header_pairs(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
