@@ -1,0 +1,9 @@
+module github.com/routerkit/routerkit/bench/go
+
+go 1.26
+
+require github.com/routerkit/routerkit/bindings/go v0.0.0
+
+require github.com/sashabaranov/go-openai v1.43.0
+
+replace github.com/routerkit/routerkit/bindings/go => ../../bindings/go
