@@ -6,7 +6,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 # Crates that are loaded by another runtime and cannot link a Rust test binary.
 NO_RUST_TESTS := --exclude routerkit-python --exclude routerkit-node
 
-.PHONY: all build demo test test-rust docs mock clean
+.PHONY: all build demo test test-rust test-python test-node test-go docs mock clean
 
 all: build
 
@@ -20,10 +20,21 @@ mock:
 demo: build
 	scripts/demo.sh
 
-test: build test-rust docs
+test: build test-rust docs test-python test-node test-go
 
 test-rust:
 	cargo test --workspace $(NO_RUST_TESTS)
+
+# Each binding's script installs what it needs (venv + maturin, npm packages, Go modules).
+test-python:
+	bindings/python/scripts/test.sh
+
+test-node:
+	bindings/node/scripts/test.sh
+
+# Also runs the C ABI test under valgrind and checks the committed header.
+test-go:
+	bindings/go/scripts/test.sh
 
 # The crate is the Rust surface: its docs must build cleanly.
 docs:

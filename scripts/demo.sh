@@ -18,8 +18,6 @@ for example in basic stream retry; do
   "$CARGO_TARGET_DIR/debug/$example"
 done
 for lang in python node go; do
-  if [[ -x bindings/$lang/scripts/demo.sh ]]; then
-    section "$lang"
-    bindings/$lang/scripts/demo.sh
-  fi
+  section "$lang"
+  bindings/$lang/scripts/demo.sh
 done
