@@ -170,8 +170,21 @@ impl ChatStream {
     /// Up to `max` chunks, waiting only for the first: what has already
     /// arrived is handed over in one go. Empty at a clean end.
     pub async fn next_batch(&mut self, max: usize) -> Result<Vec<RawChunk>, Error> {
+        let max = max.max(1);
         self.fill().await?;
-        let n = self.ready.len().min(max.max(1));
+        // Also take what the connection has already delivered, without waiting: a
+        // gateway writes one event per write, and one crossing per event is what
+        // bindings must avoid. An error found here comes after these chunks.
+        while self.ready.len() < max && matches!(self.state, State::Open) && self.pending_error.is_none() {
+            let Some(response) = self.response.as_mut() else { break };
+            match response.chunk().now_or_never() {
+                None => break,
+                Some(Ok(Some(bytes))) => self.on_bytes(&bytes),
+                Some(Ok(None)) => self.on_body_end(),
+                Some(Err(e)) => self.pending_error = Some(transport_error(e)),
+            }
+        }
+        let n = self.ready.len().min(max);
         self.handed += n;
         Ok(self.ready.drain(..n).collect())
     }
@@ -208,30 +221,8 @@ impl ChatStream {
                 return Err(self.fail(Error::cancelled()));
             };
             match self.ctx.guard(true, response.chunk()).await {
-                Ok(Ok(Some(bytes))) => {
-                    if let Err(SseError::EventTooLarge { limit }) = self.decoder.feed(&bytes, &mut self.decoded) {
-                        self.pending_error = Some(Error::new(ErrorKind::Stream, format!("a stream event is larger than {limit} bytes")));
-                    }
-                    self.process_events();
-                }
-                Ok(Ok(None)) => {
-                    if let Err(SseError::EventTooLarge { limit }) = self.decoder.finish(&mut self.decoded) {
-                        self.pending_error = Some(Error::new(ErrorKind::Stream, format!("a stream event is larger than {limit} bytes")));
-                    }
-                    self.process_events();
-                    if matches!(self.state, State::Open) && self.pending_error.is_none() {
-                        self.response = None;
-                        if self.accumulator.finish_reason_seen() {
-                            // Some gateways close without [DONE]; a finish reason says the answer is whole.
-                            self.state = State::Finished;
-                        } else {
-                            self.pending_error = Some(Error::new(
-                                ErrorKind::Stream,
-                                "the stream ended without [DONE] and without a finish reason: the answer may be truncated",
-                            ));
-                        }
-                    }
-                }
+                Ok(Ok(Some(bytes))) => self.on_bytes(&bytes),
+                Ok(Ok(None)) => self.on_body_end(),
                 Ok(Err(e)) => self.retry_or_fail(transport_error(e)).await?,
                 Err(e) => self.retry_or_fail(e).await?,
             }
@@ -266,6 +257,34 @@ impl ChatStream {
             }
         }
         Err(self.fail(error))
+    }
+
+    /// A piece of the body arrived: decode its events.
+    fn on_bytes(&mut self, bytes: &[u8]) {
+        if let Err(SseError::EventTooLarge { limit }) = self.decoder.feed(bytes, &mut self.decoded) {
+            self.pending_error = Some(Error::new(ErrorKind::Stream, format!("a stream event is larger than {limit} bytes")));
+        }
+        self.process_events();
+    }
+
+    /// The body ended: a clean end needs `[DONE]` or a finish reason.
+    fn on_body_end(&mut self) {
+        if let Err(SseError::EventTooLarge { limit }) = self.decoder.finish(&mut self.decoded) {
+            self.pending_error = Some(Error::new(ErrorKind::Stream, format!("a stream event is larger than {limit} bytes")));
+        }
+        self.process_events();
+        if matches!(self.state, State::Open) && self.pending_error.is_none() {
+            self.response = None;
+            if self.accumulator.finish_reason_seen() {
+                // Some gateways close without [DONE]; a finish reason says the answer is whole.
+                self.state = State::Finished;
+            } else {
+                self.pending_error = Some(Error::new(
+                    ErrorKind::Stream,
+                    "the stream ended without [DONE] and without a finish reason: the answer may be truncated",
+                ));
+            }
+        }
     }
 
     fn fail(&mut self, error: Error) -> Error {
