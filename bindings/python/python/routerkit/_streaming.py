@@ -37,6 +37,21 @@ if TYPE_CHECKING:
 class _Cancelled(Exception):
     """A batch request ended because the stream was closed."""
 
+
+def _close_gen(gen: Any) -> None:
+    """End iteration now, even within a batch already handed over."""
+    try:
+        gen.close()
+    except (ValueError, RuntimeError):  # running in another thread: the native close ends it
+        pass
+
+
+async def _aclose_gen(gen: Any) -> None:
+    try:
+        await gen.aclose()
+    except (ValueError, RuntimeError):  # running in another task: the native close ends it
+        pass
+
 __all__ = [
     "Stream",
     "AsyncStream",
@@ -119,6 +134,7 @@ class Stream(Generic[_T]):
     def close(self) -> None:
         """Stop the stream and close its connection."""
         self._native.close()
+        _close_gen(self._iterator)
 
     def __del__(self) -> None:
         native = getattr(self, "_native", None)
@@ -179,10 +195,11 @@ class AsyncStream(Generic[_T]):
     async def aclose(self) -> None:
         """Stop the stream and close its connection."""
         self._native.close()
+        await _aclose_gen(self._iterator)
 
     async def close(self) -> None:
         """Alias of ``aclose()`` (openai-python's name)."""
-        self._native.close()
+        await self.aclose()
 
     def __del__(self) -> None:
         native = getattr(self, "_native", None)
@@ -445,6 +462,7 @@ class ChatCompletionStream:
 
     def close(self) -> None:
         self._native.close()
+        _close_gen(self._iterator)
 
     def __del__(self) -> None:
         native = getattr(self, "_native", None)
@@ -528,6 +546,7 @@ class AsyncChatCompletionStream:
 
     async def close(self) -> None:
         self._native.close()
+        await _aclose_gen(self._iterator)
 
     aclose = close
 
