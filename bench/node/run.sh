@@ -19,19 +19,21 @@ fi
 (cd "$root" && cargo build --release -p routerkit-mock -q)
 
 pin=()
-command -v taskset >/dev/null && pin=(taskset -c 0)
-"${pin[@]}" "$CARGO_TARGET_DIR/release/routerkit-mock" --port 0 --exit-on-stdin-close > "$here/.mock-url" < <(sleep 100000) &
+cpin=()
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then pin=(taskset -c 0); cpin=(taskset -c 1-$(($(nproc) - 1))); fi
+rm -f "$here/.mock-url"
+"${pin[@]}" "$CARGO_TARGET_DIR/release/routerkit-mock" --port 0 > "$here/.mock-url" &
 mock_pid=$!
 trap 'kill $mock_pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do [ -s "$here/.mock-url" ] && break; sleep 0.1; done
 url="$(head -1 "$here/.mock-url")"
-echo "mock: $url (pid $mock_pid${pin:+, pinned to core 0}); node $(node --version); openai-node $OPENAI_VERSION"
+echo "mock: $url (pid $mock_pid${pin:+, pinned to core 0; clients on the other cores}); node $(node --version); openai-node $OPENAI_VERSION"
 
 out="$here/.results.jsonl"
 : > "$out"
 for what in stream seq concurrent; do
   for which in openai routerkit; do
-    node "$here/bench.js" "$which" "$what" "$url" | tee -a "$out"
+    "${cpin[@]}" node "$here/bench.js" "$which" "$what" "$url" | tee -a "$out"
   done
 done
 startup() { # median wall ms of `node -e "require(X)"` minus an empty node
