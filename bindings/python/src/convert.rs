@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyTuple};
 use routerkit::accumulate::StreamEvent;
 use routerkit::client::Response;
 use routerkit::stream::RawChunk;
@@ -32,11 +32,12 @@ pub(crate) fn response<'py>(py: Python<'py>, r: Response<Bytes>) -> PyResult<Bou
     (PyBytes::new(py, &r.data), r.status, r.headers, r.request_id, r.attempts).into_pyobject(py)
 }
 
-/// Chunks as `list[str]`, or with helper events as `list[tuple[str, list[event]]]`.
+/// Chunks as `list[ChatCompletionChunk]`, or with helper events as `list[tuple[chunk, list[event]]]`.
 pub(crate) fn batch<'py>(py: Python<'py>, chunks: Vec<RawChunk>, with_events: bool) -> PyResult<Bound<'py, PyList>> {
     let out = PyList::empty(py);
+    let cls = crate::json::chunk_class(py)?;
     for c in chunks {
-        let data = PyString::new(py, &c.data);
+        let data = crate::json::decode(py, c.data.as_bytes(), &cls)?;
         if with_events {
             let events = PyList::empty(py);
             for e in &c.events {

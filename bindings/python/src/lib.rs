@@ -7,6 +7,7 @@ mod bridge;
 mod client;
 mod convert;
 mod error;
+mod json;
 mod runtime;
 mod stream;
 
@@ -20,5 +21,7 @@ fn _routerkit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::CallHandle>()?;
     m.add_class::<stream::NativeStream>()?;
     m.add_class::<bridge::Completions>()?;
+    m.add_function(wrap_pyfunction!(json::parse_json, m)?)?;
+    m.add_function(wrap_pyfunction!(json::set_classes, m)?)?;
     Ok(())
 }

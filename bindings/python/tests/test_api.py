@@ -28,8 +28,12 @@ def test_result_objects(mock: Mock, client: Any) -> None:
     assert d["choices"][0]["message"]["content"] == r.choices[0].message.content
     assert json.loads(r.model_dump_json()) == d == r.to_dict()
     assert pickle.loads(pickle.dumps(r)) == r
+    assert r.no_such_field is None  # absent fields read as None, like openai-python's optional ones
     with pytest.raises(AttributeError):
-        r.no_such_field
+        r._private
+    assert type(r.choices[0].message).__name__ == "ChatCompletionMessage"
+    assert isinstance(r.choices[0].message, routerkit.BaseModel)
+    assert routerkit.BaseModel({"a": {"b": 1}}).a.b == 1
     # The body reached the wire as given, zero values included.
     body = mock.requests()[0]["body"]
     assert body["temperature"] == 0 and body["max_tokens"] == 5 and body["model"] == "openai/gpt-4.1"

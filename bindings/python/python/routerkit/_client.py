@@ -29,6 +29,7 @@ from typing import (
 
 from ._exceptions import APIConnectionError, APIResponseValidationError, _convert
 from ._routerkit import CallHandle, Completions as _CompletionQueue, NativeClient, NativeError, NativeStream
+from ._routerkit import parse_json as _parse
 from ._streaming import (
     AsyncChatCompletionStreamManager,
     AsyncStream,
@@ -83,7 +84,6 @@ class Timeout:
 TimeoutTypes = Union[float, int, Timeout, None]
 
 _dumps = json.JSONEncoder(separators=(",", ":"), default=_json_default, ensure_ascii=False).encode
-_loads = json.loads
 
 
 def _split_timeout(t: Any) -> Tuple[Optional[float], Optional[float]]:
@@ -130,12 +130,11 @@ def _body(params: Dict[str, Any]) -> str:
     return _dumps({k: v for k, v in params.items() if not isinstance(v, NotGiven)})
 
 
-def _model(cls: Callable[[Any], _M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int]) -> _M:
+def _model(cls: Type[_M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int]) -> _M:
     body, _status, headers, request_id, attempts = t
-    data = _loads(body)
-    if not isinstance(data, dict):
-        raise APIResponseValidationError(f"expected a JSON object, got {type(data).__name__}")
-    obj = cls(data)
+    obj = _parse(body, cls)
+    if not isinstance(obj, cls):
+        raise APIResponseValidationError(f"expected a JSON object, got {type(obj).__name__}")
     object.__setattr__(obj, "_request_id", request_id)
     object.__setattr__(obj, "_attempts", attempts)
     object.__setattr__(obj, "_headers", headers)

@@ -27,7 +27,7 @@ from typing import (
 )
 
 from ._exceptions import Headers, Response, _convert
-from ._routerkit import NativeError, NativeStream
+from ._routerkit import NativeError, NativeStream, parse_json
 from ._types import ChatCompletion, ChatCompletionChunk
 
 if TYPE_CHECKING:
@@ -70,7 +70,6 @@ __all__ = [
     "FunctionToolCallArgumentsDoneEvent",
 ]
 
-_loads = json.loads
 _T = TypeVar("_T")
 
 
@@ -106,7 +105,6 @@ class Stream(Generic[_T]):
 
     def __stream__(self) -> Iterator[_T]:
         native = self._native
-        chunk = ChatCompletionChunk
         while True:
             try:
                 batch = native.next_batch()
@@ -116,8 +114,7 @@ class Stream(Generic[_T]):
                 raise _convert(e) from None
             if not batch:
                 return
-            for data in batch:
-                yield chunk(_loads(data))  # type: ignore[misc]
+            yield from batch
 
     def __iter__(self) -> Iterator[_T]:
         return self._iterator
@@ -169,7 +166,6 @@ class AsyncStream(Generic[_T]):
         return await self._caller.call(native.next_batch_async, stream=native)  # type: ignore[no-any-return]
 
     async def __stream__(self) -> AsyncIterator[_T]:
-        chunk = ChatCompletionChunk
         while True:
             try:
                 batch = await self._next_batch()
@@ -177,8 +173,8 @@ class AsyncStream(Generic[_T]):
                 return
             if not batch:
                 return
-            for data in batch:
-                yield chunk(_loads(data))  # type: ignore[misc]
+            for chunk in batch:
+                yield chunk
 
     def __aiter__(self) -> AsyncIterator[_T]:
         return self._iterator
@@ -361,11 +357,11 @@ class _HelperCore:
 
     def snapshot(self) -> ChatCompletion:
         data = self._native.snapshot_json()
-        return ChatCompletion(_loads(data) if data else {})
+        return parse_json(data, ChatCompletion) if data else ChatCompletion()  # type: ignore[no-any-return]
 
     def final(self) -> ChatCompletion:
         data = self._native.final_json()
-        out = ChatCompletion(_loads(data) if data else {})
+        out: ChatCompletion = parse_json(data, ChatCompletion) if data else ChatCompletion()
         object.__setattr__(out, "_request_id", self._native.request_id())
         object.__setattr__(out, "_attempts", self._native.attempts())
         return out
@@ -376,8 +372,8 @@ class _HelperCore:
             p = self._parts[key] = _Parts()
         return p
 
-    def events(self, data: str, raw: List[Tuple[str, int, Optional[int], Optional[str], str]]) -> List[Any]:
-        out: List[Any] = [ChunkEvent(ChatCompletionChunk(_loads(data)), self)]
+    def events(self, chunk: ChatCompletionChunk, raw: List[Tuple[str, int, Optional[int], Optional[str], str]]) -> List[Any]:
+        out: List[Any] = [ChunkEvent(chunk, self)]
         for kind, choice, index, name, text in raw:
             if kind == "content.delta":
                 out.append(ContentDeltaEvent(text, self._parts_for(("c", choice, 0)), choice))

@@ -30,101 +30,93 @@ __all__ = [
     "CreateEmbeddingResponse",
 ]
 
-_MISSING = object()
+from ._routerkit import set_classes as _set_classes
 
 
 class BaseModel:
-    """A JSON object with attribute access. ``model_dump()``/``to_dict()`` give the dict back."""
+    """A JSON object with attribute access; ``model_dump()``/``to_dict()`` give plain dicts back.
 
-    __slots__ = ("_data", "_cache", "_request_id", "_attempts", "_headers")
+    The native decoder builds these without running ``__init__``: the object's
+    ``__dict__`` is its fields, so reading a field is a plain attribute lookup.
+    A field the gateway left out reads as ``None``.
+    """
 
-    # field name -> class of the value (or of each list item), None for plain values
+    # field name -> class of the value (or of each list item); read by the native decoder
     _fields: ClassVar[Dict[str, Optional[type]]] = {}
 
     def __init__(self, data: Optional[Dict[str, Any]] = None, **fields: Any) -> None:
-        object.__setattr__(self, "_data", data if data is not None else fields)
-        object.__setattr__(self, "_cache", None)
+        d = data if data is not None else fields
+        for k, v in d.items():
+            self.__dict__[k] = _build(v, self._fields.get(k))
 
     @classmethod
     def construct(cls, **fields: Any) -> Any:
         return cls(fields)
 
     def __getattr__(self, name: str) -> Any:
+        # Only reached for names that are not fields: absent optional fields read as None.
         if name.startswith("_"):
             if name in ("_request_id", "_attempts", "_headers"):
                 return None
             raise AttributeError(name)
-        cache = self._cache
-        if cache is not None and name in cache:
-            return cache[name]
-        value = self._data.get(name, _MISSING)
-        if value is _MISSING:
-            if name in self._fields:
-                return None
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        if isinstance(value, (dict, list)):
-            value = _wrap(value, self._fields.get(name))
-            if cache is None:
-                cache = {}
-                object.__setattr__(self, "_cache", cache)
-            cache[name] = value
-        return value
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in ("_request_id", "_attempts", "_headers"):
-            object.__setattr__(self, name, value)
-            return
-        self._data[name] = _unwrap(value)
-        if self._cache is not None:
-            self._cache.pop(name, None)
+        return None
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, BaseModel):
-            return type(self) is type(other) and self._data == other._data
+            return type(self) is type(other) and self.__dict__ == other.__dict__
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        parts = []
-        for k, v in self._data.items():
-            parts.append(f"{k}={getattr(self, k)!r}")
-        return f"{type(self).__name__}({', '.join(parts)})"
+        parts = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items())
+        return f"{type(self).__name__}({parts})"
 
     def __dir__(self) -> List[str]:
-        return sorted(set(self._fields) | set(self._data) | set(object.__dir__(self)))
+        return sorted(set(self._fields) | set(self.__dict__) | set(object.__dir__(self)))
 
     def __contains__(self, key: str) -> bool:
-        return key in self._data
+        return key in self.__dict__
 
     def __getitem__(self, key: str) -> Any:
         """Dict-style access for code that treated responses as dicts."""
-        return getattr(self, key)
+        return self.__dict__[key]
 
     def to_dict(self) -> Dict[str, Any]:
-        """The object as a plain dict (a copy)."""
-        return json.loads(json.dumps(self._data))  # type: ignore[no-any-return]
+        """The object as a plain dict (a deep copy)."""
+        return _plain(self)  # type: ignore[no-any-return]
 
     def model_dump(self, *, exclude_none: bool = False, **_: Any) -> Dict[str, Any]:
         """openai-python's ``model_dump()``: the object as a plain dict."""
-        d = self.to_dict()
-        return _drop_none(d) if exclude_none else d
+        d = _plain(self)
+        return _drop_none(d) if exclude_none else d  # type: ignore[no-any-return]
 
     def model_dump_json(self, *, indent: Optional[int] = None, exclude_none: bool = False, **_: Any) -> str:
         """openai-python's ``model_dump_json()``."""
-        data = _drop_none(self.to_dict()) if exclude_none else self._data
-        return json.dumps(data, indent=indent, ensure_ascii=False)
+        data = _drop_none(_plain(self)) if exclude_none else self
+        return json.dumps(data, indent=indent, ensure_ascii=False, default=_json_default)
 
     def to_json(self, *, indent: Optional[int] = 2) -> str:
-        return json.dumps(self._data, indent=indent, ensure_ascii=False)
+        return json.dumps(self, indent=indent, ensure_ascii=False, default=_json_default)
 
-    # pickling / copying: the dict is the state
-    def __getstate__(self) -> Dict[str, Any]:
-        return self._data
 
-    def __setstate__(self, state: Dict[str, Any]) -> None:
-        object.__setattr__(self, "_data", state)
-        object.__setattr__(self, "_cache", None)
+def _build(value: Any, cls: Optional[type]) -> Any:
+    """Plain JSON data → objects (for objects built in Python: ``ChatCompletion({...})``, pickles)."""
+    if isinstance(value, dict):
+        return (cls or BaseModel)(value)
+    if isinstance(value, list):
+        return [_build(v, cls) for v in value]
+    return value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return {k: _plain(v) for k, v in value.__dict__.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 def _drop_none(v: Any) -> Any:
@@ -135,26 +127,10 @@ def _drop_none(v: Any) -> Any:
     return v
 
 
-def _wrap(value: Any, cls: Optional[type]) -> Any:
-    if isinstance(value, dict):
-        return (cls or BaseModel)(value)
-    if isinstance(value, list):
-        return [_wrap(v, cls) if isinstance(v, (dict, list)) else v for v in value]
-    return value
-
-
-def _unwrap(value: Any) -> Any:
-    if isinstance(value, BaseModel):
-        return value._data
-    if isinstance(value, list):
-        return [_unwrap(v) for v in value]
-    return value
-
-
 def _json_default(o: Any) -> Any:
     """``json.dumps`` hook: our objects, pydantic-style objects, iterables."""
     if isinstance(o, BaseModel):
-        return o._data
+        return o.__dict__
     dump = getattr(o, "model_dump", None)
     if callable(dump):
         return dump()
@@ -163,15 +139,19 @@ def _json_default(o: Any) -> Any:
     raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
 
 
+class _Response(BaseModel):
+    """A top-level result: also carries ``_request_id``, ``_attempts`` and ``_headers``."""
+
+    __slots__ = ("_request_id", "_attempts", "_headers")
+
+
 class Function(BaseModel):
-    __slots__ = ()
     _fields = {"name": None, "arguments": None}
     name: str
     arguments: str
 
 
 class ChatCompletionMessageToolCall(BaseModel):
-    __slots__ = ()
     _fields = {"id": None, "type": None, "function": Function}
     id: str
     type: str
@@ -179,7 +159,6 @@ class ChatCompletionMessageToolCall(BaseModel):
 
 
 class CompletionUsage(BaseModel):
-    __slots__ = ()
     _fields = {
         "prompt_tokens": None,
         "completion_tokens": None,
@@ -194,7 +173,6 @@ class CompletionUsage(BaseModel):
 
 
 class ChatCompletionMessage(BaseModel):
-    __slots__ = ()
     _fields = {
         "role": None,
         "content": None,
@@ -216,15 +194,13 @@ class ChatCompletionMessage(BaseModel):
 
 
 class Choice(BaseModel):
-    __slots__ = ()
     _fields = {"index": None, "message": ChatCompletionMessage, "finish_reason": None, "logprobs": BaseModel}
     index: int
     message: ChatCompletionMessage
     finish_reason: Optional[str]
 
 
-class ChatCompletion(BaseModel):
-    __slots__ = ()
+class ChatCompletion(_Response):
     _fields = {
         "id": None,
         "object": None,
@@ -245,14 +221,12 @@ class ChatCompletion(BaseModel):
 
 
 class ChoiceDeltaToolCallFunction(BaseModel):
-    __slots__ = ()
     _fields = {"name": None, "arguments": None}
     name: Optional[str]
     arguments: Optional[str]
 
 
 class ChoiceDeltaToolCall(BaseModel):
-    __slots__ = ()
     _fields = {"index": None, "id": None, "type": None, "function": ChoiceDeltaToolCallFunction}
     index: int
     id: Optional[str]
@@ -261,7 +235,6 @@ class ChoiceDeltaToolCall(BaseModel):
 
 
 class ChoiceDelta(BaseModel):
-    __slots__ = ()
     _fields = {
         "role": None,
         "content": None,
@@ -281,7 +254,6 @@ class ChoiceDelta(BaseModel):
 
 
 class ChunkChoice(BaseModel):
-    __slots__ = ()
     _fields = {"index": None, "delta": ChoiceDelta, "finish_reason": None, "logprobs": BaseModel}
     index: int
     delta: ChoiceDelta
@@ -289,7 +261,6 @@ class ChunkChoice(BaseModel):
 
 
 class ChatCompletionChunk(BaseModel):
-    __slots__ = ()
     _fields = {
         "id": None,
         "object": None,
@@ -310,7 +281,6 @@ class ChatCompletionChunk(BaseModel):
 
 
 class Model(BaseModel):
-    __slots__ = ()
     _fields = {"id": None, "object": None, "created": None, "owned_by": None}
     id: str
     object: str
@@ -318,15 +288,14 @@ class Model(BaseModel):
     owned_by: str
 
 
-class ModelList(BaseModel):
+class ModelList(_Response):
     """``client.models.list()``: iterable over the models, like openai-python's page."""
 
-    __slots__ = ()
     _fields = {"object": None, "data": Model}
     object: str
     data: List[Model]
 
-    def __iter__(self) -> Iterator[Model]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[Model]:
         return iter(self.data or [])
 
     def __len__(self) -> int:
@@ -334,17 +303,18 @@ class ModelList(BaseModel):
 
 
 class Embedding(BaseModel):
-    __slots__ = ()
     _fields = {"object": None, "index": None, "embedding": None}
     object: str
     index: int
     embedding: List[float]
 
 
-class CreateEmbeddingResponse(BaseModel):
-    __slots__ = ()
+class CreateEmbeddingResponse(_Response):
     _fields = {"object": None, "data": Embedding, "model": None, "usage": CompletionUsage}
     object: str
     data: List[Embedding]
     model: str
     usage: Optional[CompletionUsage]
+
+
+_set_classes(BaseModel, ChatCompletionChunk)
