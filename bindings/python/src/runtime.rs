@@ -22,8 +22,13 @@ pub fn runtime() -> Arc<Runtime> {
             if let Some(old) = slot.take() {
                 std::mem::forget(old);
             }
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            // ROUTERKIT_WORKER_THREADS: the runtime's worker count (default: one per core).
+            if let Some(n) = std::env::var("ROUTERKIT_WORKER_THREADS").ok().and_then(|v| v.parse::<usize>().ok()).filter(|n| *n > 0) {
+                builder.worker_threads(n);
+            }
             let rt = Arc::new(
-                tokio::runtime::Builder::new_multi_thread()
+                builder
                     .enable_all()
                     .thread_name("routerkit")
                     .build()
