@@ -389,7 +389,12 @@ async fn api_request(
 
     let mut resp = if let Some(spec) = step.stream.clone() {
         let gz = spec.gzip && gzip_ok;
-        let (tx, mb) = MockBody::streaming(outcome.clone());
+        // `repeat` (benchmarks): events may share a write, as on a busy server.
+        let (tx, mb) = if spec.repeat.is_some() && spec.split.is_none() && !gz {
+            MockBody::channel(outcome.clone(), 256)
+        } else {
+            MockBody::streaming(outcome.clone())
+        };
         let split = spec.split.unwrap_or(Split::None);
         let mut spec = spec;
         if spec.content.is_none() && step.content.is_some() {

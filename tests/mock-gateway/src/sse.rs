@@ -20,6 +20,8 @@ pub const COMMENT: &str = ": OPENROUTER PROCESSING";
 enum Ev {
     Json(Value),
     Raw(String),
+    /// A pre-rendered event (`repeat`), shared by all its copies.
+    Shared(std::sync::Arc<str>),
 }
 
 fn base_chunk(ctx: &ChatCtx, choices: Value) -> Value {
@@ -136,10 +138,21 @@ fn events(spec: &StreamSpec, ctx: &ChatCtx) -> Vec<Ev> {
         (None, None) if spec.huge_event_bytes.is_some() || !reasoning.is_empty() => String::new(),
         (None, None) => ctx.default_content.clone(),
     };
-    for piece in split_text(&content, spec.pieces.as_ref()) {
+    if let Some(k) = spec.repeat {
         let mut d = Map::new();
-        d.insert("content".into(), piece.into());
-        out.push(Ev::Json(delta_chunk(ctx, Value::Object(with_role(d)))));
+        d.insert("content".into(), content.clone().into());
+        if k > 0 {
+            out.push(Ev::Json(delta_chunk(ctx, Value::Object(with_role(d.clone())))));
+        }
+        let le = spec.line_ending.as_deref().unwrap_or("\n");
+        let rendered: std::sync::Arc<str> = format_data(&delta_chunk(ctx, Value::Object(d)), le, spec.multiline_data, None).into();
+        out.extend((1..k).map(|_| Ev::Shared(rendered.clone())));
+    } else {
+        for piece in split_text(&content, spec.pieces.as_ref()) {
+            let mut d = Map::new();
+            d.insert("content".into(), piece.into());
+            out.push(Ev::Json(delta_chunk(ctx, Value::Object(with_role(d)))));
+        }
     }
 
     let tool_calls = spec.tool_calls.clone().unwrap_or_default();
@@ -197,7 +210,7 @@ fn events(spec: &StreamSpec, ctx: &ChatCtx) -> Vec<Ev> {
         Some(Some(u)) if u.is_object() => Some(u.clone()),
         Some(_) => None,
         None if ctx.include_usage => {
-            let completion = word_count(&content) + word_count(&reasoning);
+            let completion = word_count(&content) * spec.repeat.unwrap_or(1) as u64 + word_count(&reasoning);
             Some(json!({
                 "prompt_tokens": ctx.prompt_tokens,
                 "completion_tokens": completion,
@@ -370,6 +383,7 @@ pub async fn produce(p: Producer, spec: StreamSpec, ctx: ChatCtx) {
         match ev {
             Ev::Json(v) => s.push_str(&format_data(v, &le, spec.multiline_data, None)),
             Ev::Raw(r) => s.push_str(r),
+            Ev::Shared(r) => s.push_str(r),
         }
         if !w.write(s.as_bytes()).await {
             return;

@@ -109,6 +109,10 @@ pub struct StreamSpec {
     /// gzip the stream (flushed per event) when accept-encoding allows it.
     #[serde(default)]
     pub gzip: bool,
+    /// Send `content` whole as this many identical deltas (instead of
+    /// splitting it): each event is rendered once, so the mock can serve
+    /// long benchmark streams cheaply.
+    pub repeat: Option<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

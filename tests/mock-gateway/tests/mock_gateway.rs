@@ -392,3 +392,19 @@ async fn huge_event_and_unknown_route() {
     assert_eq!(r.status, 404);
     assert_eq!(m.requests("s").await[1]["path"], "/v1/v1/chat/completions");
 }
+
+#[tokio::test]
+async fn repeat_sends_identical_deltas() {
+    let m = Mock::start();
+    let step = json!({"stream": {"content": "ab", "repeat": 1000}}).to_string();
+    let h = [("x-mock-step", step.as_str())];
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(true))).await.unwrap();
+    let (content, chunks, done) = stream_content(&r.body);
+    assert!(done);
+    assert_eq!(content, "ab".repeat(1000));
+    assert_eq!(chunks[0]["choices"][0]["delta"]["role"], "assistant");
+    assert!(chunks[1]["choices"][0]["delta"].get("role").is_none());
+    assert_eq!(chunks[999]["choices"][0]["delta"]["content"], "ab");
+    assert_eq!(chunks[1000]["choices"][0]["finish_reason"], "stop");
+    assert_eq!(chunks.last().unwrap()["usage"]["completion_tokens"], 1000);
+}
