@@ -1,0 +1,154 @@
+"""One benchmark client process, routerkit-python or openai-python (see bench/README.md):
+
+    python client.py --client routerkit|openai [--async] --mode stream|seq|concurrent|startup
+                     --url http://127.0.0.1:PORT [--n N] [--repeat R] [--streams S]
+
+Prints one JSON line. CPU is the whole process (getrusage: every thread, the native
+runtime's included); rss_kb is the process's peak (VmHWM).
+"""
+
+import sys
+import time
+
+if "startup" in sys.argv:  # before any other import: the cost of `import <client>` and one client object
+    _t0 = time.perf_counter()
+    _mod = __import__(sys.argv[sys.argv.index("--client") + 1])
+    _mod.OpenAI(api_key="sk-bench", base_url="http://127.0.0.1:9/v1")
+    _ms = (time.perf_counter() - _t0) * 1e3
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import urllib.request  # noqa: E402
+
+
+def cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def rss_kb() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def pct(xs: list, p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * p))] if xs else 0.0
+
+
+def script(url: str, count: int, n: int) -> None:
+    """The mock's next `count` requests stream `n` one-character deltas."""
+    steps = [{"stream": {"content": "x", "repeat": n, "usage": None}}] * count
+    req = urllib.request.Request(f"{url}/__mock/sessions/default/script", data=json.dumps(steps).encode(), method="POST",
+                                 headers={"content-type": "application/json"})
+    urllib.request.urlopen(req, timeout=30).read()
+
+
+MSGS = [{"role": "user", "content": "bench"}]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--client", choices=["routerkit", "openai"], required=True)
+    ap.add_argument("--async", dest="use_async", action="store_true")
+    ap.add_argument("--mode", choices=["stream", "seq", "concurrent", "startup"], required=True)
+    ap.add_argument("--url", default="")
+    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--streams", type=int, default=200)
+    a = ap.parse_args()
+    name = f"{a.client}-python" + ("-async" if a.use_async else "")
+    if a.mode == "startup":
+        print(json.dumps({"client": name, "mode": "startup", "import_ms": _ms, "rss_kb": rss_kb()}))
+        return
+    mod = __import__(a.client)
+    kw = dict(api_key="sk-bench-0123456789", base_url=a.url + "/v1", max_retries=0)
+    out = {"client": name, "mode": a.mode}
+    if not a.use_async:
+        if a.mode == "concurrent":
+            raise SystemExit("concurrent needs --async")
+        c = mod.OpenAI(**kw)
+
+        def stream() -> int:
+            n = 0
+            for chunk in c.chat.completions.create(model="m", messages=MSGS, stream=True):
+                if chunk.choices and chunk.choices[0].delta.content:
+                    n += 1
+            return n
+
+        def chat() -> None:
+            r = c.chat.completions.create(model="m", messages=MSGS)
+            assert r.choices[0].message.content
+
+        chat()  # warm: connection, lazy imports
+        if a.mode == "stream":
+            script(a.url, a.repeat, a.n)
+            c0, t0 = cpu(), time.perf_counter()
+            chunks = sum(stream() for _ in range(a.repeat))
+            out.update(wall_s=time.perf_counter() - t0, cpu_s=cpu() - c0, chunks=chunks)
+            assert chunks == a.n * a.repeat, chunks
+        else:
+            lat = []
+            c0, t0 = cpu(), time.perf_counter()
+            for _ in range(a.n):
+                s = time.perf_counter()
+                chat()
+                lat.append((time.perf_counter() - s) * 1e3)
+            out.update(wall_s=time.perf_counter() - t0, cpu_s=cpu() - c0, requests=a.n, p50_ms=pct(lat, 0.5), p99_ms=pct(lat, 0.99))
+    else:
+        import asyncio
+
+        async def run() -> None:
+            c = mod.AsyncOpenAI(**kw)
+
+            async def stream(start: float, firsts: list) -> int:
+                n = 0
+                s = await c.chat.completions.create(model="m", messages=MSGS, stream=True)
+                async for chunk in s:
+                    if chunk.choices and chunk.choices[0].delta.content:
+                        if n == 0:
+                            firsts.append((time.perf_counter() - start) * 1e3)
+                        n += 1
+                return n
+
+            async def chat() -> None:
+                r = await c.chat.completions.create(model="m", messages=MSGS)
+                assert r.choices[0].message.content
+
+            await chat()
+            if a.mode == "stream":
+                script(a.url, a.repeat, a.n)
+                c0, t0 = cpu(), time.perf_counter()
+                chunks = 0
+                for _ in range(a.repeat):
+                    chunks += await stream(time.perf_counter(), [])
+                out.update(wall_s=time.perf_counter() - t0, cpu_s=cpu() - c0, chunks=chunks)
+                assert chunks == a.n * a.repeat, chunks
+            elif a.mode == "seq":
+                lat = []
+                c0, t0 = cpu(), time.perf_counter()
+                for _ in range(a.n):
+                    s = time.perf_counter()
+                    await chat()
+                    lat.append((time.perf_counter() - s) * 1e3)
+                out.update(wall_s=time.perf_counter() - t0, cpu_s=cpu() - c0, requests=a.n, p50_ms=pct(lat, 0.5), p99_ms=pct(lat, 0.99))
+            else:
+                script(a.url, a.streams, a.n)
+                firsts: list = []
+                c0, t0 = cpu(), time.perf_counter()
+                counts = await asyncio.gather(*(stream(t0, firsts) for _ in range(a.streams)))
+                out.update(wall_s=time.perf_counter() - t0, cpu_s=cpu() - c0, chunks=sum(counts),
+                           first_p50_ms=pct(firsts, 0.5), first_p99_ms=pct(firsts, 0.99))
+                assert sum(counts) == a.n * a.streams, sum(counts)
+
+        asyncio.run(run())
+    out["rss_kb"] = rss_kb()
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
