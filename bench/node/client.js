@@ -1,0 +1,101 @@
+'use strict';
+// One benchmark client process, routerkit (Node) or openai-node (see bench/README.md):
+//   node client.js --client routerkit|openai --module <package dir> --mode stream|seq|concurrent|startup
+//                  --url http://127.0.0.1:PORT [--n N] [--repeat R] [--streams S]
+// Prints one JSON line. CPU is process.cpuUsage() (every thread, the addon's runtime included);
+// rss_kb is the process's peak (VmHWM).
+const t0 = performance.now();
+const argv = process.argv.slice(2);
+const arg = (k, d) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
+const mode = arg('--mode');
+const which = arg('--client');
+const mod = require(arg('--module'));
+const OpenAI = mod.default ?? mod.OpenAI ?? mod;
+if (mode === 'startup') new OpenAI({ apiKey: 'sk-bench', baseURL: 'http://127.0.0.1:9/v1' });
+const importMs = performance.now() - t0;
+
+const fs = require('node:fs');
+const url = arg('--url', '');
+const N = Number(arg('--n', 1000));
+const R = Number(arg('--repeat', 1));
+const S = Number(arg('--streams', 200));
+const MSGS = [{ role: 'user', content: 'bench' }];
+const name = which === 'routerkit' ? 'routerkit-node' : 'openai-node';
+
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const rssKb = () => Number((fs.readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\s+(\d+)/) || [0, 0])[1]);
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(s.length * p))] : 0;
+};
+
+async function script(count, n) {
+  const steps = Array.from({ length: count }, () => ({ stream: { content: 'x', repeat: n, usage: null } }));
+  const r = await fetch(`${url}/__mock/sessions/default/script`, { method: 'POST', body: JSON.stringify(steps) });
+  if (r.status !== 200) throw new Error(await r.text());
+}
+
+async function main() {
+  if (mode === 'startup') {
+    console.log(JSON.stringify({ client: name, mode, import_ms: importMs, rss_kb: rssKb() }));
+    return;
+  }
+  const c = new OpenAI({ apiKey: 'sk-bench-0123456789', baseURL: `${url}/v1`, maxRetries: 0 });
+  const chat = async () => {
+    const r = await c.chat.completions.create({ model: 'm', messages: MSGS });
+    if (!r.choices[0].message.content) throw new Error('empty answer');
+  };
+  const stream = async (start, firsts) => {
+    const s = await c.chat.completions.create({ model: 'm', messages: MSGS, stream: true });
+    let n = 0;
+    for await (const chunk of s) {
+      if (chunk.choices[0]?.delta?.content) {
+        if (n === 0 && firsts) firsts.push(performance.now() - start);
+        n++;
+      }
+    }
+    return n;
+  };
+  await chat(); // warm: connection, lazy state
+  const out = { client: name, mode };
+  if (mode === 'stream') {
+    await script(R, N);
+    const c0 = cpu();
+    const w0 = performance.now();
+    let chunks = 0;
+    for (let i = 0; i < R; i++) chunks += await stream(performance.now(), null);
+    Object.assign(out, { wall_s: (performance.now() - w0) / 1e3, cpu_s: cpu() - c0, chunks });
+    if (chunks !== N * R) throw new Error(`got ${chunks} chunks`);
+  } else if (mode === 'seq') {
+    const lat = [];
+    const c0 = cpu();
+    const w0 = performance.now();
+    for (let i = 0; i < N; i++) {
+      const s = performance.now();
+      await chat();
+      lat.push(performance.now() - s);
+    }
+    Object.assign(out, { wall_s: (performance.now() - w0) / 1e3, cpu_s: cpu() - c0, requests: N, p50_ms: pct(lat, 0.5), p99_ms: pct(lat, 0.99) });
+  } else if (mode === 'concurrent') {
+    await script(S, N);
+    const firsts = [];
+    const c0 = cpu();
+    const w0 = performance.now();
+    const counts = await Promise.all(Array.from({ length: S }, () => stream(w0, firsts)));
+    const chunks = counts.reduce((a, b) => a + b, 0);
+    Object.assign(out, { wall_s: (performance.now() - w0) / 1e3, cpu_s: cpu() - c0, chunks, first_p50_ms: pct(firsts, 0.5), first_p99_ms: pct(firsts, 0.99) });
+    if (chunks !== N * S) throw new Error(`got ${chunks} chunks`);
+  } else {
+    throw new Error(`unknown mode ${mode}`);
+  }
+  out.rss_kb = rssKb();
+  console.log(JSON.stringify(out));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
