@@ -53,6 +53,15 @@ where
 {
     let rt = runtime();
     let mut fut = std::pin::pin!(fut);
+    // Fast path: when the answer is already there (the next chunks of a busy stream),
+    // take it without releasing the GIL, parking the thread or arming a timer.
+    {
+        let _entered = rt.enter();
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        if let std::task::Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
+            return Ok(out);
+        }
+    }
     loop {
         let slice = py.detach(|| {
             rt.block_on(async {
