@@ -1,0 +1,252 @@
+// One benchmark client process, routerkit (Go) or go-openai (see bench/README.md):
+//
+//	client --client routerkit|go-openai --mode stream|seq|concurrent|startup
+//	       --url http://127.0.0.1:PORT [--n N] [--repeat R] [--streams S]
+//
+// Prints one JSON line. CPU is getrusage(RUSAGE_SELF) (every thread, the
+// engine's runtime included); rss_kb is the process's peak (VmHWM).
+// Build with -tags routerkit_release to link target/release/librouterkit.a.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	rk "github.com/routerkit/routerkit/bindings/go"
+	goopenai "github.com/sashabaranov/go-openai"
+)
+
+var start = time.Now()
+
+func cpu() float64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+func rssKB() int {
+	b, _ := os.ReadFile("/proc/self/status")
+	m := regexp.MustCompile(`VmHWM:\s+(\d+)`).FindSubmatch(b)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(string(m[1]))
+	return n
+}
+
+func pct(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	i := int(float64(len(s)) * p)
+	if i >= len(s) {
+		i = len(s) - 1
+	}
+	return s[i]
+}
+
+// script: the mock's next `count` requests stream `n` one-character deltas.
+func script(url string, count, n int) {
+	steps := make([]any, count)
+	for i := range steps {
+		steps[i] = map[string]any{"stream": map[string]any{"content": "x", "repeat": n, "usage": nil}}
+	}
+	body, _ := json.Marshal(steps)
+	r, err := http.Post(url+"/__mock/sessions/default/script", "application/json", bytes.NewReader(body))
+	if err != nil || r.StatusCode != 200 {
+		panic(fmt.Sprint("script: ", err))
+	}
+	r.Body.Close()
+}
+
+type bench struct {
+	chat   func(ctx context.Context) error
+	stream func(ctx context.Context, t0 time.Time) (int, float64, error)
+}
+
+func routerkitBench(base string) bench {
+	cfg := rk.DefaultConfig("sk-bench-0123456789")
+	cfg.BaseURL = base
+	cfg.MaxRetries = 0
+	c := rk.NewClientWithConfig(cfg)
+	req := rk.ChatCompletionRequest{Model: "m", Messages: []rk.ChatCompletionMessage{{Role: rk.ChatMessageRoleUser, Content: "bench"}}}
+	return bench{
+		chat: func(ctx context.Context) error {
+			r, err := c.CreateChatCompletion(ctx, req)
+			if err == nil && (len(r.Choices) == 0 || r.Choices[0].Message.Content == "") {
+				err = errors.New("empty answer")
+			}
+			return err
+		},
+		stream: func(ctx context.Context, t0 time.Time) (int, float64, error) {
+			s, err := c.CreateChatCompletionStream(ctx, req)
+			if err != nil {
+				return 0, 0, err
+			}
+			defer s.Close()
+			n, first := 0, 0.0
+			for {
+				r, err := s.Recv()
+				if errors.Is(err, io.EOF) {
+					return n, first, nil
+				}
+				if err != nil {
+					return n, first, err
+				}
+				if len(r.Choices) > 0 && r.Choices[0].Delta.Content != "" {
+					if n == 0 {
+						first = float64(time.Since(t0).Nanoseconds()) / 1e6
+					}
+					n++
+				}
+			}
+		},
+	}
+}
+
+func goOpenAIBench(base string) bench {
+	cfg := goopenai.DefaultConfig("sk-bench-0123456789")
+	cfg.BaseURL = base
+	c := goopenai.NewClientWithConfig(cfg)
+	req := goopenai.ChatCompletionRequest{Model: "m", Messages: []goopenai.ChatCompletionMessage{{Role: goopenai.ChatMessageRoleUser, Content: "bench"}}}
+	return bench{
+		chat: func(ctx context.Context) error {
+			r, err := c.CreateChatCompletion(ctx, req)
+			if err == nil && (len(r.Choices) == 0 || r.Choices[0].Message.Content == "") {
+				err = errors.New("empty answer")
+			}
+			return err
+		},
+		stream: func(ctx context.Context, t0 time.Time) (int, float64, error) {
+			s, err := c.CreateChatCompletionStream(ctx, req)
+			if err != nil {
+				return 0, 0, err
+			}
+			defer s.Close()
+			n, first := 0, 0.0
+			for {
+				r, err := s.Recv()
+				if errors.Is(err, io.EOF) {
+					return n, first, nil
+				}
+				if err != nil {
+					return n, first, err
+				}
+				if len(r.Choices) > 0 && r.Choices[0].Delta.Content != "" {
+					if n == 0 {
+						first = float64(time.Since(t0).Nanoseconds()) / 1e6
+					}
+					n++
+				}
+			}
+		},
+	}
+}
+
+func must(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+func main() {
+	which := flag.String("client", "routerkit", "routerkit or go-openai")
+	mode := flag.String("mode", "", "stream, seq, concurrent or startup")
+	url := flag.String("url", "", "mock gateway URL")
+	n := flag.Int("n", 1000, "chunks per stream, or requests")
+	repeat := flag.Int("repeat", 1, "streams one after the other")
+	streams := flag.Int("streams", 200, "concurrent streams")
+	flag.Parse()
+	name := "routerkit-go"
+	mk := routerkitBench
+	if *which == "go-openai" {
+		name, mk = "go-openai", goOpenAIBench
+	}
+	out := map[string]any{"client": name, "mode": *mode}
+	if *mode == "startup" {
+		mk("http://127.0.0.1:9/v1")
+		out["import_ms"] = float64(time.Since(start).Microseconds()) / 1e3
+		out["rss_kb"] = rssKB()
+		b, _ := json.Marshal(out)
+		fmt.Println(string(b))
+		return
+	}
+	b := mk(*url + "/v1")
+	ctx := context.Background()
+	must(b.chat(ctx)) // warm: connection, lazy state
+	switch *mode {
+	case "stream":
+		script(*url, *repeat, *n)
+		c0, t0 := cpu(), time.Now()
+		chunks := 0
+		for i := 0; i < *repeat; i++ {
+			k, _, err := b.stream(ctx, time.Now())
+			must(err)
+			chunks += k
+		}
+		out["wall_s"], out["cpu_s"], out["chunks"] = time.Since(t0).Seconds(), cpu()-c0, chunks
+		if chunks != *n**repeat {
+			must(fmt.Errorf("got %d chunks", chunks))
+		}
+	case "seq":
+		lat := make([]float64, 0, *n)
+		c0, t0 := cpu(), time.Now()
+		for i := 0; i < *n; i++ {
+			s := time.Now()
+			must(b.chat(ctx))
+			lat = append(lat, float64(time.Since(s).Nanoseconds())/1e6)
+		}
+		out["wall_s"], out["cpu_s"], out["requests"] = time.Since(t0).Seconds(), cpu()-c0, *n
+		out["p50_ms"], out["p99_ms"] = pct(lat, 0.5), pct(lat, 0.99)
+	case "concurrent":
+		script(*url, *streams, *n)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		firsts := []float64{}
+		total := 0
+		var firstErr error
+		c0, t0 := cpu(), time.Now()
+		for i := 0; i < *streams; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				k, f, err := b.stream(ctx, t0)
+				mu.Lock()
+				total += k
+				firsts = append(firsts, f)
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		must(firstErr)
+		out["wall_s"], out["cpu_s"], out["chunks"] = time.Since(t0).Seconds(), cpu()-c0, total
+		out["first_p50_ms"], out["first_p99_ms"] = pct(firsts, 0.5), pct(firsts, 0.99)
+		if total != *n**streams {
+			must(fmt.Errorf("got %d chunks", total))
+		}
+	default:
+		must(fmt.Errorf("unknown mode %q", *mode))
+	}
+	out["rss_kb"] = rssKB()
+	js, _ := json.Marshal(out)
+	fmt.Println(string(js))
+}
