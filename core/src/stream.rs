@@ -5,6 +5,9 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use futures_util::FutureExt;
 use tokio_util::sync::CancellationToken;
@@ -76,6 +79,7 @@ pub struct ChatStream {
     pending_error: Option<Error>,
     state: State,
     handed: usize,
+    last_batch_at: Option<Instant>,
 }
 
 impl std::fmt::Debug for ChatStream {
@@ -110,6 +114,7 @@ impl ChatStream {
             pending_error: None,
             state: State::Open,
             handed: 0,
+            last_batch_at: None,
         }
     }
 
@@ -187,6 +192,31 @@ impl ChatStream {
         let n = self.ready.len().min(max);
         self.handed += n;
         Ok(self.ready.drain(..n).collect())
+    }
+
+    /// Like [`next_batch`](Self::next_batch), paced for callers whose every
+    /// crossing is costly (a promise in Node, a GIL round trip in Python): when
+    /// the previous batch left less than `linger` ago, chunks are gathered until
+    /// `linger` after it (or `max`). A fast burst then crosses once per `linger`,
+    /// while the first chunk after a pause is handed over at once.
+    pub async fn next_batch_paced(&mut self, max: usize, linger: Duration) -> Result<Vec<RawChunk>, Error> {
+        let max = max.max(1);
+        let mut batch = self.next_batch(max).await?;
+        if let Some(until) = self.last_batch_at.map(|t| t + linger) {
+            while !batch.is_empty() && batch.len() < max {
+                match tokio::time::timeout_at(until, self.next_batch(max - batch.len())).await {
+                    Ok(Ok(more)) if !more.is_empty() => batch.extend(more),
+                    Ok(Ok(_)) | Err(_) => break,
+                    // Reported on the next call, after the chunks already gathered.
+                    Ok(Err(e)) => {
+                        self.pending_error = Some(e);
+                        break;
+                    }
+                }
+            }
+        }
+        self.last_batch_at = Some(Instant::now());
+        Ok(batch)
     }
 
     /// Reads to the end and returns the accumulated completion.

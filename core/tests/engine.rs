@@ -178,3 +178,27 @@ async fn no_error_kind_nor_the_config_shows_the_whole_key() {
     // The gateway echoed the key; the message keeps only its first 8 characters.
     assert!(status.message().contains("sk-test-…"), "{}", status.message());
 }
+
+#[tokio::test]
+async fn paced_batches_gather_a_fast_burst_but_hand_over_the_first_chunk_at_once() {
+    let words: Vec<String> = (0..300).map(|i| format!("w{i}")).collect();
+    let content = words.join(" ");
+    let s = Session::new(json!([{"stream": {"content": content, "delay_ms_between": 1}}]));
+    let mut stream = s.client().chat_stream(&request(), &RequestOptions::default()).await.unwrap();
+    let started = Instant::now();
+    let first = stream.next_batch_paced(10_000, Duration::from_millis(100)).await.unwrap();
+    assert!(!first.is_empty());
+    assert!(started.elapsed() < Duration::from_millis(90), "the first batch must not wait for the linger");
+    let second = stream.next_batch_paced(10_000, Duration::from_millis(100)).await.unwrap();
+    // One event a millisecond for ~100 ms: one crossing carries dozens of chunks, not one.
+    assert!(second.len() >= 20, "second batch had {} chunks", second.len());
+    let mut text: String = first.iter().chain(&second).filter_map(|c| c.chunk.choices.first()?.delta.content.clone()).collect();
+    loop {
+        let more = stream.next_batch_paced(10_000, Duration::from_millis(100)).await.unwrap();
+        if more.is_empty() {
+            break;
+        }
+        text.extend(more.iter().filter_map(|c| c.chunk.choices.first()?.delta.content.clone()));
+    }
+    assert_eq!(text, content);
+}
