@@ -17,11 +17,16 @@ import (
 )
 
 type ChatCompletionStreamChoiceDelta struct {
-	Content      string `json:"content,omitempty"`
-	string       `json:"role,omitempty"`
+	Content      string        `json:"content,omitempty"`
+	Role         string        `json:"role,omitempty"`
 	FunctionCall *FunctionCall `json:"function_call,omitempty"`
 	ToolCalls    []ToolCall    `json:"tool_calls,omitempty"`
 	Refusal      string        `json:"refusal,omitempty"`
+
+	// ReasoningContent is DeepSeek's reasoning_content.
+	ReasoningContent string `json:"reasoning_content,omitempty"`
+	// Reasoning is OpenRouter's reasoning text (routerkit; go-openai drops it).
+	Reasoning string `json:"reasoning,omitempty"`
 }
 
 type ChatCompletionStreamChoiceLogprobs struct {
