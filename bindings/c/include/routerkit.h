@@ -13,6 +13,18 @@
 // a struct layout or the meaning of a field. Callers check it at start-up.
 #define RK_ABI_VERSION 1
 
+// Tag of a fast record in [`rk_stream_next_batch_bin`]'s layout (`'F'`).
+#define RK_CHUNK_FAST 70
+
+// Tag of a JSON record in [`rk_stream_next_batch_bin`]'s layout (`'J'`).
+#define RK_CHUNK_JSON 74
+
+// The `ostr` length that means "absent" in [`rk_stream_next_batch_bin`]'s layout.
+#define RK_CHUNK_ABSENT 4294967295
+
+// [`rk_stream_next_batch_bin`] flag: send every chunk as a `'J'` record.
+#define RK_BATCH_JSON_ONLY 1
+
 // What a call did. Only `RK_STATUS_OK` leaves `*err` NULL.
 typedef enum RkStatus {
   // Success; `*err` is NULL.
@@ -264,6 +276,70 @@ enum RkStatus rk_stream_next_batch(const struct RkStream *stream,
                                    size_t *out_len,
                                    size_t *out_count,
                                    struct RkError **err);
+
+// [`rk_stream_next_batch`] with the chunks in a binary layout: the engine has
+// already parsed each chunk, so the common chunk shape crosses as
+// length-prefixed fields a caller copies out without a JSON parser; any other
+// chunk crosses as its JSON text, so nothing is ever dropped.
+//
+// `flags`: 0, or [`RK_BATCH_JSON_ONLY`] to get every chunk as a `'J'` record.
+// Everything else (`max`, the end of the stream, errors, ownership and lifetime
+// of `*out_data`, no overlapping calls) is as for [`rk_stream_next_batch`]:
+// `*out_count` records fill `*out_len` bytes, borrowed until the next call on
+// this stream or [`rk_stream_free`].
+//
+// Layout: records back to back; every integer little-endian. A record is one
+// tag byte, then:
+//
+// - [`RK_CHUNK_JSON`] (`'J'`): `u32 len`, then `len` bytes: the chunk's JSON
+//   text (the event's `data` as the gateway sent it, not NUL-terminated; it
+//   may contain newlines).
+// - [`RK_CHUNK_FAST`] (`'F'`): `str id`, `str object`, `i64 created`,
+//   `str model`, `ostr system_fingerprint`, `u8 has_usage` (0 or 1) and, when 1,
+//   `u32 prompt_tokens`, `u32 completion_tokens`, `u32 total_tokens`; then
+//   `u32 n_choices` (at least 1) and per choice: `u32 index`, `ostr delta.role`,
+//   `ostr delta.content`, `ostr delta.reasoning_content`, `ostr delta.reasoning`,
+//   `ostr finish_reason`.
+//
+// `str` is a `u32` byte length then that many UTF-8 bytes (not NUL-terminated;
+// may contain NUL). `ostr` is the same, except that the length
+// [`RK_CHUNK_ABSENT`] (`0xFFFFFFFF`) means the field was missing or `null`, with
+// no bytes after it; `""` is length 0.
+//
+// A chunk is `'F'` only when the record carries everything it holds: no field
+// beyond those above at the chunk, choice, delta or usage level (so no
+// `tool_calls`, `refusal`, `logprobs`, `reasoning_details`, usage details or
+// cost, gateway fields such as `provider`), at least one choice (a chunk without
+// choices is `'J'`, so `"choices": []` and a missing key stay distinguishable),
+// and every index and token count at most 2^31 - 1. Readers must accept either
+// tag for any chunk.
+//
+// # Safety
+// As [`rk_stream_next_batch`].
+enum RkStatus rk_stream_next_batch_bin(const struct RkStream *stream,
+                                       size_t max,
+                                       uint32_t flags,
+                                       const uint8_t **out_data,
+                                       size_t *out_len,
+                                       size_t *out_count,
+                                       struct RkError **err);
+
+// The JSON text of chunk `index` (0-based) of the last batch handed out by
+// [`rk_stream_next_batch`] or [`rk_stream_next_batch_bin`], as the gateway sent
+// it (for a reader that got a `'F'` record and wants the text after all).
+//
+// Returns true and sets `*out_data` / `*out_len` (not NUL-terminated) when the
+// chunk exists; false (and NULL / 0) for a NULL stream or an index past the
+// batch. The text belongs to the stream, like the batch: valid until the next
+// `next_batch` call on this stream or [`rk_stream_free`].
+//
+// # Safety
+// `stream` is NULL or a live stream, not inside a `next_batch` call on another
+// thread; `out_data` and `out_len` are valid pointers.
+bool rk_stream_batch_chunk_json(const struct RkStream *stream,
+                                size_t index,
+                                const uint8_t **out_data,
+                                size_t *out_len);
 
 // Stops the stream from any thread: a waiting or later [`rk_stream_next_batch`]
 // fails with kind `"cancelled"` and the connection is closed. Idempotent; NULL is a no-op.

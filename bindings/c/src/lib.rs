@@ -25,6 +25,7 @@
 #![allow(clippy::missing_safety_doc)] // each function documents its pointer contract in prose
 
 mod cancel;
+mod chunkbin;
 mod client;
 mod error;
 mod options;

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use engine::stream::CancelHandle;
 use engine::types::ChatCompletionRequest;
+use engine::stream::RawChunk;
 use engine::ChatStream;
 
 use crate::cancel::{token_of, RkCancelToken};
@@ -24,9 +25,11 @@ pub struct RkStream {
 
 struct StreamState {
     stream: ChatStream,
-    /// The last batch handed out: chunk JSON texts, each followed by `\n`.
+    /// The last batch handed out (JSON lines or binary records).
     /// Owned here; the caller borrows it until the next call.
     batch: Vec<u8>,
+    /// The chunks of the last batch, for [`rk_stream_batch_chunk_json`].
+    chunks: Vec<RawChunk>,
 }
 
 /// `POST {base}/chat/completions` with `stream: true`; blocks until the response
@@ -61,7 +64,7 @@ pub unsafe extern "C" fn rk_chat_stream(
         let opts = call_options(optional_str(options_json, "options_json")?, Some(token))?;
         let stream = runtime().block_on(client.inner.chat_stream(&request, &opts))?;
         let cancel = stream.cancel_handle();
-        *out = Box::into_raw(Box::new(RkStream { cancel, state: Mutex::new(StreamState { stream, batch: Vec::new() }) }));
+        *out = Box::into_raw(Box::new(RkStream { cancel, state: Mutex::new(StreamState { stream, batch: Vec::new(), chunks: Vec::new() }) }));
         Ok(())
     })
 }
@@ -107,8 +110,9 @@ pub unsafe extern "C" fn rk_stream_next_batch(
         let mut state = stream.state.lock().unwrap_or_else(|p| p.into_inner());
         let state = &mut *state;
         let max = if max == 0 { usize::MAX } else { max };
-        let chunks = runtime().block_on(state.stream.next_batch(max))?;
+        state.chunks.clear();
         state.batch.clear();
+        let chunks = runtime().block_on(state.stream.next_batch(max))?;
         for chunk in &chunks {
             let start = state.batch.len();
             state.batch.extend_from_slice(chunk.data.as_bytes());
@@ -123,8 +127,134 @@ pub unsafe extern "C" fn rk_stream_next_batch(
         *out_data = state.batch.as_ptr() as *const c_char;
         *out_len = state.batch.len();
         *out_count = chunks.len();
+        state.chunks = chunks;
         Ok(())
     })
+}
+
+/// Tag of a fast record in [`rk_stream_next_batch_bin`]'s layout (`'F'`).
+pub const RK_CHUNK_FAST: u8 = 0x46;
+/// Tag of a JSON record in [`rk_stream_next_batch_bin`]'s layout (`'J'`).
+pub const RK_CHUNK_JSON: u8 = 0x4A;
+/// The `ostr` length that means "absent" in [`rk_stream_next_batch_bin`]'s layout.
+pub const RK_CHUNK_ABSENT: u32 = 0xFFFF_FFFF;
+/// [`rk_stream_next_batch_bin`] flag: send every chunk as a `'J'` record.
+pub const RK_BATCH_JSON_ONLY: u32 = 1;
+
+/// [`rk_stream_next_batch`] with the chunks in a binary layout: the engine has
+/// already parsed each chunk, so the common chunk shape crosses as
+/// length-prefixed fields a caller copies out without a JSON parser; any other
+/// chunk crosses as its JSON text, so nothing is ever dropped.
+///
+/// `flags`: 0, or [`RK_BATCH_JSON_ONLY`] to get every chunk as a `'J'` record.
+/// Everything else (`max`, the end of the stream, errors, ownership and lifetime
+/// of `*out_data`, no overlapping calls) is as for [`rk_stream_next_batch`]:
+/// `*out_count` records fill `*out_len` bytes, borrowed until the next call on
+/// this stream or [`rk_stream_free`].
+///
+/// Layout: records back to back; every integer little-endian. A record is one
+/// tag byte, then:
+///
+/// - [`RK_CHUNK_JSON`] (`'J'`): `u32 len`, then `len` bytes: the chunk's JSON
+///   text (the event's `data` as the gateway sent it, not NUL-terminated; it
+///   may contain newlines).
+/// - [`RK_CHUNK_FAST`] (`'F'`): `str id`, `str object`, `i64 created`,
+///   `str model`, `ostr system_fingerprint`, `u8 has_usage` (0 or 1) and, when 1,
+///   `u32 prompt_tokens`, `u32 completion_tokens`, `u32 total_tokens`; then
+///   `u32 n_choices` (at least 1) and per choice: `u32 index`, `ostr delta.role`,
+///   `ostr delta.content`, `ostr delta.reasoning_content`, `ostr delta.reasoning`,
+///   `ostr finish_reason`.
+///
+/// `str` is a `u32` byte length then that many UTF-8 bytes (not NUL-terminated;
+/// may contain NUL). `ostr` is the same, except that the length
+/// [`RK_CHUNK_ABSENT`] (`0xFFFFFFFF`) means the field was missing or `null`, with
+/// no bytes after it; `""` is length 0.
+///
+/// A chunk is `'F'` only when the record carries everything it holds: no field
+/// beyond those above at the chunk, choice, delta or usage level (so no
+/// `tool_calls`, `refusal`, `logprobs`, `reasoning_details`, usage details or
+/// cost, gateway fields such as `provider`), at least one choice (a chunk without
+/// choices is `'J'`, so `"choices": []` and a missing key stay distinguishable),
+/// and every index and token count at most 2^31 - 1. Readers must accept either
+/// tag for any chunk.
+///
+/// # Safety
+/// As [`rk_stream_next_batch`].
+#[no_mangle]
+pub unsafe extern "C" fn rk_stream_next_batch_bin(
+    stream: *const RkStream,
+    max: usize,
+    flags: u32,
+    out_data: *mut *const u8,
+    out_len: *mut usize,
+    out_count: *mut usize,
+    err: *mut *mut RkError,
+) -> RkStatus {
+    guard(err, || {
+        if out_data.is_null() || out_len.is_null() || out_count.is_null() {
+            return Err(Failure::Argument("an `out_*` pointer is NULL".into()));
+        }
+        *out_data = std::ptr::null();
+        *out_len = 0;
+        *out_count = 0;
+        let stream = stream.as_ref().ok_or_else(|| Failure::Argument("`stream` is NULL".into()))?;
+        let mut state = stream.state.lock().unwrap_or_else(|p| p.into_inner());
+        let state = &mut *state;
+        let max = if max == 0 { usize::MAX } else { max };
+        state.chunks.clear();
+        state.batch.clear();
+        let chunks = runtime().block_on(state.stream.next_batch(max))?;
+        let json_only = flags & RK_BATCH_JSON_ONLY != 0;
+        for c in &chunks {
+            crate::chunkbin::encode(&mut state.batch, &c.data, &c.chunk, json_only)
+                .map_err(|msg| Failure::Engine(engine::Error::new(engine::ErrorKind::Decode, msg)))?;
+        }
+        *out_data = state.batch.as_ptr();
+        *out_len = state.batch.len();
+        *out_count = chunks.len();
+        state.chunks = chunks;
+        Ok(())
+    })
+}
+
+/// The JSON text of chunk `index` (0-based) of the last batch handed out by
+/// [`rk_stream_next_batch`] or [`rk_stream_next_batch_bin`], as the gateway sent
+/// it (for a reader that got a `'F'` record and wants the text after all).
+///
+/// Returns true and sets `*out_data` / `*out_len` (not NUL-terminated) when the
+/// chunk exists; false (and NULL / 0) for a NULL stream or an index past the
+/// batch. The text belongs to the stream, like the batch: valid until the next
+/// `next_batch` call on this stream or [`rk_stream_free`].
+///
+/// # Safety
+/// `stream` is NULL or a live stream, not inside a `next_batch` call on another
+/// thread; `out_data` and `out_len` are valid pointers.
+#[no_mangle]
+pub unsafe extern "C" fn rk_stream_batch_chunk_json(
+    stream: *const RkStream,
+    index: usize,
+    out_data: *mut *const u8,
+    out_len: *mut usize,
+) -> bool {
+    if out_data.is_null() || out_len.is_null() {
+        return false;
+    }
+    *out_data = std::ptr::null();
+    *out_len = 0;
+    let Some(s) = stream.as_ref() else { return false };
+    catch_unwind(AssertUnwindSafe(|| {
+        let state = s.state.lock().unwrap_or_else(|p| p.into_inner());
+        match state.chunks.get(index) {
+            Some(c) => {
+                // The String lives in `state.chunks` until the next batch call or the free.
+                *out_data = c.data.as_ptr();
+                *out_len = c.data.len();
+                true
+            }
+            None => false,
+        }
+    }))
+    .unwrap_or(false)
 }
 
 /// Stops the stream from any thread: a waiting or later [`rk_stream_next_batch`]

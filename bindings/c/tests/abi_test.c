@@ -1,6 +1,7 @@
 /*
  * The C ABI used directly through include/routerkit.h against the mock gateway:
- * a client, a chat call, models, embeddings, a stream to its end, a stream
+ * a client, a chat call, models, embeddings, a stream to its end (JSON lines
+ * and binary records), a stream
  * cancelled from another thread while blocked, and every error kind.
  * Run under valgrind or ASan by scripts/test.sh: no leak, no invalid access.
  *
@@ -165,6 +166,112 @@ static void test_stream_to_end(RkClient *client) {
   CHECK(completion && strstr(completion, "\"finish_reason\":\"stop\""), "completion %s", completion);
   CHECK(strstr(completion, "\"usage\"") != NULL, "usage in completion");
   rk_string_free(completion);
+  rk_stream_free(stream);
+}
+
+/* Little-endian reads of rk_stream_next_batch_bin's layout; NULL-safe cursor. */
+struct cursor {
+  const uint8_t *p, *end;
+  int bad;
+};
+
+static uint32_t rd_u32(struct cursor *c) {
+  if (c->end - c->p < 4) { c->bad = 1; return 0; }
+  uint32_t v = (uint32_t)c->p[0] | (uint32_t)c->p[1] << 8 | (uint32_t)c->p[2] << 16 | (uint32_t)c->p[3] << 24;
+  c->p += 4;
+  return v;
+}
+
+static void skip(struct cursor *c, size_t n) {
+  if ((size_t)(c->end - c->p) < n) { c->bad = 1; c->p = c->end; return; }
+  c->p += n;
+}
+
+/* A `str` / `ostr`: appends its text to `into` (if given, up to `cap`); returns its length or -1 if absent. */
+static long rd_str(struct cursor *c, int optional, char *into, size_t cap) {
+  uint32_t n = rd_u32(c);
+  if (optional && n == RK_CHUNK_ABSENT) return -1;
+  if (into && (size_t)(c->end - c->p) >= n) {
+    size_t have = strlen(into);
+    size_t take = n < cap - have - 1 ? n : cap - have - 1;
+    memcpy(into + have, c->p, take);
+    into[have + take] = 0;
+  }
+  skip(c, n);
+  return (long)n;
+}
+
+/* Streams the default answer with rk_stream_next_batch_bin and walks every record. */
+static void test_stream_bin(RkClient *client, uint32_t flags) {
+  RkStream *stream = NULL;
+  RkError *err = NULL;
+  const char *req = "{\"model\":\"openai/gpt-4.1\",\"messages\":[{\"role\":\"user\",\"content\":\"count to ten\"}]}";
+  RkStatus st = rk_chat_stream(client, req, NULL, NULL, &stream, &err);
+  CHECK(st == RK_STATUS_OK && stream, "chat_stream: %s", err ? err->message : "?");
+  rk_error_free(err);
+  if (!stream) return;
+  size_t fast = 0, json = 0, finished = 0;
+  char content[4096] = "";
+  for (;;) {
+    const uint8_t *data = NULL;
+    size_t len = 0, count = 0;
+    err = NULL;
+    st = rk_stream_next_batch_bin(stream, 0, flags, &data, &len, &count, &err);
+    CHECK(st == RK_STATUS_OK && !err, "next_batch_bin: %s", err ? err->message : "?");
+    rk_error_free(err);
+    if (st != RK_STATUS_OK || count == 0) break;
+    struct cursor c = {data, data + len, 0};
+    for (size_t i = 0; i < count && !c.bad; i++) {
+      uint8_t tag = *c.p++;
+      if (tag == RK_CHUNK_JSON) {
+        uint32_t n = rd_u32(&c);
+        CHECK(n > 0 && c.p[0] == '{', "json record");
+        skip(&c, n);
+        json++;
+      } else {
+        CHECK(tag == RK_CHUNK_FAST, "tag %d", tag);
+        if (tag != RK_CHUNK_FAST) break;
+        fast++;
+        CHECK(rd_str(&c, 0, NULL, 0) > 0, "id");
+        char object[64] = "";
+        rd_str(&c, 0, object, sizeof object);
+        CHECK(strcmp(object, "chat.completion.chunk") == 0, "object %s", object);
+        skip(&c, 8); /* created */
+        CHECK(rd_str(&c, 0, NULL, 0) > 0, "model");
+        rd_str(&c, 1, NULL, 0); /* system_fingerprint */
+        uint8_t has_usage = c.p < c.end ? *c.p++ : 2;
+        CHECK(has_usage <= 1, "has_usage %d", has_usage);
+        if (has_usage == 1) skip(&c, 12);
+        uint32_t n_choices = rd_u32(&c);
+        CHECK(n_choices >= 1, "choices %u", n_choices);
+        for (uint32_t k = 0; k < n_choices && !c.bad; k++) {
+          rd_u32(&c);                                   /* index */
+          rd_str(&c, 1, NULL, 0);                       /* role */
+          rd_str(&c, 1, content, sizeof content);       /* content */
+          rd_str(&c, 1, NULL, 0);                       /* reasoning_content */
+          rd_str(&c, 1, NULL, 0);                       /* reasoning */
+          if (rd_str(&c, 1, NULL, 0) > 0) finished++;   /* finish_reason */
+        }
+      }
+      /* Every chunk's JSON text stays available until the next batch. */
+      const uint8_t *text = NULL;
+      size_t text_len = 0;
+      CHECK(rk_stream_batch_chunk_json(stream, i, &text, &text_len) && text_len > 0 && text[0] == '{',
+            "chunk json %zu", i);
+    }
+    CHECK(!c.bad && c.p == c.end, "records fill the batch exactly");
+    const uint8_t *text = NULL;
+    size_t text_len = 7;
+    CHECK(!rk_stream_batch_chunk_json(stream, count, &text, &text_len) && !text && text_len == 0, "index past the batch");
+  }
+  if (flags & RK_BATCH_JSON_ONLY) {
+    CHECK(fast == 0 && json >= 2, "json only: fast %zu json %zu", fast, json);
+  } else {
+    CHECK(fast >= 2, "fast records %zu", fast);
+    CHECK(json >= 1, "the usage chunk (no choices) is JSON: %zu", json);
+    CHECK(strlen(content) > 0, "content from fast records");
+    CHECK(finished == 1, "one finish reason, got %zu", finished);
+  }
   rk_stream_free(stream);
 }
 
@@ -385,6 +492,8 @@ int main(int argc, char **argv) {
   if (!client) return 1;
   test_chat_models_embeddings(client);
   test_stream_to_end(client);
+  test_stream_bin(client, 0);
+  test_stream_bin(client, RK_BATCH_JSON_ONLY);
   test_cancelled_stream(client, 1);
   test_cancelled_stream(client, 0);
   test_error_kinds(client);
