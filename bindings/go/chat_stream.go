@@ -7,6 +7,7 @@ package routerkit
 import "C"
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -76,8 +77,15 @@ type ChatCompletionStream struct {
 	scope   *callScope
 	ctx     context.Context
 	client  *Client
-	pending [][]byte
-	err     error // sticky: io.EOF or the error that ended the stream
+	// batch is the unread part of the library's last batch of records: C memory
+	// owned by the stream handle, valid until the next rk_stream_next_batch_bin
+	// or rk_stream_free, both of which happen under mu after it is used up or
+	// dropped. batchIndex is the index in that batch of the next record.
+	batch      recordReader
+	batchLeft  int
+	batchIndex int
+	dec        chunkDecoder
+	err        error // sticky: io.EOF or the error that ended the stream
 	closed  sync.Once
 	isOpen  bool
 
@@ -133,57 +141,116 @@ func (c *Client) CreateChatCompletionStream(ctx context.Context, request ChatCom
 // *APIError for an error event inside the stream; a *RequestError wrapping
 // ctx.Err() when ctx was cancelled or expired.
 func (s *ChatCompletionStream) Recv() (response ChatCompletionStreamResponse, err error) {
-	raw, err := s.RecvRaw()
-	if err != nil {
-		return response, err
-	}
-	err = json.Unmarshal(raw, &response)
+	response, _, _, err = s.recv(false)
 	return response, err
+}
+
+// recv decodes the next chunk: a fast record field by field, a JSON record
+// with encoding/json. withText (for tests) also returns the chunk's JSON text
+// and whether it came as a fast record.
+func (s *ChatCompletionStream) recv(withText bool) (response ChatCompletionStreamResponse, text []byte, fast bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.fill(0); err != nil {
+		return response, nil, false, err
+	}
+	index := s.batchIndex
+	jsonText, err := s.popRecord(&response)
+	if err != nil {
+		return response, nil, false, err
+	}
+	if withText {
+		text = s.chunkText(index, jsonText)
+	}
+	if jsonText != nil {
+		err = json.Unmarshal(jsonText, &response)
+	}
+	return response, text, jsonText == nil, err
 }
 
 // RecvRaw returns the next chunk's JSON text as the gateway sent it.
 func (s *ChatCompletionStream) RecvRaw() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.pending) > 0 {
-		next := s.pending[0]
-		s.pending = s.pending[1:]
-		return next, nil
+	if err := s.fill(C.RK_BATCH_JSON_ONLY); err != nil {
+		return nil, err
 	}
+	index := s.batchIndex
+	var discard ChatCompletionStreamResponse
+	jsonText, err := s.popRecord(&discard)
+	if err != nil {
+		return nil, err
+	}
+	return s.chunkText(index, jsonText), nil
+}
+
+// popRecord reads the next record of the batch (see chunkDecoder.record).
+func (s *ChatCompletionStream) popRecord(out *ChatCompletionStreamResponse) ([]byte, error) {
+	s.batchLeft--
+	s.batchIndex++
+	jsonText, err := s.dec.record(&s.batch, out)
+	if err != nil {
+		s.batchLeft = 0
+		s.batch = recordReader{}
+	}
+	return jsonText, err
+}
+
+// chunkText copies the JSON text of chunk index of the batch: jsonText when the
+// record carried it, else the library's copy (a fast record read by RecvRaw
+// after Recv fetched the batch).
+func (s *ChatCompletionStream) chunkText(index int, jsonText []byte) []byte {
+	if jsonText != nil {
+		return bytes.Clone(jsonText)
+	}
+	var data *C.uint8_t
+	var length C.size_t
+	if !C.rk_stream_batch_chunk_json(s.handle, C.size_t(index), &data, &length) {
+		return nil
+	}
+	runtime.KeepAlive(s)
+	return C.GoBytes(unsafe.Pointer(data), C.int(length))
+}
+
+// fill fetches the next batch (flags for rk_stream_next_batch_bin) once the
+// last one is used up, or returns the error that ended the stream.
+func (s *ChatCompletionStream) fill(flags C.uint32_t) error {
+	if s.batchLeft > 0 {
+		return nil
+	}
+	s.batch = recordReader{}
 	if s.err != nil {
-		return nil, s.err
+		return s.err
 	}
 	if !s.isOpen {
-		return nil, ErrStreamClosed
+		return ErrStreamClosed
 	}
-	var data *C.char
+	var data *C.uint8_t
 	var length, count C.size_t
 	var cerr *C.RkError
-	status := C.rk_stream_next_batch(s.handle, 0, &data, &length, &count, &cerr)
+	status := C.rk_stream_next_batch_bin(s.handle, 0, flags, &data, &length, &count, &cerr)
 	runtime.KeepAlive(s)
+	s.attempts = int(C.rk_stream_attempts(s.handle))
 	if status != C.RK_STATUS_OK {
 		s.scope.release()
-		s.attempts = int(C.rk_stream_attempts(s.handle))
 		if !s.isOpen {
 			C.rk_error_free(cerr)
 			s.err = ErrStreamClosed
 		} else {
 			s.err = convertError(s.ctx, cerr)
 		}
-		return nil, s.err
+		return s.err
 	}
-	s.attempts = int(C.rk_stream_attempts(s.handle))
 	if count == 0 {
 		s.scope.release()
 		s.err = io.EOF
-		return nil, io.EOF
+		return io.EOF
 	}
-	// One copy of the whole batch; the chunks share it.
-	buf := C.GoBytes(unsafe.Pointer(data), C.int(length))
-	s.pending = splitLines(buf, int(count))
-	next := s.pending[0]
-	s.pending = s.pending[1:]
-	return next, nil
+	// No copy: the records are read in place (see the batch field).
+	s.batch = recordReader{b: unsafe.Slice((*byte)(unsafe.Pointer(data)), int(length))}
+	s.batchLeft = int(count)
+	s.batchIndex = 0
+	return nil
 }
 
 // Close stops the stream and frees it (closing the connection if still open).
@@ -196,7 +263,8 @@ func (s *ChatCompletionStream) Close() error {
 		s.isOpen = false
 		C.rk_stream_free(s.handle)
 		s.handle = nil
-		s.pending = nil
+		s.batch = recordReader{}
+		s.batchLeft = 0
 		s.mu.Unlock()
 		s.scope.end()
 		runtime.SetFinalizer(s, nil)

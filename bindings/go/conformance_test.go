@@ -274,7 +274,7 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 				out.ok = true
 				break
 			}
-			chunk, err := stream.Recv()
+			chunk, err := recvChecked(t, stream) // Recv, checked against json.Unmarshal of the chunk's text
 			if err == io.EOF {
 				out.ok = true
 				break

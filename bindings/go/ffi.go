@@ -25,7 +25,6 @@ package routerkit
 import "C"
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
 	"strings"
@@ -69,19 +68,4 @@ func parseHeaders(text string) http.Header {
 		}
 	}
 	return h
-}
-
-// splitLines splits a batch (each chunk followed by '\n') into chunks sharing buf.
-func splitLines(buf []byte, count int) [][]byte {
-	out := make([][]byte, 0, count)
-	for len(buf) > 0 {
-		i := bytes.IndexByte(buf, '\n')
-		if i < 0 {
-			out = append(out, buf)
-			break
-		}
-		out = append(out, buf[:i:i])
-		buf = buf[i+1:]
-	}
-	return out
 }
