@@ -1,0 +1,470 @@
+"""The benchmark driver: runs every client process against one mock gateway, collects
+their JSON lines, and writes the table, the ratios against each language's peer, and
+the chart. bench/run builds everything and calls this (see bench/README.md).
+
+Each measurement is a fresh client process pinned to one core (`taskset -c 1`), the
+mock pinned to the other. Runs are interleaved (run 1 of every client, then run 2...)
+so that background load spreads over all clients alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PEERS = ROOT / "bench" / ".peers"
+
+# name -> (language, command). Filled in by clients().
+PEER_OF = {
+    "routerkit-rust": "raw-rust",
+    "routerkit-python": "openai-python",
+    "routerkit-python-async": "openai-python-async",
+    "routerkit-node": "openai-node",
+    "routerkit-go": "go-openai",
+}
+ORDER = ["raw-rust", "routerkit-rust", "openai-python", "routerkit-python", "openai-python-async",
+         "routerkit-python-async", "openai-node", "routerkit-node", "go-openai", "routerkit-go"]
+
+
+def clients(target: Path) -> dict[str, list[str]]:
+    rust = str(target / "release" / "routerkit-bench")
+    py_rk, py_oa = str(PEERS / "py-routerkit" / "bin" / "python"), str(PEERS / "py-openai" / "bin" / "python")
+    pyc = str(ROOT / "bench" / "python" / "client.py")
+    nodec = str(ROOT / "bench" / "node" / "client.js")
+    gob = str(PEERS / "bin" / "go-client")
+    return {
+        "raw-rust": [rust, "--client", "raw"],
+        "routerkit-rust": [rust, "--client", "routerkit"],
+        "openai-python": [py_oa, pyc, "--client", "openai"],
+        "routerkit-python": [py_rk, pyc, "--client", "routerkit"],
+        "openai-python-async": [py_oa, pyc, "--client", "openai", "--async"],
+        "routerkit-python-async": [py_rk, pyc, "--client", "routerkit", "--async"],
+        "openai-node": ["node", nodec, "--client", "openai", "--module", str(PEERS / "node-openai" / "node_modules" / "openai")],
+        "routerkit-node": ["node", nodec, "--client", "routerkit", "--module", str(PEERS / "node-routerkit" / "routerkit")],
+        "go-openai": [gob, "--client", "go-openai"],
+        "routerkit-go": [gob, "--client", "routerkit"],
+    }
+
+
+def measurements(quick: bool) -> list[dict]:
+    """Each: key, protocol mode and args, which clients it applies to."""
+    if quick:
+        big, small, seq, streams, per = 2000, (500, 4), 100, 20, 50
+    else:
+        big, small, seq, streams, per = 100_000, (10_000, 10), 2000, 200, 1000
+    return [
+        {"key": "stream_big", "mode": "stream", "args": ["--n", str(big), "--repeat", "1"],
+         "label": f"one {big:,}-chunk stream"},
+        {"key": "stream_small", "mode": "stream", "args": ["--n", str(small[0]), "--repeat", str(small[1])],
+         "label": f"{small[1]} streams of {small[0]:,} chunks"},
+        {"key": "seq", "mode": "seq", "args": ["--n", str(seq)], "label": f"{seq:,} sequential requests"},
+        {"key": "concurrent", "mode": "concurrent", "args": ["--n", str(per), "--streams", str(streams)],
+         "label": f"{streams} concurrent streams × {per:,} chunks", "skip": {"openai-python", "routerkit-python"}},
+        {"key": "startup", "mode": "startup", "args": [], "label": "start-up"},
+    ]
+
+
+def warm_args(m: dict) -> list[str]:
+    """A smaller run of the same measurement, for the warm-up pass."""
+    out, it = [], iter(m["args"])
+    for k in it:
+        v = next(it)
+        if k == "--n":
+            v = str(max(10, int(v) // 10))
+        out += [k, v]
+    return out
+
+
+# --- the machine ------------------------------------------------------------------------
+
+
+def proc_cpu(pid: int) -> float:
+    f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def system_busy() -> float:
+    """CPU-seconds all cores spent busy (not idle/iowait) since boot."""
+    f = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(f) - f[3] - f[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def sh(cmd: list[str]) -> str:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout.strip()
+    except Exception:  # noqa: BLE001 - a missing tool is just "unknown"
+        return "unknown"
+
+
+def machine() -> dict:
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = next((ln.split(":", 1)[1].strip() for ln in cpuinfo.splitlines() if ln.startswith("model name")), "unknown")
+    mem = next((ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")), "0")
+
+    def pkg_version(py: Path, pkg: str) -> str:
+        return sh([str(py), "-c", f"import importlib.metadata as m; print(m.version('{pkg}'))"])
+
+    node_oa = PEERS / "node-openai" / "node_modules" / "openai" / "package.json"
+    gomod = (ROOT / "bench" / "go" / "go.mod").read_text() if (ROOT / "bench" / "go" / "go.mod").exists() else ""
+    go_oa = next((ln.split()[-1] for ln in gomod.splitlines() if "sashabaranov/go-openai" in ln and not ln.startswith("module")), "?")
+    return {
+        "cpu": model,
+        "nproc": os.cpu_count(),
+        "mem_gib": round(int(mem) / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "rustc": sh(["rustc", "--version"]),
+        "python": sh([str(PEERS / "py-openai" / "bin" / "python"), "--version"]),
+        "node": sh(["node", "--version"]),
+        "go": sh(["go", "version"]),
+        "openai-python": pkg_version(PEERS / "py-openai" / "bin" / "python", "openai"),
+        "openai-node": json.loads(node_oa.read_text())["version"] if node_oa.exists() else "?",
+        "go-openai": go_oa,
+        "routerkit": sh(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
+        + (" (dirty)" if sh(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"]) else ""),
+    }
+
+
+# --- running ---------------------------------------------------------------------------
+
+
+class Mock:
+    def __init__(self, binary: Path, core: str | None):
+        cmd = [str(binary), "--port", "0", "--exit-on-stdin-close"]
+        if core is not None:
+            cmd = ["taskset", "-c", core] + cmd
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.url = self.p.stdout.readline().strip()
+        if not self.url.startswith("http://"):
+            raise SystemExit(f"the mock did not start: {self.url!r}")
+        # taskset execs the mock: same pid.
+        self.pid = self.p.pid
+
+    def cpu(self) -> float:
+        return proc_cpu(self.pid)
+
+    def close(self) -> None:
+        self.p.stdin.close()
+        self.p.wait(timeout=10)
+
+
+def run_one(cmd: list[str], mode: str, args: list[str], url: str, mock: Mock, pin: str | None, timeout: float) -> dict:
+    full = cmd + ["--mode", mode] + args + (["--url", url] if mode != "startup" else [])
+    if pin is not None:
+        full = ["taskset", "-c", pin] + full
+    m0, b0, t0 = mock.cpu(), system_busy(), time.perf_counter()
+    p = subprocess.run(full, capture_output=True, text=True, timeout=timeout)
+    wall = time.perf_counter() - t0
+    m1, b1 = mock.cpu(), system_busy()
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(full)} failed ({p.returncode}):\n{p.stderr[-3000:]}")
+    line = [ln for ln in p.stdout.splitlines() if ln.startswith("{")][-1]
+    r = json.loads(line)
+    r["proc_wall_s"] = wall
+    r["mock_cpu_s"] = m1 - m0
+    # Everything else that ran on the machine meanwhile (other processes), in cores.
+    r["busy_cores"] = (b1 - b0) / wall if wall > 0 else 0.0
+    return r
+
+
+def derive(key: str, r: dict) -> dict:
+    """The figures shown for one run."""
+    if key.startswith("stream"):
+        return {"cpu_per_100k_s": r["cpu_s"] / r["chunks"] * 1e5, "chunks_per_s": r["chunks"] / r["wall_s"],
+                "rss_mb": r["rss_kb"] / 1024, "mock_share": r["mock_cpu_s"] / r["wall_s"]}
+    if key == "seq":
+        return {"rps": r["requests"] / r["wall_s"], "p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"],
+                "cpu_per_req_us": r["cpu_s"] / r["requests"] * 1e6, "rss_mb": r["rss_kb"] / 1024}
+    if key == "concurrent":
+        return {"chunks_per_s": r["chunks"] / r["wall_s"], "first_p50_ms": r["first_p50_ms"],
+                "first_p99_ms": r["first_p99_ms"], "cpu_per_100k_s": r["cpu_s"] / r["chunks"] * 1e5,
+                "rss_mb": r["rss_kb"] / 1024, "mock_share": r["mock_cpu_s"] / r["wall_s"]}
+    return {"import_ms": r["import_ms"], "proc_ms": r["proc_wall_s"] * 1e3, "rss_mb": r["rss_kb"] / 1024}
+
+
+def summarize(vals: list[float]) -> dict:
+    return {"median": statistics.median(vals), "min": min(vals), "max": max(vals), "n": len(vals)}
+
+
+# --- report ----------------------------------------------------------------------------
+
+# (measurement, metric, label, lower is better)
+COLUMNS = [
+    ("stream_big", "cpu_per_100k_s", "CPU s / 100k chunks ({big})", True),
+    ("stream_big", "chunks_per_s", "chunks/s ({big})", False),
+    ("stream_small", "cpu_per_100k_s", "CPU s / 100k chunks ({small})", True),
+    ("stream_small", "chunks_per_s", "chunks/s ({small})", False),
+    ("seq", "rps", "sequential req/s", False),
+    ("seq", "p50_ms", "seq p50 ms", True),
+    ("seq", "p99_ms", "seq p99 ms", True),
+    ("concurrent", "chunks_per_s", "concurrent chunks/s", False),
+    ("concurrent", "first_p50_ms", "first chunk p50 ms", True),
+    ("concurrent", "first_p99_ms", "first chunk p99 ms", True),
+    ("concurrent", "rss_mb", "concurrent peak RSS MB", True),
+    ("startup", "import_ms", "import/require ms", True),
+    ("startup", "proc_ms", "process start-to-exit ms", True),
+    ("stream_big", "rss_mb", "stream peak RSS MB", True),
+]
+
+# (routerkit client, measurement, metric, kind, bound, text). kind "ratio_max": rk/peer <= bound;
+# "ratio_min": rk/peer >= bound; "abs_max": rk value < bound.
+TARGETS = [
+    ("routerkit-python", "stream_big", "cpu_per_100k_s", "ratio_max", 1 / 30, "issue 3: CPU per streamed chunk ≤ 1/30 of openai-python"),
+    ("routerkit-python-async", "stream_big", "cpu_per_100k_s", "ratio_max", 1 / 30, "issue 3: CPU per streamed chunk ≤ 1/30 of openai-python (async)"),
+    ("routerkit-python", "seq", "rps", "ratio_min", 4, "issue 3: sequential req/s ≥ 4× openai-python"),
+    ("routerkit-python-async", "seq", "rps", "ratio_min", 4, "issue 3: sequential req/s ≥ 4× openai-python (async)"),
+    ("routerkit-python-async", "concurrent", "chunks_per_s", "ratio_min", 10, "issue 3: chunks/s over 200 asyncio streams ≥ 10× openai-python"),
+    ("routerkit-python-async", "concurrent", "first_p99_ms", "abs_max", 100, "issue 3: first-chunk p99 over 200 asyncio streams < 100 ms"),
+    ("routerkit-python", "startup", "import_ms", "ratio_max", 1 / 15, "issue 3: import routerkit ≤ 1/15 of import openai"),
+    ("routerkit-node", "stream_big", "cpu_per_100k_s", "ratio_max", 1 / 4, "issue 4: CPU per streamed chunk ≤ 1/4 of openai-node"),
+    ("routerkit-node", "seq", "rps", "ratio_min", 3, "issue 4: sequential req/s ≥ 3× openai-node"),
+    ("routerkit-node", "seq", "p99_ms", "abs_max", 2, "issue 4: sequential p99 < 2 ms"),
+    ("routerkit-node", "concurrent", "chunks_per_s", "ratio_min", 3, "issue 4: chunks/s over 200 streams ≥ 3× openai-node"),
+    ("routerkit-node", "startup", "import_ms", "ratio_max", 1, "issue 4: require start-up cost smaller than openai-node's"),
+    ("routerkit-go", "stream_big", "cpu_per_100k_s", "ratio_max", 1, "issue 5: CPU per streamed chunk ≤ go-openai's"),
+    ("routerkit-go", "seq", "rps", "ratio_min", 1, "issue 5: sequential req/s ≥ go-openai's"),
+    ("routerkit-go", "concurrent", "chunks_per_s", "ratio_min", 1, "issue 5: chunks/s over 200 streams ≥ go-openai's"),
+]
+
+
+def fmt(v: float) -> str:
+    if v >= 1000:
+        return f"{v:,.0f}"
+    if v >= 100:
+        return f"{v:.0f}"
+    if v >= 10:
+        return f"{v:.1f}"
+    if v >= 1:
+        return f"{v:.2f}"
+    return f"{v:.3g}"
+
+
+def cell(s: dict | None) -> str:
+    if not s:
+        return "—"
+    if s["n"] == 1:
+        return fmt(s["median"])
+    return f"{fmt(s['median'])} <sub>{fmt(s['min'])}–{fmt(s['max'])}</sub>"
+
+
+def ratio_text(r: float) -> str:
+    return f"{r:.3g}×"
+
+
+def evaluate(stats: dict) -> list[dict]:
+    out = []
+    for client, key, metric, kind, bound, text in TARGETS:
+        rk = stats.get(client, {}).get(key, {}).get(metric)
+        peer = stats.get(PEER_OF[client], {}).get(key, {}).get(metric)
+        row = {"target": text, "client": client, "met": None, "value": None}
+        if rk is None or (kind != "abs_max" and peer is None):
+            row["shown"] = "not measured"
+            out.append(row)
+            continue
+        if kind == "abs_max":
+            v = rk["median"]
+            row.update(value=v, met=v < bound, shown=f"{fmt(v)} (bound {fmt(bound)})")
+        else:
+            r = rk["median"] / peer["median"] if peer["median"] else float("inf")
+            met = r <= bound if kind == "ratio_max" else r >= bound
+            need = ("≤ " if kind == "ratio_max" else "≥ ") + (f"1/{round(1 / bound)}" if bound < 1 else f"{bound:g}") + "×"
+            row.update(value=r, met=met, shown=f"{ratio_text(r)} (need {need}; {fmt(rk['median'])} vs {fmt(peer['median'])})")
+        out.append(row)
+    return out
+
+
+def markdown(stats: dict, meas: list[dict], info: dict, targets: list[dict], chart: str | None, cmdline: str) -> str:
+    labels = {m["key"]: m["label"] for m in meas}
+    big, small = labels["stream_big"], labels["stream_small"]
+    present = [c for c in ORDER if c in stats]
+    lines = [f"# routerkit benchmark — {info['date']}", ""]
+    lines += [f"Reproduce: `{cmdline}` (from the repository root; `make bench` runs the same).", ""]
+    lines += ["## Machine", ""]
+    m = info["machine"]
+    lines += [f"- CPU: {m['cpu']} × {m['nproc']} (nproc), {m['mem_gib']} GiB, Linux {m['kernel']}",
+              f"- mock gateway pinned to core {info['mock_core']}, each client process to core {info['client_core']} (`taskset`)",
+              f"- {m['rustc']}; {m['python']}; node {m['node']}; {m['go']}",
+              f"- peers: openai-python {m['openai-python']}, openai-node {m['openai-node']}, go-openai {m['go-openai']}; routerkit {m['routerkit']}",
+              f"- {info['runs']} runs per figure after a warm-up pass; cells show the median and <sub>min–max</sub>",
+              f"- load: {info['load']}", ""]
+    lines += ["## Results", ""]
+    groups = [
+        ("Streaming", [c for c in COLUMNS if c[0].startswith("stream") and c[1] != "rss_mb"]),
+        ("Sequential non-streaming requests", [c for c in COLUMNS if c[0] == "seq"]),
+        ("Concurrent streams (" + labels["concurrent"] + ")", [c for c in COLUMNS if c[0] == "concurrent"]),
+        ("Start-up and memory", [c for c in COLUMNS if c[0] == "startup" or c[1] == "rss_mb" and c[0] == "stream_big"]),
+    ]
+    for title, cols in groups:
+        lines += [f"### {title}", ""]
+        heads = [c[2].format(big=big, small=small) for c in cols]
+        lines += ["| client | " + " | ".join(heads) + " |", "|---|" + "---|" * len(cols)]
+        for client in present:
+            cells = [cell(stats[client].get(k, {}).get(mt)) for k, mt, _, _ in cols]
+            lines.append(f"| {client} | " + " | ".join(cells) + " |")
+            peer = PEER_OF.get(client)
+            if peer in stats:
+                rs = []
+                for k, mt, _, _ in cols:
+                    a, b = stats[client].get(k, {}).get(mt), stats[peer].get(k, {}).get(mt)
+                    rs.append(ratio_text(a["median"] / b["median"]) if a and b and b["median"] else "—")
+                lines.append(f"| ↳ ratio to {peer} | " + " | ".join(rs) + " |")
+        lines.append("")
+    lines += ["Ratios are routerkit ÷ peer (for CPU, latency and memory lower is better; for throughput higher is better). "
+              "CPU is the client process's own user+system time (every thread) during the measured part only; "
+              "`import/require` is measured inside a fresh process (`import X` plus one client object; for Rust and Go, "
+              "which have no import step, just the client object); `process start-to-exit` is the whole `--mode startup` process, "
+              "interpreter start included.", ""]
+    lines += ["## Targets (issues 3, 4, 5)", "", "| target | result | |", "|---|---|---|"]
+    for t in targets:
+        mark = "—" if t["met"] is None else ("met" if t["met"] else "**not met**")
+        lines.append(f"| {t['target']} | {t['shown']} | {mark} |")
+    lines.append("")
+    if info.get("mock"):
+        lines += ["## The mock gateway", "", info["mock"], ""]
+    if chart:
+        lines += ["## Chart", "", f"![benchmark chart]({chart})", ""]
+    return "\n".join(lines)
+
+
+def chart(stats: dict, path: Path, title: str) -> bool:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib not installed: no chart", file=sys.stderr)
+        return False
+    present = [c for c in ORDER if c in stats]
+    colors = ["#d62728" if c.startswith("routerkit") else "#7f7f7f" for c in present]
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.2))
+    for ax, (key, metric, label) in zip(axes, [("stream_big", "cpu_per_100k_s", "CPU seconds per 100k streamed chunks (lower is better)"),
+                                                ("seq", "rps", "sequential requests/s (higher is better)")]):
+        vals = [stats[c].get(key, {}).get(metric, {}).get("median", 0) for c in present]
+        lows = [stats[c].get(key, {}).get(metric, {}).get("min", 0) for c in present]
+        highs = [stats[c].get(key, {}).get(metric, {}).get("max", 0) for c in present]
+        err = [[max(0, v - lo) for v, lo in zip(vals, lows)], [max(0, hi - v) for v, hi in zip(vals, highs)]]
+        ax.barh(present, vals, color=colors, xerr=err, capsize=2)
+        ax.set_xscale("log")
+        ax.invert_yaxis()
+        ax.set_title(label, fontsize=10)
+        for i, v in enumerate(vals):
+            if v:
+                ax.text(v, i, " " + fmt(v), va="center", fontsize=8)
+        ax.grid(axis="x", which="both", alpha=0.3)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    return True
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--runs", type=int)
+    ap.add_argument("--only", help="comma-separated client names (default: all)")
+    ap.add_argument("--target-dir", default=os.environ.get("CARGO_TARGET_DIR", str(ROOT / "target")))
+    ap.add_argument("--out", help="results folder (default bench/results; bench/out in quick mode)")
+    ap.add_argument("--cmdline", default="bench/run")
+    a = ap.parse_args()
+    target = Path(a.target_dir)
+    runs = a.runs or (1 if a.quick else 5)
+    meas = measurements(a.quick)
+    cl = clients(target)
+    names = [c for c in ORDER if not a.only or c in a.only.split(",")]
+    pin = (os.cpu_count() or 1) >= 2 and subprocess.run(["sh", "-c", "command -v taskset"], capture_output=True).returncode == 0
+    mock_core, client_core = ("0", "1") if pin else (None, None)
+    mock = Mock(target / "release" / "routerkit-mock", mock_core)
+    timeout = 600
+    raw: dict = {c: {m["key"]: [] for m in meas} for c in names}
+    load0 = Path("/proc/loadavg").read_text().split()[:3]
+    t_start = time.perf_counter()
+    try:
+        if not a.quick:
+            print(f"warm-up pass ({len(names)} clients)", flush=True)
+            for m in meas:
+                for c in names:
+                    if c in m.get("skip", ()):
+                        continue
+                    run_one(cl[c], m["mode"], warm_args(m), mock.url, mock, client_core, timeout)
+        for r in range(runs):
+            for m in meas:
+                reps = 2 if m["key"] == "startup" and not a.quick else 1  # start-up is short and noisy: twice the runs
+                for c in names:
+                    if c in m.get("skip", ()):
+                        continue
+                    for _ in range(reps):
+                        res = run_one(cl[c], m["mode"], m["args"], mock.url, mock, client_core, timeout)
+                        raw[c][m["key"]].append(res)
+                        d = derive(m["key"], res)
+                        short = ", ".join(f"{k} {fmt(v)}" for k, v in d.items())
+                        print(f"run {r + 1}/{runs} {m['key']:<13} {c:<23} {short}", flush=True)
+    finally:
+        mock.close()
+    elapsed = time.perf_counter() - t_start
+    load1 = Path("/proc/loadavg").read_text().split()[:3]
+
+    stats: dict = {}
+    busy = []
+    mock_shares = []
+    for c, per in raw.items():
+        for key, results in per.items():
+            if not results:
+                continue
+            derived = [derive(key, r) for r in results]
+            stats.setdefault(c, {})[key] = {k: summarize([d[k] for d in derived]) for k in derived[0]}
+            busy += [r["busy_cores"] - (r.get("cpu_s", 0) + r["mock_cpu_s"]) / r["proc_wall_s"] for r in results if key != "startup"]
+            mock_shares += [(c, key, d["mock_share"]) for d in derived if "mock_share" in d]
+    targets = evaluate(stats)
+    today = dt.date.today().isoformat()
+    out = Path(a.out) if a.out else ROOT / "bench" / ("out" if a.quick else "results")
+    out.mkdir(parents=True, exist_ok=True)
+    stem = ("quick-" if a.quick else "") + today
+    other = statistics.median(busy) if busy else 0.0
+    top_mock = max(mock_shares, key=lambda x: x[2]) if mock_shares else None
+    info = {
+        "date": today, "runs": runs, "mock_core": mock_core, "client_core": client_core, "machine": machine(),
+        "load": f"load average {' '.join(load0)} at the start, {' '.join(load1)} at the end; other processes used a median "
+                f"{other:.2f} cores during the measurements (from /proc/stat, minus the client and the mock); "
+                f"the whole run took {elapsed / 60:.1f} min",
+        "mock": (f"The mock's CPU during a stream, as a share of that stream's wall time, peaked at {top_mock[2]:.0%} "
+                 f"({top_mock[0]}, {top_mock[1]}); above ~90% the mock, not the client, would bound chunks/s. "
+                 f"Streams use the mock's `repeat` step (each event pre-rendered; writes coalesce when the client lags)."
+                 if top_mock else None),
+    }
+    png = out / f"{stem}.png"
+    has_chart = chart(stats, png, f"routerkit vs peers — {today}, {info['machine']['cpu']}, mock and client on separate cores")
+    md = markdown(stats, meas, info, targets, png.name if has_chart else None, a.cmdline)
+    (out / f"{stem}.md").write_text(md)
+    (out / f"{stem}.json").write_text(json.dumps({"info": info, "stats": stats, "raw": raw, "targets": targets}, indent=1))
+
+    print()
+    print(f"wrote {out / (stem + '.md')}" + (f" and {png}" if has_chart else ""))
+    print(f"load: {info['load']}")
+    print()
+    print("ratios against each language's peer (same run):")
+    for client in [c for c in ORDER if c in PEER_OF and c in stats and PEER_OF[c] in stats]:
+        peer = PEER_OF[client]
+        parts = []
+        for key, metric, label, _ in COLUMNS:
+            x, y = stats[client].get(key, {}).get(metric), stats[peer].get(key, {}).get(metric)
+            if x and y and y["median"]:
+                parts.append(f"{label.format(big='big', small='small')} {ratio_text(x['median'] / y['median'])}")
+        print(f"  {client} / {peer}: " + "; ".join(parts))
+    print()
+    print("targets:" + (" (quick mode: numbers not judged)" if a.quick else ""))
+    for t in targets:
+        mark = "-" if t["met"] is None else ("MET" if t["met"] else "NOT MET")
+        print(f"  [{mark:>7}] {t['target']}: {t['shown']}")
+
+
+if __name__ == "__main__":
+    main()
