@@ -19,7 +19,7 @@ use crate::error::to_napi;
 /// Most chunks handed over by one `nextBatch()`.
 const MAX_BATCH: usize = 8192;
 
-/// Pacing: a batch is handed over at once when the previous one left at least this long ago
+/// Pacing (`ChatStream::next_batch_paced`): a batch is handed over at once when the previous one left at least this long ago
 /// (a model's tokens, tens of ms apart, are never delayed); chunks arriving faster than that
 /// are gathered for at most this long, so the JS side wakes once per batch, not once per chunk.
 const COALESCE: Duration = Duration::from_millis(1);
@@ -27,10 +27,6 @@ const COALESCE: Duration = Duration::from_millis(1);
 #[napi]
 pub struct NativeStream {
     inner: Mutex<Option<ChatStream>>,
-    /// An error that followed chunks gathered in the same batch: reported by the next call.
-    pending: std::sync::Mutex<Option<routerkit::Error>>,
-    /// When the last batch was handed over.
-    last: std::sync::Mutex<Option<tokio::time::Instant>>,
     cancel: CancelHandle,
     with_events: bool,
     /// What the attempt that is streaming told (a retry before the first event replaces it).
@@ -58,8 +54,6 @@ impl NativeStream {
         NativeStream {
             cancel: stream.cancel_handle(),
             meta: std::sync::Mutex::new(Meta::of(&stream)),
-            pending: std::sync::Mutex::new(None),
-            last: std::sync::Mutex::new(None),
             with_events,
             inner: Mutex::new(Some(stream)),
         }
@@ -118,31 +112,8 @@ impl NativeStream {
         let Some(stream) = guard.as_mut() else {
             return Err(to_napi(routerkit::Error::cancelled()));
         };
-        if let Some(e) = self.pending.lock().ok().and_then(|mut p| p.take()) {
-            return Err(to_napi(e));
-        }
-        let mut batch = stream.next_batch(MAX_BATCH).await;
-        // Gather what arrives until COALESCE after the previous hand-over. Safe to stop
-        // `next_batch` midway here: chunks were already handed, so it is only reading.
-        let until = self.last.lock().ok().and_then(|l| *l).map(|t| t + COALESCE);
-        if let (Ok(chunks), Some(until)) = (&mut batch, until) {
-            while !chunks.is_empty() && chunks.len() < MAX_BATCH {
-                match tokio::time::timeout_at(until, stream.next_batch(MAX_BATCH - chunks.len())).await {
-                    Ok(Ok(more)) if !more.is_empty() => chunks.extend(more),
-                    Ok(Ok(_)) => break,
-                    Ok(Err(e)) => {
-                        if let Ok(mut p) = self.pending.lock() {
-                            *p = Some(e);
-                        }
-                        break;
-                    }
-                    Err(_) => break,
-                }
-            }
-        }
-        if let Ok(mut l) = self.last.lock() {
-            *l = Some(tokio::time::Instant::now());
-        }
+        // The core gathers a fast burst for up to COALESCE; an error after gathered chunks comes next call.
+        let batch = stream.next_batch_paced(MAX_BATCH, COALESCE).await;
         if stream.attempts() != self.meta.lock().map(|m| m.attempts).unwrap_or(0) {
             if let Ok(mut meta) = self.meta.lock() {
                 *meta = Meta::of(stream);
