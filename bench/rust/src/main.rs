@@ -118,6 +118,45 @@ impl Bench for Rk {
     }
 }
 
+/// routerkit with the stream read by a spawned task that hands batches over a
+/// channel (`--client routerkit-pump`): how a binding whose caller sits on
+/// another thread can keep hyper's per-frame hand-offs on the runtime's thread.
+#[derive(Clone)]
+struct RkPump(Rk);
+
+impl Bench for RkPump {
+    async fn chat(&self) {
+        self.0.chat().await
+    }
+    async fn stream(&self) -> (usize, Duration) {
+        let t0 = Instant::now();
+        let mut first = Duration::ZERO;
+        let mut s = self.0.client.chat_stream(&self.0.sreq, &self.0.opts).await.unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+        tokio::spawn(async move {
+            loop {
+                let b = s.next_batch(4096).await.unwrap();
+                let end = b.is_empty();
+                if tx.send(b).await.is_err() || end {
+                    break;
+                }
+            }
+        });
+        let mut n = 0;
+        while let Some(batch) = rx.recv().await {
+            for raw in batch {
+                if raw.chunk.choices.first().is_some_and(|c| c.delta.content.as_deref().is_some_and(|t| !t.is_empty())) {
+                    if n == 0 {
+                        first = t0.elapsed();
+                    }
+                    n += 1;
+                }
+            }
+        }
+        (n, first)
+    }
+}
+
 #[derive(Clone)]
 struct Raw {
     http: reqwest::Client,
@@ -238,7 +277,13 @@ async fn run<B: Bench>(b: B, a: &Args) -> Value {
 async fn main() {
     // The work runs in a spawned task, as in a server: on a worker thread, beside
     // the connection tasks (block_on's own thread would add a thread switch per frame).
-    tokio::spawn(bench_main()).await.unwrap();
+    // BENCH_ON_MAIN_THREAD=1 keeps it on block_on's thread instead (what a binding
+    // that blocks the caller's thread on the runtime does), for comparison.
+    if std::env::var_os("BENCH_ON_MAIN_THREAD").is_some() {
+        bench_main().await
+    } else {
+        tokio::spawn(bench_main()).await.unwrap();
+    }
 }
 
 async fn bench_main() {
@@ -250,6 +295,8 @@ async fn bench_main() {
         json!({"import_ms": t.elapsed().as_secs_f64() * 1e3, "rss_kb": rss_kb()})
     } else if a.client == "raw" {
         run(Raw::new(&a.url), &a).await
+    } else if a.client == "routerkit-pump" {
+        run(RkPump(Rk::new(&a.url)), &a).await
     } else {
         run(Rk::new(&a.url), &a).await
     };
