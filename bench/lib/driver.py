@@ -327,6 +327,8 @@ def markdown(stats: dict, meas: list[dict], info: dict, targets: list[dict], cha
         mark = "—" if t["met"] is None else ("met" if t["met"] else "**not met**")
         lines.append(f"| {t['target']} | {t['shown']} | {mark} |")
     lines.append("")
+    if info.get("failures"):
+        lines += ["## Failed runs", ""] + [f"- `{f}`" for f in info["failures"]] + [""]
     if info.get("mock"):
         lines += ["## The mock gateway", "", info["mock"], ""]
     if chart:
@@ -385,6 +387,7 @@ def main() -> None:
     mock = Mock(target / "release" / "routerkit-mock", mock_core)
     timeout = 600
     raw: dict = {c: {m["key"]: [] for m in meas} for c in names}
+    failures: list[str] = []
     load0 = Path("/proc/loadavg").read_text().split()[:3]
     t_start = time.perf_counter()
     try:
@@ -394,7 +397,10 @@ def main() -> None:
                 for c in names:
                     if c in m.get("skip", ()):
                         continue
-                    run_one(cl[c], m["mode"], warm_args(m), mock.url, mock, client_core, timeout)
+                    try:
+                        run_one(cl[c], m["mode"], warm_args(m), mock.url, mock, client_core, timeout)
+                    except (RuntimeError, subprocess.TimeoutExpired, ValueError, IndexError) as e:
+                        print(f"warm-up {m['key']} {c} FAILED: {str(e).strip()[-400:]}", flush=True)
         for r in range(runs):
             for m in meas:
                 reps = 2 if m["key"] == "startup" and not a.quick else 1  # start-up is short and noisy: twice the runs
@@ -402,7 +408,13 @@ def main() -> None:
                     if c in m.get("skip", ()):
                         continue
                     for _ in range(reps):
-                        res = run_one(cl[c], m["mode"], m["args"], mock.url, mock, client_core, timeout)
+                        try:
+                            res = run_one(cl[c], m["mode"], m["args"], mock.url, mock, client_core, timeout)
+                        except (RuntimeError, subprocess.TimeoutExpired, ValueError, IndexError) as e:
+                            # One failing client must not cost the whole run: it shows as "—".
+                            failures.append(f"{c} {m['key']}: {str(e).strip()[-400:]}")
+                            print(f"run {r + 1}/{runs} {m['key']:<13} {c:<23} FAILED: {str(e).strip()[-400:]}", flush=True)
+                            continue
                         raw[c][m["key"]].append(res)
                         d = derive(m["key"], res)
                         short = ", ".join(f"{k} {fmt(v)}" for k, v in d.items())
@@ -442,6 +454,7 @@ def main() -> None:
     }
     png = out / f"{stem}.png"
     has_chart = chart(stats, png, f"routerkit vs peers — {today}, {info['machine']['cpu']}, mock and client on separate cores")
+    info["failures"] = failures
     md = markdown(stats, meas, info, targets, png.name if has_chart else None, a.cmdline)
     (out / f"{stem}.md").write_text(md)
     (out / f"{stem}.json").write_text(json.dumps({"info": info, "stats": stats, "raw": raw, "targets": targets}, indent=1))
@@ -464,6 +477,9 @@ def main() -> None:
     for t in targets:
         mark = "-" if t["met"] is None else ("MET" if t["met"] else "NOT MET")
         print(f"  [{mark:>7}] {t['target']}: {t['shown']}")
+    if failures:
+        print(f"\n{len(failures)} failed run(s): see the results file")
+        sys.exit(1)
 
 
 if __name__ == "__main__":
