@@ -68,7 +68,11 @@ impl Completions {
         let mut buf = [0u8; 256];
         // SAFETY: reading into a local buffer from our own non-blocking descriptor.
         while unsafe { libc::read(self.read_fd, buf.as_mut_ptr().cast(), buf.len()) } > 0 {}
-        let done = std::mem::take(&mut *self.queue.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut done = std::mem::take(&mut *self.queue.lock().unwrap_or_else(|p| p.into_inner()));
+        // Calls' answers and streams' first chunks first: the loop then starts those
+        // tasks (and their next requests) before it works through chunks of streams
+        // already flowing, so a new stream's first chunk is not queued behind them.
+        done.sort_by_key(|d| !d.result.as_ref().map_or(true, Payload::urgent));
         let out = PyList::empty(py);
         for d in done {
             let (ok, value) = match d.result {

@@ -14,15 +14,23 @@ use crate::stream::NativeStream;
 pub(crate) enum Payload {
     Body(Response<Bytes>),
     Stream(NativeStream),
-    Batch(Vec<RawChunk>, bool),
+    /// Chunks, whether helper events are on, whether this is the stream's first batch.
+    Batch(Vec<RawChunk>, bool, bool),
 }
 
 impl Payload {
+    /// Whether the loop should see this before the rest of a drain: a call's answer
+    /// or a stream's first chunks (what a caller waits on to start), not more chunks
+    /// of a stream already flowing.
+    pub(crate) fn urgent(&self) -> bool {
+        !matches!(self, Payload::Batch(_, _, false))
+    }
+
     pub(crate) fn into_py(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         Ok(match self {
             Payload::Body(r) => response(py, r)?.into_any().unbind(),
             Payload::Stream(s) => Py::new(py, s)?.into_any(),
-            Payload::Batch(chunks, events) => batch(py, chunks, events)?.into_any().unbind(),
+            Payload::Batch(chunks, events, _) => batch(py, chunks, events)?.into_any().unbind(),
         })
     }
 }
@@ -36,8 +44,9 @@ pub(crate) fn response<'py>(py: Python<'py>, r: Response<Bytes>) -> PyResult<Bou
 pub(crate) fn batch<'py>(py: Python<'py>, chunks: Vec<RawChunk>, with_events: bool) -> PyResult<Bound<'py, PyList>> {
     let out = PyList::empty(py);
     let cls = crate::json::chunk_class(py)?;
+    let decoder = crate::json::Decoder::new(py)?;
     for c in chunks {
-        let data = crate::json::decode(py, c.data.as_bytes(), &cls)?;
+        let data = decoder.decode(c.data.as_bytes(), &cls)?;
         if with_events {
             let events = PyList::empty(py);
             for e in &c.events {

@@ -41,25 +41,84 @@ pub fn parse_json<'py>(py: Python<'py>, text: &Bound<'py, PyAny>, cls: Bound<'py
 
 /// Decodes JSON bytes; a top-level object becomes an instance of `cls`.
 pub fn decode<'py>(py: Python<'py>, text: &[u8], cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
-    let base = match BASE.get(py) {
-        Some(b) => b.bind(py).clone(),
-        None => return Err(PyValueError::new_err("routerkit._types is not loaded")),
-    };
-    let mut de = serde_json::Deserializer::from_slice(text);
-    let ctx = Ctx { py, base: &base };
-    let seed = Seed { ctx: &ctx, cls: Some(cls.clone()) };
-    let out = seed.deserialize(&mut de).map_err(|e| PyValueError::new_err(format!("invalid JSON: {e}")))?;
-    de.end().map_err(|e| PyValueError::new_err(format!("invalid JSON: {e}")))?;
-    Ok(out)
+    Decoder::new(py)?.decode(text, cls)
 }
 
-struct Ctx<'a, 'py> {
+/// Decodes many documents (a stream batch) with one context: the key and
+/// `_fields` caches are taken once for all of them.
+pub struct Decoder<'py> {
     py: Python<'py>,
-    base: &'a Bound<'py, PyType>,
+    base: Bound<'py, PyType>,
+    /// `None` when another decode on this thread holds it (a finalizer decoding mid-decode).
+    cache: std::cell::RefCell<Option<std::sync::MutexGuard<'static, Cache>>>,
 }
+
+impl<'py> Decoder<'py> {
+    pub fn new(py: Python<'py>) -> PyResult<Self> {
+        let base = match BASE.get(py) {
+            Some(b) => b.bind(py).clone(),
+            None => return Err(PyValueError::new_err("routerkit._types is not loaded")),
+        };
+        Ok(Decoder { py, base, cache: std::cell::RefCell::new(CACHE.try_lock().ok()) })
+    }
+
+    pub fn decode(&self, text: &[u8], cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
+        let mut de = serde_json::Deserializer::from_slice(text);
+        let seed = Seed { ctx: self, cls: Some(cls.clone()) };
+        let out = seed.deserialize(&mut de).map_err(|e| PyValueError::new_err(format!("invalid JSON: {e}")))?;
+        de.end().map_err(|e| PyValueError::new_err(format!("invalid JSON: {e}")))?;
+        Ok(out)
+    }
+
+    /// The interned Python string for an object key (cached: a gateway uses a few dozen keys).
+    fn key(&self, k: &str) -> Bound<'py, PyString> {
+        let py = self.py;
+        let mut cache = self.cache.borrow_mut();
+        let Some(cache) = cache.as_mut() else { return PyString::intern(py, k) };
+        if let Some((_, s)) = cache.keys.iter().find(|(b, _)| &**b == k) {
+            return s.bind(py).clone();
+        }
+        let s = PyString::intern(py, k);
+        if cache.keys.len() < MAX_KEYS {
+            cache.keys.push((k.into(), s.clone().unbind()));
+        }
+        s
+    }
+
+    /// `cls._fields` (the classes of nested values), cached per class.
+    fn fields(&self, cls: &Bound<'py, PyType>) -> Option<Bound<'py, PyDict>> {
+        let py = self.py;
+        let lookup = || cls.getattr(pyo3::intern!(py, "_fields")).ok().and_then(|f| f.cast_into::<PyDict>().ok());
+        let mut cache = self.cache.borrow_mut();
+        let Some(cache) = cache.as_mut() else { return lookup() };
+        if let Some((_, f)) = cache.fields.iter().find(|(c, _)| c.bind(py).is(cls)) {
+            return f.as_ref().map(|f| f.bind(py).clone());
+        }
+        let f = lookup();
+        if cache.fields.len() < MAX_CLASSES {
+            cache.fields.push((cls.clone().unbind(), f.as_ref().map(|f| f.clone().unbind())));
+        }
+        f
+    }
+}
+
+const MAX_KEYS: usize = 512;
+const MAX_CLASSES: usize = 128;
+
+/// Object keys seen so far, and each class's `_fields` (classes are kept alive by the
+/// cache, so an address is never reused by another class). `_fields` is read once:
+/// the classes in `routerkit._types` never change it.
+pub struct Cache {
+    keys: Vec<(Box<str>, Py<PyString>)>,
+    fields: Vec<(Py<PyType>, Option<Py<PyDict>>)>,
+}
+
+static CACHE: std::sync::Mutex<Cache> = std::sync::Mutex::new(Cache { keys: Vec::new(), fields: Vec::new() });
+
+
 
 struct Seed<'a, 'py> {
-    ctx: &'a Ctx<'a, 'py>,
+    ctx: &'a Decoder<'py>,
     /// The class for an object at this position (from the parent's `_fields`).
     cls: Option<Bound<'py, PyType>>,
 }
@@ -71,14 +130,18 @@ fn py_err<E: de::Error>(e: PyErr) -> E {
 /// A new instance of `cls` without running `__init__`, its `__dict__` set to `dict`.
 fn instance<'py>(cls: &Bound<'py, PyType>, dict: Bound<'py, PyDict>) -> PyResult<Bound<'py, PyAny>> {
     let py = cls.py();
-    // SAFETY: PyType_GenericNew with a valid type and an empty args tuple; a new reference or NULL.
-    let obj = unsafe {
+    // SAFETY: PyType_GenericNew with a valid type and an empty args tuple gives a new
+    // reference or NULL; PyObject_GenericSetDict on that object with a dict (our classes
+    // have a `__dict__`; it fails with an exception otherwise).
+    unsafe {
         let args = PyTuple::empty(py);
         let ptr = ffi::PyType_GenericNew(cls.as_type_ptr(), args.as_ptr(), std::ptr::null_mut());
-        Bound::from_owned_ptr_or_err(py, ptr)?
-    };
-    obj.setattr(pyo3::intern!(py, "__dict__"), dict)?;
-    Ok(obj)
+        let obj = Bound::from_owned_ptr_or_err(py, ptr)?;
+        if ffi::PyObject_GenericSetDict(obj.as_ptr(), dict.as_ptr(), std::ptr::null_mut()) != 0 {
+            return Err(PyErr::fetch(py));
+        }
+        Ok(obj)
+    }
 }
 
 impl<'de, 'a, 'py> DeserializeSeed<'de> for Seed<'a, 'py> {
@@ -125,9 +188,9 @@ impl<'de, 'a, 'py> Visitor<'de> for Seed<'a, 'py> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let py = self.ctx.py;
         let cls = self.cls.unwrap_or_else(|| self.ctx.base.clone());
-        let fields = cls.getattr(pyo3::intern!(py, "_fields")).ok().and_then(|f| f.cast_into::<PyDict>().ok());
+        let fields = self.ctx.fields(&cls);
         let dict = PyDict::new(py);
-        while let Some(key) = map.next_key_seed(KeySeed(py))? {
+        while let Some(key) = map.next_key_seed(KeySeed(self.ctx))? {
             let child = match &fields {
                 Some(f) => f.get_item(&key).map_err(py_err)?.and_then(|c| c.cast_into::<PyType>().ok()),
                 None => None,
@@ -139,21 +202,21 @@ impl<'de, 'a, 'py> Visitor<'de> for Seed<'a, 'py> {
     }
 }
 
-struct KeySeed<'py>(Python<'py>);
+struct KeySeed<'a, 'py>(&'a Decoder<'py>);
 
-impl<'de, 'py> DeserializeSeed<'de> for KeySeed<'py> {
+impl<'de, 'a, 'py> DeserializeSeed<'de> for KeySeed<'a, 'py> {
     type Value = Bound<'py, PyString>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_str(self)
     }
 }
 
-impl<'de, 'py> Visitor<'de> for KeySeed<'py> {
+impl<'de, 'a, 'py> Visitor<'de> for KeySeed<'a, 'py> {
     type Value = Bound<'py, PyString>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a key")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(PyString::intern(self.0, v))
+        Ok(self.0.key(v))
     }
 }

@@ -3,6 +3,7 @@
 //! Blocking waits release the GIL and wake every 100 ms to notice Ctrl-C.
 
 use std::future::Future;
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -42,19 +43,22 @@ pub fn runtime() -> Arc<Runtime> {
 
 const SIGNAL_CHECK: Duration = Duration::from_millis(100);
 
-/// Runs `fut` to completion on the runtime with the GIL released, waking every
-/// 100 ms to run Python's signal handlers. When one raises (Ctrl-C), `on_interrupt`
-/// runs (cancelling the call), the future is dropped (closing its connection),
-/// and the handler's exception is returned.
+/// Runs `fut` to completion with the GIL released, waking every 100 ms to run
+/// Python's signal handlers. When one raises (Ctrl-C), `on_interrupt` runs
+/// (cancelling the call), the task is aborted (closing its connection), and the
+/// handler's exception is returned.
+///
+/// The future is polled once here (the answer is often already there: the next
+/// chunks of a busy stream); if it must wait, it runs as a task on the runtime,
+/// so the worker that sees the socket ready also polls it, and this thread is
+/// woken once, with the result, instead of once per readiness event.
 pub fn wait<F, T>(py: Python<'_>, fut: F, on_interrupt: impl FnOnce()) -> PyResult<T>
 where
-    F: Future<Output = T> + Send,
-    T: Send,
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
 {
     let rt = runtime();
-    let mut fut = std::pin::pin!(fut);
-    // Fast path: when the answer is already there (the next chunks of a busy stream),
-    // take it without releasing the GIL, parking the thread or arming a timer.
+    let mut fut = Box::pin(fut);
     {
         let _entered = rt.enter();
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
@@ -62,21 +66,27 @@ where
             return Ok(out);
         }
     }
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let task = rt.spawn(async move {
+        let _ = tx.send(fut.await);
+    });
+    let mut rx = rx;
     loop {
-        let slice = py.detach(|| {
-            rt.block_on(async {
-                tokio::select! {
-                    biased;
-                    out = &mut fut => Some(out),
-                    _ = tokio::time::sleep(SIGNAL_CHECK) => None,
-                }
-            })
+        let (back, got) = py.detach(move || {
+            let got = rx.recv_timeout(SIGNAL_CHECK);
+            (rx, got)
         });
-        if let Some(out) = slice {
-            return Ok(out);
+        rx = back;
+        match got {
+            Ok(out) => return Ok(out),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(pyo3::exceptions::PyRuntimeError::new_err("routerkit: the call's task ended without a result"));
+            }
         }
         if let Err(e) = py.check_signals() {
             on_interrupt();
+            task.abort();
             return Err(e);
         }
     }
