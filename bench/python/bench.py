@@ -65,7 +65,7 @@ def main() -> None:
 
     # 1. CPU per streamed chunk: one stream of N one-character chunks.
     n = args.chunks
-    script(args.url, sid, [{"stream": {"content": "x" * n, "pieces": n, "usage": None}}])
+    script(args.url, sid, [{"stream": {"content": "x", "repeat": n, "usage": None}}])
     c0, t0 = cpu(), time.perf_counter()
     got = 0
     for chunk in client.chat.completions.create(model="m", messages=msgs, stream=True):
@@ -93,7 +93,7 @@ def main() -> None:
     # 3. Concurrent asyncio streams.
     if args.streams:
         k, m = args.streams, args.stream_chunks
-        script(args.url, sid, [{"stream": {"content": "y" * m, "pieces": m, "usage": None}}] * k)
+        script(args.url, sid, [{"stream": {"content": "y", "repeat": m, "usage": None}}] * k)
 
         async def run() -> tuple:
             aclient = AsyncOpenAI(**kw)
