@@ -9,7 +9,7 @@ use engine::types::{ChatCompletionRequest, EmbeddingRequest};
 use crate::cancel::{token_of, RkCancelToken};
 use crate::error::RkError;
 use crate::options::{call_options, client_from_json};
-use crate::{c_string, c_string_opt, free_c_string, guard, header_lines, optional_str, required_str, runtime, Failure, RkStatus};
+use crate::{c_string, c_string_opt, free_c_string, guard, header_lines, optional_str, required_str, block_on, runtime, Failure, RkStatus};
 
 /// A client for one gateway: configuration and a connection pool.
 /// Thread-safe: share one client between threads. Free with [`rk_client_free`].
@@ -144,7 +144,7 @@ pub unsafe extern "C" fn rk_chat(
         let client = client_ref(client)?;
         let request: ChatCompletionRequest = engine::request::parse_request(required_str(request_json, "request_json")?)?;
         let opts = call_options(optional_str(options_json, "options_json")?, token_of(cancel))?;
-        respond(out, || runtime().block_on(client.inner.chat_raw(&request, &opts)))
+        respond(out, || block_on(client.inner.chat_raw(&request, &opts)))
     })
 }
 
@@ -165,7 +165,7 @@ pub unsafe extern "C" fn rk_embeddings(
         let client = client_ref(client)?;
         let request: EmbeddingRequest = engine::request::parse_request(required_str(request_json, "request_json")?)?;
         let opts = call_options(optional_str(options_json, "options_json")?, token_of(cancel))?;
-        respond(out, || runtime().block_on(client.inner.embeddings_raw(&request, &opts)))
+        respond(out, || block_on(client.inner.embeddings_raw(&request, &opts)))
     })
 }
 
@@ -184,7 +184,7 @@ pub unsafe extern "C" fn rk_list_models(
     guard(err, || {
         let client = client_ref(client)?;
         let opts = call_options(optional_str(options_json, "options_json")?, token_of(cancel))?;
-        respond(out, || runtime().block_on(client.inner.send(reqwest::Method::GET, "models", None, &opts)))
+        respond(out, || block_on(client.inner.send(reqwest::Method::GET, "models", None, &opts)))
     })
 }
 

@@ -13,7 +13,7 @@ use crate::cancel::{token_of, RkCancelToken};
 use crate::client::RkClient;
 use crate::error::RkError;
 use crate::options::call_options;
-use crate::{c_string, c_string_opt, guard, header_lines, optional_str, required_str, runtime, Failure, RkStatus};
+use crate::{c_string, c_string_opt, guard, header_lines, optional_str, block_on, required_str, Failure, RkStatus};
 
 /// A streaming chat completion. Created by [`rk_chat_stream`], read with
 /// [`rk_stream_next_batch`], freed with [`rk_stream_free`] (which closes the
@@ -62,7 +62,7 @@ pub unsafe extern "C" fn rk_chat_stream(
         // Always a token of our own, so rk_stream_cancel works without one from the caller.
         let token = token_of(cancel).unwrap_or_default();
         let opts = call_options(optional_str(options_json, "options_json")?, Some(token))?;
-        let stream = runtime().block_on(client.inner.chat_stream(&request, &opts))?;
+        let stream = block_on(client.inner.chat_stream(&request, &opts))?;
         let cancel = stream.cancel_handle();
         *out = Box::into_raw(Box::new(RkStream { cancel, state: Mutex::new(StreamState { stream, batch: Vec::new(), chunks: Vec::new() }) }));
         Ok(())
@@ -112,7 +112,7 @@ pub unsafe extern "C" fn rk_stream_next_batch(
         let max = if max == 0 { usize::MAX } else { max };
         state.chunks.clear();
         state.batch.clear();
-        let chunks = runtime().block_on(state.stream.next_batch(max))?;
+        let chunks = block_on(state.stream.next_batch(max))?;
         for chunk in &chunks {
             let start = state.batch.len();
             state.batch.extend_from_slice(chunk.data.as_bytes());
@@ -203,7 +203,7 @@ pub unsafe extern "C" fn rk_stream_next_batch_bin(
         let max = if max == 0 { usize::MAX } else { max };
         state.chunks.clear();
         state.batch.clear();
-        let chunks = runtime().block_on(state.stream.next_batch(max))?;
+        let chunks = block_on(state.stream.next_batch(max))?;
         let json_only = flags & RK_BATCH_JSON_ONLY != 0;
         for c in &chunks {
             crate::chunkbin::encode(&mut state.batch, &c.data, &c.chunk, json_only)
@@ -332,9 +332,8 @@ pub unsafe extern "C" fn rk_stream_free(stream: *mut RkStream) {
             let s = Box::from_raw(stream);
             s.cancel.cancel();
             // Dropping the engine stream drops the response: inside the runtime, so
-            // the connection's teardown has a reactor to run on.
-            let _enter = runtime().enter();
-            drop(s);
+            // the connection's teardown runs now.
+            block_on(async move { drop(s) });
         }));
     }
 }
