@@ -203,15 +203,22 @@ impl ChatStream {
         let max = max.max(1);
         let mut batch = self.next_batch(max).await?;
         if let Some(until) = self.last_batch_at.map(|t| t + linger) {
+            // One timer for the whole gathering, not one per event that arrives.
+            let deadline = tokio::time::sleep_until(until);
+            tokio::pin!(deadline);
             while !batch.is_empty() && batch.len() < max {
-                match tokio::time::timeout_at(until, self.next_batch(max - batch.len())).await {
-                    Ok(Ok(more)) if !more.is_empty() => batch.extend(more),
-                    Ok(Ok(_)) | Err(_) => break,
-                    // Reported on the next call, after the chunks already gathered.
-                    Ok(Err(e)) => {
-                        self.pending_error = Some(e);
-                        break;
-                    }
+                tokio::select! {
+                    biased;
+                    more = self.next_batch(max - batch.len()) => match more {
+                        Ok(more) if !more.is_empty() => batch.extend(more),
+                        Ok(_) => break,
+                        // Reported on the next call, after the chunks already gathered.
+                        Err(e) => {
+                            self.pending_error = Some(e);
+                            break;
+                        }
+                    },
+                    _ = &mut deadline => break,
                 }
             }
         }
