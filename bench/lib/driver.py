@@ -308,6 +308,8 @@ def markdown(stats: dict, meas: list[dict], info: dict, targets: list[dict], cha
         lines += ["| client | " + " | ".join(heads) + " |", "|---|" + "---|" * len(cols)]
         for client in present:
             cells = [cell(stats[client].get(k, {}).get(mt)) for k, mt, _, _ in cols]
+            if all(c == "—" for c in cells):
+                continue  # not measured in this group (sync Python has no concurrent row)
             lines.append(f"| {client} | " + " | ".join(cells) + " |")
             peer = PEER_OF.get(client)
             if peer in stats:
@@ -360,7 +362,8 @@ def chart(stats: dict, path: Path, title: str) -> bool:
         ax.set_title(label, fontsize=10)
         for i, v in enumerate(vals):
             if v:
-                ax.text(v, i, " " + fmt(v), va="center", fontsize=8)
+                ax.text(max(v, highs[i]) * 1.05, i, fmt(v), va="center", fontsize=8)
+        ax.set_xlim(right=max(highs + vals) * 3)
         ax.grid(axis="x", which="both", alpha=0.3)
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
@@ -376,7 +379,20 @@ def main() -> None:
     ap.add_argument("--target-dir", default=os.environ.get("CARGO_TARGET_DIR", str(ROOT / "target")))
     ap.add_argument("--out", help="results folder (default bench/results; bench/out in quick mode)")
     ap.add_argument("--cmdline", default="bench/run")
+    ap.add_argument("--render", help="rewrite the .md and .png of a results .json (no measuring)")
     a = ap.parse_args()
+    if a.render:
+        src = Path(a.render)
+        data = json.loads(src.read_text())
+        info, stats = data["info"], data["stats"]
+        png = src.with_suffix(".png")
+        has_chart = chart(stats, png, f"routerkit vs peers — {info['date']}, {info['machine']['cpu']}, mock and client on separate cores")
+        quick = src.name.startswith("quick-")
+        md = markdown(stats, measurements(quick), info, evaluate(stats), png.name if has_chart else None,
+                      "bench/run --quick" if quick else "bench/run")
+        src.with_suffix(".md").write_text(md)
+        print(f"wrote {src.with_suffix('.md')}")
+        return
     target = Path(a.target_dir)
     runs = a.runs or (1 if a.quick else 5)
     meas = measurements(a.quick)
