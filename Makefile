@@ -6,7 +6,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 # Crates that are loaded by another runtime and cannot link a Rust test binary.
 NO_RUST_TESTS := --exclude routerkit-python --exclude routerkit-node
 
-.PHONY: all build demo test test-rust test-python test-node test-go docs mock clean
+.PHONY: all build demo test test-rust test-python test-node test-go docs mock bench bench-quick clean
 
 all: build
 
@@ -39,6 +39,14 @@ test-go:
 # The crate is the Rust surface: its docs must build cleanly.
 docs:
 	RUSTDOCFLAGS="-D warnings" cargo doc -p routerkit --no-deps
+
+# Every surface against its peer (about 25 min, release builds): bench/results/<date>.md, .png, .json
+bench:
+	bench/run
+
+# The whole harness with small counts and one run; numbers not judged: bench/out/quick-<date>.*
+bench-quick:
+	bench/run --quick
 
 clean:
 	cargo clean
