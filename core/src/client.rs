@@ -145,9 +145,9 @@ impl Client {
         let body = request::chat_body(&self.inner.config, request, false, opts)?;
         self.exchange(reqwest::Method::POST, "chat/completions", Some(body), opts, |bytes| {
             let completion: ChatCompletion = decode_typed(bytes)?;
-            match completion.extra.get("error") {
-                Some(error) if !error.is_null() && completion.choices.is_empty() => Err(body_error(error.clone())),
-                _ => Ok(completion),
+            match error_instead_of_choices(completion.extra.get("error"), completion.choices.len()) {
+                Some(error) => Err(error),
+                None => Ok(completion),
             }
         })
         .await
@@ -161,12 +161,13 @@ impl Client {
             #[derive(serde::Deserialize)]
             struct Probe {
                 error: Option<serde_json::Value>,
-                choices: Option<serde::de::IgnoredAny>,
+                #[serde(default)]
+                choices: Vec<serde::de::IgnoredAny>,
             }
             let probe: Probe = decode_typed(bytes)?;
-            match probe.error {
-                Some(error) if !error.is_null() && probe.choices.is_none() => Err(body_error(error)),
-                _ => Ok(bytes.clone()),
+            match error_instead_of_choices(probe.error.as_ref(), probe.choices.len()) {
+                Some(error) => Err(error),
+                None => Ok(bytes.clone()),
             }
         })
         .await
@@ -325,9 +326,14 @@ fn decode_typed<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, Error> {
     })
 }
 
-/// OpenRouter answers some failures with HTTP 200 and an `error` object instead of choices.
-fn body_error(error: serde_json::Value) -> Error {
-    Error::new(ErrorKind::Stream, "the gateway reported an error in a 200 response").with_error_body(serde_json::json!({ "error": error }))
+/// OpenRouter answers some failures with HTTP 200 and an `error` object instead of choices:
+/// the typed and the raw chat paths both ask this one question.
+fn error_instead_of_choices(error: Option<&serde_json::Value>, choices: usize) -> Option<Error> {
+    let error = error.filter(|e| !e.is_null() && choices == 0)?;
+    Some(
+        Error::new(ErrorKind::Stream, "the gateway reported an error in a 200 response")
+            .with_error_body(serde_json::json!({ "error": error })),
+    )
 }
 
 pub(crate) fn header_pairs(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
