@@ -189,10 +189,11 @@ impl ClientBuilder {
 
     /// Validates and resolves the configuration.
     pub fn build_config(self) -> Result<ClientConfig, Error> {
-        let env = if self.env_fallback { EnvSource::load() } else { EnvSource::default() };
+        let env = self.env_fallback.then(EnvSource::load);
+        let from_env = |names: &[&str]| env.as_ref().and_then(|e| e.get(names));
         let api_key = self
             .api_key
-            .or_else(|| env.get(&["THEROUTER_API_KEY", "OPENAI_API_KEY"]))
+            .or_else(|| from_env(&["THEROUTER_API_KEY", "OPENAI_API_KEY"]))
             .ok_or_else(|| {
                 Error::invalid("api_key", "missing: pass it, or set THEROUTER_API_KEY (or OPENAI_API_KEY) in the environment or .env")
             })?;
@@ -204,7 +205,7 @@ impl ClientBuilder {
         }
         let base_url = self
             .base_url
-            .or_else(|| env.get(&["THEROUTER_BASE_URL", "OPENAI_BASE_URL"]))
+            .or_else(|| from_env(&["THEROUTER_BASE_URL", "OPENAI_BASE_URL"]))
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
         let base_url = normalize_base_url(&base_url)?;
         let max_retries = self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES);
@@ -293,22 +294,17 @@ pub(crate) fn join_url(base: &str, path: &str) -> String {
 }
 
 /// Process environment first, then `.env` in the working directory.
-#[derive(Default)]
 struct EnvSource {
     dotenv: Vec<(String, String)>,
-    enabled: bool,
 }
 
 impl EnvSource {
     fn load() -> Self {
         let dotenv = std::fs::read_to_string(".env").map(|t| parse_dotenv(&t)).unwrap_or_default();
-        EnvSource { dotenv, enabled: true }
+        EnvSource { dotenv }
     }
 
     fn get(&self, names: &[&str]) -> Option<String> {
-        if !self.enabled {
-            return None;
-        }
         // Each name is looked up in the environment, then in .env, before the next name:
         // THEROUTER_* in .env beats OPENAI_* in the environment.
         names.iter().find_map(|name| {
