@@ -116,8 +116,9 @@ fn builder(o: NativeClientOptions) -> Result<ClientBuilder> {
         b = b.max_retries(n);
     }
     if o.initial_retry_delay.is_some() || o.max_retry_delay.is_some() {
-        let initial = ms(o.initial_retry_delay.unwrap_or(500.0), "initial_retry_delay")?;
-        let max = ms(o.max_retry_delay.unwrap_or(8000.0), "max_retry_delay")?;
+        let defaults = routerkit::RetryPolicy::default();
+        let initial = o.initial_retry_delay.map(|t| ms(t, "initial_retry_delay")).transpose()?.unwrap_or(defaults.initial_backoff);
+        let max = o.max_retry_delay.map(|t| ms(t, "max_retry_delay")).transpose()?.unwrap_or(defaults.max_backoff);
         b = b.backoff(initial, max.max(initial));
     }
     for (k, v) in pairs(o.default_headers) {

@@ -116,8 +116,9 @@ impl NativeClient {
                 b = b.max_retries(n);
             }
             if initial_retry_delay.is_some() || max_retry_delay.is_some() {
-                let initial = secs("initial_retry_delay", initial_retry_delay)?.unwrap_or(Duration::from_millis(500));
-                let max = secs("max_retry_delay", max_retry_delay)?.unwrap_or(Duration::from_secs(8)).max(initial);
+                let defaults = routerkit::RetryPolicy::default();
+                let initial = secs("initial_retry_delay", initial_retry_delay)?.unwrap_or(defaults.initial_backoff);
+                let max = secs("max_retry_delay", max_retry_delay)?.unwrap_or(defaults.max_backoff).max(initial);
                 b = b.backoff(initial, max);
             }
             for (k, v) in default_headers.unwrap_or_default() {
