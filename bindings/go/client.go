@@ -121,9 +121,10 @@ const (
 
 // rawResponse is a response copied out of the library.
 type rawResponse struct {
-	body     []byte
-	header   http.Header
-	attempts int
+	body      []byte
+	header    http.Header
+	attempts  int
+	requestID string // the engine's pick among x-request-id and friends
 }
 
 // callScope holds what one call needs beside the request: per-call options and
@@ -248,9 +249,10 @@ func (c *Client) call(ctx context.Context, kind callKind, body []byte, extraBody
 	}
 	defer C.rk_response_free(resp)
 	return &rawResponse{
-		body:     C.GoBytes(unsafe.Pointer(resp.body), C.int(resp.body_len)),
-		header:   parseHeaders(goString(resp.headers)),
-		attempts: int(resp.attempts),
+		body:      C.GoBytes(unsafe.Pointer(resp.body), C.int(resp.body_len)),
+		header:    parseHeaders(goString(resp.headers)),
+		attempts:  int(resp.attempts),
+		requestID: goString(resp.request_id),
 	}, nil
 }
 
@@ -308,5 +310,5 @@ func convertError(ctx context.Context, e *C.RkError) error {
 
 // decodeError is a response body that does not have the expected shape.
 func decodeError(err error, raw *rawResponse) error {
-	return &APIError{Message: "routerkit: the response does not have the expected shape: " + err.Error(), Attempts: raw.attempts, RequestID: raw.header.Get("x-request-id"), kind: "decode"}
+	return &APIError{Message: "routerkit: the response does not have the expected shape: " + err.Error(), Attempts: raw.attempts, RequestID: raw.requestID, kind: "decode"}
 }
