@@ -72,11 +72,11 @@ type ChatCompletionStreamResponse struct {
 // expired ctx stops it at once. Recv and Close may be called from different
 // goroutines; Recv calls must not overlap.
 type ChatCompletionStream struct {
-	mu      sync.Mutex // held by Recv while in the library, and by Close to free
-	handle  *C.RkStream
-	scope   *callScope
-	ctx     context.Context
-	client  *Client
+	mu     sync.Mutex // held by Recv while in the library, and by Close to free
+	handle *C.RkStream
+	scope  *callScope
+	ctx    context.Context
+	client *Client
 	// batch is the unread part of the library's last batch of records: C memory
 	// owned by the stream handle, valid until the next rk_stream_next_batch_bin
 	// or rk_stream_free, both of which happen under mu after it is used up or
@@ -86,8 +86,8 @@ type ChatCompletionStream struct {
 	batchIndex int
 	dec        chunkDecoder
 	err        error // sticky: io.EOF or the error that ended the stream
-	closed  sync.Once
-	isOpen  bool
+	closed     sync.Once
+	isOpen     bool
 
 	httpHeader
 	attempts int // as of the last Recv (the engine may retry before the first event)
