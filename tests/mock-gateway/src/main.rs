@@ -6,6 +6,7 @@ mod body;
 mod sse;
 mod state;
 mod step;
+mod tls;
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -31,17 +32,34 @@ use step::{Split, Step};
 
 const USAGE: &str = "\
 usage: routerkit-mock [--port N] [--host 127.0.0.1] [--exit-on-stdin-close]
+                      [--tls] [--tls-ca-out PATH] [--tls-name NAME]...
 
-A mock OpenAI-compatible gateway. Prints its URL (http://HOST:PORT) as the
-first line of stdout. Use base URL http://HOST:PORT/v1 in clients.
+A mock OpenAI-compatible gateway. Prints its URL (http://HOST:PORT, or
+https://HOST:PORT with --tls) as the first line of stdout. Use base URL
+URL/v1 in clients.
   --port N                 port to listen on (default 0: pick a free one)
   --host H                 address to bind (default 127.0.0.1)
-  --exit-on-stdin-close    exit when standard input is closed (for test suites)";
+  --exit-on-stdin-close    exit when standard input is closed (for test suites)
+  --tls                    serve HTTPS with a throw-away test CA made at start-up
+  --tls-ca-out PATH        write that CA's certificate (PEM) to PATH before the
+                           URL line is printed (implies --tls)
+  --tls-name NAME          issue the server certificate for NAME (a DNS name or
+                           an IP address) instead of localhost, 127.0.0.1 and ::1;
+                           repeatable (implies --tls)";
+
+/// `--tls` settings.
+#[derive(Default)]
+struct TlsOpts {
+    enabled: bool,
+    ca_out: Option<String>,
+    names: Vec<String>,
+}
 
 fn main() {
     let mut port: u16 = 0;
     let mut host = "127.0.0.1".to_string();
     let mut exit_on_stdin_close = false;
+    let mut tls_opts = TlsOpts::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -63,6 +81,15 @@ fn main() {
             }
             "--host" => host = value("--host"),
             "--exit-on-stdin-close" => exit_on_stdin_close = true,
+            "--tls" => tls_opts.enabled = true,
+            "--tls-ca-out" => {
+                tls_opts.enabled = true;
+                tls_opts.ca_out = Some(value("--tls-ca-out"));
+            }
+            "--tls-name" => {
+                tls_opts.enabled = true;
+                tls_opts.names.push(value("--tls-name"));
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return;
@@ -78,10 +105,33 @@ fn main() {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    rt.block_on(run(host, port, exit_on_stdin_close));
+    let acceptor = if tls_opts.enabled { Some(make_acceptor(&tls_opts)) } else { None };
+    rt.block_on(run(host, port, exit_on_stdin_close, acceptor));
 }
 
-async fn run(host: String, port: u16, exit_on_stdin_close: bool) {
+/// Makes the test CA and server certificate; writes the CA PEM where asked.
+fn make_acceptor(opts: &TlsOpts) -> tokio_rustls::TlsAcceptor {
+    let names: Vec<String> = if opts.names.is_empty() {
+        tls::DEFAULT_NAMES.iter().map(|s| s.to_string()).collect()
+    } else {
+        opts.names.clone()
+    };
+    let pki = tls::make_pki(&names).unwrap_or_else(|e| {
+        eprintln!("routerkit-mock: cannot make the test certificates: {e}");
+        std::process::exit(1)
+    });
+    if let Some(path) = &opts.ca_out {
+        // Write to a temporary file and rename, so a reader never sees half a PEM.
+        let tmp = format!("{path}.tmp{}", std::process::id());
+        if let Err(e) = std::fs::write(&tmp, pki.ca_pem.as_bytes()).and_then(|_| std::fs::rename(&tmp, path)) {
+            eprintln!("routerkit-mock: cannot write the CA certificate to {path}: {e}");
+            std::process::exit(1);
+        }
+    }
+    tokio_rustls::TlsAcceptor::from(pki.server_config)
+}
+
+async fn run(host: String, port: u16, exit_on_stdin_close: bool, acceptor: Option<tokio_rustls::TlsAcceptor>) {
     let listener = match TcpListener::bind((host.as_str(), port)).await {
         Ok(l) => l,
         Err(e) => {
@@ -92,7 +142,8 @@ async fn run(host: String, port: u16, exit_on_stdin_close: bool) {
     let addr = listener.local_addr().unwrap();
     {
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "http://{}", fmt_addr(addr));
+        let scheme = if acceptor.is_some() { "https" } else { "http" };
+        let _ = writeln!(out, "{scheme}://{}", fmt_addr(addr));
         let _ = out.flush();
     }
     tokio::spawn(shutdown_on_signal());
@@ -119,7 +170,7 @@ async fn run(host: String, port: u16, exit_on_stdin_close: bool) {
                 continue;
             }
         };
-        tokio::spawn(serve_connection(state.clone(), stream));
+        tokio::spawn(serve_connection(state.clone(), stream, acceptor.clone()));
     }
 }
 
@@ -190,6 +241,7 @@ impl AsyncWrite for ConnIo {
     }
 }
 
+/// Counts a client TCP connection as open from accept until its socket is dropped.
 struct LiveGuard(Arc<State>);
 impl Drop for LiveGuard {
     fn drop(&mut self) {
@@ -197,18 +249,37 @@ impl Drop for LiveGuard {
     }
 }
 
-async fn serve_connection(state: Arc<State>, stream: TcpStream) {
+/// How long a client may take to finish the TLS handshake.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+async fn serve_connection(state: Arc<State>, stream: TcpStream, acceptor: Option<tokio_rustls::TlsAcceptor>) {
     state.total_connections.fetch_add(1, Ordering::SeqCst);
     state.live_connections.fetch_add(1, Ordering::SeqCst);
     let _live = LiveGuard(state.clone());
     let _ = stream.set_nodelay(true);
     let reset = ResetFlag::default();
-    let io = hyper_util::rt::TokioIo::new(ConnIo { inner: stream, reset: reset.clone() });
-    let svc = hyper::service::service_fn(move |req| handle(state.clone(), reset.clone(), req));
-    let _ = hyper::server::conn::http1::Builder::new()
-        .keep_alive(true)
-        .serve_connection(io, svc)
-        .await;
+    let conn = ConnIo { inner: stream, reset: reset.clone() };
+    let svc = {
+        let state = state.clone();
+        let reset = reset.clone();
+        hyper::service::service_fn(move |req| handle(state.clone(), reset.clone(), req))
+    };
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.keep_alive(true);
+    match acceptor {
+        None => {
+            let _ = http.serve_connection(hyper_util::rt::TokioIo::new(conn), svc).await;
+        }
+        Some(acceptor) => match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(conn)).await {
+            Ok(Ok(tls)) => {
+                let _ = http.serve_connection(hyper_util::rt::TokioIo::new(tls), svc).await;
+            }
+            // A client that refused the certificate (unknown CA, wrong name) ends up here.
+            Ok(Err(_)) | Err(_) => {
+                state.tls_handshake_failures.fetch_add(1, Ordering::SeqCst);
+            }
+        },
+    }
 }
 
 type Resp = Response<MockBody>;

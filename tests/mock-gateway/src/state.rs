@@ -42,6 +42,7 @@ pub struct State {
     sessions: Mutex<HashMap<String, Session>>,
     pub live_connections: AtomicU64,
     pub total_connections: AtomicU64,
+    pub tls_handshake_failures: AtomicU64,
     pub requests: AtomicU64,
 }
 
@@ -99,9 +100,15 @@ impl State {
     }
 
     pub fn stats_json(&self) -> Value {
+        let open = self.live_connections.load(Ordering::SeqCst);
+        let accepted = self.total_connections.load(Ordering::SeqCst);
         json!({
-            "live_connections": self.live_connections.load(Ordering::SeqCst),
-            "total_connections": self.total_connections.load(Ordering::SeqCst),
+            "open_connections": open,
+            "accepted_connections": accepted,
+            // The first names of the gauge, kept for the tests that use them.
+            "live_connections": open,
+            "total_connections": accepted,
+            "tls_handshake_failures": self.tls_handshake_failures.load(Ordering::SeqCst),
             "requests": self.requests.load(Ordering::SeqCst),
             "sessions": self.sessions.lock().unwrap().len(),
         })

@@ -20,8 +20,14 @@ pub struct Mock {
 
 impl Mock {
     pub fn start() -> Mock {
+        Mock::start_with(&[])
+    }
+
+    /// With extra command-line arguments (e.g. `--tls`).
+    pub fn start_with(extra: &[&str]) -> Mock {
         let mut child = Command::new(env!("CARGO_BIN_EXE_routerkit-mock"))
             .args(["--port", "0", "--exit-on-stdin-close"])
+            .args(extra)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -31,13 +37,16 @@ impl Mock {
         let mut line = String::new();
         out.read_line(&mut line).expect("read mock url");
         let url = line.trim().to_string();
-        assert!(url.starts_with("http://127.0.0.1:"), "first line was {url:?}");
+        assert!(
+            url.starts_with("http://127.0.0.1:") || url.starts_with("https://127.0.0.1:"),
+            "first line was {url:?}"
+        );
         // Keep draining stdout so the mock never blocks on a full pipe.
         std::thread::spawn(move || {
             let mut sink = Vec::new();
             let _ = out.read_to_end(&mut sink);
         });
-        let addr = url.trim_start_matches("http://").to_string();
+        let addr = url.trim_start_matches("http://").trim_start_matches("https://").to_string();
         Mock { child, _stdin: stdin, url, addr }
     }
 
