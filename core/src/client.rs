@@ -278,13 +278,21 @@ impl Client {
                 Err(e) => e.redact(self.inner.config.api_key.expose()),
             };
             if matches!(error.kind(), ErrorKind::Cancelled | ErrorKind::InvalidRequest) || ctx.deadline_passed() {
+                crate::log::attempt_failed(attempts, &error, None);
                 return Err(error.with_attempts(attempts));
             }
             match ctx.policy.decide(attempts, &error) {
-                RetryDecision::GiveUp => return Err(error.with_attempts(attempts)),
+                RetryDecision::GiveUp => {
+                    crate::log::attempt_failed(attempts, &error, None);
+                    return Err(error.with_attempts(attempts));
+                }
                 RetryDecision::RetryAfter(delay) => {
+                    crate::log::attempt_failed(attempts, &error, Some(delay));
                     // The wait yields to cancellation and the deadline, like every other wait.
-                    ctx.guard(false, tokio::time::sleep(delay)).await.map_err(|e| e.with_attempts(attempts))?;
+                    ctx.guard(false, tokio::time::sleep(delay)).await.map_err(|e| {
+                        crate::log::attempt_failed(attempts, &e, None);
+                        e.with_attempts(attempts)
+                    })?;
                 }
             }
         }
@@ -296,9 +304,11 @@ impl Client {
         if let Some(body) = &prepared.body {
             builder = builder.body(body.clone());
         }
+        crate::log::request_start(prepared);
         let response = ctx.guard(true, builder.send()).await?.map_err(transport_error)?;
         let headers = header_pairs(response.headers());
         let status = response.status().as_u16();
+        crate::log::response(status, &headers);
         if status < 400 {
             return Ok((response, headers));
         }

@@ -194,7 +194,21 @@ impl Error {
         if self.inner.message.contains(secret) {
             self.inner.message = self.inner.message.replace(secret, &masked);
         }
-        // A gateway may echo the key in its error body ("invalid key sk-…").
+        // A gateway may echo the key in its error body ("invalid key sk-…"), so in any field
+        // parsed from it, and in a response header.
+        for text in [&mut self.inner.code, &mut self.inner.error_type, &mut self.inner.param, &mut self.inner.request_id]
+            .into_iter()
+            .flatten()
+        {
+            if text.contains(secret) {
+                *text = text.replace(secret, &masked);
+            }
+        }
+        for (_, value) in self.inner.headers.iter_mut() {
+            if value.contains(secret) {
+                *value = value.replace(secret, &masked);
+            }
+        }
         if let Some(body) = &self.inner.body {
             let text = body.to_string();
             if text.contains(secret) {

@@ -20,12 +20,20 @@
 //! println!("{}", response.choices[0].message.content.as_deref().unwrap_or(""));
 //! # Ok(()) }
 //! ```
+//!
+//! ## Logging
+//!
+//! Set `ROUTERKIT_LOG=debug` (or `info`, `warn`, `error`; `OPENAI_LOG` is read
+//! when it is unset) to get one line per request, response, retry decision,
+//! stream end and error on standard error, in every language. The key never
+//! appears: `Authorization` shows at most its first 8 characters. See [`log`].
 #![warn(missing_docs)]
 
 pub mod accumulate;
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod log;
 pub mod request;
 pub mod retry;
 pub mod sse;

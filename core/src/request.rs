@@ -19,7 +19,9 @@ pub fn parse_request<T: DeserializeOwned>(json: &str) -> Result<T, Error> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let field: &'static str = leak_field_name(&path);
+        // A missing field is reported at its parent: name the field itself (`missing field `model``).
+        let missing = inner.to_string().strip_prefix("missing field `").and_then(|m| m.split('`').next()).map(str::to_owned);
+        let field: &'static str = leak_field_name(missing.as_deref().filter(|_| path == ".").unwrap_or(&path));
         Error::invalid(field, inner)
     })
 }

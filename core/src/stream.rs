@@ -274,6 +274,7 @@ impl ChatStream {
             return Err(self.fail(error));
         }
         if let RetryDecision::RetryAfter(delay) = self.ctx.policy.decide(self.attempts, &error) {
+            crate::log::attempt_failed(self.attempts, &error, Some(delay));
             self.response = None;
             if let Err(e) = self.ctx.guard(false, tokio::time::sleep(delay)).await {
                 return Err(self.fail(e));
@@ -315,6 +316,7 @@ impl ChatStream {
             if self.accumulator.finish_reason_seen() {
                 // Some gateways close without [DONE]; a finish reason says the answer is whole.
                 self.state = State::Finished;
+                crate::log::stream_end(self.handed + self.ready.len(), self.attempts, None);
             } else {
                 self.pending_error = Some(Error::new(
                     ErrorKind::Stream,
@@ -328,7 +330,10 @@ impl ChatStream {
         self.state = State::Failed;
         self.response = None;
         let error = if error.headers().is_empty() { error.with_headers(self.headers.clone()) } else { error };
-        error.with_attempts(self.attempts)
+        // A gateway may echo the key in an error event, as in an error body.
+        let error = error.redact(self.client.config().api_key.expose()).with_attempts(self.attempts);
+        crate::log::stream_end(self.handed + self.ready.len(), self.attempts, Some(&error));
+        error
     }
 
     fn process_events(&mut self) {
@@ -339,6 +344,7 @@ impl ChatStream {
             }
             if event.data == "[DONE]" {
                 self.state = State::Finished;
+                crate::log::stream_end(self.handed + self.ready.len(), self.attempts, None);
                 // Let the connection go back to the pool if the body's end is already here;
                 // never wait for it: a gateway that keeps the socket open must not hang us.
                 if let Some(mut response) = self.response.take() {
