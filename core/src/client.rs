@@ -107,12 +107,23 @@ impl CallContext {
 impl Client {
     /// A client from a validated configuration.
     pub fn new(config: ClientConfig) -> Result<Client, Error> {
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .tcp_nodelay(true)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .build()
-            .map_err(|e| Error::new(ErrorKind::InvalidRequest, format!("could not build the HTTP client: {e}")))?;
+            .pool_idle_timeout(Duration::from_secs(90));
+        // Extra CAs are trusted in addition to the built-in (webpki) roots.
+        for cert in &config.extra_root_certificates {
+            let cert = reqwest::Certificate::from_der(cert.der())
+                .map_err(|e| Error::invalid("tls_ca_cert", format!("a CA certificate is not usable: {e}")))?;
+            builder = builder.add_root_certificate(cert);
+        }
+        let http = builder.build().map_err(|e| {
+            if config.extra_root_certificates.is_empty() {
+                Error::new(ErrorKind::InvalidRequest, format!("could not build the HTTP client: {e}"))
+            } else {
+                Error::invalid("tls_ca_cert", format!("could not build the HTTP client with the extra CA certificates: {e}"))
+            }
+        })?;
         Ok(Client { inner: Arc::new(ClientInner { config, http }) })
     }
 
@@ -134,7 +145,9 @@ impl Client {
     /// A client with another configuration that shares this one's connection
     /// pool when the connect timeout is the same (openai's `with_options`).
     pub fn with_config(&self, config: ClientConfig) -> Result<Client, Error> {
-        if config.connect_timeout == self.inner.config.connect_timeout {
+        if config.connect_timeout == self.inner.config.connect_timeout
+            && config.extra_root_certificates == self.inner.config.extra_root_certificates
+        {
             return Ok(Client { inner: Arc::new(ClientInner { config, http: self.inner.http.clone() }) });
         }
         Client::new(config)
@@ -374,6 +387,9 @@ pub(crate) fn transport_error(e: reqwest::Error) -> Error {
         message.push_str(": ");
         message.push_str(&s.to_string());
         source = s.source();
+    }
+    if let Some(tls) = crate::config::describe_certificate_failure(&message) {
+        message = format!("{tls} ({message})");
     }
     Error::new(kind, message)
 }

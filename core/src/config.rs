@@ -2,6 +2,7 @@
 //! environment / `.env` fallbacks.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
@@ -53,6 +54,34 @@ impl fmt::Display for ApiKey {
     }
 }
 
+/// The environment variable naming a PEM file of extra CA certificates to trust
+/// (read by [`ClientBuilder::from_env`], in addition to the built-in roots).
+pub const CA_BUNDLE_ENV: &str = "ROUTERKIT_CA_BUNDLE";
+
+/// A CA certificate (DER) trusted in addition to the built-in roots.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CaCertificate(Vec<u8>);
+
+impl CaCertificate {
+    /// The certificate, DER-encoded.
+    pub fn der(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for CaCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CaCertificate({} bytes)", self.0.len())
+    }
+}
+
+/// Where an extra CA certificate comes from, until `build_config` reads it.
+#[derive(Clone, Debug)]
+enum CaSource {
+    Pem(Vec<u8>),
+    File(PathBuf),
+}
+
 /// Everything a [`Client`](crate::Client) is built from. Construct it with [`ClientBuilder`].
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
@@ -74,6 +103,11 @@ pub struct ClientConfig {
     pub max_event_bytes: usize,
     /// Ask for usage on streams unless the request says otherwise.
     pub include_usage_by_default: bool,
+    /// CA certificates trusted in addition to the built-in roots (Mozilla's, from
+    /// webpki-roots), e.g. a company's or a self-hosted gateway's private CA.
+    pub extra_root_certificates: Vec<CaCertificate>,
+    /// Whether a plain `http://` base URL to a host other than loopback was allowed.
+    pub allow_insecure_http: bool,
 }
 
 /// Per-call overrides; `None` keeps the client's value.
@@ -121,6 +155,8 @@ pub struct ClientBuilder {
     default_headers: Vec<(String, String)>,
     max_event_bytes: Option<usize>,
     include_usage_by_default: Option<bool>,
+    ca_sources: Vec<CaSource>,
+    allow_insecure_http: bool,
     env_fallback: bool,
 }
 
@@ -187,6 +223,35 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts the CA certificate(s) in this PEM text (one or several
+    /// `-----BEGIN CERTIFICATE-----` blocks) in addition to the built-in roots.
+    /// Checked by `build_config`: no certificate in it is an error naming `tls_ca_cert`.
+    pub fn add_root_certificate_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.ca_sources.push(CaSource::Pem(pem.as_ref().to_vec()));
+        self
+    }
+    /// Trusts the CA certificate(s) in this PEM file, read by `build_config`.
+    pub fn add_root_certificate_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_sources.push(CaSource::File(path.into()));
+        self
+    }
+    /// The bindings' `tls_ca_cert` option: PEM text when it contains
+    /// `-----BEGIN`, else the path of a PEM file.
+    pub fn tls_ca_cert(self, path_or_pem: &str) -> Self {
+        if path_or_pem.contains("-----BEGIN") {
+            self.add_root_certificate_pem(path_or_pem)
+        } else {
+            self.add_root_certificate_file(path_or_pem)
+        }
+    }
+    /// Allows a plain `http://` base URL to a host other than loopback (default false:
+    /// such a base URL is refused, since the key and prompts would cross the network
+    /// unencrypted). Loopback (`localhost`, 127.0.0.0/8, `::1`) is always allowed.
+    pub fn allow_insecure_http(mut self, yes: bool) -> Self {
+        self.allow_insecure_http = yes;
+        self
+    }
+
     /// Validates and resolves the configuration.
     pub fn build_config(self) -> Result<ClientConfig, Error> {
         let env = self.env_fallback.then(EnvSource::load);
@@ -208,6 +273,12 @@ impl ClientBuilder {
             .or_else(|| from_env(&["THEROUTER_BASE_URL", "OPENAI_BASE_URL"]))
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
         let base_url = normalize_base_url(&base_url)?;
+        check_transport_security(&base_url, self.allow_insecure_http)?;
+        let mut ca_sources = self.ca_sources;
+        if let Some(path) = from_env(&[CA_BUNDLE_ENV]) {
+            ca_sources.push(CaSource::File(path.into()));
+        }
+        let extra_root_certificates = load_ca_certificates(&ca_sources)?;
         let max_retries = self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES);
         check_retries(max_retries)?;
         for (name, value) in &self.default_headers {
@@ -244,6 +315,8 @@ impl ClientBuilder {
             default_headers: self.default_headers,
             max_event_bytes: self.max_event_bytes.unwrap_or(crate::sse::SseDecoder::DEFAULT_MAX_EVENT_BYTES),
             include_usage_by_default: self.include_usage_by_default.unwrap_or(true),
+            extra_root_certificates,
+            allow_insecure_http: self.allow_insecure_http,
         })
     }
 
@@ -286,6 +359,85 @@ pub(crate) fn normalize_base_url(raw: &str) -> Result<String, Error> {
         return Err(Error::invalid("base_url", format!("{trimmed:?} must not carry a query or fragment")));
     }
     Ok(trimmed.trim_end_matches('/').to_owned())
+}
+
+/// Refuses a plain `http://` base URL to a host other than loopback unless allowed.
+pub(crate) fn check_transport_security(base_url: &str, allow_insecure_http: bool) -> Result<(), Error> {
+    let parsed = reqwest::Url::parse(base_url).map_err(|e| Error::invalid("base_url", format!("{base_url:?} does not parse: {e}")))?;
+    if parsed.scheme() != "http" || allow_insecure_http {
+        return Ok(());
+    }
+    let host = parsed.host_str().unwrap_or("");
+    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || match host.parse::<std::net::IpAddr>() {
+            Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback(),
+            Ok(std::net::IpAddr::V6(ip)) => ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+            Err(_) => false,
+        };
+    if loopback {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "base_url",
+        format!(
+            "{base_url:?} is plain http to a host that is not loopback: the API key and the prompts would cross the \
+             network unencrypted. Use https, or opt in with allow_insecure_http"
+        ),
+    ))
+}
+
+/// Reads and parses the extra CA certificates; errors name `tls_ca_cert`.
+fn load_ca_certificates(sources: &[CaSource]) -> Result<Vec<CaCertificate>, Error> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::CertificateDer;
+    let mut out = Vec::new();
+    for source in sources {
+        let (pem, origin) = match source {
+            CaSource::Pem(pem) => (pem.clone(), "the PEM text".to_owned()),
+            CaSource::File(path) => match std::fs::read(path) {
+                Ok(bytes) => (bytes, format!("{}", path.display())),
+                Err(e) => {
+                    return Err(Error::invalid("tls_ca_cert", format!("cannot read the CA certificate file {}: {e}", path.display())))
+                }
+            },
+        };
+        let before = out.len();
+        for cert in CertificateDer::pem_slice_iter(&pem) {
+            match cert {
+                Ok(cert) => out.push(CaCertificate(cert.as_ref().to_vec())),
+                Err(e) => return Err(Error::invalid("tls_ca_cert", format!("{origin} is not valid PEM: {e}"))),
+            }
+        }
+        if out.len() == before {
+            return Err(Error::invalid(
+                "tls_ca_cert",
+                format!("{origin} holds no certificate (expected PEM: -----BEGIN CERTIFICATE----- ...)"),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a transport failure's text says the server's certificate was refused,
+/// and if so a message that says so plainly (reqwest only says "invalid peer certificate").
+pub(crate) fn describe_certificate_failure(detail: &str) -> Option<String> {
+    let lower = detail.to_ascii_lowercase();
+    if !(lower.contains("invalid peer certificate") || lower.contains("certificate verify failed") || lower.contains("unknownissuer")) {
+        return None;
+    }
+    let why = if lower.contains("not valid for name") || lower.contains("notvalidforname") {
+        "the certificate is not issued for this host name"
+    } else if lower.contains("unknownissuer") || lower.contains("unknown issuer") {
+        "it is signed by a certificate authority that is not trusted (trust a private CA with the tls_ca_cert option or ROUTERKIT_CA_BUNDLE)"
+    } else if lower.contains("expired") || lower.contains("notvalidyet") {
+        "the certificate is expired or not yet valid"
+    } else if lower.contains("revoked") {
+        "the certificate is revoked"
+    } else {
+        "it did not verify"
+    };
+    Some(format!("TLS certificate verification failed: the server's certificate was refused because {why}"))
 }
 
 /// Joins the base URL and an endpoint path with exactly one slash between.
@@ -380,6 +532,48 @@ mod tests {
         assert_eq!(e.field(), Some("max_retries"));
         let e = ClientBuilder::new().api_key("sk").timeout(Duration::ZERO).build_config().unwrap_err();
         assert_eq!(e.field(), Some("timeout"));
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback_unless_allowed() {
+        for ok in ["http://127.0.0.1:8080/v1", "http://127.9.9.9/v1", "http://localhost:4000", "http://LOCALHOST/v1", "http://[::1]:9/v1", "https://example.com/v1"] {
+            ClientBuilder::new().api_key("sk").base_url(ok).build_config().unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+        for bad in ["http://example.invalid/v1", "http://10.0.0.2:4000/v1", "http://[::2]/v1", "http://localhost.example.com/v1", "http://128.0.0.1/v1"] {
+            let e = ClientBuilder::new().api_key("sk").base_url(bad).build_config().unwrap_err();
+            assert_eq!(e.field(), Some("base_url"), "{bad}");
+            assert!(e.message().contains("allow_insecure_http"), "{e}");
+            let c = ClientBuilder::new().api_key("sk").base_url(bad).allow_insecure_http(true).build_config().unwrap();
+            assert!(c.allow_insecure_http);
+        }
+    }
+
+    #[test]
+    fn extra_ca_certificates_are_checked_at_construction() {
+        let e = ClientBuilder::new().api_key("sk").add_root_certificate_pem("not a pem").build_config().unwrap_err();
+        assert_eq!(e.field(), Some("tls_ca_cert"));
+        assert!(e.message().contains("no certificate"), "{e}");
+        let e = ClientBuilder::new().api_key("sk").tls_ca_cert("/nonexistent/ca.pem").build_config().unwrap_err();
+        assert_eq!(e.field(), Some("tls_ca_cert"));
+        assert!(e.message().contains("/nonexistent/ca.pem"), "{e}");
+        let e = ClientBuilder::new()
+            .api_key("sk")
+            .tls_ca_cert("-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n")
+            .build_config()
+            .unwrap_err();
+        assert_eq!(e.field(), Some("tls_ca_cert"));
+    }
+
+    #[test]
+    fn certificate_failures_are_described() {
+        let m = describe_certificate_failure("client error (Connect): invalid peer certificate: UnknownIssuer").unwrap();
+        assert!(m.contains("not trusted") && m.contains("tls_ca_cert"), "{m}");
+        let m = describe_certificate_failure(
+            "invalid peer certificate: certificate not valid for name \"localhost\"; certificate is only valid for DnsName(\"x\")",
+        )
+        .unwrap();
+        assert!(m.contains("host name"), "{m}");
+        assert!(describe_certificate_failure("tcp connect error: Connection refused").is_none());
     }
 
     #[test]

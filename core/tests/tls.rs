@@ -1,0 +1,169 @@
+//! TLS against the mock gateway run with `--tls`: a trusted extra CA works
+//! (chat and stream), an unknown CA and a certificate for the wrong name are
+//! refused with a connection error that says it is a certificate problem, and
+//! a plain `http://` base URL to a non-loopback host is refused at construction
+//! unless allowed.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use routerkit::{ChatCompletionRequest, ChatMessage, Client, ClientBuilder, ErrorKind, RequestOptions};
+
+const KEY: &str = "sk-test-tls-key-0123456789";
+
+/// A mock started with `--tls --tls-ca-out` (and more arguments); killed on drop.
+struct TlsMock {
+    /// `https://127.0.0.1:PORT`
+    url: String,
+    port: u16,
+    ca_path: PathBuf,
+    ca_pem: String,
+    child: Child,
+}
+
+impl Drop for TlsMock {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.ca_path);
+    }
+}
+
+fn start_tls_mock(tag: &str, extra: &[&str]) -> TlsMock {
+    // target/debug/deps/<test> -> target/debug/routerkit-mock
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("routerkit-mock");
+    assert!(bin.exists(), "{} is missing: run `cargo build -p routerkit-mock` (make test does)", bin.display());
+    let ca_path = std::env::temp_dir().join(format!("routerkit-core-tls-{}-{tag}.pem", std::process::id()));
+    let mut child = Command::new(bin)
+        .args(["--port", "0", "--exit-on-stdin-close", "--tls", "--tls-ca-out"])
+        .arg(&ca_path)
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start routerkit-mock --tls");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().to_owned();
+    assert!(url.starts_with("https://127.0.0.1:"), "first line {url:?}");
+    let port = url.rsplit(':').next().unwrap().parse().unwrap();
+    let ca_pem = std::fs::read_to_string(&ca_path).unwrap();
+    TlsMock { url, port, ca_path, ca_pem, child }
+}
+
+fn request(text: &str) -> ChatCompletionRequest {
+    ChatCompletionRequest::new("openai/gpt-4.1", vec![ChatMessage::user(text)])
+}
+
+fn no_retries() -> RequestOptions {
+    RequestOptions { max_retries: Some(0), ..Default::default() }
+}
+
+async fn chat_and_stream_work(client: &Client) {
+    let r = client.chat(&request("over tls"), &RequestOptions::default()).await.expect("chat over TLS");
+    assert_eq!(r.choices[0].message.content.as_deref(), Some("Hello from routerkit-mock! You said: over tls"));
+    let mut stream = client.chat_stream(&request("stream me"), &RequestOptions::default()).await.expect("stream over TLS");
+    let mut chunks = 0;
+    loop {
+        let batch = stream.next_batch(64).await.expect("stream chunk");
+        if batch.is_empty() {
+            break;
+        }
+        chunks += batch.len();
+    }
+    assert!(chunks > 3, "{chunks} chunks");
+    let done = stream.into_completion();
+    assert_eq!(done.choices[0].message.content.as_deref(), Some("Hello from routerkit-mock! You said: stream me"));
+}
+
+#[tokio::test]
+async fn trusted_ca_file_chat_and_stream_work() {
+    let m = start_tls_mock("trusted-file", &[]);
+    // The certificate is for localhost, 127.0.0.1 and ::1.
+    for base in [format!("https://localhost:{}/v1", m.port), format!("{}/v1", m.url)] {
+        let client = ClientBuilder::new().api_key(KEY).base_url(&base).add_root_certificate_file(&m.ca_path).build().unwrap();
+        chat_and_stream_work(&client).await;
+    }
+}
+
+#[tokio::test]
+async fn trusted_ca_pem_and_env_bundle_work() {
+    let m = start_tls_mock("trusted-pem", &[]);
+    let base = format!("{}/v1", m.url);
+    let client = ClientBuilder::new().api_key(KEY).base_url(&base).add_root_certificate_pem(&m.ca_pem).build().unwrap();
+    chat_and_stream_work(&client).await;
+    // tls_ca_cert: PEM text or a path.
+    let client = ClientBuilder::new().api_key(KEY).base_url(&base).tls_ca_cert(&m.ca_pem).build().unwrap();
+    chat_and_stream_work(&client).await;
+    // ROUTERKIT_CA_BUNDLE, read with the other environment settings by from_env().
+    // (No other test in this binary calls from_env, so setting it here is safe.)
+    std::env::set_var(routerkit::config::CA_BUNDLE_ENV, &m.ca_path);
+    let client = ClientBuilder::new().from_env().api_key(KEY).base_url(&base).build();
+    std::env::remove_var(routerkit::config::CA_BUNDLE_ENV);
+    let client = client.unwrap();
+    assert_eq!(client.config().extra_root_certificates.len(), 1);
+    chat_and_stream_work(&client).await;
+}
+
+#[tokio::test]
+async fn unknown_ca_is_refused_with_a_certificate_error() {
+    let m = start_tls_mock("unknown-ca", &[]);
+    let client = ClientBuilder::new().api_key(KEY).base_url(format!("{}/v1", m.url)).build().unwrap();
+    let e = client.chat(&request("hi"), &no_retries()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
+    let msg = e.to_string();
+    assert!(msg.starts_with("TLS certificate verification failed"), "{msg}");
+    assert!(msg.contains("not trusted") && msg.contains("tls_ca_cert"), "{msg}");
+    assert!(msg.contains("UnknownIssuer"), "reqwest's detail is kept: {msg}");
+    assert!(!msg.contains(KEY));
+    let e = client.chat_stream(&request("hi"), &no_retries()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection);
+    assert!(e.to_string().starts_with("TLS certificate verification failed"), "{e}");
+
+    // A CA that is not the server's (another run's) is no better.
+    let other = start_tls_mock("unknown-ca-other", &[]);
+    let client = ClientBuilder::new().api_key(KEY).base_url(format!("{}/v1", m.url)).add_root_certificate_pem(&other.ca_pem).build().unwrap();
+    let e = client.chat(&request("hi"), &no_retries()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection);
+    assert!(e.to_string().starts_with("TLS certificate verification failed"), "{e}");
+}
+
+#[tokio::test]
+async fn certificate_for_another_name_is_refused() {
+    let m = start_tls_mock("wrong-name", &["--tls-name", "gateway.test"]);
+    for base in [format!("https://localhost:{}/v1", m.port), format!("{}/v1", m.url)] {
+        let client = ClientBuilder::new().api_key(KEY).base_url(&base).add_root_certificate_file(&m.ca_path).build().unwrap();
+        let e = client.chat(&request("hi"), &no_retries()).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
+        let msg = e.to_string();
+        assert!(msg.starts_with("TLS certificate verification failed"), "{msg}");
+        assert!(msg.contains("not issued for this host name"), "{msg}");
+        let e = client.chat_stream(&request("hi"), &no_retries()).await.unwrap_err();
+        assert!(e.to_string().contains("not issued for this host name"), "{e}");
+    }
+}
+
+#[test]
+fn plain_http_to_a_non_loopback_host_is_refused_unless_allowed() {
+    for bad in ["http://example.invalid/v1", "http://192.0.2.10:8080/v1", "http://gateway.internal/v1"] {
+        let e = ClientBuilder::new().api_key(KEY).base_url(bad).build().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidRequest);
+        assert_eq!(e.field(), Some("base_url"), "{bad}");
+        assert!(e.to_string().contains("allow_insecure_http"), "{e}");
+        // Opting in builds the client (no request is sent here).
+        ClientBuilder::new().api_key(KEY).base_url(bad).allow_insecure_http(true).build().unwrap();
+    }
+    for ok in ["http://127.0.0.1:1/v1", "http://localhost:1/v1", "http://[::1]:1/v1", "https://example.invalid/v1"] {
+        ClientBuilder::new().api_key(KEY).base_url(ok).build().unwrap_or_else(|e| panic!("{ok}: {e}"));
+    }
+}
+
+#[test]
+fn a_bad_ca_option_names_tls_ca_cert() {
+    let e = ClientBuilder::new().api_key(KEY).add_root_certificate_file("/nonexistent/ca.pem").build().unwrap_err();
+    assert_eq!(e.field(), Some("tls_ca_cert"));
+    let e = ClientBuilder::new().api_key(KEY).add_root_certificate_pem("hello").build().unwrap_err();
+    assert_eq!(e.field(), Some("tls_ca_cert"));
+}
