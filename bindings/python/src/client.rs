@@ -79,7 +79,7 @@ impl NativeClient {
     #[new]
     #[pyo3(signature = (api_key=None, base_url=None, timeout=None, connect_timeout=None, deadline=None,
                         max_retries=None, initial_retry_delay=None, max_retry_delay=None, default_headers=None,
-                        parent=None))]
+                        parent=None, *, tls_ca_cert=None, tls_ca_pem=None, allow_insecure_http=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -93,6 +93,9 @@ impl NativeClient {
         max_retry_delay: Option<f64>,
         default_headers: Option<Vec<(String, String)>>,
         parent: Option<PyRef<'_, NativeClient>>,
+        tls_ca_cert: Option<String>,
+        tls_ca_pem: Option<String>,
+        allow_insecure_http: bool,
     ) -> PyResult<Self> {
         let build = || -> Result<Client, routerkit::Error> {
             let mut b = ClientBuilder::new().from_env();
@@ -124,6 +127,13 @@ impl NativeClient {
             for (k, v) in default_headers.unwrap_or_default() {
                 b = b.default_header(k, v);
             }
+            if let Some(c) = &tls_ca_cert {
+                b = b.tls_ca_cert(c);
+            }
+            if let Some(pem) = tls_ca_pem {
+                b = b.add_root_certificate_pem(pem);
+            }
+            b = b.allow_insecure_http(allow_insecure_http);
             match &parent {
                 Some(p) => p.client().with_config(b.build_config()?),
                 None => b.build(),

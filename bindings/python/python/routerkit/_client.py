@@ -7,6 +7,7 @@ A translation table: keyword arguments → JSON text → the native call → raw
 from __future__ import annotations
 
 import json
+import os
 import weakref
 from types import TracebackType
 from typing import (
@@ -179,7 +180,29 @@ _CLIENT_OPTIONS = (
     "max_retry_delay",
     "default_headers",
     "default_query",
+    "tls_ca_cert",
+    "allow_insecure_http",
 )
+
+
+TlsCaCert = Union[str, "os.PathLike[str]", bytes, None]
+"""``tls_ca_cert``: extra CA certificate(s) to trust besides the built-in roots: the path of a PEM file
+(``str`` or ``os.PathLike``), or the PEM itself (``bytes``, or a ``str`` holding ``-----BEGIN CERTIFICATE-----``)."""
+
+
+def _tls_ca_cert(value: TlsCaCert) -> Tuple[Optional[str], Optional[str]]:
+    """``tls_ca_cert`` → ``(path or PEM text, PEM text from bytes)`` for the engine."""
+    if value is None:
+        return None, None
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return None, bytes(value).decode("ascii", "replace")
+    if isinstance(value, (str, os.PathLike)):
+        return os.fspath(value), None
+    from ._exceptions import InvalidRequestError
+
+    raise InvalidRequestError(
+        f"`tls_ca_cert` must be a path (str or os.PathLike) or PEM bytes, not {type(value).__name__}", param="tls_ca_cert"
+    )
 
 
 class _BaseClient:
@@ -198,6 +221,8 @@ class _BaseClient:
         deadline: Optional[float] = None,
         initial_retry_delay: Optional[float] = None,
         max_retry_delay: Optional[float] = None,
+        tls_ca_cert: TlsCaCert = None,
+        allow_insecure_http: bool = False,
         _parent: Optional[NativeClient] = None,
     ) -> None:
         read, connect = _split_timeout(timeout)
@@ -216,7 +241,10 @@ class _BaseClient:
             "max_retry_delay": max_retry_delay,
             "default_headers": dict(default_headers) if default_headers else None,
             "default_query": dict(default_query) if default_query else None,
+            "tls_ca_cert": tls_ca_cert,
+            "allow_insecure_http": allow_insecure_http,
         }
+        ca_path, ca_pem = _tls_ca_cert(tls_ca_cert)
         try:
             self._native = NativeClient(
                 api_key,
@@ -229,6 +257,9 @@ class _BaseClient:
                 max_retry_delay,
                 _pairs(default_headers),
                 _parent,
+                tls_ca_cert=ca_path,
+                tls_ca_pem=ca_pem,
+                allow_insecure_http=bool(allow_insecure_http),
             )
         except NativeError as e:
             raise _convert(e) from None
@@ -290,6 +321,8 @@ class Client(_BaseClient):
         deadline: Optional[float] = None,
         initial_retry_delay: Optional[float] = None,
         max_retry_delay: Optional[float] = None,
+        tls_ca_cert: TlsCaCert = None,
+        allow_insecure_http: bool = False,
         _parent: Optional[NativeClient] = None,
     ) -> None:
         super().__init__(
@@ -303,6 +336,8 @@ class Client(_BaseClient):
             deadline=deadline,
             initial_retry_delay=initial_retry_delay,
             max_retry_delay=max_retry_delay,
+            tls_ca_cert=tls_ca_cert,
+            allow_insecure_http=allow_insecure_http,
             _parent=_parent,
         )
         self.chat = Chat(self)
@@ -520,6 +555,8 @@ class AsyncClient(_BaseClient):
         deadline: Optional[float] = None,
         initial_retry_delay: Optional[float] = None,
         max_retry_delay: Optional[float] = None,
+        tls_ca_cert: TlsCaCert = None,
+        allow_insecure_http: bool = False,
         _parent: Optional[NativeClient] = None,
     ) -> None:
         super().__init__(
@@ -533,6 +570,8 @@ class AsyncClient(_BaseClient):
             deadline=deadline,
             initial_retry_delay=initial_retry_delay,
             max_retry_delay=max_retry_delay,
+            tls_ca_cert=tls_ca_cert,
+            allow_insecure_http=allow_insecure_http,
             _parent=_parent,
         )
         self.chat = AsyncChat(self)

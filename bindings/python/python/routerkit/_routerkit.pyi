@@ -46,6 +46,10 @@ class NativeClient:
         max_retry_delay: Optional[float] = None,
         default_headers: Optional[List[Tuple[str, str]]] = None,
         parent: Optional[NativeClient] = None,
+        *,
+        tls_ca_cert: Optional[str] = None,
+        tls_ca_pem: Optional[str] = None,
+        allow_insecure_http: bool = False,
     ) -> NativeClient: ...
     def masked_key(self) -> str: ...
     def base_url(self) -> str: ...
