@@ -36,7 +36,7 @@ fn secs(field: &'static str, v: Option<f64>) -> Result<Option<Duration>, routerk
     match v {
         None => Ok(None),
         Some(s) if s.is_finite() && s > 0.0 => Ok(Some(Duration::from_secs_f64(s.min(1e9)))),
-        Some(_) if field == "initial_retry_delay" || field == "max_retry_delay" => Ok(Some(Duration::ZERO)),
+        Some(s) if s == 0.0 && (field == "initial_retry_delay" || field == "max_retry_delay") => Ok(Some(Duration::ZERO)),
         Some(s) => Err(routerkit::Error::invalid(field, format!("must be a positive number of seconds, got {s}"))),
     }
 }

@@ -28,7 +28,7 @@ from typing import (
     overload,
 )
 
-from ._exceptions import APIConnectionError, APIResponseValidationError, _convert
+from ._exceptions import APIConnectionError, APIResponseValidationError, InvalidRequestError, _convert
 from ._routerkit import CallHandle, Completions as _CompletionQueue, NativeClient, NativeError, NativeStream
 from ._routerkit import parse_json as _parse
 from ._streaming import (
@@ -87,22 +87,42 @@ TimeoutTypes = Union[float, int, Timeout, None]
 _dumps = json.JSONEncoder(separators=(",", ":"), default=_json_default, ensure_ascii=False).encode
 
 
+def _number(name: str, v: Any) -> Optional[float]:
+    """A number of seconds, or a TypeError naming the parameter (the engine checks the range)."""
+    if v is None or isinstance(v, NotGiven):
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise InvalidRequestError(f"`{name}` must be a number of seconds, not {type(v).__name__}", param=name)
+    return float(v)
+
+
+def _count(name: str, v: Any) -> Optional[int]:
+    if v is None or isinstance(v, NotGiven):
+        return None
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise InvalidRequestError(f"`{name}` must be an integer, not {type(v).__name__}", param=name)
+    return v
+
+
 def _split_timeout(t: Any) -> Tuple[Optional[float], Optional[float]]:
     """float → (timeout, None); a Timeout/httpx.Timeout → (read, connect)."""
     if t is None or isinstance(t, NotGiven):
         return None, None
-    if isinstance(t, (int, float)):
-        return float(t), None
+    if isinstance(t, (int, float)) or isinstance(t, (str, bytes)) or not hasattr(t, "read"):
+        return _number("timeout", t), None
     read = getattr(t, "read", None)
     connect = getattr(t, "connect", None)
     return (float(read) if read is not None else None), (float(connect) if connect is not None else None)
 
 
-def _pairs(d: Optional[Mapping[str, Any]]) -> Optional[List[Tuple[str, str]]]:
+def _pairs(d: Optional[Mapping[str, Any]], name: str = "headers") -> Optional[List[Tuple[str, str]]]:
     if not d:
         return None
     # None / NOT_GIVEN remove a default header (an empty value does, in the engine).
-    return [(k, "" if v is None or isinstance(v, NotGiven) else str(v)) for k, v in d.items()]
+    for k, v in d.items():
+        if not isinstance(k, str) or not (v is None or isinstance(v, (str, NotGiven))):
+            raise InvalidRequestError(f"`{name}`: header {k!r} must have a str value, not {type(v).__name__}", param=name)
+    return [(k, "" if v is None or isinstance(v, NotGiven) else v) for k, v in d.items()]
 
 
 _Opts = Optional[Tuple[Optional[float], Optional[List[Tuple[str, str]]], Optional[List[Tuple[str, str]]], Optional[str]]]
@@ -121,14 +141,28 @@ def _options(
     query.update(extra_query or {})
     return (
         _split_timeout(timeout)[0],
-        _pairs(extra_headers),
-        _pairs(query),
-        _dumps(extra_body) if extra_body else None,
+        _pairs(extra_headers, "extra_headers"),
+        [(k, "" if v is None or isinstance(v, NotGiven) else str(v)) for k, v in query.items()] if query else None,
+        _encode("extra_body", extra_body) if extra_body else None,
     )
 
 
+def _encode(name: str, value: Any) -> str:
+    try:
+        return _dumps(value)
+    except (TypeError, ValueError) as e:
+        raise InvalidRequestError(f"`{name}` is not JSON-serialisable: {e}", param=name) from None
+
+
 def _body(params: Dict[str, Any]) -> str:
-    return _dumps({k: v for k, v in params.items() if not isinstance(v, NotGiven)})
+    body = {k: v for k, v in params.items() if not isinstance(v, NotGiven)}
+    try:
+        return _dumps(body)
+    except (TypeError, ValueError):
+        # Name the parameter at fault, as a wrong type does.
+        for k, v in body.items():
+            _encode(k, v)
+        raise
 
 
 def _model(cls: Type[_M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int]) -> _M:
@@ -230,6 +264,12 @@ class _BaseClient:
             connect_timeout = connect
         if isinstance(api_key, _Secret):
             api_key = api_key.get()
+        if api_key is not None and not isinstance(api_key, str):
+            raise InvalidRequestError(f"`api_key` must be a str, not {type(api_key).__name__}", param="api_key")
+        connect_timeout, deadline = _number("connect_timeout", connect_timeout), _number("deadline", deadline)
+        initial_retry_delay = _number("initial_retry_delay", initial_retry_delay)
+        max_retry_delay = _number("max_retry_delay", max_retry_delay)
+        max_retries = _count("max_retries", max_retries)
         self._options: Dict[str, Any] = {
             "api_key": _Secret(api_key) if api_key is not None else None,
             "base_url": base_url,
@@ -255,7 +295,7 @@ class _BaseClient:
                 max_retries,
                 initial_retry_delay,
                 max_retry_delay,
-                _pairs(default_headers),
+                _pairs(default_headers, "default_headers"),
                 _parent,
                 tls_ca_cert=ca_path,
                 tls_ca_pem=ca_pem,
