@@ -26,6 +26,17 @@ export interface ClientOptions {
   initialRetryDelay?: number | undefined;
   /** routerkit: longest retry delay (ms) of the backoff. Default 8000. */
   maxRetryDelay?: number | undefined;
+  /**
+   * routerkit: extra CA certificate(s) to trust besides the built-in (Mozilla) roots, as with
+   * `tls.connect`'s `ca`: PEM text or a Buffer of PEM, or a PEM file's path (a string without
+   * `-----BEGIN`), or an array of them. `ROUTERKIT_CA_BUNDLE` (a path) is read too.
+   */
+  tlsCaCert?: string | Uint8Array | Array<string | Uint8Array> | undefined;
+  /**
+   * routerkit: allow a plain `http://` baseURL to a host other than loopback (default false: such a
+   * baseURL throws a TypeError naming `base_url`; loopback — localhost, 127.0.0.0/8, ::1 — is always allowed).
+   */
+  allowInsecureHttp?: boolean | undefined;
   /** Accepted for compatibility; routerkit always runs in Node.js. */
   dangerouslyAllowBrowser?: boolean | undefined;
 }

@@ -40,6 +40,15 @@ function clientOptions(o) {
   if (o.project != null) headers['OpenAI-Project'] = o.project;
   const flat = flatPairs(headers);
   if (flat.length) n.defaultHeaders = flat;
+  if (o.tlsCaCert != null) {
+    // Like tls.connect's `ca`: one value or an array; a string is a PEM file's path or PEM text.
+    for (const c of Array.isArray(o.tlsCaCert) ? o.tlsCaCert : [o.tlsCaCert]) {
+      if (typeof c === 'string') (n.tlsCaCerts ??= []).push(c);
+      else if (c instanceof Uint8Array) (n.tlsCaPems ??= []).push(Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1'));
+      else throw new TypeError('tlsCaCert must be a PEM file path or PEM text (string), a Buffer of PEM, or an array of them');
+    }
+  }
+  if (o.allowInsecureHttp != null) n.allowInsecureHttp = Boolean(o.allowInsecureHttp);
   return n;
 }
 
@@ -270,7 +279,7 @@ class Client {
 
   /**
    * Options as openai-node's (`apiKey`, `baseURL`, `timeout` ms, `maxRetries`, `defaultHeaders`) plus
-   * `connectTimeout`, `deadline`, `initialRetryDelay`, `maxRetryDelay` (ms). Missing key and base URL
+   * `connectTimeout`, `deadline`, `initialRetryDelay`, `maxRetryDelay` (ms), `tlsCaCert`, `allowInsecureHttp`. Missing key and base URL
    * come from `THEROUTER_API_KEY` / `THEROUTER_BASE_URL` (then `OPENAI_*`), then `.env`.
    */
   constructor(options = {}, internal) {

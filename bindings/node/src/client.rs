@@ -25,6 +25,11 @@ pub struct NativeClientOptions {
     pub max_retry_delay: Option<f64>,
     /// Flat `[name, value, name, value, …]`.
     pub default_headers: Option<Vec<String>>,
+    /// `tlsCaCert` strings: each the path of a PEM file, or PEM text.
+    pub tls_ca_certs: Option<Vec<String>>,
+    /// `tlsCaCert` Buffers, as PEM text.
+    pub tls_ca_pems: Option<Vec<String>>,
+    pub allow_insecure_http: Option<bool>,
 }
 
 /// Per-call options (times in milliseconds).
@@ -123,6 +128,15 @@ fn builder(o: NativeClientOptions) -> Result<ClientBuilder> {
     }
     for (k, v) in pairs(o.default_headers) {
         b = b.default_header(k, v);
+    }
+    for c in o.tls_ca_certs.unwrap_or_default() {
+        b = b.tls_ca_cert(&c);
+    }
+    for pem in o.tls_ca_pems.unwrap_or_default() {
+        b = b.add_root_certificate_pem(pem);
+    }
+    if let Some(yes) = o.allow_insecure_http {
+        b = b.allow_insecure_http(yes);
     }
     Ok(b)
 }
