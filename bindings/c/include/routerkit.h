@@ -160,8 +160,14 @@ void rk_cancel_token_free(struct RkCancelToken *token);
 // `deadline_ms` (whole call, retries included; default none), `max_retries` (2),
 // `initial_retry_delay_ms` (500), `max_retry_delay_ms` (8000), `headers`
 // (object name → value, sent with every request), `max_event_bytes`,
-// `include_usage_by_default` (bool). Bad configuration fails here with kind
-// `"invalid_request"` and `field` naming the option.
+// `include_usage_by_default` (bool), `tls_ca_cert` (extra CA certificate(s) to
+// trust besides the built-in roots: a string or an array of strings, each PEM
+// text or the path of a PEM file; `ROUTERKIT_CA_BUNDLE` names one too when
+// `from_env`), `allow_insecure_http` (bool, default false: a plain `http://`
+// base URL to a host other than loopback is refused with field `base_url`).
+// A refused server certificate is a `"connection"` error whose message starts
+// with "TLS certificate verification failed". Bad configuration fails here
+// with kind `"invalid_request"` and `field` naming the option.
 //
 // On success `*out` is a new client owned by the caller.
 //

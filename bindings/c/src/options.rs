@@ -27,6 +27,19 @@ pub(crate) struct ClientOptions {
     headers: Option<Map<String, Value>>,
     max_event_bytes: Option<usize>,
     include_usage_by_default: Option<bool>,
+    /// Extra CA certificate(s) to trust: a string or an array of strings, each
+    /// PEM text (containing `-----BEGIN`) or the path of a PEM file.
+    tls_ca_cert: Option<OneOrMany>,
+    /// Allow a plain `http://` base URL to a host other than loopback (default false).
+    allow_insecure_http: Option<bool>,
+}
+
+/// A string or an array of strings.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
 }
 
 /// A per-call `options_json`. Every key is optional; `null` or NULL means none.
@@ -111,6 +124,17 @@ pub(crate) fn client_from_json(json: Option<&str>) -> Result<engine::Client, Err
     }
     if let Some(yes) = o.include_usage_by_default {
         b = b.include_usage_by_default(yes);
+    }
+    let cas = match o.tls_ca_cert {
+        None => Vec::new(),
+        Some(OneOrMany::One(c)) => vec![c],
+        Some(OneOrMany::Many(cs)) => cs,
+    };
+    for c in &cas {
+        b = b.tls_ca_cert(c);
+    }
+    if let Some(yes) = o.allow_insecure_http {
+        b = b.allow_insecure_http(yes);
     }
     b.build()
 }

@@ -481,6 +481,34 @@ static void test_error_kinds(RkClient *client) {
   rk_string_free(NULL);
 }
 
+/* tls_ca_cert / allow_insecure_http are checked at construction (no traffic). */
+static void test_tls_options(void) {
+  RkClient *c = NULL;
+  RkError *err = NULL;
+  RkStatus st = rk_client_new("{\"api_key\":\"sk-test-abi-0123456789\",\"from_env\":false,"
+                              "\"base_url\":\"http://example.invalid/v1\"}", &c, &err);
+  CHECK(st == RK_STATUS_ERROR && !c && err, "plain http to a non-loopback host refused");
+  if (err) {
+    CHECK(strcmp(err->kind, "invalid_request") == 0, "kind %s", err->kind);
+    CHECK(err->field && strcmp(err->field, "base_url") == 0, "field %s", err->field ? err->field : "NULL");
+    CHECK(strstr(err->message, "allow_insecure_http") != NULL, "message %s", err->message);
+  }
+  rk_error_free(err);
+  err = NULL;
+  st = rk_client_new("{\"api_key\":\"sk-test-abi-0123456789\",\"from_env\":false,"
+                     "\"base_url\":\"http://example.invalid/v1\",\"allow_insecure_http\":true}", &c, &err);
+  CHECK(st == RK_STATUS_OK && c && !err, "allow_insecure_http: %s", err ? err->message : "?");
+  rk_client_free(c);
+  rk_error_free(err);
+  c = NULL;
+  err = NULL;
+  st = rk_client_new("{\"api_key\":\"sk-test-abi-0123456789\",\"from_env\":false,"
+                     "\"tls_ca_cert\":[\"/nonexistent/routerkit-ca.pem\"]}", &c, &err);
+  CHECK(st == RK_STATUS_ERROR && !c && err && err->field && strcmp(err->field, "tls_ca_cert") == 0,
+        "bad tls_ca_cert: %s", err ? err->message : "?");
+  rk_error_free(err);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: %s BASE_URL\n", argv[0]);
@@ -488,6 +516,7 @@ int main(int argc, char **argv) {
   }
   base_url = argv[1];
   test_version();
+  test_tls_options();
   RkClient *client = new_client(NULL);
   if (!client) return 1;
   test_chat_models_embeddings(client);
