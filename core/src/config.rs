@@ -134,6 +134,13 @@ impl RequestOptions {
         if let Some(n) = self.max_retries {
             check_retries(n)?;
         }
+        // As at construction: a zero wait would fail every call without sending it.
+        if self.timeout.is_some_and(|d| d.is_zero()) {
+            return Err(Error::invalid("timeout", "must be positive"));
+        }
+        if self.deadline.is_some_and(|d| d.is_zero()) {
+            return Err(Error::invalid("deadline", "must be positive"));
+        }
         for (name, value) in &self.headers {
             check_header(name, value)?;
         }

@@ -347,6 +347,13 @@ async fn bad_input_names_the_parameter_before_anything_is_sent() {
         assert_eq!((e.kind(), e.field()), (ErrorKind::InvalidRequest, Some(field)), "{e}");
         assert!(e.to_string().contains(field), "{e}");
     }
+    for (opts, field) in [
+        (RequestOptions { timeout: Some(Duration::ZERO), ..Default::default() }, "timeout"),
+        (RequestOptions { deadline: Some(Duration::ZERO), ..Default::default() }, "deadline"),
+    ] {
+        assert_eq!(client.chat(&request(), &opts).await.unwrap_err().field(), Some(field));
+        assert_eq!(client.chat_stream(&request(), &opts).await.unwrap_err().field(), Some(field));
+    }
     let opts = RequestOptions { max_retries: Some(101), ..Default::default() };
     assert_eq!(client.chat(&request(), &opts).await.unwrap_err().field(), Some("max_retries"));
     assert_eq!(client.chat_stream(&request(), &opts).await.unwrap_err().field(), Some("max_retries"));

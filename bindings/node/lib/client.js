@@ -25,16 +25,65 @@ function flatPairs(h) {
   return out;
 }
 
+/** Bad caller input: a TypeError naming the parameter (`field`, as the engine's own errors do). */
+function invalid(field, message) {
+  const e = new TypeError(`invalid \`${field}\`: ${message}`);
+  e.field = field;
+  return e;
+}
+
+const kindOf = (v) => (typeof v === 'number' ? String(v) : typeof v);
+
+function count(v, name, field) {
+  if (!Number.isInteger(v)) throw invalid(field, `${name} must be an integer, got ${kindOf(v)}`);
+  return v;
+}
+
+function millis(v, name, field) {
+  if (typeof v !== 'number' || Number.isNaN(v)) throw invalid(field, `${name} must be a number of milliseconds, got ${kindOf(v)}`);
+  return v;
+}
+
+/**
+ * The request body as JSON text. A value JSON cannot carry (BigInt, a cycle) names its parameter;
+ * so does a function or symbol, which JSON.stringify would drop without a word.
+ */
+function encodeBody(body) {
+  let text;
+  try {
+    text = JSON.stringify(body);
+  } catch (e) {
+    for (const k of Object.keys(body ?? {})) {
+      try {
+        JSON.stringify(body[k]);
+      } catch (inner) {
+        throw invalid(k, `is not JSON-serialisable: ${inner.message.split('\n')[0]}`);
+      }
+    }
+    throw e;
+  }
+  if (body !== null && typeof body === 'object') {
+    for (const k of Object.keys(body)) {
+      const t = typeof body[k];
+      if (t === 'function' || t === 'symbol') throw invalid(k, `is a ${t}, not a JSON value`);
+    }
+  }
+  return text;
+}
+
 function clientOptions(o) {
   const n = {};
-  if (o.apiKey != null) n.apiKey = o.apiKey;
+  if (o.apiKey != null) {
+    if (typeof o.apiKey !== 'string') throw invalid('api_key', `apiKey must be a string, got ${typeof o.apiKey}`);
+    n.apiKey = o.apiKey;
+  }
   if (o.baseURL != null) n.baseUrl = o.baseURL;
-  if (o.timeout != null) n.timeout = o.timeout;
-  if (o.connectTimeout != null) n.connectTimeout = o.connectTimeout;
-  if (o.deadline != null) n.deadline = o.deadline;
-  if (o.maxRetries != null) n.maxRetries = o.maxRetries;
-  if (o.initialRetryDelay != null) n.initialRetryDelay = o.initialRetryDelay;
-  if (o.maxRetryDelay != null) n.maxRetryDelay = o.maxRetryDelay;
+  if (o.timeout != null) n.timeout = millis(o.timeout, 'timeout', 'timeout');
+  if (o.connectTimeout != null) n.connectTimeout = millis(o.connectTimeout, 'connectTimeout', 'connect_timeout');
+  if (o.deadline != null) n.deadline = millis(o.deadline, 'deadline', 'deadline');
+  if (o.maxRetries != null) n.maxRetries = count(o.maxRetries, 'maxRetries', 'max_retries');
+  if (o.initialRetryDelay != null) n.initialRetryDelay = millis(o.initialRetryDelay, 'initialRetryDelay', 'initial_retry_delay');
+  if (o.maxRetryDelay != null) n.maxRetryDelay = millis(o.maxRetryDelay, 'maxRetryDelay', 'max_retry_delay');
   const headers = { ...o.defaultHeaders };
   if (o.organization != null) headers['OpenAI-Organization'] = o.organization;
   if (o.project != null) headers['OpenAI-Project'] = o.project;
@@ -55,16 +104,22 @@ function clientOptions(o) {
 function callOptions(o) {
   if (o == null) return undefined;
   let n;
-  if (o.timeout != null) (n ??= {}).timeout = o.timeout;
-  if (o.deadline != null) (n ??= {}).deadline = o.deadline;
-  if (o.maxRetries != null) (n ??= {}).maxRetries = o.maxRetries;
+  if (o.timeout != null) (n ??= {}).timeout = millis(o.timeout, 'timeout', 'timeout');
+  if (o.deadline != null) (n ??= {}).deadline = millis(o.deadline, 'deadline', 'deadline');
+  if (o.maxRetries != null) (n ??= {}).maxRetries = count(o.maxRetries, 'maxRetries', 'max_retries');
   if (o.headers != null || o.idempotencyKey != null) {
     const headers = flatPairs(o.headers) ?? [];
     if (o.idempotencyKey != null) headers.push('Idempotency-Key', String(o.idempotencyKey));
     (n ??= {}).headers = headers;
   }
   if (o.query != null) (n ??= {}).query = flatPairs(o.query);
-  if (o.extra_body != null) (n ??= {}).extraBody = JSON.stringify(o.extra_body);
+  if (o.extra_body != null) {
+    try {
+      (n ??= {}).extraBody = JSON.stringify(o.extra_body);
+    } catch (e) {
+      throw invalid('extra_body', `is not JSON-serialisable: ${e.message.split('\n')[0]}`);
+    }
+  }
   return n;
 }
 
@@ -189,7 +244,7 @@ class Completions {
         if (controller.signal.aborted) throw new APIUserAbortError();
         const token = new native.CancelToken();
         controller.signal.addEventListener('abort', () => token.cancel(), { once: true });
-        return n.chatStream(JSON.stringify(body), callOptions(options), token, false);
+        return n.chatStream(encodeBody(body), callOptions(options), token, false);
       }).then(
         (s) => ({ stream: new Stream(s, controller), requestId: s.requestId, response: responseInfo({ status: 200, headers: s.headers }) }),
         (e) => {
@@ -198,7 +253,7 @@ class Completions {
       );
       return new APIPromise(raw, (r) => r.stream);
     }
-    const raw = call(() => rawCall(withSignal(options?.signal, (token) => n.chat(JSON.stringify(body), callOptions(options), token))));
+    const raw = call(() => rawCall(withSignal(options?.signal, (token) => n.chat(encodeBody(body), callOptions(options), token))));
     return new APIPromise(raw, parsed);
   }
 
@@ -209,7 +264,7 @@ class Completions {
       const token = new native.CancelToken();
       controller.signal.addEventListener('abort', () => token.cancel(), { once: true });
       const payload = body?.stream ? body : { ...body, stream: true };
-      return n.chatStream(JSON.stringify(payload), callOptions(options), token, true);
+      return n.chatStream(encodeBody(payload), callOptions(options), token, true);
     }, options);
   }
 }
@@ -265,7 +320,7 @@ class Embeddings {
   /** `POST /embeddings`. */
   create(body, options) {
     const n = this.#client[INTERNAL];
-    const raw = call(() => rawCall(withSignal(options?.signal, (token) => n.embeddings(JSON.stringify(body), callOptions(options), token))));
+    const raw = call(() => rawCall(withSignal(options?.signal, (token) => n.embeddings(encodeBody(body), callOptions(options), token))));
     return new APIPromise(raw, parsed);
   }
 }
