@@ -63,6 +63,9 @@ type clientOptionsJSON struct {
 	ConnectTimeoutMs float64           `json:"connect_timeout_ms,omitempty"`
 	TimeoutMs        float64           `json:"timeout_ms,omitempty"`
 	Headers          map[string]string `json:"headers,omitempty"`
+	TLSCACert        string            `json:"tls_ca_cert,omitempty"`
+	TLSCACertPEM     string            `json:"tls_ca_cert_pem,omitempty"`
+	AllowInsecure    bool              `json:"allow_insecure_http,omitempty"`
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -76,6 +79,9 @@ func clientOptions(c ClientConfig) clientOptionsJSON {
 		MaxDelayMs:       ms(c.MaxRetryDelay),
 		ConnectTimeoutMs: ms(c.ConnectTimeout),
 		TimeoutMs:        ms(c.Timeout),
+		TLSCACert:        c.TLSCACertFile,
+		TLSCACertPEM:     string(c.TLSCACertPEM),
+		AllowInsecure:    c.AllowInsecureHTTP,
 	}
 	if len(c.DefaultHeaders) > 0 || c.OrgID != "" {
 		o.Headers = make(map[string]string, len(c.DefaultHeaders)+1)

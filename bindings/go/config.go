@@ -49,6 +49,21 @@ type ClientConfig struct {
 	Timeout time.Duration
 	// DefaultHeaders are sent with every request.
 	DefaultHeaders map[string]string
+
+	// TLSCACertFile is the path of a PEM file of extra CA certificates to trust
+	// besides the built-in (Mozilla) roots: a company's or a self-hosted gateway's
+	// private CA. (go-openai users set HTTPClient's Transport TLSClientConfig.RootCAs
+	// instead; routerkit does not read that.) ROUTERKIT_CA_BUNDLE, a path in the
+	// environment or .env, is read too. A file that cannot be read or holds no
+	// certificate makes every call fail with InvalidField(err) == "tls_ca_cert".
+	TLSCACertFile string
+	// TLSCACertPEM holds extra CA certificates as PEM, trusted like TLSCACertFile.
+	TLSCACertPEM []byte
+	// AllowInsecureHTTP allows a plain http:// BaseURL to a host other than
+	// loopback. Without it such a BaseURL makes every call fail with
+	// InvalidField(err) == "base_url", as the key and prompts would cross the
+	// network unencrypted; loopback (localhost, 127.0.0.0/8, ::1) is always allowed.
+	AllowInsecureHTTP bool
 }
 
 // DefaultConfig returns a configuration for authToken with go-openai's defaults

@@ -65,8 +65,9 @@ impl RkResponse {
 /// `include_usage_by_default` (bool), `tls_ca_cert` (extra CA certificate(s) to
 /// trust besides the built-in roots: a string or an array of strings, each PEM
 /// text or the path of a PEM file; `ROUTERKIT_CA_BUNDLE` names one too when
-/// `from_env`), `allow_insecure_http` (bool, default false: a plain `http://`
-/// base URL to a host other than loopback is refused with field `base_url`).
+/// `from_env`), `tls_ca_cert_pem` (the same, PEM text only),
+/// `allow_insecure_http` (bool, default false: a plain `http://` base URL to a
+/// host other than loopback is refused with field `base_url`).
 /// A refused server certificate is a `"connection"` error whose message starts
 /// with "TLS certificate verification failed". Bad configuration fails here
 /// with kind `"invalid_request"` and `field` naming the option.

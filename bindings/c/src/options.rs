@@ -30,6 +30,8 @@ pub(crate) struct ClientOptions {
     /// Extra CA certificate(s) to trust: a string or an array of strings, each
     /// PEM text (containing `-----BEGIN`) or the path of a PEM file.
     tls_ca_cert: Option<OneOrMany>,
+    /// Extra CA certificate(s) as PEM text only (never read as a path).
+    tls_ca_cert_pem: Option<OneOrMany>,
     /// Allow a plain `http://` base URL to a host other than loopback (default false).
     allow_insecure_http: Option<bool>,
 }
@@ -40,6 +42,15 @@ pub(crate) struct ClientOptions {
 enum OneOrMany {
     One(String),
     Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
 }
 
 /// A per-call `options_json`. Every key is optional; `null` or NULL means none.
@@ -125,13 +136,11 @@ pub(crate) fn client_from_json(json: Option<&str>) -> Result<engine::Client, Err
     if let Some(yes) = o.include_usage_by_default {
         b = b.include_usage_by_default(yes);
     }
-    let cas = match o.tls_ca_cert {
-        None => Vec::new(),
-        Some(OneOrMany::One(c)) => vec![c],
-        Some(OneOrMany::Many(cs)) => cs,
-    };
-    for c in &cas {
+    for c in &o.tls_ca_cert.map(OneOrMany::into_vec).unwrap_or_default() {
         b = b.tls_ca_cert(c);
+    }
+    for pem in o.tls_ca_cert_pem.map(OneOrMany::into_vec).unwrap_or_default() {
+        b = b.add_root_certificate_pem(pem);
     }
     if let Some(yes) = o.allow_insecure_http {
         b = b.allow_insecure_http(yes);
