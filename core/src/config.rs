@@ -174,6 +174,9 @@ impl ClientBuilder {
     }
     /// Take what is not set explicitly from `THEROUTER_API_KEY` / `THEROUTER_BASE_URL`,
     /// then `OPENAI_API_KEY` / `OPENAI_BASE_URL`, then a `.env` file in the working directory.
+    /// `ROUTERKIT_CA_BUNDLE` ([`CA_BUNDLE_ENV`]), when set there, names a PEM file of extra CA
+    /// certificates trusted besides the built-in roots and any given explicitly (to trust the
+    /// operating system's store too: `ROUTERKIT_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt`).
     pub fn from_env(mut self) -> Self {
         self.env_fallback = true;
         self
