@@ -122,6 +122,7 @@ func goOpenAIPeer(base string) peer {
 type result struct {
 	cpuPerChunk time.Duration
 	reqPerSec   float64
+	seqCPU      time.Duration // client CPU per sequential request
 	p50, p99    time.Duration
 	concChunks  float64 // chunks/s across 200 streams
 	concCPU     time.Duration
@@ -148,6 +149,7 @@ func measure(p peer, streamChunks, seqRequests, concStreams, concChunks int) (re
 	r.cpuPerChunk = (cpuTime() - c0) / time.Duration(n)
 	// 2. Sequential requests.
 	lat := make([]time.Duration, seqRequests)
+	c0 = cpuTime()
 	t0 := time.Now()
 	for i := range lat {
 		s := time.Now()
@@ -157,6 +159,7 @@ func measure(p peer, streamChunks, seqRequests, concStreams, concChunks int) (re
 		lat[i] = time.Since(s)
 	}
 	r.reqPerSec = float64(seqRequests) / time.Since(t0).Seconds()
+	r.seqCPU = (cpuTime() - c0) / time.Duration(seqRequests)
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	r.p50, r.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
 	// 3. Concurrent streams.
@@ -216,10 +219,10 @@ func main() {
 			os.Exit(1)
 		}
 		results[p.name] = r
-		fmt.Printf("%-10s cpu/chunk %7s | seq %7.0f req/s p50 %7s p99 %7s | %d streams: %9.0f chunks/s, cpu/chunk %7s\n",
-			p.name, r.cpuPerChunk, r.reqPerSec, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), *conc, r.concChunks, r.concCPU)
+		fmt.Printf("%-10s cpu/chunk %7s | seq %7.0f req/s p50 %7s p99 %7s cpu/req %7s | %d streams: %9.0f chunks/s, cpu/chunk %7s\n",
+			p.name, r.cpuPerChunk, r.reqPerSec, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.seqCPU, *conc, r.concChunks, r.concCPU)
 	}
 	a, b := results["routerkit"], results["go-openai"]
-	fmt.Printf("\nratios routerkit/go-openai: cpu per chunk %.2f (target <= 1), seq req/s %.2f (target >= 1), concurrent chunks/s %.2f (target >= 1), concurrent cpu/chunk %.2f\n",
-		float64(a.cpuPerChunk)/float64(b.cpuPerChunk), a.reqPerSec/b.reqPerSec, a.concChunks/b.concChunks, float64(a.concCPU)/float64(b.concCPU))
+	fmt.Printf("\nratios routerkit/go-openai: cpu per chunk %.2f (target <= 1), seq req/s %.2f (target >= 1), seq cpu/req %.2f, concurrent chunks/s %.2f (target >= 1), concurrent cpu/chunk %.2f\n",
+		float64(a.cpuPerChunk)/float64(b.cpuPerChunk), a.reqPerSec/b.reqPerSec, float64(a.seqCPU)/float64(b.seqCPU), a.concChunks/b.concChunks, float64(a.concCPU)/float64(b.concCPU))
 }

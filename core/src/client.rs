@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::{ClientBuilder, ClientConfig, RequestOptions};
 use crate::error::{Error, ErrorKind};
-use crate::request::{self, PreparedRequest};
+use crate::request::{self, PreparedRequest, RequestTemplate};
 use crate::retry::{parse_retry_after, RetryDecision, RetryPolicy};
 use crate::stream::ChatStream;
 use crate::types::{ChatCompletion, ChatCompletionRequest, EmbeddingRequest, EmbeddingResponse, ModelList};
@@ -27,6 +27,13 @@ pub struct Client {
 struct ClientInner {
     config: ClientConfig,
     http: reqwest::Client,
+    template: RequestTemplate,
+}
+
+impl ClientInner {
+    fn new(config: ClientConfig, http: reqwest::Client) -> Result<ClientInner, Error> {
+        Ok(ClientInner { template: RequestTemplate::new(&config)?, config, http })
+    }
 }
 
 impl std::fmt::Debug for Client {
@@ -124,7 +131,7 @@ impl Client {
                 Error::invalid("tls_ca_cert", format!("could not build the HTTP client with the extra CA certificates: {e}"))
             }
         })?;
-        Ok(Client { inner: Arc::new(ClientInner { config, http }) })
+        Ok(Client { inner: Arc::new(ClientInner::new(config, http)?) })
     }
 
     /// A builder with the peers' defaults.
@@ -148,7 +155,7 @@ impl Client {
         if config.connect_timeout == self.inner.config.connect_timeout
             && config.extra_root_certificates == self.inner.config.extra_root_certificates
         {
-            return Ok(Client { inner: Arc::new(ClientInner { config, http: self.inner.http.clone() }) });
+            return Ok(Client { inner: Arc::new(ClientInner::new(config, self.inner.http.clone())?) });
         }
         Client::new(config)
     }
@@ -190,7 +197,7 @@ impl Client {
     /// headers arrived; the events are pulled with [`ChatStream::next`].
     pub async fn chat_stream(&self, request: &ChatCompletionRequest, opts: &RequestOptions) -> Result<ChatStream, Error> {
         let body = request::chat_body(&self.inner.config, request, true, opts)?;
-        let prepared = request::prepare(&self.inner.config, reqwest::Method::POST, "chat/completions", Some(body), true, opts)?;
+        let prepared = self.inner.template.prepare(reqwest::Method::POST, "chat/completions", Some(body), true, opts)?;
         let ctx = self.context(opts);
         let (response, attempts) = self.connect(&prepared, &ctx, 0).await?;
         Ok(ChatStream::new(self.clone(), Arc::new(prepared), ctx, response, attempts))
@@ -236,7 +243,7 @@ impl Client {
         opts: &RequestOptions,
         decode: impl Fn(&Bytes) -> Result<T, Error>,
     ) -> Result<Response<T>, Error> {
-        let prepared = request::prepare(&self.inner.config, method, path, body, false, opts)?;
+        let prepared = self.inner.template.prepare(method, path, body, false, opts)?;
         let ctx = self.context(opts);
         let ((status, headers, data), attempts) = self
             .with_retries(&ctx, 0, || async {

@@ -15,6 +15,10 @@ use crate::types::{ChatCompletionRequest, EmbeddingRequest, MessageContent, Stre
 /// Bindings hand the caller's dict/object over as JSON text; this is where a
 /// `temperature: "hot"` becomes `invalid \`temperature\``.
 pub fn parse_request<T: DeserializeOwned>(json: &str) -> Result<T, Error> {
+    // Tracking the path costs on every call; only a failure needs it, so the second parse names the field.
+    if let Ok(request) = serde_json::from_str(json) {
+        return Ok(request);
+    }
     let de = &mut serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -118,6 +122,11 @@ pub fn chat_body(
     opts: &RequestOptions,
 ) -> Result<Bytes, Error> {
     request.validate()?;
+    let add_usage = stream && request.stream_options.is_none() && config.include_usage_by_default;
+    let drop_options = !stream && request.stream_options.is_some();
+    if request.stream == stream.then_some(true) && !add_usage && !drop_options {
+        return encode_body(request, opts);
+    }
     let mut request = request.clone();
     request.stream = stream.then_some(true);
     if stream && request.stream_options.is_none() && config.include_usage_by_default {
@@ -146,7 +155,78 @@ pub fn encode_body<T: serde::Serialize>(body: &T, opts: &RequestOptions) -> Resu
     encoded.map(Bytes::from).map_err(|e| Error::invalid("request", e))
 }
 
-/// Builds URL and headers for `path` under the base URL.
+/// What every request of one client shares, worked out once when the client
+/// is built: the endpoints' URLs and the configured headers (authorization,
+/// user agent, default headers).
+#[derive(Debug, Clone)]
+pub struct RequestTemplate {
+    base_url: String,
+    endpoints: [(&'static str, reqwest::Url); 3],
+    headers: HeaderMap,
+    /// Default headers win over the per-call `accept` and `content-type`, as they win over the user agent.
+    defaults_set_accept: bool,
+    defaults_set_content_type: bool,
+}
+
+impl RequestTemplate {
+    /// Checks and parses what `config` contributes to every request.
+    pub fn new(config: &ClientConfig) -> Result<RequestTemplate, Error> {
+        let parse = |path: &str| reqwest::Url::parse(&join_url(&config.base_url, path)).map_err(|e| Error::invalid("base_url", e));
+        let endpoints = [
+            ("chat/completions", parse("chat/completions")?),
+            ("models", parse("models")?),
+            ("embeddings", parse("embeddings")?),
+        ];
+        let mut headers = HeaderMap::with_capacity(8 + config.default_headers.len());
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.api_key.expose()))
+            .map_err(|_| Error::invalid("api_key", "contains characters not allowed in a header"))?;
+        auth.set_sensitive(true);
+        headers.insert(reqwest::header::AUTHORIZATION, auth);
+        headers.insert(reqwest::header::USER_AGENT, HeaderValue::from_static(concat!("routerkit/", env!("CARGO_PKG_VERSION"))));
+        merge_headers(&mut headers, &config.default_headers)?;
+        let named = |header: &str| config.default_headers.iter().any(|(name, _)| name.eq_ignore_ascii_case(header));
+        Ok(RequestTemplate {
+            base_url: config.base_url.clone(),
+            endpoints,
+            headers,
+            defaults_set_accept: named("accept"),
+            defaults_set_content_type: named("content-type"),
+        })
+    }
+
+    /// Builds URL and headers for `path` under the base URL.
+    pub fn prepare(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Bytes>,
+        stream: bool,
+        opts: &RequestOptions,
+    ) -> Result<PreparedRequest, Error> {
+        opts.validate()?;
+        let mut url = match self.endpoints.iter().find(|(known, _)| *known == path) {
+            Some((_, url)) => url.clone(),
+            None => reqwest::Url::parse(&join_url(&self.base_url, path)).map_err(|e| Error::invalid("base_url", e))?,
+        };
+        if !opts.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(opts.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
+        let mut headers = self.headers.clone();
+        if !self.defaults_set_accept {
+            headers.insert(
+                reqwest::header::ACCEPT,
+                HeaderValue::from_static(if stream { "text/event-stream" } else { "application/json" }),
+            );
+        }
+        if body.is_some() && !self.defaults_set_content_type {
+            headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        merge_headers(&mut headers, &opts.headers)?;
+        Ok(PreparedRequest { method, url, headers, body, stream })
+    }
+}
+
+/// Builds URL and headers for `path` under the base URL (a [`RequestTemplate`] for one request).
 pub fn prepare(
     config: &ClientConfig,
     method: reqwest::Method,
@@ -155,27 +235,13 @@ pub fn prepare(
     stream: bool,
     opts: &RequestOptions,
 ) -> Result<PreparedRequest, Error> {
-    opts.validate()?;
-    let mut url = reqwest::Url::parse(&join_url(&config.base_url, path)).map_err(|e| Error::invalid("base_url", e))?;
-    if !opts.query.is_empty() {
-        url.query_pairs_mut().extend_pairs(opts.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    }
-    let mut headers = HeaderMap::with_capacity(8 + config.default_headers.len() + opts.headers.len());
-    let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.api_key.expose()))
-        .map_err(|_| Error::invalid("api_key", "contains characters not allowed in a header"))?;
-    auth.set_sensitive(true);
-    headers.insert(reqwest::header::AUTHORIZATION, auth);
-    headers.insert(reqwest::header::USER_AGENT, HeaderValue::from_static(concat!("routerkit/", env!("CARGO_PKG_VERSION"))));
-    headers.insert(
-        reqwest::header::ACCEPT,
-        HeaderValue::from_static(if stream { "text/event-stream" } else { "application/json" }),
-    );
-    if body.is_some() {
-        headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    }
-    // Later entries win: defaults, then the call's own headers; an empty value removes one.
-    // Both lists were checked already: defaults at construction, the call's by `opts.validate()`.
-    for (name, value) in config.default_headers.iter().chain(opts.headers.iter()) {
+    RequestTemplate::new(config)?.prepare(method, path, body, stream, opts)
+}
+
+/// Later entries win, and win over what `headers` had; an empty value removes a header.
+/// The lists were checked already: defaults at construction, the call's by `opts.validate()`.
+fn merge_headers(headers: &mut HeaderMap, extra: &[(String, String)]) -> Result<(), Error> {
+    for (name, value) in extra {
         let name = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
             .map_err(|_| Error::invalid("headers", format!("{name:?} is not a valid header name")))?;
         if value.is_empty() {
@@ -186,7 +252,7 @@ pub fn prepare(
             headers.insert(name, value);
         }
     }
-    Ok(PreparedRequest { method, url, headers, body, stream })
+    Ok(())
 }
 
 #[cfg(test)]
@@ -263,6 +329,19 @@ mod tests {
         assert_eq!(p.headers["x-title"], "override");
         assert!(p.headers.get("x-remove").is_none());
         assert!(p.headers["authorization"].is_sensitive());
+        assert_eq!(p.headers["accept"], "application/json");
+        // The template is shared by every request of a client: one call's headers never leak into the next.
+        let template = RequestTemplate::new(&c).unwrap();
+        let first = template.prepare(reqwest::Method::POST, "chat/completions", None, true, &opts).unwrap();
+        let second = template.prepare(reqwest::Method::POST, "chat/completions", None, true, &RequestOptions::default()).unwrap();
+        assert_eq!((first.headers["x-title"].to_str().unwrap(), second.headers["x-title"].to_str().unwrap()), ("override", "app"));
+        assert_eq!(second.url.as_str(), "https://api.therouter.ai/v1/chat/completions");
+        assert_eq!(second.headers["accept"], "text/event-stream");
+        // A default accept or content-type wins over the engine's, as any default header does.
+        let c = ClientBuilder::new().api_key("sk-test-1234567890").default_header("Accept", "application/x-ndjson").build_config().unwrap();
+        let p = prepare(&c, reqwest::Method::POST, "chat/completions", Some(Bytes::from_static(b"{}")), true, &RequestOptions::default()).unwrap();
+        assert_eq!(p.headers["accept"], "application/x-ndjson");
+        assert_eq!(p.headers["content-type"], "application/json");
         let bad = RequestOptions { headers: vec![("x".into(), "a\r\nb".into())], ..Default::default() };
         assert_eq!(prepare(&c, reqwest::Method::GET, "models", None, false, &bad).unwrap_err().field(), Some("headers"));
     }
