@@ -318,7 +318,7 @@ func (c *Client) CreateChatCompletion(ctx context.Context, request ChatCompletio
 	if request.Stream {
 		return response, ErrChatCompletionStreamNotSupported
 	}
-	body, err := json.Marshal(request)
+	body, err := marshalRequest(request)
 	if err != nil {
 		return response, err
 	}

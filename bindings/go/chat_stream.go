@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"runtime"
@@ -93,6 +94,18 @@ type ChatCompletionStream struct {
 	attempts int // as of the last Recv (the engine may retry before the first event)
 }
 
+// String shows the stream by its client's masked view: fmt must not reach the
+// client's key through the stream's fields.
+func (s *ChatCompletionStream) String() string {
+	return "routerkit.ChatCompletionStream{" + s.client.String() + "}"
+}
+
+// GoString is %#v: the same masked view.
+func (s *ChatCompletionStream) GoString() string { return s.String() }
+
+// Format makes every verb print the masked view.
+func (s *ChatCompletionStream) Format(f fmt.State, verb rune) { fmt.Fprint(f, s.String()) }
+
 // CreateChatCompletionStream starts a streaming chat completion. It returns once
 // the gateway answered with headers (after the engine's retries, if any).
 func (c *Client) CreateChatCompletionStream(ctx context.Context, request ChatCompletionRequest) (*ChatCompletionStream, error) {
@@ -103,7 +116,7 @@ func (c *Client) CreateChatCompletionStream(ctx context.Context, request ChatCom
 		return nil, &RequestError{Err: err, kind: "cancelled"}
 	}
 	request.Stream = true
-	body, err := json.Marshal(request)
+	body, err := marshalRequest(request)
 	if err != nil {
 		return nil, err
 	}

@@ -38,6 +38,10 @@ func NewClient(authToken string) *Client {
 // error naming the field, as construction cannot fail in go-openai's API.
 func NewClientWithConfig(config ClientConfig) *Client {
 	c := &Client{config: config, deadline: httpTimeout(config.HTTPClient)}
+	if err := checkConfig(config); err != nil {
+		c.initErr = err
+		return c
+	}
 	opts, err := json.Marshal(clientOptions(config))
 	if err != nil {
 		c.initErr = err

@@ -98,7 +98,7 @@ type base64Embedding struct {
 // CreateEmbeddings embeds the input (POST {base}/embeddings).
 func (c *Client) CreateEmbeddings(ctx context.Context, conv EmbeddingRequestConverter) (res EmbeddingResponse, err error) {
 	req := conv.Convert()
-	body, err := json.Marshal(req)
+	body, err := marshalRequest(req)
 	if err != nil {
 		return res, err
 	}
