@@ -241,6 +241,8 @@ impl SseDecoder {
                 self.state.process_line(&self.line, out);
                 self.line.clear();
             }
+            // Decoded data can outgrow its line: each invalid UTF-8 byte becomes a 3-byte U+FFFD.
+            self.check(0)?;
             let mut next = end + 1;
             if bytes[end] == b'\r' {
                 match bytes.get(next) {
@@ -276,6 +278,7 @@ impl SseDecoder {
         if !self.line.is_empty() {
             self.check(self.line.len())?;
             self.state.process_line(&self.line, out);
+            self.check(0)?;
         }
         self.state.dispatch(out);
         *self = Self::with_max_event_bytes(self.max_event_bytes);
@@ -584,6 +587,32 @@ mod tests {
         dec.feed(b"data: 0123456789\n", &mut out).unwrap();
         let err = dec.feed(b"data: 0123456789\n", &mut out).unwrap_err();
         assert_eq!(err.to_string(), "server-sent event larger than the limit of 20 bytes");
+    }
+
+    /// Found by fuzz/sse_decoder: the limit was checked on raw line bytes only, so
+    /// invalid UTF-8 (each byte decoded to a 3-byte U+FFFD) let the held data
+    /// reach three times the limit.
+    #[test]
+    fn event_too_large_after_lossy_decoding() {
+        let line = [b"data: ".as_slice(), &[0xFF; 60], b"\n"].concat();
+        for pieces in [vec![&line[..]], line.chunks(7).collect::<Vec<_>>()] {
+            let mut dec = SseDecoder::with_max_event_bytes(100);
+            let mut out = Vec::new();
+            let err = pieces.iter().try_for_each(|p| dec.feed(p, &mut out)).unwrap_err();
+            assert_eq!(err, SseError::EventTooLarge { limit: 100 });
+            assert!(dec.buffered_len() <= 100);
+        }
+        // At end of body too.
+        let mut dec = SseDecoder::with_max_event_bytes(100);
+        let mut out = Vec::new();
+        dec.feed(&line[..line.len() - 1], &mut out).unwrap();
+        assert!(dec.finish(&mut out).is_err());
+        assert!(out.is_empty());
+        // Valid text up to the limit is unaffected.
+        let mut dec = SseDecoder::with_max_event_bytes(100);
+        let text = format!("data: {}\n\n", "\u{20ac}".repeat(31));
+        dec.feed(text.as_bytes(), &mut out).unwrap();
+        assert_eq!(out.len(), 1);
     }
 
     #[test]
