@@ -386,7 +386,9 @@ fn merge_tool_call(state: &mut ChoiceState, choice: u32, fragment: &ToolCallDelt
     let (pos, started) = match existing {
         Some(pos) => (pos, false),
         None => {
-            let index = fragment.index.unwrap_or_else(|| state.calls.iter().map(|c| c.index + 1).max().unwrap_or(0));
+            // Saturating: a call at index u32::MAX must not make the next one overflow.
+            let index =
+                fragment.index.unwrap_or_else(|| state.calls.iter().map(|c| c.index.saturating_add(1)).max().unwrap_or(0));
             let pos = state.calls.partition_point(|c| c.index < index);
             state.calls.insert(pos, CallState { index, has_type: false, done: false });
             calls.insert(
