@@ -33,6 +33,9 @@ pub mod accumulate;
 pub mod client;
 pub mod config;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod log;
 pub mod request;
 pub mod retry;
