@@ -360,3 +360,308 @@ async fn bad_input_names_the_parameter_before_anything_is_sent() {
     assert_eq!(client.list_models(&opts).await.unwrap_err().field(), Some("max_retries"));
     assert!(s.requests().await.is_empty(), "nothing may be sent: {:?}", s.requests().await);
 }
+
+// ---------------------------------------------------------------------------
+// Soak (make soak, scripts/soak/run.sh): not part of `cargo test`'s default run.
+
+mod soak {
+    use std::collections::{BTreeMap, HashMap, HashSet};
+    use std::time::{Duration, Instant};
+
+    use futures_util::StreamExt;
+    use routerkit::{ChatCompletionRequest, ChatMessage, Client, Error, ErrorKind, RequestOptions};
+    use serde_json::{json, Value};
+
+    #[derive(serde::Deserialize)]
+    struct Kind {
+        steps: Vec<Value>,
+        expect: String,
+        attempts: u32,
+        timeout_ms: Option<u64>,
+        cancel_after: Option<usize>,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Plan {
+        kinds: HashMap<String, Kind>,
+        sequence: Vec<String>,
+        concurrent_sequence: Vec<String>,
+        concurrent_timeout_ms: u64,
+        concurrent_allowed: Vec<String>,
+        max_retries: u32,
+        call_watchdog_s: u64,
+    }
+
+    pub fn rss_kb() -> u64 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    }
+
+    /// This process's open TCP sockets to `port` (from /proc/self/fd and /proc/self/net/tcp*).
+    pub fn sockets_to(port: u16) -> usize {
+        let mut inodes = HashSet::new();
+        for entry in std::fs::read_dir("/proc/self/fd").unwrap().flatten() {
+            if let Ok(target) = std::fs::read_link(entry.path()) {
+                let t = target.to_string_lossy().into_owned();
+                if let Some(n) = t.strip_prefix("socket:[").and_then(|s| s.strip_suffix(']')) {
+                    inodes.insert(n.to_owned());
+                }
+            }
+        }
+        let mut n = 0;
+        for table in ["/proc/self/net/tcp", "/proc/self/net/tcp6"] {
+            let Ok(text) = std::fs::read_to_string(table) else { continue };
+            for line in text.lines().skip(1) {
+                let f: Vec<&str> = line.split_whitespace().collect();
+                let rem_port = f[2].rsplit(':').next().and_then(|p| u16::from_str_radix(p, 16).ok());
+                if rem_port == Some(port) && f[3] != "06" && inodes.contains(f[9]) {
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+
+    struct Outcome {
+        outcome: String,
+        content: String,
+        finish: Option<String>,
+        attempts: u32,
+    }
+
+    fn classify(e: &Error) -> String {
+        match (e.kind(), e.status()) {
+            (ErrorKind::Status, Some(s)) => format!("status:{s}"),
+            (kind, _) => kind.as_str().to_owned(),
+        }
+    }
+
+    async fn one_call(client: &Client, text: &str, timeout: Option<Duration>, cancel_after: Option<usize>) -> Outcome {
+        let req = ChatCompletionRequest::new("soak/model", vec![ChatMessage::user(text)]);
+        let opts = RequestOptions { timeout, ..Default::default() };
+        let mut out = Outcome { outcome: String::new(), content: String::new(), finish: None, attempts: 0 };
+        let mut stream = match client.chat_stream(&req, &opts).await {
+            Ok(s) => s,
+            Err(e) => {
+                out.outcome = classify(&e);
+                out.attempts = e.attempts();
+                return out;
+            }
+        };
+        let mut chunks = 0;
+        loop {
+            match stream.next().await {
+                Ok(Some(chunk)) => {
+                    chunks += 1;
+                    for c in &chunk.choices {
+                        if let Some(t) = &c.delta.content {
+                            out.content.push_str(t);
+                        }
+                        if let Some(f) = &c.finish_reason {
+                            out.finish = Some(f.clone());
+                        }
+                    }
+                    if cancel_after == Some(chunks) {
+                        stream.cancel();
+                        out.outcome = "cancelled".into();
+                        out.attempts = stream.attempts();
+                        return out;
+                    }
+                }
+                Ok(None) => {
+                    out.outcome = "ok".into();
+                    out.attempts = stream.attempts();
+                    return out;
+                }
+                Err(e) => {
+                    out.outcome = classify(&e);
+                    out.attempts = e.attempts();
+                    return out;
+                }
+            }
+        }
+    }
+
+    fn text_for(phase: &str, i: usize) -> String {
+        format!("soak {phase}{i}{}", " lorem".repeat(i % 8))
+    }
+
+    fn expected(text: &str) -> String {
+        format!("Hello from routerkit-mock! You said: {text}")
+    }
+
+    async fn control(http: &reqwest::Client, method: reqwest::Method, url: String, body: Option<Value>) -> Value {
+        let mut r = http.request(method, url);
+        if let Some(b) = body {
+            r = r.body(b.to_string());
+        }
+        let resp = r.send().await.unwrap();
+        assert!(resp.status().is_success(), "control: {}", resp.status());
+        let bytes = resp.bytes().await.unwrap();
+        if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap()
+        }
+    }
+
+    /// Client connections the mock has open (its own count; the stats request's connection excluded).
+    async fn mock_open(http: &reqwest::Client, mock_url: &str) -> usize {
+        let stats = control(http, reqwest::Method::GET, format!("{mock_url}/__mock/stats"), None).await;
+        stats["open_connections"].as_u64().unwrap_or(0).saturating_sub(1) as usize
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "the soak: make soak (scripts/soak/run.sh)"]
+    async fn soak() {
+        let plan: Plan = serde_json::from_str(
+            &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/soak/plan.json")).unwrap(),
+        )
+        .unwrap();
+        let n_seq: usize = std::env::var("SOAK_SEQ").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+        let n_conc: usize = std::env::var("SOAK_CONC").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000);
+        let width: usize = std::env::var("SOAK_CONCURRENCY").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
+        let mock_url = std::env::var("SOAK_MOCK_URL").unwrap_or_else(|_| super::common::mock().url.clone());
+        let port: u16 = mock_url.rsplit(':').next().unwrap().trim_end_matches('/').parse().unwrap();
+        let sid = format!("soak-rust-{}", std::process::id());
+        // Control requests on fresh connections, closed at once: they must not count as the client's.
+        let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+        let client = Client::builder()
+            .api_key("sk-soak-0123456789")
+            .base_url(format!("{mock_url}/v1"))
+            .default_header("x-mock-session", &sid)
+            .max_retries(plan.max_retries)
+            .backoff(Duration::from_millis(1), Duration::from_millis(5))
+            .build()
+            .unwrap();
+        let watchdog = Duration::from_secs(plan.call_watchdog_s);
+        let started = Instant::now();
+        let mut failures: Vec<String> = Vec::new();
+        let mut faults: BTreeMap<String, u64> = BTreeMap::new();
+        let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
+        let (mut hangs, mut partial) = (0u64, 0u64);
+
+        let settle = |bound: usize| async move {
+            for _ in 0..100 {
+                if sockets_to(port) <= bound {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            sockets_to(port)
+        };
+        // Concurrent phase first: its calls are the run's first (up to) 1,000, after which RSS is
+        // taken; the 10,000 sequential calls then must not grow it by more than 10 %.
+        // Concurrent: `width` calls in flight; the script's steps go to whichever request comes first.
+        let conc_started = Instant::now();
+        let conc_kinds: Vec<&String> = (0..n_conc).map(|j| &plan.concurrent_sequence[j % plan.concurrent_sequence.len()]).collect();
+        let steps: Vec<Value> = conc_kinds.iter().flat_map(|k| plan.kinds[*k].steps.iter().cloned()).collect();
+        let mut conc_faults: BTreeMap<String, u64> = BTreeMap::new();
+        for k in &conc_kinds {
+            *conc_faults.entry((*k).clone()).or_default() += 1;
+        }
+        control(&http, reqwest::Method::POST, format!("{mock_url}/__mock/sessions/{sid}/script"), Some(Value::Array(steps))).await;
+        let timeout = Some(Duration::from_millis(plan.concurrent_timeout_ms));
+        let results: Vec<(usize, Option<Outcome>)> = futures_util::stream::iter(0..n_conc)
+            .map(|j| {
+                let client = client.clone();
+                let cancel_after = plan.kinds[conc_kinds[j]].cancel_after;
+                async move {
+                    let text = text_for("c", j);
+                    let out = tokio::time::timeout(watchdog, one_call(&client, &text, timeout, cancel_after)).await.ok();
+                    (j, out)
+                }
+            })
+            .buffer_unordered(width)
+            .collect()
+            .await;
+        let mut conc_outcomes: BTreeMap<String, u64> = BTreeMap::new();
+        for (j, out) in results {
+            let Some(out) = out else {
+                hangs += 1;
+                failures.push(format!("conc {j}: no end after {watchdog:?}"));
+                continue;
+            };
+            *conc_outcomes.entry(out.outcome.clone()).or_default() += 1;
+            if out.outcome == "ok" && (out.content != expected(&text_for("c", j)) || out.finish.as_deref() != Some("stop")) {
+                partial += 1;
+                failures.push(format!("conc {j}: success with content {:?}", out.content));
+            } else if !plan.concurrent_allowed.contains(&out.outcome) {
+                failures.push(format!("conc {j}: outcome {}", out.outcome));
+            }
+        }
+        let conc_secs = conc_started.elapsed().as_secs_f64();
+        let sockets_after_conc = settle(width).await;
+        if sockets_after_conc > width {
+            failures.push(format!("{sockets_after_conc} sockets open after the concurrent phase (pool bound {width})"));
+        }
+        let mock_open_after_conc = mock_open(&http, &mock_url).await;
+        if mock_open_after_conc != sockets_after_conc {
+            failures.push(format!("after the concurrent phase the mock sees {mock_open_after_conc} open connections, the client {sockets_after_conc}"));
+        }
+        // The first calls of the run are done: the reference for the memory check.
+        let rss_first = rss_kb();
+        // Sequential: each call's steps are consumed in order, so its outcome is known.
+        let seq_started = Instant::now();
+        const BLOCK: usize = 500;
+        for block in (0..n_seq).step_by(BLOCK) {
+            let mut steps = Vec::new();
+            for i in block..(block + BLOCK).min(n_seq) {
+                steps.extend(plan.kinds[&plan.sequence[i % plan.sequence.len()]].steps.iter().cloned());
+            }
+            control(&http, reqwest::Method::POST, format!("{mock_url}/__mock/sessions/{sid}/script"), Some(Value::Array(steps))).await;
+            for i in block..(block + BLOCK).min(n_seq) {
+                let name = &plan.sequence[i % plan.sequence.len()];
+                let kind = &plan.kinds[name];
+                *faults.entry(name.clone()).or_default() += 1;
+                let text = text_for("s", i);
+                let call = one_call(&client, &text, kind.timeout_ms.map(Duration::from_millis), kind.cancel_after);
+                let Ok(out) = tokio::time::timeout(watchdog, call).await else {
+                    hangs += 1;
+                    failures.push(format!("seq {i} ({name}): no end after {watchdog:?}"));
+                    continue;
+                };
+                *outcomes.entry(out.outcome.clone()).or_default() += 1;
+                if out.outcome == "ok" && (out.content != expected(&text) || out.finish.as_deref() != Some("stop")) {
+                    partial += 1;
+                    failures.push(format!("seq {i} ({name}): success with content {:?} finish {:?}", out.content, out.finish));
+                } else if out.outcome != kind.expect || out.attempts != kind.attempts {
+                    failures.push(format!("seq {i} ({name}): {} after {} attempts, expected {} after {}", out.outcome, out.attempts, kind.expect, kind.attempts));
+                }
+            }
+        }
+        let seq_secs = seq_started.elapsed().as_secs_f64();
+        // The pool keeps what the concurrent phase left idle (or less): sequential calls add none.
+        let sockets_after_seq = settle(sockets_after_conc).await;
+        if sockets_after_seq > sockets_after_conc.max(1) {
+            failures.push(format!("{sockets_after_seq} sockets open after the sequential phase, {sockets_after_conc} before it"));
+        }
+
+        let mock_open_after_seq = mock_open(&http, &mock_url).await;
+        if mock_open_after_seq != sockets_after_seq {
+            failures.push(format!("after the sequential phase the mock sees {mock_open_after_seq} open connections, the client {sockets_after_seq}"));
+        }
+        let left = control(&http, reqwest::Method::GET, format!("{mock_url}/__mock/sessions/{sid}/script"), None).await;
+        control(&http, reqwest::Method::DELETE, format!("{mock_url}/__mock/sessions/{sid}"), None).await;
+        let rss_end = rss_kb();
+        let growth = (rss_end as f64 - rss_first as f64) / rss_first as f64 * 100.0;
+        if growth > 10.0 {
+            failures.push(format!("RSS grew {growth:.1}% from {rss_first} kB after the first {n_conc} calls to {rss_end} kB"));
+        }
+        let result = json!({
+            "lang": "rust",
+            "sequential": {"calls": n_seq, "faults": faults, "outcomes": outcomes, "secs": seq_secs},
+            "concurrent": {"calls": n_conc, "width": width, "faults": conc_faults, "outcomes": conc_outcomes, "secs": conc_secs,
+                           "script_steps_left": left["remaining"]},
+            "rss_kb": {"after_first_calls": rss_first, "end": rss_end, "growth_pct": (growth * 10.0).round() / 10.0},
+            "sockets": {"after_concurrent": sockets_after_conc, "mock_after_concurrent": mock_open_after_conc,
+                        "after_sequential": sockets_after_seq, "mock_after_sequential": mock_open_after_seq, "pool_bound": width},
+            "hangs": hangs, "partial_as_success": partial, "failures": failures.len(), "first_failures": &failures[..failures.len().min(10)],
+            "secs": started.elapsed().as_secs_f64(),
+        });
+        println!("SOAK-RESULT {result}");
+        assert!(failures.is_empty(), "{} failures, first: {:#?}", failures.len(), &failures[..failures.len().min(10)]);
+    }
+}
