@@ -15,4 +15,5 @@ cmp -s index.d.ts index.d.mts || { echo "index.d.mts must be a copy of index.d.t
 
 npx tsc -p tsconfig.json
 echo "tsc --noEmit: examples/node and test/types.* type-check against index.d.ts"
-node --test test/*.test.js
+# --expose-gc: test/gc.test.js checks that dropped streams and clients are collected.
+node --expose-gc --test test/*.test.js
