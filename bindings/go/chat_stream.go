@@ -229,7 +229,15 @@ func (s *ChatCompletionStream) chunkText(index int, jsonText []byte) []byte {
 // last one is used up, or returns the error that ended the stream.
 func (s *ChatCompletionStream) fill(flags C.uint32_t) error {
 	if s.batchLeft > 0 {
-		return nil
+		select {
+		case <-s.ctx.Done():
+			// ctx ended: the rest of the batch is dropped, as it is by a cancel in the
+			// engine; the library call below then reports the cancellation.
+			s.batchLeft = 0
+			C.rk_stream_cancel(s.handle)
+		default:
+			return nil
+		}
 	}
 	s.batch = recordReader{}
 	if s.err != nil {

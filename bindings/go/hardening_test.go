@@ -426,3 +426,31 @@ func TestBadInputNamesTheParameterBeforeSending(t *testing.T) {
 		t.Errorf("sent: %+v", got)
 	}
 }
+
+// A cancelled ctx ends the stream at the next Recv even when the rest of the
+// answer already sits in the batch the library handed over (found by the soak).
+func TestCancelledCtxStopsBufferedChunks(t *testing.T) {
+	sid := newSession(t)
+	event := `data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"x"},"finish_reason":null}]}` + "\n\n"
+	script(t, sid, map[string]any{"stream": map[string]any{"raw_events": []string{strings.Repeat(event, 50)}}})
+	c := testClient(t, sid)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, err := c.CreateChatCompletionStream(ctx, userRequest("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	time.Sleep(100 * time.Millisecond) // let the whole answer arrive: the first Recv gets a big batch
+	if _, err := s.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	_, err = s.Recv()
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Recv after cancel: %v, want context.Canceled", err)
+	}
+	if _, err := s.Recv(); !errors.Is(err, context.Canceled) {
+		t.Fatalf("the error is not sticky: %v", err)
+	}
+}

@@ -241,6 +241,11 @@ impl ChatStream {
     async fn fill(&mut self) -> Result<(), Error> {
         loop {
             if !self.ready.is_empty() {
+                if self.ctx.cancel.is_cancelled() {
+                    // Cancelled: chunks decoded but not yet handed over are dropped, not delivered.
+                    self.ready.clear();
+                    return Err(self.fail(Error::cancelled()));
+                }
                 return Ok(());
             }
             if let Some(e) = self.pending_error.take() {

@@ -211,6 +211,21 @@ fn openai_log_is_the_fallback_variable() {
     assert!(!stderr.contains("DEBUG"), "info must not show debug lines:\n{stderr}");
 }
 
+#[tokio::test]
+async fn a_cancel_drops_chunks_already_decoded_but_not_handed_over() {
+    // Found by the soak (Go): events that arrived in one read were decoded together, and a
+    // cancel still let the ones not yet handed over through.
+    let event = r#"data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"x"},"finish_reason":null}]}"#;
+    let one_write = format!("{event}\n\n").repeat(50);
+    let s = Session::new(json!([{"stream": {"raw_events": [one_write]}}]));
+    let mut stream = s.client().chat_stream(&request(), &RequestOptions::default()).await.unwrap();
+    assert!(stream.next().await.unwrap().is_some());
+    stream.cancel_handle().cancel();
+    let e = stream.next().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    assert!(stream.next_batch(100).await.is_err(), "the stream stays ended");
+}
+
 /// A second mock gateway: another port is another origin.
 struct OtherMock {
     url: String,
