@@ -1,0 +1,7 @@
+module github.com/routerkit/routerkit/scripts/soak/go
+
+go 1.26
+
+require github.com/routerkit/routerkit/bindings/go v0.0.0
+
+replace github.com/routerkit/routerkit/bindings/go => ../../../bindings/go
