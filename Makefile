@@ -6,7 +6,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 # Crates that are loaded by another runtime and cannot link a Rust test binary.
 NO_RUST_TESTS := --exclude routerkit-python --exclude routerkit-node
 
-.PHONY: all build demo test test-rust test-python test-node test-go docs mock bench bench-quick clean
+.PHONY: all build demo test test-rust test-python test-node test-go docs mock bench bench-quick clean fuzz sanitize
 
 all: build
 
@@ -47,6 +47,16 @@ bench:
 # The whole harness with small counts and one run; numbers not judged: bench/out/quick-<date>.*
 bench-quick:
 	bench/run --quick
+
+# Every fuzz target in fuzz/ for FUZZ_SECONDS (default 60) each, on stable Rust; installs cargo-fuzz
+# if missing. Own target dir (fuzz/target). Crashing inputs land in fuzz/artifacts/. See fuzz/README.md.
+fuzz:
+	scripts/fuzz.sh
+
+# C ABI under ASan+LSan+UBSan, go test -asan, Python suite with PYTHONMALLOC=debug -X dev,
+# Node suite with --expose-gc (about 2 min). Logs and summary in target/sanitize/.
+sanitize:
+	scripts/sanitize.sh
 
 clean:
 	cargo clean
