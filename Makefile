@@ -6,7 +6,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 # Crates that are loaded by another runtime and cannot link a Rust test binary.
 NO_RUST_TESTS := --exclude routerkit-python --exclude routerkit-node
 
-.PHONY: all build demo test test-rust test-python test-node test-go docs mock bench bench-quick clean fuzz sanitize
+.PHONY: all build demo test test-rust test-python test-node test-go docs mock bench bench-quick clean fuzz sanitize soak soak-quick
 
 all: build
 
@@ -57,6 +57,15 @@ fuzz:
 # Node suite with --expose-gc (about 2 min). Logs and summary in target/sanitize/.
 sanitize:
 	scripts/sanitize.sh
+
+# Per language: 1,000 concurrent (100 at a time) then 10,000 sequential streams against a fresh
+# mock with a fault mix (scripts/soak/plan.json); checks outcomes, RSS and sockets (about 12 min).
+# Figures in scripts/soak/out/summary.md. soak-quick: 100 + 500, for development.
+soak:
+	scripts/soak/run.sh
+
+soak-quick:
+	SOAK_QUICK=1 scripts/soak/run.sh
 
 clean:
 	cargo clean
