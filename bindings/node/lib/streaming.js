@@ -66,7 +66,13 @@ class Stream {
     };
     return {
       next() {
-        if (i < buf.length) return Promise.resolve({ value: buf[i++], done: false });
+        if (i < buf.length) {
+          if (!controller.signal.aborted) return Promise.resolve({ value: buf[i++], done: false });
+          // Aborted: the rest of the batch is dropped, as the engine drops what it had decoded.
+          buf = [];
+          done = true;
+          return Promise.reject(new APIUserAbortError());
+        }
         if (done) return Promise.resolve(DONE);
         return native.nextBatch().then(onBatch, onError);
       },
@@ -194,6 +200,8 @@ class ChatCompletionStream {
         const snapshot = wantChunk ? this.currentChatCompletionSnapshot : undefined;
         let e = 0;
         for (let k = 0; k < chunks.length; k++) {
+          // A listener may abort mid-batch: the rest of the batch is dropped, not emitted.
+          if (controller.signal.aborted) throw new APIUserAbortError();
           const chunk = chunks[k];
           if (wantChunk) this._emit('chunk', chunk, snapshot);
           for (; e < events.length && events[e][0] === k; e++) this.#emitEvent(events[e]);

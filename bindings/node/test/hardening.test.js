@@ -184,3 +184,38 @@ test('bad per-call options are TypeErrors naming the parameter, before anything 
   }
   assert.deepEqual(await requests(sid), []);
 });
+
+test('abort() stops the stream at once, even with chunks already received in a batch (found by the soak)', async () => {
+  const sid = session('abortbuf');
+  const event = 'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"x"},"finish_reason":null}]}\n\n';
+  await script(sid, [{ stream: { raw_events: [event.repeat(50)] } }]);
+  const s = await client(sid).chat.completions.create({ model: 'm', messages: MSG, stream: true });
+  await new Promise((r) => setTimeout(r, 100)); // the whole answer arrives: the first batch carries it
+  let n = 0;
+  await assert.rejects(
+    (async () => {
+      for await (const _ of s) {
+        n += 1;
+        if (n === 1) s.controller.abort();
+      }
+    })(),
+    OpenAI.APIUserAbortError,
+  );
+  assert.equal(n, 1);
+});
+
+test('abort() from a stream helper listener emits nothing more of the batch', async () => {
+  const sid = session('abortbuf2');
+  const event = 'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"x"},"finish_reason":null}]}\n\n';
+  await script(sid, [{ stream: { delay_first_ms: 100, raw_events: [event.repeat(50)] } }]);
+  const stream = client(sid).chat.completions.stream({ model: 'm', messages: MSG });
+  let n = 0;
+  stream.on('content', () => {
+    n += 1;
+    if (n === 1) stream.abort();
+  });
+  const err = await stream.done().catch((e) => e);
+  assert.ok(err instanceof OpenAI.APIUserAbortError, String(err));
+  assert.equal(n, 1);
+  assert.equal(stream.aborted, true);
+});
