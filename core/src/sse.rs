@@ -110,7 +110,11 @@ impl EventState {
         };
         match field {
             b"data" => {
-                let value = String::from_utf8_lossy(value);
+                // `from_utf8` checks ASCII a word at a time; the lossy path only for bad bytes.
+                let value = match std::str::from_utf8(value) {
+                    Ok(text) => std::borrow::Cow::Borrowed(text),
+                    Err(_) => String::from_utf8_lossy(value),
+                };
                 // One reservation covers the value and its `\n`, so a
                 // single-line event costs exactly one allocation.
                 self.data.reserve(value.len() + 1);
