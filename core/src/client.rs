@@ -105,9 +105,17 @@ impl CallContext {
             biased;
             _ = self.cancel.cancelled() => Err(Error::cancelled()),
             out = fut => Ok(out),
-            _ = idle_timer => Err(Error::new(ErrorKind::Timeout, format!("request timed out: nothing received for {:?}", self.idle))),
-            _ = deadline => Err(Error::new(ErrorKind::Timeout, "request timed out: the call's deadline passed")),
+            _ = idle_timer => Err(self.idle_error()),
+            _ = deadline => Err(self.deadline_error()),
         }
+    }
+
+    pub(crate) fn idle_error(&self) -> Error {
+        Error::new(ErrorKind::Timeout, format!("request timed out: nothing received for {:?}", self.idle))
+    }
+
+    pub(crate) fn deadline_error(&self) -> Error {
+        Error::new(ErrorKind::Timeout, "request timed out: the call's deadline passed")
     }
 }
 

@@ -4,13 +4,15 @@
 //! binding crosses into its language once per batch, not once per chunk.
 
 use std::collections::VecDeque;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::time::Instant;
+use bytes::Bytes;
+use tokio::time::{Instant, Sleep};
 
 use futures_util::FutureExt;
-use tokio_util::sync::CancellationToken;
+use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
 use crate::accumulate::{ChatAccumulator, StreamEvent};
 use crate::client::{transport_error, CallContext, Client};
@@ -80,6 +82,66 @@ pub struct ChatStream {
     state: State,
     handed: usize,
     last_batch_at: Option<Instant>,
+    watch: ReadWatch,
+    /// The pacing timer of `next_batch_paced`, reset for each batch rather than made anew.
+    pace: Option<Pin<Box<Sleep>>>,
+}
+
+/// The waits around every read of a stream, kept from one read to the next: a
+/// new timer and cancel waiter per read cost more than decoding the chunk they
+/// wait for. The idle timer is pushed back only when it fires early.
+struct ReadWatch {
+    cancelled: Pin<Box<WaitForCancellationFutureOwned>>,
+    idle: Pin<Box<Sleep>>,
+    deadline: Option<Pin<Box<Sleep>>>,
+    last_progress: Instant,
+}
+
+impl ReadWatch {
+    fn new(ctx: &CallContext) -> ReadWatch {
+        let now = Instant::now();
+        ReadWatch {
+            cancelled: Box::pin(ctx.cancel.clone().cancelled_owned()),
+            idle: Box::pin(tokio::time::sleep_until(now + ctx.idle)),
+            deadline: ctx.deadline_at.map(|t| Box::pin(tokio::time::sleep_until(t))),
+            last_progress: now,
+        }
+    }
+
+    /// Something arrived (or a new attempt connected): the idle timeout counts from now.
+    fn progress(&mut self) {
+        self.last_progress = Instant::now();
+    }
+
+    /// The next piece of the body, unless the caller cancels, the deadline
+    /// passes, or nothing arrives for the idle timeout (what `CallContext::guard` does for one wait).
+    async fn read(&mut self, ctx: &CallContext, response: &mut reqwest::Response) -> Result<reqwest::Result<Option<Bytes>>, Error> {
+        let ReadWatch { cancelled, idle, deadline, last_progress } = self;
+        loop {
+            let deadline_passed = async {
+                match deadline.as_mut() {
+                    Some(d) => d.as_mut().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                biased;
+                _ = cancelled.as_mut() => return Err(Error::cancelled()),
+                out = response.chunk() => {
+                    *last_progress = Instant::now();
+                    return Ok(out);
+                }
+                _ = idle.as_mut() => {
+                    let due = *last_progress + ctx.idle;
+                    if Instant::now() >= due {
+                        return Err(ctx.idle_error());
+                    }
+                    idle.as_mut().reset(due);
+                }
+                _ = deadline_passed => return Err(ctx.deadline_error()),
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for ChatStream {
@@ -97,6 +159,7 @@ impl ChatStream {
         attempts: u32,
     ) -> Self {
         let max = client.config().max_event_bytes;
+        let watch = ReadWatch::new(&ctx);
         ChatStream {
             client,
             prepared,
@@ -115,6 +178,8 @@ impl ChatStream {
             state: State::Open,
             handed: 0,
             last_batch_at: None,
+            watch,
+            pace: None,
         }
     }
 
@@ -203,9 +268,14 @@ impl ChatStream {
         let max = max.max(1);
         let mut batch = self.next_batch(max).await?;
         if let Some(until) = self.last_batch_at.map(|t| t + linger) {
-            // One timer for the whole gathering, not one per event that arrives.
-            let deadline = tokio::time::sleep_until(until);
-            tokio::pin!(deadline);
+            // One timer for the whole gathering, not one per event that arrives, and the same one for every batch.
+            let mut deadline = match self.pace.take() {
+                Some(mut timer) => {
+                    timer.as_mut().reset(until);
+                    timer
+                }
+                None => Box::pin(tokio::time::sleep_until(until)),
+            };
             while !batch.is_empty() && batch.len() < max {
                 tokio::select! {
                     biased;
@@ -218,9 +288,10 @@ impl ChatStream {
                             break;
                         }
                     },
-                    _ = &mut deadline => break,
+                    _ = deadline.as_mut() => break,
                 }
             }
+            self.pace = Some(deadline);
         }
         self.last_batch_at = Some(Instant::now());
         Ok(batch)
@@ -262,11 +333,12 @@ impl ChatStream {
             let Some(response) = self.response.as_mut() else {
                 return Err(self.fail(Error::cancelled()));
             };
-            match self.ctx.guard(true, response.chunk()).await {
+            match self.watch.read(&self.ctx, response).await {
                 Ok(Ok(Some(bytes))) => self.on_bytes(&bytes),
                 Ok(Ok(None)) => self.on_body_end(),
-                Ok(Err(e)) => self.retry_or_fail(transport_error(e)).await?,
-                Err(e) => self.retry_or_fail(e).await?,
+                // Boxed: a reconnect's future is large and rare, and every read's future would carry its size.
+                Ok(Err(e)) => Box::pin(self.retry_or_fail(transport_error(e))).await?,
+                Err(e) => Box::pin(self.retry_or_fail(e)).await?,
             }
         }
     }
@@ -290,6 +362,7 @@ impl ChatStream {
                     self.headers = headers;
                     self.attempts = attempts;
                     self.response = Some(response);
+                    self.watch.progress();
                     self.decoder = SseDecoder::with_max_event_bytes(self.client.config().max_event_bytes);
                     return Ok(());
                 }
