@@ -228,14 +228,18 @@ func (s *ChatCompletionStream) chunkText(index int, jsonText []byte) []byte {
 // fill fetches the next batch (flags for rk_stream_next_batch_bin) once the
 // last one is used up, or returns the error that ended the stream.
 func (s *ChatCompletionStream) fill(flags C.uint32_t) error {
-	if s.batchLeft > 0 {
-		select {
-		case <-s.ctx.Done():
-			// ctx ended: the rest of the batch is dropped, as it is by a cancel in the
-			// engine; the library call below then reports the cancellation.
-			s.batchLeft = 0
+	select {
+	case <-s.ctx.Done():
+		// ctx ended: the rest of the batch is dropped, as it is by a cancel in the
+		// engine, and the engine is told now (the AfterFunc that also tells it runs
+		// on its own goroutine, maybe later); the library call below then reports
+		// the cancellation.
+		s.batchLeft = 0
+		if s.err == nil && s.isOpen {
 			C.rk_stream_cancel(s.handle)
-		default:
+		}
+	default:
+		if s.batchLeft > 0 {
 			return nil
 		}
 	}

@@ -18,6 +18,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -452,5 +454,43 @@ func TestCancelledCtxStopsBufferedChunks(t *testing.T) {
 	}
 	if _, err := s.Recv(); !errors.Is(err, context.Canceled) {
 		t.Fatalf("the error is not sticky: %v", err)
+	}
+}
+
+// The same right after cancel(), many streams at once: the engine must see the
+// cancel before the next Recv asks it for more, whatever the AfterFunc goroutine
+// is doing (found by the soak's concurrent phase).
+func TestCancelledCtxStopsTheNextRecvUnderLoad(t *testing.T) {
+	sid := newSession(t)
+	c := testClient(t, sid)
+	var wg sync.WaitGroup
+	var bad atomic.Int64
+	for g := 0; g < 50; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 10; i++ {
+				req := userRequest("x")
+				ctx, cancel := context.WithCancel(context.Background())
+				s, err := c.CreateChatCompletionStream(ctx, req)
+				if err != nil {
+					cancel()
+					bad.Add(1)
+					continue
+				}
+				if _, err := s.Recv(); err != nil {
+					bad.Add(1)
+				}
+				cancel()
+				if _, err := s.Recv(); !errors.Is(err, context.Canceled) {
+					bad.Add(1)
+				}
+				s.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	if n := bad.Load(); n > 0 {
+		t.Fatalf("%d of 500 streams went on after cancel", n)
 	}
 }
