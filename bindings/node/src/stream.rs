@@ -6,6 +6,7 @@
 //! `{"chunks":[…],"events":[[chunkIndex,"name",choice,…],…]}`.
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use napi::bindgen_prelude::*;
@@ -20,14 +21,36 @@ use crate::error::to_napi;
 const MAX_BATCH: usize = 8192;
 
 /// Pacing (`ChatStream::next_batch_paced`): a batch is handed over at once when the previous one
-/// left at least this long ago (a model's tokens, tens of ms apart, are never delayed); chunks
-/// arriving faster than that are gathered for at most this long, so the JS side wakes once per
-/// batch, not once per chunk. 5 ms, not 1: with 200 concurrent streams each stream's chunks come
-/// a few ms apart, and at 1 ms nearly every chunk crossed alone (a promise and a thread-safe call
-/// each); at 5 ms those streams ran 67k vs 18k chunks/s (medians of 3), a single fast stream's CPU
-/// per chunk was unchanged,
-/// and the most a chunk of a fast burst waits is 5 ms.
-const COALESCE: Duration = Duration::from_millis(5);
+/// left at least `linger` ago (a model's tokens, tens of ms apart, are never delayed); chunks
+/// arriving faster than that are gathered for at most `linger`, so the JS side wakes once per
+/// batch, not once per chunk. `linger` grows with the streams open in this process, because then
+/// the JS thread is what limits throughput and every crossing (a promise and a thread-safe call)
+/// is paid per batch: 5 ms for up to 20 streams being read, then 0.25 ms more per stream, at most 20 ms.
+/// Measured over 200 concurrent streams of 1,000 chunks: at 1 ms nearly every chunk crossed
+/// alone (18k chunks/s), at 5 ms 67k chunks/s, and at 20 ms the JS thread spent a quarter less
+/// CPU per chunk than at 5 ms; a single fast stream's CPU per chunk is the same at 5 ms as at 1 ms.
+fn linger() -> Duration {
+    let reading = READING.load(Ordering::Relaxed) as u64;
+    Duration::from_micros((reading * 250).clamp(5_000, 20_000))
+}
+
+/// `nextBatch()` calls in flight in this process: the streams being read now (for [`linger`]).
+static READING: AtomicUsize = AtomicUsize::new(0);
+
+struct Reading;
+
+impl Reading {
+    fn enter() -> Reading {
+        READING.fetch_add(1, Ordering::Relaxed);
+        Reading
+    }
+}
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        READING.fetch_sub(1, Ordering::Relaxed);
+    }
+}
 
 #[napi]
 pub struct NativeStream {
@@ -113,12 +136,13 @@ impl NativeStream {
     /// JSON text of the next chunks (see the module docs); `null` at a clean end.
     #[napi]
     pub async fn next_batch(&self) -> Result<Option<String>> {
+        let _reading = Reading::enter();
         let mut guard = self.inner.lock().await;
         let Some(stream) = guard.as_mut() else {
             return Err(to_napi(routerkit::Error::cancelled()));
         };
-        // The core gathers a fast burst for up to COALESCE; an error after gathered chunks comes next call.
-        let batch = stream.next_batch_paced(MAX_BATCH, COALESCE).await;
+        // The core gathers a fast burst for up to `linger()`; an error after gathered chunks comes next call.
+        let batch = stream.next_batch_paced(MAX_BATCH, linger()).await;
         if stream.attempts() != self.meta.lock().map(|m| m.attempts).unwrap_or(0) {
             if let Ok(mut meta) = self.meta.lock() {
                 *meta = Meta::of(stream);
