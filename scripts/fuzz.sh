@@ -48,7 +48,8 @@ if [[ "${1:-}" == repro ]]; then
   file="$2"
   target="$(basename "$(dirname "$file")")"
   fuzz build -s "$sanitizer" --target-dir "$tdir" "$target"
-  exec fuzz run -s "$sanitizer" --target-dir "$tdir" "$target" "$file" -- "${limits[@]}"
+  fuzz run -s "$sanitizer" --target-dir "$tdir" "$target" "$file" -- "${limits[@]}"
+  exit $?
 fi
 
 fuzz build -s "$sanitizer" --target-dir "$tdir"
