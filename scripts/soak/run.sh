@@ -57,6 +57,7 @@ for lang in $LANGS; do
   rc=$?
   set -e
   mock_stop
+  wait "$MOCK_PID" 2>/dev/null || true   # reap it before the next coproc
   grep -o 'SOAK-RESULT .*' "$OUT/$lang.log" | head -1 | cut -d' ' -f2- >"$OUT/$lang.json" || true
   if [[ $rc -ne 0 || ! -s "$OUT/$lang.json" ]]; then
     echo "   FAILED (exit $rc; $( [[ $rc -eq 124 ]] && echo 'the outer watchdog ended it; ' )see $OUT/$lang.log)"

@@ -30,6 +30,8 @@ import (
 	routerkit "github.com/routerkit/routerkit/bindings/go"
 )
 
+const seqPoolSlack = 4
+
 type kind struct {
 	Steps       []json.RawMessage `json:"steps"`
 	Expect      string            `json:"expect"`
@@ -348,10 +350,12 @@ func main() {
 	}
 	seqSecs := time.Since(t0).Seconds()
 	// The concurrent phase's client is closed; the sequential phase has two clients.
-	socketsAfterSeq := settle(2)
+	// Two clients, each pool at most seqPoolSlack (a connection goes back to the pool
+	// asynchronously: the next call may open another).
+	socketsAfterSeq := settle(2 * seqPoolSlack)
 	mockAfterSeq := mockOpen()
-	if socketsAfterSeq > 2 {
-		fail("%d sockets open after the sequential phase (two clients, one idle connection each at most)", socketsAfterSeq)
+	if socketsAfterSeq > 2*seqPoolSlack {
+		fail("%d sockets open after the sequential phase (two clients, at most %d idle connections each)", socketsAfterSeq, seqPoolSlack)
 	}
 	if mockAfterSeq != socketsAfterSeq {
 		fail("after the sequential phase the mock sees %d open connections, the client %d", mockAfterSeq, socketsAfterSeq)
@@ -375,7 +379,7 @@ func main() {
 		"sequential": map[string]any{"calls": nSeq, "faults": faults, "outcomes": outcomes, "secs": seqSecs},
 		"rss_kb":     map[string]any{"after_first_calls": rssFirst, "end": rssEnd, "growth_pct": float64(int(growth*10)) / 10},
 		"sockets": map[string]any{"after_concurrent": socketsAfterConc, "mock_after_concurrent": mockAfterConc,
-			"after_sequential": socketsAfterSeq, "mock_after_sequential": mockAfterSeq, "pool_bound": width},
+			"after_sequential": socketsAfterSeq, "mock_after_sequential": mockAfterSeq, "pool_bound": width, "sequential_slack": seqPoolSlack},
 		"goroutines_end": runtime.NumGoroutine(),
 		"hangs":          0, "partial_as_success": partial.Load(), "failures": len(failures), "first_failures": first,
 		"secs": time.Since(started).Seconds(),
