@@ -268,6 +268,12 @@ func (s *ChatCompletionStream) fill(flags C.uint32_t) error {
 	}
 	if count == 0 {
 		s.scope.release()
+		if err := s.ctx.Err(); err != nil {
+			// ctx ended first and the rest of the last batch was dropped above: not a
+			// clean end, even when the engine had already seen the whole answer.
+			s.err = &RequestError{Err: err, Attempts: s.attempts, kind: "cancelled"}
+			return s.err
+		}
 		s.err = io.EOF
 		return io.EOF
 	}
