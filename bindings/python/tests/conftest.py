@@ -41,6 +41,8 @@ def mock_url() -> Iterator[str]:
         proc.wait(5)
     except subprocess.TimeoutExpired:
         proc.kill()
+    assert proc.stdout is not None
+    proc.stdout.close()
 
 
 class Mock:

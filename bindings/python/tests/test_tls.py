@@ -36,6 +36,8 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(5)
     except subprocess.TimeoutExpired:
         proc.kill()
+    assert proc.stdout is not None
+    proc.stdout.close()
 
 
 @pytest.fixture(scope="module")
