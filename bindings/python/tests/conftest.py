@@ -9,7 +9,7 @@ import subprocess
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
@@ -25,24 +25,33 @@ def _mock_binary() -> str:
     return str(Path(target) / "debug" / "routerkit-mock")
 
 
-@pytest.fixture(scope="session")
-def mock_url() -> Iterator[str]:
+def start_mock(*args: str) -> Tuple["subprocess.Popen[bytes]", str]:
+    """Starts a mock gateway (built if missing) and returns it with its URL (its first stdout line)."""
     binary = _mock_binary()
     if not os.path.exists(binary):
         subprocess.run(["cargo", "build", "-q", "-p", "routerkit-mock"], cwd=ROOT, check=True)
-    proc = subprocess.Popen([binary, "--port", "0", "--exit-on-stdin-close"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    proc = subprocess.Popen([binary, "--port", "0", "--exit-on-stdin-close", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert proc.stdout is not None
-    url = proc.stdout.readline().decode().strip()
-    assert url.startswith("http://127.0.0.1:"), url
-    yield url
-    assert proc.stdin is not None
+    return proc, proc.stdout.readline().decode().strip()
+
+
+def stop_mock(proc: "subprocess.Popen[bytes]") -> None:
+    """Closes the mock's stdin (it exits on that) and its stdout pipe."""
+    assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.close()
     try:
         proc.wait(5)
     except subprocess.TimeoutExpired:
         proc.kill()
-    assert proc.stdout is not None
     proc.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def mock_url() -> Iterator[str]:
+    proc, url = start_mock()
+    assert url.startswith("http://127.0.0.1:"), url
+    yield url
+    stop_mock(proc)
 
 
 class Mock:

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import pytest
 
 import routerkit
-from conftest import KEY, Mock, _mock_binary
+from conftest import KEY, Mock, start_mock, stop_mock
 
 HERE = Path(__file__).resolve().parent
 MSG = [{"role": "user", "content": "hello"}]
@@ -53,11 +53,9 @@ def test_logging_is_off_by_default_and_openai_log_is_the_fallback(mock_url: str)
 
 @pytest.fixture(scope="module")
 def other_mock() -> Iterator[str]:
-    proc = subprocess.Popen([_mock_binary(), "--port", "0", "--exit-on-stdin-close"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    assert proc.stdout is not None and proc.stdin is not None
-    yield proc.stdout.readline().decode().strip()
-    proc.stdin.close()
-    proc.wait(5)
+    proc, url = start_mock()
+    yield url
+    stop_mock(proc)
 
 
 @pytest.mark.parametrize("status", [307, 302])

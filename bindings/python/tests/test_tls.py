@@ -13,45 +13,28 @@ from typing import Any, Iterator, List, Tuple
 import pytest
 
 import routerkit
-from conftest import KEY, _mock_binary
+from conftest import KEY, start_mock, stop_mock
 
 
-def _start(tmp: Path, *extra: str) -> Tuple[subprocess.Popen[bytes], str, Path]:
+def _start(tmp: Path, *extra: str) -> Tuple["subprocess.Popen[bytes]", str, Path]:
     ca = tmp / "mock-ca.pem"
-    proc = subprocess.Popen(
-        [_mock_binary(), "--port", "0", "--exit-on-stdin-close", "--tls", "--tls-ca-out", str(ca), *extra],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )
-    assert proc.stdout is not None
-    url = proc.stdout.readline().decode().strip()
+    proc, url = start_mock("--tls", "--tls-ca-out", str(ca), *extra)
     assert url.startswith("https://127.0.0.1:"), url
     return proc, url, ca
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    assert proc.stdin is not None
-    proc.stdin.close()
-    try:
-        proc.wait(5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    assert proc.stdout is not None
-    proc.stdout.close()
 
 
 @pytest.fixture(scope="module")
 def tls_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[str, Path]]:
     proc, url, ca = _start(tmp_path_factory.mktemp("tls"))
     yield url, ca
-    _stop(proc)
+    stop_mock(proc)
 
 
 @pytest.fixture(scope="module")
 def wrong_name_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[str, Path]]:
     proc, url, ca = _start(tmp_path_factory.mktemp("tls-name"), "--tls-name", "gateway.test")
     yield url, ca
-    _stop(proc)
+    stop_mock(proc)
 
 
 MESSAGES: List[Any] = [{"role": "user", "content": "over tls"}]
