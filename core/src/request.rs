@@ -171,11 +171,10 @@ pub struct RequestTemplate {
 impl RequestTemplate {
     /// Checks and parses what `config` contributes to every request.
     pub fn new(config: &ClientConfig) -> Result<RequestTemplate, Error> {
-        let parse = |path: &str| reqwest::Url::parse(&join_url(&config.base_url, path)).map_err(|e| Error::invalid("base_url", e));
         let endpoints = [
-            ("chat/completions", parse("chat/completions")?),
-            ("models", parse("models")?),
-            ("embeddings", parse("embeddings")?),
+            ("chat/completions", endpoint_url(&config.base_url, "chat/completions")?),
+            ("models", endpoint_url(&config.base_url, "models")?),
+            ("embeddings", endpoint_url(&config.base_url, "embeddings")?),
         ];
         let mut headers = HeaderMap::with_capacity(8 + config.default_headers.len());
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.api_key.expose()))
@@ -206,7 +205,7 @@ impl RequestTemplate {
         opts.validate()?;
         let mut url = match self.endpoints.iter().find(|(known, _)| *known == path) {
             Some((_, url)) => url.clone(),
-            None => reqwest::Url::parse(&join_url(&self.base_url, path)).map_err(|e| Error::invalid("base_url", e))?,
+            None => endpoint_url(&self.base_url, path)?,
         };
         if !opts.query.is_empty() {
             url.query_pairs_mut().extend_pairs(opts.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
@@ -236,6 +235,10 @@ pub fn prepare(
     opts: &RequestOptions,
 ) -> Result<PreparedRequest, Error> {
     RequestTemplate::new(config)?.prepare(method, path, body, stream, opts)
+}
+
+fn endpoint_url(base_url: &str, path: &str) -> Result<reqwest::Url, Error> {
+    reqwest::Url::parse(&join_url(base_url, path)).map_err(|e| Error::invalid("base_url", e))
 }
 
 /// Later entries win, and win over what `headers` had; an empty value removes a header.
