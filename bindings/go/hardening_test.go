@@ -7,7 +7,6 @@ package routerkit
 // the parameter before anything is sent.
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,7 +15,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -276,19 +274,11 @@ func TestLogOffByDefaultAndOpenAILogFallback(t *testing.T) {
 }
 
 func TestRedirectToAnotherOriginDropsAuthorization(t *testing.T) {
-	bin := os.Getenv("ROUTERKIT_MOCK")
-	if bin == "" {
-		bin = filepath.Join("..", "..", "target", "debug", "routerkit-mock")
-	}
-	cmd := exec.Command(bin, "--port", "0", "--exit-on-stdin-close")
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
+	other, stop, err := startMock()
+	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { stdin.Close(); _ = cmd.Wait() }()
-	line, _ := bufio.NewReader(stdout).ReadString('\n')
-	other := strings.TrimSpace(line)
+	defer stop()
 	for _, stream := range []bool{false, true} {
 		sid := newSession(t)
 		script(t, sid, map[string]any{"status": 307, "headers": map[string]any{"location": other + "/v1/chat/completions"}})

@@ -19,31 +19,44 @@ import (
 // mockURL is the mock gateway's root (http://127.0.0.1:PORT), started by TestMain.
 var mockURL string
 
-// TestMain starts target/debug/routerkit-mock (built beforehand by
-// scripts/test.sh or `cargo build -p routerkit-mock`; nothing is built here)
-// and stops it by closing its stdin.
-func TestMain(m *testing.M) {
+// startMock starts target/debug/routerkit-mock ($ROUTERKIT_MOCK if set; built
+// beforehand by scripts/test.sh or `cargo build -p routerkit-mock`, nothing is
+// built here) with args; it returns the mock's URL (its first stdout line) and
+// a stop func that closes its stdin, which makes it exit, and waits for it.
+func startMock(args ...string) (string, func(), error) {
 	bin := os.Getenv("ROUTERKIT_MOCK")
 	if bin == "" {
 		bin = filepath.Join("..", "..", "target", "debug", "routerkit-mock")
 	}
-	cmd := exec.Command(bin, "--port", "0", "--exit-on-stdin-close")
+	cmd := exec.Command(bin, append([]string{"--port", "0", "--exit-on-stdin-close"}, args...)...)
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		fmt.Fprintf(os.Stderr, "cannot start the mock gateway %s (build it: cargo build -p routerkit-mock): %v\n", bin, err)
-		os.Exit(1)
+		return "", nil, fmt.Errorf("cannot start the mock gateway %s (build it: cargo build -p routerkit-mock): %w", bin, err)
+	}
+	stop := func() {
+		stdin.Close()
+		_ = cmd.Wait()
 	}
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "the mock gateway printed no URL: %v\n", err)
+		stop()
+		return "", nil, fmt.Errorf("the mock gateway printed no URL: %w", err)
+	}
+	return strings.TrimSpace(line), stop, nil
+}
+
+// TestMain starts the mock gateway for the whole package and stops it after.
+func TestMain(m *testing.M) {
+	url, stop, err := startMock()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	mockURL = strings.TrimSpace(line)
+	mockURL = url
 	code := m.Run()
-	stdin.Close()
-	_ = cmd.Wait()
+	stop()
 	os.Exit(code)
 }
 

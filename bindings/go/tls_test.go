@@ -1,12 +1,10 @@
 package routerkit
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,28 +14,12 @@ import (
 // file) and extra arguments; it returns the https://127.0.0.1:PORT URL and the CA path.
 func tlsMock(t *testing.T, extra ...string) (string, string) {
 	t.Helper()
-	bin := os.Getenv("ROUTERKIT_MOCK")
-	if bin == "" {
-		bin = filepath.Join("..", "..", "target", "debug", "routerkit-mock")
-	}
 	ca := filepath.Join(t.TempDir(), "mock-ca.pem")
-	args := append([]string{"--port", "0", "--exit-on-stdin-close", "--tls", "--tls-ca-out", ca}, extra...)
-	cmd := exec.Command(bin, args...)
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", bin, err)
-	}
-	t.Cleanup(func() {
-		stdin.Close()
-		_ = cmd.Wait()
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	url, stop, err := startMock(append([]string{"--tls", "--tls-ca-out", ca}, extra...)...)
 	if err != nil {
-		t.Fatalf("the TLS mock printed no URL: %v", err)
+		t.Fatal(err)
 	}
-	url := strings.TrimSpace(line)
+	t.Cleanup(stop)
 	if !strings.HasPrefix(url, "https://127.0.0.1:") {
 		t.Fatalf("first line %q", url)
 	}
