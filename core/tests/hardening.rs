@@ -5,11 +5,10 @@
 //! naming the parameter before anything is sent.
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-use common::{Session, TEST_KEY};
+use common::{start_mock, Session, TEST_KEY};
 use routerkit::request::parse_request;
 use routerkit::{CancelHandle, ChatCompletionRequest, ChatMessage, Client, EmbeddingRequest, Error, ErrorKind, RequestOptions};
 use serde_json::json;
@@ -226,26 +225,6 @@ async fn a_cancel_drops_chunks_already_decoded_but_not_handed_over() {
     assert!(stream.next_batch(100).await.is_err(), "the stream stays ended");
 }
 
-/// A second mock gateway: another port is another origin.
-struct OtherMock {
-    url: String,
-    _child: Child,
-}
-
-fn other_mock() -> OtherMock {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("routerkit-mock");
-    let mut child = Command::new(bin)
-        .args(["--port", "0", "--exit-on-stdin-close"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    OtherMock { url: line.trim().to_owned(), _child: child }
-}
-
 async fn log_of(mock_url: &str, session: &str) -> Vec<serde_json::Value> {
     let url = format!("{mock_url}/__mock/sessions/{session}/requests");
     serde_json::from_slice(&reqwest::get(url).await.unwrap().bytes().await.unwrap()).unwrap()
@@ -253,7 +232,8 @@ async fn log_of(mock_url: &str, session: &str) -> Vec<serde_json::Value> {
 
 #[tokio::test]
 async fn a_redirect_to_another_origin_drops_the_authorization_header() {
-    let other = other_mock();
+    // A second mock gateway: another port is another origin.
+    let other = start_mock(&[]);
     for status in [307, 308, 302, 301] {
         let s = Session::new(json!([{"status": status, "headers": {"location": format!("{}/v1/chat/completions", other.url)}}]));
         let client = s.client();

@@ -4,9 +4,12 @@
 //! a plain `http://` base URL to a non-loopback host is refused at construction
 //! unless allowed.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
+
+use common::{start_mock, Mock};
 
 use routerkit::{ChatCompletionRequest, ChatMessage, Client, ClientBuilder, ErrorKind, RequestOptions};
 
@@ -31,22 +34,10 @@ impl Drop for TlsMock {
 }
 
 fn start_tls_mock(tag: &str, extra: &[&str]) -> TlsMock {
-    // target/debug/deps/<test> -> target/debug/routerkit-mock
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("routerkit-mock");
-    assert!(bin.exists(), "{} is missing: run `cargo build -p routerkit-mock` (make test does)", bin.display());
     let ca_path = std::env::temp_dir().join(format!("routerkit-core-tls-{}-{tag}.pem", std::process::id()));
-    let mut child = Command::new(bin)
-        .args(["--port", "0", "--exit-on-stdin-close", "--tls", "--tls-ca-out"])
-        .arg(&ca_path)
-        .args(extra)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start routerkit-mock --tls");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().to_owned();
+    let mut args = vec!["--tls", "--tls-ca-out", ca_path.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let Mock { url, child } = start_mock(&args);
     assert!(url.starts_with("https://127.0.0.1:"), "first line {url:?}");
     let port = url.rsplit(':').next().unwrap().parse().unwrap();
     let ca_pem = std::fs::read_to_string(&ca_path).unwrap();

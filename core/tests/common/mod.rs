@@ -15,7 +15,7 @@ pub const TEST_KEY: &str = "sk-test-conformance-key";
 
 pub struct Mock {
     pub url: String,
-    _child: Child,
+    pub child: Child,
 }
 
 fn mock_binary() -> PathBuf {
@@ -26,21 +26,26 @@ fn mock_binary() -> PathBuf {
     bin
 }
 
+/// Starts a mock gateway with `args` after `--port 0 --exit-on-stdin-close`; its URL is its first stdout line.
+/// The stdin pipe stays open in the child: dropping the `Mock` (or the test binary exiting) closes it
+/// and the mock exits too.
+pub fn start_mock(args: &[&str]) -> Mock {
+    let mut child = Command::new(mock_binary())
+        .args(["--port", "0", "--exit-on-stdin-close"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start routerkit-mock");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    Mock { url: line.trim().to_owned(), child }
+}
+
+/// The mock gateway shared by every test of a test binary.
 pub fn mock() -> &'static Mock {
     static MOCK: OnceLock<Mock> = OnceLock::new();
-    MOCK.get_or_init(|| {
-        let mut child = Command::new(mock_binary())
-            .args(["--port", "0", "--exit-on-stdin-close"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start routerkit-mock");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        // The stdin pipe stays open in `child` for the life of the test binary;
-        // when the binary exits the pipe closes and the mock exits too.
-        Mock { url: line.trim().to_owned(), _child: child }
-    })
+    MOCK.get_or_init(|| start_mock(&[]))
 }
 
 pub struct Session {
