@@ -6,4 +6,6 @@ require github.com/routerkit/routerkit/bindings/go v0.0.0
 
 require github.com/sashabaranov/go-openai v1.43.0
 
+require github.com/goccy/go-json v0.10.5 // indirect
+
 replace github.com/routerkit/routerkit/bindings/go => ../../bindings/go

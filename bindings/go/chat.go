@@ -2,8 +2,10 @@ package routerkit
 
 import (
 	"context"
-	"encoding/json"
+	stdjson "encoding/json"
+
 	"errors"
+	json "github.com/goccy/go-json"
 	"net/http"
 )
 
@@ -145,10 +147,10 @@ type ChatCompletionResponseFormat struct {
 }
 
 type ChatCompletionResponseFormatJSONSchema struct {
-	Name        string         `json:"name"`
-	Description string         `json:"description,omitempty"`
-	Schema      json.Marshaler `json:"schema"`
-	Strict      bool           `json:"strict"`
+	Name        string            `json:"name"`
+	Description string            `json:"description,omitempty"`
+	Schema      stdjson.Marshaler `json:"schema"`
+	Strict      bool              `json:"strict"`
 }
 
 // ChatCompletionRequest is the body of a chat completion call. Numeric fields

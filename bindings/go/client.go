@@ -8,8 +8,8 @@ import "C"
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"net/http"
 	"runtime"
 	"sync"

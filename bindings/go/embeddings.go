@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
+	json "github.com/goccy/go-json"
 	"math"
 )
 

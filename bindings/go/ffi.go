@@ -27,7 +27,10 @@ import "C"
 import (
 	"fmt"
 	"net/http"
+	"net/textproto"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -64,8 +67,32 @@ func parseHeaders(text string) http.Header {
 		line, rest, _ := strings.Cut(text, "\n")
 		text = rest
 		if name, value, ok := strings.Cut(line, ": "); ok {
-			h.Add(name, value)
+			key := canonicalHeaderKey(name)
+			h[key] = append(h[key], value)
 		}
 	}
 	return h
+}
+
+// canonicalKeys remembers the canonical form of the header names seen, so the
+// names every response repeats (content-type, x-request-id…) are not
+// re-canonicalised and re-allocated per call. Bounded: a gateway sending ever
+// new names only makes later ones take the slow path.
+var canonicalKeys sync.Map
+
+const maxCanonicalKeys = 256
+
+var canonicalKeyCount atomic.Int32
+
+func canonicalHeaderKey(name string) string {
+	if key, ok := canonicalKeys.Load(name); ok {
+		return key.(string)
+	}
+	key := textproto.CanonicalMIMEHeaderKey(name)
+	if canonicalKeyCount.Load() < maxCanonicalKeys {
+		if _, loaded := canonicalKeys.LoadOrStore(strings.Clone(name), key); !loaded {
+			canonicalKeyCount.Add(1)
+		}
+	}
+	return key
 }

@@ -2,7 +2,7 @@ package routerkit
 
 import (
 	"context"
-	"encoding/json"
+	json "github.com/goccy/go-json"
 )
 
 // Model is one model the gateway serves.

@@ -1,8 +1,8 @@
 package routerkit
 
 import (
-	"encoding/json"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"reflect"
 	"strings"
 )
