@@ -94,13 +94,26 @@ pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
 }
 
 /// Runs `fut` on the calling thread. Nothing runs the runtime between calls,
-/// so before returning it lets the tasks `fut` woke act once — a connection
-/// told its response was dropped closes its socket now, not at the next call.
-pub(crate) fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+/// so when `fut` failed (or `settle` is asked) it lets the tasks `fut` woke act
+/// once before returning — a connection told its response was dropped closes its
+/// socket now, not at the next call. A success left nothing to tear down: its
+/// connection went back to the pool, and skipping that pass saves an
+/// `epoll_wait` and about 3.5k instructions per sequential request (callgrind).
+pub(crate) fn block_on<T, E>(fut: impl std::future::Future<Output = Result<T, E>>) -> Result<T, E> {
     runtime().block_on(async {
         let out = fut.await;
-        tokio::task::yield_now().await;
+        if out.is_err() {
+            tokio::task::yield_now().await;
+        }
         out
+    })
+}
+
+/// Runs `fut` on the calling thread, then lets the tasks it woke act once (see [`block_on`]).
+pub(crate) fn settle(fut: impl std::future::Future<Output = ()>) {
+    runtime().block_on(async {
+        fut.await;
+        tokio::task::yield_now().await;
     })
 }
 

@@ -13,7 +13,7 @@ use crate::cancel::{token_of, RkCancelToken};
 use crate::client::RkClient;
 use crate::error::RkError;
 use crate::options::call_options;
-use crate::{c_string, c_string_opt, guard, header_lines, optional_str, block_on, required_str, Failure, RkStatus};
+use crate::{block_on, c_string, c_string_opt, guard, header_lines, optional_str, required_str, settle, Failure, RkStatus};
 
 /// A streaming chat completion. Created by [`rk_chat_stream`], read with
 /// [`rk_stream_next_batch`], freed with [`rk_stream_free`] (which closes the
@@ -333,7 +333,7 @@ pub unsafe extern "C" fn rk_stream_free(stream: *mut RkStream) {
             s.cancel.cancel();
             // Dropping the engine stream drops the response: inside the runtime, so
             // the connection's teardown runs now.
-            block_on(async move { drop(s) });
+            settle(async move { drop(s) });
         }));
     }
 }
