@@ -185,34 +185,33 @@ impl Error {
         self
     }
 
-    /// Never let a secret through: replace it wherever it appears.
+    /// Never let a secret through: mask it wherever it appears, whole or cut short (an
+    /// error quoting the first characters of a body or an event can end inside an echoed key).
     pub(crate) fn redact(mut self, secret: &str) -> Self {
         if secret.len() < 8 {
             return self;
         }
         let masked = crate::config::mask(secret);
-        if self.inner.message.contains(secret) {
-            self.inner.message = self.inner.message.replace(secret, &masked);
-        }
+        let redact = |text: &mut String| {
+            if let Some(clean) = mask_secret(text, secret, &masked) {
+                *text = clean;
+            }
+        };
+        redact(&mut self.inner.message);
         // A gateway may echo the key in its error body ("invalid key sk-…"), so in any field
         // parsed from it, and in a response header.
         for text in [&mut self.inner.code, &mut self.inner.error_type, &mut self.inner.param, &mut self.inner.request_id]
             .into_iter()
             .flatten()
         {
-            if text.contains(secret) {
-                *text = text.replace(secret, &masked);
-            }
+            redact(text);
         }
         for (_, value) in self.inner.headers.iter_mut() {
-            if value.contains(secret) {
-                *value = value.replace(secret, &masked);
-            }
+            redact(value);
         }
         if let Some(body) = &self.inner.body {
-            let text = body.to_string();
-            if text.contains(secret) {
-                self.inner.body = serde_json::from_str(&text.replace(secret, &masked)).ok();
+            if let Some(clean) = mask_secret(&body.to_string(), secret, &masked) {
+                self.inner.body = serde_json::from_str(&clean).ok();
             }
         }
         self
@@ -275,3 +274,69 @@ impl fmt::Debug for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// `text` with every run that matches the start of `secret` for more characters than
+/// `masked` shows replaced by `masked`: the whole secret, and any prefix of it longer than
+/// the mask's (what is left of it where a quote was cut). `None` when there is none.
+fn mask_secret(text: &str, secret: &str, masked: &str) -> Option<String> {
+    let shown = masked.chars().count().saturating_sub(1); // the mask is its prefix plus '…'
+    let Some((probe_end, _)) = secret.char_indices().nth(shown) else {
+        // A secret no longer than the mask's prefix: only whole occurrences can be masked.
+        return text.contains(secret).then(|| text.replace(secret, masked));
+    };
+    let probe = &secret[..probe_end + secret[probe_end..].chars().next().map_or(0, char::len_utf8)];
+    if !text.contains(probe) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(probe) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let mut n = tail.bytes().zip(secret.bytes()).take_while(|(a, b)| a == b).count();
+        while !secret.is_char_boundary(n) {
+            n -= 1;
+        }
+        out.push_str(masked);
+        rest = &tail[n..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mask_secret_masks_whole_and_cut_occurrences() {
+        let key = "sk-hard-SECRET-TAIL-0123456789abcdef";
+        let masked = crate::config::mask(key);
+        assert_eq!(masked, "sk-hard-…");
+        assert_eq!(mask_secret("no key here", key, &masked), None);
+        // Eight characters are what the mask shows anyway: left alone.
+        assert_eq!(mask_secret("prefix sk-hard-", key, &masked), None);
+        assert_eq!(mask_secret(&format!("a {key} b {key}"), key, &masked).unwrap(), "a sk-hard-… b sk-hard-…");
+        // A quote cut inside the key, then more text: only the key's part is masked.
+        assert_eq!(mask_secret("…xxsk-hard-SECRET-\"", key, &masked).unwrap(), "…xxsk-hard-…\"");
+        // A run that leaves the key after nine characters keeps what follows.
+        assert_eq!(mask_secret("sk-hard-Sother", key, &masked).unwrap(), "sk-hard-…other");
+        // Non-ASCII around and inside.
+        let k2 = "clé-sécrète-123456";
+        let m2 = crate::config::mask(k2);
+        assert_eq!(mask_secret(&format!("é{}x", &k2[..k2.len() - 3]), k2, &m2).unwrap(), format!("é{m2}x"));
+    }
+
+    #[test]
+    fn redact_masks_a_key_cut_by_an_excerpt_in_every_field() {
+        let key = "sk-hard-SECRET-TAIL-0123456789abcdef";
+        let cut = &key[..15];
+        let e = Error::new(ErrorKind::Decode, format!("not JSON: \"…{cut}\""))
+            .with_headers(vec![("x-echo".into(), cut.into())])
+            .with_error_body(serde_json::json!({"error": {"message": cut}}))
+            .redact(key);
+        let all = format!("{e:?} {}", e.body().map(|b| b.to_string()).unwrap_or_default());
+        assert!(!all.contains(&key[..9]), "{all}");
+        assert!(all.contains("sk-hard-…"), "{all}");
+    }
+}

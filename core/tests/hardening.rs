@@ -77,10 +77,12 @@ async fn secrets_child() {
         {"stream": {"content": "a b c", "error_after": 2, "error_event": {"error": {"code": 502, "message": format!("upstream saw {KEY}")},
                     "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "error"}]}}},
         {"stream": {"raw_events": [format!("data: {{\"not a chunk {KEY}\n\n")]}},
+        // The error quotes the event's first 120 characters: here the cut falls inside the key.
+        {"stream": {"raw_events": [format!("data: {{\"not a chunk {}{KEY}\n\n", "x".repeat(91))]}},
         {"stream": {"content": "a b c d", "finish_reason": null, "done": false}},
     ]));
     let client = s.builder().api_key(KEY).max_retries(0).build().unwrap();
-    for expected in [ErrorKind::Stream, ErrorKind::Stream, ErrorKind::Decode, ErrorKind::Stream] {
+    for expected in [ErrorKind::Stream, ErrorKind::Stream, ErrorKind::Decode, ErrorKind::Decode, ErrorKind::Stream] {
         let stream = client.chat_stream(&request(), &RequestOptions::default()).await.unwrap();
         texts.push(format!("{stream:?}"));
         let e = stream.collect().await.unwrap_err();
@@ -89,6 +91,12 @@ async fn secrets_child() {
     }
     // A non-JSON body echoing the key.
     let s = Session::new(json!([{"body_raw": format!("<html>key={KEY}</html>"), "content_type": "text/html"}]));
+    let client = s.builder().api_key(KEY).max_retries(0).build().unwrap();
+    let e = client.chat(&request(), &RequestOptions::default()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode);
+    record(&e, &mut texts);
+    // The same, where the 200 characters the error quotes end inside the key.
+    let s = Session::new(json!([{"body_raw": format!("<html>{}{KEY}</html>", "y".repeat(184)), "content_type": "text/html"}]));
     let client = s.builder().api_key(KEY).max_retries(0).build().unwrap();
     let e = client.chat(&request(), &RequestOptions::default()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);
