@@ -597,4 +597,7 @@ func checkError(t *testing.T, want map[string]any, err error) {
 	if m, ok := want["message_contains"].(string); ok && !strings.Contains(err.Error(), m) {
 		t.Errorf("error.message: expected to contain %q, got %q", m, err.Error())
 	}
+	if m, ok := want["message_not_contains"].(string); ok && (strings.Contains(err.Error(), m) || strings.Contains(fmt.Sprintf("%+v", err), m)) {
+		t.Errorf("error.message: expected not to contain %q, got %q", m, err.Error())
+	}
 }

@@ -314,6 +314,11 @@ fn check(name: &str, expect: &Value, out: &Outcome, requests: &[Value], elapsed:
                         fail(format!("error.message: expected to contain {m:?}, got {:?}", err.message()));
                     }
                 }
+                if let Some(m) = want["message_not_contains"].as_str() {
+                    if err.message().contains(m) || format!("{err:?}").contains(m) {
+                        fail(format!("error.message: expected not to contain {m:?}, got {:?}", err.message()));
+                    }
+                }
             }
         }
     }

@@ -6,6 +6,7 @@
 
 const { test, before, after } = require('node:test');
 const fs = require('node:fs');
+const util = require('node:util');
 const path = require('node:path');
 const { startMock, stopMock, session, script, requests, waitFor, ROOT } = require('./helpers');
 const OpenAI = require('..');
@@ -180,6 +181,8 @@ function check(sc, out, log, elapsed, surface) {
       if (want.param != null && err.param !== want.param) fail(`error.param: expected ${want.param}, got ${err.param}`);
       if (want.message_contains != null && !String(err.message).includes(want.message_contains))
         fail(`error.message: expected to contain ${show(want.message_contains)}, got ${show(err.message)}`);
+      if (want.message_not_contains != null && (String(err.message).includes(want.message_not_contains) || util.inspect(err).includes(want.message_not_contains)))
+        fail(`error.message: expected not to contain ${show(want.message_not_contains)}, got ${show(err.message)}`);
       if (want.request_id != null && err.requestID !== want.request_id) fail(`error.request_id: expected ${want.request_id}, got ${err.requestID}`);
       if (want.retry_after_ms != null && err.retryAfter !== want.retry_after_ms) fail(`error.retry_after_ms: expected ${want.retry_after_ms}, got ${err.retryAfter}`);
     }

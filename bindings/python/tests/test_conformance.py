@@ -257,6 +257,8 @@ def check(mock: Mock, sc: Dict[str, Any], obs: Observed, elapsed_ms: float, surf
                 assert getattr(e, field) == want[field], (field, getattr(e, field))
         if "message_contains" in want:
             assert want["message_contains"] in str(e), str(e)
+        if "message_not_contains" in want:
+            assert want["message_not_contains"] not in str(e) and want["message_not_contains"] not in repr(e), repr(e)
         if "retry_after_ms" in want:
             assert e.retry_after is not None and abs(e.retry_after * 1000 - want["retry_after_ms"]) < 1000  # type: ignore[union-attr]
         assert str(e) and KEY not in str(e) and KEY not in repr(e)
