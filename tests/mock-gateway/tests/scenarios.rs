@@ -48,7 +48,8 @@ const EXPECT: &[&str] = &[
     "min_elapsed_ms",
     "client_disconnected",
 ];
-const ERROR: &[&str] = &["kind", "status", "code", "type", "param", "message_contains", "request_id", "retry_after_ms"];
+const ERROR: &[&str] =
+    &["kind", "status", "code", "type", "param", "message_contains", "message_not_contains", "request_id", "retry_after_ms"];
 const KINDS: &[&str] = &["status", "connection", "timeout", "stream", "invalid_request", "cancelled", "decode"];
 const REQ: &[&str] = &["method", "path", "query", "headers", "body_subset", "body_absent"];
 
@@ -446,6 +447,11 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
                         if let Some(c) = x.pointer("/error/message_contains").and_then(Value::as_str) {
                             if !msg.contains(c) {
                                 errs.push(format!("error message {msg:?} does not contain {c:?}"));
+                            }
+                        }
+                        if let Some(c) = x.pointer("/error/message_not_contains").and_then(Value::as_str) {
+                            if msg.contains(c) {
+                                errs.push(format!("error message {msg:?} contains {c:?}"));
                             }
                         }
                     }
