@@ -3,10 +3,10 @@ package routerkit
 import (
 	"context"
 	stdjson "encoding/json"
-
 	"errors"
-	json "github.com/goccy/go-json"
 	"net/http"
+
+	json "github.com/goccy/go-json"
 )
 
 // Chat message roles.

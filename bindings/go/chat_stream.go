@@ -10,12 +10,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	json "github.com/goccy/go-json"
 	"io"
 	"net/http"
 	"runtime"
 	"sync"
 	"unsafe"
+
+	json "github.com/goccy/go-json"
 )
 
 type ChatCompletionStreamChoiceDelta struct {

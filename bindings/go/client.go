@@ -9,12 +9,13 @@ import "C"
 import (
 	"context"
 	"fmt"
-	json "github.com/goccy/go-json"
 	"net/http"
 	"runtime"
 	"sync"
 	"time"
 	"unsafe"
+
+	json "github.com/goccy/go-json"
 )
 
 // Client talks to one gateway through routerkit's engine. Safe for concurrent

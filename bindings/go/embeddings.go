@@ -5,8 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
-	json "github.com/goccy/go-json"
 	"math"
+
+	json "github.com/goccy/go-json"
 )
 
 // EmbeddingModel names an embedding model ("openai/text-embedding-3-small").

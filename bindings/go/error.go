@@ -3,9 +3,10 @@ package routerkit
 import (
 	"errors"
 	"fmt"
-	json "github.com/goccy/go-json"
 	"strings"
 	"time"
+
+	json "github.com/goccy/go-json"
 )
 
 // APIError is an error answered by the gateway: an HTTP status ≥ 400, or an

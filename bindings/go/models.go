@@ -2,6 +2,7 @@ package routerkit
 
 import (
 	"context"
+
 	json "github.com/goccy/go-json"
 )
 

@@ -2,9 +2,10 @@ package routerkit
 
 import (
 	"fmt"
-	json "github.com/goccy/go-json"
 	"reflect"
 	"strings"
+
+	json "github.com/goccy/go-json"
 )
 
 // marshalRequest is json.Marshal of a request struct; a value JSON cannot carry
