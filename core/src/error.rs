@@ -280,11 +280,12 @@ impl std::error::Error for Error {}
 /// the mask's (what is left of it where a quote was cut). `None` when there is none.
 fn mask_secret(text: &str, secret: &str, masked: &str) -> Option<String> {
     let shown = masked.chars().count().saturating_sub(1); // the mask is its prefix plus '…'
-    let Some((probe_end, _)) = secret.char_indices().nth(shown) else {
-        // A secret no longer than the mask's prefix: only whole occurrences can be masked.
+    if secret.chars().count() <= shown {
+        // No run of it shows more than the mask: only whole occurrences are masked.
         return text.contains(secret).then(|| text.replace(secret, masked));
-    };
-    let probe = &secret[..probe_end + secret[probe_end..].chars().next().map_or(0, char::len_utf8)];
+    }
+    // The shortest run that shows more than the mask: the secret's first `shown + 1` characters.
+    let probe = &secret[..secret.char_indices().nth(shown + 1).map_or(secret.len(), |(i, _)| i)];
     if !text.contains(probe) {
         return None;
     }
