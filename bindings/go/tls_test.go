@@ -94,6 +94,15 @@ func TestTLSCACertFileAndPEMTrustTheMockCA(t *testing.T) {
 	chatAndStream(t, cfg)
 }
 
+// certificateRefused makes a chat and a stream call on c and checks both with certificateError.
+func certificateRefused(t *testing.T, c *Client, why string) {
+	t.Helper()
+	_, err := c.CreateChatCompletion(context.Background(), tlsRequest)
+	certificateError(t, err, why)
+	_, err = c.CreateChatCompletionStream(context.Background(), tlsRequest)
+	certificateError(t, err, why)
+}
+
 // certificateError checks a refused certificate: a *RequestError of kind
 // "connection" whose message says it is a certificate problem.
 func certificateError(t *testing.T, err error, why string) {
@@ -115,10 +124,7 @@ func TestTLSUnknownCAIsRefused(t *testing.T) {
 	url, _ := tlsMock(t)
 	c := NewClientWithConfig(tlsConfig(url + "/v1"))
 	defer c.Close()
-	_, err := c.CreateChatCompletion(context.Background(), tlsRequest)
-	certificateError(t, err, "not trusted")
-	_, err = c.CreateChatCompletionStream(context.Background(), tlsRequest)
-	certificateError(t, err, "not trusted")
+	certificateRefused(t, c, "not trusted")
 }
 
 func TestTLSCertificateForAnotherNameIsRefused(t *testing.T) {
@@ -127,10 +133,7 @@ func TestTLSCertificateForAnotherNameIsRefused(t *testing.T) {
 	cfg.TLSCACertFile = ca
 	c := NewClientWithConfig(cfg)
 	defer c.Close()
-	_, err := c.CreateChatCompletion(context.Background(), tlsRequest)
-	certificateError(t, err, "not issued for this host name")
-	_, err = c.CreateChatCompletionStream(context.Background(), tlsRequest)
-	certificateError(t, err, "not issued for this host name")
+	certificateRefused(t, c, "not issued for this host name")
 }
 
 func TestPlainHTTPToANonLoopbackHostNeedsAllowInsecureHTTP(t *testing.T) {

@@ -79,33 +79,27 @@ def test_tls_ca_cert_async_and_with_options(tls_mock: Tuple[str, Path]) -> None:
     asyncio.run(run())
 
 
-def _assert_certificate_error(e: BaseException, why: str) -> None:
-    assert type(e) is routerkit.APIConnectionError, repr(e)
-    assert str(e).startswith("TLS certificate verification failed"), str(e)
-    assert why in str(e), str(e)
-    assert KEY not in str(e)
+def _assert_certificate_refused(client: Any, why: str) -> None:
+    """Both a chat and a stream fail with a certificate error that says `why`."""
+    for stream in (False, True):
+        with pytest.raises(routerkit.APIConnectionError) as e:
+            client.chat.completions.create(model="openai/gpt-4.1", messages=MESSAGES, stream=stream)
+        assert type(e.value) is routerkit.APIConnectionError, repr(e.value)
+        assert str(e.value).startswith("TLS certificate verification failed"), str(e.value)
+        assert why in str(e.value), str(e.value)
+        assert KEY not in str(e.value)
 
 
 def test_unknown_ca_is_refused(tls_mock: Tuple[str, Path]) -> None:
     url, _ = tls_mock
     client = routerkit.Client(api_key=KEY, base_url=url + "/v1", max_retries=0)
-    with pytest.raises(routerkit.APIConnectionError) as e:
-        client.chat.completions.create(model="openai/gpt-4.1", messages=MESSAGES)
-    _assert_certificate_error(e.value, "not trusted")
-    with pytest.raises(routerkit.APIConnectionError) as e:
-        client.chat.completions.create(model="openai/gpt-4.1", messages=MESSAGES, stream=True)
-    _assert_certificate_error(e.value, "not trusted")
+    _assert_certificate_refused(client, "not trusted")
 
 
 def test_certificate_for_another_name_is_refused(wrong_name_mock: Tuple[str, Path]) -> None:
     url, ca = wrong_name_mock
     client = routerkit.Client(api_key=KEY, base_url=url + "/v1", tls_ca_cert=ca, max_retries=0)
-    with pytest.raises(routerkit.APIConnectionError) as e:
-        client.chat.completions.create(model="openai/gpt-4.1", messages=MESSAGES)
-    _assert_certificate_error(e.value, "not issued for this host name")
-    with pytest.raises(routerkit.APIConnectionError) as e:
-        client.chat.completions.create(model="openai/gpt-4.1", messages=MESSAGES, stream=True)
-    _assert_certificate_error(e.value, "not issued for this host name")
+    _assert_certificate_refused(client, "not issued for this host name")
 
 
 @pytest.mark.parametrize("base_url", ["http://example.invalid/v1", "http://192.0.2.10:8080/v1"])
