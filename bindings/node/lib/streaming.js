@@ -51,8 +51,16 @@ class Stream {
     let buf = [];
     let i = 0;
     let done = false;
-    const onBatch = (text) => {
-      if (text === null) {
+    const fail = (e) => {
+      done = true;
+      buf = [];
+      return controller.signal.aborted ? new APIUserAbortError() : fromNative(e);
+    };
+    // Everything the engine has read so far, in one batch; waits only when nothing is there.
+    const take = () => {
+      const text = native.takeBatch();
+      if (text === null) return native.waitBatch().then(take);
+      if (text === '') {
         done = true;
         return DONE;
       }
@@ -61,20 +69,20 @@ class Stream {
       return { value: buf[0], done: false };
     };
     const onError = (e) => {
-      done = true;
-      throw controller.signal.aborted ? new APIUserAbortError() : fromNative(e);
+      throw fail(e);
     };
     return {
       next() {
-        if (i < buf.length) {
-          if (!controller.signal.aborted) return Promise.resolve({ value: buf[i++], done: false });
-          // Aborted: the rest of the batch is dropped, as the engine drops what it had decoded.
-          buf = [];
-          done = true;
-          return Promise.reject(new APIUserAbortError());
-        }
+        // Aborted: the rest of the batch is dropped, as the engine drops what it had read.
+        if (controller.signal.aborted && !done) return Promise.reject(fail(null));
+        if (i < buf.length) return Promise.resolve({ value: buf[i++], done: false });
         if (done) return Promise.resolve(DONE);
-        return native.nextBatch().then(onBatch, onError);
+        try {
+          const result = take();
+          return result instanceof Promise ? result.catch(onError) : Promise.resolve(result);
+        } catch (e) {
+          return Promise.reject(fail(e));
+        }
       },
       return() {
         // `break` out of `for await`: cancel the request, free the connection.

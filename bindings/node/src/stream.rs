@@ -1,19 +1,26 @@
-//! `NativeStream`: a core `ChatStream` pulled in batches.
+//! `NativeStream`: a core `ChatStream` handed to JavaScript in batches, one
+//! `JSON.parse` per batch, not per chunk. Two ways, by what the JS side needs:
 //!
-//! `nextBatch()` resolves with the JSON text of everything already decoded
-//! (one promise and one `JSON.parse` per batch, not per chunk), `null` at a
-//! clean end. With helper events on, the text is
-//! `{"chunks":[…],"events":[[chunkIndex,"name",choice,…],…]}`.
+//! - raw chunks (`create({ stream: true })`): a task reads ahead into a bounded
+//!   buffer and JavaScript takes everything buffered when it asks (`takeBatch()`,
+//!   synchronous), waiting (`waitBatch()`) only when the buffer is empty. The batch
+//!   is cut when the JS thread gets to it, not when the data arrived, so a busy JS
+//!   thread (many streams) takes big batches with no promise at all, and an idle
+//!   one gets each chunk at once;
+//! - the helper's streams (`chat.completions.stream()`): pulled by `nextBatch()`,
+//!   so that `snapshot()` is the completion as of the batch JavaScript holds. The text
+//!   is `{"chunks":[…],"events":[[chunkIndex,"name",choice,…],…]}`.
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use routerkit::accumulate::StreamEvent;
 use routerkit::{CancelHandle, ChatStream};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, Notify};
 
 use crate::error::to_napi;
 
@@ -54,11 +61,90 @@ impl Drop for Reading {
 
 #[napi]
 pub struct NativeStream {
+    /// The helper's streams (pulled by `nextBatch`); `None` for raw chunk streams, read ahead.
     inner: Mutex<Option<ChatStream>>,
+    read_ahead: Option<Arc<ReadAhead>>,
     cancel: CancelHandle,
     with_events: bool,
     /// What the attempt that is streaming told (a retry before the first event replaces it).
-    meta: std::sync::Mutex<Meta>,
+    meta: Arc<std::sync::Mutex<Meta>>,
+}
+
+/// Chunks read ahead of JavaScript: `[` + the chunks' JSON joined by commas.
+struct ReadAhead {
+    buffer: std::sync::Mutex<Buffered>,
+    /// Reader → JS: there is something to take.
+    readable: Notify,
+    /// JS → reader: the buffer was emptied.
+    room: Notify,
+}
+
+struct Buffered {
+    text: String,
+    chunks: usize,
+    end: Option<End>,
+}
+
+enum End {
+    Clean,
+    /// The error, until JavaScript has taken it.
+    Failed(Option<routerkit::Error>),
+}
+
+impl ReadAhead {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Buffered> {
+        self.buffer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Reads `stream` to its end, a failure or a cancel; stops while [`MAX_BATCH`] chunks wait.
+    async fn run(self: Arc<Self>, mut stream: ChatStream, meta: Arc<std::sync::Mutex<Meta>>) {
+        let cancelled = stream.cancel_handle().token();
+        let mut attempts = stream.attempts();
+        loop {
+            while self.lock().chunks >= MAX_BATCH && !cancelled.is_cancelled() {
+                tokio::select! {
+                    _ = self.room.notified() => {}
+                    _ = cancelled.cancelled() => {}
+                }
+            }
+            let batch = stream.next_batch(MAX_BATCH).await;
+            if stream.attempts() != attempts {
+                attempts = stream.attempts();
+                if let Ok(mut meta) = meta.lock() {
+                    *meta = Meta::of(&stream);
+                }
+            }
+            let mut buffered = self.lock();
+            if buffered.end.is_some() {
+                return; // closed by JavaScript
+            }
+            match batch {
+                Ok(batch) if batch.is_empty() => buffered.end = Some(End::Clean),
+                Ok(batch) => {
+                    for raw in &batch {
+                        if buffered.chunks > 0 {
+                            buffered.text.push(',');
+                        }
+                        buffered.text.push_str(&raw.data);
+                        buffered.chunks += 1;
+                    }
+                }
+                Err(e) => buffered.end = Some(End::Failed(Some(e))),
+            }
+            let ended = buffered.end.is_some();
+            drop(buffered);
+            self.readable.notify_one();
+            if ended {
+                return; // drops the stream: its connection goes back to the pool or closes
+            }
+        }
+    }
+
+    /// Whether [`NativeStream::take_batch`] has something to return.
+    fn takeable(&self) -> bool {
+        let buffered = self.lock();
+        buffered.chunks > 0 || buffered.end.is_some()
+    }
 }
 
 struct Meta {
@@ -78,13 +164,31 @@ impl Meta {
 }
 
 impl NativeStream {
+    /// Raw chunk streams start reading ahead at once (call inside the runtime); the helper's wait for `nextBatch`.
     pub(crate) fn new(stream: ChatStream, with_events: bool) -> Self {
-        NativeStream {
-            cancel: stream.cancel_handle(),
-            meta: std::sync::Mutex::new(Meta::of(&stream)),
-            with_events,
-            inner: Mutex::new(Some(stream)),
+        let cancel = stream.cancel_handle();
+        let meta = Arc::new(std::sync::Mutex::new(Meta::of(&stream)));
+        if with_events {
+            return NativeStream { cancel, meta, with_events, read_ahead: None, inner: Mutex::new(Some(stream)) };
         }
+        let read_ahead = Arc::new(ReadAhead {
+            buffer: std::sync::Mutex::new(Buffered { text: String::from("["), chunks: 0, end: None }),
+            readable: Notify::new(),
+            room: Notify::new(),
+        });
+        tokio::spawn(read_ahead.clone().run(stream, meta.clone()));
+        NativeStream { cancel, meta, with_events, read_ahead: Some(read_ahead), inner: Mutex::new(None) }
+    }
+
+    fn read_ahead(&self) -> Result<&Arc<ReadAhead>> {
+        self.read_ahead.as_ref().ok_or_else(|| Error::from_reason("routerkit: this stream is read with nextBatch()"))
+    }
+}
+
+impl Drop for NativeStream {
+    /// Garbage-collected without `close()`: stop the read-ahead task, which would otherwise wait for room forever.
+    fn drop(&mut self) {
+        self.cancel.cancel();
     }
 }
 
@@ -133,7 +237,41 @@ fn push_event(out: &mut String, i: usize, ev: &StreamEvent) {
 
 #[napi]
 impl NativeStream {
-    /// JSON text of the next chunks (see the module docs); `null` at a clean end.
+    /// Raw chunk streams: JSON text of every chunk read so far (`[…]`), `""` at a clean end,
+    /// `null` when nothing is there yet (then `waitBatch()`); throws the stream's error after its chunks.
+    #[napi]
+    pub fn take_batch(&self) -> Result<Option<String>> {
+        let read_ahead = self.read_ahead()?;
+        let mut buffered = read_ahead.lock();
+        if buffered.chunks > 0 {
+            let mut text = std::mem::replace(&mut buffered.text, String::from("["));
+            buffered.chunks = 0;
+            drop(buffered);
+            read_ahead.room.notify_one();
+            text.push(']');
+            return Ok(Some(text));
+        }
+        match &mut buffered.end {
+            None => Ok(None),
+            Some(End::Clean) => Ok(Some(String::new())),
+            Some(End::Failed(error)) => Err(to_napi(error.take().unwrap_or_else(|| {
+                routerkit::Error::new(routerkit::ErrorKind::Stream, "the stream already failed")
+            }))),
+        }
+    }
+
+    /// Resolves when `takeBatch()` has something to return.
+    #[napi]
+    pub async fn wait_batch(&self) -> Result<()> {
+        let read_ahead = self.read_ahead()?;
+        // One waiter (the JS side), so `notify_one`'s stored permit cannot be lost or stolen.
+        while !read_ahead.takeable() {
+            read_ahead.readable.notified().await;
+        }
+        Ok(())
+    }
+
+    /// The helper's streams: JSON text of the next chunks (see the module docs); `null` at a clean end.
     #[napi]
     pub async fn next_batch(&self) -> Result<Option<String>> {
         let _reading = Reading::enter();
@@ -199,6 +337,17 @@ impl NativeStream {
         self.cancel.cancel();
         if let Ok(mut guard) = self.inner.try_lock() {
             guard.take();
+        }
+        if let Some(read_ahead) = &self.read_ahead {
+            // What was read ahead is dropped, as the core drops what it had decoded.
+            let mut buffered = read_ahead.lock();
+            buffered.text.truncate(1);
+            buffered.chunks = 0;
+            if buffered.end.is_none() {
+                buffered.end = Some(End::Failed(Some(routerkit::Error::cancelled())));
+            }
+            drop(buffered);
+            read_ahead.readable.notify_one();
         }
     }
 
