@@ -4,7 +4,7 @@
 const util = require('node:util');
 const native = require('./native');
 const { APIUserAbortError, fromNative, toHeaders } = require('./errors');
-const { Stream, ChatCompletionStream } = require('./streaming');
+const { Stream, ChatCompletionStream, batchFormat } = require('./streaming');
 
 const INTERNAL = Symbol('routerkit.internal');
 const DEFAULT_TIMEOUT = 600000;
@@ -244,7 +244,7 @@ class Completions {
         if (controller.signal.aborted) throw new APIUserAbortError();
         const token = new native.CancelToken();
         controller.signal.addEventListener('abort', () => token.cancel(), { once: true });
-        return n.chatStream(encodeBody(body), callOptions(options), token, false);
+        return n.chatStream(encodeBody(body), callOptions(options), token, batchFormat);
       }).then(
         (s) => ({ stream: new Stream(s, controller), requestId: s.requestId, response: responseInfo({ status: 200, headers: s.headers }) }),
         (e) => {
@@ -264,7 +264,7 @@ class Completions {
       const token = new native.CancelToken();
       controller.signal.addEventListener('abort', () => token.cancel(), { once: true });
       const payload = body?.stream ? body : { ...body, stream: true };
-      return n.chatStream(encodeBody(payload), callOptions(options), token, true);
+      return n.chatStream(encodeBody(payload), callOptions(options), token, 'events');
     }, options);
   }
 }

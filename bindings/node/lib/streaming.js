@@ -8,6 +8,64 @@ const { OpenAIError, APIUserAbortError, fromNative } = require('./errors');
 
 const DONE = Object.freeze({ value: undefined, done: true });
 
+// Chunks cross as shapes and values (bindings/node/src/shapes.rs): a shape is an object
+// literal over `v`, compiled once per process into a builder that gives what
+// `JSON.parse` would. Where code generation is disallowed, chunks cross as JSON.
+const builders = new Map();
+const MAX_BUILDERS = 4096;
+const batchFormat = (() => {
+  try {
+    return new Function('v', 'return v')(1) === 1 ? 'shapes' : 'json';
+  } catch {
+    return 'json';
+  }
+})();
+
+function builder(shape) {
+  let build = builders.get(shape);
+  if (build === undefined) {
+    build = new Function('v', `'use strict'; return ${shape};`);
+    if (builders.size < MAX_BUILDERS) builders.set(shape, build);
+  }
+  return build;
+}
+
+/** One stream's decoder: batch elements in, chunks out (one at a time, so a batch's chunks die young). */
+class ChunkDecoder {
+  #shapes = [];
+  #values = [];
+  #batch = [];
+  #at = 0;
+
+  load(batch) {
+    this.#batch = batch;
+    this.#at = 0;
+  }
+
+  clear() {
+    this.#batch = [];
+    this.#at = 0;
+  }
+
+  /** The next chunk of the loaded batch, or undefined when it is used up. */
+  next() {
+    const batch = this.#batch;
+    while (this.#at < batch.length) {
+      const element = batch[this.#at++];
+      if (typeof element === 'number') {
+        const values = this.#values[element];
+        let mask = batch[this.#at++];
+        for (let k = 0; mask !== 0; k++, mask >>>= 1) if (mask & 1) values[k] = batch[this.#at++];
+        return this.#shapes[element](values);
+      }
+      if (typeof element !== 'string') return element;
+      this.#shapes.push(builder(element));
+      this.#values.push([]);
+    }
+    return undefined;
+  }
+}
+
 function linkSignal(signal, controller) {
   if (!signal) return;
   if (signal.aborted) controller.abort();
@@ -48,12 +106,11 @@ class Stream {
     this.#consumed = true;
     const native = this.#native;
     const controller = this.controller;
-    let buf = [];
-    let i = 0;
+    const decoder = new ChunkDecoder();
     let done = false;
     const fail = (e) => {
       done = true;
-      buf = [];
+      decoder.clear();
       return controller.signal.aborted ? new APIUserAbortError() : fromNative(e);
     };
     // Everything the engine has read so far, in one batch; waits only when nothing is there.
@@ -64,9 +121,8 @@ class Stream {
         done = true;
         return DONE;
       }
-      buf = JSON.parse(text);
-      i = 1;
-      return { value: buf[0], done: false };
+      decoder.load(JSON.parse(text));
+      return { value: decoder.next(), done: false };
     };
     const onError = (e) => {
       throw fail(e);
@@ -75,7 +131,8 @@ class Stream {
       next() {
         // Aborted: the rest of the batch is dropped, as the engine drops what it had read.
         if (controller.signal.aborted && !done) return Promise.reject(fail(null));
-        if (i < buf.length) return Promise.resolve({ value: buf[i++], done: false });
+        const chunk = decoder.next();
+        if (chunk !== undefined) return Promise.resolve({ value: chunk, done: false });
         if (done) return Promise.resolve(DONE);
         try {
           const result = take();
@@ -90,7 +147,7 @@ class Stream {
           done = true;
           controller.abort();
         }
-        buf = [];
+        decoder.clear();
         return Promise.resolve(DONE);
       },
       [Symbol.asyncIterator]() {
@@ -427,4 +484,4 @@ class ChatCompletionStream {
   }
 }
 
-module.exports = { Stream, ChatCompletionStream };
+module.exports = { Stream, ChatCompletionStream, batchFormat };

@@ -9,7 +9,7 @@ use routerkit::{ChatCompletionRequest, ClientBuilder, EmbeddingRequest, RequestO
 use tokio_util::sync::CancellationToken;
 
 use crate::error::to_napi;
-use crate::stream::NativeStream;
+use crate::stream::{BatchFormat, NativeStream};
 
 /// Client settings, already normalised by the JS layer (times in milliseconds).
 #[napi(object)]
@@ -219,17 +219,18 @@ impl NativeClient {
         body: String,
         options: Option<NativeCallOptions>,
         cancel: Option<&CancelToken>,
-        with_events: Option<bool>,
+        #[napi(ts_arg_type = "'events' | 'shapes' | 'json'")] format: String,
     ) -> Result<PromiseRaw<'env, NativeStream>> {
         let request: ChatCompletionRequest = parse_request(&body).map_err(to_napi)?;
         let opts = request_options(options, cancel)?;
+        let format = BatchFormat::parse(&format)?;
         let client = self.inner.clone();
         env.spawn_future(async move {
             let mut stream = client.chat_stream(&request, &opts).await.map_err(to_napi)?;
-            if with_events.unwrap_or(false) {
+            if format == BatchFormat::Events {
                 stream.enable_events();
             }
-            Ok(NativeStream::new(stream, with_events.unwrap_or(false)))
+            Ok(NativeStream::new(stream, format))
         })
     }
 

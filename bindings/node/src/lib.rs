@@ -16,6 +16,7 @@
 
 mod client;
 mod error;
+mod shapes;
 mod stream;
 
 pub use client::*;

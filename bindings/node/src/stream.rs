@@ -23,6 +23,7 @@ use routerkit::{CancelHandle, ChatStream};
 use tokio::sync::{Mutex, Notify};
 
 use crate::error::to_napi;
+use crate::shapes::ShapeEncoder;
 
 /// Most chunks handed over by one `nextBatch()`.
 const MAX_BATCH: usize = 8192;
@@ -59,6 +60,28 @@ impl Drop for Reading {
     }
 }
 
+/// How a stream's batches are written (`chatStream`'s `format`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum BatchFormat {
+    /// `"events"`: the helper's `{"chunks":[…],"events":[…]}`, pulled by `nextBatch()`.
+    Events,
+    /// `"shapes"`: read ahead, chunks as shapes and values ([`ShapeEncoder`]).
+    Shapes,
+    /// `"json"`: read ahead, chunks as a JSON array (where JavaScript cannot compile shapes).
+    Json,
+}
+
+impl BatchFormat {
+    pub(crate) fn parse(name: &str) -> Result<BatchFormat> {
+        match name {
+            "events" => Ok(BatchFormat::Events),
+            "shapes" => Ok(BatchFormat::Shapes),
+            "json" => Ok(BatchFormat::Json),
+            other => Err(Error::from_reason(format!("routerkit: unknown batch format {other:?}"))),
+        }
+    }
+}
+
 #[napi]
 pub struct NativeStream {
     /// The helper's streams (pulled by `nextBatch`); `None` for raw chunk streams, read ahead.
@@ -70,7 +93,8 @@ pub struct NativeStream {
     meta: Arc<std::sync::Mutex<Meta>>,
 }
 
-/// Chunks read ahead of JavaScript: `[` + the chunks' JSON joined by commas.
+/// Chunks read ahead of JavaScript: `[` + the chunks' JSON joined by commas, or their
+/// shapes and values ([`ShapeEncoder`]).
 struct ReadAhead {
     buffer: std::sync::Mutex<Buffered>,
     /// Reader → JS: there is something to take.
@@ -97,9 +121,10 @@ impl ReadAhead {
     }
 
     /// Reads `stream` to its end, a failure or a cancel; stops while [`MAX_BATCH`] chunks wait.
-    async fn run(self: Arc<Self>, mut stream: ChatStream, meta: Arc<std::sync::Mutex<Meta>>) {
+    async fn run(self: Arc<Self>, mut stream: ChatStream, meta: Arc<std::sync::Mutex<Meta>>, mut shapes: Option<ShapeEncoder>) {
         let cancelled = stream.cancel_handle().token();
         let mut attempts = stream.attempts();
+        let mut encoded = String::new();
         loop {
             while self.lock().chunks >= MAX_BATCH && !cancelled.is_cancelled() {
                 tokio::select! {
@@ -114,6 +139,21 @@ impl ReadAhead {
                     *meta = Meta::of(&stream);
                 }
             }
+            // Encoded before taking the lock, which the JS thread may be waiting for.
+            encoded.clear();
+            let mut elements = 0;
+            for raw in batch.iter().flatten() {
+                match &mut shapes {
+                    Some(shapes) => elements = shapes.push(&raw.data, &mut encoded, elements),
+                    None => {
+                        if elements > 0 {
+                            encoded.push(',');
+                        }
+                        encoded.push_str(&raw.data);
+                        elements += 1;
+                    }
+                }
+            }
             let mut buffered = self.lock();
             if buffered.end.is_some() {
                 return; // closed by JavaScript
@@ -121,13 +161,11 @@ impl ReadAhead {
             match batch {
                 Ok(batch) if batch.is_empty() => buffered.end = Some(End::Clean),
                 Ok(batch) => {
-                    for raw in &batch {
-                        if buffered.chunks > 0 {
-                            buffered.text.push(',');
-                        }
-                        buffered.text.push_str(&raw.data);
-                        buffered.chunks += 1;
+                    if buffered.chunks > 0 {
+                        buffered.text.push(',');
                     }
+                    buffered.text.push_str(&encoded);
+                    buffered.chunks += batch.len();
                 }
                 Err(e) => buffered.end = Some(End::Failed(Some(e))),
             }
@@ -165,9 +203,10 @@ impl Meta {
 
 impl NativeStream {
     /// Raw chunk streams start reading ahead at once (call inside the runtime); the helper's wait for `nextBatch`.
-    pub(crate) fn new(stream: ChatStream, with_events: bool) -> Self {
+    pub(crate) fn new(stream: ChatStream, format: BatchFormat) -> Self {
         let cancel = stream.cancel_handle();
         let meta = Arc::new(std::sync::Mutex::new(Meta::of(&stream)));
+        let with_events = format == BatchFormat::Events;
         if with_events {
             return NativeStream { cancel, meta, with_events, read_ahead: None, inner: Mutex::new(Some(stream)) };
         }
@@ -176,7 +215,8 @@ impl NativeStream {
             readable: Notify::new(),
             room: Notify::new(),
         });
-        tokio::spawn(read_ahead.clone().run(stream, meta.clone()));
+        let shapes = (format == BatchFormat::Shapes).then(ShapeEncoder::default);
+        tokio::spawn(read_ahead.clone().run(stream, meta.clone(), shapes));
         NativeStream { cancel, meta, with_events, read_ahead: Some(read_ahead), inner: Mutex::new(None) }
     }
 

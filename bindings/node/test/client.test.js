@@ -104,6 +104,65 @@ test('stream: true gives an async iterable of chunks; usage is asked for', async
   assert.equal(log[0].body.stream_options.include_usage, true);
 });
 
+test('stream chunks are what JSON.parse gives for the gateway text: keys, order, nulls, escapes, numbers, __proto__', async () => {
+  // Chunks cross from the engine as shapes and values (src/shapes.rs); every one must come out
+  // exactly as JSON.parse(data) would, fresh objects each time.
+  const head = '"id":"c","object":"chat.completion.chunk","created":1,"model":"m"';
+  const data = [
+    `{${head},"choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}],"system_fingerprint":"fp_1"}`,
+    `{${head},"choices":[{"index":0,"delta":{"role":"assistant","content":"a\\"b\\\\c\\u00e9 ✓ \\ud83d\\ude00\\n"},"logprobs":null,"finish_reason":null}],"system_fingerprint":"fp_1"}`,
+    `{${head},"choices":[{"index":0,"delta":{"role":"assistant","content":"a\\"b\\\\c"},"logprobs":null,"finish_reason":null}],"system_fingerprint":"fp_1"}`,
+    `{ "id" : "c", "object":"chat.completion.chunk","created":1,"model":"m","choices":[ {"index":0,"delta":{"content":"x"},"finish_reason":null} ] }`,
+    `{${head},"choices":[{"index":0,"delta":{"content":"y"},"finish_reason":null}],"x_provider":{"name":"p","flags":[true,false,null],"score":-1.5e-3,"big":12345678901234567890,"zero":-0,"nested":[[],{}]}}`,
+    `{${head},"choices":[{"index":0,"delta":{"content":"y"},"finish_reason":null}],"x_provider":{"name":7,"flags":[true,false,null],"score":"high","big":1,"zero":0,"nested":[[],{}]}}`,
+    `{${head},"choices":[{"index":0,"delta":{"content":"z"},"finish_reason":null}],"__proto__":{"polluted":true}}`,
+    `{${head},"choices":[{"index":0,"delta":{"content":"w"},"finish_reason":null}],"x\\u0041":1}`,
+    `{${head},"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}`,
+  ];
+  const sid = session();
+  await script(sid, [{ stream: { raw_events: data.map((d) => `data: ${d}\n\n`) } }]);
+  const stream = await client(sid).chat.completions.create({ model: 'm', messages: MSG, stream: true });
+  const seen = [];
+  for await (const chunk of stream) {
+    seen.push(chunk);
+    // A later chunk of the same shape must not see this: each chunk is a fresh object.
+    chunk.choices.push('mutated');
+    if (chunk.choices[0].delta) chunk.choices[0].delta.mutated = true;
+  }
+  assert.equal(seen.length, data.length);
+  seen.forEach((chunk, i) => {
+    chunk.choices.pop();
+    if (chunk.choices[0].delta) delete chunk.choices[0].delta.mutated;
+    const expected = JSON.parse(data[i]);
+    assert.deepStrictEqual(chunk, expected, `chunk ${i}`);
+    assert.equal(JSON.stringify(chunk), JSON.stringify(expected), `key order of chunk ${i}`);
+  });
+  assert.ok(Object.is(seen[4].x_provider.zero, -0));
+  assert.equal(Object.getPrototypeOf(seen[6]), Object.prototype);
+  assert.ok(Object.hasOwn(seen[6], '__proto__'));
+  assert.equal({}.polluted, undefined);
+});
+
+test('where code generation is disallowed, stream chunks cross as JSON and come out the same', async () => {
+  const sid = session();
+  await script(sid, [{ stream: { content: 'one two three', pieces: ['one ', 'two ', 'three'] } }]);
+  const program = `
+    const OpenAI = require(${JSON.stringify(path.resolve(__dirname, '..'))});
+    (async () => {
+      const c = new OpenAI({ apiKey: 'sk-x', baseURL: process.env.MOCK, defaultHeaders: { 'x-mock-session': process.env.SID } });
+      const out = [];
+      for await (const chunk of await c.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true })) out.push(chunk);
+      console.log(JSON.stringify(out));
+    })();`;
+  const out = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '-e', program], {
+    env: { ...process.env, MOCK: mock.baseURL, SID: sid },
+    encoding: 'utf8',
+  });
+  const chunks = JSON.parse(out);
+  assert.equal(chunks.map((c) => c.choices[0]?.delta?.content ?? '').join(''), 'one two three');
+  assert.equal(chunks[0].object, 'chat.completion.chunk');
+});
+
 test('stream helper: openai-node events in order, finalMessage() carries usage', async () => {
   const sid = session();
   await script(sid, [{ stream: { content: 'Hello world', pieces: ['Hello', ' world'] } }]);
