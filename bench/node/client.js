@@ -20,6 +20,8 @@ const N = Number(arg('--n', 1000));
 const R = Number(arg('--repeat', 1));
 const S = Number(arg('--streams', 200));
 const MSGS = [{ role: 'user', content: 'bench' }];
+// Streamed deltas take these in turn: consecutive chunks differ, as a model's tokens do.
+const PIECES = ['The', ' quick', ' brown', ' fox', ' jumps', ' over', ' the', ' lazy', ' dog', '.'];
 const name = which === 'routerkit' ? 'routerkit-node' : 'openai-node';
 
 const cpu = () => {
@@ -33,7 +35,7 @@ const pct = (xs, p) => {
 };
 
 async function script(count, n) {
-  const steps = Array.from({ length: count }, () => ({ stream: { content: 'x', repeat: n, usage: null } }));
+  const steps = Array.from({ length: count }, () => ({ stream: { pieces: PIECES, repeat: n, usage: null } }));
   const r = await fetch(`${url}/__mock/sessions/default/script`, { method: 'POST', body: JSON.stringify(steps) });
   if (r.status !== 200) throw new Error(await r.text());
 }

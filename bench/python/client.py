@@ -42,13 +42,15 @@ def pct(xs: list, p: float) -> float:
 
 def script(url: str, count: int, n: int) -> None:
     """The mock's next `count` requests stream `n` one-character deltas."""
-    steps = [{"stream": {"content": "x", "repeat": n, "usage": None}}] * count
+    steps = [{"stream": {"pieces": PIECES, "repeat": n, "usage": None}}] * count
     req = urllib.request.Request(f"{url}/__mock/sessions/default/script", data=json.dumps(steps).encode(), method="POST",
                                  headers={"content-type": "application/json"})
     urllib.request.urlopen(req, timeout=30).read()
 
 
 MSGS = [{"role": "user", "content": "bench"}]
+# Streamed deltas take these in turn: consecutive chunks differ, as a model's tokens do.
+PIECES = ["The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", "."]
 
 
 def main() -> None:

@@ -31,6 +31,9 @@ import (
 
 var start = time.Now()
 
+// Streamed deltas take these in turn: consecutive chunks differ, as a model's tokens do.
+var pieces = []string{"The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", "."}
+
 func cpu() float64 {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
@@ -64,7 +67,7 @@ func pct(xs []float64, p float64) float64 {
 func script(url string, count, n int) {
 	steps := make([]any, count)
 	for i := range steps {
-		steps[i] = map[string]any{"stream": map[string]any{"content": "x", "repeat": n, "usage": nil}}
+		steps[i] = map[string]any{"stream": map[string]any{"pieces": pieces, "repeat": n, "usage": nil}}
 	}
 	body, _ := json.Marshal(steps)
 	r, err := http.Post(url+"/__mock/sessions/default/script", "application/json", bytes.NewReader(body))

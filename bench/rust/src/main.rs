@@ -13,6 +13,9 @@ use routerkit::types::{ChatCompletionRequest, ChatMessage};
 use routerkit::{Client, RequestOptions};
 use serde_json::{json, Value};
 
+/// Streamed deltas take these in turn: consecutive chunks differ, as a model's tokens do.
+const PIECES: [&str; 10] = ["The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", "."];
+
 fn cpu_s() -> f64 {
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
@@ -64,7 +67,7 @@ fn args() -> Args {
 
 /// The mock's next `count` requests (default session) stream `n` one-character deltas.
 async fn script(url: &str, count: usize, n: usize) {
-    let step = json!({"stream": {"content": "x", "repeat": n, "usage": null}});
+    let step = json!({"stream": {"pieces": PIECES, "repeat": n, "usage": null}});
     let steps: Vec<Value> = vec![step; count];
     let r = reqwest::Client::new().post(format!("{url}/__mock/sessions/default/script")).body(serde_json::to_vec(&steps).unwrap()).send().await.unwrap();
     assert!(r.status().is_success(), "script: {}", r.status());

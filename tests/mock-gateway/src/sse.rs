@@ -139,14 +139,23 @@ fn events(spec: &StreamSpec, ctx: &ChatCtx) -> Vec<Ev> {
         (None, None) => ctx.default_content.clone(),
     };
     if let Some(k) = spec.repeat {
-        let mut d = Map::new();
-        d.insert("content".into(), content.clone().into());
+        // `pieces` as a list: the deltas take them in turn (a model's tokens differ from one chunk to the next).
+        let texts = match &spec.pieces {
+            Some(Pieces::Exact(list)) if !list.is_empty() => list.clone(),
+            _ => vec![content.clone()],
+        };
+        let delta = |text: &str| {
+            let mut d = Map::new();
+            d.insert("content".into(), text.into());
+            d
+        };
         if k > 0 {
-            out.push(Ev::Json(delta_chunk(ctx, Value::Object(with_role(d.clone())))));
+            out.push(Ev::Json(delta_chunk(ctx, Value::Object(with_role(delta(&texts[0]))))));
         }
         let le = spec.line_ending.as_deref().unwrap_or("\n");
-        let rendered: std::sync::Arc<str> = format_data(&delta_chunk(ctx, Value::Object(d)), le, spec.multiline_data, None).into();
-        out.extend((1..k).map(|_| Ev::Shared(rendered.clone())));
+        let rendered: Vec<std::sync::Arc<str>> =
+            texts.iter().map(|t| format_data(&delta_chunk(ctx, Value::Object(delta(t))), le, spec.multiline_data, None).into()).collect();
+        out.extend((1..k).map(|i| Ev::Shared(rendered[i % rendered.len()].clone())));
     } else {
         for piece in split_text(&content, spec.pieces.as_ref()) {
             let mut d = Map::new();

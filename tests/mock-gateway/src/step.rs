@@ -110,7 +110,8 @@ pub struct StreamSpec {
     #[serde(default)]
     pub gzip: bool,
     /// Send `content` whole as this many identical deltas (instead of
-    /// splitting it): each event is rendered once, so the mock can serve
+    /// splitting it), or, with `pieces` as a list, this many deltas taking
+    /// the pieces in turn: each event is rendered once, so the mock can serve
     /// long benchmark streams cheaply.
     pub repeat: Option<usize>,
 }

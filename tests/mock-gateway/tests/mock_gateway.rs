@@ -394,6 +394,19 @@ async fn huge_event_and_unknown_route() {
 }
 
 #[tokio::test]
+async fn repeat_with_pieces_takes_them_in_turn() {
+    let m = Mock::start();
+    let step = json!({"stream": {"pieces": ["a", "b", "c"], "repeat": 7}}).to_string();
+    let h = [("x-mock-step", step.as_str())];
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false))).await.unwrap();
+    let (content, chunks, done) = stream_content(&r.body);
+    assert!(done);
+    assert_eq!(content, "abcabca");
+    assert_eq!(chunks[0]["choices"][0]["delta"]["role"], "assistant");
+    assert!(chunks[1]["choices"][0]["delta"].get("role").is_none());
+}
+
+#[tokio::test]
 async fn repeat_sends_identical_deltas() {
     let m = Mock::start();
     let step = json!({"stream": {"content": "ab", "repeat": 1000}}).to_string();
