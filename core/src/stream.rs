@@ -124,13 +124,15 @@ impl ReadWatch {
                     None => std::future::pending().await,
                 }
             };
+            // The body first: while data flows, the cancel waiter is not polled at all (each poll
+            // takes its lock); `fill` checks for a cancel before every read.
             tokio::select! {
                 biased;
-                _ = cancelled.as_mut() => return Err(Error::cancelled()),
                 out = response.chunk() => {
                     *last_progress = Instant::now();
                     return Ok(out);
                 }
+                _ = cancelled.as_mut() => return Err(Error::cancelled()),
                 _ = idle.as_mut() => {
                     let due = *last_progress + ctx.idle;
                     if Instant::now() >= due {
