@@ -329,9 +329,8 @@ impl ChatStream {
                 State::Failed => return Err(Error::new(ErrorKind::Stream, "the stream already failed").with_attempts(self.attempts)),
                 State::Open => {}
             }
-            if self.ctx.cancel.is_cancelled() {
-                return Err(self.fail(Error::cancelled()));
-            }
+            // No cancel check here: a pending read wakes on the cancel, and after a read that
+            // found data the check above runs before anything is handed over (one lock per fill).
             let Some(response) = self.response.as_mut() else {
                 return Err(self.fail(Error::cancelled()));
             };

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use napi::bindgen_prelude::*;
+use napi::JsString;
 use napi_derive::napi;
 use routerkit::accumulate::StreamEvent;
 use routerkit::{CancelHandle, ChatStream};
@@ -279,21 +280,23 @@ fn push_event(out: &mut String, i: usize, ev: &StreamEvent) {
 impl NativeStream {
     /// Raw chunk streams: JSON text of every chunk read so far (`[…]`), `""` at a clean end,
     /// `null` when nothing is there yet (then `waitBatch()`); throws the stream's error after its chunks.
-    #[napi]
-    pub fn take_batch(&self) -> Result<Option<String>> {
+    #[napi(ts_return_type = "string | null")]
+    pub fn take_batch<'env>(&self, env: &'env Env) -> Result<Option<JsString<'env>>> {
         let read_ahead = self.read_ahead()?;
         let mut buffered = read_ahead.lock();
         if buffered.chunks > 0 {
-            let mut text = std::mem::replace(&mut buffered.text, String::from("["));
+            buffered.text.push(']');
+            // Copied into a JS string here; the buffer keeps its capacity for the next batch.
+            let text = env.create_string(&buffered.text);
+            buffered.text.truncate(1);
             buffered.chunks = 0;
             drop(buffered);
             read_ahead.room.notify_one();
-            text.push(']');
-            return Ok(Some(text));
+            return text.map(Some);
         }
         match &mut buffered.end {
             None => Ok(None),
-            Some(End::Clean) => Ok(Some(String::new())),
+            Some(End::Clean) => env.create_string("").map(Some),
             Some(End::Failed(error)) => Err(to_napi(error.take().unwrap_or_else(|| {
                 routerkit::Error::new(routerkit::ErrorKind::Stream, "the stream already failed")
             }))),
