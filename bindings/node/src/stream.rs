@@ -26,7 +26,8 @@ use tokio::sync::{Mutex, Notify};
 use crate::error::to_napi;
 use crate::shapes::ShapeEncoder;
 
-/// Most chunks handed over by one `nextBatch()`.
+/// Most chunks handed over by one `nextBatch()`, and most read ahead of JavaScript (the read-ahead
+/// task stops reading while that many wait: the socket then fills and the gateway is held back).
 const MAX_BATCH: usize = 8192;
 
 /// Pacing (`ChatStream::next_batch_paced`): a batch is handed over at once when the previous one
