@@ -125,7 +125,7 @@ impl ReadWatch {
                 }
             };
             // The body first: while data flows, the cancel waiter is not polled at all (each poll
-            // takes its lock); `fill` checks for a cancel before every read.
+            // takes its lock); `fill` checks for a cancel before it hands anything over.
             tokio::select! {
                 biased;
                 out = response.chunk() => {
