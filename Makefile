@@ -3,7 +3,8 @@
 #   make test   run every test suite (Rust, Python, Node, Go, C ABI)
 SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
-# Crates that are loaded by another runtime and cannot link a Rust test binary.
+# Crates loaded by another runtime: the workspace test run leaves them out (routerkit-node's
+# unit tests run from bindings/node/scripts/test.sh).
 NO_RUST_TESTS := --exclude routerkit-python --exclude routerkit-node
 
 .PHONY: all build demo test test-rust test-python test-node test-go docs mock bench bench-quick clean fuzz sanitize soak soak-quick

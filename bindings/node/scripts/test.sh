@@ -9,6 +9,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 cd "$here"
 npm ci --no-audit --no-fund --loglevel=error
 npx napi build --platform --no-js --dts native.d.ts
+# The addon's own unit tests (src/shapes.rs); napi resolves Node's symbols only when loaded, so they link.
+(cd "$root" && cargo test -p routerkit-node --lib)
 cmp -s index.d.ts index.d.mts || { echo "index.d.mts must be a copy of index.d.ts (cp index.d.ts index.d.mts)" >&2; exit 1; }
 (cd "$root" && cargo build -p routerkit-mock)
 (cd "$root/examples/node" && npm install --no-audit --no-fund --loglevel=error)
