@@ -156,21 +156,11 @@ impl Shape {
             }
             let start = i;
             match json.get(i) {
-                Some(b'"') => loop {
-                    i += 1;
-                    let Some(at) = json.get(i..).and_then(|rest| memchr::memchr2(b'"', b'\\', rest)) else { return false };
-                    i += at;
-                    if json[i] == b'"' {
-                        i += 1;
-                        break;
-                    }
-                    i += 1; // the escaped character is skipped by the `i += 1` above
+                Some(b'"') => match string_end(json, i) {
+                    Some((end, _)) => i = end,
+                    None => return false,
                 },
-                Some(b'-' | b'0'..=b'9') => {
-                    while i < json.len() && matches!(json[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
-                        i += 1;
-                    }
-                }
+                Some(b'-' | b'0'..=b'9') => i = number_end(json, i),
                 _ => return false,
             }
             slots.push((start, i));
@@ -248,18 +238,8 @@ fn split(json: &str, scanned: &mut Vec<u8>, slots: &mut Vec<(usize, usize)>) -> 
                     return false;
                 }
                 let start = i;
-                let mut escaped = false;
-                i += 1;
-                loop {
-                    let Some(at) = b.get(i..).and_then(|rest| memchr::memchr2(b'"', b'\\', rest)) else { return false };
-                    i += at;
-                    if b[i] == b'"' {
-                        break;
-                    }
-                    escaped = true;
-                    i += 2;
-                }
-                i += 1;
+                let Some((end, escaped)) = string_end(b, i) else { return false };
+                i = end;
                 let token = &b[start..i];
                 if expect_key {
                     // A raw control character is not JSON; an escape could spell anything in JavaScript.
@@ -277,9 +257,7 @@ fn split(json: &str, scanned: &mut Vec<u8>, slots: &mut Vec<(usize, usize)>) -> 
                     return false;
                 }
                 let start = i;
-                while i < b.len() && matches!(b[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
-                    i += 1;
-                }
+                i = number_end(b, i);
                 if !slot(scanned, slots, start, i) {
                     return false;
                 }
@@ -304,6 +282,29 @@ fn split(json: &str, scanned: &mut Vec<u8>, slots: &mut Vec<(usize, usize)>) -> 
         }
     }
     false
+}
+
+/// The end of the JSON string token starting at `json[start]` (a quote), and whether it holds an escape.
+fn string_end(json: &[u8], start: usize) -> Option<(usize, bool)> {
+    let mut i = start + 1;
+    let mut escaped = false;
+    loop {
+        i += memchr::memchr2(b'"', b'\\', json.get(i..)?)?;
+        if json[i] == b'"' {
+            return Some((i + 1, escaped));
+        }
+        escaped = true;
+        i += 2;
+    }
+}
+
+/// The end of the JSON number token starting at `json[start]`.
+fn number_end(json: &[u8], start: usize) -> usize {
+    let mut i = start;
+    while i < json.len() && matches!(json[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
+        i += 1;
+    }
+    i
 }
 
 fn slot(scanned: &mut Vec<u8>, slots: &mut Vec<(usize, usize)>, start: usize, end: usize) -> bool {

@@ -90,7 +90,6 @@ pub struct NativeStream {
     inner: Mutex<Option<ChatStream>>,
     read_ahead: Option<Arc<ReadAhead>>,
     cancel: CancelHandle,
-    with_events: bool,
     /// What the attempt that is streaming told (a retry before the first event replaces it).
     meta: Arc<std::sync::Mutex<Meta>>,
 }
@@ -125,7 +124,6 @@ impl ReadAhead {
     /// Reads `stream` to its end, a failure or a cancel; stops while [`MAX_BATCH`] chunks wait.
     async fn run(self: Arc<Self>, mut stream: ChatStream, meta: Arc<std::sync::Mutex<Meta>>, mut shapes: Option<ShapeEncoder>) {
         let cancelled = stream.cancel_handle().token();
-        let mut attempts = stream.attempts();
         let mut encoded = String::new();
         loop {
             while self.lock().chunks >= MAX_BATCH && !cancelled.is_cancelled() {
@@ -135,12 +133,7 @@ impl ReadAhead {
                 }
             }
             let batch = stream.next_batch(MAX_BATCH).await;
-            if stream.attempts() != attempts {
-                attempts = stream.attempts();
-                if let Ok(mut meta) = meta.lock() {
-                    *meta = Meta::of(&stream);
-                }
-            }
+            Meta::refresh(&meta, &stream);
             // Encoded before taking the lock, which the JS thread may be waiting for.
             encoded.clear();
             let mut elements = 0;
@@ -201,6 +194,15 @@ impl Meta {
             attempts: stream.attempts(),
         }
     }
+
+    /// After a read: a retry before the first event replaced the attempt, and with it what it told.
+    fn refresh(meta: &std::sync::Mutex<Meta>, stream: &ChatStream) {
+        if let Ok(mut meta) = meta.lock() {
+            if meta.attempts != stream.attempts() {
+                *meta = Meta::of(stream);
+            }
+        }
+    }
 }
 
 impl NativeStream {
@@ -208,9 +210,8 @@ impl NativeStream {
     pub(crate) fn new(stream: ChatStream, format: BatchFormat) -> Self {
         let cancel = stream.cancel_handle();
         let meta = Arc::new(std::sync::Mutex::new(Meta::of(&stream)));
-        let with_events = format == BatchFormat::Events;
-        if with_events {
-            return NativeStream { cancel, meta, with_events, read_ahead: None, inner: Mutex::new(Some(stream)) };
+        if format == BatchFormat::Events {
+            return NativeStream { cancel, meta, read_ahead: None, inner: Mutex::new(Some(stream)) };
         }
         let read_ahead = Arc::new(ReadAhead {
             buffer: std::sync::Mutex::new(Buffered { text: String::from("["), chunks: 0, end: None }),
@@ -219,7 +220,7 @@ impl NativeStream {
         });
         let shapes = (format == BatchFormat::Shapes).then(ShapeEncoder::default);
         tokio::spawn(read_ahead.clone().run(stream, meta.clone(), shapes));
-        NativeStream { cancel, meta, with_events, read_ahead: Some(read_ahead), inner: Mutex::new(None) }
+        NativeStream { cancel, meta, read_ahead: Some(read_ahead), inner: Mutex::new(None) }
     }
 
     fn read_ahead(&self) -> Result<&Arc<ReadAhead>> {
@@ -325,39 +326,32 @@ impl NativeStream {
         };
         // The core gathers a fast burst for up to `linger()`; an error after gathered chunks comes next call.
         let batch = stream.next_batch_paced(MAX_BATCH, linger()).await;
-        if stream.attempts() != self.meta.lock().map(|m| m.attempts).unwrap_or(0) {
-            if let Ok(mut meta) = self.meta.lock() {
-                *meta = Meta::of(stream);
-            }
-        }
+        Meta::refresh(&self.meta, stream);
         let batch = batch.map_err(to_napi)?;
         if batch.is_empty() {
             return Ok(None);
         }
         let size: usize = batch.iter().map(|c| c.data.len() + 1).sum();
         let mut out = String::with_capacity(size + 32);
-        out.push_str(if self.with_events { "{\"chunks\":[" } else { "[" });
+        out.push_str("{\"chunks\":[");
         for (i, raw) in batch.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
             out.push_str(&raw.data);
         }
-        out.push(']');
-        if self.with_events {
-            out.push_str(",\"events\":[");
-            let mut first = true;
-            for (i, raw) in batch.iter().enumerate() {
-                for ev in &raw.events {
-                    if !first {
-                        out.push(',');
-                    }
-                    first = false;
-                    push_event(&mut out, i, ev);
+        out.push_str("],\"events\":[");
+        let mut first = true;
+        for (i, raw) in batch.iter().enumerate() {
+            for ev in &raw.events {
+                if !first {
+                    out.push(',');
                 }
+                first = false;
+                push_event(&mut out, i, ev);
             }
-            out.push_str("]}");
         }
+        out.push_str("]}");
         Ok(Some(out))
     }
 
