@@ -16,7 +16,7 @@
 //!   changed since this shape's previous chunk; all bits the first time): a chunk;
 //! - an object: a chunk sent whole, when its shape is not worth a builder or could
 //!   not be one (a key with an escape or `__proto__`, too deep, too many values,
-//!   too many shapes in this stream).
+//!   too many shapes in this stream), and every chunk with shapes off (`"json"` format).
 //!
 //! The input is a chunk's `data`, which the core has already parsed as JSON; even
 //! so, anything the scanner does not expect sends the chunk whole, and a shape can
@@ -44,8 +44,9 @@ struct Shape {
 }
 
 /// One stream's shapes and the encoder that appends its chunks to a batch.
-#[derive(Default)]
 pub struct ShapeEncoder {
+    /// Off where JavaScript cannot compile shapes: every chunk then crosses whole, as JSON.
+    enabled: bool,
     shapes: Vec<Shape>,
     /// The shape the previous chunk used: usually the next one's too.
     recent: usize,
@@ -54,6 +55,11 @@ pub struct ShapeEncoder {
 }
 
 impl ShapeEncoder {
+    /// An encoder for one stream; with `shapes` off it writes each chunk's JSON as it is.
+    pub fn new(shapes: bool) -> ShapeEncoder {
+        ShapeEncoder { enabled: shapes, shapes: Vec::new(), recent: 0, scanned: Vec::new(), slots: Vec::new() }
+    }
+
     /// Appends `json` (one chunk) to `out`, the body of a JSON array with `elements` elements so far;
     /// returns the new element count.
     pub fn push(&mut self, json: &str, out: &mut String, mut elements: usize) -> usize {
@@ -123,14 +129,14 @@ impl ShapeEncoder {
 
     /// The index of `json`'s shape (`shapes.len()` for a new one, left in `self.scanned`), or `None` to send it whole.
     fn shape_of(&mut self, json: &str) -> Option<usize> {
+        if !self.enabled {
+            return None;
+        }
         if self.shapes.get(self.recent).is_some_and(|shape| shape.matches(json.as_bytes(), &mut self.slots)) {
             return Some(self.recent);
         }
         if !split(json, &mut self.scanned, &mut self.slots) {
             return None;
-        }
-        if self.shapes.get(self.recent).is_some_and(|s| s.scanned == self.scanned) {
-            return Some(self.recent);
         }
         if let Some(index) = self.shapes.iter().position(|s| s.scanned == self.scanned) {
             return Some(index);
@@ -321,7 +327,7 @@ mod tests {
     use super::*;
 
     fn encode(chunks: &[&str]) -> String {
-        let mut enc = ShapeEncoder::default();
+        let mut enc = ShapeEncoder::new(true);
         let mut out = String::new();
         let mut n = 0;
         for c in chunks {
@@ -374,6 +380,16 @@ mod tests {
         let typed = r#"{"a":2,"b":"\"q\\"}"#;
         let cut = r#"{"a":"x\"#;
         assert_eq!(encode(&[a, spaced, typed, cut]), format!(r#""{{\"a\":v[0],\"b\":v[1]}}",0,3,"x",1,0,1,"y",0,3,2,"\"q\\",{cut}"#));
+    }
+
+    #[test]
+    fn with_shapes_off_chunks_cross_whole() {
+        let a = r#"{"a":"x","b":1}"#;
+        let mut enc = ShapeEncoder::new(false);
+        let mut out = String::new();
+        let n = enc.push(a, &mut out, 0);
+        let n = enc.push(a, &mut out, n);
+        assert_eq!((n, out), (2, format!("{a},{a}")));
     }
 
     #[test]
