@@ -30,3 +30,8 @@ pub fn redact(error: Error, secret: &str) -> Error {
 pub fn with_retry_after(error: Error, delay: Option<Duration>) -> Error {
     error.with_retry_after(delay)
 }
+
+/// `types::parse_chunk_into`: how a stream parses each chunk into its scratch chunk.
+pub fn parse_chunk_into(text: &str, place: &mut crate::types::ChatCompletionChunk) -> serde_json::Result<()> {
+    crate::types::parse_chunk_into(text, place)
+}

@@ -20,7 +20,7 @@ use crate::error::{request_id_from, Error, ErrorKind};
 use crate::request::PreparedRequest;
 use crate::retry::RetryDecision;
 use crate::sse::{SseDecoder, SseError, SseEvent};
-use crate::types::{ChatCompletion, ChatCompletionChunk, Usage};
+use crate::types::{parse_chunk_into, ChatCompletion, ChatCompletionChunk, Usage};
 
 /// Cancels a call or a stream from any thread. Cloning shares the same signal.
 #[derive(Clone, Debug, Default)]
@@ -50,8 +50,8 @@ impl CancelHandle {
 pub struct RawChunk {
     /// The event's `data`, verbatim JSON: bindings may parse it with their own parser.
     pub data: String,
-    /// The parsed chunk.
-    pub chunk: ChatCompletionChunk,
+    /// The parsed chunk; `None` on a stream set to [`ChatStream::data_only`].
+    pub chunk: Option<ChatCompletionChunk>,
     /// Helper events (content delta/done, tool-call arguments…), when enabled with
     /// [`ChatStream::enable_events`].
     pub events: Vec<StreamEvent>,
@@ -78,6 +78,9 @@ pub struct ChatStream {
     ready: VecDeque<RawChunk>,
     accumulator: ChatAccumulator,
     with_events: bool,
+    /// Whether each [`RawChunk`] carries its parsed chunk; otherwise chunks are parsed into `scratch`.
+    typed: bool,
+    scratch: ChatCompletionChunk,
     pending_error: Option<Error>,
     state: State,
     handed: usize,
@@ -176,6 +179,8 @@ impl ChatStream {
             ready: VecDeque::new(),
             accumulator: ChatAccumulator::new(),
             with_events: false,
+            typed: true,
+            scratch: ChatCompletionChunk::default(),
             pending_error: None,
             state: State::Open,
             handed: 0,
@@ -188,6 +193,14 @@ impl ChatStream {
     /// Record helper events on each [`RawChunk`] (what the Python and Node stream helpers emit).
     pub fn enable_events(&mut self) {
         self.with_events = true;
+    }
+
+    /// For callers that read each chunk from [`RawChunk::data`] with their own parser:
+    /// the stream parses every chunk into one reused value, for its checks and the
+    /// accumulator, and hands over `RawChunk::chunk` as `None`. This saves the
+    /// allocations of a new chunk per event. [`next`](Self::next) still works (it parses the data again).
+    pub fn data_only(&mut self) {
+        self.typed = false;
     }
 
     /// A handle that cancels this stream from any thread.
@@ -233,10 +246,13 @@ impl ChatStream {
     /// The next chunk; `Ok(None)` at a clean end (`[DONE]`, or a close after a finish reason).
     pub async fn next(&mut self) -> Result<Option<ChatCompletionChunk>, Error> {
         self.fill().await?;
-        Ok(self.ready.pop_front().map(|raw| {
-            self.handed += 1;
-            raw.chunk
-        }))
+        let Some(raw) = self.ready.pop_front() else { return Ok(None) };
+        self.handed += 1;
+        match raw.chunk {
+            Some(chunk) => Ok(Some(chunk)),
+            // Parsed once already, so this cannot fail; a failure is still reported, never a panic.
+            None => serde_json::from_str(&raw.data).map(Some).map_err(|e| Error::new(ErrorKind::Decode, format!("a stream event is not a valid chunk ({e})"))),
+        }
     }
 
     /// Up to `max` chunks, waiting only for the first: what has already
@@ -436,7 +452,12 @@ impl ChatStream {
                 self.pending_error = Some(stream_error(body));
                 break;
             }
-            let chunk: ChatCompletionChunk = match serde_json::from_str(&event.data) {
+            let parsed = if self.typed {
+                serde_json::from_str::<ChatCompletionChunk>(&event.data).map(Some)
+            } else {
+                parse_chunk_into(&event.data, &mut self.scratch).map(|()| None)
+            };
+            let chunk = match parsed {
                 Ok(chunk) => chunk,
                 Err(e) => {
                     let head: String = event.data.chars().take(120).collect();
@@ -444,15 +465,16 @@ impl ChatStream {
                     break;
                 }
             };
-            if let Some(error) = chunk.extra.get("error").filter(|e| !e.is_null()) {
+            let parsed = chunk.as_ref().unwrap_or(&self.scratch);
+            if let Some(error) = parsed.extra.get("error").filter(|e| !e.is_null()) {
                 self.pending_error = Some(stream_error(serde_json::json!({ "error": error })));
                 break;
             }
             let mut events = Vec::new();
             if self.with_events {
-                self.accumulator.push_with_events(&chunk, &mut events);
+                self.accumulator.push_with_events(parsed, &mut events);
             } else {
-                self.accumulator.push(&chunk);
+                self.accumulator.push(parsed);
             }
             self.ready.push_back(RawChunk { data: event.data, chunk, events });
         }

@@ -192,13 +192,62 @@ async fn paced_batches_gather_a_fast_burst_but_hand_over_the_first_chunk_at_once
     let second = stream.next_batch_paced(10_000, Duration::from_millis(100)).await.unwrap();
     // One event a millisecond for ~100 ms: one crossing carries dozens of chunks, not one.
     assert!(second.len() >= 20, "second batch had {} chunks", second.len());
-    let mut text: String = first.iter().chain(&second).filter_map(|c| c.chunk.choices.first()?.delta.content.clone()).collect();
+    let mut text: String = first.iter().chain(&second).filter_map(|c| c.chunk.as_ref()?.choices.first()?.delta.content.clone()).collect();
     loop {
         let more = stream.next_batch_paced(10_000, Duration::from_millis(100)).await.unwrap();
         if more.is_empty() {
             break;
         }
-        text.extend(more.iter().filter_map(|c| c.chunk.choices.first()?.delta.content.clone()));
+        text.extend(more.iter().filter_map(|c| c.chunk.as_ref()?.choices.first()?.delta.content.clone()));
     }
     assert_eq!(text, content);
+}
+
+#[tokio::test]
+async fn a_data_only_stream_hands_over_the_same_events_and_builds_the_same_completion() {
+    // Reasoning, content, two tool calls and usage: chunks of different shapes in turn, parsed into one reused chunk.
+    let step = json!({"stream": {"reasoning": "think first", "content": "one two three", "usage": {"prompt_tokens": 3, "completion_tokens": 5, "total_tokens": 8},
+        "tool_calls": [{"id": "t1", "name": "f", "arguments": "{\"a\": 1}"}, {"id": "t2", "name": "g", "arguments": "{}", "pieces": 1}], "parallel": true}});
+    let mut runs = Vec::new();
+    for data_only in [false, true] {
+        // A session each: the mock numbers completion ids per session.
+        let s = Session::new(json!([step.clone()]));
+        let mut stream = s.client().chat_stream(&request(), &RequestOptions::default()).await.unwrap();
+        if data_only {
+            stream.data_only();
+        }
+        stream.enable_events();
+        let mut handed = Vec::new();
+        loop {
+            let batch = stream.next_batch(3).await.unwrap();
+            if batch.is_empty() {
+                break;
+            }
+            for raw in batch {
+                assert_eq!(raw.chunk.is_none(), data_only, "a parsed chunk only when typed");
+                handed.push((raw.data, format!("{:?}", raw.events)));
+            }
+        }
+        runs.push((handed, stream.into_completion()));
+    }
+    let (typed, data_only) = (&runs[0], &runs[1]);
+    assert!(typed.0.len() > 8, "{typed:?}");
+    assert_eq!(typed.0, data_only.0, "same event texts and helper events");
+    assert_eq!(typed.1, data_only.1, "same completion");
+    let message = &data_only.1.choices[0].message;
+    assert_eq!(message.content.as_deref(), Some("one two three"));
+    assert_eq!(message.tool_calls.as_ref().map(|t| t.len()), Some(2));
+    assert_eq!(data_only.1.usage.as_ref().map(|u| u.total_tokens), Some(8));
+}
+
+#[tokio::test]
+async fn next_on_a_data_only_stream_still_returns_parsed_chunks() {
+    let s = Session::new(json!([{"stream": {"content": "a b c"}}]));
+    let mut stream = s.client().chat_stream(&request(), &RequestOptions::default()).await.unwrap();
+    stream.data_only();
+    let mut content = String::new();
+    while let Some(chunk) = stream.next().await.unwrap() {
+        content.extend(chunk.choices.iter().filter_map(|c| c.delta.content.as_deref()));
+    }
+    assert_eq!(content, "a b c");
 }

@@ -8,7 +8,9 @@
 //! each choice's content and refusal are exactly the concatenation of its
 //! delta events; a `*Done` event comes at most once per choice; `finish()`
 //! leaves no tool call with `""` arguments and serialises to JSON that reads
-//! back as the same completion.
+//! back as the same completion. Parsing every line into one reused chunk (what
+//! a stream does for bindings that read the event text) gives what a fresh
+//! parse gives, value or error, whatever the lines before it left behind.
 #![no_main]
 
 use std::collections::BTreeMap;
@@ -22,7 +24,15 @@ fuzz_target!(|data: &[u8]| {
     let mut with_events = ChatAccumulator::new();
     let mut events = Vec::new();
     let mut pushed = 0;
+    let mut scratch = ChatCompletionChunk::default();
     for line in data.split(|&b| b == b'\n') {
+        if let Ok(text) = std::str::from_utf8(line) {
+            match (serde_json::from_str::<ChatCompletionChunk>(text), routerkit::fuzzing::parse_chunk_into(text, &mut scratch)) {
+                (Ok(fresh), Ok(())) => assert_eq!(fresh, scratch, "parsed into a reused chunk"),
+                (Err(fresh), Err(reused)) => assert_eq!(fresh.to_string(), reused.to_string()),
+                (fresh, reused) => panic!("fresh {fresh:?} vs reused {reused:?}"),
+            }
+        }
         let Ok(chunk) = serde_json::from_slice::<ChatCompletionChunk>(line) else { continue };
         plain.push(&chunk);
         with_events.push_with_events(&chunk, &mut events);

@@ -148,7 +148,7 @@ impl Bench for RkPump {
         let mut n = 0;
         while let Some(batch) = rx.recv().await {
             for raw in batch {
-                if raw.chunk.choices.first().is_some_and(|c| c.delta.content.as_deref().is_some_and(|t| !t.is_empty())) {
+                if raw.chunk.as_ref().and_then(|c| c.choices.first()).is_some_and(|c| c.delta.content.as_deref().is_some_and(|t| !t.is_empty())) {
                     if n == 0 {
                         first = t0.elapsed();
                     }

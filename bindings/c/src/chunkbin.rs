@@ -17,10 +17,10 @@ const ABSENT: u32 = crate::RK_CHUNK_ABSENT;
 
 const MAX_INT: u64 = i32::MAX as u64;
 
-/// Appends one record for a chunk: `'F'` when [`fits_fast`] and not `json_only`,
-/// otherwise `'J'` with `data`. Fails only for a chunk of 4 GiB or more.
-pub(crate) fn encode(out: &mut Vec<u8>, data: &str, chunk: &ChatCompletionChunk, json_only: bool) -> Result<(), String> {
-    if !json_only && fits_fast(chunk) {
+/// Appends one record for a chunk: `'F'` when it was parsed, [`fits_fast`] and not
+/// `json_only`, otherwise `'J'` with `data`. Fails only for a chunk of 4 GiB or more.
+pub(crate) fn encode(out: &mut Vec<u8>, data: &str, chunk: Option<&ChatCompletionChunk>, json_only: bool) -> Result<(), String> {
+    if let Some(chunk) = chunk.filter(|c| !json_only && fits_fast(c)) {
         encode_fast(out, chunk);
         return Ok(());
     }
@@ -170,7 +170,7 @@ mod tests {
     fn roundtrip(json: &str) -> (u8, ChatCompletionChunk, ChatCompletionChunk) {
         let chunk: ChatCompletionChunk = serde_json::from_str(json).unwrap();
         let mut out = Vec::new();
-        encode(&mut out, json, &chunk, false).unwrap();
+        encode(&mut out, json, Some(&chunk), false).unwrap();
         let mut r = Reader(&out);
         let (tag, back) = r.chunk();
         assert!(r.0.is_empty(), "trailing bytes after {json}");
@@ -212,7 +212,7 @@ mod tests {
         ] {
             let chunk: ChatCompletionChunk = serde_json::from_str(json).unwrap();
             let mut out = Vec::new();
-            encode(&mut out, json, &chunk, false).unwrap();
+            encode(&mut out, json, Some(&chunk), false).unwrap();
             assert_eq!(out[0], TAG_JSON, "{json}");
             assert_eq!(&out[1..5], &(json.len() as u32).to_le_bytes());
             assert_eq!(&out[5..], json.as_bytes());
@@ -224,11 +224,15 @@ mod tests {
         let json = r#"{"id":"c","choices":[{"index":0,"delta":{"content":"a"}}]}"#;
         let chunk: ChatCompletionChunk = serde_json::from_str(json).unwrap();
         let mut out = Vec::new();
-        encode(&mut out, json, &chunk, true).unwrap();
+        encode(&mut out, json, Some(&chunk), true).unwrap();
         assert_eq!(out[0], TAG_JSON);
         let mut fast = Vec::new();
-        encode(&mut fast, json, &chunk, false).unwrap();
+        encode(&mut fast, json, Some(&chunk), false).unwrap();
         assert_eq!(fast[0], TAG_FAST);
+        // A stream that kept no parsed chunk (data only) sends the JSON.
+        let mut unparsed = Vec::new();
+        encode(&mut unparsed, json, None, false).unwrap();
+        assert_eq!(unparsed, out);
     }
 
     #[test]

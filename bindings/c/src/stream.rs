@@ -206,7 +206,7 @@ pub unsafe extern "C" fn rk_stream_next_batch_bin(
         let chunks = block_on(state.stream.next_batch(max))?;
         let json_only = flags & RK_BATCH_JSON_ONLY != 0;
         for c in &chunks {
-            crate::chunkbin::encode(&mut state.batch, &c.data, &c.chunk, json_only)
+            crate::chunkbin::encode(&mut state.batch, &c.data, c.chunk.as_ref(), json_only)
                 .map_err(|msg| Failure::Engine(engine::Error::new(engine::ErrorKind::Decode, msg)))?;
         }
         *out_data = state.batch.as_ptr();

@@ -227,6 +227,8 @@ impl NativeClient {
         let client = self.inner.clone();
         env.spawn_future(async move {
             let mut stream = client.chat_stream(&request, &opts).await.map_err(to_napi)?;
+            // Chunks cross as their event text (or shapes made from it), never as the parsed chunk.
+            stream.data_only();
             if format == BatchFormat::Events {
                 stream.enable_events();
             }

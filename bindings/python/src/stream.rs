@@ -29,6 +29,8 @@ pub struct NativeStream {
 impl NativeStream {
     pub(crate) fn new(stream: ChatStream, events: bool) -> Self {
         let mut stream = stream;
+        // Chunks cross as their event text (parsed by orjson/json on this side).
+        stream.data_only();
         if events {
             stream.enable_events();
         }
