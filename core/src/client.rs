@@ -125,7 +125,10 @@ impl Client {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .tcp_nodelay(true)
-            .pool_idle_timeout(Duration::from_secs(90));
+            .pool_idle_timeout(Duration::from_secs(90))
+            // Retries are the engine's (RetryPolicy, which counts and reports them). reqwest's own
+            // layer would copy every request (headers, extensions) in case an HTTP/2 stream is refused.
+            .retry(reqwest::retry::never().max_retries_per_request(0));
         // Extra CAs are trusted in addition to the built-in (webpki) roots.
         for cert in &config.extra_root_certificates {
             let cert = reqwest::Certificate::from_der(cert.der())
