@@ -621,7 +621,10 @@ macro_rules! deserialize_with_extra {
                     }
                     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
                         let out = self.0;
-                        out.extra.clear();
+                        // Almost always empty: skip clear's tear-down of an empty map.
+                        if !out.extra.is_empty() {
+                            out.extra.clear();
+                        }
                         let mut seen = 0u32;
                         while let Some(FieldKey(key)) = map.next_key::<FieldKey<'de>>()? {
                             let mut bit = 1u32;
