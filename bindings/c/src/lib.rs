@@ -25,15 +25,6 @@
 
 #![allow(clippy::missing_safety_doc)] // each function documents its pointer contract in prose
 
-/// Release builds allocate with mimalloc: a non-streaming call makes a few dozen
-/// small allocations (hyper, reqwest, the engine), and glibc's malloc was about an
-/// eighth of its CPU from Go (perf); mimalloc took 8 % off the CPU per request
-/// (`bench/go`). Debug builds keep the system allocator, so the ABI test under
-/// valgrind / ASan sees every allocation this library makes.
-#[cfg(not(debug_assertions))]
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 mod cancel;
 mod chunkbin;
 mod client;
