@@ -16,6 +16,8 @@ use crate::error::{Error, ErrorKind};
 use crate::request::{self, PreparedRequest, RequestTemplate};
 use crate::retry::{parse_retry_after, RetryDecision, RetryPolicy};
 use crate::stream::ChatStream;
+use crate::transport::{exact_length, next_data, HttpResponse, Transport};
+use http::Method;
 use crate::types::{ChatCompletion, ChatCompletionRequest, EmbeddingRequest, EmbeddingResponse, ModelList};
 
 /// A client for one gateway. Cheap to clone; clones share the connection pool.
@@ -26,12 +28,12 @@ pub struct Client {
 
 struct ClientInner {
     config: ClientConfig,
-    http: reqwest::Client,
+    http: Transport,
     template: RequestTemplate,
 }
 
 impl ClientInner {
-    fn new(config: ClientConfig, http: reqwest::Client) -> Result<ClientInner, Error> {
+    fn new(config: ClientConfig, http: Transport) -> Result<ClientInner, Error> {
         Ok(ClientInner { template: RequestTemplate::new(&config)?, config, http })
     }
 }
@@ -122,26 +124,7 @@ impl CallContext {
 impl Client {
     /// A client from a validated configuration.
     pub fn new(config: ClientConfig) -> Result<Client, Error> {
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .tcp_nodelay(true)
-            .pool_idle_timeout(Duration::from_secs(90))
-            // Retries are the engine's (RetryPolicy, which counts and reports them). reqwest's own
-            // layer would copy every request (headers, extensions) in case an HTTP/2 stream is refused.
-            .retry(reqwest::retry::never().max_retries_per_request(0));
-        // Extra CAs are trusted in addition to the built-in (webpki) roots.
-        for cert in &config.extra_root_certificates {
-            let cert = reqwest::Certificate::from_der(cert.der())
-                .map_err(|e| Error::invalid("tls_ca_cert", format!("a CA certificate is not usable: {e}")))?;
-            builder = builder.add_root_certificate(cert);
-        }
-        let http = builder.build().map_err(|e| {
-            if config.extra_root_certificates.is_empty() {
-                Error::new(ErrorKind::InvalidRequest, format!("could not build the HTTP client: {e}"))
-            } else {
-                Error::invalid("tls_ca_cert", format!("could not build the HTTP client with the extra CA certificates: {e}"))
-            }
-        })?;
+        let http = Transport::new(&config)?;
         Ok(Client { inner: Arc::new(ClientInner::new(config, http)?) })
     }
 
@@ -174,7 +157,7 @@ impl Client {
     /// `POST /chat/completions`, not streaming.
     pub async fn chat(&self, request: &ChatCompletionRequest, opts: &RequestOptions) -> Result<Response<ChatCompletion>, Error> {
         let body = request::chat_body(&self.inner.config, request, false, opts)?;
-        self.exchange(reqwest::Method::POST, "chat/completions", Some(body), opts, |bytes| {
+        self.exchange(Method::POST, "chat/completions", Some(body), opts, |bytes| {
             let completion: ChatCompletion = decode_typed(bytes)?;
             match error_instead_of_choices(completion.extra.get("error"), completion.choices.len()) {
                 Some(error) => Err(error),
@@ -188,7 +171,7 @@ impl Client {
     /// Bindings use it to build native objects with their own JSON parser.
     pub async fn chat_raw(&self, request: &ChatCompletionRequest, opts: &RequestOptions) -> Result<Response<Bytes>, Error> {
         let body = request::chat_body(&self.inner.config, request, false, opts)?;
-        self.exchange(reqwest::Method::POST, "chat/completions", Some(body), opts, |bytes| {
+        self.exchange(Method::POST, "chat/completions", Some(body), opts, |bytes| {
             #[derive(serde::Deserialize)]
             struct Probe {
                 error: Option<serde_json::Value>,
@@ -208,7 +191,7 @@ impl Client {
     /// headers arrived; the events are pulled with [`ChatStream::next`].
     pub async fn chat_stream(&self, request: &ChatCompletionRequest, opts: &RequestOptions) -> Result<ChatStream, Error> {
         let body = request::chat_body(&self.inner.config, request, true, opts)?;
-        let prepared = self.inner.template.prepare(reqwest::Method::POST, "chat/completions", Some(body), true, opts)?;
+        let prepared = self.inner.template.prepare(Method::POST, "chat/completions", Some(body), true, opts)?;
         let ctx = self.context(opts);
         let (response, attempts) = self.connect(&prepared, &ctx, 0).await?;
         Ok(ChatStream::new(self.clone(), Arc::new(prepared), ctx, response, attempts))
@@ -216,27 +199,27 @@ impl Client {
 
     /// `GET /models`.
     pub async fn list_models(&self, opts: &RequestOptions) -> Result<Response<ModelList>, Error> {
-        self.exchange(reqwest::Method::GET, "models", None, opts, decode_typed).await
+        self.exchange(Method::GET, "models", None, opts, decode_typed).await
     }
 
     /// `POST /embeddings`.
     pub async fn embeddings(&self, request: &EmbeddingRequest, opts: &RequestOptions) -> Result<Response<EmbeddingResponse>, Error> {
         request.validate()?;
         let body = request::encode_body(request, opts)?;
-        self.exchange(reqwest::Method::POST, "embeddings", Some(body), opts, decode_typed).await
+        self.exchange(Method::POST, "embeddings", Some(body), opts, decode_typed).await
     }
 
     /// `POST /embeddings`, returning the body as received (checked to be JSON).
     pub async fn embeddings_raw(&self, request: &EmbeddingRequest, opts: &RequestOptions) -> Result<Response<Bytes>, Error> {
         request.validate()?;
         let body = request::encode_body(request, opts)?;
-        self.send(reqwest::Method::POST, "embeddings", Some(body), opts).await
+        self.send(Method::POST, "embeddings", Some(body), opts).await
     }
 
     /// Any JSON endpoint under the base URL, with retries: the body as received (checked to be JSON).
     pub async fn send(
         &self,
-        method: reqwest::Method,
+        method: Method,
         path: &str,
         body: Option<Bytes>,
         opts: &RequestOptions,
@@ -248,7 +231,7 @@ impl Client {
     /// body (a body that breaks off is retried like a failed connection), then `decode`.
     async fn exchange<T>(
         &self,
-        method: reqwest::Method,
+        method: Method,
         path: &str,
         body: Option<Bytes>,
         opts: &RequestOptions,
@@ -292,7 +275,7 @@ impl Client {
         prepared: &PreparedRequest,
         ctx: &CallContext,
         attempts_so_far: u32,
-    ) -> Result<((reqwest::Response, Vec<(String, String)>), u32), Error> {
+    ) -> Result<((HttpResponse, Vec<(String, String)>), u32), Error> {
         self.with_retries(ctx, attempts_so_far, || self.attempt(prepared, ctx)).await
     }
 
@@ -330,13 +313,9 @@ impl Client {
     }
 
     /// One attempt: send, wait for the status line, turn a status ≥ 400 into an error.
-    async fn attempt(&self, prepared: &PreparedRequest, ctx: &CallContext) -> Result<(reqwest::Response, Vec<(String, String)>), Error> {
-        let mut builder = self.inner.http.request(prepared.method.clone(), prepared.url.clone()).headers(prepared.headers.clone());
-        if let Some(body) = &prepared.body {
-            builder = builder.body(body.clone());
-        }
+    async fn attempt(&self, prepared: &PreparedRequest, ctx: &CallContext) -> Result<(HttpResponse, Vec<(String, String)>), Error> {
         crate::log::request_start(prepared);
-        let response = ctx.guard(true, builder.send()).await?.map_err(transport_error)?;
+        let response = ctx.guard(true, self.inner.http.send(prepared)).await??;
         let headers = header_pairs(response.headers());
         let status = response.status().as_u16();
         crate::log::response(status, &headers);
@@ -349,10 +328,12 @@ impl Client {
 }
 
 /// Reads a whole body, the idle timeout applying to each piece.
-async fn read_body(mut response: reqwest::Response, ctx: &CallContext) -> Result<Bytes, Error> {
+async fn read_body(response: HttpResponse, ctx: &CallContext) -> Result<Bytes, Error> {
+    let mut body = response.into_body();
+    let length = exact_length(&body);
     let mut buf = BytesMut::new();
-    while let Some(piece) = ctx.guard(true, response.chunk()).await?.map_err(transport_error)? {
-        if buf.is_empty() && response.content_length().is_some_and(|n| n as usize == piece.len()) {
+    while let Some(piece) = ctx.guard(true, next_data(&mut body)).await?? {
+        if buf.is_empty() && length.is_some_and(|n| n as usize == piece.len()) {
             return Ok(piece);
         }
         buf.extend_from_slice(&piece);
@@ -377,7 +358,7 @@ fn error_instead_of_choices(error: Option<&serde_json::Value>, choices: usize) -
     )
 }
 
-pub(crate) fn header_pairs(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+pub(crate) fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()
         .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
@@ -387,7 +368,7 @@ pub(crate) fn header_pairs(headers: &reqwest::header::HeaderMap) -> Vec<(String,
 /// The error for a status ≥ 400, with the parsed body, request id and retry-after.
 pub(crate) fn status_error(status: u16, headers: Vec<(String, String)>, body: &[u8]) -> Error {
     let retry_after = parse_retry_after(&headers, SystemTime::now());
-    let reason = reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("error");
+    let reason = http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("error");
     let error = Error::new(ErrorKind::Status, reason).with_status(status).with_headers(headers).with_retry_after(retry_after);
     match serde_json::from_slice::<serde_json::Value>(body) {
         Ok(value) => error.with_error_body(value),
@@ -396,18 +377,3 @@ pub(crate) fn status_error(status: u16, headers: Vec<(String, String)>, body: &[
     }
 }
 
-/// Maps a reqwest failure to a kind, keeping its causes in the message.
-pub(crate) fn transport_error(e: reqwest::Error) -> Error {
-    let kind = if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Connection };
-    let mut message = if e.is_connect() { "connection failed".to_owned() } else { "connection error".to_owned() };
-    let mut source: Option<&dyn std::error::Error> = Some(&e);
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
-    if let Some(tls) = crate::config::describe_certificate_failure(&message) {
-        message = format!("{tls} ({message})");
-    }
-    Error::new(kind, message)
-}

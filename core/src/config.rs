@@ -358,7 +358,7 @@ pub(crate) fn check_header(name: &str, value: &str) -> Result<(), Error> {
 /// Parses and normalises a base URL: scheme http(s), host present, no trailing slash.
 pub(crate) fn normalize_base_url(raw: &str) -> Result<String, Error> {
     let trimmed = raw.trim();
-    let parsed = reqwest::Url::parse(trimmed).map_err(|e| Error::invalid("base_url", format!("{trimmed:?} does not parse: {e}")))?;
+    let parsed = url::Url::parse(trimmed).map_err(|e| Error::invalid("base_url", format!("{trimmed:?} does not parse: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(Error::invalid("base_url", format!("{trimmed:?} is not http(s)")));
     }
@@ -373,7 +373,7 @@ pub(crate) fn normalize_base_url(raw: &str) -> Result<String, Error> {
 
 /// Refuses a plain `http://` base URL to a host other than loopback unless allowed.
 pub(crate) fn check_transport_security(base_url: &str, allow_insecure_http: bool) -> Result<(), Error> {
-    let parsed = reqwest::Url::parse(base_url).map_err(|e| Error::invalid("base_url", format!("{base_url:?} does not parse: {e}")))?;
+    let parsed = url::Url::parse(base_url).map_err(|e| Error::invalid("base_url", format!("{base_url:?} does not parse: {e}")))?;
     if parsed.scheme() != "http" || allow_insecure_http {
         return Ok(());
     }
@@ -430,7 +430,7 @@ fn load_ca_certificates(sources: &[CaSource]) -> Result<Vec<CaCertificate>, Erro
 }
 
 /// Whether a transport failure's text says the server's certificate was refused,
-/// and if so a message that says so plainly (reqwest only says "invalid peer certificate").
+/// and if so a message that says so plainly (rustls only says "invalid peer certificate").
 pub(crate) fn describe_certificate_failure(detail: &str) -> Option<String> {
     let lower = detail.to_ascii_lowercase();
     if !(lower.contains("invalid peer certificate") || lower.contains("certificate verify failed") || lower.contains("unknownissuer")) {

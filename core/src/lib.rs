@@ -42,6 +42,7 @@ pub mod retry;
 pub mod sse;
 pub mod stream;
 pub mod types;
+mod transport;
 
 pub use accumulate::ChatAccumulator;
 pub use client::{Client, Response};
@@ -51,3 +52,5 @@ pub use retry::RetryPolicy;
 pub use sse::{SseDecoder, SseEvent};
 pub use stream::{CancelHandle, ChatStream};
 pub use types::*;
+/// HTTP methods, for [`Client::send`].
+pub use http::Method;

@@ -2,7 +2,7 @@
 //! and the headers of one call.
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use http::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -102,9 +102,11 @@ fn validate_model(model: &str) -> Result<(), Error> {
 #[derive(Debug, Clone)]
 pub struct PreparedRequest {
     /// `GET` or `POST`.
-    pub method: reqwest::Method,
+    pub method: http::Method,
     /// Full URL, query included.
-    pub url: reqwest::Url,
+    pub url: url::Url,
+    /// The same URL as hyper takes it.
+    pub uri: http::Uri,
     /// All headers, authorization included.
     pub headers: HeaderMap,
     /// JSON body.
@@ -161,7 +163,7 @@ pub fn encode_body<T: serde::Serialize>(body: &T, opts: &RequestOptions) -> Resu
 #[derive(Debug, Clone)]
 pub struct RequestTemplate {
     base_url: String,
-    endpoints: [(&'static str, reqwest::Url); 3],
+    endpoints: [(&'static str, (url::Url, http::Uri)); 3],
     headers: HeaderMap,
     /// Default headers win over the per-call `accept` and `content-type`, as they win over the user agent.
     defaults_set_accept: bool,
@@ -180,8 +182,8 @@ impl RequestTemplate {
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.api_key.expose()))
             .map_err(|_| Error::invalid("api_key", "contains characters not allowed in a header"))?;
         auth.set_sensitive(true);
-        headers.insert(reqwest::header::AUTHORIZATION, auth);
-        headers.insert(reqwest::header::USER_AGENT, HeaderValue::from_static(concat!("routerkit/", env!("CARGO_PKG_VERSION"))));
+        headers.insert(http::header::AUTHORIZATION, auth);
+        headers.insert(http::header::USER_AGENT, HeaderValue::from_static(concat!("routerkit/", env!("CARGO_PKG_VERSION"))));
         merge_headers(&mut headers, &config.default_headers)?;
         let named = |header: &str| config.default_headers.iter().any(|(name, _)| name.eq_ignore_ascii_case(header));
         Ok(RequestTemplate {
@@ -196,39 +198,40 @@ impl RequestTemplate {
     /// Builds URL and headers for `path` under the base URL.
     pub fn prepare(
         &self,
-        method: reqwest::Method,
+        method: http::Method,
         path: &str,
         body: Option<Bytes>,
         stream: bool,
         opts: &RequestOptions,
     ) -> Result<PreparedRequest, Error> {
         opts.validate()?;
-        let mut url = match self.endpoints.iter().find(|(known, _)| *known == path) {
-            Some((_, url)) => url.clone(),
+        let (mut url, mut uri) = match self.endpoints.iter().find(|(known, _)| *known == path) {
+            Some((_, parsed)) => parsed.clone(),
             None => endpoint_url(&self.base_url, path)?,
         };
         if !opts.query.is_empty() {
             url.query_pairs_mut().extend_pairs(opts.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            uri = to_uri(&url)?;
         }
         let mut headers = self.headers.clone();
         if !self.defaults_set_accept {
             headers.insert(
-                reqwest::header::ACCEPT,
+                http::header::ACCEPT,
                 HeaderValue::from_static(if stream { "text/event-stream" } else { "application/json" }),
             );
         }
         if body.is_some() && !self.defaults_set_content_type {
-            headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         merge_headers(&mut headers, &opts.headers)?;
-        Ok(PreparedRequest { method, url, headers, body, stream })
+        Ok(PreparedRequest { method, url, uri, headers, body, stream })
     }
 }
 
 /// Builds URL and headers for `path` under the base URL (a [`RequestTemplate`] for one request).
 pub fn prepare(
     config: &ClientConfig,
-    method: reqwest::Method,
+    method: http::Method,
     path: &str,
     body: Option<Bytes>,
     stream: bool,
@@ -237,8 +240,15 @@ pub fn prepare(
     RequestTemplate::new(config)?.prepare(method, path, body, stream, opts)
 }
 
-fn endpoint_url(base_url: &str, path: &str) -> Result<reqwest::Url, Error> {
-    reqwest::Url::parse(&join_url(base_url, path)).map_err(|e| Error::invalid("base_url", e))
+/// `path` under the base URL, parsed for the engine and for hyper.
+fn endpoint_url(base_url: &str, path: &str) -> Result<(url::Url, http::Uri), Error> {
+    let url = url::Url::parse(&join_url(base_url, path)).map_err(|e| Error::invalid("base_url", e))?;
+    let uri = to_uri(&url)?;
+    Ok((url, uri))
+}
+
+fn to_uri(url: &url::Url) -> Result<http::Uri, Error> {
+    http::Uri::try_from(url.as_str()).map_err(|e| Error::invalid("base_url", format!("{:?} is not a usable URL: {e}", url.as_str())))
 }
 
 /// Later entries win, and win over what `headers` had; an empty value removes a header.
@@ -327,7 +337,7 @@ mod tests {
             query: vec![("a".into(), "b c".into())],
             ..Default::default()
         };
-        let p = prepare(&c, reqwest::Method::POST, "chat/completions", None, false, &opts).unwrap();
+        let p = prepare(&c, http::Method::POST, "chat/completions", None, false, &opts).unwrap();
         assert_eq!(p.url.as_str(), "https://api.therouter.ai/v1/chat/completions?a=b+c");
         assert_eq!(p.headers["x-title"], "override");
         assert!(p.headers.get("x-remove").is_none());
@@ -335,17 +345,17 @@ mod tests {
         assert_eq!(p.headers["accept"], "application/json");
         // The template is shared by every request of a client: one call's headers never leak into the next.
         let template = RequestTemplate::new(&c).unwrap();
-        let first = template.prepare(reqwest::Method::POST, "chat/completions", None, true, &opts).unwrap();
-        let second = template.prepare(reqwest::Method::POST, "chat/completions", None, true, &RequestOptions::default()).unwrap();
+        let first = template.prepare(http::Method::POST, "chat/completions", None, true, &opts).unwrap();
+        let second = template.prepare(http::Method::POST, "chat/completions", None, true, &RequestOptions::default()).unwrap();
         assert_eq!((first.headers["x-title"].to_str().unwrap(), second.headers["x-title"].to_str().unwrap()), ("override", "app"));
         assert_eq!(second.url.as_str(), "https://api.therouter.ai/v1/chat/completions");
         assert_eq!(second.headers["accept"], "text/event-stream");
         // A default accept or content-type wins over the engine's, as any default header does.
         let c = ClientBuilder::new().api_key("sk-test-1234567890").default_header("Accept", "application/x-ndjson").build_config().unwrap();
-        let p = prepare(&c, reqwest::Method::POST, "chat/completions", Some(Bytes::from_static(b"{}")), true, &RequestOptions::default()).unwrap();
+        let p = prepare(&c, http::Method::POST, "chat/completions", Some(Bytes::from_static(b"{}")), true, &RequestOptions::default()).unwrap();
         assert_eq!(p.headers["accept"], "application/x-ndjson");
         assert_eq!(p.headers["content-type"], "application/json");
         let bad = RequestOptions { headers: vec![("x".into(), "a\r\nb".into())], ..Default::default() };
-        assert_eq!(prepare(&c, reqwest::Method::GET, "models", None, false, &bad).unwrap_err().field(), Some("headers"));
+        assert_eq!(prepare(&c, http::Method::GET, "models", None, false, &bad).unwrap_err().field(), Some("headers"));
     }
 }

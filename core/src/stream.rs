@@ -15,7 +15,8 @@ use futures_util::FutureExt;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
 use crate::accumulate::{ChatAccumulator, StreamEvent};
-use crate::client::{transport_error, CallContext, Client};
+use crate::client::{CallContext, Client};
+use crate::transport::{next_data, Body, HttpResponse};
 use crate::error::{request_id_from, Error, ErrorKind};
 use crate::request::PreparedRequest;
 use crate::retry::RetryDecision;
@@ -68,7 +69,7 @@ pub struct ChatStream {
     client: Client,
     prepared: Arc<PreparedRequest>,
     ctx: CallContext,
-    response: Option<reqwest::Response>,
+    response: Option<Body>,
     headers: Vec<(String, String)>,
     request_id: Option<String>,
     attempts: u32,
@@ -118,7 +119,7 @@ impl ReadWatch {
 
     /// The next piece of the body, unless the caller cancels, the deadline
     /// passes, or nothing arrives for the idle timeout (what `CallContext::guard` does for one wait).
-    async fn read(&mut self, ctx: &CallContext, response: &mut reqwest::Response) -> Result<reqwest::Result<Option<Bytes>>, Error> {
+    async fn read(&mut self, ctx: &CallContext, response: &mut Body) -> Result<Result<Option<Bytes>, Error>, Error> {
         let ReadWatch { cancelled, idle, deadline, last_progress } = self;
         loop {
             let deadline_passed = async {
@@ -131,7 +132,7 @@ impl ReadWatch {
             // takes its lock); `fill` checks for a cancel before it hands anything over.
             tokio::select! {
                 biased;
-                out = response.chunk() => {
+                out = next_data(response) => {
                     *last_progress = Instant::now();
                     return Ok(out);
                 }
@@ -160,7 +161,7 @@ impl ChatStream {
         client: Client,
         prepared: Arc<PreparedRequest>,
         ctx: CallContext,
-        (response, headers): (reqwest::Response, Vec<(String, String)>),
+        (response, headers): (HttpResponse, Vec<(String, String)>),
         attempts: u32,
     ) -> Self {
         let max = client.config().max_event_bytes;
@@ -169,7 +170,7 @@ impl ChatStream {
             client,
             prepared,
             ctx,
-            response: Some(response),
+            response: Some(response.into_body()),
             request_id: request_id_from(&headers),
             headers,
             attempts,
@@ -265,11 +266,11 @@ impl ChatStream {
         // bindings must avoid. An error found here comes after these chunks.
         while self.ready.len() < max && matches!(self.state, State::Open) && self.pending_error.is_none() {
             let Some(response) = self.response.as_mut() else { break };
-            match response.chunk().now_or_never() {
+            match next_data(response).now_or_never() {
                 None => break,
                 Some(Ok(Some(bytes))) => self.on_bytes(&bytes),
                 Some(Ok(None)) => self.on_body_end(),
-                Some(Err(e)) => self.pending_error = Some(transport_error(e)),
+                Some(Err(e)) => self.pending_error = Some(e),
             }
         }
         let n = self.ready.len().min(max);
@@ -354,7 +355,7 @@ impl ChatStream {
                 Ok(Ok(Some(bytes))) => self.on_bytes(&bytes),
                 Ok(Ok(None)) => self.on_body_end(),
                 // Boxed: a reconnect's future is large and rare, and every read's future would carry its size.
-                Ok(Err(e)) => Box::pin(self.retry_or_fail(transport_error(e))).await?,
+                Ok(Err(e)) => Box::pin(self.retry_or_fail(e)).await?,
                 Err(e) => Box::pin(self.retry_or_fail(e)).await?,
             }
         }
@@ -378,7 +379,7 @@ impl ChatStream {
                     self.request_id = request_id_from(&headers);
                     self.headers = headers;
                     self.attempts = attempts;
-                    self.response = Some(response);
+                    self.response = Some(response.into_body());
                     self.watch.progress();
                     self.decoder = SseDecoder::with_max_event_bytes(self.client.config().max_event_bytes);
                     return Ok(());
@@ -443,7 +444,7 @@ impl ChatStream {
                 // Let the connection go back to the pool if the body's end is already here;
                 // never wait for it: a gateway that keeps the socket open must not hang us.
                 if let Some(mut response) = self.response.take() {
-                    let _ = response.chunk().now_or_never();
+                    let _ = next_data(&mut response).now_or_never();
                 }
                 break;
             }

@@ -9,7 +9,7 @@ use engine::types::{ChatCompletionRequest, EmbeddingRequest};
 use crate::cancel::{token_of, RkCancelToken};
 use crate::error::RkError;
 use crate::options::{call_options, client_from_json};
-use crate::{c_string, c_string_opt, free_c_string, guard, header_lines, optional_str, required_str, block_on, runtime, Failure, RkStatus};
+use crate::{c_string, c_string_opt, free_c_string, guard, header_lines, optional_str, required_str, block_on, Failure, RkStatus};
 
 /// A client for one gateway: configuration and a connection pool.
 /// Thread-safe: share one client between threads. Free with [`rk_client_free`].
@@ -85,8 +85,6 @@ pub unsafe extern "C" fn rk_client_new(options_json: *const c_char, out: *mut *m
         }
         *out = std::ptr::null_mut();
         let json = optional_str(options_json, "options_json")?;
-        // reqwest's client wants a runtime context for its connector.
-        let _enter = runtime().enter();
         let inner = client_from_json(json)?;
         *out = Box::into_raw(Box::new(RkClient { inner }));
         Ok(())
@@ -191,7 +189,7 @@ pub unsafe extern "C" fn rk_list_models(
     guard(err, || {
         let client = client_ref(client)?;
         let opts = call_options(optional_str(options_json, "options_json")?, token_of(cancel))?;
-        respond(out, || block_on(client.inner.send(reqwest::Method::GET, "models", None, &opts)))
+        respond(out, || block_on(client.inner.send(engine::Method::GET, "models", None, &opts)))
     })
 }
 

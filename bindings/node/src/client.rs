@@ -247,7 +247,7 @@ impl NativeClient {
         let opts = request_options(options, cancel)?;
         let client = self.inner.clone();
         env.spawn_future(async move {
-            client.send(reqwest::Method::GET, "models", None, &opts).await.map(response).map_err(to_napi)
+            client.send(routerkit::Method::GET, "models", None, &opts).await.map(response).map_err(to_napi)
         })
     }
 

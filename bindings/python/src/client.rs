@@ -190,7 +190,7 @@ impl NativeClient {
         let client = self.client();
         let out = crate::runtime::wait(
             py,
-            async move { client.send(reqwest_get(), "models", None, &opts).await },
+            async move { client.send(routerkit::Method::GET, "models", None, &opts).await },
             || cancel.cancel(),
         )?;
         convert::response(py, out.map_err(|e| to_err(py, &e))?)
@@ -247,7 +247,7 @@ impl NativeClient {
         let opts = options(opts, &cancel).map_err(|e| to_err(py, &e))?;
         let client = self.client();
         bridge::spawn(completions, future, async move {
-            client.send(reqwest_get(), "models", None, &opts).await.map(Payload::Body)
+            client.send(routerkit::Method::GET, "models", None, &opts).await.map(Payload::Body)
         });
         Ok(CallHandle(CancelHandle::new(cancel)))
     }
@@ -262,8 +262,4 @@ impl NativeClient {
         bridge::spawn(completions, future, async move { client.embeddings_raw(&req, &opts).await.map(Payload::Body) });
         Ok(CallHandle(CancelHandle::new(cancel)))
     }
-}
-
-fn reqwest_get() -> reqwest::Method {
-    reqwest::Method::GET
 }
