@@ -264,6 +264,35 @@ async fn a_redirect_to_another_origin_drops_the_authorization_header() {
 }
 
 #[tokio::test]
+async fn redirects_resolve_relative_locations_keep_the_key_on_the_same_origin_and_stop_after_ten() {
+    // A relative location on the same origin: followed, the key kept, a 307 keeps method and body.
+    let s = Session::new(json!([{"status": 307, "headers": {"location": "/v1/chat/completions?again=1"}}]));
+    let answer = s.client().chat(&request(), &RequestOptions::default()).await.unwrap();
+    assert!(answer.choices[0].message.content.as_deref().unwrap().starts_with("Hello from routerkit-mock"));
+    let seen = s.requests().await;
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!((seen[1]["method"].as_str(), seen[1]["query"].as_str()), (Some("POST"), Some("again=1")));
+    assert_eq!(seen[1]["headers"]["authorization"], format!("Bearer {TEST_KEY}"));
+    assert_eq!(seen[1]["body"], seen[0]["body"]);
+
+    // A 303 answers a POST with a GET of the location, without the body.
+    let s = Session::new(json!([{"status": 303, "headers": {"location": "../models"}}]));
+    let _ = s.client().chat(&request(), &RequestOptions::default()).await;
+    let seen = s.requests().await;
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!((seen[1]["method"].as_str(), seen[1]["path"].as_str(), seen[1]["body_text"].as_str()), (Some("GET"), Some("/v1/models"), Some("")));
+    assert!(seen[1]["headers"].get("content-type").is_none(), "{:?}", seen[1]["headers"]);
+
+    // Eleven redirects in a row: the eleventh is not followed, and the error says why.
+    let hop = json!({"status": 307, "headers": {"location": "/v1/chat/completions"}});
+    let s = Session::new(json!(vec![hop; 11]));
+    let e = s.client().chat(&request(), &RequestOptions { max_retries: Some(0), ..Default::default() }).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e}");
+    assert!(e.to_string().contains("redirect not followed: more than 10"), "{e}");
+    assert_eq!(s.requests().await.len(), 11);
+}
+
+#[tokio::test]
 async fn cr_or_lf_in_key_model_or_header_is_refused_naming_the_field() {
     let s = Session::new(json!([]));
     for bad in ["\r", "\n", "\r\n"] {
