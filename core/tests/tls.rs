@@ -107,7 +107,7 @@ async fn unknown_ca_is_refused_with_a_certificate_error() {
     let msg = e.to_string();
     assert!(msg.starts_with("TLS certificate verification failed"), "{msg}");
     assert!(msg.contains("not trusted") && msg.contains("tls_ca_cert"), "{msg}");
-    assert!(msg.contains("UnknownIssuer"), "reqwest's detail is kept: {msg}");
+    assert!(msg.contains("UnknownIssuer"), "rustls's detail is kept: {msg}");
     assert!(!msg.contains(KEY));
     let e = client.chat_stream(&request("hi"), &no_retries()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Connection);
