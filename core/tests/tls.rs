@@ -80,6 +80,22 @@ async fn trusted_ca_file_chat_and_stream_work() {
 }
 
 #[tokio::test]
+async fn http2_is_used_when_the_gateway_offers_it() {
+    let m = start_tls_mock("h2", &["--tls-h2"]);
+    let client = ClientBuilder::new().api_key(KEY).base_url(format!("{}/v1", m.url)).tls_ca_cert(&m.ca_pem).build().unwrap();
+    chat_and_stream_work(&client).await;
+    // A stream dropped after its first chunk resets its HTTP/2 stream; the connection serves on.
+    let mut stream = client.chat_stream(&request("dropped"), &RequestOptions::default()).await.unwrap();
+    assert!(!stream.next_batch(1).await.unwrap().is_empty());
+    drop(stream);
+    chat_and_stream_work(&client).await;
+    let log = client.send(routerkit::Method::GET, "../__mock/sessions/default/requests", None, &RequestOptions::default()).await.unwrap();
+    let log: Vec<serde_json::Value> = serde_json::from_slice(&log.data).unwrap();
+    assert_eq!(log.len(), 5, "{log:?}");
+    assert!(log.iter().all(|r| r["version"] == "HTTP/2.0"), "{log:?}");
+}
+
+#[tokio::test]
 async fn trusted_ca_pem_and_env_bundle_work() {
     let m = start_tls_mock("trusted-pem", &[]);
     let base = format!("{}/v1", m.url);

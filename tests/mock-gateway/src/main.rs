@@ -43,6 +43,7 @@ URL/v1 in clients.
   --tls                    serve HTTPS with a throw-away test CA made at start-up
   --tls-ca-out PATH        write that CA's certificate (PEM) to PATH before the
                            URL line is printed (implies --tls)
+  --tls-h2                 also offer HTTP/2 (ALPN h2) over TLS (implies --tls)
   --tls-name NAME          issue the server certificate for NAME (a DNS name or
                            an IP address) instead of localhost, 127.0.0.1 and ::1;
                            repeatable (implies --tls)";
@@ -51,6 +52,7 @@ URL/v1 in clients.
 #[derive(Default)]
 struct TlsOpts {
     enabled: bool,
+    h2: bool,
     ca_out: Option<String>,
     names: Vec<String>,
 }
@@ -82,6 +84,10 @@ fn main() {
             "--host" => host = value("--host"),
             "--exit-on-stdin-close" => exit_on_stdin_close = true,
             "--tls" => tls_opts.enabled = true,
+            "--tls-h2" => {
+                tls_opts.enabled = true;
+                tls_opts.h2 = true;
+            }
             "--tls-ca-out" => {
                 tls_opts.enabled = true;
                 tls_opts.ca_out = Some(value("--tls-ca-out"));
@@ -116,7 +122,7 @@ fn make_acceptor(opts: &TlsOpts) -> tokio_rustls::TlsAcceptor {
     } else {
         opts.names.clone()
     };
-    let pki = tls::make_pki(&names).unwrap_or_else(|e| {
+    let pki = tls::make_pki(&names, opts.h2).unwrap_or_else(|e| {
         eprintln!("routerkit-mock: cannot make the test certificates: {e}");
         std::process::exit(1)
     });
@@ -271,6 +277,10 @@ async fn serve_connection(state: Arc<State>, stream: TcpStream, acceptor: Option
             let _ = http.serve_connection(hyper_util::rt::TokioIo::new(conn), svc).await;
         }
         Some(acceptor) => match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(conn)).await {
+            Ok(Ok(tls)) if tls.get_ref().1.alpn_protocol() == Some(b"h2") => {
+                let h2 = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new()).http2_only();
+                let _ = h2.serve_connection(hyper_util::rt::TokioIo::new(tls), svc).await;
+            }
             Ok(Ok(tls)) => {
                 let _ = http.serve_connection(hyper_util::rt::TokioIo::new(tls), svc).await;
             }
@@ -411,6 +421,7 @@ async fn api_request(
     let body_json: Option<Value> = serde_json::from_slice(&body).ok();
     let info = json!({
         "method": parts.method.as_str(),
+        "version": format!("{:?}", parts.version),
         "path": parts.uri.path(),
         "query": parts.uri.query(),
         "headers": headers,

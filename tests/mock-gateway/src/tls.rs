@@ -26,7 +26,7 @@ fn err(what: &'static str) -> impl Fn(rcgen::Error) -> String {
     move |e| format!("{what}: {e}")
 }
 
-pub fn make_pki(names: &[String]) -> Result<TestPki, String> {
+pub fn make_pki(names: &[String], h2: bool) -> Result<TestPki, String> {
     let ca_key = KeyPair::generate().map_err(err("CA key"))?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(err("CA params"))?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -62,7 +62,7 @@ pub fn make_pki(names: &[String]) -> Result<TestPki, String> {
         .with_no_client_auth()
         .with_single_cert(chain, key_der)
         .map_err(|e| format!("TLS server certificate: {e}"))?;
-    // The mock speaks HTTP/1.1 only.
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    // HTTP/1.1, and HTTP/2 first when asked for (`--tls-h2`).
+    config.alpn_protocols = if h2 { vec![b"h2".to_vec(), b"http/1.1".to_vec()] } else { vec![b"http/1.1".to_vec()] };
     Ok(TestPki { ca_pem: ca_cert.pem(), server_config: Arc::new(config) })
 }
