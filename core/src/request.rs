@@ -339,6 +339,7 @@ mod tests {
         };
         let p = prepare(&c, http::Method::POST, "chat/completions", None, false, &opts).unwrap();
         assert_eq!(p.url.as_str(), "https://api.therouter.ai/v1/chat/completions?a=b+c");
+        assert_eq!(p.uri.to_string(), p.url.as_str(), "hyper gets the same URL, query included");
         assert_eq!(p.headers["x-title"], "override");
         assert!(p.headers.get("x-remove").is_none());
         assert!(p.headers["authorization"].is_sensitive());
@@ -349,6 +350,7 @@ mod tests {
         let second = template.prepare(http::Method::POST, "chat/completions", None, true, &RequestOptions::default()).unwrap();
         assert_eq!((first.headers["x-title"].to_str().unwrap(), second.headers["x-title"].to_str().unwrap()), ("override", "app"));
         assert_eq!(second.url.as_str(), "https://api.therouter.ai/v1/chat/completions");
+        assert_eq!(second.uri.to_string(), second.url.as_str());
         assert_eq!(second.headers["accept"], "text/event-stream");
         // A default accept or content-type wins over the engine's, as any default header does.
         let c = ClientBuilder::new().api_key("sk-test-1234567890").default_header("Accept", "application/x-ndjson").build_config().unwrap();
