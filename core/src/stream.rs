@@ -119,7 +119,7 @@ impl ReadWatch {
 
     /// The next piece of the body, unless the caller cancels, the deadline
     /// passes, or nothing arrives for the idle timeout (what `CallContext::guard` does for one wait).
-    async fn read(&mut self, ctx: &CallContext, response: &mut Body) -> Result<Result<Option<Bytes>, Error>, Error> {
+    async fn read(&mut self, ctx: &CallContext, response: &mut Body) -> Result<Option<Bytes>, Error> {
         let ReadWatch { cancelled, idle, deadline, last_progress } = self;
         loop {
             let deadline_passed = async {
@@ -134,7 +134,7 @@ impl ReadWatch {
                 biased;
                 out = next_data(response) => {
                     *last_progress = Instant::now();
-                    return Ok(out);
+                    return out;
                 }
                 _ = cancelled.as_mut() => return Err(Error::cancelled()),
                 _ = idle.as_mut() => {
@@ -352,10 +352,9 @@ impl ChatStream {
                 return Err(self.fail(Error::cancelled()));
             };
             match self.watch.read(&self.ctx, response).await {
-                Ok(Ok(Some(bytes))) => self.on_bytes(&bytes),
-                Ok(Ok(None)) => self.on_body_end(),
+                Ok(Some(bytes)) => self.on_bytes(&bytes),
+                Ok(None) => self.on_body_end(),
                 // Boxed: a reconnect's future is large and rare, and every read's future would carry its size.
-                Ok(Err(e)) => Box::pin(self.retry_or_fail(e)).await?,
                 Err(e) => Box::pin(self.retry_or_fail(e)).await?,
             }
         }
