@@ -37,7 +37,7 @@ use crate::error::{Error, ErrorKind};
 use crate::request::PreparedRequest;
 
 type BoxError = Box<dyn StdError + Send + Sync>;
-type Pool = hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<ProxyConnector>, Full<Bytes>>;
+type Pool = hyper_util::client::legacy::Client<ConnectTimeout<hyper_rustls::HttpsConnector<ProxyConnector>>, Full<Bytes>>;
 
 /// A response body: as received, or gunzipped when the gateway sent `content-encoding: gzip`.
 pub type Body = DecompressionBody<Incoming>;
@@ -69,11 +69,12 @@ impl Transport {
             .enable_http1()
             .enable_http2()
             .wrap_connector(ProxyConnector { http, proxies: proxies.clone() });
+        let connector = ConnectTimeout { inner: tls, timeout: config.connect_timeout };
         let pool = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(90))
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
-            .build(tls);
+            .build(connector);
         Ok(Transport { pool, proxies })
     }
 
@@ -208,6 +209,41 @@ fn proxies_from_env() -> Option<Matcher> {
         .iter()
         .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
     named.then(Matcher::from_env)
+}
+
+/// Bounds a whole connection set-up by the connect timeout: TCP (which
+/// `HttpConnector` bounds alone), the proxy's tunnel and the TLS handshake, so a
+/// server that accepts and then says nothing cannot hold a call for the idle timeout.
+#[derive(Clone)]
+pub(crate) struct ConnectTimeout<C> {
+    inner: C,
+    timeout: Duration,
+}
+
+impl<C> Service<Uri> for ConnectTimeout<C>
+where
+    C: Service<Uri>,
+    C::Error: Into<BoxError>,
+    C::Future: Send + 'static,
+{
+    type Response = C::Response;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<C::Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, dst: Uri) -> Self::Future {
+        let connecting = self.inner.call(dst);
+        let timeout = self.timeout;
+        Box::pin(async move {
+            match tokio::time::timeout(timeout, connecting).await {
+                Ok(connected) => connected.map_err(Into::into),
+                Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, format!("no connection within the connect timeout ({timeout:?})")).into()),
+            }
+        })
+    }
 }
 
 /// Opens a TCP connection to the origin, or to the proxy for it: a tunnel

@@ -174,3 +174,28 @@ fn a_bad_ca_option_names_tls_ca_cert() {
     let e = ClientBuilder::new().api_key(KEY).add_root_certificate_pem("hello").build().unwrap_err();
     assert_eq!(e.field(), Some("tls_ca_cert"));
 }
+
+#[tokio::test]
+async fn a_tls_handshake_that_never_ends_is_bounded_by_the_connect_timeout() {
+    // Accepts the TCP connection, then never answers the ClientHello.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            open.push(socket);
+        }
+    });
+    let client = ClientBuilder::new()
+        .api_key(KEY)
+        .base_url(format!("https://127.0.0.1:{port}/v1"))
+        .connect_timeout(std::time::Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let (req, opts) = (request("hello?"), no_retries());
+    let call = client.chat(&req, &opts);
+    let e = tokio::time::timeout(std::time::Duration::from_secs(5), call).await.expect("the call must end within 5 s").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert!(e.to_string().contains("connect timeout"), "{e}");
+    held.abort();
+}
