@@ -18,7 +18,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header;
+use http::header::{self, HeaderMap};
 use http::uri::Scheme;
 use http::{Method, Request, StatusCode, Uri};
 use http_body::Body as _;
@@ -82,14 +82,15 @@ impl Transport {
     pub(crate) async fn send(&self, prepared: &PreparedRequest) -> Result<HttpResponse, Error> {
         let mut method = prepared.method.clone();
         let mut uri = prepared.uri.clone();
-        let mut headers = prepared.headers.clone();
         let mut body = prepared.body.clone();
+        // Copied from `prepared` only when a redirect changes them: a call without redirects copies its headers once.
+        let mut redirected_headers: Option<HeaderMap> = None;
         let mut url = None;
         for _ in 0..=MAX_REDIRECTS {
             let mut request = Request::new(Full::new(body.clone().unwrap_or_default()));
             *request.method_mut() = method.clone();
             *request.uri_mut() = uri.clone();
-            *request.headers_mut() = headers.clone();
+            *request.headers_mut() = redirected_headers.as_ref().unwrap_or(&prepared.headers).clone();
             self.add_proxy_auth(&mut request);
             let response = Decompression::new(&self.pool).call(request).await.map_err(transport_error)?;
             let Some(location) = redirect_location(&response) else {
@@ -101,6 +102,7 @@ impl Transport {
             if !matches!(to.scheme(), "http" | "https") {
                 return Err(redirect_error(format!("to {:?}, which is not HTTP", to.scheme())));
             }
+            let headers = redirected_headers.get_or_insert_with(|| prepared.headers.clone());
             if from.origin() != to.origin() {
                 // The key (and anything like it) never goes to another origin.
                 for name in [header::AUTHORIZATION, header::COOKIE, header::PROXY_AUTHORIZATION, header::WWW_AUTHENTICATE] {
