@@ -30,6 +30,7 @@
 #![warn(missing_docs)]
 
 pub mod accumulate;
+mod chunk_scan;
 pub mod client;
 pub mod config;
 pub mod error;

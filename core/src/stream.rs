@@ -453,7 +453,8 @@ impl ChatStream {
                 break;
             }
             let parsed = if self.typed {
-                serde_json::from_str::<ChatCompletionChunk>(&event.data).map(Some)
+                let mut chunk = ChatCompletionChunk::default();
+                parse_chunk_into(&event.data, &mut chunk).map(|()| Some(chunk))
             } else {
                 parse_chunk_into(&event.data, &mut self.scratch).map(|()| None)
             };

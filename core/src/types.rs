@@ -599,6 +599,9 @@ impl<'de> ParseInto<'de> for Vec<ChunkChoice> {
 /// Parses a stream event's data into `place`, reusing what `place` holds: the
 /// result equals `serde_json::from_str::<ChatCompletionChunk>(text)`, errors included.
 pub(crate) fn parse_chunk_into(text: &str, place: &mut ChatCompletionChunk) -> serde_json::Result<()> {
+    if crate::chunk_scan::scan_chunk_into(text, place) {
+        return Ok(());
+    }
     let mut deserializer = serde_json::Deserializer::from_str(text);
     ChatCompletionChunk::parse_into(&mut deserializer, place)?;
     deserializer.end()
