@@ -126,15 +126,21 @@ impl ReadAhead {
     async fn run(self: Arc<Self>, mut stream: ChatStream, meta: Arc<std::sync::Mutex<Meta>>, mut encoder: ShapeEncoder) {
         let cancelled = stream.cancel_handle().token();
         let mut encoded = String::new();
+        let mut attempts = stream.attempts();
+        // Known from the last append (under its lock), so that a batch of one chunk takes the lock once.
+        let mut full = false;
         loop {
-            while self.lock().chunks >= MAX_BATCH && !cancelled.is_cancelled() {
+            while full && self.lock().chunks >= MAX_BATCH && !cancelled.is_cancelled() {
                 tokio::select! {
                     _ = self.room.notified() => {}
                     _ = cancelled.cancelled() => {}
                 }
             }
             let batch = stream.next_batch(MAX_BATCH).await;
-            Meta::refresh(&meta, &stream);
+            if stream.attempts() != attempts {
+                attempts = stream.attempts();
+                Meta::refresh(&meta, &stream);
+            }
             // Encoded before taking the lock, which the JS thread may be waiting for.
             encoded.clear();
             let mut elements = 0;
@@ -157,6 +163,7 @@ impl ReadAhead {
                 Err(e) => buffered.end = Some(End::Failed(Some(e))),
             }
             let ended = buffered.end.is_some();
+            full = buffered.chunks >= MAX_BATCH;
             drop(buffered);
             self.readable.notify_one();
             if ended {
