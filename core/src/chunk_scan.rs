@@ -103,7 +103,8 @@ impl<'a> Scanner<'a> {
         let start = self.at;
         let mut value: u64 = 0;
         while let Some(&digit @ b'0'..=b'9') = self.bytes.get(self.at) {
-            value = value * 10 + u64::from(digit - b'0');
+            // Wrapping: more than 18 digits are declined below, whatever they summed to.
+            value = value.wrapping_mul(10).wrapping_add(u64::from(digit - b'0'));
             self.at += 1;
         }
         let digits = self.at - start;
@@ -404,6 +405,7 @@ mod tests {
             r#"{"created":-0}"#,
             r#"{"created":012}"#,
             r#"{"created":1234567890123456789}"#,
+            r#"{"created":179999999999999999999999999999999999999999999999999999999990000080}"#,
             r#"{"created":"1"}"#,
             r#"{"choices":[{"index":-1}]}"#,
             r#"{"choices":[{"index":4294967296}]}"#,
