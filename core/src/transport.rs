@@ -2,6 +2,15 @@
 //! negotiates it) over rustls, through the proxy the environment names, with
 //! gzip bodies decoded and redirects followed by the engine's rules.
 //!
+//! Streams over HTTP/1 take another way: each drives its own connection (hyper's
+//! `client::conn::http1`) from the task that reads it, and hands it to a small pool
+//! of its own between streams ([`DrivenPool`]). Through the shared pool, every event
+//! of a stream crossed from the connection's task to the reader's (a one-slot
+//! channel, two task wake-ups); driven by its reader, a stream reads every event
+//! already received in one go, which cut the CPU per streamed chunk by about a fifth
+//! (Node, alternating runs against openai-node: 0.257× → 0.211× of its CPU per chunk).
+//! HTTP/2 (chosen by TLS) and requests through a proxy keep to the shared pool.
+//!
 //! hyper-util's client is used directly rather than through reqwest: reqwest's
 //! layers (its URL kept as a parsed `Url` and parsed again from the `Uri` twice per
 //! request, its redirect and retry services, a header map copied per request)
@@ -37,20 +46,31 @@ use crate::error::{Error, ErrorKind};
 use crate::request::PreparedRequest;
 
 type BoxError = Box<dyn StdError + Send + Sync>;
-type Pool = hyper_util::client::legacy::Client<ConnectTimeout<hyper_rustls::HttpsConnector<ProxyConnector>>, Full<Bytes>>;
+type Connector = ConnectTimeout<hyper_rustls::HttpsConnector<ProxyConnector>>;
+type Pool = hyper_util::client::legacy::Client<Connector, Full<Bytes>>;
+type Io = hyper_rustls::MaybeHttpsStream<TcpConnection>;
+type SendRequest = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+type Http1Connection = hyper::client::conn::http1::Connection<Io, Full<Bytes>>;
 
 /// A response body: as received, or gunzipped when the gateway sent `content-encoding: gzip`.
-pub type Body = DecompressionBody<Incoming>;
+pub type Body = DecompressionBody<EngineBody>;
 /// A response with its body still to read.
 pub type HttpResponse = http::Response<Body>;
 
 /// Redirects followed per attempt (reqwest's and browsers' limit).
 const MAX_REDIRECTS: usize = 10;
+/// How long a connection may wait unused in either pool.
+const POOL_IDLE: Duration = Duration::from_secs(90);
+/// Stream connections kept idle at most, over all origins.
+const MAX_IDLE_DRIVEN: usize = 64;
 
 /// One connection pool and how to reach the gateway. Cheap to clone; clones share the pool.
 #[derive(Clone)]
 pub(crate) struct Transport {
     pool: Pool,
+    /// Makes the connections streams drive themselves (the same set-up as the pool's).
+    connector: Connector,
+    driven: Arc<DrivenPool>,
     /// Set when the environment names a proxy (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`).
     proxies: Option<Arc<Matcher>>,
 }
@@ -71,11 +91,11 @@ impl Transport {
             .wrap_connector(ProxyConnector { http, proxies: proxies.clone() });
         let connector = ConnectTimeout { inner: tls, timeout: config.connect_timeout };
         let pool = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_idle_timeout(POOL_IDLE)
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
-            .build(connector);
-        Ok(Transport { pool, proxies })
+            .build(connector.clone());
+        Ok(Transport { pool, connector, driven: Arc::default(), proxies })
     }
 
     /// Sends `prepared` and follows redirects; returns the first response that is not one.
@@ -92,7 +112,8 @@ impl Transport {
             *request.uri_mut() = uri.clone();
             *request.headers_mut() = redirected_headers.as_ref().unwrap_or(&prepared.headers).clone();
             self.add_proxy_auth(&mut request);
-            let response = Decompression::new(&self.pool).call(request).await.map_err(transport_error)?;
+            let route = Route { transport: self, driven: prepared.stream && self.may_drive(&uri) };
+            let response = Decompression::new(route).call(request).await.map_err(transport_error)?;
             let Some(location) = redirect_location(&response) else {
                 return Ok(response);
             };
@@ -124,6 +145,50 @@ impl Transport {
         Err(redirect_error(format!("more than {MAX_REDIRECTS} in a row")))
     }
 
+    /// Whether a stream to `uri` may drive a connection of its own: not through a proxy
+    /// (those keep to the pool, which knows their forms), not to an origin that chose HTTP/2.
+    fn may_drive(&self, uri: &Uri) -> bool {
+        self.proxies.as_ref().is_none_or(|p| p.intercept(uri).is_none()) && !self.driven.speaks_h2(uri)
+    }
+
+    /// Sends a stream's request over a connection it will drive: an idle one, or a new one.
+    async fn send_driven(&self, mut request: Request<Full<Bytes>>) -> Result<http::Response<EngineBody>, BoxError> {
+        let uri = request.uri().clone();
+        let origin = Origin::of(&uri).ok_or("a request without scheme or host")?;
+        // What the pool would do for HTTP/1: the path alone on the request line, the host in `Host`.
+        let added_host = !request.headers().contains_key(header::HOST);
+        if added_host {
+            request.headers_mut().insert(header::HOST, host_header(&uri)?);
+        }
+        *request.uri_mut() = uri.path_and_query().map_or("/", |p| p.as_str()).parse()?;
+        if let Some(idle) = self.driven.checkout(&origin).await {
+            match send_over(idle, request, &self.driven, &origin).await {
+                Ok(response) => return Ok(response),
+                // Closed by the gateway while idle, before it took the request: a new connection.
+                Err(Unsent::Returned(back)) => request = back,
+                Err(Unsent::Failed(e)) => return Err(e),
+            }
+        }
+        let mut connector = self.connector.clone();
+        std::future::poll_fn(|cx| connector.poll_ready(cx)).await.map_err(ConnectFailed::boxed)?;
+        let io = connector.call(uri.clone()).await.map_err(ConnectFailed::boxed)?;
+        if io.connected().is_negotiated_h2() {
+            // HTTP/2 multiplexes: the pool's connection serves this origin's streams from now on.
+            self.driven.mark_h2(origin);
+            *request.uri_mut() = uri;
+            if added_host {
+                request.headers_mut().remove(header::HOST);
+            }
+            return Ok(self.pool.request(request).await?.map(EngineBody::Pooled));
+        }
+        let (sender, connection) = hyper::client::conn::http1::handshake(io).await?;
+        match send_over(DrivenConnection { sender, connection }, request, &self.driven, &origin).await {
+            Ok(response) => Ok(response),
+            Err(Unsent::Returned(_)) => Err("the connection closed before the request was sent".into()),
+            Err(Unsent::Failed(e)) => Err(e),
+        }
+    }
+
     /// A plain-HTTP request through a proxy carries the proxy's credentials (a tunnel sends them in its CONNECT).
     fn add_proxy_auth(&self, request: &mut Request<Full<Bytes>>) {
         let Some(proxies) = &self.proxies else { return };
@@ -132,6 +197,297 @@ impl Transport {
                 request.headers_mut().insert(header::PROXY_AUTHORIZATION, auth);
             }
         }
+    }
+}
+
+/// The pool, or a connection of the request's own: the service that decompression wraps.
+struct Route<'t> {
+    transport: &'t Transport,
+    driven: bool,
+}
+
+impl<'t> Service<Request<Full<Bytes>>> for Route<'t> {
+    type Response = http::Response<EngineBody>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<http::Response<EngineBody>, BoxError>> + Send + 't>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<Full<Bytes>>) -> Self::Future {
+        if self.driven {
+            return Box::pin(self.transport.send_driven(request));
+        }
+        let response = self.transport.pool.request(request);
+        Box::pin(async move { Ok(response.await?.map(EngineBody::Pooled)) })
+    }
+}
+
+/// Where a connection goes: scheme and authority.
+#[derive(Clone, PartialEq, Eq)]
+struct Origin(Scheme, http::uri::Authority);
+
+impl Origin {
+    fn of(uri: &Uri) -> Option<Origin> {
+        Some(Origin(uri.scheme()?.clone(), uri.authority()?.clone()))
+    }
+}
+
+/// `Host` as the pool writes it: the port only when it is not the scheme's own.
+fn host_header(uri: &Uri) -> Result<http::HeaderValue, BoxError> {
+    let host = uri.host().ok_or("a request without host")?;
+    let value = match (uri.port_u16(), uri.scheme_str()) {
+        (None, _) | (Some(80), Some("http")) | (Some(443), Some("https")) => http::HeaderValue::from_str(host)?,
+        (Some(port), _) => http::HeaderValue::from_str(&format!("{host}:{port}"))?,
+    };
+    Ok(value)
+}
+
+/// An HTTP/1 connection and the handle that sends requests over it.
+struct DrivenConnection {
+    sender: SendRequest,
+    connection: Http1Connection,
+}
+
+/// The stream connections that are idle: each driven meanwhile by a task of its own
+/// (which notices when the gateway closes it), and handed back by it when a stream
+/// to the same origin starts.
+#[derive(Default)]
+pub(crate) struct DrivenPool {
+    idle: std::sync::Mutex<Vec<IdleConnection>>,
+    /// Origins whose TLS chose HTTP/2: their streams go through the shared pool.
+    h2: std::sync::Mutex<Vec<Origin>>,
+}
+
+struct IdleConnection {
+    origin: Origin,
+    /// Asks the connection's idle task for it; the task answers on the sender given.
+    reclaim: tokio::sync::oneshot::Sender<tokio::sync::oneshot::Sender<DrivenConnection>>,
+}
+
+impl DrivenPool {
+    fn lock<T>(list: &std::sync::Mutex<Vec<T>>) -> std::sync::MutexGuard<'_, Vec<T>> {
+        list.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn speaks_h2(&self, uri: &Uri) -> bool {
+        let h2 = Self::lock(&self.h2);
+        !h2.is_empty() && Origin::of(uri).is_some_and(|origin| h2.contains(&origin))
+    }
+
+    fn mark_h2(&self, origin: Origin) {
+        let mut h2 = Self::lock(&self.h2);
+        if !h2.contains(&origin) {
+            h2.push(origin);
+        }
+    }
+
+    /// The most recently idle connection to `origin` that is still open.
+    async fn checkout(&self, origin: &Origin) -> Option<DrivenConnection> {
+        loop {
+            let idle = {
+                let mut idle = Self::lock(&self.idle);
+                let at = idle.iter().rposition(|c| &c.origin == origin)?;
+                idle.remove(at)
+            };
+            let (back, returned) = tokio::sync::oneshot::channel();
+            if idle.reclaim.send(back).is_ok() {
+                if let Ok(connection) = returned.await {
+                    return Some(connection);
+                }
+            }
+            // Its task had ended (closed by the gateway, or idle too long): the next one.
+        }
+    }
+
+    /// Keeps `connection` for the next stream to `origin`, if there is room and a runtime to drive it.
+    fn check_in(self: &Arc<Self>, origin: Origin, mut connection: DrivenConnection) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let mut idle = Self::lock(&self.idle);
+        if idle.len() >= MAX_IDLE_DRIVEN || connection.sender.is_closed() {
+            return;
+        }
+        let (reclaim, asked) = tokio::sync::oneshot::channel::<tokio::sync::oneshot::Sender<DrivenConnection>>();
+        idle.push(IdleConnection { origin, reclaim });
+        drop(idle);
+        runtime.spawn(async move {
+            let mut asked = asked;
+            let mut expiry = Box::pin(tokio::time::sleep(POOL_IDLE));
+            let handed = std::future::poll_fn(|cx| {
+                if let Poll::Ready(asked) = Pin::new(&mut asked).poll(cx) {
+                    return Poll::Ready(asked.ok());
+                }
+                // Closed or failed while idle, or idle too long: dropped (its entry is dropped at the next checkout).
+                if Pin::new(&mut connection.connection).poll(cx).is_ready() || expiry.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(None);
+                }
+                Poll::Pending
+            })
+            .await;
+            if let Some(back) = handed {
+                let _ = back.send(connection);
+            }
+        });
+    }
+}
+
+/// Why a request did not go out over a connection.
+enum Unsent {
+    /// The connection closed before taking it: the request, to send over another.
+    Returned(Request<Full<Bytes>>),
+    Failed(BoxError),
+}
+
+/// Polls `connection` if it is still open; it is done when it returns.
+fn drive(connection: &mut Option<Http1Connection>, cx: &mut Context<'_>) -> Result<(), hyper::Error> {
+    if let Some(open) = connection.as_mut() {
+        if let Poll::Ready(done) = Pin::new(open).poll(cx) {
+            *connection = None;
+            done?;
+        }
+    }
+    Ok(())
+}
+
+/// Sends `request` over `connection`, driving it, and returns the response with the connection inside its body.
+async fn send_over(
+    connection: DrivenConnection,
+    request: Request<Full<Bytes>>,
+    pool: &Arc<DrivenPool>,
+    origin: &Origin,
+) -> Result<http::Response<EngineBody>, Unsent> {
+    let DrivenConnection { mut sender, connection } = connection;
+    let mut connection = Some(connection);
+    let ready = std::future::poll_fn(|cx| {
+        drive(&mut connection, cx)?;
+        sender.poll_ready(cx)
+    })
+    .await;
+    if ready.is_err() {
+        return Err(Unsent::Returned(request));
+    }
+    let mut sending = Box::pin(sender.try_send_request(request));
+    let sent = std::future::poll_fn(|cx| {
+        // A failed connection fails the response future too, which tells whether the request had gone.
+        let _ = drive(&mut connection, cx);
+        sending.as_mut().poll(cx)
+    })
+    .await;
+    match sent {
+        Ok(response) => Ok(response.map(|body| {
+            EngineBody::Driven(DrivenBody { body, connection, sender: Some(sender), pool: pool.clone(), origin: origin.clone() })
+        })),
+        Err(mut e) => match e.take_message() {
+            Some(request) => Err(Unsent::Returned(request)),
+            None => Err(Unsent::Failed(e.into_error().into())),
+        },
+    }
+}
+
+/// A response body: from the shared pool, or with the connection it comes over.
+pub enum EngineBody {
+    /// Over a connection of the shared pool, driven by a task of its own.
+    Pooled(Incoming),
+    /// Over a connection that reading the body drives.
+    Driven(DrivenBody),
+}
+
+/// A body and its HTTP/1 connection, polled by whoever reads the body: what has
+/// arrived is read in one go, with no hand-over between tasks per event. At the
+/// body's end the connection goes back to the [`DrivenPool`]; dropped before, it closes.
+pub struct DrivenBody {
+    body: Incoming,
+    connection: Option<Http1Connection>,
+    sender: Option<SendRequest>,
+    pool: Arc<DrivenPool>,
+    origin: Origin,
+}
+
+impl DrivenBody {
+    fn poll_frame(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<http_body::Frame<Bytes>, hyper::Error>>> {
+        loop {
+            if let Poll::Ready(frame) = Pin::new(&mut self.body).poll_frame(cx) {
+                if frame.is_none() {
+                    self.release();
+                }
+                return Poll::Ready(frame);
+            }
+            let Some(connection) = self.connection.as_mut() else { return Poll::Pending };
+            match Pin::new(connection).poll(cx) {
+                // It may have handed over the next frame, or be waiting for bytes (with this waker).
+                Poll::Pending => {
+                    return match Pin::new(&mut self.body).poll_frame(cx) {
+                        Poll::Ready(None) => {
+                            self.release();
+                            Poll::Ready(None)
+                        }
+                        other => other,
+                    }
+                }
+                Poll::Ready(Ok(())) => self.connection = None,
+                Poll::Ready(Err(e)) => {
+                    self.connection = None;
+                    return Poll::Ready(Some(Err(e)));
+                }
+            }
+        }
+    }
+
+    /// The body is read to its end: its connection can carry the next stream.
+    fn release(&mut self) {
+        if let (Some(connection), Some(sender)) = (self.connection.take(), self.sender.take()) {
+            self.pool.check_in(self.origin.clone(), DrivenConnection { sender, connection });
+        }
+    }
+}
+
+impl http_body::Body for EngineBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<http_body::Frame<Bytes>, hyper::Error>>> {
+        match self.get_mut() {
+            EngineBody::Pooled(body) => Pin::new(body).poll_frame(cx),
+            EngineBody::Driven(driven) => driven.poll_frame(cx),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            EngineBody::Pooled(body) => body.is_end_stream(),
+            EngineBody::Driven(driven) => driven.body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        match self {
+            EngineBody::Pooled(body) => body.size_hint(),
+            EngineBody::Driven(driven) => driven.body.size_hint(),
+        }
+    }
+}
+
+/// A failure to set up a stream's own connection, named as the pool names its own
+/// (`client error (Connect)`), so that both read alike in errors.
+#[derive(Debug)]
+struct ConnectFailed(BoxError);
+
+impl ConnectFailed {
+    fn boxed(e: BoxError) -> BoxError {
+        Box::new(ConnectFailed(e))
+    }
+}
+
+impl std::fmt::Display for ConnectFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("client error (Connect)")
+    }
+}
+
+impl StdError for ConnectFailed {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&*self.0)
     }
 }
 
@@ -173,7 +529,7 @@ fn redirect_error(what: String) -> Error {
 /// Maps a transport failure to a kind, keeping its causes in the message.
 pub(crate) fn transport_error(e: impl Into<BoxError>) -> Error {
     let e: BoxError = e.into();
-    let connect = e.downcast_ref::<hyper_util::client::legacy::Error>().is_some_and(|e| e.is_connect());
+    let connect = e.downcast_ref::<hyper_util::client::legacy::Error>().is_some_and(|e| e.is_connect()) || e.is::<ConnectFailed>();
     let mut timed_out = false;
     let mut message = if connect { "connection failed".to_owned() } else { "connection error".to_owned() };
     let mut source: Option<&(dyn StdError + 'static)> = Some(&*e);

@@ -251,3 +251,52 @@ async fn next_on_a_data_only_stream_still_returns_parsed_chunks() {
     }
     assert_eq!(content, "a b c");
 }
+
+/// A private mock's count of the connections it accepted, and a way to script it.
+struct PrivateMock {
+    mock: common::Mock,
+    http: reqwest::Client,
+}
+
+impl PrivateMock {
+    fn start() -> PrivateMock {
+        PrivateMock { mock: common::start_mock(&[]), http: reqwest::Client::new() }
+    }
+
+    async fn script(&self, steps: serde_json::Value) {
+        let url = format!("{}/__mock/sessions/default/script", self.mock.url);
+        let r = self.http.post(url).body(steps.to_string()).send().await.unwrap();
+        assert!(r.status().is_success());
+    }
+
+    /// Connections accepted so far, not counting this control request's own.
+    async fn accepted(&self) -> u64 {
+        let url = format!("{}/__mock/stats", self.mock.url);
+        let stats: serde_json::Value = serde_json::from_slice(&self.http.get(url).send().await.unwrap().bytes().await.unwrap()).unwrap();
+        stats["accepted_connections"].as_u64().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn streams_reuse_one_connection_and_a_closed_one_is_replaced() {
+    let mock = PrivateMock::start();
+    // The control client keeps one connection of its own: it is counted once, by the first look.
+    let before = mock.accepted().await;
+    let client = routerkit::Client::builder().api_key(TEST_KEY).base_url(format!("{}/v1", mock.mock.url)).build().unwrap();
+    let stream = || json!({"stream": {"content": "one two three"}});
+    mock.script(json!([stream(), stream(), stream()])).await;
+    for _ in 0..3 {
+        let done = client.chat_stream(&request(), &RequestOptions::default()).await.unwrap().collect().await.unwrap();
+        assert_eq!(done.choices[0].message.content.as_deref(), Some("one two three"));
+    }
+    assert_eq!(mock.accepted().await - before, 1, "three streams, one after the other, over one connection");
+
+    // A gateway that closes after a stream: the next stream opens a new connection and works.
+    mock.script(json!([{"headers": {"connection": "close"}, "stream": {"content": "closing"}}, stream()])).await;
+    let done = client.chat_stream(&request(), &RequestOptions::default()).await.unwrap().collect().await.unwrap();
+    assert_eq!(done.choices[0].message.content.as_deref(), Some("closing"));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let done = client.chat_stream(&request(), &RequestOptions::default()).await.unwrap().collect().await.unwrap();
+    assert_eq!(done.choices[0].message.content.as_deref(), Some("one two three"));
+    assert_eq!(mock.accepted().await - before, 2);
+}
