@@ -440,10 +440,15 @@ impl ChatStream {
             if event.data == "[DONE]" {
                 self.state = State::Finished;
                 crate::log::stream_end(self.handed + self.ready.len(), self.attempts, None);
-                // Let the connection go back to the pool if the body's end is already here;
-                // never wait for it: a gateway that keeps the socket open must not hang us.
+                // The connection goes back to its pool at the body's end. Never wait for it here (a
+                // gateway that keeps the socket open must not hang us): when it is not here yet, a
+                // task reads it, for a second and 64 KiB at most, and the connection is kept if it comes.
                 if let Some(mut response) = self.response.take() {
-                    let _ = next_data(&mut response).now_or_never();
+                    if next_data(&mut response).now_or_never().is_none() {
+                        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                            runtime.spawn(drain_after_done(response));
+                        }
+                    }
                 }
                 break;
             }
@@ -480,6 +485,20 @@ impl ChatStream {
             self.ready.push_back(RawChunk { data: event.data, chunk, events });
         }
     }
+}
+
+/// Reads what follows `[DONE]` (normally just the body's end), briefly.
+async fn drain_after_done(mut response: Body) {
+    let drained = async {
+        let mut left = 64 * 1024;
+        while let Ok(Some(piece)) = next_data(&mut response).await {
+            left -= piece.len().min(left);
+            if left == 0 {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), drained).await;
 }
 
 fn stream_error(body: serde_json::Value) -> Error {
