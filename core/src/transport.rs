@@ -323,6 +323,9 @@ impl DrivenPool {
     fn check_in(self: &Arc<Self>, origin: Origin, mut connection: DrivenConnection) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
         let mut idle = Self::lock(&self.idle);
+        // Entries whose task has ended (closed by the gateway, or idle too long) would otherwise
+        // stay until a stream to their origin looks, and count against the limit meanwhile.
+        idle.retain(|c| !c.reclaim.is_closed());
         if idle.len() >= MAX_IDLE_DRIVEN || connection.sender.is_closed() {
             return;
         }
@@ -336,7 +339,7 @@ impl DrivenPool {
                 if let Poll::Ready(asked) = Pin::new(&mut asked).poll(cx) {
                     return Poll::Ready(asked.ok());
                 }
-                // Closed or failed while idle, or idle too long: dropped (its entry is dropped at the next checkout).
+                // Closed or failed while idle, or idle too long: dropped (its entry goes at the next check-in or checkout).
                 if Pin::new(&mut connection.connection).poll(cx).is_ready() || expiry.as_mut().poll(cx).is_ready() {
                     return Poll::Ready(None);
                 }
