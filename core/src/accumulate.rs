@@ -102,7 +102,10 @@ impl ChoiceState {
         Self {
             choice: Choice {
                 index,
-                message: ResponseMessage { role: "assistant".to_owned(), ..Default::default() },
+                message: ResponseMessage {
+                    role: "assistant".to_owned(),
+                    ..Default::default()
+                },
                 ..Default::default()
             },
             calls: Vec::new(),
@@ -295,27 +298,41 @@ fn merge_choice(state: &mut ChoiceState, chunk_choice: &ChunkChoice, mut out: Op
         let rc = delta.reasoning_content.as_deref().unwrap_or("");
         let r = delta.reasoning.as_deref().unwrap_or("");
         if !rc.is_empty() {
-            out.push(StreamEvent::ReasoningDelta { choice: index, delta: rc.to_owned() });
+            out.push(StreamEvent::ReasoningDelta {
+                choice: index,
+                delta: rc.to_owned(),
+            });
         }
         // Some gateways send the same text under both names; one event is enough.
         if !r.is_empty() && r != rc {
-            out.push(StreamEvent::ReasoningDelta { choice: index, delta: r.to_owned() });
+            out.push(StreamEvent::ReasoningDelta {
+                choice: index,
+                delta: r.to_owned(),
+            });
         }
     }
     if let Some(details) = &delta.reasoning_details {
-        msg.reasoning_details.get_or_insert_with(Vec::new).extend(details.iter().cloned());
+        msg.reasoning_details
+            .get_or_insert_with(Vec::new)
+            .extend(details.iter().cloned());
     }
 
     if let Some(piece) = &delta.content {
         append(&mut msg.content, piece);
         if let Some(out) = out.as_deref_mut().filter(|_| !piece.is_empty()) {
-            out.push(StreamEvent::ContentDelta { choice: index, delta: piece.clone() });
+            out.push(StreamEvent::ContentDelta {
+                choice: index,
+                delta: piece.clone(),
+            });
         }
     }
     if let Some(piece) = &delta.refusal {
         append(&mut msg.refusal, piece);
         if let Some(out) = out.as_deref_mut().filter(|_| !piece.is_empty()) {
-            out.push(StreamEvent::RefusalDelta { choice: index, delta: piece.clone() });
+            out.push(StreamEvent::RefusalDelta {
+                choice: index,
+                delta: piece.clone(),
+            });
         }
     }
 
@@ -344,13 +361,19 @@ fn finish_events(state: &mut ChoiceState, choice: u32, out: &mut Vec<StreamEvent
     if !state.content_done {
         if let Some(content) = msg.content.as_ref().filter(|c| !c.is_empty()) {
             state.content_done = true;
-            out.push(StreamEvent::ContentDone { choice, content: content.clone() });
+            out.push(StreamEvent::ContentDone {
+                choice,
+                content: content.clone(),
+            });
         }
     }
     if !state.refusal_done {
         if let Some(refusal) = msg.refusal.as_ref().filter(|r| !r.is_empty()) {
             state.refusal_done = true;
-            out.push(StreamEvent::RefusalDone { choice, refusal: refusal.clone() });
+            out.push(StreamEvent::RefusalDone {
+                choice,
+                refusal: refusal.clone(),
+            });
         }
     }
     let calls = msg.tool_calls.as_deref().unwrap_or(&[]);
@@ -387,10 +410,18 @@ fn merge_tool_call(state: &mut ChoiceState, choice: u32, fragment: &ToolCallDelt
         Some(pos) => (pos, false),
         None => {
             // Saturating: a call at index u32::MAX must not make the next one overflow.
-            let index =
-                fragment.index.unwrap_or_else(|| state.calls.iter().map(|c| c.index.saturating_add(1)).max().unwrap_or(0));
+            let index = fragment
+                .index
+                .unwrap_or_else(|| state.calls.iter().map(|c| c.index.saturating_add(1)).max().unwrap_or(0));
             let pos = state.calls.partition_point(|c| c.index < index);
-            state.calls.insert(pos, CallState { index, has_type: false, done: false });
+            state.calls.insert(
+                pos,
+                CallState {
+                    index,
+                    has_type: false,
+                    done: false,
+                },
+            );
             calls.insert(
                 pos,
                 ToolCall {
@@ -524,7 +555,10 @@ mod tests {
         assert_eq!(acc.chunk_count(), 4);
         let done = acc.finish();
         assert_eq!(done.object, "chat.completion");
-        assert_eq!((done.id.as_str(), done.model.as_str(), done.created), ("c1", "openai/gpt-4o", 5));
+        assert_eq!(
+            (done.id.as_str(), done.model.as_str(), done.created),
+            ("c1", "openai/gpt-4o", 5)
+        );
         assert_eq!(done.system_fingerprint.as_deref(), Some("fp1"));
         let choice = &done.choices[0];
         assert_eq!(choice.message.role, "assistant");
@@ -600,8 +634,14 @@ mod tests {
                 json!({"role": "assistant", "content": null, "tool_calls": [
                 {"index": 0, "id": "call_a", "type": "function", "function": {"name": "get_weather", "arguments": ""}}]}),
             ),
-            text(0, json!({"tool_calls": [{"index": 0, "function": {"arguments": "{\"city\":"}}]})),
-            text(0, json!({"tool_calls": [{"index": 0, "function": {"arguments": "\"Paris\"}"}}]})),
+            text(
+                0,
+                json!({"tool_calls": [{"index": 0, "function": {"arguments": "{\"city\":"}}]}),
+            ),
+            text(
+                0,
+                json!({"tool_calls": [{"index": 0, "function": {"arguments": "\"Paris\"}"}}]}),
+            ),
             text(
                 0,
                 json!({"tool_calls": [
@@ -649,8 +689,14 @@ mod tests {
                 {"index": 0, "id": "a", "type": "function", "function": {"name": "f", "arguments": "{\"x\""}},
                 {"index": 1, "id": "b", "type": "function", "function": {"name": "g", "arguments": "{\"y\""}}]}),
             ),
-            text(0, json!({"tool_calls": [{"index": 1, "function": {"arguments": ":2}"}}]})),
-            text(0, json!({"tool_calls": [{"index": 0, "function": {"arguments": ":1}"}}]})),
+            text(
+                0,
+                json!({"tool_calls": [{"index": 1, "function": {"arguments": ":2}"}}]}),
+            ),
+            text(
+                0,
+                json!({"tool_calls": [{"index": 0, "function": {"arguments": ":1}"}}]}),
+            ),
             fin(0, "tool_calls"),
         ]);
         let done = acc.finish();
@@ -672,8 +718,14 @@ mod tests {
     #[test]
     fn calls_sorted_by_index_even_if_higher_index_first() {
         let (acc, _) = run(&[
-            text(0, json!({"tool_calls": [{"index": 1, "id": "b", "function": {"name": "g", "arguments": "{}"}}]})),
-            text(0, json!({"tool_calls": [{"index": 0, "id": "a", "function": {"name": "f", "arguments": "{}"}}]})),
+            text(
+                0,
+                json!({"tool_calls": [{"index": 1, "id": "b", "function": {"name": "g", "arguments": "{}"}}]}),
+            ),
+            text(
+                0,
+                json!({"tool_calls": [{"index": 0, "id": "a", "function": {"name": "f", "arguments": "{}"}}]}),
+            ),
             text(0, json!({"tool_calls": [{"index": 1, "function": {"arguments": " "}}]})),
         ]);
         let calls = acc.finish().choices[0].message.tool_calls.clone().unwrap();
@@ -698,7 +750,10 @@ mod tests {
         ]);
         let calls = acc.finish().choices[0].message.tool_calls.clone().unwrap();
         assert_eq!(calls.len(), 2);
-        assert_eq!((calls[0].id.as_str(), calls[0].function.arguments.as_str()), ("a", "{\"q\":1}"));
+        assert_eq!(
+            (calls[0].id.as_str(), calls[0].function.arguments.as_str()),
+            ("a", "{\"q\":1}")
+        );
         assert_eq!((calls[1].id.as_str(), calls[1].function.name.as_str()), ("b", "g"));
         assert!(events.contains(&StreamEvent::ToolCallArgumentsDone {
             choice: 0,
@@ -711,21 +766,30 @@ mod tests {
     #[test]
     fn first_fragment_fields_win() {
         let (acc, _) = run(&[
-            text(0, json!({"tool_calls": [{"index": 0, "id": "a", "type": "function", "function": {"name": "f"}}]})),
+            text(
+                0,
+                json!({"tool_calls": [{"index": 0, "id": "a", "type": "function", "function": {"name": "f"}}]}),
+            ),
             text(
                 0,
                 json!({"tool_calls": [{"index": 0, "id": "zzz", "type": "other", "function": {"name": "h", "arguments": "{}"}}]}),
             ),
         ]);
         let call = acc.finish().choices[0].message.tool_calls.clone().unwrap().remove(0);
-        assert_eq!((call.id.as_str(), call.kind.as_str(), call.function.name.as_str()), ("a", "function", "f"));
+        assert_eq!(
+            (call.id.as_str(), call.kind.as_str(), call.function.name.as_str()),
+            ("a", "function", "f")
+        );
     }
 
     #[test]
     fn type_defaults_to_function_and_id_may_come_later() {
         let (acc, _) = run(&[
             text(0, json!({"tool_calls": [{"index": 0, "function": {"name": "f"}}]})),
-            text(0, json!({"tool_calls": [{"index": 0, "id": "late", "function": {"arguments": "{}"}}]})),
+            text(
+                0,
+                json!({"tool_calls": [{"index": 0, "id": "late", "function": {"arguments": "{}"}}]}),
+            ),
         ]);
         let call = acc.finish().choices[0].message.tool_calls.clone().unwrap().remove(0);
         assert_eq!((call.id.as_str(), call.kind.as_str()), ("late", "function"));
@@ -742,12 +806,27 @@ mod tests {
         ]);
         assert_eq!(
             events,
-            vec![StreamEvent::ToolCallArgumentsDone { choice: 0, index: 0, name: "now".into(), arguments: "".into() }]
+            vec![StreamEvent::ToolCallArgumentsDone {
+                choice: 0,
+                index: 0,
+                name: "now".into(),
+                arguments: "".into()
+            }]
         );
         let snap = acc.snapshot();
-        assert_eq!(snap.choices[0].message.tool_calls.as_ref().unwrap()[0].function.arguments, "");
+        assert_eq!(
+            snap.choices[0].message.tool_calls.as_ref().unwrap()[0]
+                .function
+                .arguments,
+            ""
+        );
         let done = acc.finish();
-        assert_eq!(done.choices[0].message.tool_calls.as_ref().unwrap()[0].function.arguments, "{}");
+        assert_eq!(
+            done.choices[0].message.tool_calls.as_ref().unwrap()[0]
+                .function
+                .arguments,
+            "{}"
+        );
     }
 
     #[test]
@@ -769,12 +848,26 @@ mod tests {
         assert_eq!(msg.reasoning.as_deref(), Some("harder"));
         assert_eq!(
             msg.reasoning_details.unwrap(),
-            vec![json!({"type": "reasoning.text", "text": "a"}), json!({"type": "reasoning.encrypted", "data": "xyz"}),]
+            vec![
+                json!({"type": "reasoning.text", "text": "a"}),
+                json!({"type": "reasoning.encrypted", "data": "xyz"}),
+            ]
         );
-        let r = |d: &str| StreamEvent::ReasoningDelta { choice: 0, delta: d.into() };
+        let r = |d: &str| StreamEvent::ReasoningDelta {
+            choice: 0,
+            delta: d.into(),
+        };
         assert_eq!(
             events,
-            vec![r("think "), r("hard"), r("er"), StreamEvent::ContentDelta { choice: 0, delta: "42".into() }]
+            vec![
+                r("think "),
+                r("hard"),
+                r("er"),
+                StreamEvent::ContentDelta {
+                    choice: 0,
+                    delta: "42".into()
+                }
+            ]
         );
     }
 
@@ -795,12 +888,21 @@ mod tests {
         assert_eq!(done.choices[0].message.content.as_deref(), Some("Aa"));
         assert_eq!(done.choices[1].message.content.as_deref(), Some("Bb"));
         assert_eq!(done.choices[1].finish_reason.as_deref(), Some("length"));
-        let dones: Vec<_> = events.iter().filter(|e| matches!(e, StreamEvent::ContentDone { .. })).collect();
+        let dones: Vec<_> = events
+            .iter()
+            .filter(|e| matches!(e, StreamEvent::ContentDone { .. }))
+            .collect();
         assert_eq!(
             dones,
             vec![
-                &StreamEvent::ContentDone { choice: 1, content: "Bb".into() },
-                &StreamEvent::ContentDone { choice: 0, content: "Aa".into() },
+                &StreamEvent::ContentDone {
+                    choice: 1,
+                    content: "Bb".into()
+                },
+                &StreamEvent::ContentDone {
+                    choice: 0,
+                    content: "Aa".into()
+                },
             ]
         );
     }
@@ -829,17 +931,32 @@ mod tests {
 
     #[test]
     fn refusal_accumulated_with_events() {
-        let (acc, events) =
-            run(&[text(0, json!({"refusal": "I can't"})), text(0, json!({"refusal": " help."})), fin(0, "stop")]);
+        let (acc, events) = run(&[
+            text(0, json!({"refusal": "I can't"})),
+            text(0, json!({"refusal": " help."})),
+            fin(0, "stop"),
+        ]);
         assert_eq!(
             events,
             vec![
-                StreamEvent::RefusalDelta { choice: 0, delta: "I can't".into() },
-                StreamEvent::RefusalDelta { choice: 0, delta: " help.".into() },
-                StreamEvent::RefusalDone { choice: 0, refusal: "I can't help.".into() },
+                StreamEvent::RefusalDelta {
+                    choice: 0,
+                    delta: "I can't".into()
+                },
+                StreamEvent::RefusalDelta {
+                    choice: 0,
+                    delta: " help.".into()
+                },
+                StreamEvent::RefusalDone {
+                    choice: 0,
+                    refusal: "I can't help.".into()
+                },
             ]
         );
-        assert_eq!(acc.finish().choices[0].message.refusal.as_deref(), Some("I can't help."));
+        assert_eq!(
+            acc.finish().choices[0].message.refusal.as_deref(),
+            Some("I can't help.")
+        );
     }
 
     #[test]
@@ -881,17 +998,34 @@ mod tests {
         assert_eq!(
             events,
             vec![
-                StreamEvent::ReasoningDelta { choice: 0, delta: "hmm".into() },
-                StreamEvent::ContentDelta { choice: 0, delta: "Hi".into() },
-                StreamEvent::ContentDelta { choice: 0, delta: "!".into() },
+                StreamEvent::ReasoningDelta {
+                    choice: 0,
+                    delta: "hmm".into()
+                },
+                StreamEvent::ContentDelta {
+                    choice: 0,
+                    delta: "Hi".into()
+                },
+                StreamEvent::ContentDelta {
+                    choice: 0,
+                    delta: "!".into()
+                },
                 StreamEvent::ToolCallArgumentsDelta {
                     choice: 0,
                     index: 0,
                     name: "f".into(),
                     arguments_delta: "{}".into()
                 },
-                StreamEvent::ContentDone { choice: 0, content: "Hi!".into() },
-                StreamEvent::ToolCallArgumentsDone { choice: 0, index: 0, name: "f".into(), arguments: "{}".into() },
+                StreamEvent::ContentDone {
+                    choice: 0,
+                    content: "Hi!".into()
+                },
+                StreamEvent::ToolCallArgumentsDone {
+                    choice: 0,
+                    index: 0,
+                    name: "f".into(),
+                    arguments: "{}".into()
+                },
             ]
         );
     }
@@ -899,7 +1033,10 @@ mod tests {
     #[test]
     fn push_emits_nothing_and_matches_push_with_events() {
         let chunks = [
-            text(0, json!({"content": "a", "tool_calls": [{"index": 0, "function": {"name": "f", "arguments": "1"}}]})),
+            text(
+                0,
+                json!({"content": "a", "tool_calls": [{"index": 0, "function": {"name": "f", "arguments": "1"}}]}),
+            ),
             fin(0, "stop"),
         ];
         let (with_events, _) = run(&chunks);

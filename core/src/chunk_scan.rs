@@ -18,7 +18,11 @@ use crate::types::{ChatCompletionChunk, ChunkChoice, ChunkDelta};
 /// Parses `text` into `place` when it is a chunk this scanner reads; `false` leaves the
 /// parse to serde (and `place` possibly half-written, which serde's parse overwrites whole).
 pub(crate) fn scan_chunk_into(text: &str, place: &mut ChatCompletionChunk) -> bool {
-    let mut scan = Scanner { text, bytes: text.as_bytes(), at: 0 };
+    let mut scan = Scanner {
+        text,
+        bytes: text.as_bytes(),
+        at: 0,
+    };
     scan.chunk(place).is_some() && scan.at_end()
 }
 
@@ -77,7 +81,11 @@ impl<'a> Scanner<'a> {
             let quote = word ^ (ONES * u64::from(b'"'));
             let backslash = word ^ (ONES * u64::from(b'\\'));
             // A byte is flagged when it is zero (after the xor) or below 0x20; only the first flag is exact.
-            let flags = ((quote.wrapping_sub(ONES) & !quote) | (backslash.wrapping_sub(ONES) & !backslash) | word.wrapping_sub(ONES * 0x20)) & !word & HIGHS;
+            let flags = ((quote.wrapping_sub(ONES) & !quote)
+                | (backslash.wrapping_sub(ONES) & !backslash)
+                | word.wrapping_sub(ONES * 0x20))
+                & !word
+                & HIGHS;
             if flags != 0 {
                 self.at += flags.trailing_zeros() as usize / 8;
                 break;
@@ -196,7 +204,9 @@ impl<'a> Scanner<'a> {
                     chunk.usage = None;
                     32
                 }
-                "system_fingerprint" => scan.value(Slot::OptionalText(&mut chunk.system_fingerprint)).map(|()| 64)?,
+                "system_fingerprint" => scan
+                    .value(Slot::OptionalText(&mut chunk.system_fingerprint))
+                    .map(|()| 64)?,
                 _ => return None,
             })
         })?;
@@ -302,7 +312,9 @@ impl<'a> Scanner<'a> {
                     delta.tool_calls = None;
                     8
                 }
-                "reasoning_content" => scan.value(Slot::OptionalText(&mut delta.reasoning_content)).map(|()| 16)?,
+                "reasoning_content" => scan
+                    .value(Slot::OptionalText(&mut delta.reasoning_content))
+                    .map(|()| 16)?,
                 "reasoning" => scan.value(Slot::OptionalText(&mut delta.reasoning)).map(|()| 32)?,
                 "reasoning_details" => {
                     scan.value(Slot::OnlyNull)?;
@@ -466,6 +478,9 @@ mod tests {
             }
         }
         // Enough of both for the comparison to mean something.
-        assert!(accepted > tried / 50 && accepted < tried / 2, "{accepted} of {tried} accepted");
+        assert!(
+            accepted > tried / 50 && accepted < tried / 2,
+            "{accepted} of {tried} accepted"
+        );
     }
 }

@@ -17,8 +17,8 @@ use crate::request::{self, PreparedRequest, RequestTemplate};
 use crate::retry::{parse_retry_after, RetryDecision, RetryPolicy};
 use crate::stream::ChatStream;
 use crate::transport::{exact_length, next_data, HttpResponse, Transport};
-use http::Method;
 use crate::types::{ChatCompletion, ChatCompletionRequest, EmbeddingRequest, EmbeddingResponse, ModelList};
+use http::Method;
 
 /// A client for one gateway. Cheap to clone; clones share the connection pool.
 #[derive(Clone)]
@@ -34,7 +34,11 @@ struct ClientInner {
 
 impl ClientInner {
     fn new(config: ClientConfig, http: Transport) -> Result<ClientInner, Error> {
-        Ok(ClientInner { template: RequestTemplate::new(&config)?, config, http })
+        Ok(ClientInner {
+            template: RequestTemplate::new(&config)?,
+            config,
+            http,
+        })
     }
 }
 
@@ -69,7 +73,13 @@ impl<T> Deref for Response<T> {
 impl<T> Response<T> {
     /// Converts the body, keeping the metadata.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
-        Response { data: f(self.data), status: self.status, headers: self.headers, request_id: self.request_id, attempts: self.attempts }
+        Response {
+            data: f(self.data),
+            status: self.status,
+            headers: self.headers,
+            request_id: self.request_id,
+            attempts: self.attempts,
+        }
     }
 }
 
@@ -113,7 +123,10 @@ impl CallContext {
     }
 
     pub(crate) fn idle_error(&self) -> Error {
-        Error::new(ErrorKind::Timeout, format!("request timed out: nothing received for {:?}", self.idle))
+        Error::new(
+            ErrorKind::Timeout,
+            format!("request timed out: nothing received for {:?}", self.idle),
+        )
     }
 
     pub(crate) fn deadline_error(&self) -> Error {
@@ -125,7 +138,9 @@ impl Client {
     /// A client from a validated configuration.
     pub fn new(config: ClientConfig) -> Result<Client, Error> {
         let http = Transport::new(&config)?;
-        Ok(Client { inner: Arc::new(ClientInner::new(config, http)?) })
+        Ok(Client {
+            inner: Arc::new(ClientInner::new(config, http)?),
+        })
     }
 
     /// A builder with the peers' defaults.
@@ -149,13 +164,19 @@ impl Client {
         if config.connect_timeout == self.inner.config.connect_timeout
             && config.extra_root_certificates == self.inner.config.extra_root_certificates
         {
-            return Ok(Client { inner: Arc::new(ClientInner::new(config, self.inner.http.clone())?) });
+            return Ok(Client {
+                inner: Arc::new(ClientInner::new(config, self.inner.http.clone())?),
+            });
         }
         Client::new(config)
     }
 
     /// `POST /chat/completions`, not streaming.
-    pub async fn chat(&self, request: &ChatCompletionRequest, opts: &RequestOptions) -> Result<Response<ChatCompletion>, Error> {
+    pub async fn chat(
+        &self,
+        request: &ChatCompletionRequest,
+        opts: &RequestOptions,
+    ) -> Result<Response<ChatCompletion>, Error> {
         let body = request::chat_body(&self.inner.config, request, false, opts)?;
         self.exchange(Method::POST, "chat/completions", Some(body), opts, |bytes| {
             let completion: ChatCompletion = decode_typed(bytes)?;
@@ -169,7 +190,11 @@ impl Client {
 
     /// `POST /chat/completions`, returning the body as received (checked to be JSON).
     /// Bindings use it to build native objects with their own JSON parser.
-    pub async fn chat_raw(&self, request: &ChatCompletionRequest, opts: &RequestOptions) -> Result<Response<Bytes>, Error> {
+    pub async fn chat_raw(
+        &self,
+        request: &ChatCompletionRequest,
+        opts: &RequestOptions,
+    ) -> Result<Response<Bytes>, Error> {
         let body = request::chat_body(&self.inner.config, request, false, opts)?;
         self.exchange(Method::POST, "chat/completions", Some(body), opts, |bytes| {
             #[derive(serde::Deserialize)]
@@ -189,12 +214,25 @@ impl Client {
 
     /// `POST /chat/completions` with `stream: true`. Returns once the response
     /// headers arrived; the events are pulled with [`ChatStream::next`].
-    pub async fn chat_stream(&self, request: &ChatCompletionRequest, opts: &RequestOptions) -> Result<ChatStream, Error> {
+    pub async fn chat_stream(
+        &self,
+        request: &ChatCompletionRequest,
+        opts: &RequestOptions,
+    ) -> Result<ChatStream, Error> {
         let body = request::chat_body(&self.inner.config, request, true, opts)?;
-        let prepared = self.inner.template.prepare(Method::POST, "chat/completions", Some(body), true, opts)?;
+        let prepared = self
+            .inner
+            .template
+            .prepare(Method::POST, "chat/completions", Some(body), true, opts)?;
         let ctx = self.context(opts);
         let (response, attempts) = self.connect(&prepared, &ctx, 0).await?;
-        Ok(ChatStream::new(self.clone(), Arc::new(prepared), ctx, response, attempts))
+        Ok(ChatStream::new(
+            self.clone(),
+            Arc::new(prepared),
+            ctx,
+            response,
+            attempts,
+        ))
     }
 
     /// `GET /models`.
@@ -203,14 +241,23 @@ impl Client {
     }
 
     /// `POST /embeddings`.
-    pub async fn embeddings(&self, request: &EmbeddingRequest, opts: &RequestOptions) -> Result<Response<EmbeddingResponse>, Error> {
+    pub async fn embeddings(
+        &self,
+        request: &EmbeddingRequest,
+        opts: &RequestOptions,
+    ) -> Result<Response<EmbeddingResponse>, Error> {
         request.validate()?;
         let body = request::encode_body(request, opts)?;
-        self.exchange(Method::POST, "embeddings", Some(body), opts, decode_typed).await
+        self.exchange(Method::POST, "embeddings", Some(body), opts, decode_typed)
+            .await
     }
 
     /// `POST /embeddings`, returning the body as received (checked to be JSON).
-    pub async fn embeddings_raw(&self, request: &EmbeddingRequest, opts: &RequestOptions) -> Result<Response<Bytes>, Error> {
+    pub async fn embeddings_raw(
+        &self,
+        request: &EmbeddingRequest,
+        opts: &RequestOptions,
+    ) -> Result<Response<Bytes>, Error> {
         request.validate()?;
         let body = request::encode_body(request, opts)?;
         self.send(Method::POST, "embeddings", Some(body), opts).await
@@ -224,7 +271,10 @@ impl Client {
         body: Option<Bytes>,
         opts: &RequestOptions,
     ) -> Result<Response<Bytes>, Error> {
-        self.exchange(method, path, body, opts, |bytes| decode_typed::<serde::de::IgnoredAny>(bytes).map(|_| bytes.clone())).await
+        self.exchange(method, path, body, opts, |bytes| {
+            decode_typed::<serde::de::IgnoredAny>(bytes).map(|_| bytes.clone())
+        })
+        .await
     }
 
     /// One non-streaming call: attempts with retries, each reading the whole
@@ -251,7 +301,13 @@ impl Client {
             })
             .await?;
         let request_id = crate::error::request_id_from(&headers);
-        Ok(Response { data, status, headers, request_id, attempts })
+        Ok(Response {
+            data,
+            status,
+            headers,
+            request_id,
+            attempts,
+        })
     }
 
     pub(crate) fn context(&self, opts: &RequestOptions) -> CallContext {
@@ -276,10 +332,16 @@ impl Client {
         ctx: &CallContext,
         attempts_so_far: u32,
     ) -> Result<((HttpResponse, Vec<(String, String)>), u32), Error> {
-        self.with_retries(ctx, attempts_so_far, || self.attempt(prepared, ctx)).await
+        self.with_retries(ctx, attempts_so_far, || self.attempt(prepared, ctx))
+            .await
     }
 
-    async fn with_retries<T, F, Fut>(&self, ctx: &CallContext, attempts_so_far: u32, mut op: F) -> Result<(T, u32), Error>
+    async fn with_retries<T, F, Fut>(
+        &self,
+        ctx: &CallContext,
+        attempts_so_far: u32,
+        mut op: F,
+    ) -> Result<(T, u32), Error>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, Error>>,
@@ -313,7 +375,11 @@ impl Client {
     }
 
     /// One attempt: send, wait for the status line, turn a status ≥ 400 into an error.
-    async fn attempt(&self, prepared: &PreparedRequest, ctx: &CallContext) -> Result<(HttpResponse, Vec<(String, String)>), Error> {
+    async fn attempt(
+        &self,
+        prepared: &PreparedRequest,
+        ctx: &CallContext,
+    ) -> Result<(HttpResponse, Vec<(String, String)>), Error> {
         crate::log::request_start(prepared);
         let response = ctx.guard(true, self.inner.http.send(prepared)).await??;
         let headers = header_pairs(response.headers());
@@ -344,7 +410,10 @@ async fn read_body(response: HttpResponse, ctx: &CallContext) -> Result<Bytes, E
 fn decode_typed<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, Error> {
     serde_json::from_slice(bytes).map_err(|e| {
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
-        Error::new(ErrorKind::Decode, format!("the response is not the expected JSON ({e}): {head:?}"))
+        Error::new(
+            ErrorKind::Decode,
+            format!("the response is not the expected JSON ({e}): {head:?}"),
+        )
     })
 }
 
@@ -361,19 +430,29 @@ fn error_instead_of_choices(error: Option<&serde_json::Value>, choices: usize) -
 pub(crate) fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect()
 }
 
 /// The error for a status ≥ 400, with the parsed body, request id and retry-after.
 pub(crate) fn status_error(status: u16, headers: Vec<(String, String)>, body: &[u8]) -> Error {
     let retry_after = parse_retry_after(&headers, SystemTime::now());
-    let reason = http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("error");
-    let error = Error::new(ErrorKind::Status, reason).with_status(status).with_headers(headers).with_retry_after(retry_after);
+    let reason = http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("error");
+    let error = Error::new(ErrorKind::Status, reason)
+        .with_status(status)
+        .with_headers(headers)
+        .with_retry_after(retry_after);
     match serde_json::from_slice::<serde_json::Value>(body) {
         Ok(value) => error.with_error_body(value),
         Err(_) if body.is_empty() => error,
         Err(_) => error.with_text_body(String::from_utf8_lossy(body).into_owned()),
     }
 }
-

@@ -270,7 +270,10 @@ impl ClientBuilder {
             .api_key
             .or_else(|| from_env(&["THEROUTER_API_KEY", "OPENAI_API_KEY"]))
             .ok_or_else(|| {
-                Error::invalid("api_key", "missing: pass it, or set THEROUTER_API_KEY (or OPENAI_API_KEY) in the environment or .env")
+                Error::invalid(
+                    "api_key",
+                    "missing: pass it, or set THEROUTER_API_KEY (or OPENAI_API_KEY) in the environment or .env",
+                )
             })?;
         if api_key.trim().is_empty() {
             return Err(Error::invalid("api_key", "is empty"));
@@ -294,7 +297,10 @@ impl ClientBuilder {
         for (name, value) in &self.default_headers {
             check_header(name, value)?;
         }
-        let mut retry = RetryPolicy { max_retries, ..RetryPolicy::default() };
+        let mut retry = RetryPolicy {
+            max_retries,
+            ..RetryPolicy::default()
+        };
         if let Some(d) = self.initial_backoff {
             retry.initial_backoff = d;
         }
@@ -323,7 +329,9 @@ impl ClientBuilder {
             deadline: self.deadline,
             retry,
             default_headers: self.default_headers,
-            max_event_bytes: self.max_event_bytes.unwrap_or(crate::sse::SseDecoder::DEFAULT_MAX_EVENT_BYTES),
+            max_event_bytes: self
+                .max_event_bytes
+                .unwrap_or(crate::sse::SseDecoder::DEFAULT_MAX_EVENT_BYTES),
             include_usage_by_default: self.include_usage_by_default.unwrap_or(true),
             extra_root_certificates,
             allow_insecure_http: self.allow_insecure_http,
@@ -338,7 +346,10 @@ impl ClientBuilder {
 
 fn check_retries(n: u32) -> Result<(), Error> {
     if n > MAX_RETRIES_LIMIT {
-        return Err(Error::invalid("max_retries", format!("{n} is above the limit of {MAX_RETRIES_LIMIT}")));
+        return Err(Error::invalid(
+            "max_retries",
+            format!("{n} is above the limit of {MAX_RETRIES_LIMIT}"),
+        ));
     }
     Ok(())
 }
@@ -347,10 +358,16 @@ fn check_retries(n: u32) -> Result<(), Error> {
 pub(crate) fn check_header(name: &str, value: &str) -> Result<(), Error> {
     let name_ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
     if !name_ok {
-        return Err(Error::invalid("headers", format!("{name:?} is not a valid header name")));
+        return Err(Error::invalid(
+            "headers",
+            format!("{name:?} is not a valid header name"),
+        ));
     }
     if value.contains(['\r', '\n', '\0']) {
-        return Err(Error::invalid("headers", format!("the value of {name:?} contains CR, LF or NUL")));
+        return Err(Error::invalid(
+            "headers",
+            format!("the value of {name:?} contains CR, LF or NUL"),
+        ));
     }
     Ok(())
 }
@@ -358,7 +375,8 @@ pub(crate) fn check_header(name: &str, value: &str) -> Result<(), Error> {
 /// Parses and normalises a base URL: scheme http(s), host present, no trailing slash.
 pub(crate) fn normalize_base_url(raw: &str) -> Result<String, Error> {
     let trimmed = raw.trim();
-    let parsed = url::Url::parse(trimmed).map_err(|e| Error::invalid("base_url", format!("{trimmed:?} does not parse: {e}")))?;
+    let parsed =
+        url::Url::parse(trimmed).map_err(|e| Error::invalid("base_url", format!("{trimmed:?} does not parse: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(Error::invalid("base_url", format!("{trimmed:?} is not http(s)")));
     }
@@ -366,14 +384,18 @@ pub(crate) fn normalize_base_url(raw: &str) -> Result<String, Error> {
         return Err(Error::invalid("base_url", format!("{trimmed:?} has no host")));
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(Error::invalid("base_url", format!("{trimmed:?} must not carry a query or fragment")));
+        return Err(Error::invalid(
+            "base_url",
+            format!("{trimmed:?} must not carry a query or fragment"),
+        ));
     }
     Ok(trimmed.trim_end_matches('/').to_owned())
 }
 
 /// Refuses a plain `http://` base URL to a host other than loopback unless allowed.
 pub(crate) fn check_transport_security(base_url: &str, allow_insecure_http: bool) -> Result<(), Error> {
-    let parsed = url::Url::parse(base_url).map_err(|e| Error::invalid("base_url", format!("{base_url:?} does not parse: {e}")))?;
+    let parsed = url::Url::parse(base_url)
+        .map_err(|e| Error::invalid("base_url", format!("{base_url:?} does not parse: {e}")))?;
     if parsed.scheme() != "http" || allow_insecure_http {
         return Ok(());
     }
@@ -408,7 +430,10 @@ fn load_ca_certificates(sources: &[CaSource]) -> Result<Vec<CaCertificate>, Erro
             CaSource::File(path) => match std::fs::read(path) {
                 Ok(bytes) => (bytes, format!("{}", path.display())),
                 Err(e) => {
-                    return Err(Error::invalid("tls_ca_cert", format!("cannot read the CA certificate file {}: {e}", path.display())))
+                    return Err(Error::invalid(
+                        "tls_ca_cert",
+                        format!("cannot read the CA certificate file {}: {e}", path.display()),
+                    ))
                 }
             },
         };
@@ -433,7 +458,10 @@ fn load_ca_certificates(sources: &[CaSource]) -> Result<Vec<CaCertificate>, Erro
 /// and if so a message that says so plainly (rustls only says "invalid peer certificate").
 pub(crate) fn describe_certificate_failure(detail: &str) -> Option<String> {
     let lower = detail.to_ascii_lowercase();
-    if !(lower.contains("invalid peer certificate") || lower.contains("certificate verify failed") || lower.contains("unknownissuer")) {
+    if !(lower.contains("invalid peer certificate")
+        || lower.contains("certificate verify failed")
+        || lower.contains("unknownissuer"))
+    {
         return None;
     }
     let why = if lower.contains("not valid for name") || lower.contains("notvalidforname") {
@@ -447,7 +475,9 @@ pub(crate) fn describe_certificate_failure(detail: &str) -> Option<String> {
     } else {
         "it did not verify"
     };
-    Some(format!("TLS certificate verification failed: the server's certificate was refused because {why}"))
+    Some(format!(
+        "TLS certificate verification failed: the server's certificate was refused because {why}"
+    ))
 }
 
 /// Joins the base URL and an endpoint path with exactly one slash between.
@@ -462,7 +492,9 @@ struct EnvSource {
 
 impl EnvSource {
     fn load() -> Self {
-        let dotenv = std::fs::read_to_string(".env").map(|t| parse_dotenv(&t)).unwrap_or_default();
+        let dotenv = std::fs::read_to_string(".env")
+            .map(|t| parse_dotenv(&t))
+            .unwrap_or_default();
         EnvSource { dotenv }
     }
 
@@ -487,7 +519,9 @@ pub(crate) fn parse_dotenv(text: &str) -> Vec<(String, String)> {
             continue;
         }
         let line = line.strip_prefix("export ").unwrap_or(line);
-        let Some((key, value)) = line.split_once('=') else { continue };
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
         let value = value.trim();
         let value = if let Some(v) = value.strip_prefix('"').and_then(|v| v.split_once('"')) {
             v.0.to_owned()
@@ -507,9 +541,16 @@ mod tests {
 
     #[test]
     fn base_url_joins_without_doubling_or_losing_segments() {
-        for base in ["https://openrouter.ai/api/v1", "https://openrouter.ai/api/v1/", " https://openrouter.ai/api/v1// "] {
+        for base in [
+            "https://openrouter.ai/api/v1",
+            "https://openrouter.ai/api/v1/",
+            " https://openrouter.ai/api/v1// ",
+        ] {
             let b = normalize_base_url(base).unwrap();
-            assert_eq!(join_url(&b, "chat/completions"), "https://openrouter.ai/api/v1/chat/completions");
+            assert_eq!(
+                join_url(&b, "chat/completions"),
+                "https://openrouter.ai/api/v1/chat/completions"
+            );
             assert_eq!(join_url(&b, "/models"), "https://openrouter.ai/api/v1/models");
         }
     }
@@ -536,34 +577,80 @@ mod tests {
         let e = ClientBuilder::new().api_key("sk-1\r\nX: y").build_config().unwrap_err();
         assert_eq!(e.field(), Some("api_key"));
         assert!(!e.to_string().contains("X: y"));
-        let e = ClientBuilder::new().api_key("sk").default_header("x-a", "b\nc").build_config().unwrap_err();
+        let e = ClientBuilder::new()
+            .api_key("sk")
+            .default_header("x-a", "b\nc")
+            .build_config()
+            .unwrap_err();
         assert_eq!(e.field(), Some("headers"));
-        let e = ClientBuilder::new().api_key("sk").max_retries(1000).build_config().unwrap_err();
+        let e = ClientBuilder::new()
+            .api_key("sk")
+            .max_retries(1000)
+            .build_config()
+            .unwrap_err();
         assert_eq!(e.field(), Some("max_retries"));
-        let e = ClientBuilder::new().api_key("sk").timeout(Duration::ZERO).build_config().unwrap_err();
+        let e = ClientBuilder::new()
+            .api_key("sk")
+            .timeout(Duration::ZERO)
+            .build_config()
+            .unwrap_err();
         assert_eq!(e.field(), Some("timeout"));
     }
 
     #[test]
     fn plain_http_only_to_loopback_unless_allowed() {
-        for ok in ["http://127.0.0.1:8080/v1", "http://127.9.9.9/v1", "http://localhost:4000", "http://LOCALHOST/v1", "http://[::1]:9/v1", "https://example.com/v1"] {
-            ClientBuilder::new().api_key("sk").base_url(ok).build_config().unwrap_or_else(|e| panic!("{ok}: {e}"));
+        for ok in [
+            "http://127.0.0.1:8080/v1",
+            "http://127.9.9.9/v1",
+            "http://localhost:4000",
+            "http://LOCALHOST/v1",
+            "http://[::1]:9/v1",
+            "https://example.com/v1",
+        ] {
+            ClientBuilder::new()
+                .api_key("sk")
+                .base_url(ok)
+                .build_config()
+                .unwrap_or_else(|e| panic!("{ok}: {e}"));
         }
-        for bad in ["http://example.invalid/v1", "http://10.0.0.2:4000/v1", "http://[::2]/v1", "http://localhost.example.com/v1", "http://128.0.0.1/v1"] {
-            let e = ClientBuilder::new().api_key("sk").base_url(bad).build_config().unwrap_err();
+        for bad in [
+            "http://example.invalid/v1",
+            "http://10.0.0.2:4000/v1",
+            "http://[::2]/v1",
+            "http://localhost.example.com/v1",
+            "http://128.0.0.1/v1",
+        ] {
+            let e = ClientBuilder::new()
+                .api_key("sk")
+                .base_url(bad)
+                .build_config()
+                .unwrap_err();
             assert_eq!(e.field(), Some("base_url"), "{bad}");
             assert!(e.message().contains("allow_insecure_http"), "{e}");
-            let c = ClientBuilder::new().api_key("sk").base_url(bad).allow_insecure_http(true).build_config().unwrap();
+            let c = ClientBuilder::new()
+                .api_key("sk")
+                .base_url(bad)
+                .allow_insecure_http(true)
+                .build_config()
+                .unwrap();
             assert!(c.allow_insecure_http);
         }
     }
 
     #[test]
     fn extra_ca_certificates_are_checked_at_construction() {
-        let e = ClientBuilder::new().api_key("sk").add_root_certificate_pem("not a pem").build_config().unwrap_err();
+        let e = ClientBuilder::new()
+            .api_key("sk")
+            .add_root_certificate_pem("not a pem")
+            .build_config()
+            .unwrap_err();
         assert_eq!(e.field(), Some("tls_ca_cert"));
         assert!(e.message().contains("no certificate"), "{e}");
-        let e = ClientBuilder::new().api_key("sk").tls_ca_cert("/nonexistent/ca.pem").build_config().unwrap_err();
+        let e = ClientBuilder::new()
+            .api_key("sk")
+            .tls_ca_cert("/nonexistent/ca.pem")
+            .build_config()
+            .unwrap_err();
         assert_eq!(e.field(), Some("tls_ca_cert"));
         assert!(e.message().contains("/nonexistent/ca.pem"), "{e}");
         let e = ClientBuilder::new()
@@ -576,7 +663,8 @@ mod tests {
 
     #[test]
     fn certificate_failures_are_described() {
-        let m = describe_certificate_failure("client error (Connect): invalid peer certificate: UnknownIssuer").unwrap();
+        let m =
+            describe_certificate_failure("client error (Connect): invalid peer certificate: UnknownIssuer").unwrap();
         assert!(m.contains("not trusted") && m.contains("tls_ca_cert"), "{m}");
         let m = describe_certificate_failure(
             "invalid peer certificate: certificate not valid for name \"localhost\"; certificate is only valid for DnsName(\"x\")",

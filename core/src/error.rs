@@ -67,7 +67,14 @@ struct Inner {
 impl Error {
     /// A new error of `kind` with a message.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { inner: Box::new(Inner { kind: Some(kind), message: message.into(), attempts: 1, ..Default::default() }) }
+        Error {
+            inner: Box::new(Inner {
+                kind: Some(kind),
+                message: message.into(),
+                attempts: 1,
+                ..Default::default()
+            }),
+        }
     }
 
     /// Bad caller input naming the offending `field`.
@@ -200,9 +207,14 @@ impl Error {
         redact(&mut self.inner.message);
         // A gateway may echo the key in its error body ("invalid key sk-…"), so in any field
         // parsed from it, and in a response header.
-        for text in [&mut self.inner.code, &mut self.inner.error_type, &mut self.inner.param, &mut self.inner.request_id]
-            .into_iter()
-            .flatten()
+        for text in [
+            &mut self.inner.code,
+            &mut self.inner.error_type,
+            &mut self.inner.param,
+            &mut self.inner.request_id,
+        ]
+        .into_iter()
+        .flatten()
         {
             redact(text);
         }
@@ -240,7 +252,9 @@ fn scalar_text(v: &Value) -> Option<String> {
 /// The request id header, under the names gateways use.
 pub(crate) fn request_id_from(headers: &[(String, String)]) -> Option<String> {
     const NAMES: [&str; 4] = ["x-request-id", "x-generation-id", "request-id", "x-litellm-call-id"];
-    NAMES.iter().find_map(|n| headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()))
+    NAMES
+        .iter()
+        .find_map(|n| headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()))
 }
 
 impl fmt::Display for Error {
@@ -317,15 +331,24 @@ mod tests {
         assert_eq!(mask_secret("no key here", key, &masked), None);
         // Eight characters are what the mask shows anyway: left alone.
         assert_eq!(mask_secret("prefix sk-hard-", key, &masked), None);
-        assert_eq!(mask_secret(&format!("a {key} b {key}"), key, &masked).unwrap(), "a sk-hard-… b sk-hard-…");
+        assert_eq!(
+            mask_secret(&format!("a {key} b {key}"), key, &masked).unwrap(),
+            "a sk-hard-… b sk-hard-…"
+        );
         // A quote cut inside the key, then more text: only the key's part is masked.
-        assert_eq!(mask_secret("…xxsk-hard-SECRET-\"", key, &masked).unwrap(), "…xxsk-hard-…\"");
+        assert_eq!(
+            mask_secret("…xxsk-hard-SECRET-\"", key, &masked).unwrap(),
+            "…xxsk-hard-…\""
+        );
         // A run that leaves the key after nine characters keeps what follows.
         assert_eq!(mask_secret("sk-hard-Sother", key, &masked).unwrap(), "sk-hard-…other");
         // Non-ASCII around and inside.
         let k2 = "clé-sécrète-123456";
         let m2 = crate::config::mask(k2);
-        assert_eq!(mask_secret(&format!("é{}x", &k2[..k2.len() - 3]), k2, &m2).unwrap(), format!("é{m2}x"));
+        assert_eq!(
+            mask_secret(&format!("é{}x", &k2[..k2.len() - 3]), k2, &m2).unwrap(),
+            format!("é{m2}x")
+        );
     }
 
     #[test]

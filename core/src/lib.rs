@@ -42,16 +42,16 @@ pub mod request;
 pub mod retry;
 pub mod sse;
 pub mod stream;
-pub mod types;
 mod transport;
+pub mod types;
 
 pub use accumulate::ChatAccumulator;
 pub use client::{Client, Response};
 pub use config::{ApiKey, ClientBuilder, ClientConfig, RequestOptions};
 pub use error::{Error, ErrorKind};
+/// HTTP methods, for [`Client::send`].
+pub use http::Method;
 pub use retry::RetryPolicy;
 pub use sse::{SseDecoder, SseEvent};
 pub use stream::{CancelHandle, ChatStream};
 pub use types::*;
-/// HTTP methods, for [`Client::send`].
-pub use http::Method;

@@ -103,7 +103,10 @@ pub fn set_level(level: Level) {
 #[cold]
 fn init_from_env() -> Level {
     let from = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let level = from("ROUTERKIT_LOG").or_else(|| from("OPENAI_LOG")).and_then(|v| Level::parse(&v)).unwrap_or(Level::Off);
+    let level = from("ROUTERKIT_LOG")
+        .or_else(|| from("OPENAI_LOG"))
+        .and_then(|v| Level::parse(&v))
+        .unwrap_or(Level::Off);
     // A concurrent set_level wins over the environment.
     let _ = LEVEL.compare_exchange(UNSET, level as u8, Ordering::Relaxed, Ordering::Relaxed);
     Level::from_u8(LEVEL.load(Ordering::Relaxed))
@@ -115,7 +118,13 @@ pub fn write(level: Level, message: &str) {
         return;
     }
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    let line = format!("routerkit {}.{:03} {} {}\n", now.as_secs(), now.subsec_millis(), level.label(), message.replace(['\r', '\n'], " "));
+    let line = format!(
+        "routerkit {}.{:03} {} {}\n",
+        now.as_secs(),
+        now.subsec_millis(),
+        level.label(),
+        message.replace(['\r', '\n'], " ")
+    );
     // One write per line, so lines from several threads do not interleave.
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
@@ -123,7 +132,9 @@ pub fn write(level: Level, message: &str) {
 /// A header value as it may be logged: secrets keep at most their first 8 characters.
 pub fn mask_header(name: &str, value: &str) -> String {
     let lower = name.to_ascii_lowercase();
-    let secret = ["authorization", "key", "token", "secret", "cookie", "password"].iter().any(|s| lower.contains(s));
+    let secret = ["authorization", "key", "token", "secret", "cookie", "password"]
+        .iter()
+        .any(|s| lower.contains(s));
     if !secret {
         return value.to_owned();
     }
@@ -171,7 +182,10 @@ fn request_start_slow(request: &crate::request::PreparedRequest) {
 pub(crate) fn response(status: u16, headers: &[(String, String)]) {
     if enabled(Level::Info) {
         let id = crate::error::request_id_from(headers);
-        write(Level::Info, &format!("response status={status} request_id={}", id.as_deref().unwrap_or("-")));
+        write(
+            Level::Info,
+            &format!("response status={status} request_id={}", id.as_deref().unwrap_or("-")),
+        );
     }
 }
 
@@ -189,9 +203,16 @@ fn attempt_failed_slow(attempt: u32, error: &Error, delay: Option<Duration>) {
     match delay {
         Some(d) => write(
             Level::Warn,
-            &format!("retry attempt={attempt} failed ({}) retrying in {} ms", describe(error), d.as_millis()),
+            &format!(
+                "retry attempt={attempt} failed ({}) retrying in {} ms",
+                describe(error),
+                d.as_millis()
+            ),
         ),
-        None => write(Level::Error, &format!("call failed after attempt={attempt}: {}", describe(error))),
+        None => write(
+            Level::Error,
+            &format!("call failed after attempt={attempt}: {}", describe(error)),
+        ),
     }
 }
 
@@ -206,8 +227,17 @@ pub(crate) fn stream_end(chunks: usize, attempts: u32, error: Option<&Error>) {
 #[cold]
 fn stream_end_slow(chunks: usize, attempts: u32, error: Option<&Error>) {
     match error {
-        None => write(Level::Info, &format!("stream end ok chunks={chunks} attempts={attempts}")),
-        Some(e) => write(Level::Error, &format!("stream error after chunks={chunks} attempts={attempts}: {}", describe(e))),
+        None => write(
+            Level::Info,
+            &format!("stream end ok chunks={chunks} attempts={attempts}"),
+        ),
+        Some(e) => write(
+            Level::Error,
+            &format!(
+                "stream error after chunks={chunks} attempts={attempts}: {}",
+                describe(e)
+            ),
+        ),
     }
 }
 
@@ -241,7 +271,10 @@ mod tests {
 
     #[test]
     fn secrets_in_headers_keep_at_most_8_characters() {
-        assert_eq!(mask_header("Authorization", "Bearer sk-abcdefgh-SECRET"), "Bearer sk-abcde…");
+        assert_eq!(
+            mask_header("Authorization", "Bearer sk-abcdefgh-SECRET"),
+            "Bearer sk-abcde…"
+        );
         assert_eq!(mask_header("x-api-key", "sk-abcdefgh-SECRET"), "sk-abcde…");
         assert_eq!(mask_header("x-title", "my app"), "my app");
     }

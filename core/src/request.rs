@@ -24,7 +24,11 @@ pub fn parse_request<T: DeserializeOwned>(json: &str) -> Result<T, Error> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         // A missing field is reported at its parent: name the field itself (`missing field `model``).
-        let missing = inner.to_string().strip_prefix("missing field `").and_then(|m| m.split('`').next()).map(str::to_owned);
+        let missing = inner
+            .to_string()
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next())
+            .map(str::to_owned);
         let field: &'static str = leak_field_name(missing.as_deref().filter(|_| path == ".").unwrap_or(&path));
         Error::invalid(field, inner)
     })
@@ -33,10 +37,30 @@ pub fn parse_request<T: DeserializeOwned>(json: &str) -> Result<T, Error> {
 /// Field names of the request types, so errors can carry a `&'static str`.
 fn leak_field_name(path: &str) -> &'static str {
     const KNOWN: [&str; 24] = [
-        "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p",
-        "presence_penalty", "frequency_penalty", "stop", "n", "seed", "tools", "tool_choice",
-        "parallel_tool_calls", "response_format", "stream", "stream_options", "user", "logprobs",
-        "top_logprobs", "logit_bias", "input", "encoding_format", "dimensions",
+        "model",
+        "messages",
+        "max_tokens",
+        "max_completion_tokens",
+        "temperature",
+        "top_p",
+        "presence_penalty",
+        "frequency_penalty",
+        "stop",
+        "n",
+        "seed",
+        "tools",
+        "tool_choice",
+        "parallel_tool_calls",
+        "response_format",
+        "stream",
+        "stream_options",
+        "user",
+        "logprobs",
+        "top_logprobs",
+        "logit_bias",
+        "input",
+        "encoding_format",
+        "dimensions",
     ];
     let head = path.split(['.', '[']).next().unwrap_or("");
     KNOWN.iter().find(|k| **k == head).copied().unwrap_or("request")
@@ -55,7 +79,10 @@ impl ChatCompletionRequest {
             }
             if let Some(MessageContent::Parts(parts)) = &m.content {
                 if parts.iter().any(|p| !p.is_object()) {
-                    return Err(Error::invalid("messages", format!("message {i}: every content part must be an object")));
+                    return Err(Error::invalid(
+                        "messages",
+                        format!("message {i}: every content part must be an object"),
+                    ));
                 }
             }
         }
@@ -132,7 +159,10 @@ pub fn chat_body(
     let mut request = request.clone();
     request.stream = stream.then_some(true);
     if stream && request.stream_options.is_none() && config.include_usage_by_default {
-        request.stream_options = Some(StreamOptions { include_usage: Some(true), extra: Map::new() });
+        request.stream_options = Some(StreamOptions {
+            include_usage: Some(true),
+            extra: Map::new(),
+        });
     }
     if !stream {
         request.stream_options = None;
@@ -183,9 +213,17 @@ impl RequestTemplate {
             .map_err(|_| Error::invalid("api_key", "contains characters not allowed in a header"))?;
         auth.set_sensitive(true);
         headers.insert(http::header::AUTHORIZATION, auth);
-        headers.insert(http::header::USER_AGENT, HeaderValue::from_static(concat!("routerkit/", env!("CARGO_PKG_VERSION"))));
+        headers.insert(
+            http::header::USER_AGENT,
+            HeaderValue::from_static(concat!("routerkit/", env!("CARGO_PKG_VERSION"))),
+        );
         merge_headers(&mut headers, &config.default_headers)?;
-        let named = |header: &str| config.default_headers.iter().any(|(name, _)| name.eq_ignore_ascii_case(header));
+        let named = |header: &str| {
+            config
+                .default_headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case(header))
+        };
         Ok(RequestTemplate {
             base_url: config.base_url.clone(),
             endpoints,
@@ -210,21 +248,33 @@ impl RequestTemplate {
             None => endpoint_url(&self.base_url, path)?,
         };
         if !opts.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(opts.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            url.query_pairs_mut()
+                .extend_pairs(opts.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
             uri = to_uri(&url)?;
         }
         let mut headers = self.headers.clone();
         if !self.defaults_set_accept {
             headers.insert(
                 http::header::ACCEPT,
-                HeaderValue::from_static(if stream { "text/event-stream" } else { "application/json" }),
+                HeaderValue::from_static(if stream {
+                    "text/event-stream"
+                } else {
+                    "application/json"
+                }),
             );
         }
         if body.is_some() && !self.defaults_set_content_type {
             headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         merge_headers(&mut headers, &opts.headers)?;
-        Ok(PreparedRequest { method, url, uri, headers, body, stream })
+        Ok(PreparedRequest {
+            method,
+            url,
+            uri,
+            headers,
+            body,
+            stream,
+        })
     }
 }
 
@@ -248,7 +298,8 @@ fn endpoint_url(base_url: &str, path: &str) -> Result<(url::Url, http::Uri), Err
 }
 
 fn to_uri(url: &url::Url) -> Result<http::Uri, Error> {
-    http::Uri::try_from(url.as_str()).map_err(|e| Error::invalid("base_url", format!("{:?} is not a usable URL: {e}", url.as_str())))
+    http::Uri::try_from(url.as_str())
+        .map_err(|e| Error::invalid("base_url", format!("{:?} is not a usable URL: {e}", url.as_str())))
 }
 
 /// Later entries win, and win over what `headers` had; an empty value removes a header.
@@ -274,12 +325,17 @@ mod tests {
     use crate::config::ClientBuilder;
 
     fn config() -> ClientConfig {
-        ClientBuilder::new().api_key("sk-test-1234567890").base_url("https://openrouter.ai/api/v1/").build_config().unwrap()
+        ClientBuilder::new()
+            .api_key("sk-test-1234567890")
+            .base_url("https://openrouter.ai/api/v1/")
+            .build_config()
+            .unwrap()
     }
 
     #[test]
     fn wrong_types_name_the_field() {
-        let e = parse_request::<ChatCompletionRequest>(r#"{"model":"m","messages":[],"temperature":"hot"}"#).unwrap_err();
+        let e =
+            parse_request::<ChatCompletionRequest>(r#"{"model":"m","messages":[],"temperature":"hot"}"#).unwrap_err();
         assert_eq!(e.field(), Some("temperature"));
         let e = parse_request::<ChatCompletionRequest>(r#"{"messages":[]}"#).unwrap_err();
         assert!(e.message().contains("model"), "{e}");
@@ -305,10 +361,16 @@ mod tests {
     #[test]
     fn caller_stream_options_win_and_extra_body_merges_last() {
         let mut req = ChatCompletionRequest::new("m", vec![crate::ChatMessage::user("hi")]);
-        req.stream_options = Some(StreamOptions { include_usage: Some(false), extra: Map::new() });
+        req.stream_options = Some(StreamOptions {
+            include_usage: Some(false),
+            extra: Map::new(),
+        });
         let mut extra = Map::new();
         extra.insert("transforms".into(), serde_json::json!(["middle-out"]));
-        let opts = RequestOptions { extra_body: Some(extra), ..Default::default() };
+        let opts = RequestOptions {
+            extra_body: Some(extra),
+            ..Default::default()
+        };
         let v: Value = serde_json::from_slice(&chat_body(&config(), &req, true, &opts).unwrap()).unwrap();
         assert_eq!(v["stream_options"]["include_usage"], false);
         assert_eq!(v["transforms"][0], "middle-out");
@@ -316,11 +378,15 @@ mod tests {
 
     #[test]
     fn missing_model_or_messages_or_bad_model_is_refused() {
-        let e = ChatCompletionRequest::new("", vec![crate::ChatMessage::user("x")]).validate().unwrap_err();
+        let e = ChatCompletionRequest::new("", vec![crate::ChatMessage::user("x")])
+            .validate()
+            .unwrap_err();
         assert_eq!(e.field(), Some("model"));
         let e = ChatCompletionRequest::new("m", vec![]).validate().unwrap_err();
         assert_eq!(e.field(), Some("messages"));
-        let e = ChatCompletionRequest::new("m\r\nx", vec![crate::ChatMessage::user("x")]).validate().unwrap_err();
+        let e = ChatCompletionRequest::new("m\r\nx", vec![crate::ChatMessage::user("x")])
+            .validate()
+            .unwrap_err();
         assert_eq!(e.field(), Some("model"));
     }
 
@@ -333,31 +399,74 @@ mod tests {
             .build_config()
             .unwrap();
         let opts = RequestOptions {
-            headers: vec![("x-title".into(), "override".into()), ("x-remove".into(), String::new())],
+            headers: vec![
+                ("x-title".into(), "override".into()),
+                ("x-remove".into(), String::new()),
+            ],
             query: vec![("a".into(), "b c".into())],
             ..Default::default()
         };
         let p = prepare(&c, http::Method::POST, "chat/completions", None, false, &opts).unwrap();
         assert_eq!(p.url.as_str(), "https://api.therouter.ai/v1/chat/completions?a=b+c");
-        assert_eq!(p.uri.to_string(), p.url.as_str(), "hyper gets the same URL, query included");
+        assert_eq!(
+            p.uri.to_string(),
+            p.url.as_str(),
+            "hyper gets the same URL, query included"
+        );
         assert_eq!(p.headers["x-title"], "override");
         assert!(p.headers.get("x-remove").is_none());
         assert!(p.headers["authorization"].is_sensitive());
         assert_eq!(p.headers["accept"], "application/json");
         // The template is shared by every request of a client: one call's headers never leak into the next.
         let template = RequestTemplate::new(&c).unwrap();
-        let first = template.prepare(http::Method::POST, "chat/completions", None, true, &opts).unwrap();
-        let second = template.prepare(http::Method::POST, "chat/completions", None, true, &RequestOptions::default()).unwrap();
-        assert_eq!((first.headers["x-title"].to_str().unwrap(), second.headers["x-title"].to_str().unwrap()), ("override", "app"));
+        let first = template
+            .prepare(http::Method::POST, "chat/completions", None, true, &opts)
+            .unwrap();
+        let second = template
+            .prepare(
+                http::Method::POST,
+                "chat/completions",
+                None,
+                true,
+                &RequestOptions::default(),
+            )
+            .unwrap();
+        assert_eq!(
+            (
+                first.headers["x-title"].to_str().unwrap(),
+                second.headers["x-title"].to_str().unwrap()
+            ),
+            ("override", "app")
+        );
         assert_eq!(second.url.as_str(), "https://api.therouter.ai/v1/chat/completions");
         assert_eq!(second.uri.to_string(), second.url.as_str());
         assert_eq!(second.headers["accept"], "text/event-stream");
         // A default accept or content-type wins over the engine's, as any default header does.
-        let c = ClientBuilder::new().api_key("sk-test-1234567890").default_header("Accept", "application/x-ndjson").build_config().unwrap();
-        let p = prepare(&c, http::Method::POST, "chat/completions", Some(Bytes::from_static(b"{}")), true, &RequestOptions::default()).unwrap();
+        let c = ClientBuilder::new()
+            .api_key("sk-test-1234567890")
+            .default_header("Accept", "application/x-ndjson")
+            .build_config()
+            .unwrap();
+        let p = prepare(
+            &c,
+            http::Method::POST,
+            "chat/completions",
+            Some(Bytes::from_static(b"{}")),
+            true,
+            &RequestOptions::default(),
+        )
+        .unwrap();
         assert_eq!(p.headers["accept"], "application/x-ndjson");
         assert_eq!(p.headers["content-type"], "application/json");
-        let bad = RequestOptions { headers: vec![("x".into(), "a\r\nb".into())], ..Default::default() };
-        assert_eq!(prepare(&c, http::Method::GET, "models", None, false, &bad).unwrap_err().field(), Some("headers"));
+        let bad = RequestOptions {
+            headers: vec![("x".into(), "a\r\nb".into())],
+            ..Default::default()
+        };
+        assert_eq!(
+            prepare(&c, http::Method::GET, "models", None, false, &bad)
+                .unwrap_err()
+                .field(),
+            Some("headers")
+        );
     }
 }

@@ -119,18 +119,33 @@ mod tests {
     fn status_error(status: u16, headers: &[(&str, &str)]) -> Error {
         let headers = h(headers);
         let ra = parse_retry_after(&headers, SystemTime::now());
-        Error::new(ErrorKind::Status, "x").with_status(status).with_headers(headers).with_retry_after(ra)
+        Error::new(ErrorKind::Status, "x")
+            .with_status(status)
+            .with_headers(headers)
+            .with_retry_after(ra)
     }
 
     #[test]
     fn retry_after_forms() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-        assert_eq!(parse_retry_after(&h(&[("retry-after-ms", "250")]), now), Some(Duration::from_millis(250)));
-        assert_eq!(parse_retry_after(&h(&[("retry-after", "1.5")]), now), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            parse_retry_after(&h(&[("retry-after-ms", "250")]), now),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(
+            parse_retry_after(&h(&[("retry-after", "1.5")]), now),
+            Some(Duration::from_millis(1500))
+        );
         let date = httpdate::fmt_http_date(now + Duration::from_secs(3));
-        assert_eq!(parse_retry_after(&h(&[("retry-after", &date)]), now), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_retry_after(&h(&[("retry-after", &date)]), now),
+            Some(Duration::from_secs(3))
+        );
         let past = httpdate::fmt_http_date(now - Duration::from_secs(3));
-        assert_eq!(parse_retry_after(&h(&[("retry-after", &past)]), now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after(&h(&[("retry-after", &past)]), now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after(&h(&[("retry-after", "-4")]), now), None);
         assert_eq!(parse_retry_after(&h(&[("retry-after", "soon")]), now), None);
         // retry-after-ms wins over retry-after.
@@ -144,14 +159,26 @@ mod tests {
     fn what_is_retried() {
         let p = RetryPolicy::default();
         for s in [408, 409, 429, 500, 502, 503, 504] {
-            assert!(matches!(p.decide(1, &status_error(s, &[])), RetryDecision::RetryAfter(_)), "{s}");
+            assert!(
+                matches!(p.decide(1, &status_error(s, &[])), RetryDecision::RetryAfter(_)),
+                "{s}"
+            );
         }
         for s in [400, 401, 403, 404, 422] {
             assert_eq!(p.decide(1, &status_error(s, &[])), RetryDecision::GiveUp, "{s}");
         }
-        assert_eq!(p.decide(1, &status_error(503, &[("x-should-retry", "false")])), RetryDecision::GiveUp);
-        assert!(matches!(p.decide(1, &status_error(400, &[("x-should-retry", "true")])), RetryDecision::RetryAfter(_)));
-        assert!(matches!(p.decide(1, &Error::new(ErrorKind::Connection, "reset")), RetryDecision::RetryAfter(_)));
+        assert_eq!(
+            p.decide(1, &status_error(503, &[("x-should-retry", "false")])),
+            RetryDecision::GiveUp
+        );
+        assert!(matches!(
+            p.decide(1, &status_error(400, &[("x-should-retry", "true")])),
+            RetryDecision::RetryAfter(_)
+        ));
+        assert!(matches!(
+            p.decide(1, &Error::new(ErrorKind::Connection, "reset")),
+            RetryDecision::RetryAfter(_)
+        ));
         assert_eq!(p.decide(1, &Error::new(ErrorKind::Stream, "x")), RetryDecision::GiveUp);
         assert_eq!(p.decide(3, &status_error(503, &[])), RetryDecision::GiveUp);
     }
@@ -163,7 +190,10 @@ mod tests {
             p.decide(1, &status_error(429, &[("retry-after", "2")])),
             RetryDecision::RetryAfter(Duration::from_secs(2))
         );
-        assert_eq!(p.decide(1, &status_error(429, &[("retry-after", "61")])), RetryDecision::GiveUp);
+        assert_eq!(
+            p.decide(1, &status_error(429, &[("retry-after", "61")])),
+            RetryDecision::GiveUp
+        );
     }
 
     #[test]

@@ -124,8 +124,11 @@ impl EventState {
             b"event" => self.event = Some(String::from_utf8_lossy(value).into_owned()),
             // WHATWG ignores an id containing NUL, which no header could carry back.
             b"id" if !value.contains(&0) => {
-                self.last_event_id =
-                    if value.is_empty() { None } else { Some(String::from_utf8_lossy(value).into_owned()) };
+                self.last_event_id = if value.is_empty() {
+                    None
+                } else {
+                    Some(String::from_utf8_lossy(value).into_owned())
+                };
             }
             b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
                 // Overlong digit strings cannot be a sensible delay; ignore them.
@@ -146,7 +149,12 @@ impl EventState {
         }
         let mut data = std::mem::take(&mut self.data);
         data.pop();
-        out.push(SseEvent { event: self.event.take(), data, id: self.last_event_id.clone(), retry: self.retry });
+        out.push(SseEvent {
+            event: self.event.take(),
+            data,
+            id: self.last_event_id.clone(),
+            retry: self.retry,
+        });
     }
 }
 
@@ -291,7 +299,9 @@ impl SseDecoder {
 
     /// Consumes a leading BOM, even split across feeds; returns what is left.
     fn skip_bom<'a>(&mut self, bytes: &'a [u8]) -> &'a [u8] {
-        let Some(mut matched) = self.bom_matched else { return bytes };
+        let Some(mut matched) = self.bom_matched else {
+            return bytes;
+        };
         let mut rest = bytes;
         while let Some((&b, tail)) = rest.split_first() {
             if b != BOM[matched] {
@@ -325,7 +335,9 @@ impl SseDecoder {
     }
 
     fn too_large(&self) -> SseError {
-        SseError::EventTooLarge { limit: self.max_event_bytes }
+        SseError::EventTooLarge {
+            limit: self.max_event_bytes,
+        }
     }
 }
 
@@ -348,7 +360,10 @@ mod tests {
     }
 
     fn ev(data: &str) -> SseEvent {
-        SseEvent { data: data.to_owned(), ..Default::default() }
+        SseEvent {
+            data: data.to_owned(),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -422,7 +437,10 @@ mod tests {
     #[test]
     fn only_one_bom_and_only_at_start() {
         // A second BOM is part of the first field name, which is then unknown.
-        assert_eq!(decode_all(&[b"\xEF\xBB\xBF\xEF\xBB\xBFdata: a\n\ndata: b\n\n"]), vec![ev("b")]);
+        assert_eq!(
+            decode_all(&[b"\xEF\xBB\xBF\xEF\xBB\xBFdata: a\n\ndata: b\n\n"]),
+            vec![ev("b")]
+        );
         let out = decode_all(&[b"data: \xEF\xBB\xBFx\n\n"]);
         assert_eq!(out, vec![ev("\u{FEFF}x")]);
     }
@@ -488,8 +506,19 @@ mod tests {
         dec.feed(b"retry: 1500\n\n", &mut out).unwrap();
         assert!(out.is_empty());
         assert_eq!(dec.retry(), Some(1500));
-        dec.feed(b"retry: 15x\nretry: -1\nretry:\nretry: 99999999999999999999999\ndata: a\n\n", &mut out).unwrap();
-        assert_eq!(out, vec![SseEvent { data: "a".into(), retry: Some(1500), ..Default::default() }]);
+        dec.feed(
+            b"retry: 15x\nretry: -1\nretry:\nretry: 99999999999999999999999\ndata: a\n\n",
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            vec![SseEvent {
+                data: "a".into(),
+                retry: Some(1500),
+                ..Default::default()
+            }]
+        );
         dec.feed(b"retry: 20\ndata: b\n\n", &mut out).unwrap();
         assert_eq!(out[1].retry, Some(20));
     }
@@ -504,9 +533,18 @@ mod tests {
     fn events_without_data_not_dispatched_but_reset() {
         let mut dec = SseDecoder::new();
         let mut out = Vec::new();
-        dec.feed(b"event: ping\n\nid: 7\n\nretry: 10\n\n: c\n\n\n\ndata: a\n\n", &mut out).unwrap();
+        dec.feed(b"event: ping\n\nid: 7\n\nretry: 10\n\n: c\n\n\n\ndata: a\n\n", &mut out)
+            .unwrap();
         // `event: ping` was reset by its blank line; id and retry are stream state.
-        assert_eq!(out, vec![SseEvent { event: None, data: "a".into(), id: Some("7".into()), retry: Some(10) }]);
+        assert_eq!(
+            out,
+            vec![SseEvent {
+                event: None,
+                data: "a".into(),
+                id: Some("7".into()),
+                retry: Some(10)
+            }]
+        );
         assert_eq!(dec.last_event_id(), Some("7"));
     }
 

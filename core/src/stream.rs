@@ -16,11 +16,11 @@ use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
 use crate::accumulate::{ChatAccumulator, StreamEvent};
 use crate::client::{CallContext, Client};
-use crate::transport::{next_data, Body, HttpResponse};
 use crate::error::{request_id_from, Error, ErrorKind};
 use crate::request::PreparedRequest;
 use crate::retry::RetryDecision;
 use crate::sse::{SseDecoder, SseError, SseEvent};
+use crate::transport::{next_data, Body, HttpResponse};
 use crate::types::{parse_chunk_into, ChatCompletion, ChatCompletionChunk, Usage};
 
 /// Body pieces a stream reads before it lets its task yield. A stream that drives its own
@@ -129,7 +129,12 @@ impl ReadWatch {
     /// The next piece of the body, unless the caller cancels, the deadline
     /// passes, or nothing arrives for the idle timeout (what `CallContext::guard` does for one wait).
     async fn read(&mut self, ctx: &CallContext, response: &mut Body) -> Result<Option<Bytes>, Error> {
-        let ReadWatch { cancelled, idle, deadline, last_progress } = self;
+        let ReadWatch {
+            cancelled,
+            idle,
+            deadline,
+            last_progress,
+        } = self;
         loop {
             let deadline_passed = async {
                 match deadline.as_mut() {
@@ -161,7 +166,10 @@ impl ReadWatch {
 
 impl std::fmt::Debug for ChatStream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ChatStream").field("request_id", &self.request_id).field("attempts", &self.attempts).finish()
+        f.debug_struct("ChatStream")
+            .field("request_id", &self.request_id)
+            .field("attempts", &self.attempts)
+            .finish()
     }
 }
 
@@ -257,12 +265,16 @@ impl ChatStream {
     /// The next chunk; `Ok(None)` at a clean end (`[DONE]`, or a close after a finish reason).
     pub async fn next(&mut self) -> Result<Option<ChatCompletionChunk>, Error> {
         self.fill().await?;
-        let Some(raw) = self.ready.pop_front() else { return Ok(None) };
+        let Some(raw) = self.ready.pop_front() else {
+            return Ok(None);
+        };
         self.handed += 1;
         match raw.chunk {
             Some(chunk) => Ok(Some(chunk)),
             // Parsed once already, so this cannot fail; a failure is still reported, never a panic.
-            None => serde_json::from_str(&raw.data).map(Some).map_err(|e| Error::new(ErrorKind::Decode, format!("a stream event is not a valid chunk ({e})"))),
+            None => serde_json::from_str(&raw.data)
+                .map(Some)
+                .map_err(|e| Error::new(ErrorKind::Decode, format!("a stream event is not a valid chunk ({e})"))),
         }
     }
 
@@ -274,7 +286,11 @@ impl ChatStream {
         // Also take what the connection has already delivered, without waiting: a
         // gateway writes one event per write, and one crossing per event is what
         // bindings must avoid. An error found here comes after these chunks.
-        while self.ready.len() < max && matches!(self.state, State::Open) && self.pending_error.is_none() && self.since_yield < FAIR_SHARE {
+        while self.ready.len() < max
+            && matches!(self.state, State::Open)
+            && self.pending_error.is_none()
+            && self.since_yield < FAIR_SHARE
+        {
             let Some(response) = self.response.as_mut() else { break };
             let next = next_data(response).now_or_never();
             self.since_yield += 1;
@@ -355,7 +371,9 @@ impl ChatStream {
             }
             match self.state {
                 State::Finished => return Ok(()),
-                State::Failed => return Err(Error::new(ErrorKind::Stream, "the stream already failed").with_attempts(self.attempts)),
+                State::Failed => {
+                    return Err(Error::new(ErrorKind::Stream, "the stream already failed").with_attempts(self.attempts))
+                }
                 State::Open => {}
             }
             // No cancel check here: a pending read wakes on the cancel, and after a read that
@@ -412,7 +430,10 @@ impl ChatStream {
     /// A piece of the body arrived: decode its events.
     fn on_bytes(&mut self, bytes: &[u8]) {
         if let Err(SseError::EventTooLarge { limit }) = self.decoder.feed(bytes, &mut self.decoded) {
-            self.pending_error = Some(Error::new(ErrorKind::Stream, format!("a stream event is larger than {limit} bytes")));
+            self.pending_error = Some(Error::new(
+                ErrorKind::Stream,
+                format!("a stream event is larger than {limit} bytes"),
+            ));
         }
         self.process_events();
     }
@@ -420,7 +441,10 @@ impl ChatStream {
     /// The body ended: a clean end needs `[DONE]` or a finish reason.
     fn on_body_end(&mut self) {
         if let Err(SseError::EventTooLarge { limit }) = self.decoder.finish(&mut self.decoded) {
-            self.pending_error = Some(Error::new(ErrorKind::Stream, format!("a stream event is larger than {limit} bytes")));
+            self.pending_error = Some(Error::new(
+                ErrorKind::Stream,
+                format!("a stream event is larger than {limit} bytes"),
+            ));
         }
         self.process_events();
         if matches!(self.state, State::Open) && self.pending_error.is_none() {
@@ -441,9 +465,15 @@ impl ChatStream {
     fn fail(&mut self, error: Error) -> Error {
         self.state = State::Failed;
         self.response = None;
-        let error = if error.headers().is_empty() { error.with_headers(self.headers.clone()) } else { error };
+        let error = if error.headers().is_empty() {
+            error.with_headers(self.headers.clone())
+        } else {
+            error
+        };
         // A gateway may echo the key in an error event, as in an error body.
-        let error = error.redact(self.client.config().api_key.expose()).with_attempts(self.attempts);
+        let error = error
+            .redact(self.client.config().api_key.expose())
+            .with_attempts(self.attempts);
         crate::log::stream_end(self.handed + self.ready.len(), self.attempts, Some(&error));
         error
     }
@@ -484,7 +514,10 @@ impl ChatStream {
                 Ok(chunk) => chunk,
                 Err(e) => {
                     let head: String = event.data.chars().take(120).collect();
-                    self.pending_error = Some(Error::new(ErrorKind::Decode, format!("a stream event is not a valid chunk ({e}): {head:?}")));
+                    self.pending_error = Some(Error::new(
+                        ErrorKind::Decode,
+                        format!("a stream event is not a valid chunk ({e}): {head:?}"),
+                    ));
                     break;
                 }
             };
@@ -499,7 +532,11 @@ impl ChatStream {
             } else {
                 self.accumulator.push(parsed);
             }
-            self.ready.push_back(RawChunk { data: event.data, chunk, events });
+            self.ready.push_back(RawChunk {
+                data: event.data,
+                chunk,
+                events,
+            });
         }
     }
 }

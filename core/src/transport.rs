@@ -88,14 +88,25 @@ impl Transport {
             .https_or_http()
             .enable_http1()
             .enable_http2()
-            .wrap_connector(ProxyConnector { http, proxies: proxies.clone() });
-        let connector = ConnectTimeout { inner: tls, timeout: config.connect_timeout };
+            .wrap_connector(ProxyConnector {
+                http,
+                proxies: proxies.clone(),
+            });
+        let connector = ConnectTimeout {
+            inner: tls,
+            timeout: config.connect_timeout,
+        };
         let pool = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .pool_idle_timeout(POOL_IDLE)
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
             .build(connector.clone());
-        Ok(Transport { pool, connector, driven: Arc::default(), proxies })
+        Ok(Transport {
+            pool,
+            connector,
+            driven: Arc::default(),
+            proxies,
+        })
     }
 
     /// Sends `prepared` and follows redirects; returns the first response that is not one.
@@ -112,30 +123,47 @@ impl Transport {
             *request.uri_mut() = uri.clone();
             *request.headers_mut() = redirected_headers.as_ref().unwrap_or(&prepared.headers).clone();
             self.add_proxy_auth(&mut request);
-            let route = Route { transport: self, driven: prepared.stream && self.may_drive(&uri) };
+            let route = Route {
+                transport: self,
+                driven: prepared.stream && self.may_drive(&uri),
+            };
             let response = Decompression::new(route).call(request).await.map_err(transport_error)?;
             let Some(location) = redirect_location(&response) else {
                 return Ok(response);
             };
             // Only here is the URL parsed: to resolve a relative location and compare origins.
             let from = url.take().unwrap_or_else(|| prepared.url.clone());
-            let to = from.join(&location).map_err(|e| redirect_error(format!("its location {location:?} does not parse: {e}")))?;
+            let to = from
+                .join(&location)
+                .map_err(|e| redirect_error(format!("its location {location:?} does not parse: {e}")))?;
             if !matches!(to.scheme(), "http" | "https") {
                 return Err(redirect_error(format!("to {:?}, which is not HTTP", to.scheme())));
             }
             let headers = redirected_headers.get_or_insert_with(|| prepared.headers.clone());
             if from.origin() != to.origin() {
                 // The key (and anything like it) never goes to another origin.
-                for name in [header::AUTHORIZATION, header::COOKIE, header::PROXY_AUTHORIZATION, header::WWW_AUTHENTICATE] {
+                for name in [
+                    header::AUTHORIZATION,
+                    header::COOKIE,
+                    header::PROXY_AUTHORIZATION,
+                    header::WWW_AUTHENTICATE,
+                ] {
                     headers.remove(name);
                 }
             }
             let status = response.status();
-            if status == StatusCode::SEE_OTHER || (matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND) && method == Method::POST) {
+            if status == StatusCode::SEE_OTHER
+                || (matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND) && method == Method::POST)
+            {
                 // As browsers (and reqwest) do: the next request is a GET without the body.
                 method = Method::GET;
                 body = None;
-                for name in [header::CONTENT_TYPE, header::CONTENT_LENGTH, header::CONTENT_ENCODING, header::TRANSFER_ENCODING] {
+                for name in [
+                    header::CONTENT_TYPE,
+                    header::CONTENT_LENGTH,
+                    header::CONTENT_ENCODING,
+                    header::TRANSFER_ENCODING,
+                ] {
                     headers.remove(name);
                 }
             }
@@ -170,7 +198,9 @@ impl Transport {
             }
         }
         let mut connector = self.connector.clone();
-        std::future::poll_fn(|cx| connector.poll_ready(cx)).await.map_err(ConnectFailed::boxed)?;
+        std::future::poll_fn(|cx| connector.poll_ready(cx))
+            .await
+            .map_err(ConnectFailed::boxed)?;
         let io = connector.call(uri.clone()).await.map_err(ConnectFailed::boxed)?;
         if io.connected().is_negotiated_h2() {
             // HTTP/2 multiplexes: the pool's connection serves this origin's streams from now on.
@@ -321,7 +351,9 @@ impl DrivenPool {
 
     /// Keeps `connection` for the next stream to `origin`, if there is room and a runtime to drive it.
     fn check_in(self: &Arc<Self>, origin: Origin, mut connection: DrivenConnection) {
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
         let mut idle = Self::lock(&self.idle);
         // Entries whose task has ended (closed by the gateway, or idle too long) would otherwise
         // stay until a stream to their origin looks, and count against the limit meanwhile.
@@ -397,7 +429,13 @@ async fn send_over(
     .await;
     match sent {
         Ok(response) => Ok(response.map(|body| {
-            EngineBody::Driven(DrivenBody { body, connection, sender: Some(sender), pool: pool.clone(), origin: origin.clone() })
+            EngineBody::Driven(DrivenBody {
+                body,
+                connection,
+                sender: Some(sender),
+                pool: pool.clone(),
+                origin: origin.clone(),
+            })
         })),
         Err(mut e) => match e.take_message() {
             Some(request) => Err(Unsent::Returned(request)),
@@ -434,7 +472,9 @@ impl DrivenBody {
                 }
                 return Poll::Ready(frame);
             }
-            let Some(connection) = self.connection.as_mut() else { return Poll::Pending };
+            let Some(connection) = self.connection.as_mut() else {
+                return Poll::Pending;
+            };
             match Pin::new(connection).poll(cx) {
                 // It may have handed over the next frame, or be waiting for bytes (with this waker).
                 Poll::Pending => {
@@ -458,7 +498,8 @@ impl DrivenBody {
     /// The body is read to its end: its connection can carry the next stream.
     fn release(&mut self) {
         if let (Some(connection), Some(sender)) = (self.connection.take(), self.sender.take()) {
-            self.pool.check_in(self.origin.clone(), DrivenConnection { sender, connection });
+            self.pool
+                .check_in(self.origin.clone(), DrivenConnection { sender, connection });
         }
     }
 }
@@ -467,7 +508,10 @@ impl http_body::Body for EngineBody {
     type Data = Bytes;
     type Error = hyper::Error;
 
-    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<http_body::Frame<Bytes>, hyper::Error>>> {
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, hyper::Error>>> {
         match self.get_mut() {
             EngineBody::Pooled(body) => Pin::new(body).poll_frame(cx),
             EngineBody::Driven(driven) => driven.poll_frame(cx),
@@ -536,11 +580,19 @@ fn redirect_location(response: &HttpResponse) -> Option<String> {
     let status = response.status();
     if !matches!(
         status,
-        StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND | StatusCode::SEE_OTHER | StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT
+        StatusCode::MOVED_PERMANENTLY
+            | StatusCode::FOUND
+            | StatusCode::SEE_OTHER
+            | StatusCode::TEMPORARY_REDIRECT
+            | StatusCode::PERMANENT_REDIRECT
     ) {
         return None;
     }
-    response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 fn redirect_error(what: String) -> Error {
@@ -550,12 +602,21 @@ fn redirect_error(what: String) -> Error {
 /// Maps a transport failure to a kind, keeping its causes in the message.
 pub(crate) fn transport_error(e: impl Into<BoxError>) -> Error {
     let e: BoxError = e.into();
-    let connect = e.downcast_ref::<hyper_util::client::legacy::Error>().is_some_and(|e| e.is_connect()) || e.is::<ConnectFailed>();
+    let connect = e
+        .downcast_ref::<hyper_util::client::legacy::Error>()
+        .is_some_and(|e| e.is_connect())
+        || e.is::<ConnectFailed>();
     let mut timed_out = false;
-    let mut message = if connect { "connection failed".to_owned() } else { "connection error".to_owned() };
+    let mut message = if connect {
+        "connection failed".to_owned()
+    } else {
+        "connection error".to_owned()
+    };
     let mut source: Option<&(dyn StdError + 'static)> = Some(&*e);
     while let Some(s) = source {
-        timed_out |= s.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::TimedOut);
+        timed_out |= s
+            .downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::TimedOut);
         message.push_str(": ");
         message.push_str(&s.to_string());
         source = s.source();
@@ -563,12 +624,21 @@ pub(crate) fn transport_error(e: impl Into<BoxError>) -> Error {
     if let Some(tls) = crate::config::describe_certificate_failure(&message) {
         message = format!("{tls} ({message})");
     }
-    Error::new(if timed_out { ErrorKind::Timeout } else { ErrorKind::Connection }, message)
+    Error::new(
+        if timed_out {
+            ErrorKind::Timeout
+        } else {
+            ErrorKind::Connection
+        },
+        message,
+    )
 }
 
 /// The built-in (webpki) roots plus the configured extra CAs; ring, as the mock gateway uses.
 fn tls_config(config: &ClientConfig) -> Result<rustls::ClientConfig, Error> {
-    let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
     for cert in &config.extra_root_certificates {
         roots
             .add(rustls_pki_types::CertificateDer::from(cert.der().to_vec()))
@@ -584,9 +654,16 @@ fn tls_config(config: &ClientConfig) -> Result<rustls::ClientConfig, Error> {
 
 /// The proxies the environment names, if it names any (`NO_PROXY` applies).
 fn proxies_from_env() -> Option<Matcher> {
-    let named = ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
-        .iter()
-        .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
+    let named = [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ]
+    .iter()
+    .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
     named.then(Matcher::from_env)
 }
 
@@ -619,7 +696,11 @@ where
         Box::pin(async move {
             match tokio::time::timeout(timeout, connecting).await {
                 Ok(connected) => connected.map_err(Into::into),
-                Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, format!("no connection within the connect timeout ({timeout:?})")).into()),
+                Err(_) => Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!("no connection within the connect timeout ({timeout:?})"),
+                )
+                .into()),
             }
         })
     }
@@ -648,17 +729,32 @@ impl Service<Uri> for ProxyConnector {
     fn call(&mut self, dst: Uri) -> Connecting {
         let mut http = self.http.clone();
         match self.proxies.as_ref().and_then(|p| p.intercept(&dst)) {
-            None => Box::pin(async move { Ok(TcpConnection { io: http.call(dst).await?, proxied: false }) }),
+            None => Box::pin(async move {
+                Ok(TcpConnection {
+                    io: http.call(dst).await?,
+                    proxied: false,
+                })
+            }),
             Some(proxy) if dst.scheme() == Some(&Scheme::HTTPS) => {
                 let mut tunnel = Tunnel::new(proxy.uri().clone(), http);
                 if let Some(auth) = proxy.basic_auth() {
                     tunnel = tunnel.with_auth(auth.clone());
                 }
-                Box::pin(async move { Ok(TcpConnection { io: tunnel.call(dst).await?, proxied: false }) })
+                Box::pin(async move {
+                    Ok(TcpConnection {
+                        io: tunnel.call(dst).await?,
+                        proxied: false,
+                    })
+                })
             }
             Some(proxy) => {
                 let proxy = proxy.uri().clone();
-                Box::pin(async move { Ok(TcpConnection { io: http.call(proxy).await?, proxied: true }) })
+                Box::pin(async move {
+                    Ok(TcpConnection {
+                        io: http.call(proxy).await?,
+                        proxied: true,
+                    })
+                })
             }
         }
     }
@@ -677,7 +773,11 @@ impl Connection for TcpConnection {
 }
 
 impl hyper::rt::Read for TcpConnection {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: hyper::rt::ReadBufCursor<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<io::Result<()>> {
         Pin::new(&mut self.io).poll_read(cx, buf)
     }
 }
@@ -699,7 +799,11 @@ impl hyper::rt::Write for TcpConnection {
         self.io.is_write_vectored()
     }
 
-    fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
     }
 }

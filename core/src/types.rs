@@ -88,7 +88,11 @@ pub struct ChatCompletionRequest {
 impl ChatCompletionRequest {
     /// A request for `model` with `messages` and nothing else set.
     pub fn new(model: impl Into<String>, messages: Vec<ChatMessage>) -> Self {
-        Self { model: model.into(), messages, ..Default::default() }
+        Self {
+            model: model.into(),
+            messages,
+            ..Default::default()
+        }
     }
 }
 
@@ -128,7 +132,11 @@ pub struct ChatMessage {
 impl ChatMessage {
     /// A message with `role` and text `content`.
     pub fn new(role: impl Into<String>, content: impl Into<String>) -> Self {
-        Self { role: role.into(), content: Some(MessageContent::Text(content.into())), ..Default::default() }
+        Self {
+            role: role.into(),
+            content: Some(MessageContent::Text(content.into())),
+            ..Default::default()
+        }
     }
     /// A `user` message.
     pub fn user(content: impl Into<String>) -> Self {
@@ -508,7 +516,15 @@ macro_rules! parse_into_by_value {
     };
 }
 
-parse_into_by_value!(u32, u64, i64, Option<Value>, Option<Usage>, Option<Vec<ToolCallDelta>>, Option<Vec<Value>>);
+parse_into_by_value!(
+    u32,
+    u64,
+    i64,
+    Option<Value>,
+    Option<Usage>,
+    Option<Vec<ToolCallDelta>>,
+    Option<Vec<Value>>
+);
 
 impl<'de> ParseInto<'de> for String {
     fn parse_into<D: serde::Deserializer<'de>>(deserializer: D, place: &mut Self) -> Result<(), D::Error> {
@@ -749,14 +765,20 @@ mod tests {
         assert_eq!(choice.delta.reasoning.as_deref(), Some("r"));
         assert_eq!(choice.delta.extra["x-d"], serde_json::json!([1]));
         let usage = chunk.usage.as_ref().unwrap();
-        assert_eq!((usage.prompt_tokens, usage.completion_tokens, usage.total_tokens), (1, 2, 3));
+        assert_eq!(
+            (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens),
+            (1, 2, 3)
+        );
         assert_eq!(usage.extra["cost"], 0.5);
         assert_eq!(chunk.system_fingerprint, None);
         // The same from a Value (owned keys), and back out unchanged.
         let value: Value = serde_json::from_str(text).unwrap();
         let again: ChatCompletionChunk = serde_json::from_value(value.clone()).unwrap();
         assert_eq!(again, chunk);
-        assert_eq!(serde_json::to_value(&chunk).unwrap()["choices"][0]["native_finish_reason"], "s");
+        assert_eq!(
+            serde_json::to_value(&chunk).unwrap()["choices"][0]["native_finish_reason"],
+            "s"
+        );
         // Escaped keys are still recognised.
         let escaped: ChatCompletionChunk = serde_json::from_str(r#"{"\u0069d":"e","choices":[]}"#).unwrap();
         assert_eq!(escaped.id, "e");
@@ -795,7 +817,14 @@ mod tests {
         // Missing fields take their defaults; a null where a string is required, a wrong type or a repeated key fail.
         let empty: ChatCompletionChunk = serde_json::from_str("{}").unwrap();
         assert_eq!(empty, ChatCompletionChunk::default());
-        for bad in [r#"{"id":null}"#, r#"{"choices":{}}"#, r#"{"created":"x"}"#, r#"{"id":"a","id":"b"}"#, "[]", r#"{"choices":[{"index":-1}]}"#] {
+        for bad in [
+            r#"{"id":null}"#,
+            r#"{"choices":{}}"#,
+            r#"{"created":"x"}"#,
+            r#"{"id":"a","id":"b"}"#,
+            "[]",
+            r#"{"choices":[{"index":-1}]}"#,
+        ] {
             assert!(serde_json::from_str::<ChatCompletionChunk>(bad).is_err(), "{bad}");
         }
     }

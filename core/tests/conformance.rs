@@ -28,7 +28,10 @@ struct Outcome {
 
 fn scenarios() -> Vec<(String, Value)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/scenarios");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("scenarios dir").map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("scenarios dir")
+        .map(|e| e.unwrap().path())
+        .collect();
     files.retain(|p| p.extension().is_some_and(|e| e == "json"));
     files.sort();
     files
@@ -47,7 +50,16 @@ fn ms(v: &Value) -> Option<Duration> {
 
 fn headers_of(v: &Value) -> Vec<(String, String)> {
     v.as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()),
+                    )
+                })
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -57,7 +69,10 @@ fn build_client(s: &Session, cfg: &Value) -> Result<Client, Error> {
         Some(sfx) => format!("{}{}", s.base_url.trim_end_matches("/v1"), sfx),
         None => s.base_url.clone(),
     };
-    let mut b = Client::builder().api_key(TEST_KEY).base_url(base).default_header("x-mock-session", &s.id);
+    let mut b = Client::builder()
+        .api_key(TEST_KEY)
+        .base_url(base)
+        .default_header("x-mock-session", &s.id);
     if cfg["backoff"].as_str() != Some("real") {
         b = b.backoff(Duration::from_millis(1), Duration::from_millis(5));
     }
@@ -91,9 +106,17 @@ fn options(o: &Value) -> RequestOptions {
 fn completion_outcome(c: &ChatCompletion, out: &mut Outcome) {
     if let Some(choice) = c.choices.first() {
         out.content = choice.message.content.clone();
-        out.reasoning = choice.message.reasoning_content.clone().or_else(|| choice.message.reasoning.clone());
+        out.reasoning = choice
+            .message
+            .reasoning_content
+            .clone()
+            .or_else(|| choice.message.reasoning.clone());
         out.finish_reason = choice.finish_reason.clone();
-        out.tool_calls = choice.message.tool_calls.as_ref().map(|t| serde_json::to_value(t).unwrap());
+        out.tool_calls = choice
+            .message
+            .tool_calls
+            .as_ref()
+            .map(|t| serde_json::to_value(t).unwrap());
     }
     out.usage = c.usage.as_ref().map(|u| serde_json::to_value(u).unwrap());
 }
@@ -112,7 +135,13 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
     let opts = options(&call["options"]);
     let body = call["request"].to_string();
     match call["op"].as_str().unwrap() {
-        "chat" => match async { client.chat(&parse_request::<ChatCompletionRequest>(&body)?, &opts).await }.await {
+        "chat" => match async {
+            client
+                .chat(&parse_request::<ChatCompletionRequest>(&body)?, &opts)
+                .await
+        }
+        .await
+        {
             Ok(r) => {
                 out.ok = true;
                 out.attempts = r.attempts;
@@ -125,7 +154,13 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
         },
         "chat_stream" => {
             let cancel_after = call["options"]["cancel_after_chunks"].as_u64();
-            let mut stream = match async { client.chat_stream(&parse_request::<ChatCompletionRequest>(&body)?, &opts).await }.await {
+            let mut stream = match async {
+                client
+                    .chat_stream(&parse_request::<ChatCompletionRequest>(&body)?, &opts)
+                    .await
+            }
+            .await
+            {
                 Ok(st) => st,
                 Err(e) => {
                     out.attempts = e.attempts();
@@ -180,7 +215,13 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
                 out.error = Some(e);
             }
         },
-        "embeddings" => match async { client.embeddings(&parse_request::<EmbeddingRequest>(&body)?, &opts).await }.await {
+        "embeddings" => match async {
+            client
+                .embeddings(&parse_request::<EmbeddingRequest>(&body)?, &opts)
+                .await
+        }
+        .await
+        {
             Ok(r) => {
                 out.ok = true;
                 out.attempts = r.attempts;
@@ -252,7 +293,11 @@ fn check(name: &str, expect: &Value, out: &Outcome, requests: &[Value], elapsed:
         }
     }
     if let Some(t) = e.get("tool_calls") {
-        if !out.tool_calls.as_ref().is_some_and(|a| subset(t, a) && t.as_array().map(Vec::len) == a.as_array().map(Vec::len)) {
+        if !out
+            .tool_calls
+            .as_ref()
+            .is_some_and(|a| subset(t, a) && t.as_array().map(Vec::len) == a.as_array().map(Vec::len))
+        {
             fail(format!("tool_calls: expected {t}, got {:?}", out.tool_calls));
         }
     }
@@ -277,7 +322,10 @@ fn check(name: &str, expect: &Value, out: &Outcome, requests: &[Value], elapsed:
             Some(err) => {
                 if let Some(kind) = want["kind"].as_str() {
                     if err.kind().as_str() != kind {
-                        fail(format!("error.kind: expected {kind}, got {} ({err})", err.kind().as_str()));
+                        fail(format!(
+                            "error.kind: expected {kind}, got {} ({err})",
+                            err.kind().as_str()
+                        ));
                     }
                 }
                 if let Some(status) = want["status"].as_u64() {
@@ -311,12 +359,18 @@ fn check(name: &str, expect: &Value, out: &Outcome, requests: &[Value], elapsed:
                 }
                 if let Some(m) = want["message_contains"].as_str() {
                     if !err.message().contains(m) {
-                        fail(format!("error.message: expected to contain {m:?}, got {:?}", err.message()));
+                        fail(format!(
+                            "error.message: expected to contain {m:?}, got {:?}",
+                            err.message()
+                        ));
                     }
                 }
                 if let Some(m) = want["message_not_contains"].as_str() {
                     if err.message().contains(m) || format!("{err:?}").contains(m) {
-                        fail(format!("error.message: expected not to contain {m:?}, got {:?}", err.message()));
+                        fail(format!(
+                            "error.message: expected not to contain {m:?}, got {:?}",
+                            err.message()
+                        ));
                     }
                 }
             }
@@ -350,7 +404,10 @@ fn check(name: &str, expect: &Value, out: &Outcome, requests: &[Value], elapsed:
             }
             if let Some(sub) = w.get("body_subset") {
                 if !subset(sub, &got["body"]) {
-                    fail(format!("requests[{i}].body: expected to contain {sub}, got {}", got["body"]));
+                    fail(format!(
+                        "requests[{i}].body: expected to contain {sub}, got {}",
+                        got["body"]
+                    ));
                 }
             }
             if let Some(Value::Array(absent)) = w.get("body_absent") {
@@ -391,7 +448,9 @@ async fn run_one(name: String, scenario: Value) -> Vec<String> {
     let wants_disconnect = expect["client_disconnected"] == true;
     let requests = if wants_disconnect {
         // The close reaches the mock a moment after the client dropped the connection.
-        session.wait_for(|r| r.last().is_some_and(|r| r["client_disconnected"] == true)).await
+        session
+            .wait_for(|r| r.last().is_some_and(|r| r["client_disconnected"] == true))
+            .await
     } else {
         session.requests().await
     };
@@ -402,11 +461,19 @@ async fn run_one(name: String, scenario: Value) -> Vec<String> {
 async fn every_conformance_scenario_passes_through_the_rust_api() {
     let all = scenarios();
     assert!(all.len() >= 40, "expected at least 40 scenarios, found {}", all.len());
-    let tasks: Vec<_> = all.into_iter().map(|(name, sc)| tokio::spawn(run_one(name, sc))).collect();
+    let tasks: Vec<_> = all
+        .into_iter()
+        .map(|(name, sc)| tokio::spawn(run_one(name, sc)))
+        .collect();
     let mut failures = Vec::new();
     let total = tasks.len();
     for t in tasks {
         failures.extend(t.await.unwrap());
     }
-    assert!(failures.is_empty(), "{} of {total} scenario checks failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} scenario checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -15,7 +15,10 @@ fn request() -> ChatCompletionRequest {
 async fn a_stream_that_stalls_after_two_events_times_out_instead_of_hanging() {
     let s = Session::new(json!([{"stream": {"content": "one two three four", "stall_after": 2, "stall_ms": 20000}}]));
     let client = s.builder().timeout(Duration::from_millis(300)).build().unwrap();
-    let mut stream = client.chat_stream(&request(), &RequestOptions::default()).await.unwrap();
+    let mut stream = client
+        .chat_stream(&request(), &RequestOptions::default())
+        .await
+        .unwrap();
     let started = Instant::now();
     let mut chunks = 0;
     let err = loop {
@@ -28,7 +31,10 @@ async fn a_stream_that_stalls_after_two_events_times_out_instead_of_hanging() {
     assert_eq!(chunks, 2);
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err:?}");
     let waited = started.elapsed();
-    assert!(waited >= Duration::from_millis(280) && waited < Duration::from_secs(3), "{waited:?}");
+    assert!(
+        waited >= Duration::from_millis(280) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
     // Output was seen, so the stream is not replayed.
     assert_eq!(err.attempts(), 1);
 }
@@ -37,19 +43,33 @@ async fn a_stream_that_stalls_after_two_events_times_out_instead_of_hanging() {
 async fn a_long_stream_that_keeps_talking_outlives_the_idle_timeout() {
     let s = Session::new(json!([{"stream": {"content": "a b c d e f g h", "delay_ms_between": 100}}]));
     let client = s.builder().timeout(Duration::from_millis(400)).build().unwrap();
-    let stream = client.chat_stream(&request(), &RequestOptions::default()).await.unwrap();
+    let stream = client
+        .chat_stream(&request(), &RequestOptions::default())
+        .await
+        .unwrap();
     let started = Instant::now();
     let done = stream.collect().await.unwrap();
-    assert!(started.elapsed() > Duration::from_millis(400), "the stream should take longer than the idle timeout");
+    assert!(
+        started.elapsed() > Duration::from_millis(400),
+        "the stream should take longer than the idle timeout"
+    );
     assert_eq!(done.choices[0].message.content.as_deref(), Some("a b c d e f g h"));
 }
 
 #[tokio::test]
 async fn the_deadline_bounds_a_whole_stream() {
     let s = Session::new(json!([{"stream": {"content": "a b c d", "stall_after": 1, "stall_ms": 20000}}]));
-    let client = s.builder().timeout(Duration::from_secs(30)).deadline(Duration::from_millis(400)).build().unwrap();
+    let client = s
+        .builder()
+        .timeout(Duration::from_secs(30))
+        .deadline(Duration::from_millis(400))
+        .build()
+        .unwrap();
     let started = Instant::now();
-    let mut stream = client.chat_stream(&request(), &RequestOptions::default()).await.unwrap();
+    let mut stream = client
+        .chat_stream(&request(), &RequestOptions::default())
+        .await
+        .unwrap();
     let err = loop {
         if let Err(e) = stream.next().await {
             break e;
@@ -63,7 +83,10 @@ async fn the_deadline_bounds_a_whole_stream() {
 async fn cancel_mid_stream_returns_at_once_and_closes_the_connection() {
     let s = Session::new(json!([{"stream": {"content": "one two three four", "stall_after": 2, "stall_ms": 20000}}]));
     let client = s.client();
-    let mut stream = client.chat_stream(&request(), &RequestOptions::default()).await.unwrap();
+    let mut stream = client
+        .chat_stream(&request(), &RequestOptions::default())
+        .await
+        .unwrap();
     assert!(stream.next().await.unwrap().is_some());
     assert!(stream.next().await.unwrap().is_some());
     let handle: CancelHandle = stream.cancel_handle();
@@ -76,8 +99,13 @@ async fn cancel_mid_stream_returns_at_once_and_closes_the_connection() {
     assert_eq!(err.kind(), ErrorKind::Cancelled);
     assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
     canceller.join().unwrap();
-    let reqs = s.wait_for(|r| r.first().is_some_and(|r| r["client_disconnected"] == true)).await;
-    assert_eq!(reqs[0]["client_disconnected"], true, "the mock must see the connection close: {reqs:?}");
+    let reqs = s
+        .wait_for(|r| r.first().is_some_and(|r| r["client_disconnected"] == true))
+        .await;
+    assert_eq!(
+        reqs[0]["client_disconnected"], true,
+        "the mock must see the connection close: {reqs:?}"
+    );
 }
 
 #[tokio::test]
@@ -86,7 +114,10 @@ async fn cancel_during_a_backoff_sleep_returns_at_once() {
     let s = Session::new(json!([{"status": 429, "headers": {"retry-after": "30"}}]));
     let client = s.client();
     let handle = CancelHandle::default();
-    let opts = RequestOptions { cancel: Some(handle.token()), ..Default::default() };
+    let opts = RequestOptions {
+        cancel: Some(handle.token()),
+        ..Default::default()
+    };
     let h = handle.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(150)).await;
@@ -111,7 +142,11 @@ async fn a_real_retry_after_is_honoured() {
         .unwrap();
     let started = Instant::now();
     let response = client.chat(&request(), &RequestOptions::default()).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(950), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(response.attempts, 2);
 }
 
@@ -119,7 +154,11 @@ async fn a_real_retry_after_is_honoured() {
 async fn a_retry_after_beyond_the_cap_fails_at_once_and_carries_it() {
     let s = Session::new(json!([{"status": 429, "headers": {"retry-after": "120"}}]));
     let started = Instant::now();
-    let err = s.client().chat(&request(), &RequestOptions::default()).await.unwrap_err();
+    let err = s
+        .client()
+        .chat(&request(), &RequestOptions::default())
+        .await
+        .unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(2));
     assert_eq!(err.status(), Some(429));
     assert_eq!(err.retry_after(), Some(Duration::from_secs(120)));
@@ -141,7 +180,13 @@ async fn no_error_kind_nor_the_config_shows_the_whole_key() {
     texts.push(format!("{}", client.config().api_key));
     let status = client.chat(&request(), &RequestOptions::default()).await.unwrap_err();
     assert_eq!(status.kind(), ErrorKind::Status);
-    let stream_err = client.chat_stream(&request(), &RequestOptions::default()).await.unwrap().collect().await.unwrap_err();
+    let stream_err = client
+        .chat_stream(&request(), &RequestOptions::default())
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap_err();
     assert_eq!(stream_err.kind(), ErrorKind::Stream);
     let decode = client.chat(&request(), &RequestOptions::default()).await.unwrap_err();
     assert_eq!(decode.kind(), ErrorKind::Decode);
@@ -166,7 +211,10 @@ async fn no_error_kind_nor_the_config_shows_the_whole_key() {
         .await
         .unwrap_err();
     assert_eq!(timeout.kind(), ErrorKind::Timeout);
-    let invalid = routerkit::Client::builder().api_key(format!("{TEST_KEY}\n")).build().unwrap_err();
+    let invalid = routerkit::Client::builder()
+        .api_key(format!("{TEST_KEY}\n"))
+        .build()
+        .unwrap_err();
     assert_eq!(invalid.kind(), ErrorKind::InvalidRequest);
     for e in [&status, &stream_err, &decode, &connection, &timeout, &invalid] {
         texts.push(format!("{e}"));
@@ -184,21 +232,44 @@ async fn paced_batches_gather_a_fast_burst_but_hand_over_the_first_chunk_at_once
     let words: Vec<String> = (0..300).map(|i| format!("w{i}")).collect();
     let content = words.join(" ");
     let s = Session::new(json!([{"stream": {"content": content, "delay_ms_between": 1}}]));
-    let mut stream = s.client().chat_stream(&request(), &RequestOptions::default()).await.unwrap();
+    let mut stream = s
+        .client()
+        .chat_stream(&request(), &RequestOptions::default())
+        .await
+        .unwrap();
     let started = Instant::now();
-    let first = stream.next_batch_paced(10_000, Duration::from_millis(100)).await.unwrap();
+    let first = stream
+        .next_batch_paced(10_000, Duration::from_millis(100))
+        .await
+        .unwrap();
     assert!(!first.is_empty());
-    assert!(started.elapsed() < Duration::from_millis(90), "the first batch must not wait for the linger");
-    let second = stream.next_batch_paced(10_000, Duration::from_millis(100)).await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_millis(90),
+        "the first batch must not wait for the linger"
+    );
+    let second = stream
+        .next_batch_paced(10_000, Duration::from_millis(100))
+        .await
+        .unwrap();
     // One event a millisecond for ~100 ms: one crossing carries dozens of chunks, not one.
     assert!(second.len() >= 20, "second batch had {} chunks", second.len());
-    let mut text: String = first.iter().chain(&second).filter_map(|c| c.chunk.as_ref()?.choices.first()?.delta.content.clone()).collect();
+    let mut text: String = first
+        .iter()
+        .chain(&second)
+        .filter_map(|c| c.chunk.as_ref()?.choices.first()?.delta.content.clone())
+        .collect();
     loop {
-        let more = stream.next_batch_paced(10_000, Duration::from_millis(100)).await.unwrap();
+        let more = stream
+            .next_batch_paced(10_000, Duration::from_millis(100))
+            .await
+            .unwrap();
         if more.is_empty() {
             break;
         }
-        text.extend(more.iter().filter_map(|c| c.chunk.as_ref()?.choices.first()?.delta.content.clone()));
+        text.extend(
+            more.iter()
+                .filter_map(|c| c.chunk.as_ref()?.choices.first()?.delta.content.clone()),
+        );
     }
     assert_eq!(text, content);
 }
@@ -212,7 +283,11 @@ async fn a_data_only_stream_hands_over_the_same_events_and_builds_the_same_compl
     for data_only in [false, true] {
         // A session each: the mock numbers completion ids per session.
         let s = Session::new(json!([step.clone()]));
-        let mut stream = s.client().chat_stream(&request(), &RequestOptions::default()).await.unwrap();
+        let mut stream = s
+            .client()
+            .chat_stream(&request(), &RequestOptions::default())
+            .await
+            .unwrap();
         if data_only {
             stream.data_only();
         }
@@ -243,7 +318,11 @@ async fn a_data_only_stream_hands_over_the_same_events_and_builds_the_same_compl
 #[tokio::test]
 async fn next_on_a_data_only_stream_still_returns_parsed_chunks() {
     let s = Session::new(json!([{"stream": {"content": "a b c"}}]));
-    let mut stream = s.client().chat_stream(&request(), &RequestOptions::default()).await.unwrap();
+    let mut stream = s
+        .client()
+        .chat_stream(&request(), &RequestOptions::default())
+        .await
+        .unwrap();
     stream.data_only();
     let mut content = String::new();
     while let Some(chunk) = stream.next().await.unwrap() {
@@ -263,7 +342,11 @@ struct PrivateMock {
 impl PrivateMock {
     fn start() -> PrivateMock {
         let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
-        PrivateMock { mock: common::start_mock(&[]), http, control_requests: Default::default() }
+        PrivateMock {
+            mock: common::start_mock(&[]),
+            http,
+            control_requests: Default::default(),
+        }
     }
 
     async fn script(&self, steps: serde_json::Value) {
@@ -277,7 +360,8 @@ impl PrivateMock {
     async fn engine_connections(&self) -> u64 {
         let control = self.control_requests.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         let url = format!("{}/__mock/stats", self.mock.url);
-        let stats: serde_json::Value = serde_json::from_slice(&self.http.get(url).send().await.unwrap().bytes().await.unwrap()).unwrap();
+        let stats: serde_json::Value =
+            serde_json::from_slice(&self.http.get(url).send().await.unwrap().bytes().await.unwrap()).unwrap();
         stats["accepted_connections"].as_u64().unwrap() - control
     }
 }
@@ -285,23 +369,50 @@ impl PrivateMock {
 #[tokio::test]
 async fn streams_reuse_one_connection_and_a_closed_one_is_replaced() {
     let mock = PrivateMock::start();
-    let client = routerkit::Client::builder().api_key(TEST_KEY).base_url(format!("{}/v1", mock.mock.url)).build().unwrap();
+    let client = routerkit::Client::builder()
+        .api_key(TEST_KEY)
+        .base_url(format!("{}/v1", mock.mock.url))
+        .build()
+        .unwrap();
     let stream = || json!({"stream": {"content": "one two three"}});
     mock.script(json!([stream(), stream(), stream()])).await;
     for _ in 0..3 {
-        let done = client.chat_stream(&request(), &RequestOptions::default()).await.unwrap().collect().await.unwrap();
+        let done = client
+            .chat_stream(&request(), &RequestOptions::default())
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
         assert_eq!(done.choices[0].message.content.as_deref(), Some("one two three"));
         // The body's end may follow `[DONE]` by a moment: the stream then reads it in the background.
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(mock.engine_connections().await, 1, "three streams, one after the other, over one connection");
+    assert_eq!(
+        mock.engine_connections().await,
+        1,
+        "three streams, one after the other, over one connection"
+    );
 
     // A gateway that closes after a stream: the next stream opens a new connection and works.
-    mock.script(json!([{"headers": {"connection": "close"}, "stream": {"content": "closing"}}, stream()])).await;
-    let done = client.chat_stream(&request(), &RequestOptions::default()).await.unwrap().collect().await.unwrap();
+    mock.script(json!([{"headers": {"connection": "close"}, "stream": {"content": "closing"}}, stream()]))
+        .await;
+    let done = client
+        .chat_stream(&request(), &RequestOptions::default())
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
     assert_eq!(done.choices[0].message.content.as_deref(), Some("closing"));
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let done = client.chat_stream(&request(), &RequestOptions::default()).await.unwrap().collect().await.unwrap();
+    let done = client
+        .chat_stream(&request(), &RequestOptions::default())
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
     assert_eq!(done.choices[0].message.content.as_deref(), Some("one two three"));
     assert_eq!(mock.engine_connections().await, 2);
 }

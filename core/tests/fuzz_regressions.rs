@@ -25,17 +25,27 @@ fn numbers_reach_the_body_unchanged() {
             r#"{{"model":"m","messages":[{{"role":"user","content":"hi"}}],"temperature":{text},"extra_number":{text}}}"#
         );
         let request: ChatCompletionRequest = parse_request(&json).unwrap();
-        let config = ClientBuilder::new().api_key("sk-test-0123456789").build_config().unwrap();
+        let config = ClientBuilder::new()
+            .api_key("sk-test-0123456789")
+            .build_config()
+            .unwrap();
         let body = chat_body(&config, &request, false, &RequestOptions::default()).unwrap();
         let body: Value = serde_json::from_slice(&body).unwrap();
         let want: f64 = text.parse().unwrap();
         for field in ["temperature", "extra_number"] {
             let got = body[field].as_f64().unwrap();
-            assert_eq!(got.to_bits(), want.to_bits(), "{field}: sent {got:e}, the caller gave {text}");
+            assert_eq!(
+                got.to_bits(),
+                want.to_bits(),
+                "{field}: sent {got:e}, the caller gave {text}"
+            );
         }
         // And parsing what was sent gives it back (what the fuzz target checks).
         let again: ChatCompletionRequest = parse_request(&body.to_string()).unwrap();
-        assert_eq!(serde_json::to_value(&again).unwrap(), serde_json::to_value(&request).unwrap());
+        assert_eq!(
+            serde_json::to_value(&again).unwrap(),
+            serde_json::to_value(&request).unwrap()
+        );
     }
 }
 
@@ -58,8 +68,10 @@ fn tool_call_after_the_largest_index_does_not_overflow() {
     }
     let done = acc.finish();
     let calls = done.choices[0].message.tool_calls.as_ref().unwrap();
-    let mut names: Vec<_> =
-        calls.iter().map(|c| (c.id.as_str(), c.function.name.as_str(), c.function.arguments.as_str())).collect();
+    let mut names: Vec<_> = calls
+        .iter()
+        .map(|c| (c.id.as_str(), c.function.name.as_str(), c.function.arguments.as_str()))
+        .collect();
     names.sort();
     assert_eq!(names, [("a", "f", "{}"), ("b", "g", "[1]")]);
 }

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use common::{start_mock, Session, TEST_KEY};
 use routerkit::request::parse_request;
-use routerkit::{CancelHandle, ChatCompletionRequest, ChatMessage, Client, EmbeddingRequest, Error, ErrorKind, RequestOptions};
+use routerkit::{
+    CancelHandle, ChatCompletionRequest, ChatMessage, Client, EmbeddingRequest, Error, ErrorKind, RequestOptions,
+};
 use serde_json::json;
 
 /// The key used by the secrets test: long, with a recognisable tail.
@@ -52,7 +54,14 @@ async fn secrets_child() {
         texts.extend(all_forms(e));
     };
     // Status errors, each echoing the key in body and headers; 429 and 500 retried once first.
-    let s = Session::new(json!([echo(400), echo(401), echo(429), echo(429), echo(500), echo(500)]));
+    let s = Session::new(json!([
+        echo(400),
+        echo(401),
+        echo(429),
+        echo(429),
+        echo(500),
+        echo(500)
+    ]));
     let client = s.builder().api_key(KEY).max_retries(1).build().unwrap();
     texts.push(format!("{client:?}"));
     texts.push(format!("{client:#?}"));
@@ -70,7 +79,10 @@ async fn secrets_child() {
     // A 200 that carries an error object echoing the key.
     let s = Session::new(json!([{"body": {"error": {"message": format!("bad key {KEY}"), "code": 402}}}]));
     let client = s.builder().api_key(KEY).max_retries(0).build().unwrap();
-    record(&client.chat(&request(), &RequestOptions::default()).await.unwrap_err(), &mut texts);
+    record(
+        &client.chat(&request(), &RequestOptions::default()).await.unwrap_err(),
+        &mut texts,
+    );
     // Stream error events echoing the key (OpenAI shape, then OpenRouter's), and a stream decode error.
     let s = Session::new(json!([
         {"stream": {"content": "a b c", "error_after": 1, "error_event": {"error": {"message": format!("key {KEY} revoked"), "code": 401}}}},
@@ -82,8 +94,17 @@ async fn secrets_child() {
         {"stream": {"content": "a b c d", "finish_reason": null, "done": false}},
     ]));
     let client = s.builder().api_key(KEY).max_retries(0).build().unwrap();
-    for expected in [ErrorKind::Stream, ErrorKind::Stream, ErrorKind::Decode, ErrorKind::Decode, ErrorKind::Stream] {
-        let stream = client.chat_stream(&request(), &RequestOptions::default()).await.unwrap();
+    for expected in [
+        ErrorKind::Stream,
+        ErrorKind::Stream,
+        ErrorKind::Decode,
+        ErrorKind::Decode,
+        ErrorKind::Stream,
+    ] {
+        let stream = client
+            .chat_stream(&request(), &RequestOptions::default())
+            .await
+            .unwrap();
         texts.push(format!("{stream:?}"));
         let e = stream.collect().await.unwrap_err();
         assert_eq!(e.kind(), expected, "{e:?}");
@@ -96,7 +117,9 @@ async fn secrets_child() {
     assert_eq!(e.kind(), ErrorKind::Decode);
     record(&e, &mut texts);
     // The same, where the 200 characters the error quotes end inside the key.
-    let s = Session::new(json!([{"body_raw": format!("<html>{}{KEY}</html>", "y".repeat(184)), "content_type": "text/html"}]));
+    let s = Session::new(
+        json!([{"body_raw": format!("<html>{}{KEY}</html>", "y".repeat(184)), "content_type": "text/html"}]),
+    );
     let client = s.builder().api_key(KEY).max_retries(0).build().unwrap();
     let e = client.chat(&request(), &RequestOptions::default()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);
@@ -113,19 +136,36 @@ async fn secrets_child() {
     assert_eq!(e.kind(), ErrorKind::Connection);
     record(&e, &mut texts);
     // Timeout before the headers, and a stream that stalls.
-    let s = Session::new(json!([{"delay_headers_ms": 3000}, {"stream": {"content": "a b c", "stall_after": 1, "stall_ms": 3000}}]));
-    let client = s.builder().api_key(KEY).max_retries(0).timeout(Duration::from_millis(150)).build().unwrap();
+    let s = Session::new(
+        json!([{"delay_headers_ms": 3000}, {"stream": {"content": "a b c", "stall_after": 1, "stall_ms": 3000}}]),
+    );
+    let client = s
+        .builder()
+        .api_key(KEY)
+        .max_retries(0)
+        .timeout(Duration::from_millis(150))
+        .build()
+        .unwrap();
     let e = client.chat(&request(), &RequestOptions::default()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout);
     record(&e, &mut texts);
-    let e = client.chat_stream(&request(), &RequestOptions::default()).await.unwrap().collect().await.unwrap_err();
+    let e = client
+        .chat_stream(&request(), &RequestOptions::default())
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout);
     record(&e, &mut texts);
     // Cancelled during a backoff sleep.
     let s = Session::new(json!([{"status": 429, "headers": {"retry-after": "20"}}]));
     let client = s.builder().api_key(KEY).build().unwrap();
     let handle = CancelHandle::default();
-    let opts = RequestOptions { cancel: Some(handle.token()), ..Default::default() };
+    let opts = RequestOptions {
+        cancel: Some(handle.token()),
+        ..Default::default()
+    };
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(100)).await;
         handle.cancel();
@@ -134,18 +174,39 @@ async fn secrets_child() {
     assert_eq!(e.kind(), ErrorKind::Cancelled);
     record(&e, &mut texts);
     // Invalid requests: a key with a line break, a bad header, a model with CR/LF.
-    let e = Client::builder().api_key(format!("{KEY}\r\nx-evil: 1")).build().unwrap_err();
+    let e = Client::builder()
+        .api_key(format!("{KEY}\r\nx-evil: 1"))
+        .build()
+        .unwrap_err();
     record(&e, &mut texts);
-    let e = Client::builder().api_key(KEY).default_header("x-a", format!("{KEY}\r\n")).build().unwrap_err();
+    let e = Client::builder()
+        .api_key(KEY)
+        .default_header("x-a", format!("{KEY}\r\n"))
+        .build()
+        .unwrap_err();
     record(&e, &mut texts);
     let e = s
         .client()
-        .chat(&ChatCompletionRequest::new(format!("m\r\n{KEY}"), vec![ChatMessage::user("x")]), &RequestOptions::default())
+        .chat(
+            &ChatCompletionRequest::new(format!("m\r\n{KEY}"), vec![ChatMessage::user("x")]),
+            &RequestOptions::default(),
+        )
         .await
         .unwrap_err();
     record(&e, &mut texts);
     let kinds: Vec<_> = kinds.into_iter().collect();
-    assert_eq!(kinds, ["cancelled", "connection", "decode", "invalid_request", "status", "stream", "timeout"]);
+    assert_eq!(
+        kinds,
+        [
+            "cancelled",
+            "connection",
+            "decode",
+            "invalid_request",
+            "status",
+            "stream",
+            "timeout"
+        ]
+    );
     for t in &texts {
         println!("TEXT {t}");
     }
@@ -154,7 +215,13 @@ async fn secrets_child() {
 #[test]
 fn the_key_never_appears_whole_in_logs_errors_or_formatting() {
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["secrets_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "secrets_child",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("ROUTERKIT_LOG", "debug")
         .output()
         .unwrap();
@@ -167,7 +234,10 @@ fn the_key_never_appears_whole_in_logs_errors_or_formatting() {
         for line in text.lines() {
             assert!(!line.contains(tail), "the key leaked into {name}: {line}");
             // Not even a longer prefix than 8 characters.
-            assert!(!line.contains(&KEY[..9]), "more than 8 characters of the key in {name}: {line}");
+            assert!(
+                !line.contains(&KEY[..9]),
+                "more than 8 characters of the key in {name}: {line}"
+            );
         }
     }
     // The log really was on and saw every kind of event.
@@ -194,7 +264,13 @@ fn the_key_never_appears_whole_in_logs_errors_or_formatting() {
 #[test]
 fn logging_is_off_by_default() {
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["secrets_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "secrets_child",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env_remove("ROUTERKIT_LOG")
         .env_remove("OPENAI_LOG")
         .output()
@@ -207,7 +283,13 @@ fn logging_is_off_by_default() {
 #[test]
 fn openai_log_is_the_fallback_variable() {
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["secrets_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "secrets_child",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env_remove("ROUTERKIT_LOG")
         .env("OPENAI_LOG", "info")
         .output()
@@ -225,7 +307,11 @@ async fn a_cancel_drops_chunks_already_decoded_but_not_handed_over() {
     let event = r#"data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"x"},"finish_reason":null}]}"#;
     let one_write = format!("{event}\n\n").repeat(50);
     let s = Session::new(json!([{"stream": {"raw_events": [one_write]}}]));
-    let mut stream = s.client().chat_stream(&request(), &RequestOptions::default()).await.unwrap();
+    let mut stream = s
+        .client()
+        .chat_stream(&request(), &RequestOptions::default())
+        .await
+        .unwrap();
     assert!(stream.next().await.unwrap().is_some());
     stream.cancel_handle().cancel();
     let e = stream.next().await.unwrap_err();
@@ -243,7 +329,9 @@ async fn a_redirect_to_another_origin_drops_the_authorization_header() {
     // A second mock gateway: another port is another origin.
     let other = start_mock(&[]);
     for status in [307, 308, 302, 301] {
-        let s = Session::new(json!([{"status": status, "headers": {"location": format!("{}/v1/chat/completions", other.url)}}]));
+        let s = Session::new(
+            json!([{"status": status, "headers": {"location": format!("{}/v1/chat/completions", other.url)}}]),
+        );
         let client = s.client();
         // Whatever the redirected call answers, the second origin must not see the key.
         let _ = client.chat(&request(), &RequestOptions::default()).await;
@@ -252,13 +340,34 @@ async fn a_redirect_to_another_origin_drops_the_authorization_header() {
         assert_eq!(first[0]["headers"]["authorization"], format!("Bearer {TEST_KEY}"));
         let second = log_of(&other.url, &s.id).await;
         assert_eq!(second.len(), 1, "the redirect ({status}) was not followed: {second:?}");
-        assert!(second[0]["headers"].get("authorization").is_none(), "{status}: the key crossed origins: {:?}", second[0]["headers"]);
-        assert!(!second[0]["headers"].to_string().contains(&TEST_KEY[8..]), "{:?}", second[0]["headers"]);
+        assert!(
+            second[0]["headers"].get("authorization").is_none(),
+            "{status}: the key crossed origins: {:?}",
+            second[0]["headers"]
+        );
+        assert!(
+            !second[0]["headers"].to_string().contains(&TEST_KEY[8..]),
+            "{:?}",
+            second[0]["headers"]
+        );
     }
     // A stream redirected the same way.
-    let s = Session::new(json!([{"status": 307, "headers": {"location": format!("{}/v1/chat/completions", other.url)}}]));
-    let done = s.client().chat_stream(&request(), &RequestOptions::default()).await.unwrap().collect().await.unwrap();
-    assert!(done.choices[0].message.content.as_deref().unwrap().starts_with("Hello from routerkit-mock"));
+    let s =
+        Session::new(json!([{"status": 307, "headers": {"location": format!("{}/v1/chat/completions", other.url)}}]));
+    let done = s
+        .client()
+        .chat_stream(&request(), &RequestOptions::default())
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    assert!(done.choices[0]
+        .message
+        .content
+        .as_deref()
+        .unwrap()
+        .starts_with("Hello from routerkit-mock"));
     let second = log_of(&other.url, &s.id).await;
     assert!(second[0]["headers"].get("authorization").is_none());
 }
@@ -268,10 +377,18 @@ async fn redirects_resolve_relative_locations_keep_the_key_on_the_same_origin_an
     // A relative location on the same origin: followed, the key kept, a 307 keeps method and body.
     let s = Session::new(json!([{"status": 307, "headers": {"location": "/v1/chat/completions?again=1"}}]));
     let answer = s.client().chat(&request(), &RequestOptions::default()).await.unwrap();
-    assert!(answer.choices[0].message.content.as_deref().unwrap().starts_with("Hello from routerkit-mock"));
+    assert!(answer.choices[0]
+        .message
+        .content
+        .as_deref()
+        .unwrap()
+        .starts_with("Hello from routerkit-mock"));
     let seen = s.requests().await;
     assert_eq!(seen.len(), 2, "{seen:?}");
-    assert_eq!((seen[1]["method"].as_str(), seen[1]["query"].as_str()), (Some("POST"), Some("again=1")));
+    assert_eq!(
+        (seen[1]["method"].as_str(), seen[1]["query"].as_str()),
+        (Some("POST"), Some("again=1"))
+    );
     assert_eq!(seen[1]["headers"]["authorization"], format!("Bearer {TEST_KEY}"));
     assert_eq!(seen[1]["body"], seen[0]["body"]);
 
@@ -280,13 +397,34 @@ async fn redirects_resolve_relative_locations_keep_the_key_on_the_same_origin_an
     let _ = s.client().chat(&request(), &RequestOptions::default()).await;
     let seen = s.requests().await;
     assert_eq!(seen.len(), 2, "{seen:?}");
-    assert_eq!((seen[1]["method"].as_str(), seen[1]["path"].as_str(), seen[1]["body_text"].as_str()), (Some("GET"), Some("/v1/models"), Some("")));
-    assert!(seen[1]["headers"].get("content-type").is_none(), "{:?}", seen[1]["headers"]);
+    assert_eq!(
+        (
+            seen[1]["method"].as_str(),
+            seen[1]["path"].as_str(),
+            seen[1]["body_text"].as_str()
+        ),
+        (Some("GET"), Some("/v1/models"), Some(""))
+    );
+    assert!(
+        seen[1]["headers"].get("content-type").is_none(),
+        "{:?}",
+        seen[1]["headers"]
+    );
 
     // Eleven redirects in a row: the eleventh is not followed, and the error says why.
     let hop = json!({"status": 307, "headers": {"location": "/v1/chat/completions"}});
     let s = Session::new(json!(vec![hop; 11]));
-    let e = s.client().chat(&request(), &RequestOptions { max_retries: Some(0), ..Default::default() }).await.unwrap_err();
+    let e = s
+        .client()
+        .chat(
+            &request(),
+            &RequestOptions {
+                max_retries: Some(0),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Connection, "{e}");
     assert!(e.to_string().contains("redirect not followed: more than 10"), "{e}");
     assert_eq!(s.requests().await.len(), 11);
@@ -296,26 +434,57 @@ async fn redirects_resolve_relative_locations_keep_the_key_on_the_same_origin_an
 async fn cr_or_lf_in_key_model_or_header_is_refused_naming_the_field() {
     let s = Session::new(json!([]));
     for bad in ["\r", "\n", "\r\n"] {
-        let e = s.builder().api_key(format!("sk-abc{bad}x-injected: 1")).build().unwrap_err();
+        let e = s
+            .builder()
+            .api_key(format!("sk-abc{bad}x-injected: 1"))
+            .build()
+            .unwrap_err();
         assert_eq!((e.kind(), e.field()), (ErrorKind::InvalidRequest, Some("api_key")));
-        let e = s.builder().default_header("x-title", format!("a{bad}x-injected: 1")).build().unwrap_err();
+        let e = s
+            .builder()
+            .default_header("x-title", format!("a{bad}x-injected: 1"))
+            .build()
+            .unwrap_err();
         assert_eq!(e.field(), Some("headers"));
         assert!(e.to_string().contains("x-title"), "{e}");
-        let e = s.builder().default_header(format!("x-a{bad}b"), "v").build().unwrap_err();
+        let e = s
+            .builder()
+            .default_header(format!("x-a{bad}b"), "v")
+            .build()
+            .unwrap_err();
         assert_eq!(e.field(), Some("headers"));
         let client = s.client();
-        let opts = RequestOptions { headers: vec![("x-title".into(), format!("a{bad}b"))], ..Default::default() };
-        assert_eq!(client.chat(&request(), &opts).await.unwrap_err().field(), Some("headers"));
+        let opts = RequestOptions {
+            headers: vec![("x-title".into(), format!("a{bad}b"))],
+            ..Default::default()
+        };
+        assert_eq!(
+            client.chat(&request(), &opts).await.unwrap_err().field(),
+            Some("headers")
+        );
         let stream_err = client.chat_stream(&request(), &opts).await.unwrap_err();
         assert_eq!(stream_err.field(), Some("headers"));
         let model = ChatCompletionRequest::new(format!("openai/gpt-4.1{bad}x"), vec![ChatMessage::user("x")]);
         let e = client.chat(&model, &RequestOptions::default()).await.unwrap_err();
         assert_eq!(e.field(), Some("model"));
         assert_eq!(e.attempts(), 0);
-        let e = client.chat_stream(&model, &RequestOptions::default()).await.unwrap_err();
+        let e = client
+            .chat_stream(&model, &RequestOptions::default())
+            .await
+            .unwrap_err();
         assert_eq!(e.field(), Some("model"));
-        let embed = EmbeddingRequest { model: format!("m{bad}"), ..parse_request::<EmbeddingRequest>(r#"{"model":"m","input":"x"}"#).unwrap() };
-        assert_eq!(client.embeddings_raw(&embed, &RequestOptions::default()).await.unwrap_err().field(), Some("model"));
+        let embed = EmbeddingRequest {
+            model: format!("m{bad}"),
+            ..parse_request::<EmbeddingRequest>(r#"{"model":"m","input":"x"}"#).unwrap()
+        };
+        assert_eq!(
+            client
+                .embeddings_raw(&embed, &RequestOptions::default())
+                .await
+                .unwrap_err()
+                .field(),
+            Some("model")
+        );
     }
     assert!(s.requests().await.is_empty(), "nothing may be sent");
 }
@@ -330,7 +499,10 @@ async fn bad_input_names_the_parameter_before_anything_is_sent() {
     for (body, field) in [
         (json!({"model": 5, "messages": msgs}), "model"),
         (json!({"model": "m", "messages": "hi"}), "messages"),
-        (json!({"model": "m", "messages": msgs, "temperature": "hot"}), "temperature"),
+        (
+            json!({"model": "m", "messages": msgs, "temperature": "hot"}),
+            "temperature",
+        ),
         (json!({"model": "m", "messages": msgs, "max_tokens": -1}), "max_tokens"),
         (json!({"model": "m", "messages": msgs, "max_tokens": 1.5}), "max_tokens"),
         (json!({"model": "m", "messages": msgs, "n": "two"}), "n"),
@@ -342,7 +514,11 @@ async fn bad_input_names_the_parameter_before_anything_is_sent() {
         (json!({"model": "m"}), "messages"),
     ] {
         let e = chat(body.clone()).unwrap_err();
-        assert_eq!((e.kind(), e.field()), (ErrorKind::InvalidRequest, Some(field)), "{body}: {e}");
+        assert_eq!(
+            (e.kind(), e.field()),
+            (ErrorKind::InvalidRequest, Some(field)),
+            "{body}: {e}"
+        );
         assert!(e.to_string().contains(field), "{body}: {e}");
     }
     // Values that parse but cannot be sent.
@@ -350,7 +526,15 @@ async fn bad_input_names_the_parameter_before_anything_is_sent() {
         (ChatCompletionRequest::new("", vec![ChatMessage::user("x")]), "model"),
         (ChatCompletionRequest::new("  ", vec![ChatMessage::user("x")]), "model"),
         (ChatCompletionRequest::new("m", vec![]), "messages"),
-        (chat(json!({"model": "m", "messages": msgs, "temperature": 1})).map(|mut r| { r.temperature = Some(f64::NAN); r }).unwrap(), "temperature"),
+        (
+            chat(json!({"model": "m", "messages": msgs, "temperature": 1}))
+                .map(|mut r| {
+                    r.temperature = Some(f64::NAN);
+                    r
+                })
+                .unwrap(),
+            "temperature",
+        ),
         (chat(json!({"model": "m", "messages": msgs, "n": 0})).unwrap(), "n"),
     ] {
         let e = client.chat(&req, &RequestOptions::default()).await.unwrap_err();
@@ -358,9 +542,16 @@ async fn bad_input_names_the_parameter_before_anything_is_sent() {
         let e = client.chat_stream(&req, &RequestOptions::default()).await.unwrap_err();
         assert_eq!(e.field(), Some(field), "{e}");
     }
-    for body in [json!({"model": "m"}), json!({"model": "m", "input": []}), json!({"model": "m", "input": 5})] {
+    for body in [
+        json!({"model": "m"}),
+        json!({"model": "m", "input": []}),
+        json!({"model": "m", "input": 5}),
+    ] {
         let e = match parse_request::<EmbeddingRequest>(&body.to_string()) {
-            Ok(req) => client.embeddings_raw(&req, &RequestOptions::default()).await.unwrap_err(),
+            Ok(req) => client
+                .embeddings_raw(&req, &RequestOptions::default())
+                .await
+                .unwrap_err(),
             Err(e) => e,
         };
         assert_eq!(e.field(), Some("input"), "{body}: {e}");
@@ -370,27 +561,67 @@ async fn bad_input_names_the_parameter_before_anything_is_sent() {
         (s.builder().max_retries(101).build().unwrap_err(), "max_retries"),
         (s.builder().max_retries(u32::MAX).build().unwrap_err(), "max_retries"),
         (s.builder().timeout(Duration::ZERO).build().unwrap_err(), "timeout"),
-        (s.builder().connect_timeout(Duration::ZERO).build().unwrap_err(), "connect_timeout"),
+        (
+            s.builder().connect_timeout(Duration::ZERO).build().unwrap_err(),
+            "connect_timeout",
+        ),
         (s.builder().deadline(Duration::ZERO).build().unwrap_err(), "deadline"),
         (s.builder().base_url("not a url").build().unwrap_err(), "base_url"),
         (s.builder().api_key("").build().unwrap_err(), "api_key"),
-        (s.builder().backoff(Duration::from_secs(2), Duration::from_secs(1)).build().unwrap_err(), "backoff"),
+        (
+            s.builder()
+                .backoff(Duration::from_secs(2), Duration::from_secs(1))
+                .build()
+                .unwrap_err(),
+            "backoff",
+        ),
     ] {
         assert_eq!((e.kind(), e.field()), (ErrorKind::InvalidRequest, Some(field)), "{e}");
         assert!(e.to_string().contains(field), "{e}");
     }
     for (opts, field) in [
-        (RequestOptions { timeout: Some(Duration::ZERO), ..Default::default() }, "timeout"),
-        (RequestOptions { deadline: Some(Duration::ZERO), ..Default::default() }, "deadline"),
+        (
+            RequestOptions {
+                timeout: Some(Duration::ZERO),
+                ..Default::default()
+            },
+            "timeout",
+        ),
+        (
+            RequestOptions {
+                deadline: Some(Duration::ZERO),
+                ..Default::default()
+            },
+            "deadline",
+        ),
     ] {
         assert_eq!(client.chat(&request(), &opts).await.unwrap_err().field(), Some(field));
-        assert_eq!(client.chat_stream(&request(), &opts).await.unwrap_err().field(), Some(field));
+        assert_eq!(
+            client.chat_stream(&request(), &opts).await.unwrap_err().field(),
+            Some(field)
+        );
     }
-    let opts = RequestOptions { max_retries: Some(101), ..Default::default() };
-    assert_eq!(client.chat(&request(), &opts).await.unwrap_err().field(), Some("max_retries"));
-    assert_eq!(client.chat_stream(&request(), &opts).await.unwrap_err().field(), Some("max_retries"));
-    assert_eq!(client.list_models(&opts).await.unwrap_err().field(), Some("max_retries"));
-    assert!(s.requests().await.is_empty(), "nothing may be sent: {:?}", s.requests().await);
+    let opts = RequestOptions {
+        max_retries: Some(101),
+        ..Default::default()
+    };
+    assert_eq!(
+        client.chat(&request(), &opts).await.unwrap_err().field(),
+        Some("max_retries")
+    );
+    assert_eq!(
+        client.chat_stream(&request(), &opts).await.unwrap_err().field(),
+        Some("max_retries")
+    );
+    assert_eq!(
+        client.list_models(&opts).await.unwrap_err().field(),
+        Some("max_retries")
+    );
+    assert!(
+        s.requests().await.is_empty(),
+        "nothing may be sent: {:?}",
+        s.requests().await
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -443,7 +674,9 @@ mod soak {
         }
         let mut n = 0;
         for table in ["/proc/self/net/tcp", "/proc/self/net/tcp6"] {
-            let Ok(text) = std::fs::read_to_string(table) else { continue };
+            let Ok(text) = std::fs::read_to_string(table) else {
+                continue;
+            };
             for line in text.lines().skip(1) {
                 let f: Vec<&str> = line.split_whitespace().collect();
                 let rem_port = f[2].rsplit(':').next().and_then(|p| u16::from_str_radix(p, 16).ok());
@@ -471,8 +704,16 @@ mod soak {
 
     async fn one_call(client: &Client, text: &str, timeout: Option<Duration>, cancel_after: Option<usize>) -> Outcome {
         let req = ChatCompletionRequest::new("soak/model", vec![ChatMessage::user(text)]);
-        let opts = RequestOptions { timeout, ..Default::default() };
-        let mut out = Outcome { outcome: String::new(), content: String::new(), finish: None, attempts: 0 };
+        let opts = RequestOptions {
+            timeout,
+            ..Default::default()
+        };
+        let mut out = Outcome {
+            outcome: String::new(),
+            content: String::new(),
+            finish: None,
+            attempts: 0,
+        };
         let mut stream = match client.chat_stream(&req, &opts).await {
             Ok(s) => s,
             Err(e) => {
@@ -554,11 +795,26 @@ mod soak {
             &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/soak/plan.json")).unwrap(),
         )
         .unwrap();
-        let n_seq: usize = std::env::var("SOAK_SEQ").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
-        let n_conc: usize = std::env::var("SOAK_CONC").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000);
-        let width: usize = std::env::var("SOAK_CONCURRENCY").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
+        let n_seq: usize = std::env::var("SOAK_SEQ")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10_000);
+        let n_conc: usize = std::env::var("SOAK_CONC")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1_000);
+        let width: usize = std::env::var("SOAK_CONCURRENCY")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100);
         let mock_url = std::env::var("SOAK_MOCK_URL").unwrap_or_else(|_| super::common::mock().url.clone());
-        let port: u16 = mock_url.rsplit(':').next().unwrap().trim_end_matches('/').parse().unwrap();
+        let port: u16 = mock_url
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .trim_end_matches('/')
+            .parse()
+            .unwrap();
         let sid = format!("soak-rust-{}", std::process::id());
         // Control requests on fresh connections, closed at once: they must not count as the client's.
         let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
@@ -591,13 +847,24 @@ mod soak {
         // taken; the 10,000 sequential calls then must not grow it by more than 10 %.
         // Concurrent: `width` calls in flight; the script's steps go to whichever request comes first.
         let conc_started = Instant::now();
-        let conc_kinds: Vec<&String> = (0..n_conc).map(|j| &plan.concurrent_sequence[j % plan.concurrent_sequence.len()]).collect();
-        let steps: Vec<Value> = conc_kinds.iter().flat_map(|k| plan.kinds[*k].steps.iter().cloned()).collect();
+        let conc_kinds: Vec<&String> = (0..n_conc)
+            .map(|j| &plan.concurrent_sequence[j % plan.concurrent_sequence.len()])
+            .collect();
+        let steps: Vec<Value> = conc_kinds
+            .iter()
+            .flat_map(|k| plan.kinds[*k].steps.iter().cloned())
+            .collect();
         let mut conc_faults: BTreeMap<String, u64> = BTreeMap::new();
         for k in &conc_kinds {
             *conc_faults.entry((*k).clone()).or_default() += 1;
         }
-        control(&http, reqwest::Method::POST, format!("{mock_url}/__mock/sessions/{sid}/script"), Some(Value::Array(steps))).await;
+        control(
+            &http,
+            reqwest::Method::POST,
+            format!("{mock_url}/__mock/sessions/{sid}/script"),
+            Some(Value::Array(steps)),
+        )
+        .await;
         let timeout = Some(Duration::from_millis(plan.concurrent_timeout_ms));
         let results: Vec<(usize, Option<Outcome>)> = futures_util::stream::iter(0..n_conc)
             .map(|j| {
@@ -605,7 +872,9 @@ mod soak {
                 let cancel_after = plan.kinds[conc_kinds[j]].cancel_after;
                 async move {
                     let text = text_for("c", j);
-                    let out = tokio::time::timeout(watchdog, one_call(&client, &text, timeout, cancel_after)).await.ok();
+                    let out = tokio::time::timeout(watchdog, one_call(&client, &text, timeout, cancel_after))
+                        .await
+                        .ok();
                     (j, out)
                 }
             })
@@ -620,7 +889,9 @@ mod soak {
                 continue;
             };
             *conc_outcomes.entry(out.outcome.clone()).or_default() += 1;
-            if out.outcome == "ok" && (out.content != expected(&text_for("c", j)) || out.finish.as_deref() != Some("stop")) {
+            if out.outcome == "ok"
+                && (out.content != expected(&text_for("c", j)) || out.finish.as_deref() != Some("stop"))
+            {
                 partial += 1;
                 failures.push(format!("conc {j}: success with content {:?}", out.content));
             } else if !plan.concurrent_allowed.contains(&out.outcome) {
@@ -630,7 +901,9 @@ mod soak {
         let conc_secs = conc_started.elapsed().as_secs_f64();
         let sockets_after_conc = settle(width).await;
         if sockets_after_conc > width {
-            failures.push(format!("{sockets_after_conc} sockets open after the concurrent phase (pool bound {width})"));
+            failures.push(format!(
+                "{sockets_after_conc} sockets open after the concurrent phase (pool bound {width})"
+            ));
         }
         let mock_open_after_conc = mock_open(&http, &mock_url).await;
         if mock_open_after_conc != sockets_after_conc {
@@ -644,15 +917,31 @@ mod soak {
         for block in (0..n_seq).step_by(BLOCK) {
             let mut steps = Vec::new();
             for i in block..(block + BLOCK).min(n_seq) {
-                steps.extend(plan.kinds[&plan.sequence[i % plan.sequence.len()]].steps.iter().cloned());
+                steps.extend(
+                    plan.kinds[&plan.sequence[i % plan.sequence.len()]]
+                        .steps
+                        .iter()
+                        .cloned(),
+                );
             }
-            control(&http, reqwest::Method::POST, format!("{mock_url}/__mock/sessions/{sid}/script"), Some(Value::Array(steps))).await;
+            control(
+                &http,
+                reqwest::Method::POST,
+                format!("{mock_url}/__mock/sessions/{sid}/script"),
+                Some(Value::Array(steps)),
+            )
+            .await;
             for i in block..(block + BLOCK).min(n_seq) {
                 let name = &plan.sequence[i % plan.sequence.len()];
                 let kind = &plan.kinds[name];
                 *faults.entry(name.clone()).or_default() += 1;
                 let text = text_for("s", i);
-                let call = one_call(&client, &text, kind.timeout_ms.map(Duration::from_millis), kind.cancel_after);
+                let call = one_call(
+                    &client,
+                    &text,
+                    kind.timeout_ms.map(Duration::from_millis),
+                    kind.cancel_after,
+                );
                 let Ok(out) = tokio::time::timeout(watchdog, call).await else {
                     hangs += 1;
                     failures.push(format!("seq {i} ({name}): no end after {watchdog:?}"));
@@ -661,9 +950,15 @@ mod soak {
                 *outcomes.entry(out.outcome.clone()).or_default() += 1;
                 if out.outcome == "ok" && (out.content != expected(&text) || out.finish.as_deref() != Some("stop")) {
                     partial += 1;
-                    failures.push(format!("seq {i} ({name}): success with content {:?} finish {:?}", out.content, out.finish));
+                    failures.push(format!(
+                        "seq {i} ({name}): success with content {:?} finish {:?}",
+                        out.content, out.finish
+                    ));
                 } else if out.outcome != kind.expect || out.attempts != kind.attempts {
-                    failures.push(format!("seq {i} ({name}): {} after {} attempts, expected {} after {}", out.outcome, out.attempts, kind.expect, kind.attempts));
+                    failures.push(format!(
+                        "seq {i} ({name}): {} after {} attempts, expected {} after {}",
+                        out.outcome, out.attempts, kind.expect, kind.attempts
+                    ));
                 }
             }
         }
@@ -673,19 +968,35 @@ mod soak {
         let bound = sockets_after_conc + SEQ_POOL_SLACK;
         let sockets_after_seq = settle(bound).await;
         if sockets_after_seq > bound {
-            failures.push(format!("{sockets_after_seq} sockets open after the sequential phase, {sockets_after_conc} before it"));
+            failures.push(format!(
+                "{sockets_after_seq} sockets open after the sequential phase, {sockets_after_conc} before it"
+            ));
         }
 
         let mock_open_after_seq = mock_open(&http, &mock_url).await;
         if mock_open_after_seq != sockets_after_seq {
             failures.push(format!("after the sequential phase the mock sees {mock_open_after_seq} open connections, the client {sockets_after_seq}"));
         }
-        let left = control(&http, reqwest::Method::GET, format!("{mock_url}/__mock/sessions/{sid}/script"), None).await;
-        control(&http, reqwest::Method::DELETE, format!("{mock_url}/__mock/sessions/{sid}"), None).await;
+        let left = control(
+            &http,
+            reqwest::Method::GET,
+            format!("{mock_url}/__mock/sessions/{sid}/script"),
+            None,
+        )
+        .await;
+        control(
+            &http,
+            reqwest::Method::DELETE,
+            format!("{mock_url}/__mock/sessions/{sid}"),
+            None,
+        )
+        .await;
         let rss_end = rss_kb();
         let growth = (rss_end as f64 - rss_first as f64) / rss_first as f64 * 100.0;
         if growth > 10.0 {
-            failures.push(format!("RSS grew {growth:.1}% from {rss_first} kB after the first {n_conc} calls to {rss_end} kB"));
+            failures.push(format!(
+                "RSS grew {growth:.1}% from {rss_first} kB after the first {n_conc} calls to {rss_end} kB"
+            ));
         }
         let result = json!({
             "lang": "rust",
@@ -700,6 +1011,11 @@ mod soak {
             "secs": started.elapsed().as_secs_f64(),
         });
         println!("SOAK-RESULT {result}");
-        assert!(failures.is_empty(), "{} failures, first: {:#?}", failures.len(), &failures[..failures.len().min(10)]);
+        assert!(
+            failures.is_empty(),
+            "{} failures, first: {:#?}",
+            failures.len(),
+            &failures[..failures.len().min(10)]
+        );
     }
 }

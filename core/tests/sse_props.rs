@@ -84,7 +84,15 @@ fn corpus_decodes_as_expected() {
 
     let out = decode(&[CORPUS[5].as_bytes()]);
     assert_eq!(out.len(), 2);
-    assert_eq!(out[0], SseEvent { event: None, data: "real".into(), id: Some("42".into()), retry: Some(3000) });
+    assert_eq!(
+        out[0],
+        SseEvent {
+            event: None,
+            data: "real".into(),
+            id: Some("42".into()),
+            retry: Some(3000)
+        }
+    );
     assert_eq!(out[1].id, None);
 
     let out = decode(&[CORPUS[4].replace('\n', "\r").as_bytes()]);
@@ -99,7 +107,12 @@ fn every_single_cut_point() {
     for body in raw_corpus() {
         let whole = decode(&[&body]);
         for i in 0..=body.len() {
-            assert_eq!(decode(&[&body[..i], &body[i..]]), whole, "cut at {i} of {:?}", String::from_utf8_lossy(&body));
+            assert_eq!(
+                decode(&[&body[..i], &body[i..]]),
+                whole,
+                "cut at {i} of {:?}",
+                String::from_utf8_lossy(&body)
+            );
         }
     }
 }
@@ -202,7 +215,11 @@ fn newline_free_body_errors_with_bounded_memory() {
             }
         }
         fed += FEED;
-        assert!(dec.buffered_len() <= limit + FEED, "buffered {} after {fed}", dec.buffered_len());
+        assert!(
+            dec.buffered_len() <= limit + FEED,
+            "buffered {} after {fed}",
+            dec.buffered_len()
+        );
     }
     assert_eq!(err, Some(SseError::EventTooLarge { limit }));
     assert!(fed <= limit + FEED, "error came late, after {fed} bytes");
@@ -216,7 +233,12 @@ fn newline_free_body_in_one_feed_errors() {
     let mut dec = SseDecoder::new();
     let mut out = Vec::new();
     let err = dec.feed(&body, &mut out).unwrap_err();
-    assert_eq!(err, SseError::EventTooLarge { limit: SseDecoder::DEFAULT_MAX_EVENT_BYTES });
+    assert_eq!(
+        err,
+        SseError::EventTooLarge {
+            limit: SseDecoder::DEFAULT_MAX_EVENT_BYTES
+        }
+    );
     assert_eq!(dec.buffered_len(), 0);
 }
 

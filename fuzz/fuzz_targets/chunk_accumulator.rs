@@ -28,13 +28,18 @@ fuzz_target!(|data: &[u8]| {
     let mut scratch = ChatCompletionChunk::default();
     for line in data.split(|&b| b == b'\n') {
         if let Ok(text) = std::str::from_utf8(line) {
-            match (serde_json::from_str::<ChatCompletionChunk>(text), routerkit::fuzzing::parse_chunk_into(text, &mut scratch)) {
+            match (
+                serde_json::from_str::<ChatCompletionChunk>(text),
+                routerkit::fuzzing::parse_chunk_into(text, &mut scratch),
+            ) {
                 (Ok(fresh), Ok(())) => assert_eq!(fresh, scratch, "parsed into a reused chunk"),
                 (Err(fresh), Err(reused)) => assert_eq!(fresh.to_string(), reused.to_string()),
                 (fresh, reused) => panic!("fresh {fresh:?} vs reused {reused:?}"),
             }
         }
-        let Ok(chunk) = serde_json::from_slice::<ChatCompletionChunk>(line) else { continue };
+        let Ok(chunk) = serde_json::from_slice::<ChatCompletionChunk>(line) else {
+            continue;
+        };
         plain.push(&chunk);
         with_events.push_with_events(&chunk, &mut events);
         pushed += 1;
@@ -73,8 +78,14 @@ fuzz_target!(|data: &[u8]| {
         assert!(content_done.get(&i).copied().unwrap_or(0) <= 1);
         assert!(refusal_done.get(&i).copied().unwrap_or(0) <= 1);
     }
-    assert!(content.is_empty() && refusal.is_empty(), "events for a choice the completion lacks");
-    assert!(snapshot.choices.windows(2).all(|w| w[0].index < w[1].index), "choices sorted, unique");
+    assert!(
+        content.is_empty() && refusal.is_empty(),
+        "events for a choice the completion lacks"
+    );
+    assert!(
+        snapshot.choices.windows(2).all(|w| w[0].index < w[1].index),
+        "choices sorted, unique"
+    );
 
     let done = with_events.finish();
     for choice in &done.choices {
@@ -84,5 +95,8 @@ fuzz_target!(|data: &[u8]| {
     }
     let json = serde_json::to_string(&done).expect("a completion serialises");
     let back: ChatCompletion = serde_json::from_str(&json).expect("and reads back");
-    assert_eq!(serde_json::to_value(&back).unwrap(), serde_json::to_value(&done).unwrap());
+    assert_eq!(
+        serde_json::to_value(&back).unwrap(),
+        serde_json::to_value(&done).unwrap()
+    );
 });

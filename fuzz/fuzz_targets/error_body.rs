@@ -45,8 +45,21 @@ fuzz_target!(|data: &[u8]| {
 });
 
 fn exercise(e: &Error) {
-    let _ = (e.to_string(), format!("{e:?}"), e.message(), e.code(), e.error_type(), e.param());
-    let _ = (e.body().map(|b| b.to_string()), e.headers().len(), e.request_id(), e.retry_after(), e.attempts());
+    let _ = (
+        e.to_string(),
+        format!("{e:?}"),
+        e.message(),
+        e.code(),
+        e.error_type(),
+        e.param(),
+    );
+    let _ = (
+        e.body().map(|b| b.to_string()),
+        e.headers().len(),
+        e.request_id(),
+        e.retry_after(),
+        e.attempts(),
+    );
 }
 
 fn assert_no_key(e: &Error) {

@@ -18,7 +18,10 @@ use serde_json::Value;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let config = ClientBuilder::new().api_key("sk-fuzz-0123456789abcdef").build_config().unwrap();
+    let config = ClientBuilder::new()
+        .api_key("sk-fuzz-0123456789abcdef")
+        .build_config()
+        .unwrap();
     let opts = RequestOptions::default();
 
     if let Some(req) = check::<ChatCompletionRequest>(text) {
@@ -44,7 +47,10 @@ fn check<T: DeserializeOwned + Serialize>(text: &str) -> Option<T> {
         Ok(req) => {
             let json = serde_json::to_string(&req).expect("an accepted request serialises");
             let again: T = parse_request(&json).unwrap_or_else(|e| panic!("reparse of {json}: {e}"));
-            assert_eq!(serde_json::to_value(&again).unwrap(), serde_json::to_value(&req).unwrap());
+            assert_eq!(
+                serde_json::to_value(&again).unwrap(),
+                serde_json::to_value(&req).unwrap()
+            );
             Some(req)
         }
         Err(e) => {

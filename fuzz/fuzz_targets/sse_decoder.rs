@@ -16,9 +16,15 @@ use routerkit::sse::{SseDecoder, SseError, SseEvent};
 type Outcome = (Vec<SseEvent>, Option<SseError>);
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&ctrl, body)) = data.split_first() else { return };
+    let Some((&ctrl, body)) = data.split_first() else {
+        return;
+    };
     let limited = ctrl & 0x80 != 0;
-    let limit = if limited { 1 + usize::from(ctrl & 0x3f) * 4 } else { SseDecoder::DEFAULT_MAX_EVENT_BYTES };
+    let limit = if limited {
+        1 + usize::from(ctrl & 0x3f) * 4
+    } else {
+        SseDecoder::DEFAULT_MAX_EVENT_BYTES
+    };
 
     let whole = run(body, &[body.len()], limit);
     let pieces = run(body, &cuts(ctrl, body.len()), limit);
@@ -40,7 +46,11 @@ fn cuts(ctrl: u8, len: usize) -> Vec<usize> {
         x ^= x << 13;
         x ^= x >> 17;
         x ^= x << 5;
-        let n = if x & 3 == 0 { 1 + (x >> 8) as usize % 64 } else { 1 + (x >> 8) as usize % 3 };
+        let n = if x & 3 == 0 {
+            1 + (x >> 8) as usize % 64
+        } else {
+            1 + (x >> 8) as usize % 3
+        };
         sizes.push(n);
         total += n;
     }
@@ -59,7 +69,11 @@ fn run(body: &[u8], sizes: &[usize], limit: usize) -> Outcome {
             assert_eq!(dec.feed(b"data: x\n\n", &mut out), Err(e.clone()));
             return (out, Some(e));
         }
-        assert!(dec.buffered_len() <= limit, "holds {} bytes, limit {limit}", dec.buffered_len());
+        assert!(
+            dec.buffered_len() <= limit,
+            "holds {} bytes, limit {limit}",
+            dec.buffered_len()
+        );
     }
     assert!(rest.is_empty());
     match dec.finish(&mut out) {
@@ -105,7 +119,12 @@ fn reference(body: &[u8]) -> Vec<SseEvent> {
                 event = None;
             } else {
                 data.pop();
-                events.push(SseEvent { event: event.take(), data: std::mem::take(&mut data), id: id.clone(), retry });
+                events.push(SseEvent {
+                    event: event.take(),
+                    data: std::mem::take(&mut data),
+                    id: id.clone(),
+                    retry,
+                });
             }
             continue;
         }

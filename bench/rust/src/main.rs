@@ -14,7 +14,9 @@ use routerkit::{Client, RequestOptions};
 use serde_json::{json, Value};
 
 /// Streamed deltas take these in turn: consecutive chunks differ, as a model's tokens do.
-const PIECES: [&str; 10] = ["The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", "."];
+const PIECES: [&str; 10] = [
+    "The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ".",
+];
 
 fn cpu_s() -> f64 {
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
@@ -48,7 +50,14 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args { client: "routerkit".into(), mode: String::new(), url: String::new(), n: 1000, repeat: 1, streams: 200 };
+    let mut a = Args {
+        client: "routerkit".into(),
+        mode: String::new(),
+        url: String::new(),
+        n: 1000,
+        repeat: 1,
+        streams: 200,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
         let mut v = || it.next().unwrap_or_else(|| panic!("{k} needs a value"));
@@ -69,7 +78,12 @@ fn args() -> Args {
 async fn script(url: &str, count: usize, n: usize) {
     let step = json!({"stream": {"pieces": PIECES, "repeat": n, "usage": null}});
     let steps: Vec<Value> = vec![step; count];
-    let r = reqwest::Client::new().post(format!("{url}/__mock/sessions/default/script")).body(serde_json::to_vec(&steps).unwrap()).send().await.unwrap();
+    let r = reqwest::Client::new()
+        .post(format!("{url}/__mock/sessions/default/script"))
+        .body(serde_json::to_vec(&steps).unwrap())
+        .send()
+        .await
+        .unwrap();
     assert!(r.status().is_success(), "script: {}", r.status());
 }
 
@@ -91,11 +105,21 @@ struct Rk {
 
 impl Rk {
     fn new(url: &str) -> Rk {
-        let client = Client::builder().api_key("sk-bench-0123456789").base_url(format!("{url}/v1")).max_retries(0).build().unwrap();
+        let client = Client::builder()
+            .api_key("sk-bench-0123456789")
+            .base_url(format!("{url}/v1"))
+            .max_retries(0)
+            .build()
+            .unwrap();
         let req = ChatCompletionRequest::new("m", vec![ChatMessage::user("bench")]);
         let mut sreq = req.clone();
         sreq.stream = Some(true);
-        Rk { client, req, sreq, opts: RequestOptions::default() }
+        Rk {
+            client,
+            req,
+            sreq,
+            opts: RequestOptions::default(),
+        }
     }
 }
 
@@ -110,7 +134,11 @@ impl Bench for Rk {
         let mut s = self.client.chat_stream(&self.sreq, &self.opts).await.unwrap();
         let mut n = 0;
         while let Some(chunk) = s.next().await.unwrap() {
-            if chunk.choices.first().is_some_and(|c| c.delta.content.as_deref().is_some_and(|t| !t.is_empty())) {
+            if chunk
+                .choices
+                .first()
+                .is_some_and(|c| c.delta.content.as_deref().is_some_and(|t| !t.is_empty()))
+            {
                 if n == 0 {
                     first = t0.elapsed();
                 }
@@ -148,7 +176,12 @@ impl Bench for RkPump {
         let mut n = 0;
         while let Some(batch) = rx.recv().await {
             for raw in batch {
-                if raw.chunk.as_ref().and_then(|c| c.choices.first()).is_some_and(|c| c.delta.content.as_deref().is_some_and(|t| !t.is_empty())) {
+                if raw
+                    .chunk
+                    .as_ref()
+                    .and_then(|c| c.choices.first())
+                    .is_some_and(|c| c.delta.content.as_deref().is_some_and(|t| !t.is_empty()))
+                {
                     if n == 0 {
                         first = t0.elapsed();
                     }
@@ -213,7 +246,10 @@ impl Bench for Raw {
                         continue;
                     }
                     let v: Value = serde_json::from_slice(data).unwrap();
-                    if v["choices"][0]["delta"]["content"].as_str().is_some_and(|s| !s.is_empty()) {
+                    if v["choices"][0]["delta"]["content"]
+                        .as_str()
+                        .is_some_and(|s| !s.is_empty())
+                    {
                         if n == 0 {
                             first = t0.elapsed();
                         }
@@ -257,7 +293,14 @@ async fn run<B: Bench>(b: B, a: &Args) -> Value {
         "concurrent" => {
             script(&a.url, a.streams, a.n).await;
             let (c0, t0) = (cpu_s(), Instant::now());
-            let tasks: Vec<_> = (0..a.streams).map(|_| tokio::spawn({ let b = b.clone(); async move { b.stream().await } })).collect();
+            let tasks: Vec<_> = (0..a.streams)
+                .map(|_| {
+                    tokio::spawn({
+                        let b = b.clone();
+                        async move { b.stream().await }
+                    })
+                })
+                .collect();
             let mut chunks = 0;
             let mut firsts = Vec::new();
             for t in tasks {
@@ -294,7 +337,11 @@ async fn bench_main() {
     let t = Instant::now();
     // Start-up for a compiled client: building the client object (no import step exists).
     let mut out = if a.mode == "startup" {
-        let _c = Client::builder().api_key("sk-bench").base_url("http://127.0.0.1:9/v1").build().unwrap();
+        let _c = Client::builder()
+            .api_key("sk-bench")
+            .base_url("http://127.0.0.1:9/v1")
+            .build()
+            .unwrap();
         json!({"import_ms": t.elapsed().as_secs_f64() * 1e3, "rss_kb": rss_kb()})
     } else if a.client == "raw" {
         run(Raw::new(&a.url), &a).await

@@ -19,7 +19,11 @@ pub struct RkCancelToken {
 /// Never NULL.
 #[no_mangle]
 pub extern "C" fn rk_cancel_token_new() -> *mut RkCancelToken {
-    match catch_unwind(|| Box::into_raw(Box::new(RkCancelToken { token: CancellationToken::new() }))) {
+    match catch_unwind(|| {
+        Box::into_raw(Box::new(RkCancelToken {
+            token: CancellationToken::new(),
+        }))
+    }) {
         Ok(p) => p,
         Err(_) => std::ptr::null_mut(),
     }

@@ -19,12 +19,20 @@ const MAX_INT: u64 = i32::MAX as u64;
 
 /// Appends one record for a chunk: `'F'` when it was parsed, [`fits_fast`] and not
 /// `json_only`, otherwise `'J'` with `data`. Fails only for a chunk of 4 GiB or more.
-pub(crate) fn encode(out: &mut Vec<u8>, data: &str, chunk: Option<&ChatCompletionChunk>, json_only: bool) -> Result<(), String> {
+pub(crate) fn encode(
+    out: &mut Vec<u8>,
+    data: &str,
+    chunk: Option<&ChatCompletionChunk>,
+    json_only: bool,
+) -> Result<(), String> {
     if let Some(chunk) = chunk.filter(|c| !json_only && fits_fast(c)) {
         encode_fast(out, chunk);
         return Ok(());
     }
-    let len = u32::try_from(data.len()).ok().filter(|&n| n != ABSENT).ok_or_else(|| format!("a chunk of {} bytes is too large", data.len()))?;
+    let len = u32::try_from(data.len())
+        .ok()
+        .filter(|&n| n != ABSENT)
+        .ok_or_else(|| format!("a chunk of {} bytes is too large", data.len()))?;
     out.push(TAG_JSON);
     out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(data.as_bytes());
@@ -42,9 +50,14 @@ pub(crate) fn fits_fast(chunk: &ChatCompletionChunk) -> bool {
         && small(&chunk.model)
         && small_opt(&chunk.system_fingerprint)
         && chunk.usage.as_ref().map_or(true, usage_fits)
-        && chunk.choices.iter().all(|c| choice_fits(c) && small_opt(&c.finish_reason) && {
-            let d = &c.delta;
-            small_opt(&d.role) && small_opt(&d.content) && small_opt(&d.reasoning_content) && small_opt(&d.reasoning)
+        && chunk.choices.iter().all(|c| {
+            choice_fits(c) && small_opt(&c.finish_reason) && {
+                let d = &c.delta;
+                small_opt(&d.role)
+                    && small_opt(&d.content)
+                    && small_opt(&d.reasoning_content)
+                    && small_opt(&d.reasoning)
+            }
         })
 }
 
@@ -149,13 +162,27 @@ mod tests {
                 return (tag, serde_json::from_slice(self.take(n)).unwrap());
             }
             assert_eq!(tag, TAG_FAST);
-            let mut c = ChatCompletionChunk { id: self.str(), object: self.str(), created: self.i64(), model: self.str(), ..Default::default() };
+            let mut c = ChatCompletionChunk {
+                id: self.str(),
+                object: self.str(),
+                created: self.i64(),
+                model: self.str(),
+                ..Default::default()
+            };
             c.system_fingerprint = self.ostr();
             if self.u8() == 1 {
-                c.usage = Some(Usage { prompt_tokens: self.u32().into(), completion_tokens: self.u32().into(), total_tokens: self.u32().into(), ..Default::default() });
+                c.usage = Some(Usage {
+                    prompt_tokens: self.u32().into(),
+                    completion_tokens: self.u32().into(),
+                    total_tokens: self.u32().into(),
+                    ..Default::default()
+                });
             }
             for _ in 0..self.u32() {
-                let mut ch = ChunkChoice { index: self.u32(), ..Default::default() };
+                let mut ch = ChunkChoice {
+                    index: self.u32(),
+                    ..Default::default()
+                };
                 ch.delta.role = self.ostr();
                 ch.delta.content = self.ostr();
                 ch.delta.reasoning_content = self.ostr();

@@ -9,7 +9,9 @@ use engine::types::{ChatCompletionRequest, EmbeddingRequest};
 use crate::cancel::{token_of, RkCancelToken};
 use crate::error::RkError;
 use crate::options::{call_options, client_from_json};
-use crate::{c_string, c_string_opt, free_c_string, guard, header_lines, optional_str, required_str, block_on, Failure, RkStatus};
+use crate::{
+    block_on, c_string, c_string_opt, free_c_string, guard, header_lines, optional_str, required_str, Failure, RkStatus,
+};
 
 /// A client for one gateway: configuration and a connection pool.
 /// Thread-safe: share one client between threads. Free with [`rk_client_free`].
@@ -78,7 +80,11 @@ impl RkResponse {
 /// `options_json` is NULL or a NUL-terminated string; `out` is a valid pointer;
 /// `err` is NULL or a valid pointer.
 #[no_mangle]
-pub unsafe extern "C" fn rk_client_new(options_json: *const c_char, out: *mut *mut RkClient, err: *mut *mut RkError) -> RkStatus {
+pub unsafe extern "C" fn rk_client_new(
+    options_json: *const c_char,
+    out: *mut *mut RkClient,
+    err: *mut *mut RkError,
+) -> RkStatus {
     guard(err, || {
         if out.is_null() {
             return Err(Failure::Argument("`out` is NULL".into()));
@@ -106,7 +112,9 @@ pub unsafe extern "C" fn rk_client_free(client: *mut RkClient) {
 
 /// Borrows the client argument.
 unsafe fn client_ref<'a>(client: *const RkClient) -> Result<&'a RkClient, Failure> {
-    client.as_ref().ok_or_else(|| Failure::Argument("`client` is NULL".into()))
+    client
+        .as_ref()
+        .ok_or_else(|| Failure::Argument("`client` is NULL".into()))
 }
 
 /// Runs one blocking call and stores its response in `*out`.
@@ -147,7 +155,8 @@ pub unsafe extern "C" fn rk_chat(
 ) -> RkStatus {
     guard(err, || {
         let client = client_ref(client)?;
-        let request: ChatCompletionRequest = engine::request::parse_request(required_str(request_json, "request_json")?)?;
+        let request: ChatCompletionRequest =
+            engine::request::parse_request(required_str(request_json, "request_json")?)?;
         let opts = call_options(optional_str(options_json, "options_json")?, token_of(cancel))?;
         respond(out, || block_on(client.inner.chat_raw(&request, &opts)))
     })
@@ -189,7 +198,9 @@ pub unsafe extern "C" fn rk_list_models(
     guard(err, || {
         let client = client_ref(client)?;
         let opts = call_options(optional_str(options_json, "options_json")?, token_of(cancel))?;
-        respond(out, || block_on(client.inner.send(engine::Method::GET, "models", None, &opts)))
+        respond(out, || {
+            block_on(client.inner.send(engine::Method::GET, "models", None, &opts))
+        })
     })
 }
 
@@ -205,7 +216,10 @@ pub unsafe extern "C" fn rk_response_free(response: *mut RkResponse) {
     let _ = catch_unwind(AssertUnwindSafe(|| {
         let r = Box::from_raw(response);
         if !r.body.is_null() {
-            drop(Box::from_raw(std::ptr::slice_from_raw_parts_mut(r.body as *mut u8, r.body_len + 1)));
+            drop(Box::from_raw(std::ptr::slice_from_raw_parts_mut(
+                r.body as *mut u8,
+                r.body_len + 1,
+            )));
         }
         free_c_string(r.request_id);
         free_c_string(r.headers);

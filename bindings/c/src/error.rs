@@ -63,7 +63,9 @@ impl RkError {
             body_json: e.body().map_or(std::ptr::null_mut(), |b| c_string(&b.to_string())),
             headers: c_string(&header_lines(e.headers())),
             request_id: c_string_opt(e.request_id()),
-            retry_after_ms: e.retry_after().map_or(-1, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+            retry_after_ms: e
+                .retry_after()
+                .map_or(-1, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
             attempts: e.attempts(),
         }
     }
@@ -108,7 +110,16 @@ pub unsafe extern "C" fn rk_error_free(err: *mut RkError) {
 
 impl Drop for RkError {
     fn drop(&mut self) {
-        for s in [self.message, self.code, self.error_type, self.param, self.field, self.body_json, self.headers, self.request_id] {
+        for s in [
+            self.message,
+            self.code,
+            self.error_type,
+            self.param,
+            self.field,
+            self.body_json,
+            self.headers,
+            self.request_id,
+        ] {
             // SAFETY: every string field is NULL or came from `c_string`, and is freed only here.
             unsafe { free_c_string(s) };
         }

@@ -169,7 +169,9 @@ pub(crate) unsafe fn required_str<'a>(ptr: *const c_char, name: &str) -> Result<
     if ptr.is_null() {
         return Err(Failure::Argument(format!("`{name}` is NULL")));
     }
-    CStr::from_ptr(ptr).to_str().map_err(|_| Failure::Argument(format!("`{name}` is not UTF-8")))
+    CStr::from_ptr(ptr)
+        .to_str()
+        .map_err(|_| Failure::Argument(format!("`{name}` is not UTF-8")))
 }
 
 /// Borrows an optional NUL-terminated UTF-8 string argument (NULL → `None`).
@@ -186,9 +188,15 @@ pub(crate) unsafe fn optional_str<'a>(ptr: *const c_char, name: &str) -> Result<
 /// A new C string owned by the caller of the ABI (freed by this library's `_free`
 /// functions through [`free_c_string`]). Interior NULs become U+FFFD.
 pub(crate) fn c_string(s: &str) -> *mut c_char {
-    let owned = if s.as_bytes().contains(&0) { s.replace('\0', "\u{FFFD}") } else { s.to_owned() };
+    let owned = if s.as_bytes().contains(&0) {
+        s.replace('\0', "\u{FFFD}")
+    } else {
+        s.to_owned()
+    };
     // No interior NUL is left, so this cannot fail.
-    CString::new(owned).map(CString::into_raw).unwrap_or(std::ptr::null_mut())
+    CString::new(owned)
+        .map(CString::into_raw)
+        .unwrap_or(std::ptr::null_mut())
 }
 
 /// [`c_string`] for an optional value: `None` → NULL.

@@ -123,8 +123,16 @@ pub(crate) fn client_from_json(json: Option<&str>) -> Result<engine::Client, Err
     }
     if o.initial_retry_delay_ms.is_some() || o.max_retry_delay_ms.is_some() {
         let d = RetryPolicy::default();
-        let initial = o.initial_retry_delay_ms.map(|ms| millis(ms, "initial_retry_delay")).transpose()?.unwrap_or(d.initial_backoff);
-        let max = o.max_retry_delay_ms.map(|ms| millis(ms, "max_retry_delay")).transpose()?.unwrap_or(d.max_backoff.max(initial));
+        let initial = o
+            .initial_retry_delay_ms
+            .map(|ms| millis(ms, "initial_retry_delay"))
+            .transpose()?
+            .unwrap_or(d.initial_backoff);
+        let max = o
+            .max_retry_delay_ms
+            .map(|ms| millis(ms, "max_retry_delay"))
+            .transpose()?
+            .unwrap_or(d.max_backoff.max(initial));
         b = b.backoff(initial, max);
     }
     for (k, v) in pairs(o.headers) {
@@ -150,7 +158,10 @@ pub(crate) fn client_from_json(json: Option<&str>) -> Result<engine::Client, Err
 
 /// Per-call options from `options_json` (NULL: none) and the cancel token.
 #[allow(clippy::needless_update)] // the engine may grow options; they keep their defaults
-pub(crate) fn call_options(json: Option<&str>, cancel: Option<tokio_util::sync::CancellationToken>) -> Result<RequestOptions, Error> {
+pub(crate) fn call_options(
+    json: Option<&str>,
+    cancel: Option<tokio_util::sync::CancellationToken>,
+) -> Result<RequestOptions, Error> {
     let o: CallOptions = parse(json, "options")?;
     Ok(RequestOptions {
         timeout: o.timeout_ms.map(|ms| millis(ms, "timeout")).transpose()?,

@@ -5,15 +5,17 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Mutex;
 
 use engine::stream::CancelHandle;
-use engine::types::ChatCompletionRequest;
 use engine::stream::RawChunk;
+use engine::types::ChatCompletionRequest;
 use engine::ChatStream;
 
 use crate::cancel::{token_of, RkCancelToken};
 use crate::client::RkClient;
 use crate::error::RkError;
 use crate::options::call_options;
-use crate::{block_on, c_string, c_string_opt, guard, header_lines, optional_str, required_str, settle, Failure, RkStatus};
+use crate::{
+    block_on, c_string, c_string_opt, guard, header_lines, optional_str, required_str, settle, Failure, RkStatus,
+};
 
 /// A streaming chat completion. Created by [`rk_chat_stream`], read with
 /// [`rk_stream_next_batch`], freed with [`rk_stream_free`] (which closes the
@@ -57,14 +59,24 @@ pub unsafe extern "C" fn rk_chat_stream(
             return Err(Failure::Argument("`out` is NULL".into()));
         }
         *out = std::ptr::null_mut();
-        let client = client.as_ref().ok_or_else(|| Failure::Argument("`client` is NULL".into()))?;
-        let request: ChatCompletionRequest = engine::request::parse_request(required_str(request_json, "request_json")?)?;
+        let client = client
+            .as_ref()
+            .ok_or_else(|| Failure::Argument("`client` is NULL".into()))?;
+        let request: ChatCompletionRequest =
+            engine::request::parse_request(required_str(request_json, "request_json")?)?;
         // Always a token of our own, so rk_stream_cancel works without one from the caller.
         let token = token_of(cancel).unwrap_or_default();
         let opts = call_options(optional_str(options_json, "options_json")?, Some(token))?;
         let stream = block_on(client.inner.chat_stream(&request, &opts))?;
         let cancel = stream.cancel_handle();
-        *out = Box::into_raw(Box::new(RkStream { cancel, state: Mutex::new(StreamState { stream, batch: Vec::new(), chunks: Vec::new() }) }));
+        *out = Box::into_raw(Box::new(RkStream {
+            cancel,
+            state: Mutex::new(StreamState {
+                stream,
+                batch: Vec::new(),
+                chunks: Vec::new(),
+            }),
+        }));
         Ok(())
     })
 }
@@ -106,7 +118,9 @@ pub unsafe extern "C" fn rk_stream_next_batch(
         *out_data = std::ptr::null();
         *out_len = 0;
         *out_count = 0;
-        let stream = stream.as_ref().ok_or_else(|| Failure::Argument("`stream` is NULL".into()))?;
+        let stream = stream
+            .as_ref()
+            .ok_or_else(|| Failure::Argument("`stream` is NULL".into()))?;
         let mut state = stream.state.lock().unwrap_or_else(|p| p.into_inner());
         let state = &mut *state;
         let max = if max == 0 { usize::MAX } else { max };
@@ -197,7 +211,9 @@ pub unsafe extern "C" fn rk_stream_next_batch_bin(
         *out_data = std::ptr::null();
         *out_len = 0;
         *out_count = 0;
-        let stream = stream.as_ref().ok_or_else(|| Failure::Argument("`stream` is NULL".into()))?;
+        let stream = stream
+            .as_ref()
+            .ok_or_else(|| Failure::Argument("`stream` is NULL".into()))?;
         let mut state = stream.state.lock().unwrap_or_else(|p| p.into_inner());
         let state = &mut *state;
         let max = if max == 0 { usize::MAX } else { max };
@@ -272,7 +288,10 @@ pub unsafe extern "C" fn rk_stream_cancel(stream: *const RkStream) {
 /// Runs `f` on the stream under its lock; a NULL stream gives `None`.
 unsafe fn with_stream<T>(stream: *const RkStream, f: impl FnOnce(&ChatStream) -> T) -> Option<T> {
     let s = stream.as_ref()?;
-    catch_unwind(AssertUnwindSafe(|| f(&s.state.lock().unwrap_or_else(|p| p.into_inner()).stream))).ok()
+    catch_unwind(AssertUnwindSafe(|| {
+        f(&s.state.lock().unwrap_or_else(|p| p.into_inner()).stream)
+    }))
+    .ok()
 }
 
 /// The gateway's request id, owned by the caller ([`rk_string_free`](crate::rk_string_free)); NULL if none.
@@ -316,7 +335,7 @@ pub unsafe extern "C" fn rk_stream_completion_json(stream: *const RkStream) -> *
         let completion = s.accumulator().clone().finish();
         c_string(&serde_json::to_string(&completion).unwrap_or_else(|_| "null".into()))
     })
-        .unwrap_or(std::ptr::null_mut())
+    .unwrap_or(std::ptr::null_mut())
 }
 
 /// Frees the stream, closing its connection (cancelling it if still open). NULL is a no-op.

@@ -84,7 +84,12 @@ pub struct NativeClient {
 }
 
 fn ms(v: f64, field: &'static str) -> Result<Duration> {
-    Duration::try_from_secs_f64(v / 1000.0).map_err(|_| to_napi(routerkit::Error::invalid(field, "must be a non-negative number of milliseconds")))
+    Duration::try_from_secs_f64(v / 1000.0).map_err(|_| {
+        to_napi(routerkit::Error::invalid(
+            field,
+            "must be a non-negative number of milliseconds",
+        ))
+    })
 }
 
 fn pairs(flat: Option<Vec<String>>) -> Vec<(String, String)> {
@@ -122,8 +127,16 @@ fn builder(o: NativeClientOptions) -> Result<ClientBuilder> {
     }
     if o.initial_retry_delay.is_some() || o.max_retry_delay.is_some() {
         let defaults = routerkit::RetryPolicy::default();
-        let initial = o.initial_retry_delay.map(|t| ms(t, "initial_retry_delay")).transpose()?.unwrap_or(defaults.initial_backoff);
-        let max = o.max_retry_delay.map(|t| ms(t, "max_retry_delay")).transpose()?.unwrap_or(defaults.max_backoff);
+        let initial = o
+            .initial_retry_delay
+            .map(|t| ms(t, "initial_retry_delay"))
+            .transpose()?
+            .unwrap_or(defaults.initial_backoff);
+        let max = o
+            .max_retry_delay
+            .map(|t| ms(t, "max_retry_delay"))
+            .transpose()?
+            .unwrap_or(defaults.max_backoff);
         b = b.backoff(initial, max.max(initial));
     }
     for (k, v) in pairs(o.default_headers) {
@@ -166,7 +179,13 @@ fn response(r: routerkit::Response<bytes::Bytes>) -> NativeResponse {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     };
-    NativeResponse { body, status: r.status as u32, headers: flat(r.headers), request_id: r.request_id, attempts: r.attempts }
+    NativeResponse {
+        body,
+        status: r.status as u32,
+        headers: flat(r.headers),
+        request_id: r.request_id,
+        attempts: r.attempts,
+    }
 }
 
 #[napi]
@@ -181,7 +200,9 @@ impl NativeClient {
     #[napi]
     pub fn with_options(&self, options: NativeClientOptions) -> Result<NativeClient> {
         let config = builder(options)?.build_config().map_err(to_napi)?;
-        Ok(NativeClient { inner: self.inner.with_config(config).map_err(to_napi)? })
+        Ok(NativeClient {
+            inner: self.inner.with_config(config).map_err(to_napi)?,
+        })
     }
 
     /// The base URL in use (normalised).
@@ -247,7 +268,11 @@ impl NativeClient {
         let opts = request_options(options, cancel)?;
         let client = self.inner.clone();
         env.spawn_future(async move {
-            client.send(routerkit::Method::GET, "models", None, &opts).await.map(response).map_err(to_napi)
+            client
+                .send(routerkit::Method::GET, "models", None, &opts)
+                .await
+                .map(response)
+                .map_err(to_napi)
         })
     }
 
@@ -263,6 +288,12 @@ impl NativeClient {
         let request: EmbeddingRequest = parse_request(&body).map_err(to_napi)?;
         let opts = request_options(options, cancel)?;
         let client = self.inner.clone();
-        env.spawn_future(async move { client.embeddings_raw(&request, &opts).await.map(response).map_err(to_napi) })
+        env.spawn_future(async move {
+            client
+                .embeddings_raw(&request, &opts)
+                .await
+                .map(response)
+                .map_err(to_napi)
+        })
     }
 }

@@ -30,7 +30,12 @@ pub use stream::*;
 /// better CPU per chunk and chunks/s over 200 streams).
 #[napi_derive::module_init]
 fn init() {
-    match tokio::runtime::Builder::new_multi_thread().worker_threads(1).thread_name("routerkit").enable_all().build() {
+    match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("routerkit")
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => napi::bindgen_prelude::create_custom_tokio_runtime(runtime),
         Err(e) => eprintln!("routerkit: could not build a one-thread runtime ({e}); using napi's default"),
     }

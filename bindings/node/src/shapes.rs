@@ -57,7 +57,13 @@ pub struct ShapeEncoder {
 impl ShapeEncoder {
     /// An encoder for one stream; with `shapes` off it writes each chunk's JSON as it is.
     pub fn new(shapes: bool) -> ShapeEncoder {
-        ShapeEncoder { enabled: shapes, shapes: Vec::new(), recent: 0, scanned: Vec::new(), slots: Vec::new() }
+        ShapeEncoder {
+            enabled: shapes,
+            shapes: Vec::new(),
+            recent: 0,
+            scanned: Vec::new(),
+            slots: Vec::new(),
+        }
     }
 
     /// Appends `json` (one chunk) to `out`, the body of a JSON array with `elements` elements so far;
@@ -101,7 +107,11 @@ impl ShapeEncoder {
                 from = at + 1;
             }
             between.push((from, scanned.len()));
-            self.shapes.push(Shape { scanned, between, last: vec![String::new(); self.slots.len()] });
+            self.shapes.push(Shape {
+                scanned,
+                between,
+                last: vec![String::new(); self.slots.len()],
+            });
         }
         self.recent = index;
         let shape = &mut self.shapes[index];
@@ -132,7 +142,11 @@ impl ShapeEncoder {
         if !self.enabled {
             return None;
         }
-        if self.shapes.get(self.recent).is_some_and(|shape| shape.matches(json.as_bytes(), &mut self.slots)) {
+        if self
+            .shapes
+            .get(self.recent)
+            .is_some_and(|shape| shape.matches(json.as_bytes(), &mut self.slots))
+        {
             return Some(self.recent);
         }
         if !split(json, &mut self.scanned, &mut self.slots) {
@@ -244,7 +258,9 @@ fn split(json: &str, scanned: &mut Vec<u8>, slots: &mut Vec<(usize, usize)>) -> 
                     return false;
                 }
                 let start = i;
-                let Some((end, escaped)) = string_end(b, i) else { return false };
+                let Some((end, escaped)) = string_end(b, i) else {
+                    return false;
+                };
                 i = end;
                 let token = &b[start..i];
                 if expect_key {
@@ -269,7 +285,9 @@ fn split(json: &str, scanned: &mut Vec<u8>, slots: &mut Vec<(usize, usize)>) -> 
                 }
             }
             _ => {
-                let literal: Option<&[u8]> = [&b"true"[..], b"false", b"null"].into_iter().find(|l| b[i..].starts_with(l));
+                let literal: Option<&[u8]> = [&b"true"[..], b"false", b"null"]
+                    .into_iter()
+                    .find(|l| b[i..].starts_with(l));
                 match literal {
                     Some(l) if depth > 0 && !expect_key => {
                         scanned.extend_from_slice(l);
@@ -379,7 +397,10 @@ mod tests {
         let spaced = r#"{ "a": "y", "b": 1 }"#;
         let typed = r#"{"a":2,"b":"\"q\\"}"#;
         let cut = r#"{"a":"x\"#;
-        assert_eq!(encode(&[a, spaced, typed, cut]), format!(r#""{{\"a\":v[0],\"b\":v[1]}}",0,3,"x",1,0,1,"y",0,3,2,"\"q\\",{cut}"#));
+        assert_eq!(
+            encode(&[a, spaced, typed, cut]),
+            format!(r#""{{\"a\":v[0],\"b\":v[1]}}",0,3,"x",1,0,1,"y",0,3,2,"\"q\\",{cut}"#)
+        );
     }
 
     #[test]
@@ -398,7 +419,10 @@ mod tests {
         let refs: Vec<&str> = chunks.iter().map(String::as_str).collect();
         let out = encode(&refs);
         assert!(out.ends_with(&format!(",{}", chunks[MAX_SHAPES])), "{out}");
-        assert!(out.contains(&format!("\"{{\\\"k{}\\\":v[0]}}\",{},1,1", MAX_SHAPES - 1, MAX_SHAPES - 1)));
+        assert!(out.contains(&format!(
+            "\"{{\\\"k{}\\\":v[0]}}\",{},1,1",
+            MAX_SHAPES - 1,
+            MAX_SHAPES - 1
+        )));
     }
 }
-

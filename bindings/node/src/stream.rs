@@ -130,7 +130,12 @@ impl ReadAhead {
     }
 
     /// Reads `stream` to its end, a failure or a cancel; stops while [`MAX_BATCH`] chunks wait.
-    async fn run(self: Arc<Self>, mut stream: ChatStream, meta: Arc<std::sync::Mutex<Meta>>, mut encoder: ShapeEncoder) {
+    async fn run(
+        self: Arc<Self>,
+        mut stream: ChatStream,
+        meta: Arc<std::sync::Mutex<Meta>>,
+        mut encoder: ShapeEncoder,
+    ) {
         let cancelled = stream.cancel_handle().token();
         let mut encoded = String::new();
         let mut attempts = stream.attempts();
@@ -195,7 +200,11 @@ struct Meta {
 impl Meta {
     fn of(stream: &ChatStream) -> Meta {
         Meta {
-            headers: stream.headers().iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect(),
+            headers: stream
+                .headers()
+                .iter()
+                .flat_map(|(k, v)| [k.clone(), v.clone()])
+                .collect(),
             request_id: stream.request_id().map(str::to_owned),
             attempts: stream.attempts(),
         }
@@ -217,20 +226,36 @@ impl NativeStream {
         let cancel = stream.cancel_handle();
         let meta = Arc::new(std::sync::Mutex::new(Meta::of(&stream)));
         if format == BatchFormat::Events {
-            return NativeStream { cancel, meta, read_ahead: None, inner: Mutex::new(Some(stream)) };
+            return NativeStream {
+                cancel,
+                meta,
+                read_ahead: None,
+                inner: Mutex::new(Some(stream)),
+            };
         }
         let read_ahead = Arc::new(ReadAhead {
-            buffer: std::sync::Mutex::new(Buffered { text: String::from("["), chunks: 0, end: None }),
+            buffer: std::sync::Mutex::new(Buffered {
+                text: String::from("["),
+                chunks: 0,
+                end: None,
+            }),
             readable: Notify::new(),
             room: Notify::new(),
         });
         let encoder = ShapeEncoder::new(format == BatchFormat::Shapes);
         tokio::spawn(read_ahead.clone().run(stream, meta.clone(), encoder));
-        NativeStream { cancel, meta, read_ahead: Some(read_ahead), inner: Mutex::new(None) }
+        NativeStream {
+            cancel,
+            meta,
+            read_ahead: Some(read_ahead),
+            inner: Mutex::new(None),
+        }
     }
 
     fn read_ahead(&self) -> Result<&Arc<ReadAhead>> {
-        self.read_ahead.as_ref().ok_or_else(|| Error::from_reason("routerkit: this stream is read with nextBatch()"))
+        self.read_ahead
+            .as_ref()
+            .ok_or_else(|| Error::from_reason("routerkit: this stream is read with nextBatch()"))
     }
 }
 
@@ -268,13 +293,23 @@ fn push_event(out: &mut String, i: usize, ev: &StreamEvent) {
             let _ = write!(out, "[{i},\"reasoning.delta\",{choice},");
             push_str(out, delta);
         }
-        StreamEvent::ToolCallArgumentsDelta { choice, index, name, arguments_delta } => {
+        StreamEvent::ToolCallArgumentsDelta {
+            choice,
+            index,
+            name,
+            arguments_delta,
+        } => {
             let _ = write!(out, "[{i},\"tool_calls.function.arguments.delta\",{choice},");
             push_str(out, arguments_delta);
             let _ = write!(out, ",{index},");
             push_str(out, name);
         }
-        StreamEvent::ToolCallArgumentsDone { choice, index, name, arguments } => {
+        StreamEvent::ToolCallArgumentsDone {
+            choice,
+            index,
+            name,
+            arguments,
+        } => {
             let _ = write!(out, "[{i},\"tool_calls.function.arguments.done\",{choice},");
             push_str(out, arguments);
             let _ = write!(out, ",{index},");
@@ -364,7 +399,12 @@ impl NativeStream {
     /// JSON text of the completion accumulated by the core; closes the stream.
     #[napi]
     pub async fn finish(&self) -> Result<String> {
-        let stream = self.inner.lock().await.take().ok_or_else(|| to_napi(routerkit::Error::cancelled()))?;
+        let stream = self
+            .inner
+            .lock()
+            .await
+            .take()
+            .ok_or_else(|| to_napi(routerkit::Error::cancelled()))?;
         serde_json::to_string(&stream.into_completion()).map_err(|e| Error::from_reason(e.to_string()))
     }
 

@@ -53,7 +53,11 @@ impl Completions {
                 libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
             }
         }
-        Ok(Completions { queue: Mutex::new(Vec::new()), read_fd: fds[0], write_fd: fds[1] })
+        Ok(Completions {
+            queue: Mutex::new(Vec::new()),
+            read_fd: fds[0],
+            write_fd: fds[1],
+        })
     }
 
     /// The descriptor for `loop.add_reader`: readable when calls have finished.

@@ -36,24 +36,39 @@ fn secs(field: &'static str, v: Option<f64>) -> Result<Option<Duration>, routerk
     match v {
         None => Ok(None),
         Some(s) if s.is_finite() && s > 0.0 => Ok(Some(Duration::from_secs_f64(s.min(1e9)))),
-        Some(s) if s == 0.0 && (field == "initial_retry_delay" || field == "max_retry_delay") => Ok(Some(Duration::ZERO)),
-        Some(s) => Err(routerkit::Error::invalid(field, format!("must be a positive number of seconds, got {s}"))),
+        Some(s) if s == 0.0 && (field == "initial_retry_delay" || field == "max_retry_delay") => {
+            Ok(Some(Duration::ZERO))
+        }
+        Some(s) => Err(routerkit::Error::invalid(
+            field,
+            format!("must be a positive number of seconds, got {s}"),
+        )),
     }
 }
 
 /// Per-call options: timeout (s), headers, query, extra_body (JSON text of an object).
-type Opts = (Option<f64>, Option<Vec<(String, String)>>, Option<Vec<(String, String)>>, Option<String>);
+type Opts = (
+    Option<f64>,
+    Option<Vec<(String, String)>>,
+    Option<Vec<(String, String)>>,
+    Option<String>,
+);
 
 fn options(opts: Option<Opts>, cancel: &CancellationToken) -> Result<RequestOptions, routerkit::Error> {
-    let mut o = RequestOptions { cancel: Some(cancel.clone()), ..Default::default() };
+    let mut o = RequestOptions {
+        cancel: Some(cancel.clone()),
+        ..Default::default()
+    };
     if let Some((timeout, headers, query, extra_body)) = opts {
         o.timeout = secs("timeout", timeout)?;
         o.headers = headers.unwrap_or_default();
         o.query = query.unwrap_or_default();
         if let Some(text) = extra_body {
-            o.extra_body = Some(parse_request::<serde_json::Map<String, serde_json::Value>>(&text).map_err(|_| {
-                routerkit::Error::invalid("extra_body", "must be a dict of JSON-serialisable values")
-            })?);
+            o.extra_body = Some(
+                parse_request::<serde_json::Map<String, serde_json::Value>>(&text).map_err(|_| {
+                    routerkit::Error::invalid("extra_body", "must be a dict of JSON-serialisable values")
+                })?,
+            );
         }
     }
     Ok(o)
@@ -115,13 +130,16 @@ impl NativeClient {
                 b = b.deadline(d);
             }
             if let Some(n) = max_retries {
-                let n = u32::try_from(n).map_err(|_| routerkit::Error::invalid("max_retries", format!("{n} is not a count")))?;
+                let n = u32::try_from(n)
+                    .map_err(|_| routerkit::Error::invalid("max_retries", format!("{n} is not a count")))?;
                 b = b.max_retries(n);
             }
             if initial_retry_delay.is_some() || max_retry_delay.is_some() {
                 let defaults = routerkit::RetryPolicy::default();
                 let initial = secs("initial_retry_delay", initial_retry_delay)?.unwrap_or(defaults.initial_backoff);
-                let max = secs("max_retry_delay", max_retry_delay)?.unwrap_or(defaults.max_backoff).max(initial);
+                let max = secs("max_retry_delay", max_retry_delay)?
+                    .unwrap_or(defaults.max_backoff)
+                    .max(initial);
                 b = b.backoff(initial, max);
             }
             for (k, v) in default_headers.unwrap_or_default() {
@@ -140,7 +158,9 @@ impl NativeClient {
             }
         };
         let client = build().map_err(|e| to_err(py, &e))?;
-        Ok(NativeClient { slot: Mutex::new((std::process::id(), client)) })
+        Ok(NativeClient {
+            slot: Mutex::new((std::process::id(), client)),
+        })
     }
 
     /// `sk-your-…`: the key's first 8 characters.
@@ -157,7 +177,12 @@ impl NativeClient {
     fn settings(&self) -> (f64, f64, Option<f64>, u32) {
         let c = self.client();
         let cfg = c.config();
-        (cfg.timeout.as_secs_f64(), cfg.connect_timeout.as_secs_f64(), cfg.deadline.map(|d| d.as_secs_f64()), cfg.retry.max_retries)
+        (
+            cfg.timeout.as_secs_f64(),
+            cfg.connect_timeout.as_secs_f64(),
+            cfg.deadline.map(|d| d.as_secs_f64()),
+            cfg.retry.max_retries,
+        )
     }
 
     /// `POST /chat/completions`: `(body, status, headers, request_id, attempts)`.
@@ -167,7 +192,9 @@ impl NativeClient {
         let prepared = parse_request::<ChatCompletionRequest>(body).and_then(|r| Ok((r, options(opts, &cancel)?)));
         let (req, opts) = prepared.map_err(|e| to_err(py, &e))?;
         let client = self.client();
-        let out = crate::runtime::wait(py, async move { client.chat_raw(&req, &opts).await }, || cancel.cancel())?;
+        let out = crate::runtime::wait(py, async move { client.chat_raw(&req, &opts).await }, || {
+            cancel.cancel()
+        })?;
         convert::response(py, out.map_err(|e| to_err(py, &e))?)
     }
 
@@ -178,7 +205,9 @@ impl NativeClient {
         let prepared = parse_request::<ChatCompletionRequest>(body).and_then(|r| Ok((r, options(opts, &cancel)?)));
         let (req, opts) = prepared.map_err(|e| to_err(py, &e))?;
         let client = self.client();
-        let out = crate::runtime::wait(py, async move { client.chat_stream(&req, &opts).await }, || cancel.cancel())?;
+        let out = crate::runtime::wait(py, async move { client.chat_stream(&req, &opts).await }, || {
+            cancel.cancel()
+        })?;
         Ok(NativeStream::new(out.map_err(|e| to_err(py, &e))?, events))
     }
 
@@ -203,18 +232,29 @@ impl NativeClient {
         let prepared = parse_request::<EmbeddingRequest>(body).and_then(|r| Ok((r, options(opts, &cancel)?)));
         let (req, opts) = prepared.map_err(|e| to_err(py, &e))?;
         let client = self.client();
-        let out = crate::runtime::wait(py, async move { client.embeddings_raw(&req, &opts).await }, || cancel.cancel())?;
+        let out = crate::runtime::wait(py, async move { client.embeddings_raw(&req, &opts).await }, || {
+            cancel.cancel()
+        })?;
         convert::response(py, out.map_err(|e| to_err(py, &e))?)
     }
 
     /// Async twin of `chat`: completes `future` through `completions`.
     #[pyo3(signature = (completions, future, body, opts=None))]
-    fn chat_async(&self, py: Python<'_>, completions: Py<Completions>, future: Py<PyAny>, body: &str, opts: Option<Opts>) -> PyResult<CallHandle> {
+    fn chat_async(
+        &self,
+        py: Python<'_>,
+        completions: Py<Completions>,
+        future: Py<PyAny>,
+        body: &str,
+        opts: Option<Opts>,
+    ) -> PyResult<CallHandle> {
         let cancel = CancellationToken::new();
         let prepared = parse_request::<ChatCompletionRequest>(body).and_then(|r| Ok((r, options(opts, &cancel)?)));
         let (req, opts) = prepared.map_err(|e| to_err(py, &e))?;
         let client = self.client();
-        bridge::spawn(completions, future, async move { client.chat_raw(&req, &opts).await.map(Payload::Body) });
+        bridge::spawn(completions, future, async move {
+            client.chat_raw(&req, &opts).await.map(Payload::Body)
+        });
         Ok(CallHandle(CancelHandle::new(cancel)))
     }
 
@@ -242,24 +282,42 @@ impl NativeClient {
 
     /// Async twin of `models`.
     #[pyo3(signature = (completions, future, opts=None))]
-    fn models_async(&self, py: Python<'_>, completions: Py<Completions>, future: Py<PyAny>, opts: Option<Opts>) -> PyResult<CallHandle> {
+    fn models_async(
+        &self,
+        py: Python<'_>,
+        completions: Py<Completions>,
+        future: Py<PyAny>,
+        opts: Option<Opts>,
+    ) -> PyResult<CallHandle> {
         let cancel = CancellationToken::new();
         let opts = options(opts, &cancel).map_err(|e| to_err(py, &e))?;
         let client = self.client();
         bridge::spawn(completions, future, async move {
-            client.send(routerkit::Method::GET, "models", None, &opts).await.map(Payload::Body)
+            client
+                .send(routerkit::Method::GET, "models", None, &opts)
+                .await
+                .map(Payload::Body)
         });
         Ok(CallHandle(CancelHandle::new(cancel)))
     }
 
     /// Async twin of `embeddings`.
     #[pyo3(signature = (completions, future, body, opts=None))]
-    fn embeddings_async(&self, py: Python<'_>, completions: Py<Completions>, future: Py<PyAny>, body: &str, opts: Option<Opts>) -> PyResult<CallHandle> {
+    fn embeddings_async(
+        &self,
+        py: Python<'_>,
+        completions: Py<Completions>,
+        future: Py<PyAny>,
+        body: &str,
+        opts: Option<Opts>,
+    ) -> PyResult<CallHandle> {
         let cancel = CancellationToken::new();
         let prepared = parse_request::<EmbeddingRequest>(body).and_then(|r| Ok((r, options(opts, &cancel)?)));
         let (req, opts) = prepared.map_err(|e| to_err(py, &e))?;
         let client = self.client();
-        bridge::spawn(completions, future, async move { client.embeddings_raw(&req, &opts).await.map(Payload::Body) });
+        bridge::spawn(completions, future, async move {
+            client.embeddings_raw(&req, &opts).await.map(Payload::Body)
+        });
         Ok(CallHandle(CancelHandle::new(cancel)))
     }
 }

@@ -68,12 +68,30 @@ fn event<'py>(py: Python<'py>, e: &StreamEvent) -> PyResult<Bound<'py, PyTuple>>
         StreamEvent::RefusalDelta { choice, delta } => ("refusal.delta", *choice, None, None, delta),
         StreamEvent::RefusalDone { choice, refusal } => ("refusal.done", *choice, None, None, refusal),
         StreamEvent::ReasoningDelta { choice, delta } => ("reasoning.delta", *choice, None, None, delta),
-        StreamEvent::ToolCallArgumentsDelta { choice, index, name, arguments_delta } => {
-            ("tool_calls.function.arguments.delta", *choice, Some(*index), Some(name), arguments_delta)
-        }
-        StreamEvent::ToolCallArgumentsDone { choice, index, name, arguments } => {
-            ("tool_calls.function.arguments.done", *choice, Some(*index), Some(name), arguments)
-        }
+        StreamEvent::ToolCallArgumentsDelta {
+            choice,
+            index,
+            name,
+            arguments_delta,
+        } => (
+            "tool_calls.function.arguments.delta",
+            *choice,
+            Some(*index),
+            Some(name),
+            arguments_delta,
+        ),
+        StreamEvent::ToolCallArgumentsDone {
+            choice,
+            index,
+            name,
+            arguments,
+        } => (
+            "tool_calls.function.arguments.done",
+            *choice,
+            Some(*index),
+            Some(name),
+            arguments,
+        ),
     };
     (kind, choice, index, name, text).into_pyobject(py)
 }

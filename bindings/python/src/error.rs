@@ -6,7 +6,12 @@ use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-create_exception!(_routerkit, NativeError, PyException, "Internal: a routerkit core error, converted to a public class by routerkit._exceptions.");
+create_exception!(
+    _routerkit,
+    NativeError,
+    PyException,
+    "Internal: a routerkit core error, converted to a public class by routerkit._exceptions."
+);
 
 /// The error's fields as a dict: kind, message, status, code, type, param,
 /// body (JSON text), headers, request_id, retry_after (seconds), attempts, field.

@@ -26,12 +26,19 @@ pub fn set_classes(py: Python<'_>, base: Bound<'_, PyType>, chunk: Bound<'_, PyT
 
 /// The registered chunk class.
 pub fn chunk_class(py: Python<'_>) -> PyResult<Bound<'_, PyType>> {
-    CHUNK.get(py).map(|c| c.bind(py).clone()).ok_or_else(|| PyValueError::new_err("routerkit._types is not loaded"))
+    CHUNK
+        .get(py)
+        .map(|c| c.bind(py).clone())
+        .ok_or_else(|| PyValueError::new_err("routerkit._types is not loaded"))
 }
 
 /// Parses `text` (str or bytes) into an instance of `cls`.
 #[pyfunction]
-pub fn parse_json<'py>(py: Python<'py>, text: &Bound<'py, PyAny>, cls: Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
+pub fn parse_json<'py>(
+    py: Python<'py>,
+    text: &Bound<'py, PyAny>,
+    cls: Bound<'py, PyType>,
+) -> PyResult<Bound<'py, PyAny>> {
     if let Ok(b) = text.cast::<pyo3::types::PyBytes>() {
         return decode(py, b.as_bytes(), &cls);
     }
@@ -59,14 +66,24 @@ impl<'py> Decoder<'py> {
             Some(b) => b.bind(py).clone(),
             None => return Err(PyValueError::new_err("routerkit._types is not loaded")),
         };
-        Ok(Decoder { py, base, cache: std::cell::RefCell::new(CACHE.try_lock().ok()) })
+        Ok(Decoder {
+            py,
+            base,
+            cache: std::cell::RefCell::new(CACHE.try_lock().ok()),
+        })
     }
 
     pub fn decode(&self, text: &[u8], cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
         let mut de = serde_json::Deserializer::from_slice(text);
-        let seed = Seed { ctx: self, cls: Some(cls.clone()) };
-        let out = seed.deserialize(&mut de).map_err(|e| PyValueError::new_err(format!("invalid JSON: {e}")))?;
-        de.end().map_err(|e| PyValueError::new_err(format!("invalid JSON: {e}")))?;
+        let seed = Seed {
+            ctx: self,
+            cls: Some(cls.clone()),
+        };
+        let out = seed
+            .deserialize(&mut de)
+            .map_err(|e| PyValueError::new_err(format!("invalid JSON: {e}")))?;
+        de.end()
+            .map_err(|e| PyValueError::new_err(format!("invalid JSON: {e}")))?;
         Ok(out)
     }
 
@@ -74,7 +91,9 @@ impl<'py> Decoder<'py> {
     fn key(&self, k: &str) -> Bound<'py, PyString> {
         let py = self.py;
         let mut cache = self.cache.borrow_mut();
-        let Some(cache) = cache.as_mut() else { return PyString::intern(py, k) };
+        let Some(cache) = cache.as_mut() else {
+            return PyString::intern(py, k);
+        };
         if let Some((_, s)) = cache.keys.iter().find(|(b, _)| &**b == k) {
             return s.bind(py).clone();
         }
@@ -88,7 +107,11 @@ impl<'py> Decoder<'py> {
     /// `cls._fields` (the classes of nested values), cached per class.
     fn fields(&self, cls: &Bound<'py, PyType>) -> Option<Bound<'py, PyDict>> {
         let py = self.py;
-        let lookup = || cls.getattr(pyo3::intern!(py, "_fields")).ok().and_then(|f| f.cast_into::<PyDict>().ok());
+        let lookup = || {
+            cls.getattr(pyo3::intern!(py, "_fields"))
+                .ok()
+                .and_then(|f| f.cast_into::<PyDict>().ok())
+        };
         let mut cache = self.cache.borrow_mut();
         let Some(cache) = cache.as_mut() else { return lookup() };
         if let Some((_, f)) = cache.fields.iter().find(|(c, _)| c.bind(py).is(cls)) {
@@ -96,7 +119,9 @@ impl<'py> Decoder<'py> {
         }
         let f = lookup();
         if cache.fields.len() < MAX_CLASSES {
-            cache.fields.push((cls.clone().unbind(), f.as_ref().map(|f| f.clone().unbind())));
+            cache
+                .fields
+                .push((cls.clone().unbind(), f.as_ref().map(|f| f.clone().unbind())));
         }
         f
     }
@@ -113,9 +138,10 @@ pub struct Cache {
     fields: Vec<(Py<PyType>, Option<Py<PyDict>>)>,
 }
 
-static CACHE: std::sync::Mutex<Cache> = std::sync::Mutex::new(Cache { keys: Vec::new(), fields: Vec::new() });
-
-
+static CACHE: std::sync::Mutex<Cache> = std::sync::Mutex::new(Cache {
+    keys: Vec::new(),
+    fields: Vec::new(),
+});
 
 struct Seed<'a, 'py> {
     ctx: &'a Decoder<'py>,
@@ -180,7 +206,10 @@ impl<'de, 'a, 'py> Visitor<'de> for Seed<'a, 'py> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let list = PyList::empty(self.ctx.py);
-        while let Some(v) = seq.next_element_seed(Seed { ctx: self.ctx, cls: self.cls.clone() })? {
+        while let Some(v) = seq.next_element_seed(Seed {
+            ctx: self.ctx,
+            cls: self.cls.clone(),
+        })? {
             list.append(v).map_err(py_err)?;
         }
         Ok(list.into_any())
@@ -192,10 +221,16 @@ impl<'de, 'a, 'py> Visitor<'de> for Seed<'a, 'py> {
         let dict = PyDict::new(py);
         while let Some(key) = map.next_key_seed(KeySeed(self.ctx))? {
             let child = match &fields {
-                Some(f) => f.get_item(&key).map_err(py_err)?.and_then(|c| c.cast_into::<PyType>().ok()),
+                Some(f) => f
+                    .get_item(&key)
+                    .map_err(py_err)?
+                    .and_then(|c| c.cast_into::<PyType>().ok()),
                 None => None,
             };
-            let value = map.next_value_seed(Seed { ctx: self.ctx, cls: child })?;
+            let value = map.next_value_seed(Seed {
+                ctx: self.ctx,
+                cls: child,
+            })?;
             dict.set_item(key, value).map_err(py_err)?;
         }
         instance(&cls, dict).map_err(py_err)

@@ -25,7 +25,11 @@ pub fn runtime() -> Arc<Runtime> {
             }
             let mut builder = tokio::runtime::Builder::new_multi_thread();
             // ROUTERKIT_WORKER_THREADS: the runtime's worker count (default: one per core).
-            if let Some(n) = std::env::var("ROUTERKIT_WORKER_THREADS").ok().and_then(|v| v.parse::<usize>().ok()).filter(|n| *n > 0) {
+            if let Some(n) = std::env::var("ROUTERKIT_WORKER_THREADS")
+                .ok()
+                .and_then(|v| v.parse::<usize>().ok())
+                .filter(|n| *n > 0)
+            {
                 builder.worker_threads(n);
             }
             let rt = Arc::new(
@@ -81,7 +85,9 @@ where
             Ok(out) => return Ok(out),
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
-                return Err(pyo3::exceptions::PyRuntimeError::new_err("routerkit: the call's task ended without a result"));
+                return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                    "routerkit: the call's task ended without a result",
+                ));
             }
         }
         if let Err(e) = py.check_signals() {

@@ -34,7 +34,12 @@ impl NativeStream {
         if events {
             stream.enable_events();
         }
-        NativeStream { cancel: stream.cancel_handle(), inner: Arc::new(Mutex::new(stream)), events, started: Default::default() }
+        NativeStream {
+            cancel: stream.cancel_handle(),
+            inner: Arc::new(Mutex::new(stream)),
+            events,
+            started: Default::default(),
+        }
     }
 }
 
@@ -44,7 +49,11 @@ impl NativeStream {
     fn next_batch<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let inner = self.inner.clone();
         let cancel = self.cancel.clone();
-        let out = crate::runtime::wait(py, async move { inner.lock().await.next_batch_paced(BATCH, LINGER).await }, move || cancel.cancel())?;
+        let out = crate::runtime::wait(
+            py,
+            async move { inner.lock().await.next_batch_paced(BATCH, LINGER).await },
+            move || cancel.cancel(),
+        )?;
         match out {
             Ok(chunks) => convert::batch(py, chunks, self.events),
             Err(e) => Err(crate::error::to_err(py, &e)),

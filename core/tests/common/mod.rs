@@ -22,7 +22,11 @@ fn mock_binary() -> PathBuf {
     // target/debug/deps/<test> -> target/debug/routerkit-mock
     let exe = std::env::current_exe().unwrap();
     let bin = exe.parent().unwrap().parent().unwrap().join("routerkit-mock");
-    assert!(bin.exists(), "{} is missing: run `cargo build -p routerkit-mock` (make test does)", bin.display());
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build -p routerkit-mock` (make test does)",
+        bin.display()
+    );
     bin
 }
 
@@ -38,8 +42,13 @@ pub fn start_mock(args: &[&str]) -> Mock {
         .spawn()
         .expect("start routerkit-mock");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    Mock { url: line.trim().to_owned(), child }
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    Mock {
+        url: line.trim().to_owned(),
+        child,
+    }
 }
 
 /// The mock gateway shared by every test of a test binary.
@@ -61,7 +70,12 @@ impl Session {
     pub fn new(steps: Value) -> Session {
         let m = mock();
         let id = format!("rs-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-        let s = Session { id, base_url: format!("{}/v1", m.url), http: reqwest::Client::new(), mock_url: m.url.clone() };
+        let s = Session {
+            id,
+            base_url: format!("{}/v1", m.url),
+            http: reqwest::Client::new(),
+            mock_url: m.url.clone(),
+        };
         s.script(steps);
         s
     }
@@ -70,7 +84,12 @@ impl Session {
         let url = format!("{}/__mock/sessions/{}/script", self.mock_url, self.id);
         let http = self.http.clone();
         block(async move {
-            let r = http.post(url).body(serde_json::to_vec(&steps).unwrap()).send().await.unwrap();
+            let r = http
+                .post(url)
+                .body(serde_json::to_vec(&steps).unwrap())
+                .send()
+                .await
+                .unwrap();
             assert!(r.status().is_success(), "script rejected: {}", r.text().await.unwrap());
         });
     }
@@ -108,7 +127,13 @@ impl Session {
 
 /// Runs a future to completion from sync code, on a throwaway runtime.
 fn block<F: std::future::Future<Output = ()> + Send + 'static>(f: F) {
-    std::thread::spawn(move || tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f))
-        .join()
-        .unwrap();
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
+    })
+    .join()
+    .unwrap();
 }

@@ -43,7 +43,9 @@ impl ChatCtx {
         let messages = body.get("messages").and_then(Value::as_array);
         let last_user = messages
             .and_then(|m| {
-                m.iter().rev().find(|m| m.get("role").and_then(Value::as_str) == Some("user"))
+                m.iter()
+                    .rev()
+                    .find(|m| m.get("role").and_then(Value::as_str) == Some("user"))
             })
             .map(|m| content_text(m.get("content").unwrap_or(&Value::Null)))
             .unwrap_or_default();
@@ -56,7 +58,11 @@ impl ChatCtx {
             .unwrap_or(0);
         ChatCtx {
             id: format!("chatcmpl-mock-{n}"),
-            model: body.get("model").and_then(Value::as_str).unwrap_or("routerkit-mock").to_string(),
+            model: body
+                .get("model")
+                .and_then(Value::as_str)
+                .unwrap_or("routerkit-mock")
+                .to_string(),
             default_content: format!("Hello from routerkit-mock! You said: {last_user}"),
             prompt_tokens,
             include_usage: body
@@ -137,7 +143,11 @@ fn base64(bytes: &[u8]) -> String {
         let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
         out.push(T[(n >> 18) as usize & 63] as char);
         out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if c.len() > 1 { T[(n >> 6) as usize & 63] as char } else { '=' });
+        out.push(if c.len() > 1 {
+            T[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
         out.push(if c.len() > 2 { T[n as usize & 63] as char } else { '=' });
     }
     out
@@ -156,9 +166,16 @@ pub fn embeddings(body: &Value) -> Result<Value, String> {
             .collect::<Result<_, String>>()?,
         _ => return Err("'input' must be a string or a non-empty array".into()),
     };
-    let dims = body.get("dimensions").and_then(Value::as_u64).unwrap_or(8).clamp(1, 4096) as usize;
+    let dims = body
+        .get("dimensions")
+        .and_then(Value::as_u64)
+        .unwrap_or(8)
+        .clamp(1, 4096) as usize;
     let b64 = body.get("encoding_format").and_then(Value::as_str) == Some("base64");
-    let model = body.get("model").and_then(Value::as_str).unwrap_or("routerkit-mock-embed");
+    let model = body
+        .get("model")
+        .and_then(Value::as_str)
+        .unwrap_or("routerkit-mock-embed");
     let mut tokens = 0;
     let data: Vec<Value> = inputs
         .iter()

@@ -45,7 +45,18 @@ impl std::error::Error for AbortError {}
 impl MockBody {
     pub fn channel(outcome: Arc<Outcome>, cap: usize) -> (mpsc::Sender<Msg>, MockBody) {
         let (tx, rx) = mpsc::channel(cap);
-        (tx, MockBody { rx, outcome, ended: false, aborted: false, remaining: None, flush_each: false, yield_next: false })
+        (
+            tx,
+            MockBody {
+                rx,
+                outcome,
+                ended: false,
+                aborted: false,
+                remaining: None,
+                flush_each: false,
+                yield_next: false,
+            },
+        )
     }
 
     /// A streamed body whose frames are each flushed on their own.
@@ -73,10 +84,7 @@ impl Body for MockBody {
     type Data = Bytes;
     type Error = AbortError;
 
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, AbortError>>> {
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, AbortError>>> {
         if self.ended {
             return Poll::Ready(None);
         }

@@ -111,7 +111,11 @@ fn main() {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let acceptor = if tls_opts.enabled { Some(make_acceptor(&tls_opts)) } else { None };
+    let acceptor = if tls_opts.enabled {
+        Some(make_acceptor(&tls_opts))
+    } else {
+        None
+    };
     rt.block_on(run(host, port, exit_on_stdin_close, acceptor));
 }
 
@@ -264,7 +268,10 @@ async fn serve_connection(state: Arc<State>, stream: TcpStream, acceptor: Option
     let _live = LiveGuard(state.clone());
     let _ = stream.set_nodelay(true);
     let reset = ResetFlag::default();
-    let conn = ConnIo { inner: stream, reset: reset.clone() };
+    let conn = ConnIo {
+        inner: stream,
+        reset: reset.clone(),
+    };
     let svc = {
         let state = state.clone();
         let reset = reset.clone();
@@ -278,7 +285,8 @@ async fn serve_connection(state: Arc<State>, stream: TcpStream, acceptor: Option
         }
         Some(acceptor) => match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(conn)).await {
             Ok(Ok(tls)) if tls.get_ref().1.alpn_protocol() == Some(b"h2") => {
-                let h2 = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new()).http2_only();
+                let h2 =
+                    hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new()).http2_only();
                 let _ = h2.serve_connection(hyper_util::rt::TokioIo::new(tls), svc).await;
             }
             Ok(Ok(tls)) => {
@@ -297,7 +305,8 @@ type Resp = Response<MockBody>;
 fn json_response(outcome: Arc<Outcome>, status: u16, v: &Value) -> Resp {
     let mut r = Response::new(MockBody::full(outcome, Bytes::from(v.to_string())));
     *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     r
 }
 
@@ -334,9 +343,7 @@ fn control(state: &State, method: &Method, rest: &str, body: &Bytes) -> Resp {
         (&Method::POST, ["sessions", sid, "script"]) | (&Method::PUT, ["sessions", sid, "script"]) => {
             let v: Value = match serde_json::from_slice(body) {
                 Ok(v) => v,
-                Err(e) => {
-                    return control_response(400, Some(&json!({"error": format!("script is not JSON: {e}")})))
-                }
+                Err(e) => return control_response(400, Some(&json!({"error": format!("script is not JSON: {e}")}))),
             };
             match step::parse_script(&v) {
                 Ok(steps) => {
@@ -355,7 +362,10 @@ fn control(state: &State, method: &Method, rest: &str, body: &Bytes) -> Resp {
             state.delete_session(sid);
             control_response(204, None)
         }
-        _ => control_response(404, Some(&json!({"error": format!("no control endpoint {method} /__mock/{rest}")}))),
+        _ => control_response(
+            404,
+            Some(&json!({"error": format!("no control endpoint {method} /__mock/{rest}")})),
+        ),
     }
 }
 
@@ -442,8 +452,13 @@ async fn api_request(
         Some(Ok(s)) => s,
         Some(Err(e)) => {
             guard.0 = None;
-            let mut r = json_response(outcome, 400, &api::error_body(400, &e, "mock_error", "invalid_mock_step".into()));
-            r.headers_mut().insert("x-request-id", HeaderValue::from_str(&request_id).unwrap());
+            let mut r = json_response(
+                outcome,
+                400,
+                &api::error_body(400, &e, "mock_error", "invalid_mock_step".into()),
+            );
+            r.headers_mut()
+                .insert("x-request-id", HeaderValue::from_str(&request_id).unwrap());
             return Ok(r);
         }
         None => scripted.unwrap_or_default(),
@@ -482,22 +497,41 @@ async fn api_request(
         if spec.content.is_none() && step.content.is_some() {
             spec.content = step.content.clone();
         }
-        tokio::spawn(sse::produce(sse::Producer { tx, reset: reset.clone(), gzip: gz, split }, spec, ctx));
+        tokio::spawn(sse::produce(
+            sse::Producer {
+                tx,
+                reset: reset.clone(),
+                gzip: gz,
+                split,
+            },
+            spec,
+            ctx,
+        ));
         let mut r = Response::new(mb);
         *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-        r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
-        r.headers_mut().insert("cache-control", HeaderValue::from_static("no-cache"));
+        r.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+        r.headers_mut()
+            .insert("cache-control", HeaderValue::from_static("no-cache"));
         if gz {
-            r.headers_mut().insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            r.headers_mut()
+                .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         }
         r
     } else {
         let (status, ctype, bytes): (u16, String, Vec<u8>) = if let Some(b) = &step.body {
             (status, "application/json".into(), b.to_string().into_bytes())
         } else if let Some(raw) = &step.body_raw {
-            (status, step.content_type.clone().unwrap_or_else(|| "application/json".into()), raw.clone().into_bytes())
+            (
+                status,
+                step.content_type.clone().unwrap_or_else(|| "application/json".into()),
+                raw.clone().into_bytes(),
+            )
         } else if status >= 400 {
-            let reason = StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("error");
+            let reason = StatusCode::from_u16(status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("error");
             let msg = format!("routerkit-mock: {status} {reason}");
             let typ = match status {
                 429 => "rate_limit_error",
@@ -505,22 +539,46 @@ async fn api_request(
                 s if s >= 500 => "server_error",
                 _ => "invalid_request_error",
             };
-            (status, "application/json".into(), api::error_body(status, &msg, typ, status.into()).to_string().into_bytes())
+            (
+                status,
+                "application/json".into(),
+                api::error_body(status, &msg, typ, status.into())
+                    .to_string()
+                    .into_bytes(),
+            )
         } else if !known {
             let msg = format!("routerkit-mock: no route {} {}", parts.method, path);
-            (404, "application/json".into(), api::error_body(404, &msg, "not_found", "not_found".into()).to_string().into_bytes())
+            (
+                404,
+                "application/json".into(),
+                api::error_body(404, &msg, "not_found", "not_found".into())
+                    .to_string()
+                    .into_bytes(),
+            )
         } else if body_json.is_none() && parts.method == Method::POST {
             let msg = "routerkit-mock: request body is not valid JSON";
-            (400, "application/json".into(), api::error_body(400, msg, "invalid_request_error", "invalid_json".into()).to_string().into_bytes())
+            (
+                400,
+                "application/json".into(),
+                api::error_body(400, msg, "invalid_request_error", "invalid_json".into())
+                    .to_string()
+                    .into_bytes(),
+            )
         } else {
             match path {
-                "/v1/models" => (status, "application/json".into(), api::models().to_string().into_bytes()),
+                "/v1/models" => (
+                    status,
+                    "application/json".into(),
+                    api::models().to_string().into_bytes(),
+                ),
                 "/v1/embeddings" => match api::embeddings(&req_json) {
                     Ok(v) => (status, "application/json".into(), v.to_string().into_bytes()),
                     Err(m) => (
                         400,
                         "application/json".into(),
-                        api::error_body(400, &m, "invalid_request_error", Value::Null).to_string().into_bytes(),
+                        api::error_body(400, &m, "invalid_request_error", Value::Null)
+                            .to_string()
+                            .into_bytes(),
                     ),
                 },
                 _ => {
@@ -528,22 +586,36 @@ async fn api_request(
                     let content = step.content.clone().unwrap_or_else(|| ctx.default_content.clone());
                     if wants_stream {
                         // Default stream, derived from the request.
-                        let spec = step::StreamSpec { content: Some(content), ..Default::default() };
+                        let spec = step::StreamSpec {
+                            content: Some(content),
+                            ..Default::default()
+                        };
                         let (tx, mb) = MockBody::streaming(outcome.clone());
                         tokio::spawn(sse::produce(
-                            sse::Producer { tx, reset: reset.clone(), gzip: false, split: Split::None },
+                            sse::Producer {
+                                tx,
+                                reset: reset.clone(),
+                                gzip: false,
+                                split: Split::None,
+                            },
                             spec,
                             ctx,
                         ));
                         let mut r = Response::new(mb);
                         *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-                        r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
-                        r.headers_mut().insert("cache-control", HeaderValue::from_static("no-cache"));
+                        r.headers_mut()
+                            .insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+                        r.headers_mut()
+                            .insert("cache-control", HeaderValue::from_static("no-cache"));
                         finish_headers(&mut r, &request_id, &step);
                         guard.0 = None;
                         return Ok(r);
                     }
-                    (status, "application/json".into(), api::chat_completion(&ctx, &content).to_string().into_bytes())
+                    (
+                        status,
+                        "application/json".into(),
+                        api::chat_completion(&ctx, &content).to_string().into_bytes(),
+                    )
                 }
             }
         };
@@ -555,7 +627,8 @@ async fn api_request(
             r.headers_mut().insert(CONTENT_TYPE, v);
         }
         if gz {
-            r.headers_mut().insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            r.headers_mut()
+                .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         }
         r
     };
@@ -565,13 +638,17 @@ async fn api_request(
 }
 
 fn finish_headers(r: &mut Resp, request_id: &str, step: &Step) {
-    r.headers_mut().insert("x-request-id", HeaderValue::from_str(request_id).unwrap());
+    r.headers_mut()
+        .insert("x-request-id", HeaderValue::from_str(request_id).unwrap());
     for (k, v) in &step.headers {
         let v = match v {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        if let (Ok(name), Ok(val)) = (hyper::header::HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(&v)) {
+        if let (Ok(name), Ok(val)) = (
+            hyper::header::HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(&v),
+        ) {
             r.headers_mut().insert(name, val);
         }
     }
@@ -584,7 +661,10 @@ fn finish_headers(r: &mut Resp, request_id: &str, step: &Step) {
             now - Duration::from_secs_f64(-secs)
         };
         let date = httpdate::fmt_http_date(when);
-        if let (Ok(name), Ok(val)) = (hyper::header::HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(&date)) {
+        if let (Ok(name), Ok(val)) = (
+            hyper::header::HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(&date),
+        ) {
             r.headers_mut().insert(name, val);
         }
     }

@@ -95,7 +95,13 @@ fn events(spec: &StreamSpec, ctx: &ChatCtx) -> Vec<Ev> {
     if let Some(chunks) = &spec.chunks {
         let mut out: Vec<Ev> = chunks
             .iter()
-            .map(|c| Ev::Json(if spec.fill { fill_chunk(ctx, c.clone()) } else { c.clone() }))
+            .map(|c| {
+                Ev::Json(if spec.fill {
+                    fill_chunk(ctx, c.clone())
+                } else {
+                    c.clone()
+                })
+            })
             .collect();
         if let Some(Some(u)) = &spec.usage {
             if u.is_object() {
@@ -153,8 +159,18 @@ fn events(spec: &StreamSpec, ctx: &ChatCtx) -> Vec<Ev> {
             out.push(Ev::Json(delta_chunk(ctx, Value::Object(with_role(delta(&texts[0]))))));
         }
         let le = spec.line_ending.as_deref().unwrap_or("\n");
-        let rendered: Vec<std::sync::Arc<str>> =
-            texts.iter().map(|t| format_data(&delta_chunk(ctx, Value::Object(delta(t))), le, spec.multiline_data, None).into()).collect();
+        let rendered: Vec<std::sync::Arc<str>> = texts
+            .iter()
+            .map(|t| {
+                format_data(
+                    &delta_chunk(ctx, Value::Object(delta(t))),
+                    le,
+                    spec.multiline_data,
+                    None,
+                )
+                .into()
+            })
+            .collect();
         out.extend((1..k).map(|i| Ev::Shared(rendered[i % rendered.len()].clone())));
     } else {
         for piece in split_text(&content, spec.pieces.as_ref()) {
@@ -212,7 +228,10 @@ fn events(spec: &StreamSpec, ctx: &ChatCtx) -> Vec<Ev> {
         None => Some("stop".into()),
     };
     if let Some(f) = finish {
-        out.push(Ev::Json(base_chunk(ctx, json!([{"index": 0, "delta": {}, "finish_reason": f}]))));
+        out.push(Ev::Json(base_chunk(
+            ctx,
+            json!([{"index": 0, "delta": {}, "finish_reason": f}]),
+        )));
     }
 
     let usage = match &spec.usage {
@@ -368,7 +387,12 @@ pub async fn produce(p: Producer, spec: StreamSpec, ctx: ChatCtx) {
             if spec.comments {
                 s.push_str(&comment);
             }
-            s.push_str(&format_data(&ev, &le, spec.multiline_data, spec.error_event_name.as_deref()));
+            s.push_str(&format_data(
+                &ev,
+                &le,
+                spec.multiline_data,
+                spec.error_event_name.as_deref(),
+            ));
             if spec.done_after_error {
                 s.push_str(&format!("data: [DONE]{le}{le}"));
             }

@@ -62,17 +62,15 @@ impl State {
 
     /// Log an API request and take the session's next scripted step.
     /// Returns (1-based request number in the session, step, outcome).
-    pub fn log_request(
-        &self,
-        sid: &str,
-        info: Value,
-        take_step: bool,
-    ) -> (usize, Option<Step>, Arc<Outcome>) {
+    pub fn log_request(&self, sid: &str, info: Value, take_step: bool) -> (usize, Option<Step>, Arc<Outcome>) {
         self.requests.fetch_add(1, Ordering::SeqCst);
         let outcome = Arc::new(Outcome::default());
         let mut s = self.sessions.lock().unwrap();
         let sess = s.entry(sid.to_string()).or_default();
-        sess.requests.push(Record { info, outcome: outcome.clone() });
+        sess.requests.push(Record {
+            info,
+            outcome: outcome.clone(),
+        });
         let n = sess.requests.len();
         let step = if take_step { sess.script.pop_front() } else { None };
         (n, step, outcome)
@@ -87,8 +85,7 @@ impl State {
                 .map(|r| {
                     let mut v = r.info.clone();
                     v["completed"] = r.outcome.completed.load(Ordering::SeqCst).into();
-                    v["client_disconnected"] =
-                        r.outcome.client_disconnected.load(Ordering::SeqCst).into();
+                    v["client_disconnected"] = r.outcome.client_disconnected.load(Ordering::SeqCst).into();
                     v
                 })
                 .collect(),

@@ -178,12 +178,16 @@ pub fn parse_step(v: &Value) -> Result<Step, String> {
     if let Some(s) = &step.stream {
         if let Some(le) = &s.line_ending {
             if !matches!(le.as_str(), "\n" | "\r\n" | "\r") {
-                return Err(format!("line_ending must be \"\\n\", \"\\r\\n\" or \"\\r\", got {le:?}"));
+                return Err(format!(
+                    "line_ending must be \"\\n\", \"\\r\\n\" or \"\\r\", got {le:?}"
+                ));
             }
         }
         if let Some(f) = &s.reasoning_field {
             if !matches!(f.as_str(), "reasoning" | "reasoning_content") {
-                return Err(format!("reasoning_field must be reasoning or reasoning_content, got {f:?}"));
+                return Err(format!(
+                    "reasoning_field must be reasoning or reasoning_content, got {f:?}"
+                ));
             }
         }
         if s.chunks.is_some() && s.raw_events.is_some() {

@@ -4,9 +4,7 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose,
-};
+use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose};
 use tokio_rustls::rustls;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
@@ -30,9 +28,17 @@ pub fn make_pki(names: &[String], h2: bool) -> Result<TestPki, String> {
     let ca_key = KeyPair::generate().map_err(err("CA key"))?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(err("CA params"))?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.distinguished_name.push(DnType::CommonName, "routerkit-mock throw-away test CA");
-    ca_params.distinguished_name.push(DnType::OrganizationName, "routerkit tests");
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "routerkit-mock throw-away test CA");
+    ca_params
+        .distinguished_name
+        .push(DnType::OrganizationName, "routerkit tests");
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     let ca_cert = ca_params.self_signed(&ca_key).map_err(err("CA certificate"))?;
 
     let key = KeyPair::generate().map_err(err("server key"))?;
@@ -46,12 +52,18 @@ pub fn make_pki(names: &[String], h2: bool) -> Result<TestPki, String> {
         return Err("no name to issue the server certificate for".into());
     }
     let mut params = CertificateParams::new(names.clone()).map_err(err("server certificate names"))?;
-    let cn = names.iter().find(|n| n.parse::<IpAddr>().is_err()).unwrap_or(&names[0]).clone();
+    let cn = names
+        .iter()
+        .find(|n| n.parse::<IpAddr>().is_err())
+        .unwrap_or(&names[0])
+        .clone();
     params.distinguished_name.push(DnType::CommonName, cn);
     params.is_ca = IsCa::ExplicitNoCa;
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    let cert = params.signed_by(&key, &ca_cert, &ca_key).map_err(err("server certificate"))?;
+    let cert = params
+        .signed_by(&key, &ca_cert, &ca_key)
+        .map_err(err("server certificate"))?;
 
     let chain: Vec<CertificateDer<'static>> = vec![cert.der().clone(), ca_cert.der().clone()];
     let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
@@ -63,6 +75,13 @@ pub fn make_pki(names: &[String], h2: bool) -> Result<TestPki, String> {
         .with_single_cert(chain, key_der)
         .map_err(|e| format!("TLS server certificate: {e}"))?;
     // HTTP/1.1, and HTTP/2 first when asked for (`--tls-h2`).
-    config.alpn_protocols = if h2 { vec![b"h2".to_vec(), b"http/1.1".to_vec()] } else { vec![b"http/1.1".to_vec()] };
-    Ok(TestPki { ca_pem: ca_cert.pem(), server_config: Arc::new(config) })
+    config.alpn_protocols = if h2 {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    } else {
+        vec![b"http/1.1".to_vec()]
+    };
+    Ok(TestPki {
+        ca_pem: ca_cert.pem(),
+        server_config: Arc::new(config),
+    })
 }

@@ -20,23 +20,37 @@ fn chat_body(stream: bool) -> Value {
 #[tokio::test]
 async fn default_chat_completion() {
     let m = Mock::start();
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &[("x-mock-session", "t1")], Some(&chat_body(false)))
-        .await
-        .unwrap();
+    let r = request(
+        &m.addr,
+        "POST",
+        "/v1/chat/completions",
+        &[("x-mock-session", "t1")],
+        Some(&chat_body(false)),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status, 200);
     assert_eq!(r.header("x-request-id"), Some("req_1"));
     let v = r.json();
     assert_eq!(v["object"], "chat.completion");
     assert_eq!(v["model"], "openai/gpt-4.1");
-    assert_eq!(v["choices"][0]["message"]["content"], "Hello from routerkit-mock! You said: Say hi");
+    assert_eq!(
+        v["choices"][0]["message"]["content"],
+        "Hello from routerkit-mock! You said: Say hi"
+    );
     assert_eq!(v["choices"][0]["finish_reason"], "stop");
-    assert_eq!(v["usage"], json!({"prompt_tokens": 4, "completion_tokens": 7, "total_tokens": 11}));
+    assert_eq!(
+        v["usage"],
+        json!({"prompt_tokens": 4, "completion_tokens": 7, "total_tokens": 11})
+    );
 }
 
 #[tokio::test]
 async fn default_stream() {
     let m = Mock::start();
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &[], Some(&chat_body(true))).await.unwrap();
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &[], Some(&chat_body(true)))
+        .await
+        .unwrap();
     assert_eq!(r.status, 200);
     assert!(r.header("content-type").unwrap().starts_with("text/event-stream"));
     assert!(r.body_error.is_none());
@@ -54,7 +68,9 @@ async fn default_stream() {
     // Without include_usage: no usage chunk.
     let mut b = chat_body(true);
     b.as_object_mut().unwrap().remove("stream_options");
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &[], Some(&b)).await.unwrap();
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &[], Some(&b))
+        .await
+        .unwrap();
     let (_, chunks, _) = stream_content(&r.body);
     assert!(chunks.iter().all(|c| c.get("usage").is_none()));
 }
@@ -65,28 +81,54 @@ async fn models_and_embeddings() {
     let r = request(&m.addr, "GET", "/v1/models", &[], None).await.unwrap();
     let v = r.json();
     assert_eq!(v["object"], "list");
-    let ids: Vec<&str> = v["data"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
     assert!(ids.contains(&"anthropic/claude-opus-4-5") && ids.contains(&"deepseek/deepseek-r1"));
 
-    let one = request(&m.addr, "POST", "/v1/embeddings", &[], Some(&json!({"model": "e", "input": "hello world"})))
-        .await
-        .unwrap()
-        .json();
+    let one = request(
+        &m.addr,
+        "POST",
+        "/v1/embeddings",
+        &[],
+        Some(&json!({"model": "e", "input": "hello world"})),
+    )
+    .await
+    .unwrap()
+    .json();
     assert_eq!(one["data"].as_array().unwrap().len(), 1);
     assert_eq!(one["data"][0]["embedding"].as_array().unwrap().len(), 8);
     assert_eq!(one["usage"]["prompt_tokens"], 2);
-    let two = request(&m.addr, "POST", "/v1/embeddings", &[], Some(&json!({"model": "e", "input": ["hello world", "x"]})))
-        .await
-        .unwrap()
-        .json();
+    let two = request(
+        &m.addr,
+        "POST",
+        "/v1/embeddings",
+        &[],
+        Some(&json!({"model": "e", "input": ["hello world", "x"]})),
+    )
+    .await
+    .unwrap()
+    .json();
     assert_eq!(two["data"].as_array().unwrap().len(), 2);
     assert_eq!(two["data"][1]["index"], 1);
-    assert_eq!(one["data"][0]["embedding"], two["data"][0]["embedding"], "deterministic");
+    assert_eq!(
+        one["data"][0]["embedding"], two["data"][0]["embedding"],
+        "deterministic"
+    );
     assert_ne!(two["data"][0]["embedding"], two["data"][1]["embedding"]);
-    let b64 = request(&m.addr, "POST", "/v1/embeddings", &[], Some(&json!({"input": "x", "encoding_format": "base64"})))
-        .await
-        .unwrap()
-        .json();
+    let b64 = request(
+        &m.addr,
+        "POST",
+        "/v1/embeddings",
+        &[],
+        Some(&json!({"input": "x", "encoding_format": "base64"})),
+    )
+    .await
+    .unwrap()
+    .json();
     assert_eq!(b64["data"][0]["embedding"].as_str().unwrap().len(), 44); // 32 bytes
 }
 
@@ -117,22 +159,30 @@ async fn script_log_and_header_step() {
     assert_eq!(r.status, 503);
 
     let h = [("x-mock-session", "s"), ("authorization", "Bearer sk-test")];
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false))).await.unwrap();
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false)))
+        .await
+        .unwrap();
     assert_eq!(r.status, 429);
     assert_eq!(r.header("retry-after"), Some("1"));
     assert_eq!(r.header("x-should-retry"), Some("true"));
     assert_eq!(r.header("x-request-id"), Some("req_2"));
     assert_eq!(r.json()["error"]["code"], 429);
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false))).await.unwrap();
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false)))
+        .await
+        .unwrap();
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["error"]["param"], "temperature");
     // Script exhausted: default behaviour.
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false))).await.unwrap();
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false)))
+        .await
+        .unwrap();
     assert_eq!(r.status, 200);
     // Other sessions are not affected.
     let r = m.post_script("other", &json!([{"status": 500}])).await;
     assert_eq!(r.status, 200);
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false))).await.unwrap();
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false)))
+        .await
+        .unwrap();
     assert_eq!(r.status, 200);
 
     let log = m.requests("s").await;
@@ -170,7 +220,9 @@ async fn keep_alive_connection_serves_many_requests() {
     let mut c = Conn::connect(&m.addr).await.unwrap();
     for _ in 0..3 {
         let b = chat_body(true).to_string();
-        c.send("POST", "/v1/chat/completions", &[], Some(b.as_bytes())).await.unwrap();
+        c.send("POST", "/v1/chat/completions", &[], Some(b.as_bytes()))
+            .await
+            .unwrap();
         let r = c.read_response().await.unwrap();
         assert_eq!(r.status, 200);
         assert!(stream_content(&r.body).2);
@@ -182,20 +234,37 @@ async fn keep_alive_connection_serves_many_requests() {
 #[tokio::test]
 async fn every_byte_split() {
     let m = Mock::start();
-    m.post_script("s", &json!([{"stream": {"content": "你好 🌍 ok", "split": "every_byte"}}])).await;
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &[("x-mock-session", "s")], Some(&chat_body(true)))
-        .await
-        .unwrap();
+    m.post_script(
+        "s",
+        &json!([{"stream": {"content": "你好 🌍 ok", "split": "every_byte"}}]),
+    )
+    .await;
+    let r = request(
+        &m.addr,
+        "POST",
+        "/v1/chat/completions",
+        &[("x-mock-session", "s")],
+        Some(&chat_body(true)),
+    )
+    .await
+    .unwrap();
     assert!(r.chunk_sizes.len() > 100);
     assert!(r.chunk_sizes.iter().all(|&n| n == 1), "{:?}", r.chunk_sizes);
     let (content, _, done) = stream_content(&r.body);
     assert_eq!(content, "你好 🌍 ok");
     assert!(done);
 
-    m.post_script("s", &json!([{"stream": {"content": "abc", "split": {"every_n": 7}}}])).await;
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &[("x-mock-session", "s")], Some(&chat_body(false)))
-        .await
-        .unwrap();
+    m.post_script("s", &json!([{"stream": {"content": "abc", "split": {"every_n": 7}}}]))
+        .await;
+    let r = request(
+        &m.addr,
+        "POST",
+        "/v1/chat/completions",
+        &[("x-mock-session", "s")],
+        Some(&chat_body(false)),
+    )
+    .await
+    .unwrap();
     // Each event's bytes are cut into writes of at most 7 bytes.
     assert!(r.chunk_sizes.iter().all(|&s| s <= 7), "{:?}", r.chunk_sizes);
     assert!(r.chunk_sizes.iter().filter(|&&s| s == 7).count() > r.chunk_sizes.len() / 2);
@@ -214,17 +283,26 @@ async fn framing_options() {
     )
     .await;
     let h = [("x-mock-session", "s"), ("accept-encoding", "gzip")];
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(true))).await.unwrap();
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(true)))
+        .await
+        .unwrap();
     assert!(r.body.starts_with("\u{feff}: OPENROUTER PROCESSING\r\r".as_bytes()));
     assert!(!r.body.contains(&b'\n'));
     let (content, _, done) = stream_content(&r.body);
     assert_eq!((content.as_str(), done), ("a b", true));
 
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(true))).await.unwrap();
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(true)))
+        .await
+        .unwrap();
     assert_eq!(r.text(), "event: ping\ndata: {\"x\":1}\n\nid: 5\n\n");
-    assert_eq!(sse_events(&r.body), vec![(Some("ping".to_string()), "{\"x\":1}".to_string())]);
+    assert_eq!(
+        sse_events(&r.body),
+        vec![(Some("ping".to_string()), "{\"x\":1}".to_string())]
+    );
 
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(true))).await.unwrap();
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(true)))
+        .await
+        .unwrap();
     assert_eq!(r.header("content-encoding"), Some("gzip"));
     let (content, _, done) = stream_content(&r.decoded());
     assert_eq!((content.as_str(), done), ("gz gz gz", true));
@@ -242,9 +320,15 @@ async fn tool_calls_and_reasoning() {
         }}]),
     )
     .await;
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &[("x-mock-session", "s")], Some(&chat_body(false)))
-        .await
-        .unwrap();
+    let r = request(
+        &m.addr,
+        "POST",
+        "/v1/chat/completions",
+        &[("x-mock-session", "s")],
+        Some(&chat_body(false)),
+    )
+    .await
+    .unwrap();
     let (_, chunks, _) = stream_content(&r.body);
     let mut reasoning = String::new();
     let mut args = [String::new(), String::new()];
@@ -253,7 +337,12 @@ async fn tool_calls_and_reasoning() {
         if let Some(s) = c.pointer("/choices/0/delta/reasoning_content").and_then(Value::as_str) {
             reasoning.push_str(s);
         }
-        for tc in c.pointer("/choices/0/delta/tool_calls").and_then(Value::as_array).into_iter().flatten() {
+        for tc in c
+            .pointer("/choices/0/delta/tool_calls")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let i = tc["index"].as_u64().unwrap() as usize;
             if let Some(id) = tc["id"].as_str() {
                 ids.push(id.to_string());
@@ -264,7 +353,9 @@ async fn tool_calls_and_reasoning() {
     assert_eq!(reasoning, "let me think");
     assert_eq!(ids, ["call_a", "call_2"]);
     assert_eq!(args, ["{\"a\":1}".to_string(), String::new()]);
-    let fin = chunks.iter().find_map(|c| c.pointer("/choices/0/finish_reason").and_then(Value::as_str));
+    let fin = chunks
+        .iter()
+        .find_map(|c| c.pointer("/choices/0/finish_reason").and_then(Value::as_str));
     assert_eq!(fin, Some("tool_calls"));
 }
 
@@ -280,13 +371,17 @@ async fn error_event_and_no_done() {
     )
     .await;
     let h = [("x-mock-session", "s")];
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false))).await.unwrap();
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false)))
+        .await
+        .unwrap();
     let ev = sse_events(&r.body);
     assert_eq!(ev.len(), 3);
     assert_eq!(ev[2].0.as_deref(), Some("error"));
     assert!(ev[2].1.contains("overloaded"));
     assert!(r.body_error.is_none());
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false))).await.unwrap();
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false)))
+        .await
+        .unwrap();
     let (content, chunks, done) = stream_content(&r.body);
     assert_eq!(content, "a b c");
     assert!(!done);
@@ -296,9 +391,15 @@ async fn error_event_and_no_done() {
 #[tokio::test]
 async fn reset_after_and_reset_step() {
     let m = Mock::start();
-    m.post_script("s", &json!([{"stream": {"content": "a b c d", "reset_after": 2}}, {"reset": true}, {}])).await;
+    m.post_script(
+        "s",
+        &json!([{"stream": {"content": "a b c d", "reset_after": 2}}, {"reset": true}, {}]),
+    )
+    .await;
     let h = [("x-mock-session", "s")];
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(true))).await.unwrap();
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(true)))
+        .await
+        .unwrap();
     assert_eq!(r.status, 200);
     assert!(r.body_error.is_some(), "body should end abruptly");
     let (content, _, done) = stream_content(&r.body);
@@ -308,7 +409,9 @@ async fn reset_after_and_reset_step() {
     let e = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(true))).await;
     assert!(e.is_err(), "reset step must close without a response");
 
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(true))).await.unwrap();
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(true)))
+        .await
+        .unwrap();
     assert_eq!(r.status, 200);
     let log = m.requests("s").await;
     assert_eq!(log.len(), 3);
@@ -333,7 +436,14 @@ async fn client_disconnect_is_logged() {
     let body = chat_body(true).to_string();
     for i in 0..2 {
         let mut c = Conn::connect(&m.addr).await.unwrap();
-        c.send("POST", "/v1/chat/completions", &[("x-mock-session", "s")], Some(body.as_bytes())).await.unwrap();
+        c.send(
+            "POST",
+            "/v1/chat/completions",
+            &[("x-mock-session", "s")],
+            Some(body.as_bytes()),
+        )
+        .await
+        .unwrap();
         let r = c.read_head().await.unwrap();
         assert_eq!(r.status, 200);
         let first = c.read_piece().await.unwrap().unwrap();
@@ -346,7 +456,14 @@ async fn client_disconnect_is_logged() {
     }
     // Slow headers: the client leaves before the status line.
     let mut c = Conn::connect(&m.addr).await.unwrap();
-    c.send("POST", "/v1/chat/completions", &[("x-mock-session", "s")], Some(body.as_bytes())).await.unwrap();
+    c.send(
+        "POST",
+        "/v1/chat/completions",
+        &[("x-mock-session", "s")],
+        Some(body.as_bytes()),
+    )
+    .await
+    .unwrap();
     let t = tokio::time::timeout(Duration::from_millis(200), c.read_head()).await;
     assert!(t.is_err(), "headers must be delayed");
     drop(c);
@@ -366,15 +483,22 @@ async fn client_disconnect_is_logged() {
 #[tokio::test]
 async fn slow_headers_and_steady_stream_timing() {
     let m = Mock::start();
-    m.post_script("s", &json!([{"delay_headers_ms": 300}, {"stream": {"content": "a b c", "delay_ms_between": 100}}]))
-        .await;
+    m.post_script(
+        "s",
+        &json!([{"delay_headers_ms": 300}, {"stream": {"content": "a b c", "delay_ms_between": 100}}]),
+    )
+    .await;
     let h = [("x-mock-session", "s")];
     let t = Instant::now();
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false))).await.unwrap();
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false)))
+        .await
+        .unwrap();
     assert_eq!(r.status, 200);
     assert!(t.elapsed() >= Duration::from_millis(290));
     let t = Instant::now();
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false))).await.unwrap();
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false)))
+        .await
+        .unwrap();
     assert!(stream_content(&r.body).2);
     assert!(t.elapsed() >= Duration::from_millis(290)); // 3 pieces + finish = 3 gaps
 }
@@ -382,13 +506,21 @@ async fn slow_headers_and_steady_stream_timing() {
 #[tokio::test]
 async fn huge_event_and_unknown_route() {
     let m = Mock::start();
-    m.post_script("s", &json!([{"stream": {"huge_event_bytes": 1_000_000, "content": "end"}}])).await;
+    m.post_script(
+        "s",
+        &json!([{"stream": {"huge_event_bytes": 1_000_000, "content": "end"}}]),
+    )
+    .await;
     let h = [("x-mock-session", "s")];
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false))).await.unwrap();
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false)))
+        .await
+        .unwrap();
     let (content, _, done) = stream_content(&r.body);
     assert_eq!(content.len(), 1_000_003);
     assert!(done);
-    let r = request(&m.addr, "POST", "/v1/v1/chat/completions", &h, Some(&chat_body(false))).await.unwrap();
+    let r = request(&m.addr, "POST", "/v1/v1/chat/completions", &h, Some(&chat_body(false)))
+        .await
+        .unwrap();
     assert_eq!(r.status, 404);
     assert_eq!(m.requests("s").await[1]["path"], "/v1/v1/chat/completions");
 }
@@ -398,7 +530,9 @@ async fn repeat_with_pieces_takes_them_in_turn() {
     let m = Mock::start();
     let step = json!({"stream": {"pieces": ["a", "b", "c"], "repeat": 7}}).to_string();
     let h = [("x-mock-step", step.as_str())];
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false))).await.unwrap();
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(false)))
+        .await
+        .unwrap();
     let (content, chunks, done) = stream_content(&r.body);
     assert!(done);
     assert_eq!(content, "abcabca");
@@ -411,7 +545,9 @@ async fn repeat_sends_identical_deltas() {
     let m = Mock::start();
     let step = json!({"stream": {"content": "ab", "repeat": 1000}}).to_string();
     let h = [("x-mock-step", step.as_str())];
-    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(true))).await.unwrap();
+    let r = request(&m.addr, "POST", "/v1/chat/completions", &h, Some(&chat_body(true)))
+        .await
+        .unwrap();
     let (content, chunks, done) = stream_content(&r.body);
     assert!(done);
     assert_eq!(content, "ab".repeat(1000));

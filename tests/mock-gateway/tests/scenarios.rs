@@ -22,8 +22,15 @@ use serde_json::{json, Value};
 const KEY: &str = "sk-test-conformance-key";
 
 const TOP: &[&str] = &["name", "description", "client", "call", "mock", "expect"];
-const CLIENT: &[&str] =
-    &["max_retries", "timeout_ms", "connect_timeout_ms", "deadline_ms", "default_headers", "backoff", "base_url_suffix"];
+const CLIENT: &[&str] = &[
+    "max_retries",
+    "timeout_ms",
+    "connect_timeout_ms",
+    "deadline_ms",
+    "default_headers",
+    "backoff",
+    "base_url_suffix",
+];
 const CALL: &[&str] = &["op", "request", "options"];
 const OPTIONS: &[&str] = &["timeout_ms", "max_retries", "headers", "cancel_after_chunks"];
 const OPS: &[&str] = &["chat", "chat_stream", "models", "embeddings"];
@@ -48,9 +55,26 @@ const EXPECT: &[&str] = &[
     "min_elapsed_ms",
     "client_disconnected",
 ];
-const ERROR: &[&str] =
-    &["kind", "status", "code", "type", "param", "message_contains", "message_not_contains", "request_id", "retry_after_ms"];
-const KINDS: &[&str] = &["status", "connection", "timeout", "stream", "invalid_request", "cancelled", "decode"];
+const ERROR: &[&str] = &[
+    "kind",
+    "status",
+    "code",
+    "type",
+    "param",
+    "message_contains",
+    "message_not_contains",
+    "request_id",
+    "retry_after_ms",
+];
+const KINDS: &[&str] = &[
+    "status",
+    "connection",
+    "timeout",
+    "stream",
+    "invalid_request",
+    "cancelled",
+    "decode",
+];
 const REQ: &[&str] = &["method", "path", "query", "headers", "body_subset", "body_absent"];
 
 fn scenario_dir() -> PathBuf {
@@ -184,7 +208,9 @@ async fn fetch(m: &Mock, s: &Value, sid: &str, idle_ms: u64) -> Result<(Response
     let mut c = Conn::connect(&m.addr).await.map_err(|e| e.to_string())?;
     let h: Vec<(&str, &str)> = headers.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let b = body.map(|b| b.to_string());
-    c.send(&method, &path, &h, b.as_deref().map(str::as_bytes)).await.map_err(|e| e.to_string())?;
+    c.send(&method, &path, &h, b.as_deref().map(str::as_bytes))
+        .await
+        .map_err(|e| e.to_string())?;
     let mut resp = match tokio::time::timeout(Duration::from_millis(idle_ms), c.read_head()).await {
         Err(_) => return Err("idle before headers".into()),
         Ok(Err(e)) => return Err(format!("connection: {e}")),
@@ -266,13 +292,17 @@ fn accumulate(body: &[u8], cancel_after: Option<u64>) -> Acc {
                 let slot = match tc["index"].as_u64() {
                     Some(i) => {
                         while a.tool_calls.len() <= i as usize {
-                            a.tool_calls.push(json!({"id": null, "type": "function", "function": {"name": "", "arguments": ""}}));
+                            a.tool_calls.push(
+                                json!({"id": null, "type": "function", "function": {"name": "", "arguments": ""}}),
+                            );
                         }
                         i as usize
                     }
                     None => {
                         if tc["id"].is_string() || a.tool_calls.is_empty() {
-                            a.tool_calls.push(json!({"id": null, "type": "function", "function": {"name": "", "arguments": ""}}));
+                            a.tool_calls.push(
+                                json!({"id": null, "type": "function", "function": {"name": "", "arguments": ""}}),
+                            );
                         }
                         a.tool_calls.len() - 1
                     }
@@ -309,7 +339,9 @@ fn accumulate(body: &[u8], cancel_after: Option<u64>) -> Acc {
 fn num_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| num_eq(v, w))),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| num_eq(v, w)))
+        }
         (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(v, w)| num_eq(v, w)),
         _ => a == b,
     }
@@ -356,7 +388,10 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
     let got = fetch(&m, &s, &sid, idle).await;
     match (&got, first["reset"].as_bool().unwrap_or(false)) {
         (Err(e), true) if e.starts_with("connection") => {}
-        (r, true) => errs.push(format!("step 1 resets: expected a connection error, got {:?}", r.as_ref().map(|r| r.0.status))),
+        (r, true) => errs.push(format!(
+            "step 1 resets: expected a connection error, got {:?}",
+            r.as_ref().map(|r| r.0.status)
+        )),
         (Err(e), false) if delay >= 1500 && e == "idle before headers" => {}
         (Err(e), false) => errs.push(format!("step 1: no response: {e}")),
         (Ok(_), false) if delay >= 1500 => errs.push("step 1: headers came before delay_headers_ms".into()),
@@ -367,7 +402,10 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
             }
             let ct = r.header("content-type").unwrap_or("");
             let sse_expected = first.get("stream").is_some()
-                || (s["call"]["op"] == "chat_stream" && want < 400 && first.get("body").is_none() && first.get("body_raw").is_none());
+                || (s["call"]["op"] == "chat_stream"
+                    && want < 400
+                    && first.get("body").is_none()
+                    && first.get("body_raw").is_none());
             if sse_expected != ct.starts_with("text/event-stream") {
                 errs.push(format!("step 1: content-type {ct:?} (SSE expected: {sse_expected})"));
             }
@@ -389,7 +427,11 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
         errs.push(e);
         return errs;
     }
-    let idle = s.pointer("/client/timeout_ms").and_then(Value::as_u64).unwrap_or(2000).min(2000);
+    let idle = s
+        .pointer("/client/timeout_ms")
+        .and_then(Value::as_u64)
+        .unwrap_or(2000)
+        .min(2000);
     let (resp, end) = match fetch(&m, &s, &sid2, idle).await {
         Ok(v) => v,
         Err(e) => {
@@ -398,7 +440,10 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
         }
     };
     let body = resp.decoded_lossy();
-    let is_sse = resp.header("content-type").unwrap_or("").starts_with("text/event-stream");
+    let is_sse = resp
+        .header("content-type")
+        .unwrap_or("")
+        .starts_with("text/event-stream");
     if ok && op != "chat_stream" && !matches!(end, End::Complete) {
         errs.push("reference response did not complete".into());
     }
@@ -411,7 +456,9 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
                 err = Some(match &end {
                     End::Broken(e) => ("connection".into(), None, e.clone()),
                     End::Idle => ("timeout".into(), None, "idle".into()),
-                    End::Complete if a.finish.is_none() => ("stream".into(), None, "ended without [DONE] or finish_reason".into()),
+                    End::Complete if a.finish.is_none() => {
+                        ("stream".into(), None, "ended without [DONE] or finish_reason".into())
+                    }
                     End::Complete => ("".into(), None, String::new()),
                 });
                 if err.as_ref().unwrap().0.is_empty() {
@@ -461,23 +508,40 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
         "chat" => {
             let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
             let ch = v.pointer("/choices/0").cloned().unwrap_or(Value::Null);
-            let content = ch.pointer("/message/content").and_then(Value::as_str).unwrap_or("").to_string();
+            let content = ch
+                .pointer("/message/content")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             fields.insert("content_length", (content.len() as u64).into());
             fields.insert("content", content.into());
-            let r = ch.pointer("/message/reasoning").or(ch.pointer("/message/reasoning_content"));
+            let r = ch
+                .pointer("/message/reasoning")
+                .or(ch.pointer("/message/reasoning_content"));
             fields.insert("reasoning", r.cloned().unwrap_or(Value::Null));
             fields.insert("finish_reason", ch["finish_reason"].clone());
             fields.insert("usage", v["usage"].clone());
-            fields.insert("tool_calls", ch.pointer("/message/tool_calls").cloned().unwrap_or(json!([])));
+            fields.insert(
+                "tool_calls",
+                ch.pointer("/message/tool_calls").cloned().unwrap_or(json!([])),
+            );
         }
         "models" => {
             let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            let ids: Vec<Value> = v["data"].as_array().into_iter().flatten().map(|m| m["id"].clone()).collect();
+            let ids: Vec<Value> = v["data"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|m| m["id"].clone())
+                .collect();
             fields.insert("model_ids", Value::Array(ids));
         }
         _ => {
             let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            fields.insert("embedding_count", (v["data"].as_array().map_or(0, Vec::len) as u64).into());
+            fields.insert(
+                "embedding_count",
+                (v["data"].as_array().map_or(0, Vec::len) as u64).into(),
+            );
         }
     }
     for (k, got) in &fields {
@@ -494,7 +558,10 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
         let log = m.requests(&sid2).await;
         if let (Some(want), Some(got)) = (r0.get("body_subset"), log.first()) {
             if !subset(want, &got["body"]) {
-                errs.push(format!("requests[0].body_subset does not match what is sent: {}", got["body"]));
+                errs.push(format!(
+                    "requests[0].body_subset does not match what is sent: {}",
+                    got["body"]
+                ));
             }
         }
     }
@@ -571,5 +638,10 @@ async fn conformance_scenarios_match_the_mock() {
         failures.extend(r.unwrap());
     }
     failures.sort();
-    assert!(failures.is_empty(), "{} problem(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} problem(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

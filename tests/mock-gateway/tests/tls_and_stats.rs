@@ -34,7 +34,10 @@ async fn stats_gauge_counts_open_and_accepted_connections() {
     // The stats request's own connection is the only one open.
     let s = wait_stats(&m, "one open connection", |s| s["open_connections"] == 1).await;
     let accepted0 = s["accepted_connections"].as_u64().unwrap();
-    assert_eq!(s["live_connections"], s["open_connections"], "old name kept as an alias");
+    assert_eq!(
+        s["live_connections"], s["open_connections"],
+        "old name kept as an alias"
+    );
 
     // Three client connections, each used for a request so the mock has surely accepted it.
     let mut conns = Vec::new();
@@ -54,7 +57,10 @@ async fn stats_gauge_counts_open_and_accepted_connections() {
     wait_stats(&m, "two open connections", |s| s["open_connections"] == 2).await;
     drop(conns);
     let s = wait_stats(&m, "one open connection", |s| s["open_connections"] == 1).await;
-    assert!(s["accepted_connections"].as_u64().unwrap() >= accepted0 + 6, "accepted only grows: {s}");
+    assert!(
+        s["accepted_connections"].as_u64().unwrap() >= accepted0 + 6,
+        "accepted only grows: {s}"
+    );
 }
 
 #[tokio::test]
@@ -114,7 +120,10 @@ async fn https_request(
     let mut tls = connector.connect(name, tcp).await?;
     let mut req = format!("{method} {path} HTTP/1.1\r\nhost: {server_name}\r\nconnection: close\r\n");
     if let Some(b) = body {
-        req.push_str(&format!("content-type: application/json\r\ncontent-length: {}\r\n\r\n{b}", b.len()));
+        req.push_str(&format!(
+            "content-type: application/json\r\ncontent-length: {}\r\n\r\n{b}",
+            b.len()
+        ));
     } else {
         req.push_str("\r\n");
     }
@@ -125,7 +134,9 @@ async fn https_request(
 }
 
 async fn tls_stats(m: &Mock, pem: &str) -> Value {
-    let text = https_request(&m.addr, "localhost", roots(Some(pem)), "GET", "/__mock/stats", None).await.unwrap();
+    let text = https_request(&m.addr, "localhost", roots(Some(pem)), "GET", "/__mock/stats", None)
+        .await
+        .unwrap();
     let body = text.split("\r\n\r\n").nth(1).unwrap();
     serde_json::from_str(body).unwrap()
 }
@@ -134,17 +145,29 @@ async fn tls_stats(m: &Mock, pem: &str) -> Value {
 async fn tls_serves_https_for_localhost_and_loopback_addresses() {
     let (m, pem) = start_tls(&[], "ok");
     for name in ["localhost", "127.0.0.1"] {
-        let text = https_request(&m.addr, name, roots(Some(&pem)), "GET", "/v1/models", None).await.unwrap();
+        let text = https_request(&m.addr, name, roots(Some(&pem)), "GET", "/v1/models", None)
+            .await
+            .unwrap();
         assert!(text.starts_with("HTTP/1.1 200"), "{name}: {text}");
         assert!(text.contains("anthropic/claude-opus-4-5"), "{text}");
     }
     // A stream over TLS, the default one derived from the request.
     let body = r#"{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"#;
-    let text = https_request(&m.addr, "localhost", roots(Some(&pem)), "POST", "/v1/chat/completions", Some(body))
-        .await
-        .unwrap();
+    let text = https_request(
+        &m.addr,
+        "localhost",
+        roots(Some(&pem)),
+        "POST",
+        "/v1/chat/completions",
+        Some(body),
+    )
+    .await
+    .unwrap();
     assert!(text.contains("text/event-stream"), "{text}");
-    assert!(text.contains("chat.completion.chunk") && text.contains("data: [DONE]"), "{text}");
+    assert!(
+        text.contains("chat.completion.chunk") && text.contains("data: [DONE]"),
+        "{text}"
+    );
     let s = tls_stats(&m, &pem).await;
     assert_eq!(s["tls_handshake_failures"], 0, "{s}");
     assert!(s["accepted_connections"].as_u64().unwrap() >= 4, "{s}");
@@ -153,13 +176,20 @@ async fn tls_serves_https_for_localhost_and_loopback_addresses() {
 #[tokio::test]
 async fn tls_refuses_a_client_that_does_not_trust_the_test_ca() {
     let (m, pem) = start_tls(&[], "unknown-ca");
-    let err = https_request(&m.addr, "localhost", roots(None), "GET", "/v1/models", None).await.unwrap_err();
+    let err = https_request(&m.addr, "localhost", roots(None), "GET", "/v1/models", None)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("UnknownIssuer"), "{err}");
     // Another run's CA is no good either: each start makes a fresh CA.
     let (_other, other_pem) = start_tls(&[], "other-ca");
     assert_ne!(pem, other_pem);
-    let err = https_request(&m.addr, "localhost", roots(Some(&other_pem)), "GET", "/v1/models", None).await.unwrap_err();
-    assert!(err.to_string().contains("UnknownIssuer") || err.to_string().contains("BadSignature"), "{err}");
+    let err = https_request(&m.addr, "localhost", roots(Some(&other_pem)), "GET", "/v1/models", None)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("UnknownIssuer") || err.to_string().contains("BadSignature"),
+        "{err}"
+    );
     let s = tls_stats(&m, &pem).await;
     assert_eq!(s["tls_handshake_failures"], 2, "{s}");
     assert_eq!(s["requests"], 0, "nothing reached the API: {s}");
@@ -169,10 +199,14 @@ async fn tls_refuses_a_client_that_does_not_trust_the_test_ca() {
 async fn tls_name_issues_the_certificate_for_another_name() {
     let (m, pem) = start_tls(&["--tls-name", "gateway.test"], "name");
     for name in ["localhost", "127.0.0.1"] {
-        let err = https_request(&m.addr, name, roots(Some(&pem)), "GET", "/v1/models", None).await.unwrap_err();
+        let err = https_request(&m.addr, name, roots(Some(&pem)), "GET", "/v1/models", None)
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("not valid for name"), "{name}: {err}");
     }
-    let text = https_request(&m.addr, "gateway.test", roots(Some(&pem)), "GET", "/v1/models", None).await.unwrap();
+    let text = https_request(&m.addr, "gateway.test", roots(Some(&pem)), "GET", "/v1/models", None)
+        .await
+        .unwrap();
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
 }
 
@@ -181,5 +215,8 @@ async fn plain_http_to_a_tls_mock_gets_no_answer() {
     let (m, _pem) = start_tls(&[], "plain");
     let mut c = Conn::connect(&m.addr).await.unwrap();
     c.send("GET", "/v1/models", &[], None).await.unwrap();
-    assert!(c.read_response().await.is_err(), "a TLS mock must not answer plain HTTP");
+    assert!(
+        c.read_response().await.is_err(),
+        "a TLS mock must not answer plain HTTP"
+    );
 }

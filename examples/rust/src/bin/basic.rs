@@ -13,7 +13,11 @@ async fn main() -> Result<(), routerkit::Error> {
     );
     request.max_tokens = Some(1024);
     let response = client.chat(&request, &RequestOptions::default()).await?;
-    let text = response.choices.first().and_then(|c| c.message.content.as_deref()).unwrap_or("");
+    let text = response
+        .choices
+        .first()
+        .and_then(|c| c.message.content.as_deref())
+        .unwrap_or("");
     println!("{text}");
     Ok(())
 }

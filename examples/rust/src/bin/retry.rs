@@ -4,14 +4,23 @@ use std::time::Duration;
 
 use routerkit::{ChatCompletionRequest, ChatMessage, Client, ErrorKind, RequestOptions};
 
-async fn chat_with_retry(client: &Client, model: &str, prompt: &str, max_attempts: u32) -> Result<String, routerkit::Error> {
+async fn chat_with_retry(
+    client: &Client,
+    model: &str,
+    prompt: &str,
+    max_attempts: u32,
+) -> Result<String, routerkit::Error> {
     let mut request = ChatCompletionRequest::new(model, vec![ChatMessage::user(prompt)]);
     request.max_tokens = Some(1024);
     let mut attempt = 0;
     loop {
         match client.chat(&request, &RequestOptions::default()).await {
             Ok(response) => {
-                return Ok(response.choices.first().and_then(|c| c.message.content.clone()).unwrap_or_default());
+                return Ok(response
+                    .choices
+                    .first()
+                    .and_then(|c| c.message.content.clone())
+                    .unwrap_or_default());
             }
             Err(e) if e.status() == Some(429) && attempt + 1 < max_attempts => {
                 // The server's own delay when it gave one, else exponential backoff: 1 s, 2 s, 4 s.
@@ -37,7 +46,12 @@ async fn chat_with_retry(client: &Client, model: &str, prompt: &str, max_attempt
 
 #[tokio::main]
 async fn main() {
-    let client = match Client::builder().from_env().timeout(Duration::from_secs(60)).max_retries(3).build() {
+    let client = match Client::builder()
+        .from_env()
+        .timeout(Duration::from_secs(60))
+        .max_retries(3)
+        .build()
+    {
         Ok(c) => c,
         Err(e) => {
             eprintln!("configuration error: {e}");

@@ -6,7 +6,10 @@ use routerkit::{ChatCompletionRequest, ChatMessage, Client, RequestOptions};
 #[tokio::main]
 async fn main() -> Result<(), routerkit::Error> {
     let client = Client::from_env()?;
-    let mut request = ChatCompletionRequest::new("openai/gpt-4.1", vec![ChatMessage::user("Explain Rust's ownership model")]);
+    let mut request = ChatCompletionRequest::new(
+        "openai/gpt-4.1",
+        vec![ChatMessage::user("Explain Rust's ownership model")],
+    );
     request.max_tokens = Some(512);
     let mut stream = client.chat_stream(&request, &RequestOptions::default()).await?;
     let mut out = std::io::stdout();

@@ -46,15 +46,28 @@ impl Mock {
             let mut sink = Vec::new();
             let _ = out.read_to_end(&mut sink);
         });
-        let addr = url.trim_start_matches("http://").trim_start_matches("https://").to_string();
-        Mock { child, _stdin: stdin, url, addr }
+        let addr = url
+            .trim_start_matches("http://")
+            .trim_start_matches("https://")
+            .to_string();
+        Mock {
+            child,
+            _stdin: stdin,
+            url,
+            addr,
+        }
     }
 
     pub async fn post_script(&self, sid: &str, script: &Value) -> Response {
         let mut c = Conn::connect(&self.addr).await.unwrap();
-        c.send("POST", &format!("/__mock/sessions/{sid}/script"), &[], Some(script.to_string().as_bytes()))
-            .await
-            .unwrap();
+        c.send(
+            "POST",
+            &format!("/__mock/sessions/{sid}/script"),
+            &[],
+            Some(script.to_string().as_bytes()),
+        )
+        .await
+        .unwrap();
         c.read_response().await.unwrap()
     }
 
@@ -111,7 +124,10 @@ pub struct Response {
 
 impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
@@ -143,7 +159,12 @@ impl Conn {
     pub async fn connect(addr: &str) -> std::io::Result<Conn> {
         let s = TcpStream::connect(addr).await?;
         s.set_nodelay(true)?;
-        Ok(Conn { r: TokioBufReader::new(s), chunked: false, remaining: None, done: false })
+        Ok(Conn {
+            r: TokioBufReader::new(s),
+            chunked: false,
+            remaining: None,
+            done: false,
+        })
     }
 
     pub async fn send(
@@ -158,7 +179,10 @@ impl Conn {
             req.push_str(&format!("{k}: {v}\r\n"));
         }
         if let Some(b) = body {
-            req.push_str(&format!("content-type: application/json\r\ncontent-length: {}\r\n", b.len()));
+            req.push_str(&format!(
+                "content-type: application/json\r\ncontent-length: {}\r\n",
+                b.len()
+            ));
         }
         req.push_str("\r\n");
         let mut bytes = req.into_bytes();
@@ -172,18 +196,27 @@ impl Conn {
     pub async fn read_head(&mut self) -> std::io::Result<Response> {
         let mut line = String::new();
         if self.r.read_line(&mut line).await? == 0 {
-            return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "closed before a response"));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "closed before a response",
+            ));
         }
         let status: u16 = line
             .split_whitespace()
             .nth(1)
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
-        let mut resp = Response { status, ..Default::default() };
+        let mut resp = Response {
+            status,
+            ..Default::default()
+        };
         loop {
             let mut h = String::new();
             if self.r.read_line(&mut h).await? == 0 {
-                return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "closed in headers"));
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "closed in headers",
+                ));
             }
             let h = h.trim_end();
             if h.is_empty() {
@@ -206,7 +239,10 @@ impl Conn {
         if self.chunked {
             let mut line = String::new();
             if self.r.read_line(&mut line).await? == 0 {
-                return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "EOF before chunk size"));
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "EOF before chunk size",
+                ));
             }
             let size = usize::from_str_radix(line.trim().split(';').next().unwrap(), 16)
                 .map_err(|_| std::io::Error::other(format!("bad chunk size {line:?}")))?;
