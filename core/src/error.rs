@@ -28,6 +28,18 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind, for the bindings' exhaustiveness tests: each binding checks that it maps
+    /// every name here, so a new kind fails a test in every language until it is mapped.
+    pub const ALL: [ErrorKind; 7] = [
+        ErrorKind::Status,
+        ErrorKind::Connection,
+        ErrorKind::Timeout,
+        ErrorKind::Stream,
+        ErrorKind::InvalidRequest,
+        ErrorKind::Cancelled,
+        ErrorKind::Decode,
+    ];
+
     /// The snake_case name used in conformance scenarios and by the bindings.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -322,6 +334,24 @@ fn mask_secret(text: &str, secret: &str, masked: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_lists_every_kind() {
+        // A new variant fails to compile here until it is added to `ALL` (and so reaches the bindings).
+        for kind in ErrorKind::ALL {
+            match kind {
+                ErrorKind::Status
+                | ErrorKind::Connection
+                | ErrorKind::Timeout
+                | ErrorKind::Stream
+                | ErrorKind::InvalidRequest
+                | ErrorKind::Cancelled
+                | ErrorKind::Decode => {}
+            }
+        }
+        let names: std::collections::HashSet<_> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names.len(), ErrorKind::ALL.len());
+    }
 
     #[test]
     fn mask_secret_masks_whole_and_cut_occurrences() {

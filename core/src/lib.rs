@@ -30,6 +30,8 @@
 #![warn(missing_docs)]
 
 pub mod accumulate;
+#[cfg(feature = "bridge")]
+pub mod bridge;
 mod chunk_scan;
 pub mod client;
 pub mod config;
