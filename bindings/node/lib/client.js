@@ -7,7 +7,8 @@ const { APIUserAbortError, fromNative, toHeaders } = require('./errors');
 const { Stream, ChatCompletionStream, batchFormat } = require('./streaming');
 
 const INTERNAL = Symbol('routerkit.internal');
-const DEFAULT_TIMEOUT = 600000;
+// The core's defaults, read once: they are not restated here.
+const DEFAULTS = JSON.parse(native.defaultSettings());
 
 // ---- value translation -------------------------------------------------------------
 
@@ -40,7 +41,8 @@ function count(v, name, field) {
 }
 
 function millis(v, name, field) {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw invalid(field, `${name} must be a number of milliseconds, got ${kindOf(v)}`);
+  // JSON, which carries options to the core, has no NaN or Infinity.
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(field, `${name} must be a finite number of milliseconds, got ${kindOf(v)}`);
   return v;
 }
 
@@ -71,56 +73,66 @@ function encodeBody(body) {
   return text;
 }
 
+/** `{ name: value }`, a `Headers`, or `[[name, value]]` → `[[name, value], …]` for the core's options schema. */
+function pairList(h) {
+  const flat = flatPairs(h);
+  if (flat === undefined) return undefined;
+  const out = [];
+  for (let i = 0; i < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
+  return out;
+}
+
+/** The client options as JSON text of the core's options schema (defaults and rules live in the core). */
 function clientOptions(o) {
   const n = {};
   if (o.apiKey != null) {
     if (typeof o.apiKey !== 'string') throw invalid('api_key', `apiKey must be a string, got ${typeof o.apiKey}`);
-    n.apiKey = o.apiKey;
+    n.api_key = o.apiKey;
   }
-  if (o.baseURL != null) n.baseUrl = o.baseURL;
-  if (o.timeout != null) n.timeout = millis(o.timeout, 'timeout', 'timeout');
-  if (o.connectTimeout != null) n.connectTimeout = millis(o.connectTimeout, 'connectTimeout', 'connect_timeout');
-  if (o.deadline != null) n.deadline = millis(o.deadline, 'deadline', 'deadline');
-  if (o.maxRetries != null) n.maxRetries = count(o.maxRetries, 'maxRetries', 'max_retries');
-  if (o.initialRetryDelay != null) n.initialRetryDelay = millis(o.initialRetryDelay, 'initialRetryDelay', 'initial_retry_delay');
-  if (o.maxRetryDelay != null) n.maxRetryDelay = millis(o.maxRetryDelay, 'maxRetryDelay', 'max_retry_delay');
+  if (o.baseURL != null) n.base_url = o.baseURL;
+  if (o.timeout != null) n.timeout_ms = millis(o.timeout, 'timeout', 'timeout');
+  if (o.connectTimeout != null) n.connect_timeout_ms = millis(o.connectTimeout, 'connectTimeout', 'connect_timeout');
+  if (o.deadline != null) n.deadline_ms = millis(o.deadline, 'deadline', 'deadline');
+  if (o.maxRetries != null) n.max_retries = count(o.maxRetries, 'maxRetries', 'max_retries');
+  if (o.initialRetryDelay != null) n.initial_retry_delay_ms = millis(o.initialRetryDelay, 'initialRetryDelay', 'initial_retry_delay');
+  if (o.maxRetryDelay != null) n.max_retry_delay_ms = millis(o.maxRetryDelay, 'maxRetryDelay', 'max_retry_delay');
   const headers = { ...o.defaultHeaders };
   if (o.organization != null) headers['OpenAI-Organization'] = o.organization;
   if (o.project != null) headers['OpenAI-Project'] = o.project;
-  const flat = flatPairs(headers);
-  if (flat.length) n.defaultHeaders = flat;
+  const list = pairList(headers);
+  if (list.length) n.headers = list;
   if (o.tlsCaCert != null) {
     // Like tls.connect's `ca`: one value or an array; a string is a PEM file's path or PEM text.
     for (const c of Array.isArray(o.tlsCaCert) ? o.tlsCaCert : [o.tlsCaCert]) {
-      if (typeof c === 'string') (n.tlsCaCerts ??= []).push(c);
-      else if (c instanceof Uint8Array) (n.tlsCaPems ??= []).push(Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1'));
+      if (typeof c === 'string') (n.tls_ca_cert ??= []).push(c);
+      else if (c instanceof Uint8Array) (n.tls_ca_cert_pem ??= []).push(Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1'));
       else throw new TypeError('tlsCaCert must be a PEM file path or PEM text (string), a Buffer of PEM, or an array of them');
     }
   }
-  if (o.allowInsecureHttp != null) n.allowInsecureHttp = Boolean(o.allowInsecureHttp);
-  return n;
+  if (o.allowInsecureHttp != null) n.allow_insecure_http = Boolean(o.allowInsecureHttp);
+  return JSON.stringify(n);
 }
 
+/** Per-call options as JSON text of the core's options schema, or undefined for none. */
 function callOptions(o) {
   if (o == null) return undefined;
   let n;
-  if (o.timeout != null) (n ??= {}).timeout = millis(o.timeout, 'timeout', 'timeout');
-  if (o.deadline != null) (n ??= {}).deadline = millis(o.deadline, 'deadline', 'deadline');
-  if (o.maxRetries != null) (n ??= {}).maxRetries = count(o.maxRetries, 'maxRetries', 'max_retries');
+  if (o.timeout != null) (n ??= {}).timeout_ms = millis(o.timeout, 'timeout', 'timeout');
+  if (o.deadline != null) (n ??= {}).deadline_ms = millis(o.deadline, 'deadline', 'deadline');
+  if (o.maxRetries != null) (n ??= {}).max_retries = count(o.maxRetries, 'maxRetries', 'max_retries');
   if (o.headers != null || o.idempotencyKey != null) {
-    const headers = flatPairs(o.headers) ?? [];
-    if (o.idempotencyKey != null) headers.push('Idempotency-Key', String(o.idempotencyKey));
+    const headers = pairList(o.headers) ?? [];
+    if (o.idempotencyKey != null) headers.push(['Idempotency-Key', String(o.idempotencyKey)]);
     (n ??= {}).headers = headers;
   }
-  if (o.query != null) (n ??= {}).query = flatPairs(o.query);
-  if (o.extra_body != null) {
-    try {
-      (n ??= {}).extraBody = JSON.stringify(o.extra_body);
-    } catch (e) {
-      throw invalid('extra_body', `is not JSON-serialisable: ${e.message.split('\n')[0]}`);
-    }
+  if (o.query != null) (n ??= {}).query = pairList(o.query);
+  if (o.extra_body != null) (n ??= {}).extra_body = o.extra_body;
+  if (n === undefined) return undefined;
+  try {
+    return JSON.stringify(n);
+  } catch (e) {
+    throw invalid('extra_body', `is not JSON-serialisable: ${e.message.split('\n')[0]}`);
   }
-  return n;
 }
 
 function flatPairsToEntries(flat) {
@@ -348,8 +360,9 @@ class Client {
       throw nativeError(e);
     }
     this.baseURL = this.#native.baseUrl;
-    this.timeout = o.timeout ?? DEFAULT_TIMEOUT;
-    this.maxRetries = o.maxRetries ?? 2;
+    const settings = JSON.parse(this.#native.settings);
+    this.timeout = settings.timeout_ms;
+    this.maxRetries = settings.max_retries;
     this.chat = new Chat(this);
     this.models = new Models(this);
     this.embeddings = new Embeddings(this);
@@ -387,6 +400,6 @@ class Client {
   }
 }
 
-Client.DEFAULT_TIMEOUT = DEFAULT_TIMEOUT;
+Client.DEFAULT_TIMEOUT = DEFAULTS.timeout_ms;
 
 module.exports = { Client, APIPromise, Completions, Chat, Models, Embeddings };

@@ -11,7 +11,6 @@
 //!   so that `snapshot()` is the completion as of the batch JavaScript holds. The text
 //!   is `{"chunks":[…],"events":[[chunkIndex,"name",choice,…],…]}`.
 
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +18,7 @@ use std::time::Duration;
 use napi::bindgen_prelude::*;
 use napi::JsString;
 use napi_derive::napi;
-use routerkit::accumulate::StreamEvent;
+use routerkit::bridge::wire::EventWire;
 use routerkit::{CancelHandle, ChatStream};
 use tokio::sync::{Mutex, Notify};
 
@@ -266,59 +265,6 @@ impl Drop for NativeStream {
     }
 }
 
-fn push_str(out: &mut String, s: &str) {
-    // serde_json's string escaping, written straight into the buffer.
-    out.push_str(&serde_json::to_string(s).unwrap_or_default());
-}
-
-fn push_event(out: &mut String, i: usize, ev: &StreamEvent) {
-    match ev {
-        StreamEvent::ContentDelta { choice, delta } => {
-            let _ = write!(out, "[{i},\"content.delta\",{choice},");
-            push_str(out, delta);
-        }
-        StreamEvent::ContentDone { choice, content } => {
-            let _ = write!(out, "[{i},\"content.done\",{choice},");
-            push_str(out, content);
-        }
-        StreamEvent::RefusalDelta { choice, delta } => {
-            let _ = write!(out, "[{i},\"refusal.delta\",{choice},");
-            push_str(out, delta);
-        }
-        StreamEvent::RefusalDone { choice, refusal } => {
-            let _ = write!(out, "[{i},\"refusal.done\",{choice},");
-            push_str(out, refusal);
-        }
-        StreamEvent::ReasoningDelta { choice, delta } => {
-            let _ = write!(out, "[{i},\"reasoning.delta\",{choice},");
-            push_str(out, delta);
-        }
-        StreamEvent::ToolCallArgumentsDelta {
-            choice,
-            index,
-            name,
-            arguments_delta,
-        } => {
-            let _ = write!(out, "[{i},\"tool_calls.function.arguments.delta\",{choice},");
-            push_str(out, arguments_delta);
-            let _ = write!(out, ",{index},");
-            push_str(out, name);
-        }
-        StreamEvent::ToolCallArgumentsDone {
-            choice,
-            index,
-            name,
-            arguments,
-        } => {
-            let _ = write!(out, "[{i},\"tool_calls.function.arguments.done\",{choice},");
-            push_str(out, arguments);
-            let _ = write!(out, ",{index},");
-            push_str(out, name);
-        }
-    }
-    out.push(']');
-}
-
 #[napi]
 impl NativeStream {
     /// Raw chunk streams: JSON text of every chunk read so far (`[…]`), `""` at a clean end,
@@ -389,7 +335,7 @@ impl NativeStream {
                     out.push(',');
                 }
                 first = false;
-                push_event(&mut out, i, ev);
+                EventWire::of(ev).write_json(&mut out, Some(i));
             }
         }
         out.push_str("]}");

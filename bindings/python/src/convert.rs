@@ -5,6 +5,7 @@ use bytes::Bytes;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use routerkit::accumulate::StreamEvent;
+use routerkit::bridge::wire::EventWire;
 use routerkit::client::Response;
 use routerkit::stream::RawChunk;
 
@@ -60,38 +61,9 @@ pub(crate) fn batch<'py>(py: Python<'py>, chunks: Vec<RawChunk>, with_events: bo
     Ok(out)
 }
 
-/// `(type, choice, index, name, text)`: text is the delta, or the whole value for `*.done`.
+/// The core's event wire form, `(name, choice, text, index, tool_name)`: text is the delta,
+/// or the whole value for `*.done`.
 fn event<'py>(py: Python<'py>, e: &StreamEvent) -> PyResult<Bound<'py, PyTuple>> {
-    let (kind, choice, index, name, text): (&str, u32, Option<u32>, Option<&str>, &str) = match e {
-        StreamEvent::ContentDelta { choice, delta } => ("content.delta", *choice, None, None, delta),
-        StreamEvent::ContentDone { choice, content } => ("content.done", *choice, None, None, content),
-        StreamEvent::RefusalDelta { choice, delta } => ("refusal.delta", *choice, None, None, delta),
-        StreamEvent::RefusalDone { choice, refusal } => ("refusal.done", *choice, None, None, refusal),
-        StreamEvent::ReasoningDelta { choice, delta } => ("reasoning.delta", *choice, None, None, delta),
-        StreamEvent::ToolCallArgumentsDelta {
-            choice,
-            index,
-            name,
-            arguments_delta,
-        } => (
-            "tool_calls.function.arguments.delta",
-            *choice,
-            Some(*index),
-            Some(name),
-            arguments_delta,
-        ),
-        StreamEvent::ToolCallArgumentsDone {
-            choice,
-            index,
-            name,
-            arguments,
-        } => (
-            "tool_calls.function.arguments.done",
-            *choice,
-            Some(*index),
-            Some(name),
-            arguments,
-        ),
-    };
-    (kind, choice, index, name, text).into_pyobject(py)
+    let w = EventWire::of(e);
+    (w.name, w.choice, w.text, w.index, w.tool_name).into_pyobject(py)
 }

@@ -58,7 +58,13 @@ def client_kwargs(mock: Mock, sc: Dict[str, Any]) -> Dict[str, Any]:
         "base_url": mock.url + c.get("base_url_suffix", "/v1"),
         "default_headers": {"x-mock-session": mock.sid, **(c.get("default_headers") or {})},
     }
-    if c.get("backoff") != "real":
+    if c.get("initial_retry_delay_ms") is not None or c.get("max_retry_delay_ms") is not None:
+        # Explicit delays: exactly those given; the core's rule resolves the other.
+        if c.get("initial_retry_delay_ms") is not None:
+            kw["initial_retry_delay"] = c["initial_retry_delay_ms"] / 1000
+        if c.get("max_retry_delay_ms") is not None:
+            kw["max_retry_delay"] = c["max_retry_delay_ms"] / 1000
+    elif c.get("backoff") != "real":
         kw["initial_retry_delay"] = 0.001
         kw["max_retry_delay"] = 0.005
     if c.get("max_retries") is not None:
@@ -72,18 +78,19 @@ def client_kwargs(mock: Mock, sc: Dict[str, Any]) -> Dict[str, Any]:
     return kw
 
 
-def call_kwargs(sc: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
-    """(keyword arguments of the call, with_options overrides)."""
+def call_kwargs(sc: Dict[str, Any]) -> Dict[str, Any]:
+    """Keyword arguments of the call: the request and the per-call options."""
     opts = sc["call"].get("options", {})
     kw: Dict[str, Any] = dict(sc["call"].get("request", {}))
-    over: Dict[str, Any] = {}
     if opts.get("headers"):
         kw["extra_headers"] = opts["headers"]
     if opts.get("timeout_ms") is not None:
         kw["timeout"] = opts["timeout_ms"] / 1000
     if opts.get("max_retries") is not None:
-        over["max_retries"] = opts["max_retries"]
-    return kw, over
+        kw["max_retries"] = opts["max_retries"]
+    if opts.get("deadline_ms") is not None:
+        kw["deadline"] = opts["deadline_ms"] / 1000
+    return kw
 
 
 class Observed:
@@ -142,9 +149,7 @@ class Observed:
 
 def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
     client = routerkit.Client(**client_kwargs(mock, sc))
-    kw, over = call_kwargs(sc)
-    if over:
-        client = client.with_options(**over)
+    kw = call_kwargs(sc)
     op = sc["call"]["op"]
     cancel_after = sc["call"].get("options", {}).get("cancel_after_chunks")
     obs = Observed()
@@ -152,7 +157,7 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
         if op == "chat":
             obs.completion(client.chat.completions.create(**kw))
         elif op == "models":
-            obs.values["model_ids"] = [m.id for m in client.models.list()]
+            obs.values["model_ids"] = [m.id for m in client.models.list(**kw)]
         elif op == "embeddings":
             obs.values["embedding_count"] = len(client.embeddings.create(**kw).data)
         elif surface == "create":
@@ -185,9 +190,7 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
 
 async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
     client = routerkit.AsyncClient(**client_kwargs(mock, sc))
-    kw, over = call_kwargs(sc)
-    if over:
-        client = client.with_options(**over)
+    kw = call_kwargs(sc)
     op = sc["call"]["op"]
     cancel_after = sc["call"].get("options", {}).get("cancel_after_chunks")
     obs = Observed()
@@ -195,7 +198,7 @@ async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
         if op == "chat":
             obs.completion(await client.chat.completions.create(**kw))
         elif op == "models":
-            obs.values["model_ids"] = [m.id for m in await client.models.list()]
+            obs.values["model_ids"] = [m.id for m in await client.models.list(**kw)]
         elif op == "embeddings":
             obs.values["embedding_count"] = len((await client.embeddings.create(**kw)).data)
         elif surface == "create":

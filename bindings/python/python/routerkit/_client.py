@@ -93,6 +93,9 @@ def _number(name: str, v: Any) -> Optional[float]:
         return None
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise InvalidRequestError(f"`{name}` must be a number of seconds, not {type(v).__name__}", param=name)
+    if v != v or v in (float("inf"), float("-inf")):
+        # JSON, which carries options to the core, has no NaN or infinity.
+        raise InvalidRequestError(f"invalid `{name}`: must be a finite number of seconds, got {v}", param=name)
     return float(v)
 
 
@@ -125,7 +128,8 @@ def _pairs(d: Optional[Mapping[str, Any]], name: str = "headers") -> Optional[Li
     return [(k, "" if v is None or isinstance(v, NotGiven) else v) for k, v in d.items()]
 
 
-_Opts = Optional[Tuple[Optional[float], Optional[List[Tuple[str, str]]], Optional[List[Tuple[str, str]]], Optional[str]]]
+def _ms(seconds: Optional[float]) -> Optional[float]:
+    return None if seconds is None else seconds * 1000.0
 
 
 def _options(
@@ -134,17 +138,28 @@ def _options(
     extra_query: Optional[Mapping[str, Any]],
     extra_body: Optional[Mapping[str, Any]],
     timeout: Any,
-) -> _Opts:
-    if not (extra_headers or extra_query or extra_body or default_query) and (timeout is None or isinstance(timeout, NotGiven)):
-        return None
-    query = dict(default_query or {})
-    query.update(extra_query or {})
-    return (
-        _split_timeout(timeout)[0],
-        _pairs(extra_headers, "extra_headers"),
-        [(k, "" if v is None or isinstance(v, NotGiven) else str(v)) for k, v in query.items()] if query else None,
-        _encode("extra_body", extra_body) if extra_body else None,
-    )
+    max_retries: Optional[int] = None,
+    deadline: Optional[float] = None,
+) -> Optional[str]:
+    """Per-call options as JSON text of the core's options schema (keys as in
+    ``routerkit::bridge::options::CallOptions``; durations in ms), or None for none."""
+    o: Dict[str, Any] = {}
+    t = _split_timeout(timeout)[0]
+    if t is not None:
+        o["timeout_ms"] = t * 1000.0
+    if max_retries is not None:
+        o["max_retries"] = _count("max_retries", max_retries)
+    if deadline is not None:
+        o["deadline_ms"] = _ms(_number("deadline", deadline))
+    if extra_headers:
+        o["headers"] = _pairs(extra_headers, "extra_headers")
+    if default_query or extra_query:
+        query = dict(default_query or {})
+        query.update(extra_query or {})
+        o["query"] = [(k, "" if v is None or isinstance(v, NotGiven) else str(v)) for k, v in query.items()]
+    if extra_body:
+        o["extra_body"] = extra_body
+    return _encode("extra_body", o) if o else None
 
 
 def _encode(name: str, value: Any) -> str:
@@ -260,6 +275,7 @@ class _BaseClient:
         _parent: Optional[NativeClient] = None,
     ) -> None:
         read, connect = _split_timeout(timeout)
+        read = _number("timeout", read)
         if connect_timeout is None:
             connect_timeout = connect
         if isinstance(api_key, _Secret):
@@ -285,22 +301,23 @@ class _BaseClient:
             "allow_insecure_http": allow_insecure_http,
         }
         ca_path, ca_pem = _tls_ca_cert(tls_ca_cert)
+        # The core's options schema (routerkit::bridge::options::ClientOptions): defaults and rules live there.
+        native: Dict[str, Any] = {
+            "api_key": api_key,
+            "base_url": str(base_url) if base_url is not None else None,
+            "timeout_ms": _ms(read),
+            "connect_timeout_ms": _ms(connect_timeout),
+            "deadline_ms": _ms(deadline),
+            "max_retries": max_retries,
+            "initial_retry_delay_ms": _ms(initial_retry_delay),
+            "max_retry_delay_ms": _ms(max_retry_delay),
+            "headers": _pairs(default_headers, "default_headers"),
+            "tls_ca_cert": ca_path,
+            "tls_ca_cert_pem": ca_pem,
+            "allow_insecure_http": bool(allow_insecure_http),
+        }
         try:
-            self._native = NativeClient(
-                api_key,
-                str(base_url) if base_url is not None else None,
-                read,
-                connect_timeout,
-                deadline,
-                max_retries,
-                initial_retry_delay,
-                max_retry_delay,
-                _pairs(default_headers, "default_headers"),
-                _parent,
-                tls_ca_cert=ca_path,
-                tls_ca_pem=ca_pem,
-                allow_insecure_http=bool(allow_insecure_http),
-            )
+            self._native = NativeClient(_dumps({k: v for k, v in native.items() if v is not None}), _parent)
         except NativeError as e:
             raise _convert(e) from None
         self._default_query = self._options["default_query"]
@@ -316,11 +333,11 @@ class _BaseClient:
 
     @property
     def timeout(self) -> float:
-        return float(self._native.settings()[0])
+        return float(json.loads(self._native.settings())["timeout_ms"]) / 1000.0
 
     @property
     def max_retries(self) -> int:
-        return int(self._native.settings()[3])
+        return int(json.loads(self._native.settings())["max_retries"])
 
     def _merged(self, overrides: Dict[str, Any]) -> Dict[str, Any]:
         unknown = set(overrides) - set(_CLIENT_OPTIONS)
@@ -415,17 +432,17 @@ class Completions:
     @overload
     def create(self, *, model: str, messages: Iterable[Any], stream: Literal[True], extra_headers: Optional[Mapping[str, Any]] = None,
                extra_query: Optional[Mapping[str, Any]] = None, extra_body: Optional[Mapping[str, Any]] = None,
-               timeout: TimeoutTypes = None, **params: Any) -> Stream[ChatCompletionChunk]: ...
+               timeout: TimeoutTypes = None, max_retries: Optional[int] = None, deadline: Optional[float] = None, **params: Any) -> Stream[ChatCompletionChunk]: ...
 
     @overload
     def create(self, *, model: str, messages: Iterable[Any], stream: Optional[Literal[False]] = None,
                extra_headers: Optional[Mapping[str, Any]] = None, extra_query: Optional[Mapping[str, Any]] = None,
-               extra_body: Optional[Mapping[str, Any]] = None, timeout: TimeoutTypes = None, **params: Any) -> ChatCompletion: ...
+               extra_body: Optional[Mapping[str, Any]] = None, timeout: TimeoutTypes = None, max_retries: Optional[int] = None, deadline: Optional[float] = None, **params: Any) -> ChatCompletion: ...
 
     @overload
     def create(self, *, model: str, messages: Iterable[Any], stream: bool, extra_headers: Optional[Mapping[str, Any]] = None,
                extra_query: Optional[Mapping[str, Any]] = None, extra_body: Optional[Mapping[str, Any]] = None,
-               timeout: TimeoutTypes = None, **params: Any) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]: ...
+               timeout: TimeoutTypes = None, max_retries: Optional[int] = None, deadline: Optional[float] = None, **params: Any) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]: ...
 
     def create(
         self,
@@ -436,14 +453,14 @@ class Completions:
         extra_headers: Optional[Mapping[str, Any]] = None,
         extra_query: Optional[Mapping[str, Any]] = None,
         extra_body: Optional[Mapping[str, Any]] = None,
-        timeout: TimeoutTypes = None,
+        timeout: TimeoutTypes = None, max_retries: Optional[int] = None, deadline: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]:
         """``POST /chat/completions`` with openai-python's parameters (others pass through to the gateway)."""
         params["model"] = model
         params["messages"] = messages
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
         try:
             if stream:
                 return Stream(client._native.chat_stream(_body(params), opts))
@@ -459,7 +476,7 @@ class Completions:
         extra_headers: Optional[Mapping[str, Any]] = None,
         extra_query: Optional[Mapping[str, Any]] = None,
         extra_body: Optional[Mapping[str, Any]] = None,
-        timeout: TimeoutTypes = None,
+        timeout: TimeoutTypes = None, max_retries: Optional[int] = None, deadline: Optional[float] = None,
         **params: Any,
     ) -> ChatCompletionStreamManager:
         """The stream helper: ``with client.chat.completions.stream(...) as stream:`` then iterate for
@@ -468,7 +485,7 @@ class Completions:
         params["messages"] = messages
         params.pop("stream", None)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
         body = _body(params)
 
         def start() -> NativeStream:
@@ -487,10 +504,10 @@ class Models:
         self._client = client
 
     def list(self, *, extra_headers: Optional[Mapping[str, Any]] = None, extra_query: Optional[Mapping[str, Any]] = None,
-             timeout: TimeoutTypes = None) -> ModelList:
+             timeout: TimeoutTypes = None, max_retries: Optional[int] = None, deadline: Optional[float] = None) -> ModelList:
         """``GET /models``; iterate the result for the models (``.data`` is the list)."""
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout)
+        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
         try:
             return _model(ModelList, client._native.models(opts))
         except NativeError as e:
@@ -505,12 +522,12 @@ class Embeddings:
 
     def create(self, *, input: Any, model: str, extra_headers: Optional[Mapping[str, Any]] = None,
                extra_query: Optional[Mapping[str, Any]] = None, extra_body: Optional[Mapping[str, Any]] = None,
-               timeout: TimeoutTypes = None, **params: Any) -> CreateEmbeddingResponse:
+               timeout: TimeoutTypes = None, max_retries: Optional[int] = None, deadline: Optional[float] = None, **params: Any) -> CreateEmbeddingResponse:
         """``POST /embeddings``."""
         params["input"] = input
         params["model"] = model
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
         try:
             return _model(CreateEmbeddingResponse, client._native.embeddings(_body(params), opts))
         except NativeError as e:
@@ -648,17 +665,17 @@ class AsyncCompletions:
     @overload
     async def create(self, *, model: str, messages: Iterable[Any], stream: Literal[True], extra_headers: Optional[Mapping[str, Any]] = None,
                      extra_query: Optional[Mapping[str, Any]] = None, extra_body: Optional[Mapping[str, Any]] = None,
-                     timeout: TimeoutTypes = None, **params: Any) -> AsyncStream[ChatCompletionChunk]: ...
+                     timeout: TimeoutTypes = None, max_retries: Optional[int] = None, deadline: Optional[float] = None, **params: Any) -> AsyncStream[ChatCompletionChunk]: ...
 
     @overload
     async def create(self, *, model: str, messages: Iterable[Any], stream: Optional[Literal[False]] = None,
                      extra_headers: Optional[Mapping[str, Any]] = None, extra_query: Optional[Mapping[str, Any]] = None,
-                     extra_body: Optional[Mapping[str, Any]] = None, timeout: TimeoutTypes = None, **params: Any) -> ChatCompletion: ...
+                     extra_body: Optional[Mapping[str, Any]] = None, timeout: TimeoutTypes = None, max_retries: Optional[int] = None, deadline: Optional[float] = None, **params: Any) -> ChatCompletion: ...
 
     @overload
     async def create(self, *, model: str, messages: Iterable[Any], stream: bool, extra_headers: Optional[Mapping[str, Any]] = None,
                      extra_query: Optional[Mapping[str, Any]] = None, extra_body: Optional[Mapping[str, Any]] = None,
-                     timeout: TimeoutTypes = None, **params: Any) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]: ...
+                     timeout: TimeoutTypes = None, max_retries: Optional[int] = None, deadline: Optional[float] = None, **params: Any) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]: ...
 
     async def create(
         self,
@@ -669,13 +686,13 @@ class AsyncCompletions:
         extra_headers: Optional[Mapping[str, Any]] = None,
         extra_query: Optional[Mapping[str, Any]] = None,
         extra_body: Optional[Mapping[str, Any]] = None,
-        timeout: TimeoutTypes = None,
+        timeout: TimeoutTypes = None, max_retries: Optional[int] = None, deadline: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]:
         params["model"] = model
         params["messages"] = messages
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
         native = client._native
         if stream:
             s = await _caller.call(native.chat_stream_async, _body(params), opts)
@@ -690,7 +707,7 @@ class AsyncCompletions:
         extra_headers: Optional[Mapping[str, Any]] = None,
         extra_query: Optional[Mapping[str, Any]] = None,
         extra_body: Optional[Mapping[str, Any]] = None,
-        timeout: TimeoutTypes = None,
+        timeout: TimeoutTypes = None, max_retries: Optional[int] = None, deadline: Optional[float] = None,
         **params: Any,
     ) -> AsyncChatCompletionStreamManager:
         """``async with client.chat.completions.stream(...) as stream:``."""
@@ -698,7 +715,7 @@ class AsyncCompletions:
         params["messages"] = messages
         params.pop("stream", None)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
         body = _body(params)
 
         async def start() -> NativeStream:
@@ -727,9 +744,9 @@ class AsyncModels:
         self._client = client
 
     def list(self, *, extra_headers: Optional[Mapping[str, Any]] = None, extra_query: Optional[Mapping[str, Any]] = None,
-             timeout: TimeoutTypes = None) -> _AsyncModelList:
+             timeout: TimeoutTypes = None, max_retries: Optional[int] = None, deadline: Optional[float] = None) -> _AsyncModelList:
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout)
+        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
 
         async def fetch() -> ModelList:
             return _model(ModelList, await _caller.call(client._native.models_async, opts))
@@ -743,11 +760,11 @@ class AsyncEmbeddings:
 
     async def create(self, *, input: Any, model: str, extra_headers: Optional[Mapping[str, Any]] = None,
                      extra_query: Optional[Mapping[str, Any]] = None, extra_body: Optional[Mapping[str, Any]] = None,
-                     timeout: TimeoutTypes = None, **params: Any) -> CreateEmbeddingResponse:
+                     timeout: TimeoutTypes = None, max_retries: Optional[int] = None, deadline: Optional[float] = None, **params: Any) -> CreateEmbeddingResponse:
         params["input"] = input
         params["model"] = model
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
         return _model(CreateEmbeddingResponse, await _caller.call(client._native.embeddings_async, _body(params), opts))
 
 
