@@ -37,6 +37,9 @@ type scenario struct {
 		ConnectTimeoutMs *float64       `json:"connect_timeout_ms"`
 		DeadlineMs       *float64       `json:"deadline_ms"`
 		DefaultHeaders   map[string]any `json:"default_headers"`
+		// Explicit retry delays (when either is given, the runner passes exactly those).
+		InitialRetryDelayMs *float64 `json:"initial_retry_delay_ms"`
+		MaxRetryDelayMs     *float64 `json:"max_retry_delay_ms"`
 	} `json:"client"`
 	Call struct {
 		Op      string          `json:"op"`
@@ -44,6 +47,7 @@ type scenario struct {
 		Options struct {
 			TimeoutMs         *float64       `json:"timeout_ms"`
 			MaxRetries        *int           `json:"max_retries"`
+			DeadlineMs        *float64       `json:"deadline_ms"`
 			Headers           map[string]any `json:"headers"`
 			CancelAfterChunks *int           `json:"cancel_after_chunks"`
 		} `json:"options"`
@@ -117,11 +121,19 @@ func scenarioClient(sid string, sc *scenario) *Client {
 	if sc.Client.BaseURLSuffix != nil {
 		cfg.BaseURL = mockURL + *sc.Client.BaseURLSuffix
 	}
-	if sc.Client.Backoff != "real" {
+	dur := func(msv *float64) time.Duration { return time.Duration(*msv * float64(time.Millisecond)) }
+	if sc.Client.InitialRetryDelayMs != nil || sc.Client.MaxRetryDelayMs != nil {
+		// Explicit delays: exactly those given; the core's rule resolves the other.
+		if sc.Client.InitialRetryDelayMs != nil {
+			cfg.InitialRetryDelay = dur(sc.Client.InitialRetryDelayMs)
+		}
+		if sc.Client.MaxRetryDelayMs != nil {
+			cfg.MaxRetryDelay = dur(sc.Client.MaxRetryDelayMs)
+		}
+	} else if sc.Client.Backoff != "real" {
 		cfg.InitialRetryDelay = time.Millisecond
 		cfg.MaxRetryDelay = 5 * time.Millisecond
 	}
-	dur := func(msv *float64) time.Duration { return time.Duration(*msv * float64(time.Millisecond)) }
 	if sc.Client.MaxRetries != nil {
 		cfg.MaxRetries = *sc.Client.MaxRetries
 	}
@@ -141,9 +153,6 @@ func scenarioClient(sid string, sc *scenario) *Client {
 	o := sc.Call.Options
 	if o.TimeoutMs != nil {
 		cfg.Timeout = dur(o.TimeoutMs)
-	}
-	if o.MaxRetries != nil {
-		cfg.MaxRetries = *o.MaxRetries
 	}
 	for k, v := range o.Headers {
 		cfg.DefaultHeaders[k] = headerText(v)
@@ -236,6 +245,15 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 	defer c.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	// Per-call options in Go's idiom: the context's deadline, WithMaxRetries.
+	if o := sc.Call.Options; o.DeadlineMs != nil {
+		var stop context.CancelFunc
+		ctx, stop = context.WithTimeout(ctx, time.Duration(*o.DeadlineMs*float64(time.Millisecond)))
+		defer stop()
+	}
+	if o := sc.Call.Options; o.MaxRetries != nil {
+		ctx = WithMaxRetries(ctx, *o.MaxRetries)
+	}
 	switch sc.Call.Op {
 	case "chat":
 		req, err := chatRequest(sc.Call.Request)

@@ -11,7 +11,7 @@
 
 // Version of this ABI. Bumped on any incompatible change of a signature,
 // a struct layout or the meaning of a field. Callers check it at start-up.
-#define RK_ABI_VERSION 1
+#define RK_ABI_VERSION 2
 
 // Tag of a fast record in [`rk_stream_next_batch_bin`]'s layout (`'F'`).
 #define RK_CHUNK_FAST 70
@@ -63,9 +63,9 @@ typedef struct RkStream RkStream;
 // error does not have are NULL (strings), 0 (`status`) or -1 (`retry_after_ms`).
 typedef struct RkError {
   // `"status"`, `"connection"`, `"timeout"`, `"stream"`, `"invalid_request"`,
-  // `"cancelled"`, `"decode"`, or `"panic"` (a bug in the library). Static: never NULL,
-  // not freed separately.
-  const char *kind;
+  // `"cancelled"`, `"decode"` (every name [`rk_error_kinds`] lists), or `"panic"` (a bug
+  // in the library). Never NULL; freed by [`rk_error_free`].
+  char *kind;
   // HTTP status for kind `"status"`, else 0.
   int32_t status;
   // Human-readable message (the gateway's, when it sent one). Never NULL. Never holds the API key.
@@ -231,6 +231,11 @@ enum RkStatus rk_list_models(const struct RkClient *client,
 // # Safety
 // `response` is NULL or a response returned by this library, not freed before.
 void rk_response_free(struct RkResponse *response);
+
+// The core's error kinds, one name per line (`"status\nconnection\n…"`), static: never
+// free it. A binding's test checks that it maps every one, so that a kind added to the
+// core fails that test until the binding maps it.
+const char *rk_error_kinds(void);
 
 // Frees an error and every string in it. NULL is a no-op.
 //

@@ -8,10 +8,10 @@ use engine::types::{ChatCompletionRequest, EmbeddingRequest};
 
 use crate::cancel::{token_of, RkCancelToken};
 use crate::error::RkError;
-use crate::options::{call_options, client_from_json};
 use crate::{
     block_on, c_string, c_string_opt, free_c_string, guard, header_lines, optional_str, required_str, Failure, RkStatus,
 };
+use engine::bridge::options::{call_options, client_from_json};
 
 /// A client for one gateway: configuration and a connection pool.
 /// Thread-safe: share one client between threads. Free with [`rk_client_free`].

@@ -12,10 +12,10 @@ use engine::ChatStream;
 use crate::cancel::{token_of, RkCancelToken};
 use crate::client::RkClient;
 use crate::error::RkError;
-use crate::options::call_options;
 use crate::{
     block_on, c_string, c_string_opt, guard, header_lines, optional_str, required_str, settle, Failure, RkStatus,
 };
+use engine::bridge::options::call_options;
 
 /// A streaming chat completion. Created by [`rk_chat_stream`], read with
 /// [`rk_stream_next_batch`], freed with [`rk_stream_free`] (which closes the
