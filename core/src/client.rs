@@ -143,14 +143,16 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<AnyStream, Error> {
         let op = op.into_op()?;
-        let built = self.build(op, Input::Json(body_json), opts)?;
-        match op.spec().stream {
-            Some(StreamProtocol::Chat) => Ok(AnyStream::Chat(self.start(built, opts).await?)),
-            Some(StreamProtocol::Completions) => Ok(AnyStream::Completions(self.start(built, opts).await?)),
-            None => Err(Error::invalid(
+        let Some(protocol) = op.spec().stream else {
+            return Err(Error::invalid(
                 "op",
                 format!("{op} is not a stream: call it with `call`"),
-            )),
+            ));
+        };
+        let built = self.build(op, Input::Json(body_json), opts)?;
+        match protocol {
+            StreamProtocol::Chat => Ok(AnyStream::Chat(self.start(built, opts).await?)),
+            StreamProtocol::Completions => Ok(AnyStream::Completions(self.start(built, opts).await?)),
         }
     }
 
