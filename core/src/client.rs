@@ -57,6 +57,14 @@ impl std::fmt::Debug for Client {
 /// main's scenarios for it are merged.
 const HIDE_ADDED_USAGE: bool = false;
 
+impl ClientBuilder {
+    /// Validates the configuration and builds the client. (Here rather than in `config.rs`,
+    /// so that the configuration does not import the client that imports it.)
+    pub fn build(self) -> Result<Client, Error> {
+        Client::new(self.build_config()?)
+    }
+}
+
 /// A request built for one operation.
 struct Built {
     prepared: PreparedRequest,

@@ -304,11 +304,6 @@ impl ClientBuilder {
             allow_insecure_http: self.allow_insecure_http,
         })
     }
-
-    /// Validates the configuration and builds the client.
-    pub fn build(self) -> Result<crate::Client, Error> {
-        crate::Client::new(self.build_config()?)
-    }
 }
 
 fn check_retries(n: u32) -> Result<(), Error> {
