@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
-
 import routerkit
 from conftest import ROOT, Mock, wait_for
 
@@ -126,9 +125,18 @@ class Observed:
         self.values["attempts"] = r._attempts
 
     def end_stream(self, final: Any = None) -> None:
-        usage = self.usage if self.usage is not None else (self.call_usage.model_dump() if self.call_usage is not None else None)
-        self.values.update(content=self.content, chunk_count=self.chunks, finish_reason=self.finish_reason, usage=usage,
-                           reasoning=self.reasoning, content_length=len(self.content.encode()), attempts=self.stream_attempts)
+        usage = self.usage
+        if usage is None and self.call_usage is not None:
+            usage = self.call_usage.model_dump()
+        self.values.update(
+            content=self.content,
+            chunk_count=self.chunks,
+            finish_reason=self.finish_reason,
+            usage=usage,
+            reasoning=self.reasoning,
+            content_length=len(self.content.encode()),
+            attempts=self.stream_attempts,
+        )
         if final is not None:
             msg = final.choices[0].message if final.choices else None
             self.values["tool_calls"] = [t.model_dump() for t in (msg.tool_calls or [])] if msg else []
@@ -271,8 +279,17 @@ def check(mock: Mock, sc: Dict[str, Any], obs: Observed, elapsed_ms: float, surf
         assert str(e) and KEY not in str(e) and KEY not in repr(e)
     v = obs.values
     helper_final = surface == "helper" and "tool_calls" in v
-    for key in ("content", "chunk_count", "content_length", "chunks_before_error", "content_before_error", "attempts",
-                "model_ids", "embedding_count", "reasoning"):
+    for key in (
+        "content",
+        "chunk_count",
+        "content_length",
+        "chunks_before_error",
+        "content_before_error",
+        "attempts",
+        "model_ids",
+        "embedding_count",
+        "reasoning",
+    ):
         if key in ex:
             assert v.get(key) == ex[key], (key, v.get(key), ex[key])
     if "finish_reason" in ex:
