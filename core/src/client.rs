@@ -53,10 +53,6 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// Whether a stream hides the usage chunk the engine asked for. Off on this branch until
-/// main's scenarios for it are merged.
-const HIDE_ADDED_USAGE: bool = false;
-
 impl ClientBuilder {
     /// Validates the configuration and builds the client. (Here rather than in `config.rs`,
     /// so that the configuration does not import the client that imports it.)
@@ -375,7 +371,7 @@ impl Client {
         let sender = &self.inner.sender;
         let (response, attempts) = sender.send_with_retries(&built.prepared, &ctx, 0).await?;
         let mut stream = Stream::new(sender.clone(), Arc::new(built.prepared), ctx, response, attempts);
-        if built.usage_added && HIDE_ADDED_USAGE {
+        if built.usage_added {
             stream.hide_added_usage();
         }
         Ok(stream)
