@@ -3,8 +3,16 @@ from typing import Any, List, Optional, Tuple, Union, final
 
 __version__: str
 __all__ = [
-    "CallHandle", "Completions", "NativeClient", "NativeError", "NativeStream", "__version__", "default_settings",
-    "error_kinds", "parse_json", "set_classes",
+    "CallHandle",
+    "Completions",
+    "NativeClient",
+    "NativeError",
+    "NativeStream",
+    "__version__",
+    "default_settings",
+    "error_kinds",
+    "parse_json",
+    "set_classes",
 ]
 
 # Per-call options: JSON text of the core's options schema (routerkit::bridge::options::CallOptions).
@@ -48,7 +56,9 @@ class NativeClient:
     def models(self, opts: _Opts = None) -> _Raw: ...
     def embeddings(self, body: str, opts: _Opts = None) -> _Raw: ...
     def chat_async(self, completions: Completions, future: Any, body: str, opts: _Opts = None) -> CallHandle: ...
-    def chat_stream_async(self, completions: Completions, future: Any, body: str, opts: _Opts = None, events: bool = False) -> CallHandle: ...
+    def chat_stream_async(
+        self, completions: Completions, future: Any, body: str, opts: _Opts = None, events: bool = False
+    ) -> CallHandle: ...
     def models_async(self, completions: Completions, future: Any, opts: _Opts = None) -> CallHandle: ...
     def embeddings_async(self, completions: Completions, future: Any, body: str, opts: _Opts = None) -> CallHandle: ...
 
