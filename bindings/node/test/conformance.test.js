@@ -52,7 +52,11 @@ function kindOf(err) {
 function makeClient(sid, cfg = {}) {
   const baseURL = cfg.base_url_suffix ? `${mock.url}${cfg.base_url_suffix}` : mock.baseURL;
   const o = { apiKey: KEY, baseURL, defaultHeaders: { ...cfg.default_headers, 'x-mock-session': sid } };
-  if (cfg.backoff !== 'real') Object.assign(o, { initialRetryDelay: 1, maxRetryDelay: 5 });
+  if (cfg.initial_retry_delay_ms != null || cfg.max_retry_delay_ms != null) {
+    // Explicit delays: exactly those given; the core's rule resolves the other.
+    if (cfg.initial_retry_delay_ms != null) o.initialRetryDelay = cfg.initial_retry_delay_ms;
+    if (cfg.max_retry_delay_ms != null) o.maxRetryDelay = cfg.max_retry_delay_ms;
+  } else if (cfg.backoff !== 'real') Object.assign(o, { initialRetryDelay: 1, maxRetryDelay: 5 });
   if (cfg.max_retries != null) o.maxRetries = cfg.max_retries;
   if (cfg.timeout_ms != null) o.timeout = cfg.timeout_ms;
   if (cfg.connect_timeout_ms != null) o.connectTimeout = cfg.connect_timeout_ms;
@@ -64,6 +68,7 @@ function requestOptions(o = {}) {
   const r = {};
   if (o.timeout_ms != null) r.timeout = o.timeout_ms;
   if (o.max_retries != null) r.maxRetries = o.max_retries;
+  if (o.deadline_ms != null) r.deadline = o.deadline_ms;
   if (o.headers) r.headers = o.headers;
   return r;
 }
