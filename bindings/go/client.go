@@ -124,14 +124,6 @@ func (c *Client) GoString() string { return c.String() }
 // Format makes every verb print the masked view.
 func (c *Client) Format(f fmt.State, verb rune) { fmt.Fprint(f, c.String()) }
 
-type callKind int
-
-const (
-	callChat callKind = iota
-	callEmbeddings
-	callModels
-)
-
 // rawResponse is a response copied out of the library.
 type rawResponse struct {
 	body      []byte
@@ -237,7 +229,9 @@ func (c *Client) acquire() error {
 }
 
 // call runs one non-streaming call in the engine.
-func (c *Client) call(ctx context.Context, kind callKind, body []byte, extraBody map[string]any) (*rawResponse, error) {
+// op names a row of the engine's operation table ("chat", "models.retrieve", …): one
+// entry point of the library serves every endpoint.
+func (c *Client) call(ctx context.Context, op string, body []byte, extraBody map[string]any) (*rawResponse, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -261,14 +255,9 @@ func (c *Client) call(ctx context.Context, kind callKind, body []byte, extraBody
 	var resp *C.RkResponse
 	var cerr *C.RkError
 	var status C.enum_RkStatus
-	switch kind {
-	case callChat:
-		status = C.rk_chat(c.handle, creq, scope.opts, scope.token, &resp, &cerr)
-	case callEmbeddings:
-		status = C.rk_embeddings(c.handle, creq, scope.opts, scope.token, &resp, &cerr)
-	case callModels:
-		status = C.rk_list_models(c.handle, scope.opts, scope.token, &resp, &cerr)
-	}
+	cop := C.CString(op)
+	defer C.free(unsafe.Pointer(cop))
+	status = C.rk_call(c.handle, cop, creq, scope.opts, scope.token, &resp, &cerr)
 	runtime.KeepAlive(c)
 	scope.release()
 	if status != C.RK_STATUS_OK {

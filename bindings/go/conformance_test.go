@@ -66,6 +66,7 @@ type outcome struct {
 	toolCalls      any
 	modelIDs       []string
 	embeddingCount int
+	flagged        []bool
 	err            error
 	attempts       int
 }
@@ -81,7 +82,7 @@ func scenarioFiles(t *testing.T) []string {
 }
 
 // handledOps are the operations perform dispatches.
-var handledOps = []string{"chat", "chat_stream", "models", "embeddings"}
+var handledOps = []string{"chat", "chat_stream", "models", "models.retrieve", "embeddings", "completions", "completions_stream", "moderations"}
 
 // runnerOps is this runner's explicit list in tests/conformance/runners.json: a
 // scenario of another operation is skipped by that list only.
@@ -475,6 +476,96 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 		}
 		out.ok, out.attempts = true, resp.Attempts
 		out.embeddingCount = len(resp.Data)
+	case "models.retrieve":
+		var req struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
+			return untypable(err)
+		}
+		m, err := c.GetModel(ctx, req.ID)
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		out.ok, out.attempts = true, m.Attempts
+		out.modelIDs = []string{m.ID}
+	case "completions":
+		var req CompletionRequest
+		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
+			return untypable(err)
+		}
+		resp, err := c.CreateCompletion(ctx, req)
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		out.ok, out.attempts = true, resp.Attempts
+		if len(resp.Choices) > 0 {
+			out.content = strp(resp.Choices[0].Text)
+			if resp.Choices[0].FinishReason != "" {
+				out.finishReason = strp(resp.Choices[0].FinishReason)
+			}
+		}
+		if resp.Usage != nil {
+			b, _ := json.Marshal(resp.Usage)
+			_ = json.Unmarshal(b, &out.usage)
+		}
+	case "completions_stream":
+		var req CompletionRequest
+		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
+			return untypable(err)
+		}
+		stream, err := c.CreateCompletionStream(ctx, req)
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		defer stream.Close()
+		var content strings.Builder
+		for {
+			chunk, err := stream.Recv()
+			if err == io.EOF {
+				out.ok = true
+				break
+			}
+			if err != nil {
+				out.err = err
+				break
+			}
+			if len(chunk.Choices) > 0 || chunk.Usage != nil {
+				out.chunkCount++
+			}
+			if chunk.Usage != nil {
+				b, _ := json.Marshal(chunk.Usage)
+				_ = json.Unmarshal(b, &out.usage)
+			}
+			if len(chunk.Choices) > 0 {
+				content.WriteString(chunk.Choices[0].Text)
+				if chunk.Choices[0].FinishReason != "" {
+					out.finishReason = strp(chunk.Choices[0].FinishReason)
+				}
+			}
+		}
+		out.attempts = stream.Attempts()
+		if out.err != nil && attemptsOf(out.err) > out.attempts {
+			out.attempts = attemptsOf(out.err)
+		}
+		out.content = strp(content.String())
+	case "moderations":
+		var req ModerationRequest
+		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
+			return untypable(err)
+		}
+		resp, err := c.Moderations(ctx, req)
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		out.ok, out.attempts = true, resp.Attempts
+		for _, r := range resp.Results {
+			out.flagged = append(out.flagged, r.Flagged)
+		}
 	default:
 		t.Fatalf("unknown op %q", sc.Call.Op)
 	}
@@ -582,6 +673,9 @@ func runScenario(t *testing.T, sc *scenario) {
 		if !subset(ids, got) {
 			fail("model_ids: expected %v, got %v", ids, out.modelIDs)
 		}
+	}
+	if want, has := e["moderation_flagged"].([]any); has && fmt.Sprint(want) != fmt.Sprint(boolsAny(out.flagged)) {
+		fail("moderation_flagged: expected %v, got %v", want, out.flagged)
 	}
 	if n, has := e["embedding_count"].(float64); has && int(n) != out.embeddingCount {
 		fail("embedding_count: expected %v, got %d", n, out.embeddingCount)
@@ -752,4 +846,12 @@ func checkError(t *testing.T, want map[string]any, err error) {
 	if m, ok := want["message_not_contains"].(string); ok && (strings.Contains(err.Error(), m) || strings.Contains(fmt.Sprintf("%+v", err), m)) {
 		t.Errorf("error.message: expected not to contain %q, got %q", m, err.Error())
 	}
+}
+
+func boolsAny(b []bool) []any {
+	out := make([]any, len(b))
+	for i, v := range b {
+		out[i] = v
+	}
+	return out
 }

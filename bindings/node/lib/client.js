@@ -240,6 +240,34 @@ function rawCall(p) {
 
 // ---- resources -----------------------------------------------------------------------
 
+/**
+ * One operation of the engine's table by name: a stream op resolves to a `Stream`, any other to the
+ * parsed body (or `parse` of the raw response). Every resource method is one line over this.
+ */
+function request(n, op, body, options, parse = parsed) {
+  if (op.endsWith('_stream')) {
+    const controller = new AbortController();
+    linkSignal(options?.signal, controller);
+    const raw = call(() => {
+      if (controller.signal.aborted) throw new APIUserAbortError();
+      const token = new native.CancelToken();
+      controller.signal.addEventListener('abort', () => token.cancel(), { once: true });
+      return n.open(op, encodeBody(body), callOptions(options), token, batchFormat);
+    }).then(
+      (s) => ({ stream: new Stream(s, controller), requestId: s.requestId, response: responseInfo({ status: 200, headers: s.headers }) }),
+      (e) => {
+        throw controller.signal.aborted ? new APIUserAbortError() : nativeError(e);
+      },
+    );
+    return new APIPromise(raw, (r) => r.stream);
+  }
+  const raw = call(() => {
+    const text = body === undefined ? undefined : encodeBody(body);
+    return rawCall(withSignal(options?.signal, (token) => n.call(op, text, callOptions(options), token)));
+  });
+  return new APIPromise(raw, parse);
+}
+
 class Completions {
   #client;
   constructor(client) {
@@ -248,25 +276,7 @@ class Completions {
 
   /** `POST /chat/completions`; with `stream: true` the promise gives a `Stream` of chunks. */
   create(body, options) {
-    const n = this.#client[INTERNAL];
-    if (body?.stream) {
-      const controller = new AbortController();
-      linkSignal(options?.signal, controller);
-      const raw = call(() => {
-        if (controller.signal.aborted) throw new APIUserAbortError();
-        const token = new native.CancelToken();
-        controller.signal.addEventListener('abort', () => token.cancel(), { once: true });
-        return n.chatStream(encodeBody(body), callOptions(options), token, batchFormat);
-      }).then(
-        (s) => ({ stream: new Stream(s, controller), requestId: s.requestId, response: responseInfo({ status: 200, headers: s.headers }) }),
-        (e) => {
-          throw controller.signal.aborted ? new APIUserAbortError() : nativeError(e);
-        },
-      );
-      return new APIPromise(raw, (r) => r.stream);
-    }
-    const raw = call(() => rawCall(withSignal(options?.signal, (token) => n.chat(encodeBody(body), callOptions(options), token))));
-    return new APIPromise(raw, parsed);
+    return request(this.#client[INTERNAL], body?.stream ? 'chat_stream' : 'chat', body, options);
   }
 
   /** openai-node's stream helper: events (`content`, `chunk`, …), async iteration, `finalMessage()`. */
@@ -276,7 +286,7 @@ class Completions {
       const token = new native.CancelToken();
       controller.signal.addEventListener('abort', () => token.cancel(), { once: true });
       const payload = body?.stream ? body : { ...body, stream: true };
-      return n.chatStream(encodeBody(payload), callOptions(options), token, 'events');
+      return n.open('chat_stream', encodeBody(payload), callOptions(options), token, 'events');
     }, options);
   }
 }
@@ -314,13 +324,15 @@ class Models {
   }
   /** `GET /models`. Await it for the page, or `for await` over it for each model. */
   list(options) {
-    const n = this.#client[INTERNAL];
-    const raw = call(() => rawCall(withSignal(options?.signal, (token) => n.listModels(callOptions(options), token))));
-    const p = new APIPromise(raw, page);
+    const p = request(this.#client[INTERNAL], 'models', undefined, options, page);
     p[Symbol.asyncIterator] = async function* () {
       yield* (await p).data ?? [];
     };
     return p;
+  }
+  /** `GET /models/{model}` (a gateway id may hold slashes: `openai/gpt-4.1`). */
+  retrieve(model, options) {
+    return request(this.#client[INTERNAL], 'models.retrieve', { id: model }, options);
   }
 }
 
@@ -331,9 +343,30 @@ class Embeddings {
   }
   /** `POST /embeddings`. */
   create(body, options) {
-    const n = this.#client[INTERNAL];
-    const raw = call(() => rawCall(withSignal(options?.signal, (token) => n.embeddings(encodeBody(body), callOptions(options), token))));
-    return new APIPromise(raw, parsed);
+    return request(this.#client[INTERNAL], 'embeddings', body, options);
+  }
+}
+
+/** `client.completions`: the legacy completions endpoint (`prompt` in, `choices[].text` out). */
+class TextCompletions {
+  #client;
+  constructor(client) {
+    this.#client = client;
+  }
+  /** `POST /completions`; with `stream: true` the promise gives a `Stream` of `Completion` chunks. */
+  create(body, options) {
+    return request(this.#client[INTERNAL], body?.stream ? 'completions_stream' : 'completions', body, options);
+  }
+}
+
+class Moderations {
+  #client;
+  constructor(client) {
+    this.#client = client;
+  }
+  /** `POST /moderations`. */
+  create(body, options) {
+    return request(this.#client[INTERNAL], 'moderations', body, options);
   }
 }
 
@@ -366,6 +399,8 @@ class Client {
     this.chat = new Chat(this);
     this.models = new Models(this);
     this.embeddings = new Embeddings(this);
+    this.completions = new TextCompletions(this);
+    this.moderations = new Moderations(this);
   }
 
   /** @internal */
@@ -402,4 +437,4 @@ class Client {
 
 Client.DEFAULT_TIMEOUT = DEFAULTS.timeout_ms;
 
-module.exports = { Client, APIPromise, Completions, Chat, Models, Embeddings };
+module.exports = { Client, APIPromise, Completions, Chat, Models, Embeddings, TextCompletions, Moderations };

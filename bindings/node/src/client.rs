@@ -1,10 +1,10 @@
-//! `NativeClient`: construction from the core's options schema, and one method per core call.
+//! `NativeClient`: construction from the core's options schema, and a fixed set of entry
+//! points (`call`, `open`) naming the operation of the core's table: an endpoint needs no code here.
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use routerkit::bridge::options::{call_options, client_from_json, sibling_from_json, Settings};
-use routerkit::request::parse_request;
-use routerkit::{ChatCompletionRequest, EmbeddingRequest, RequestOptions};
+use routerkit::{Op, RequestOptions};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::to_napi;
@@ -116,83 +116,53 @@ impl NativeClient {
         self.inner.config().api_key.to_string()
     }
 
-    /// `POST /chat/completions`, not streaming. `body` is JSON text.
+    /// Any non-stream operation of the core's table by name (`"chat"`, `"models.retrieve"`, …).
+    /// `body` is JSON text of the request (for a GET, of its path parameters), or none.
     #[napi(ts_return_type = "Promise<NativeResponse>")]
-    pub fn chat<'env>(
+    pub fn call<'env>(
         &self,
         env: &'env Env,
-        body: String,
+        op: String,
+        body: Option<String>,
         options: Option<String>,
         cancel: Option<&CancelToken>,
     ) -> Result<PromiseRaw<'env, NativeResponse>> {
-        let request: ChatCompletionRequest = parse_request(&body).map_err(to_napi)?;
+        let op = Op::from_name(&op).map_err(to_napi)?;
         let opts = request_options(options, cancel)?;
         let client = self.inner.clone();
-        env.spawn_future(async move { client.chat_raw(&request, &opts).await.map(response).map_err(to_napi) })
+        env.spawn_future(async move {
+            client
+                .call(op, body.as_deref(), &opts)
+                .await
+                .map(response)
+                .map_err(to_napi)
+        })
     }
 
-    /// `POST /chat/completions` with `stream: true`; resolves once the response started.
+    /// Any stream operation of the table by name (`"chat_stream"`, `"completions_stream"`);
+    /// resolves once the response started.
     #[napi(ts_return_type = "Promise<NativeStream>")]
-    pub fn chat_stream<'env>(
+    pub fn open<'env>(
         &self,
         env: &'env Env,
+        op: String,
         body: String,
         options: Option<String>,
         cancel: Option<&CancelToken>,
         #[napi(ts_arg_type = "'events' | 'shapes' | 'json'")] format: String,
     ) -> Result<PromiseRaw<'env, NativeStream>> {
-        let request: ChatCompletionRequest = parse_request(&body).map_err(to_napi)?;
+        let op = Op::from_name(&op).map_err(to_napi)?;
         let opts = request_options(options, cancel)?;
         let format = BatchFormat::parse(&format)?;
         let client = self.inner.clone();
         env.spawn_future(async move {
-            let mut stream = client.chat_stream(&request, &opts).await.map_err(to_napi)?;
+            let mut stream = client.open(op, Some(&body), &opts).await.map_err(to_napi)?;
             // Chunks cross as their event text (or shapes made from it), never as the parsed chunk.
             stream.data_only();
             if format == BatchFormat::Events {
                 stream.enable_events();
             }
             Ok(NativeStream::new(stream, format))
-        })
-    }
-
-    /// `GET /models`.
-    #[napi(ts_return_type = "Promise<NativeResponse>")]
-    pub fn list_models<'env>(
-        &self,
-        env: &'env Env,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> Result<PromiseRaw<'env, NativeResponse>> {
-        let opts = request_options(options, cancel)?;
-        let client = self.inner.clone();
-        env.spawn_future(async move {
-            client
-                .send(routerkit::Method::GET, "models", None, &opts)
-                .await
-                .map(response)
-                .map_err(to_napi)
-        })
-    }
-
-    /// `POST /embeddings`. `body` is JSON text.
-    #[napi(ts_return_type = "Promise<NativeResponse>")]
-    pub fn embeddings<'env>(
-        &self,
-        env: &'env Env,
-        body: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> Result<PromiseRaw<'env, NativeResponse>> {
-        let request: EmbeddingRequest = parse_request(&body).map_err(to_napi)?;
-        let opts = request_options(options, cancel)?;
-        let client = self.inner.clone();
-        env.spawn_future(async move {
-            client
-                .embeddings_raw(&request, &opts)
-                .await
-                .map(response)
-                .map_err(to_napi)
         })
     }
 }

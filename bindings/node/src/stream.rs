@@ -1,4 +1,4 @@
-//! `NativeStream`: a core `ChatStream` handed to JavaScript in batches, one
+//! `NativeStream`: a core `AnyStream` handed to JavaScript in batches, one
 //! `JSON.parse` per batch, not per chunk. Two ways, by what the JS side needs:
 //!
 //! - raw chunks (`create({ stream: true })`): a task reads ahead into a bounded
@@ -19,7 +19,8 @@ use napi::bindgen_prelude::*;
 use napi::JsString;
 use napi_derive::napi;
 use routerkit::bridge::wire::EventWire;
-use routerkit::{CancelHandle, ChatStream};
+use routerkit::stream::AnyStream;
+use routerkit::CancelHandle;
 use tokio::sync::{Mutex, Notify};
 
 use crate::error::to_napi;
@@ -36,7 +37,7 @@ const MAX_BATCH: usize = 8192;
 /// 64 → 0.209×, 8,192 → 0.211×).
 const PUBLISH_EVERY: usize = 16;
 
-/// Pacing of the helper's streams (`ChatStream::next_batch_paced`; raw chunk streams are read
+/// Pacing of the helper's streams (`AnyStream::next_batch_paced`; raw chunk streams are read
 /// ahead instead, see the module docs): a batch is handed over at once when the previous one
 /// left at least `linger` ago (a model's tokens, tens of ms apart, are never delayed); chunks
 /// arriving faster than that are gathered for at most `linger`, so the JS side wakes once per
@@ -94,7 +95,7 @@ impl BatchFormat {
 #[napi]
 pub struct NativeStream {
     /// The helper's streams (pulled by `nextBatch`); `None` for raw chunk streams, read ahead.
-    inner: Mutex<Option<ChatStream>>,
+    inner: Mutex<Option<AnyStream>>,
     read_ahead: Option<Arc<ReadAhead>>,
     cancel: CancelHandle,
     /// What the attempt that is streaming told (a retry before the first event replaces it).
@@ -131,7 +132,7 @@ impl ReadAhead {
     /// Reads `stream` to its end, a failure or a cancel; stops while [`MAX_BATCH`] chunks wait.
     async fn run(
         self: Arc<Self>,
-        mut stream: ChatStream,
+        mut stream: AnyStream,
         meta: Arc<std::sync::Mutex<Meta>>,
         mut encoder: ShapeEncoder,
     ) {
@@ -197,7 +198,7 @@ struct Meta {
 }
 
 impl Meta {
-    fn of(stream: &ChatStream) -> Meta {
+    fn of(stream: &AnyStream) -> Meta {
         Meta {
             headers: stream
                 .headers()
@@ -210,7 +211,7 @@ impl Meta {
     }
 
     /// After a read: a retry before the first event replaced the attempt, and with it what it told.
-    fn refresh(meta: &std::sync::Mutex<Meta>, stream: &ChatStream) {
+    fn refresh(meta: &std::sync::Mutex<Meta>, stream: &AnyStream) {
         if let Ok(mut meta) = meta.lock() {
             if meta.attempts != stream.attempts() {
                 *meta = Meta::of(stream);
@@ -221,7 +222,7 @@ impl Meta {
 
 impl NativeStream {
     /// Raw chunk streams start reading ahead at once (call inside the runtime); the helper's wait for `nextBatch`.
-    pub(crate) fn new(stream: ChatStream, format: BatchFormat) -> Self {
+    pub(crate) fn new(stream: AnyStream, format: BatchFormat) -> Self {
         let cancel = stream.cancel_handle();
         let meta = Arc::new(std::sync::Mutex::new(Meta::of(&stream)));
         if format == BatchFormat::Events {
@@ -351,14 +352,19 @@ impl NativeStream {
             .await
             .take()
             .ok_or_else(|| to_napi(routerkit::Error::cancelled()))?;
-        serde_json::to_string(&stream.into_completion()).map_err(|e| Error::from_reason(e.to_string()))
+        Ok(match stream {
+            AnyStream::Chat(s) => {
+                serde_json::to_string(&s.into_completion()).map_err(|e| Error::from_reason(e.to_string()))?
+            }
+            other => other.snapshot_json(),
+        })
     }
 
     /// JSON text of the completion accumulated so far (null while a read is in flight or after close).
     #[napi]
     pub fn snapshot(&self) -> Option<String> {
         let guard = self.inner.try_lock().ok()?;
-        guard.as_ref().and_then(|s| serde_json::to_string(&s.snapshot()).ok())
+        guard.as_ref().map(AnyStream::snapshot_json)
     }
 
     /// Cancels the stream and closes its connection now, even while a read is pending.

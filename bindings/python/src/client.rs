@@ -1,13 +1,14 @@
-//! The client: options in, core call, raw JSON out. Request bodies arrive as
+//! The client: options in, core call, raw JSON out. A fixed set of entry points
+//! (`new`, `call`, `open` and their async twins) that names the operation of the
+//! core's table, so that an endpoint needs no code here. Request bodies arrive as
 //! JSON text (`json.dumps` of the caller's keyword arguments).
 
 use std::sync::Mutex;
 
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyTuple, PyType};
 use routerkit::bridge::options::{call_options, client_from_json, sibling_from_json, Settings};
-use routerkit::request::parse_request;
-use routerkit::{CancelHandle, ChatCompletionRequest, Client, EmbeddingRequest, RequestOptions};
+use routerkit::{CancelHandle, Client, Op, RequestOptions};
 use tokio_util::sync::CancellationToken;
 
 use crate::bridge::{self, Completions};
@@ -93,139 +94,97 @@ impl NativeClient {
         Settings::of(self.client().config()).to_json()
     }
 
-    /// `POST /chat/completions`: `(body, status, headers, request_id, attempts)`.
-    #[pyo3(signature = (body, opts=None))]
-    fn chat<'py>(&self, py: Python<'py>, body: &str, opts: Opts<'_>) -> PyResult<Bound<'py, PyTuple>> {
+    /// Any non-stream operation of the core's table by name (`"chat"`, `"models.retrieve"`, …):
+    /// `(body, status, headers, request_id, attempts)`. `body` is the JSON text of the request
+    /// (for a GET, of its path parameters), or None.
+    #[pyo3(signature = (op, body=None, opts=None))]
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        op: &str,
+        body: Option<&str>,
+        opts: Opts<'_>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
         let cancel = CancellationToken::new();
-        let prepared = parse_request::<ChatCompletionRequest>(body).and_then(|r| Ok((r, options(opts, &cancel)?)));
-        let (req, opts) = prepared.map_err(|e| to_err(py, &e))?;
-        let client = self.client();
-        let out = crate::runtime::wait(py, async move { client.chat_raw(&req, &opts).await }, || {
-            cancel.cancel()
-        })?;
-        convert::response(py, out.map_err(|e| to_err(py, &e))?)
-    }
-
-    /// `POST /chat/completions` with `stream: true`; `events` turns on the helper events.
-    #[pyo3(signature = (body, opts=None, events=false))]
-    fn chat_stream(&self, py: Python<'_>, body: &str, opts: Opts<'_>, events: bool) -> PyResult<NativeStream> {
-        let cancel = CancellationToken::new();
-        let prepared = parse_request::<ChatCompletionRequest>(body).and_then(|r| Ok((r, options(opts, &cancel)?)));
-        let (req, opts) = prepared.map_err(|e| to_err(py, &e))?;
-        let client = self.client();
-        let out = crate::runtime::wait(py, async move { client.chat_stream(&req, &opts).await }, || {
-            cancel.cancel()
-        })?;
-        Ok(NativeStream::new(out.map_err(|e| to_err(py, &e))?, events))
-    }
-
-    /// `GET /models`.
-    #[pyo3(signature = (opts=None))]
-    fn models<'py>(&self, py: Python<'py>, opts: Opts<'_>) -> PyResult<Bound<'py, PyTuple>> {
-        let cancel = CancellationToken::new();
-        let opts = options(opts, &cancel).map_err(|e| to_err(py, &e))?;
-        let client = self.client();
+        let (op, opts) = prepare(op, opts, &cancel).map_err(|e| to_err(py, &e))?;
+        let (client, body) = (self.client(), body.map(str::to_owned));
         let out = crate::runtime::wait(
             py,
-            async move { client.send(routerkit::Method::GET, "models", None, &opts).await },
+            async move { client.call(op, body.as_deref(), &opts).await },
             || cancel.cancel(),
         )?;
         convert::response(py, out.map_err(|e| to_err(py, &e))?)
     }
 
-    /// `POST /embeddings`.
-    #[pyo3(signature = (body, opts=None))]
-    fn embeddings<'py>(&self, py: Python<'py>, body: &str, opts: Opts<'_>) -> PyResult<Bound<'py, PyTuple>> {
+    /// Any stream operation of the table by name (`"chat_stream"`, `"completions_stream"`);
+    /// chunks decode into `cls`; `events` turns on the helper events (chat).
+    #[pyo3(signature = (op, body, cls, opts=None, events=false))]
+    fn open(
+        &self,
+        py: Python<'_>,
+        op: &str,
+        body: &str,
+        cls: Bound<'_, PyType>,
+        opts: Opts<'_>,
+        events: bool,
+    ) -> PyResult<NativeStream> {
         let cancel = CancellationToken::new();
-        let prepared = parse_request::<EmbeddingRequest>(body).and_then(|r| Ok((r, options(opts, &cancel)?)));
-        let (req, opts) = prepared.map_err(|e| to_err(py, &e))?;
-        let client = self.client();
-        let out = crate::runtime::wait(py, async move { client.embeddings_raw(&req, &opts).await }, || {
-            cancel.cancel()
-        })?;
-        convert::response(py, out.map_err(|e| to_err(py, &e))?)
+        let (op, opts) = prepare(op, opts, &cancel).map_err(|e| to_err(py, &e))?;
+        let (client, body) = (self.client(), body.to_owned());
+        let out = crate::runtime::wait(
+            py,
+            async move { client.open(op, Some(&body), &opts).await },
+            || cancel.cancel(),
+        )?;
+        Ok(NativeStream::new(out.map_err(|e| to_err(py, &e))?, events, cls.unbind()))
     }
 
-    /// Async twin of `chat`: completes `future` through `completions`.
-    #[pyo3(signature = (completions, future, body, opts=None))]
-    fn chat_async(
+    /// Async twin of `call`: completes `future` through `completions`.
+    #[pyo3(signature = (completions, future, op, body=None, opts=None))]
+    fn call_async(
         &self,
         py: Python<'_>,
         completions: Py<Completions>,
         future: Py<PyAny>,
-        body: &str,
+        op: &str,
+        body: Option<&str>,
         opts: Opts<'_>,
     ) -> PyResult<CallHandle> {
         let cancel = CancellationToken::new();
-        let prepared = parse_request::<ChatCompletionRequest>(body).and_then(|r| Ok((r, options(opts, &cancel)?)));
-        let (req, opts) = prepared.map_err(|e| to_err(py, &e))?;
-        let client = self.client();
+        let (op, opts) = prepare(op, opts, &cancel).map_err(|e| to_err(py, &e))?;
+        let (client, body) = (self.client(), body.map(str::to_owned));
         bridge::spawn(completions, future, async move {
-            client.chat_raw(&req, &opts).await.map(Payload::Body)
+            client.call(op, body.as_deref(), &opts).await.map(Payload::Body)
         });
         Ok(CallHandle(CancelHandle::new(cancel)))
     }
 
-    /// Async twin of `chat_stream`.
-    #[pyo3(signature = (completions, future, body, opts=None, events=false))]
-    fn chat_stream_async(
+    /// Async twin of `open`.
+    #[pyo3(signature = (completions, future, op, body, cls, opts=None, events=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn open_async(
         &self,
         py: Python<'_>,
         completions: Py<Completions>,
         future: Py<PyAny>,
+        op: &str,
         body: &str,
+        cls: Bound<'_, PyType>,
         opts: Opts<'_>,
         events: bool,
     ) -> PyResult<CallHandle> {
         let cancel = CancellationToken::new();
-        let prepared = parse_request::<ChatCompletionRequest>(body).and_then(|r| Ok((r, options(opts, &cancel)?)));
-        let (req, opts) = prepared.map_err(|e| to_err(py, &e))?;
-        let client = self.client();
+        let (op, opts) = prepare(op, opts, &cancel).map_err(|e| to_err(py, &e))?;
+        let (client, body, cls) = (self.client(), body.to_owned(), cls.unbind());
         bridge::spawn(completions, future, async move {
-            let stream = client.chat_stream(&req, &opts).await?;
-            Ok(Payload::Stream(NativeStream::new(stream, events)))
+            let stream = client.open(op, Some(&body), &opts).await?;
+            Ok(Payload::Stream(NativeStream::new(stream, events, cls)))
         });
         Ok(CallHandle(CancelHandle::new(cancel)))
     }
+}
 
-    /// Async twin of `models`.
-    #[pyo3(signature = (completions, future, opts=None))]
-    fn models_async(
-        &self,
-        py: Python<'_>,
-        completions: Py<Completions>,
-        future: Py<PyAny>,
-        opts: Opts<'_>,
-    ) -> PyResult<CallHandle> {
-        let cancel = CancellationToken::new();
-        let opts = options(opts, &cancel).map_err(|e| to_err(py, &e))?;
-        let client = self.client();
-        bridge::spawn(completions, future, async move {
-            client
-                .send(routerkit::Method::GET, "models", None, &opts)
-                .await
-                .map(Payload::Body)
-        });
-        Ok(CallHandle(CancelHandle::new(cancel)))
-    }
-
-    /// Async twin of `embeddings`.
-    #[pyo3(signature = (completions, future, body, opts=None))]
-    fn embeddings_async(
-        &self,
-        py: Python<'_>,
-        completions: Py<Completions>,
-        future: Py<PyAny>,
-        body: &str,
-        opts: Opts<'_>,
-    ) -> PyResult<CallHandle> {
-        let cancel = CancellationToken::new();
-        let prepared = parse_request::<EmbeddingRequest>(body).and_then(|r| Ok((r, options(opts, &cancel)?)));
-        let (req, opts) = prepared.map_err(|e| to_err(py, &e))?;
-        let client = self.client();
-        bridge::spawn(completions, future, async move {
-            client.embeddings_raw(&req, &opts).await.map(Payload::Body)
-        });
-        Ok(CallHandle(CancelHandle::new(cancel)))
-    }
+/// The operation named `op` and the call's options (checked before anything is spawned).
+fn prepare(op: &str, opts: Opts<'_>, cancel: &CancellationToken) -> Result<(Op, RequestOptions), routerkit::Error> {
+    Ok((Op::from_name(op)?, options(opts, cancel)?))
 }

@@ -20,7 +20,16 @@ KEY = "sk-test-conformance-key"
 # a scenario of another operation is skipped by that list only (see test_runner_operations).
 RUNNER_OPS = json.loads((ROOT / "tests" / "conformance" / "runners.json").read_text())["python"]
 # The operations run_sync and run_async dispatch.
-HANDLED = ["chat", "chat_stream", "models", "embeddings"]
+HANDLED = [
+    "chat",
+    "chat_stream",
+    "models",
+    "models.retrieve",
+    "embeddings",
+    "completions",
+    "completions_stream",
+    "moderations",
+]
 
 
 def _load(path: Path) -> Dict[str, Any]:
@@ -129,6 +138,25 @@ class Observed:
             if choice.finish_reason is not None:
                 self.finish_reason = choice.finish_reason
 
+    def text_chunk(self, c: Any) -> None:
+        """A chunk of a (legacy) completions stream: ``choices[].text``."""
+        if c.choices or c.usage is not None:
+            self.chunks += 1
+        if c.usage is not None:
+            self.usage = c.usage.model_dump()
+        for choice in c.choices or []:
+            if choice.index not in (0, None):
+                continue
+            self.content += choice.text or ""
+            if choice.finish_reason is not None:
+                self.finish_reason = choice.finish_reason
+
+    def text_completion(self, r: Any) -> None:
+        self.values["content"] = r.choices[0].text if r.choices else None
+        self.values["finish_reason"] = r.choices[0].finish_reason if r.choices else None
+        self.values["usage"] = r.usage.model_dump() if r.usage is not None else None
+        self.values["attempts"] = r._attempts
+
     def completion(self, r: Any) -> None:
         msg = r.choices[0].message if r.choices else None
         self.values["content"] = msg.content if msg else None
@@ -167,18 +195,37 @@ class Observed:
 
 
 def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
-    client = routerkit.Client(**client_kwargs(mock, sc))
     kw = call_kwargs(sc)
     op = sc["call"]["op"]
     cancel_after = sc["call"].get("options", {}).get("cancel_after_chunks")
     obs = Observed()
     try:
+        # Construction is part of the call: a configuration the core rejects is the call's error.
+        client = routerkit.Client(**client_kwargs(mock, sc))
         if op == "chat":
             obs.completion(client.chat.completions.create(**kw))
         elif op == "models":
             obs.values["model_ids"] = [m.id for m in client.models.list(**kw)]
         elif op == "embeddings":
             obs.values["embedding_count"] = len(client.embeddings.create(**kw).data)
+        elif op == "models.retrieve":
+            m = client.models.retrieve(kw.pop("id"), **kw)
+            obs.values["model_ids"] = [m.id]
+            obs.values["attempts"] = m._attempts
+        elif op == "completions":
+            obs.text_completion(client.completions.create(**kw))
+        elif op == "moderations":
+            r = client.moderations.create(**kw)
+            obs.values["moderation_flagged"] = [m.flagged for m in r.results]
+            obs.values["attempts"] = r._attempts
+        elif op == "completions_stream":
+            cs = client.completions.create(stream=True, **kw)
+            try:
+                for c in cs:
+                    obs.text_chunk(c)
+            finally:
+                obs.stream_attempts = cs._attempts
+            obs.end_stream()
         elif surface == "create":
             stream = client.chat.completions.create(stream=True, **kw)
             try:
@@ -210,18 +257,37 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
 
 
 async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
-    client = routerkit.AsyncClient(**client_kwargs(mock, sc))
     kw = call_kwargs(sc)
     op = sc["call"]["op"]
     cancel_after = sc["call"].get("options", {}).get("cancel_after_chunks")
     obs = Observed()
     try:
+        # Construction is part of the call: a configuration the core rejects is the call's error.
+        client = routerkit.AsyncClient(**client_kwargs(mock, sc))
         if op == "chat":
             obs.completion(await client.chat.completions.create(**kw))
         elif op == "models":
             obs.values["model_ids"] = [m.id for m in await client.models.list(**kw)]
         elif op == "embeddings":
             obs.values["embedding_count"] = len((await client.embeddings.create(**kw)).data)
+        elif op == "models.retrieve":
+            m = await client.models.retrieve(kw.pop("id"), **kw)
+            obs.values["model_ids"] = [m.id]
+            obs.values["attempts"] = m._attempts
+        elif op == "completions":
+            obs.text_completion(await client.completions.create(**kw))
+        elif op == "moderations":
+            r = await client.moderations.create(**kw)
+            obs.values["moderation_flagged"] = [m.flagged for m in r.results]
+            obs.values["attempts"] = r._attempts
+        elif op == "completions_stream":
+            cs = await client.completions.create(stream=True, **kw)
+            try:
+                async for c in cs:
+                    obs.text_chunk(c)
+            finally:
+                obs.stream_attempts = cs._attempts
+            obs.end_stream()
         elif surface == "create":
             stream = await client.chat.completions.create(stream=True, **kw)
             try:
@@ -244,6 +310,7 @@ async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
                                 break
                 finally:
                     obs.stream_attempts = s._native.attempts()
+                    obs.call_usage = s.current_completion_snapshot.usage
                 final = None if cancel_after is not None else await s.get_final_completion()
             obs.end_stream(final)
     except routerkit.OpenAIError as e:
@@ -298,6 +365,7 @@ def check(mock: Mock, sc: Dict[str, Any], obs: Observed, elapsed_ms: float, surf
         "attempts",
         "model_ids",
         "embedding_count",
+        "moderation_flagged",
         "reasoning",
     ):
         if key in ex:

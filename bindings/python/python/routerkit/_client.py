@@ -39,7 +39,16 @@ from ._streaming import (
     Stream,
     _Cancelled,
 )
-from ._types import ChatCompletion, ChatCompletionChunk, CreateEmbeddingResponse, ModelList, _json_default
+from ._types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    Completion,
+    CreateEmbeddingResponse,
+    Model,
+    ModelList,
+    ModerationCreateResponse,
+    _json_default,
+)
 
 if TYPE_CHECKING:
     import asyncio
@@ -180,7 +189,9 @@ def _encode(name: str, value: Any) -> str:
 
 
 def _body(params: Dict[str, Any]) -> str:
-    body = {k: v for k, v in params.items() if not isinstance(v, NotGiven)}
+    # None is "not given" too, as the typed request the engine used to parse left it out
+    # (the engine now sends the caller's JSON as written, nulls included).
+    body = {k: v for k, v in params.items() if v is not None and not isinstance(v, NotGiven)}
     try:
         return _dumps(body)
     except (TypeError, ValueError):
@@ -411,6 +422,8 @@ class Client(_BaseClient):
         self.chat = Chat(self)
         self.models = Models(self)
         self.embeddings = Embeddings(self)
+        self.completions = TextCompletions(self)
+        self.moderations = Moderations(self)
 
     def with_options(self, **options: Any) -> "Client":
         """A client with some options changed, sharing this one's connection pool."""
@@ -511,8 +524,8 @@ class Completions:
         opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
         try:
             if stream:
-                return Stream(client._native.chat_stream(_body(params), opts))
-            return _model(ChatCompletion, client._native.chat(_body(params), opts))
+                return Stream(client._native.open("chat_stream", _body(params), ChatCompletionChunk, opts))
+            return _model(ChatCompletion, client._native.call("chat", _body(params), opts))
         except NativeError as e:
             raise _convert(e) from None
 
@@ -540,7 +553,7 @@ class Completions:
 
         def start() -> NativeStream:
             try:
-                return client._native.chat_stream(body, opts, True)  # type: ignore[no-any-return]
+                return client._native.open("chat_stream", body, ChatCompletionChunk, opts, True)  # type: ignore[no-any-return]
             except NativeError as e:
                 raise _convert(e) from None
 
@@ -566,7 +579,87 @@ class Models:
         client = self._client
         opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
         try:
-            return _model(ModelList, client._native.models(opts))
+            return _model(ModelList, client._native.call("models", None, opts))
+        except NativeError as e:
+            raise _convert(e) from None
+
+    def retrieve(
+        self,
+        model: str,
+        *,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+    ) -> Model:
+        """``GET /models/{model}`` (a gateway id may hold slashes: ``openai/gpt-4.1``)."""
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        try:
+            return _model(Model, client._native.call("models.retrieve", _encode("model", {"id": model}), opts))
+        except NativeError as e:
+            raise _convert(e) from None
+
+
+class TextCompletions:
+    """``client.completions``: the legacy completions endpoint (``prompt`` in, ``choices[].text`` out)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        model: str,
+        # Optional here so that the engine, which validates every language alike, names it when missing.
+        prompt: Any = NOT_GIVEN,
+        stream: Optional[bool] = None,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        **params: Any,
+    ) -> Union[Completion, Stream[Completion]]:
+        """``POST /completions``; with ``stream=True`` a ``Stream`` of ``Completion`` chunks."""
+        params["model"] = model
+        params["prompt"] = prompt
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        try:
+            if stream:
+                return Stream(client._native.open("completions_stream", _body(params), Completion, opts))
+            return _model(Completion, client._native.call("completions", _body(params), opts))
+        except NativeError as e:
+            raise _convert(e) from None
+
+
+class Moderations:
+    """``client.moderations``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        input: Any,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        **params: Any,
+    ) -> ModerationCreateResponse:
+        """``POST /moderations``."""
+        params["input"] = input
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        try:
+            return _model(ModerationCreateResponse, client._native.call("moderations", _body(params), opts))
         except NativeError as e:
             raise _convert(e) from None
 
@@ -596,7 +689,7 @@ class Embeddings:
         client = self._client
         opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
         try:
-            return _model(CreateEmbeddingResponse, client._native.embeddings(_body(params), opts))
+            return _model(CreateEmbeddingResponse, client._native.call("embeddings", _body(params), opts))
         except NativeError as e:
             raise _convert(e) from None
 
@@ -705,6 +798,8 @@ class AsyncClient(_BaseClient):
         self.chat = AsyncChat(self)
         self.models = AsyncModels(self)
         self.embeddings = AsyncEmbeddings(self)
+        self.completions = AsyncTextCompletions(self)
+        self.moderations = AsyncModerations(self)
 
     def with_options(self, **options: Any) -> "AsyncClient":
         """A client with some options changed, sharing this one's connection pool."""
@@ -803,9 +898,9 @@ class AsyncCompletions:
         opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
         native = client._native
         if stream:
-            s = await _caller.call(native.chat_stream_async, _body(params), opts)
+            s = await _caller.call(native.open_async, "chat_stream", _body(params), ChatCompletionChunk, opts)
             return AsyncStream(s, _caller)
-        return _model(ChatCompletion, await _caller.call(native.chat_async, _body(params), opts))
+        return _model(ChatCompletion, await _caller.call(native.call_async, "chat", _body(params), opts))
 
     def stream(
         self,
@@ -829,7 +924,7 @@ class AsyncCompletions:
         body = _body(params)
 
         async def start() -> NativeStream:
-            return await _caller.call(client._native.chat_stream_async, body, opts, True)  # type: ignore[no-any-return]
+            return await _caller.call(client._native.open_async, "chat_stream", body, ChatCompletionChunk, opts, True)  # type: ignore[no-any-return]
 
         return AsyncChatCompletionStreamManager(start, _caller)
 
@@ -866,9 +961,24 @@ class AsyncModels:
         opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
 
         async def fetch() -> ModelList:
-            return _model(ModelList, await _caller.call(client._native.models_async, opts))
+            return _model(ModelList, await _caller.call(client._native.call_async, "models", None, opts))
 
         return _AsyncModelList(fetch)
+
+    async def retrieve(
+        self,
+        model: str,
+        *,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+    ) -> Model:
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        raw = await _caller.call(client._native.call_async, "models.retrieve", _encode("model", {"id": model}), opts)
+        return _model(Model, raw)
 
 
 class AsyncEmbeddings:
@@ -892,7 +1002,62 @@ class AsyncEmbeddings:
         params["model"] = model
         client = self._client
         opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
-        return _model(CreateEmbeddingResponse, await _caller.call(client._native.embeddings_async, _body(params), opts))
+        return _model(CreateEmbeddingResponse, await _caller.call(client._native.call_async, "embeddings", _body(params), opts))
+
+
+class AsyncTextCompletions:
+    """``client.completions`` on ``AsyncClient``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def create(
+        self,
+        *,
+        model: str,
+        # Optional here so that the engine, which validates every language alike, names it when missing.
+        prompt: Any = NOT_GIVEN,
+        stream: Optional[bool] = None,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        **params: Any,
+    ) -> Union[Completion, AsyncStream[Completion]]:
+        params["model"] = model
+        params["prompt"] = prompt
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        native = client._native
+        if stream:
+            s = await _caller.call(native.open_async, "completions_stream", _body(params), Completion, opts)
+            return AsyncStream(s, _caller)
+        return _model(Completion, await _caller.call(native.call_async, "completions", _body(params), opts))
+
+
+class AsyncModerations:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def create(
+        self,
+        *,
+        input: Any,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        **params: Any,
+    ) -> ModerationCreateResponse:
+        params["input"] = input
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        raw = await _caller.call(client._native.call_async, "moderations", _body(params), opts)
+        return _model(ModerationCreateResponse, raw)
 
 
 OpenAI = Client
