@@ -108,11 +108,9 @@ impl NativeClient {
         let cancel = CancellationToken::new();
         let (op, opts) = prepare(op, opts, &cancel).map_err(|e| to_err(py, &e))?;
         let (client, body) = (self.client(), body.map(str::to_owned));
-        let out = crate::runtime::wait(
-            py,
-            async move { client.call(op, body.as_deref(), &opts).await },
-            || cancel.cancel(),
-        )?;
+        let out = crate::runtime::wait(py, async move { client.call(op, body.as_deref(), &opts).await }, || {
+            cancel.cancel()
+        })?;
         convert::response(py, out.map_err(|e| to_err(py, &e))?)
     }
 
@@ -131,12 +129,14 @@ impl NativeClient {
         let cancel = CancellationToken::new();
         let (op, opts) = prepare(op, opts, &cancel).map_err(|e| to_err(py, &e))?;
         let (client, body) = (self.client(), body.to_owned());
-        let out = crate::runtime::wait(
-            py,
-            async move { client.open(op, Some(&body), &opts).await },
-            || cancel.cancel(),
-        )?;
-        Ok(NativeStream::new(out.map_err(|e| to_err(py, &e))?, events, cls.unbind()))
+        let out = crate::runtime::wait(py, async move { client.open(op, Some(&body), &opts).await }, || {
+            cancel.cancel()
+        })?;
+        Ok(NativeStream::new(
+            out.map_err(|e| to_err(py, &e))?,
+            events,
+            cls.unbind(),
+        ))
     }
 
     /// Async twin of `call`: completes `future` through `completions`.
