@@ -36,6 +36,8 @@ mod call;
 mod chunk_parse;
 pub mod client;
 pub mod config;
+#[cfg(feature = "bridge")]
+pub mod delivery;
 pub mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyType};
+use routerkit::delivery::{Linger, Paced};
 use routerkit::stream::AnyStream;
 use routerkit::CancelHandle;
 use tokio::sync::Mutex;
@@ -12,11 +13,13 @@ use tokio::sync::Mutex;
 use crate::bridge::{self, Completions};
 use crate::convert::{self, Payload};
 
-/// Chunks handed over per crossing into Python at most.
-const BATCH: usize = 64;
-/// How long a busy stream gathers chunks after the previous batch before crossing
-/// again (one GIL crossing / loop wake-up per burst; 1–5 ms measured alike).
-const LINGER: std::time::Duration = std::time::Duration::from_millis(2);
+/// The core's paced delivery: at most 64 chunks per crossing into Python, and a busy stream
+/// gathers chunks for 2 ms after the previous batch before crossing again (one GIL crossing /
+/// loop wake-up per burst; 1–5 ms measured alike).
+const PACED: Paced = Paced {
+    max: 64,
+    linger: Linger::Fixed(std::time::Duration::from_millis(2)),
+};
 
 #[pyclass(frozen, module = "routerkit._routerkit")]
 pub struct NativeStream {
@@ -56,7 +59,7 @@ impl NativeStream {
         let cancel = self.cancel.clone();
         let out = crate::runtime::wait(
             py,
-            async move { inner.lock().await.next_batch_paced(BATCH, LINGER).await },
+            async move { PACED.next(&mut *inner.lock().await).await },
             move || cancel.cancel(),
         )?;
         match out {
@@ -72,7 +75,7 @@ impl NativeStream {
         let cls = self.cls.clone_ref(py);
         let first = !self.started.swap(true, std::sync::atomic::Ordering::Relaxed);
         bridge::spawn(completions, future, async move {
-            let chunks = inner.lock().await.next_batch_paced(BATCH, LINGER).await?;
+            let chunks = PACED.next(&mut *inner.lock().await).await?;
             Ok(Payload::Batch(chunks, events, first, cls))
         });
     }
