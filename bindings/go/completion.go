@@ -34,6 +34,11 @@ type CompletionRequest struct {
 	User             string            `json:"user,omitempty"`
 	// StreamOptions: only with CreateCompletionStream.
 	StreamOptions *StreamOptions `json:"stream_options,omitempty"`
+
+	// ExtraBody is merged into the top level of the JSON body, its keys winning
+	// (routerkit, as ChatCompletionRequest.ExtraBody): gateway fields, or an explicit
+	// zero (temperature 0) that omitempty would drop.
+	ExtraBody map[string]any `json:"-"`
 }
 
 // CompletionChoice is one of the completions.
@@ -76,7 +81,7 @@ func (c *Client) CreateCompletion(ctx context.Context, request CompletionRequest
 	if err != nil {
 		return response, err
 	}
-	raw, err := c.call(ctx, "completions", body, nil)
+	raw, err := c.call(ctx, "completions", body, request.ExtraBody)
 	if err != nil {
 		return response, err
 	}
@@ -107,7 +112,7 @@ func (c *Client) CreateCompletionStream(ctx context.Context, request CompletionR
 	if err != nil {
 		return nil, err
 	}
-	s, err := c.open(ctx, "completions_stream", body, nil)
+	s, err := c.open(ctx, "completions_stream", body, request.ExtraBody)
 	if err != nil {
 		return nil, err
 	}

@@ -357,6 +357,26 @@ func chatRequest(raw json.RawMessage) (ChatCompletionRequest, error) {
 	return req, nil
 }
 
+// carried is what the typed request does not send as given (an explicit zero that
+// omitempty drops, an unmodelled field), as ExtraBody carries it.
+func carried(raw json.RawMessage, req any) map[string]any {
+	var given, sent map[string]json.RawMessage
+	_ = json.Unmarshal(raw, &given)
+	typed, _ := json.Marshal(req)
+	_ = json.Unmarshal(typed, &sent)
+	var extra map[string]any
+	for k, v := range given {
+		if sv, ok := sent[k]; ok && bytes.Equal(compact(sv), compact(v)) {
+			continue
+		}
+		if extra == nil {
+			extra = map[string]any{}
+		}
+		extra[k] = v
+	}
+	return extra
+}
+
 func compact(b []byte) []byte {
 	var out bytes.Buffer
 	if json.Compact(&out, b) != nil {
@@ -495,6 +515,7 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
 			return untypable(err)
 		}
+		req.ExtraBody = carried(sc.Call.Request, req)
 		resp, err := c.CreateCompletion(ctx, req)
 		if err != nil {
 			out.err, out.attempts = err, attemptsOf(err)
@@ -516,6 +537,7 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
 			return untypable(err)
 		}
+		req.ExtraBody = carried(sc.Call.Request, req)
 		stream, err := c.CreateCompletionStream(ctx, req)
 		if err != nil {
 			out.err, out.attempts = err, attemptsOf(err)
