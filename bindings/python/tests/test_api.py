@@ -179,9 +179,18 @@ def test_stream_chunks_usage_and_metadata(mock: Mock, client: Any) -> None:
     chunks = list(stream)
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == "Hello from routerkit-mock! You said: hello"
-    assert chunks[-1].usage.total_tokens > 0 and chunks[-1].choices == []
+    # Usage was asked for by the engine, not the caller: its choices: [] chunk is not handed over.
+    assert all(c.choices for c in chunks) and all(c.usage is None for c in chunks)
+    assert stream.usage is not None and stream.usage.total_tokens > 0
     assert stream.response.request_id == "req_1" and stream._attempts == 1
     assert mock.requests()[0]["body"]["stream_options"] == {"include_usage": True}
+
+
+def test_stream_usage_chunk_when_the_caller_asks(mock: Mock, client: Any) -> None:
+    chunks = list(
+        client.chat.completions.create(model="m", messages=MSG, stream=True, stream_options={"include_usage": True})
+    )
+    assert chunks[-1].usage.total_tokens > 0 and chunks[-1].choices == []
 
 
 def test_stream_error_event_raises_after_the_chunks(mock: Mock, client: Any) -> None:

@@ -27,7 +27,7 @@ from typing import (
 
 from ._exceptions import Headers, Response, _convert
 from ._routerkit import NativeError, NativeStream, parse_json
-from ._types import ChatCompletion, ChatCompletionChunk
+from ._types import ChatCompletion, ChatCompletionChunk, CompletionUsage
 
 if TYPE_CHECKING:
     from ._client import _AsyncCaller
@@ -82,6 +82,11 @@ def _response_of(native: NativeStream) -> Response:
     return Response(200, Headers(native.headers()), rid)
 
 
+def _usage_of(native: NativeStream) -> Optional[CompletionUsage]:
+    data = native.snapshot_json()
+    return parse_json(data, ChatCompletion).usage if data else None  # type: ignore[no-any-return]
+
+
 class Stream(Generic[_T]):
     """``create(stream=True)``: iterate for ``ChatCompletionChunk``s; ``close()`` or leave the
     ``with`` block to stop early (the connection is closed)."""
@@ -98,6 +103,13 @@ class Stream(Generic[_T]):
     @property
     def _request_id(self) -> Optional[str]:
         return self.response.request_id
+
+    @property
+    def usage(self) -> Optional[CompletionUsage]:
+        """The call's usage, once the gateway sent it. The engine asks for usage on every stream;
+        the ``choices: []`` chunk that brings it is handed over only to a caller who asked for it
+        (``stream_options``), so that loops indexing ``choices[0]`` keep working."""
+        return _usage_of(self._native)
 
     @property
     def _attempts(self) -> int:
@@ -158,6 +170,13 @@ class AsyncStream(Generic[_T]):
     @property
     def _request_id(self) -> Optional[str]:
         return self.response.request_id
+
+    @property
+    def usage(self) -> Optional[CompletionUsage]:
+        """The call's usage, once the gateway sent it. The engine asks for usage on every stream;
+        the ``choices: []`` chunk that brings it is handed over only to a caller who asked for it
+        (``stream_options``), so that loops indexing ``choices[0]`` keep working."""
+        return _usage_of(self._native)
 
     @property
     def _attempts(self) -> int:
