@@ -17,9 +17,20 @@ def test_every_core_error_kind_is_mapped() -> None:
 
 def test_each_kind_converts_to_its_class() -> None:
     for kind in error_kinds():
-        fields = {"kind": kind, "message": "m", "status": 500 if kind == "status" else None, "code": None, "type": None,
-                  "param": None, "field": "x", "body": None, "headers": [], "request_id": None, "retry_after_ms": 1500.0,
-                  "attempts": 1}
+        fields = {
+            "kind": kind,
+            "message": "m",
+            "status": 500 if kind == "status" else None,
+            "code": None,
+            "type": None,
+            "param": None,
+            "field": "x",
+            "body": None,
+            "headers": [],
+            "request_id": None,
+            "retry_after_ms": 1500.0,
+            "attempts": 1,
+        }
         e = _exceptions._convert(NativeError(fields))
         assert isinstance(e, (routerkit.OpenAIError, routerkit.InvalidRequestError)), kind
         assert type(e) is not routerkit.APIError, f"{kind} falls back to the base class"

@@ -1002,7 +1002,9 @@ class AsyncEmbeddings:
         params["model"] = model
         client = self._client
         opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
-        return _model(CreateEmbeddingResponse, await _caller.call(client._native.call_async, "embeddings", _body(params), opts))
+        return _model(
+            CreateEmbeddingResponse, await _caller.call(client._native.call_async, "embeddings", _body(params), opts)
+        )
 
 
 class AsyncTextCompletions:
