@@ -65,6 +65,9 @@ static void expect_kind(const char *what, RkStatus st, RkError *err, const char 
 static void test_version(void) {
   CHECK(rk_abi_version() == RK_ABI_VERSION, "abi %u", rk_abi_version());
   CHECK(strlen(rk_version()) > 0, "version");
+  /* The core's error kinds, one per line: every kind RkError.kind can hold but "panic". */
+  const char *kinds = rk_error_kinds();
+  CHECK(kinds && strstr(kinds, "status\n") == kinds && strstr(kinds, "\ndecode") != NULL, "kinds %s", kinds ? kinds : "NULL");
 }
 
 static void test_chat_models_embeddings(RkClient *client) {
