@@ -1,4 +1,4 @@
-package routerkit
+package openai
 
 /*
 #include <stdlib.h>
@@ -98,7 +98,7 @@ type ChatCompletionStream struct {
 // String shows the stream by its client's masked view: fmt must not reach the
 // client's key through the stream's fields.
 func (s *ChatCompletionStream) String() string {
-	return "routerkit.ChatCompletionStream{" + s.client.String() + "}"
+	return "openai.ChatCompletionStream{" + s.client.String() + "}"
 }
 
 // GoString is %#v: the same masked view.

@@ -1,4 +1,4 @@
-package routerkit
+package openai
 
 /*
 #include <stdlib.h>
@@ -114,7 +114,7 @@ func (c *Client) Close() error {
 }
 
 // String never shows the key whole.
-func (c *Client) String() string { return "routerkit.Client{" + c.config.String() + "}" }
+func (c *Client) String() string { return "openai.Client{" + c.config.String() + "}" }
 
 // GoString is %#v: the same masked view.
 func (c *Client) GoString() string { return c.String() }

@@ -1,4 +1,4 @@
-package routerkit
+package openai
 
 import (
 	"fmt"
@@ -97,7 +97,7 @@ func (c ClientConfig) String() string {
 }
 
 // GoString is %#v: the same masked view.
-func (c ClientConfig) GoString() string { return "routerkit." + c.String() }
+func (c ClientConfig) GoString() string { return "openai." + c.String() }
 
 // Format makes every verb (%v, %+v, %#v, %s, %q) print the masked view.
 func (c ClientConfig) Format(f fmt.State, verb rune) {

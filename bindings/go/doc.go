@@ -1,4 +1,4 @@
-// Package routerkit is a go-openai-shaped client for OpenAI-compatible AI
+// Package openai is a go-openai-shaped client for OpenAI-compatible AI
 // gateways (TheRouter, OpenRouter, LiteLLM…) on routerkit's native engine.
 //
 // Code written for github.com/sashabaranov/go-openai keeps working when its
@@ -12,4 +12,4 @@
 //
 // The package links librouterkit.a (bindings/c) through cgo: run `go generate`
 // in this directory (cargo build -p routerkit-c) before `go build`.
-package routerkit
+package openai
