@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 )
 
 // checkHTTPClient refuses an HTTPClient whose settings the engine cannot apply,
@@ -181,6 +182,11 @@ func checkTLSConfig(c *tls.Config, baseURL string) error {
 		switch f.Name {
 		case "RootCAs", "InsecureSkipVerify", "ServerName", "MinVersion":
 			continue
+		case "NextProtos":
+			// net/http fills in h2 and http/1.1 on a Transport's first use; the engine offers those itself.
+			if !slices.ContainsFunc(c.NextProtos, func(p string) bool { return p != "h2" && p != "http/1.1" }) {
+				continue
+			}
 		}
 		if !cv.Field(i).IsZero() {
 			return httpClientError("HTTPClient.Transport.TLSClientConfig.%s is not supported: the engine does TLS itself (TLS 1.2/1.3, "+

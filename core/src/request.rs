@@ -153,11 +153,18 @@ pub fn chat_body(
     request.validate()?;
     let add_usage = stream && request.stream_options.is_none() && config.include_usage_by_default;
     let drop_options = !stream && request.stream_options.is_some();
-    if request.stream == stream.then_some(true) && !add_usage && !drop_options {
+    // A call that does not stream sends no `stream`, or the caller's own
+    // `"stream": false` (go-openai always sends it, and Go programs' bodies match).
+    let wanted = if stream {
+        Some(true)
+    } else {
+        request.stream.filter(|s| !s)
+    };
+    if request.stream == wanted && !add_usage && !drop_options {
         return encode_body(request, opts);
     }
     let mut request = request.clone();
-    request.stream = stream.then_some(true);
+    request.stream = wanted;
     if stream && request.stream_options.is_none() && config.include_usage_by_default {
         request.stream_options = Some(StreamOptions {
             include_usage: Some(true),
@@ -356,6 +363,22 @@ mod tests {
         assert_eq!(v["stream"], true);
         assert_eq!(v["stream_options"]["include_usage"], true);
         assert!(v.get("max_tokens").is_none());
+    }
+
+    #[test]
+    fn an_explicit_stream_false_is_sent_and_true_is_not_on_a_plain_call() {
+        let mut req = ChatCompletionRequest::new("m", vec![crate::ChatMessage::user("hi")]);
+        let plain = |req: &ChatCompletionRequest| -> Value {
+            serde_json::from_slice(&chat_body(&config(), req, false, &RequestOptions::default()).unwrap()).unwrap()
+        };
+        assert!(plain(&req).get("stream").is_none());
+        req.stream = Some(false);
+        assert_eq!(plain(&req)["stream"], false);
+        req.stream = Some(true);
+        assert!(plain(&req).get("stream").is_none());
+        let v: Value =
+            serde_json::from_slice(&chat_body(&config(), &req, true, &RequestOptions::default()).unwrap()).unwrap();
+        assert_eq!(v["stream"], true);
     }
 
     #[test]
