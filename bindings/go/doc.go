@@ -4,7 +4,7 @@
 // Code written for github.com/sashabaranov/go-openai keeps working when its
 // import line becomes
 //
-//	openai "github.com/routerkit/routerkit/bindings/go"
+//	"github.com/routerkit/routerkit/bindings/go"
 //
 // and gains the engine's retries with backoff (ClientConfig.MaxRetries),
 // idle/connect timeouts, stream checks (a stream cut short is an error, not
