@@ -34,6 +34,20 @@ func NewClient(authToken string) *Client {
 	return NewClientWithConfig(DefaultConfig(authToken))
 }
 
+// NewOrgClient makes a client for authToken that sends orgID as OpenAI-Organization.
+//
+// Deprecated: use NewClientWithConfig, as in go-openai.
+func NewOrgClient(authToken, orgID string) *Client {
+	config := DefaultConfig(authToken)
+	config.OrgID = orgID
+	return NewClientWithConfig(config)
+}
+
+// Response is what every response type is (go-openai's interface): it takes the response headers.
+type Response interface {
+	SetHeader(http.Header)
+}
+
 // NewClientWithConfig makes a client from config. A configuration the engine
 // rejects (an unparsable BaseURL, no key anywhere) makes every call return an
 // error naming the field, as construction cannot fail in go-openai's API.

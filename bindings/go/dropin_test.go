@@ -160,6 +160,30 @@ func TestHTTPClientSettingsTheEngineAppliesAreAccepted(t *testing.T) {
 	}
 }
 
+// With a proxy in the environment, the engine uses it: a Transport that says
+// "no proxy" (nil Proxy) or another proxy is refused, the same proxy accepted.
+func TestHTTPClientProxyMustAgreeWithTheEnvironment(t *testing.T) {
+	proxy, _ := url.Parse("http://proxy.test:3128")
+	saved := envProxy
+	envProxy = func(*http.Request) (*url.URL, error) { return proxy, nil }
+	t.Cleanup(func() { envProxy = saved })
+	other, _ := url.Parse("http://other.test:8080")
+	check := func(tr *http.Transport) error {
+		cfg := DefaultConfig(testKey)
+		cfg.BaseURL = "https://gateway.test/v1"
+		cfg.HTTPClient = &http.Client{Transport: tr}
+		return checkConfig(cfg)
+	}
+	for name, tr := range map[string]*http.Transport{"nil proxy": {}, "other proxy": {Proxy: http.ProxyURL(other)}} {
+		if err := check(tr); InvalidField(err) != "http_client" || !strings.Contains(err.Error(), "HTTPS_PROXY") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if err := check(&http.Transport{Proxy: http.ProxyURL(proxy)}); err != nil {
+		t.Errorf("same proxy: %v", err)
+	}
+}
+
 func TestAzureAndAnthropicConfigsFailWithWhatToUse(t *testing.T) {
 	cfg := DefaultAzureConfig(testKey, mockURL)
 	if cfg.APIType != APITypeAzure || cfg.APIVersion != "2023-05-15" || cfg.GetAzureDeploymentByModel("gpt-3.5-turbo") != "gpt-35-turbo" || cfg.GetAzureDeploymentByModel("gpt-4.1") != "gpt-4.1" {

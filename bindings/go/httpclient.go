@@ -115,18 +115,21 @@ func sameValue(a, b reflect.Value) bool {
 
 // checkProxy accepts a Proxy func that picks, for a request to baseURL, the
 // proxy http.ProxyFromEnvironment picks (none included): the engine reads the
-// same variables. A Proxy that picks another cannot be handed to the engine.
+// same variables. A Proxy that picks another cannot be handed to the engine;
+// nor can a nil Proxy (no proxy) while the environment names one for BaseURL.
 func checkProxy(proxy func(*http.Request) (*url.URL, error), baseURL string) error {
-	if proxy == nil {
-		return nil
-	}
 	u, err := url.Parse(baseURL)
 	if err != nil || u.Host == "" {
 		return nil // the engine reports the BaseURL itself
 	}
 	req := &http.Request{Method: http.MethodPost, URL: u, Header: http.Header{}, Host: u.Host}
-	got, gotErr := proxy(req)
-	want, _ := http.ProxyFromEnvironment(req)
+	want, _ := envProxy(req)
+	var got *url.URL
+	var gotErr error
+	if proxy != nil {
+		// A nil Proxy means no proxy in net/http: refused below when the environment names one.
+		got, gotErr = proxy(req)
+	}
 	if gotErr == nil && sameURL(got, want) {
 		return nil
 	}
@@ -140,6 +143,10 @@ func checkProxy(proxy func(*http.Request) (*url.URL, error), baseURL string) err
 	return httpClientError("HTTPClient.Transport.Proxy picks %s for %s, which the engine cannot be given: it takes its proxy from "+
 		"HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY in the environment; set those (e.g. HTTPS_PROXY=http://proxy:3128) and leave Proxy nil or http.ProxyFromEnvironment", picked, u.Redacted())
 }
+
+// envProxy is the proxy the environment names for a request (a variable so
+// that a test can name one: net/http reads the environment once per process).
+var envProxy = http.ProxyFromEnvironment
 
 func sameURL(a, b *url.URL) bool {
 	if a == nil || b == nil {
