@@ -205,7 +205,9 @@ static long rd_str(struct cursor *c, int optional, char *into, size_t cap) {
 static void test_stream_bin(RkClient *client, uint32_t flags) {
   RkStream *stream = NULL;
   RkError *err = NULL;
-  const char *req = "{\"model\":\"openai/gpt-4.1\",\"messages\":[{\"role\":\"user\",\"content\":\"count to ten\"}]}";
+  /* Usage asked for by the caller: the engine hands over the usage chunk only then. */
+  const char *req = "{\"model\":\"openai/gpt-4.1\",\"messages\":[{\"role\":\"user\",\"content\":\"count to ten\"}],"
+                    "\"stream_options\":{\"include_usage\":true}}";
   RkStatus st = rk_chat_stream(client, req, NULL, NULL, &stream, &err);
   CHECK(st == RK_STATUS_OK && stream, "chat_stream: %s", err ? err->message : "?");
   rk_error_free(err);
