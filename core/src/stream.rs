@@ -21,7 +21,7 @@ use crate::request::PreparedRequest;
 use crate::retry::RetryDecision;
 use crate::sse::{SseDecoder, SseError, SseEvent};
 use crate::transport::{next_data, Body, HttpResponse};
-use crate::types::{parse_chunk_into, ChatCompletion, ChatCompletionChunk, Usage};
+use crate::types::{parse_chunk_into, ChatCompletion, ChatCompletionChunk, ChunkDelta, Usage};
 
 /// Body pieces a stream reads before it lets its task yield. A stream that drives its own
 /// connection finds the next event ready for as long as the socket holds some, so without
@@ -89,8 +89,9 @@ pub struct ChatStream {
     /// Whether each [`RawChunk`] carries its parsed chunk; otherwise chunks are parsed into `scratch`.
     typed: bool,
     scratch: ChatCompletionChunk,
-    /// The engine asked for usage on the caller's behalf: the `choices: []` usage chunk that
-    /// brings is kept for the accumulator but not handed over (tutorial loops index `choices[0]`).
+    /// The engine asked for usage on the caller's behalf: the usage-only chunk that brings
+    /// (see [`only_usage`]) is kept for the accumulator but not handed over (tutorial loops
+    /// index `choices[0]`, and count chunks).
     hide_added_usage: bool,
     pending_error: Option<Error>,
     state: State,
@@ -227,7 +228,7 @@ impl ChatStream {
     }
 
     /// The request's `stream_options.include_usage` was added by the engine, not the caller:
-    /// chunks that carry only usage (`choices: []`) feed the accumulator and are not handed over.
+    /// chunks that carry only usage (`choices: []`, or empty deltas) feed the accumulator and are not handed over.
     pub(crate) fn hide_added_usage(&mut self) {
         self.hide_added_usage = true;
     }
@@ -542,7 +543,7 @@ impl ChatStream {
             } else {
                 self.accumulator.push(parsed);
             }
-            if self.hide_added_usage && parsed.choices.is_empty() && parsed.usage.is_some() {
+            if self.hide_added_usage && only_usage(parsed) {
                 continue;
             }
             self.ready.push_back(RawChunk {
@@ -552,6 +553,16 @@ impl ChatStream {
             });
         }
     }
+}
+
+/// Whether a chunk brings nothing but usage: `choices: []` (OpenAI), or choices whose deltas
+/// are empty and that neither finish nor carry anything else (LiteLLM sends the usage it was
+/// asked for on `choices: [{"index": 0, "delta": {}}]`).
+fn only_usage(chunk: &ChatCompletionChunk) -> bool {
+    chunk.usage.is_some()
+        && chunk.choices.iter().all(|c| {
+            c.delta == ChunkDelta::default() && c.finish_reason.is_none() && c.logprobs.is_none() && c.extra.is_empty()
+        })
 }
 
 /// Reads what follows `[DONE]` (normally just the body's end), briefly.

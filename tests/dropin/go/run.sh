@@ -7,6 +7,9 @@
 # A program listed in known-differences.txt (with the reason) must still
 # differ: when it starts to match, the list and the README are out of date.
 #   tests/dropin/go/run.sh [program...]
+# DROPIN_GATEWAY=litellm: both runs go through a LiteLLM proxy (scripts/litellm.sh, installed
+# from PyPI once per machine) in front of one mock, whose default session is reset before each
+# run; the programs take the proxy's URL and key (GATEWAY_URL, GATEWAY_KEY). Not in make test.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
@@ -45,9 +48,16 @@ for side in peer rk; do
   (cd "$work/$side" && go build -o "$work/bin/$side/" ./...)
 done
 
-# run SIDE PROGRAM: the program's output against a fresh mock (the programs use its default session).
+# run SIDE PROGRAM: the program's output against a fresh mock (the programs use its default
+# session), or through the gateway in front of the shared mock.
 run() {
   local out="$work/$1-$2.out" url status=0
+  if [[ -n "${GATEWAY_URL:-}" ]]; then
+    curl -s -X DELETE "$MOCK_URL/__mock/sessions/default" >/dev/null
+    timeout 120 "$work/bin/$1/$2" >"$out" 2>&1 || status=$?
+    echo "exit $status" >>"$out"
+    return 0
+  fi
   coproc MOCK { exec "$mock" --port 0 --exit-on-stdin-close; }
   local mock_pid=$MOCK_PID
   read -r url <&"${MOCK[0]}"
@@ -57,6 +67,21 @@ run() {
   echo "exit $status" >>"$out"
   return 0
 }
+
+if [[ "${DROPIN_GATEWAY:-}" == litellm ]]; then
+  coproc SHARED { exec "$mock" --port 0 --exit-on-stdin-close; }
+  read -r MOCK_URL <&"${SHARED[0]}"
+  export MOCK_URL
+  # shellcheck source=../../../scripts/litellm.sh
+  source "$root/scripts/litellm.sh"
+  trap 'litellm_stop; rm -rf "$work"' EXIT
+  litellm_start
+  export GATEWAY_URL="$LITELLM_URL" GATEWAY_KEY="$LITELLM_KEY"
+  echo "through LiteLLM $LITELLM_VERSION at $GATEWAY_URL, mock at $MOCK_URL"
+elif [[ -n "${DROPIN_GATEWAY:-}" ]]; then
+  echo "DROPIN_GATEWAY=$DROPIN_GATEWAY: only litellm is known" >&2
+  exit 2
+fi
 
 known() { awk -v p="$1" '$1 == p {found=1} END {exit !found}' "$here/known-differences.txt"; }
 failed=0

@@ -10,7 +10,7 @@ import (
 )
 
 func main() {
-	config := openai.DefaultConfig("sk-dropin-chat-0123456789")
+	config := openai.DefaultConfig(mockctl.Key("sk-dropin-chat-0123456789"))
 	config.BaseURL = mockctl.BaseURL()
 	client := openai.NewClientWithConfig(config)
 	resp, err := client.CreateChatCompletion(context.Background(), openai.ChatCompletionRequest{

@@ -10,7 +10,7 @@ import (
 )
 
 func main() {
-	cfg := openai.DefaultConfig("sk-dropin-embed-0123456789")
+	cfg := openai.DefaultConfig(mockctl.Key("sk-dropin-embed-0123456789"))
 	cfg.BaseURL = mockctl.BaseURL()
 	client := openai.NewClientWithConfig(cfg)
 	ctx := context.Background()
@@ -37,7 +37,7 @@ func main() {
 	_, err = floats.Data[0].DotProduct(&openai.Embedding{Embedding: []float32{1}})
 	fmt.Println("mismatch:", err)
 	fmt.Println("usage:", floats.Usage.PromptTokens, floats.Usage.TotalTokens, "model:", floats.Model)
-	tokens, err := client.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{Input: []string{"x"}, Model: openai.AdaEmbeddingV2, Dimensions: 4})
+	tokens, err := client.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{Input: []string{"x"}, Model: openai.LargeEmbedding3, Dimensions: 4})
 	if err != nil {
 		mockctl.Fail("%v", err)
 	}

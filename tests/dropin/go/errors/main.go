@@ -11,7 +11,7 @@ import (
 )
 
 func main() {
-	cfg := openai.DefaultConfig("sk-dropin-errors-0123456789")
+	cfg := openai.DefaultConfig(mockctl.Key("sk-dropin-errors-0123456789"))
 	cfg.BaseURL = mockctl.BaseURL()
 	client := openai.NewClientWithConfig(cfg)
 	req := openai.ChatCompletionRequest{Model: openai.GPT4o, Messages: []openai.ChatCompletionMessage{{Role: openai.ChatMessageRoleUser, Content: "hi"}}}

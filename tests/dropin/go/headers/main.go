@@ -10,7 +10,7 @@ import (
 )
 
 func main() {
-	cfg := openai.DefaultConfig("sk-dropin-headers-0123456789")
+	cfg := openai.DefaultConfig(mockctl.Key("sk-dropin-headers-0123456789"))
 	cfg.BaseURL = mockctl.BaseURL()
 	client := openai.NewClientWithConfig(cfg)
 	limits := map[string]any{

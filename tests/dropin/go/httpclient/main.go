@@ -18,7 +18,7 @@ func main() {
 	base, _ := url.Parse(mockctl.BaseURL())
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.TLSClientConfig = &tls.Config{ServerName: base.Hostname(), MinVersion: tls.VersionTLS12}
-	cfg := openai.DefaultConfig("sk-dropin-config-0123456789")
+	cfg := openai.DefaultConfig(mockctl.Key("sk-dropin-config-0123456789"))
 	cfg.BaseURL = mockctl.BaseURL() + "/" // a trailing slash is fine
 	cfg.OrgID = "org-dropin"
 	cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: transport}

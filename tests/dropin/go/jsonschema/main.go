@@ -20,7 +20,7 @@ type Result struct {
 }
 
 func main() {
-	cfg := openai.DefaultConfig("sk-dropin-schema-0123456789")
+	cfg := openai.DefaultConfig(mockctl.Key("sk-dropin-schema-0123456789"))
 	cfg.BaseURL = mockctl.BaseURL()
 	client := openai.NewClientWithConfig(cfg)
 	var result Result

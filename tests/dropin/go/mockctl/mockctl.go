@@ -21,8 +21,22 @@ func URL() string {
 	return u
 }
 
-// BaseURL is what ClientConfig.BaseURL gets.
-func BaseURL() string { return URL() + "/v1" }
+// BaseURL is what ClientConfig.BaseURL gets: the mock's /v1, or GATEWAY_URL
+// when run.sh puts a real gateway (a LiteLLM proxy) in front of the mock.
+func BaseURL() string {
+	if u := os.Getenv("GATEWAY_URL"); u != "" {
+		return u
+	}
+	return URL() + "/v1"
+}
+
+// Key is the API key a program uses: its own, or GATEWAY_KEY for the gateway in front.
+func Key(own string) string {
+	if k := os.Getenv("GATEWAY_KEY"); k != "" {
+		return k
+	}
+	return own
+}
 
 // Script answers the next requests with these steps (tests/mock-gateway/README.md).
 func Script(steps ...any) {

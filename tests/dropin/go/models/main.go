@@ -10,7 +10,7 @@ import (
 )
 
 func main() {
-	cfg := openai.DefaultConfig("sk-dropin-models-0123456789")
+	cfg := openai.DefaultConfig(mockctl.Key("sk-dropin-models-0123456789"))
 	cfg.BaseURL = mockctl.BaseURL()
 	client := openai.NewClientWithConfig(cfg)
 	models, err := client.ListModels(context.Background())
@@ -21,6 +21,8 @@ func main() {
 		fmt.Printf("%s owned_by=%s object=%s\n", m.ID, m.OwnedBy, m.Object)
 	}
 	fmt.Println("count:", len(models.Models), "content-type:", models.Header().Get("Content-Type"))
-	r := mockctl.Requests()
-	fmt.Println(r[0].Method, r[0].Path)
+	// A gateway in front may answer /models itself.
+	for _, r := range mockctl.Requests() {
+		fmt.Println(r.Method, r.Path)
+	}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func main() {
-	cfg := openai.DefaultConfig("sk-dropin-reasoning-0123456789")
+	cfg := openai.DefaultConfig(mockctl.Key("sk-dropin-reasoning-0123456789"))
 	cfg.BaseURL = mockctl.BaseURL()
 	client := openai.NewClientWithConfig(cfg)
 	msgs := []openai.ChatCompletionMessage{{Role: openai.ChatMessageRoleUser, Content: "think"}}

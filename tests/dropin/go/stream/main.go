@@ -13,7 +13,7 @@ import (
 
 func main() {
 	c := openai.NewClientWithConfig(func() openai.ClientConfig {
-		cfg := openai.DefaultConfig("sk-dropin-stream-0123456789")
+		cfg := openai.DefaultConfig(mockctl.Key("sk-dropin-stream-0123456789"))
 		cfg.BaseURL = mockctl.BaseURL()
 		return cfg
 	}())

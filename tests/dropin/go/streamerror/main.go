@@ -13,7 +13,7 @@ import (
 )
 
 func main() {
-	cfg := openai.DefaultConfig("sk-dropin-streamerr-0123456789")
+	cfg := openai.DefaultConfig(mockctl.Key("sk-dropin-streamerr-0123456789"))
 	cfg.BaseURL = mockctl.BaseURL()
 	client := openai.NewClientWithConfig(cfg)
 	mockctl.Script(map[string]any{"stream": map[string]any{

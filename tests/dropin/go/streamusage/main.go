@@ -13,7 +13,7 @@ import (
 )
 
 func main() {
-	cfg := openai.DefaultConfig("sk-dropin-usage-0123456789")
+	cfg := openai.DefaultConfig(mockctl.Key("sk-dropin-usage-0123456789"))
 	cfg.BaseURL = mockctl.BaseURL()
 	c := openai.NewClientWithConfig(cfg)
 	mockctl.Script(map[string]any{"stream": map[string]any{"content": "one two three four", "pieces": 4}})
@@ -27,6 +27,7 @@ func main() {
 	}
 	defer stream.Close()
 	var text strings.Builder
+	var usage *openai.Usage
 	for {
 		chunk, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
@@ -35,13 +36,15 @@ func main() {
 		if err != nil {
 			mockctl.Fail("%v", err)
 		}
-		if len(chunk.Choices) == 0 {
-			fmt.Printf("usage chunk: %d prompt, %d completion, %d total\n", chunk.Usage.PromptTokens, chunk.Usage.CompletionTokens, chunk.Usage.TotalTokens)
-			continue
+		if chunk.Usage != nil {
+			usage = chunk.Usage // OpenAI: a last chunk with no choices; LiteLLM: on an empty delta
 		}
-		mockctl.Check(chunk.Usage == nil, "usage on a content chunk")
-		text.WriteString(chunk.Choices[0].Delta.Content)
+		if len(chunk.Choices) > 0 {
+			text.WriteString(chunk.Choices[0].Delta.Content)
+		}
 	}
+	mockctl.Check(usage != nil, "no usage")
+	fmt.Printf("usage: %d prompt, %d completion, %d total\n", usage.PromptTokens, usage.CompletionTokens, usage.TotalTokens)
 	fmt.Printf("text: %q\n", text.String())
 	var sent map[string]any
 	_ = jsonUnmarshal(mockctl.Requests()[0].Body, &sent)

@@ -17,7 +17,7 @@ func main() {
 	mockctl.Script(map[string]any{"delay_headers_ms": 3000}, map[string]any{"delay_headers_ms": 3000})
 	req := openai.ChatCompletionRequest{Model: openai.GPT4, Messages: []openai.ChatCompletionMessage{{Role: openai.ChatMessageRoleUser, Content: "slow"}}}
 
-	cfg := openai.DefaultConfig("sk-dropin-timeout-0123456789")
+	cfg := openai.DefaultConfig(mockctl.Key("sk-dropin-timeout-0123456789"))
 	cfg.BaseURL = mockctl.BaseURL()
 	cfg.HTTPClient = &http.Client{Timeout: 300 * time.Millisecond}
 	start := time.Now()

@@ -14,7 +14,7 @@ import (
 )
 
 func main() {
-	cfg := openai.DefaultConfig("sk-dropin-tools-0123456789")
+	cfg := openai.DefaultConfig(mockctl.Key("sk-dropin-tools-0123456789"))
 	cfg.BaseURL = mockctl.BaseURL()
 	client := openai.NewClientWithConfig(cfg)
 	params := jsonschema.Definition{
