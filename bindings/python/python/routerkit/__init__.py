@@ -9,6 +9,9 @@ becomes ``from routerkit import …``::
     print(r.choices[0].message.content)
 """
 
+import typing as _t
+
+from . import types as types
 from ._client import NOT_GIVEN, AsyncClient, AsyncOpenAI, Client, NotGiven, Omit, OpenAI, Timeout, omit
 from ._exceptions import (
     APIConnectionError,
@@ -29,6 +32,10 @@ from ._exceptions import (
     RouterkitError,
     UnprocessableEntityError,
 )
+from ._module_client import chat as chat
+from ._module_client import embeddings as embeddings
+from ._module_client import models as models
+from ._response import APIResponse, AsyncAPIResponse, LegacyAPIResponse
 from ._routerkit import __version__
 from ._streaming import (
     AsyncChatCompletionStream,
@@ -39,6 +46,17 @@ from ._streaming import (
     Stream,
 )
 from ._types import BaseModel
+
+# The module-level client's settings, as openai-python's (`routerkit.api_key = "…"`, then
+# `routerkit.chat.completions.create(...)`); None: from the environment / `.env`, as a client's.
+api_key: _t.Optional[str] = None
+base_url: _t.Optional[str] = None
+timeout: _t.Optional[float] = None
+max_retries: int = 2
+default_headers: _t.Optional[_t.Mapping[str, str]] = None
+default_query: _t.Optional[_t.Mapping[str, object]] = None
+organization: _t.Optional[str] = None
+project: _t.Optional[str] = None
 
 __all__ = [
     "__version__",
@@ -58,6 +76,10 @@ __all__ = [
     "ChatCompletionStreamManager",
     "AsyncChatCompletionStreamManager",
     "BaseModel",
+    "types",
+    "LegacyAPIResponse",
+    "APIResponse",
+    "AsyncAPIResponse",
     "OpenAIError",
     "RouterkitError",
     "APIError",
