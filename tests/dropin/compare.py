@@ -1,0 +1,110 @@
+"""Runs each program of tests/dropin/<lang>/ twice against one mock gateway: on the peer SDK as
+written, then on routerkit with only its import lines changed; their outputs must be equal.
+
+Usage: compare.py LANG PEER_CMD ROUTERKIT_CMD [PROGRAM...]   (LANG: python or node)
+PEER_CMD / ROUTERKIT_CMD: the interpreter to run each side with (a path). Prints a line per
+program, the first differing lines of a mismatch, then "N passed, N failed".
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+TIMEOUT = 60
+
+# The import lines, and only them: what a user changes to move a program to routerkit.
+REWRITES = {
+    "python": [
+        (re.compile(r"^(\s*)from openai(\.[\w.]+)? import "), r"\1from routerkit\2 import "),
+        (re.compile(r"^(\s*)import openai[ \t]*$"), r"\1import routerkit as openai"),
+    ],
+    "node": [
+        (re.compile(r"^(import .* from |const .* = require\()'openai(/[^']*)?'"), r"\1'routerkit\2'"),
+    ],
+}
+SUFFIX = {"python": ".py", "node": ".mjs"}
+
+
+def port(lang: str, text: str) -> str:
+    out = []
+    for line in text.splitlines():
+        for pattern, repl in REWRITES[lang]:
+            line = pattern.sub(repl, line)
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def start_mock() -> "tuple[subprocess.Popen[bytes], str]":
+    target = os.environ.get("CARGO_TARGET_DIR") or str(ROOT / "target")
+    binary = os.environ.get("ROUTERKIT_MOCK") or str(Path(target) / "debug" / "routerkit-mock")
+    proc = subprocess.Popen([binary, "--port", "0", "--exit-on-stdin-close"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert proc.stdout is not None
+    return proc, proc.stdout.readline().decode().strip()
+
+
+def run(cmd: str, program: Path, mock_url: str, session: str, cwd: str) -> "tuple[int, str]":
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("THEROUTER_", "OPENAI_", "ROUTERKIT_"))}
+    env.update(
+        OPENAI_API_KEY="sk-dropin-0123456789abcdef",
+        OPENAI_BASE_URL=mock_url + "/v1",
+        MOCK_URL=mock_url,
+        MOCK_SESSION=session,
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    try:
+        p = subprocess.run([cmd, str(program)], cwd=cwd, env=env, capture_output=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return -1, f"(timed out after {TIMEOUT} s)\n"
+    out = p.stdout.decode("utf-8", "replace")
+    if p.returncode != 0:
+        out += "--- stderr ---\n" + p.stderr.decode("utf-8", "replace")[-3000:]
+    return p.returncode, out
+
+
+def main() -> int:
+    lang, peer_cmd, rk_cmd, *names = sys.argv[1:]
+    folder = HERE / lang
+    programs = [folder / n for n in names] if names else sorted(folder.glob("*" + SUFFIX[lang]))
+    proc, url = start_mock()
+    passed = failed = 0
+    try:
+        # The routerkit copies sit in the program folder (so that node_modules resolves), under .out/.
+        out_dir = folder / ".out"
+        out_dir.mkdir(exist_ok=True)
+        with tempfile.TemporaryDirectory() as cwd:  # no .env file where the programs run
+            for program in programs:
+                ported = out_dir / program.name
+                ported.write_text(port(lang, program.read_text()))
+                sid = uuid.uuid4().hex[:8]
+                peer_rc, peer_out = run(peer_cmd, program, url, f"{program.stem}-peer-{sid}", cwd)
+                rk_rc, rk_out = run(rk_cmd, ported, url, f"{program.stem}-rk-{sid}", cwd)
+                if peer_rc != 0:
+                    failed += 1
+                    print(f"FAIL {lang}/{program.name}: fails on the peer SDK (exit {peer_rc})\n{peer_out}")
+                elif (rk_rc, rk_out) != (peer_rc, peer_out):
+                    failed += 1
+                    diff = difflib.unified_diff(peer_out.splitlines(), rk_out.splitlines(), "peer", "routerkit", lineterm="", n=1)
+                    print(f"FAIL {lang}/{program.name}: routerkit's output differs (exit {rk_rc})")
+                    print("\n".join(list(diff)[:40]))
+                else:
+                    passed += 1
+                    print(f"ok   {lang}/{program.name} ({len(peer_out.splitlines())} lines)")
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(5)
+    print(f"dropin {lang}: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
