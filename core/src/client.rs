@@ -226,13 +226,11 @@ impl Client {
             .prepare(Method::POST, "chat/completions", Some(body), true, opts)?;
         let ctx = self.context(opts);
         let (response, attempts) = self.connect(&prepared, &ctx, 0).await?;
-        Ok(ChatStream::new(
-            self.clone(),
-            Arc::new(prepared),
-            ctx,
-            response,
-            attempts,
-        ))
+        let mut stream = ChatStream::new(self.clone(), Arc::new(prepared), ctx, response, attempts);
+        if request::usage_added(&self.inner.config, request) {
+            stream.hide_added_usage();
+        }
+        Ok(stream)
     }
 
     /// `GET /models`.

@@ -151,14 +151,14 @@ pub fn chat_body(
     opts: &RequestOptions,
 ) -> Result<Bytes, Error> {
     request.validate()?;
-    let add_usage = stream && request.stream_options.is_none() && config.include_usage_by_default;
+    let add_usage = stream && usage_added(config, request);
     let drop_options = !stream && request.stream_options.is_some();
     if request.stream == stream.then_some(true) && !add_usage && !drop_options {
         return encode_body(request, opts);
     }
     let mut request = request.clone();
     request.stream = stream.then_some(true);
-    if stream && request.stream_options.is_none() && config.include_usage_by_default {
+    if add_usage {
         request.stream_options = Some(StreamOptions {
             include_usage: Some(true),
             extra: Map::new(),
@@ -168,6 +168,11 @@ pub fn chat_body(
         request.stream_options = None;
     }
     encode_body(&request, opts)
+}
+
+/// Whether a stream of `request` asks for usage because the engine does, not the caller.
+pub fn usage_added(config: &ClientConfig, request: &ChatCompletionRequest) -> bool {
+    request.stream_options.is_none() && config.include_usage_by_default
 }
 
 /// Serialises `body` and merges `extra_body` into it.

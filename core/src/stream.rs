@@ -89,6 +89,9 @@ pub struct ChatStream {
     /// Whether each [`RawChunk`] carries its parsed chunk; otherwise chunks are parsed into `scratch`.
     typed: bool,
     scratch: ChatCompletionChunk,
+    /// The engine asked for usage on the caller's behalf: the `choices: []` usage chunk that
+    /// brings is kept for the accumulator but not handed over (tutorial loops index `choices[0]`).
+    hide_added_usage: bool,
     pending_error: Option<Error>,
     state: State,
     handed: usize,
@@ -199,6 +202,7 @@ impl ChatStream {
             with_events: false,
             typed: true,
             scratch: ChatCompletionChunk::default(),
+            hide_added_usage: false,
             pending_error: None,
             state: State::Open,
             handed: 0,
@@ -220,6 +224,12 @@ impl ChatStream {
     /// allocations of a new chunk per event. [`next`](Self::next) still works (it parses the data again).
     pub fn data_only(&mut self) {
         self.typed = false;
+    }
+
+    /// The request's `stream_options.include_usage` was added by the engine, not the caller:
+    /// chunks that carry only usage (`choices: []`) feed the accumulator and are not handed over.
+    pub(crate) fn hide_added_usage(&mut self) {
+        self.hide_added_usage = true;
     }
 
     /// A handle that cancels this stream from any thread.
@@ -531,6 +541,9 @@ impl ChatStream {
                 self.accumulator.push_with_events(parsed, &mut events);
             } else {
                 self.accumulator.push(parsed);
+            }
+            if self.hide_added_usage && parsed.choices.is_empty() && parsed.usage.is_some() {
+                continue;
             }
             self.ready.push_back(RawChunk {
                 data: event.data,

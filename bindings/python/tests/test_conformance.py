@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
-
 import routerkit
 from conftest import ROOT, Mock, wait_for
 
@@ -96,6 +95,9 @@ class Observed:
         self.reasoning = ""
         self.finish_reason: Optional[str] = None
         self.usage: Optional[Dict[str, Any]] = None
+        # The stream's own usage (``Stream.usage``, the helper's snapshot): the engine asks for usage on
+        # every stream but hands the usage-only chunk over only to a caller who asked for it.
+        self.call_usage: Any = None
         self.stream_attempts: Optional[int] = None
 
     def chunk(self, c: Any) -> None:
@@ -123,8 +125,18 @@ class Observed:
         self.values["attempts"] = r._attempts
 
     def end_stream(self, final: Any = None) -> None:
-        self.values.update(content=self.content, chunk_count=self.chunks, finish_reason=self.finish_reason, usage=self.usage,
-                           reasoning=self.reasoning, content_length=len(self.content.encode()), attempts=self.stream_attempts)
+        usage = self.usage
+        if usage is None and self.call_usage is not None:
+            usage = self.call_usage.model_dump()
+        self.values.update(
+            content=self.content,
+            chunk_count=self.chunks,
+            finish_reason=self.finish_reason,
+            usage=usage,
+            reasoning=self.reasoning,
+            content_length=len(self.content.encode()),
+            attempts=self.stream_attempts,
+        )
         if final is not None:
             msg = final.choices[0].message if final.choices else None
             self.values["tool_calls"] = [t.model_dump() for t in (msg.tool_calls or [])] if msg else []
@@ -165,6 +177,7 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
                         break
             finally:
                 obs.stream_attempts = stream._attempts
+                obs.call_usage = stream.usage
             obs.end_stream()
         else:
             with client.chat.completions.stream(**kw) as s:
@@ -176,6 +189,7 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
                                 break
                 finally:
                     obs.stream_attempts = s.response and s._native.attempts()
+                    obs.call_usage = s.current_completion_snapshot.usage
                 final = None if cancel_after is not None else s.get_final_completion()
             obs.end_stream(final)
     except routerkit.OpenAIError as e:
@@ -208,6 +222,7 @@ async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
                         break
             finally:
                 obs.stream_attempts = stream._attempts
+                obs.call_usage = stream.usage
             obs.end_stream()
         else:
             async with client.chat.completions.stream(**kw) as s:
@@ -264,8 +279,17 @@ def check(mock: Mock, sc: Dict[str, Any], obs: Observed, elapsed_ms: float, surf
         assert str(e) and KEY not in str(e) and KEY not in repr(e)
     v = obs.values
     helper_final = surface == "helper" and "tool_calls" in v
-    for key in ("content", "chunk_count", "content_length", "chunks_before_error", "content_before_error", "attempts",
-                "model_ids", "embedding_count", "reasoning"):
+    for key in (
+        "content",
+        "chunk_count",
+        "content_length",
+        "chunks_before_error",
+        "content_before_error",
+        "attempts",
+        "model_ids",
+        "embedding_count",
+        "reasoning",
+    ):
         if key in ex:
             assert v.get(key) == ex[key], (key, v.get(key), ex[key])
     if "finish_reason" in ex:

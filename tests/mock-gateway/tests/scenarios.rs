@@ -111,7 +111,7 @@ fn validate(file: &str, s: &Value) -> Vec<String> {
     if s["name"].as_str() != Some(rest) {
         e.push(format!("name {:?} must match the file name ({rest:?})", s["name"]));
     }
-    if !s["description"].as_str().is_some_and(|d| d.len() > 10) {
+    if s["description"].as_str().is_none_or(|d| d.len() <= 10) {
         e.push("description must say why the scenario matters".into());
     }
     check_keys("client", &s["client"], CLIENT, &mut e);
