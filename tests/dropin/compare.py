@@ -31,7 +31,7 @@ REWRITES = {
         (re.compile(r"^(import .* from |const .* = require\()'openai(/[^']*)?'"), r"\1'routerkit\2'"),
     ],
 }
-SUFFIX = {"python": ".py", "node": ".mjs"}
+SUFFIXES = {"python": (".py",), "node": (".mjs", ".cjs")}
 
 
 def port(lang: str, text: str) -> str:
@@ -73,7 +73,7 @@ def run(cmd: str, program: Path, mock_url: str, session: str, cwd: str) -> "tupl
 def main() -> int:
     lang, peer_cmd, rk_cmd, *names = sys.argv[1:]
     folder = HERE / lang
-    programs = [folder / n for n in names] if names else sorted(folder.glob("*" + SUFFIX[lang]))
+    programs = [folder / n for n in names] or sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES[lang])
     proc, url = start_mock()
     passed = failed = 0
     try:

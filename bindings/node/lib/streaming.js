@@ -499,6 +499,12 @@ class ChatCompletionStream {
     return {
       next: async () => {
         for (;;) {
+          // Aborted: what was read ahead is dropped and the loop throws, as openai-node's helper does,
+          // once the helper has taken the abort in (its `abort` event first, `aborted` set).
+          if (this.controller.signal.aborted) {
+            while (!this.#ended) await new Promise((resolve) => (this.#wake = resolve));
+            throw this.#error ?? new APIUserAbortError();
+          }
           if (i < queue.length) {
             const value = queue[i++];
             if (i > 1024) {

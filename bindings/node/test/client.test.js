@@ -87,17 +87,19 @@ test('per-request options: headers, maxRetries, query and pass-through body fiel
   assert.deepEqual(log[0].body.provider, { order: ['a'] });
 });
 
-test('stream: true gives an async iterable of chunks; usage is asked for', async () => {
+test('stream: true gives an async iterable of chunks; usage is asked for, its chunk handed over only when the caller asked', async () => {
   const sid = session();
   await script(sid, [{ stream: { content: 'one two three', pieces: ['one ', 'two ', 'three'] } }]);
   const stream = await client(sid).chat.completions.create({ model: 'm', messages: MSG, stream: true });
   let text = '';
-  let usage;
   for await (const chunk of stream) {
-    text += chunk.choices[0]?.delta?.content ?? '';
-    if (chunk.usage) usage = chunk.usage;
+    // The tutorial loop: every chunk has choices[0] (the usage chunk the engine asked for is kept back).
+    text += chunk.choices[0].delta.content ?? '';
   }
   assert.equal(text, 'one two three');
+  const asked = await client(sid).chat.completions.create({ model: 'm', messages: MSG, stream: true, stream_options: { include_usage: true } });
+  let usage;
+  for await (const chunk of asked) if (chunk.usage) usage = chunk.usage;
   assert.ok(usage.total_tokens > 0);
   const log = await requests(sid);
   assert.equal(log[0].body.stream, true);

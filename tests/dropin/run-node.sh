@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The Node drop-in programs: each runs on openai-node (tests/dropin/node/node_modules), then on
+# routerkit (bindings/node with its addon built, as bindings/node/scripts/test.sh does) with its
+# import lines changed, against one mock gateway; the outputs must be equal. Usage: run-node.sh [PROGRAM...]
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+if [ ! "$HERE/node/node_modules/.package-lock.json" -nt "$HERE/node/package-lock.json" ]; then
+  (cd "$HERE/node" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+(cd "$ROOT" && cargo build -q -p routerkit-mock)
+exec "${PYTHON:-python3}" "$HERE/compare.py" node "$(command -v node)" "$(command -v node)" "$@"
