@@ -102,6 +102,22 @@ def main() -> int:
         assert proc.stdin is not None
         proc.stdin.close()
         proc.wait(5)
+    # Typed programs (node/typed/*.mts): tsc must accept them against both SDKs' declarations.
+    tsc = os.environ.get("DROPIN_TSC")
+    typed = folder / "typed"
+    if lang == "node" and tsc and typed.is_dir():
+        ported_dir = folder / ".out" / "typed"
+        ported_dir.mkdir(parents=True, exist_ok=True)
+        for f in typed.iterdir():
+            (ported_dir / f.name).write_text(port(lang, f.read_text()) if f.suffix == ".mts" else f.read_text())
+        results = [subprocess.run([tsc, "-p", str(d / "tsconfig.json")], capture_output=True, text=True) for d in (typed, ported_dir)]
+        for side, r in zip(("the peer SDK", "routerkit"), results):
+            if r.returncode != 0:
+                failed += 1
+                print(f"FAIL {lang}/typed: tsc rejects it on {side}\n{r.stdout}{r.stderr}")
+        if all(r.returncode == 0 for r in results):
+            passed += 1
+            print(f"ok   {lang}/typed (tsc on both)")
     print(f"dropin {lang}: {passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -10,4 +10,7 @@ if [ ! "$HERE/node/node_modules/.package-lock.json" -nt "$HERE/node/package-lock
   (cd "$HERE/node" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 (cd "$ROOT" && cargo build -q -p routerkit-mock)
+# node/typed/ is type-checked with the binding's pinned TypeScript (bindings/node: npm ci).
+[ -x "$ROOT/bindings/node/node_modules/.bin/tsc" ] || (cd "$ROOT/bindings/node" && npm ci --no-audit --no-fund --loglevel=error)
+export DROPIN_TSC="$ROOT/bindings/node/node_modules/.bin/tsc"
 exec "${PYTHON:-python3}" "$HERE/compare.py" node "$(command -v node)" "$(command -v node)" "$@"
