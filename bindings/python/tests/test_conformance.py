@@ -234,6 +234,7 @@ async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
                                 break
                 finally:
                     obs.stream_attempts = s._native.attempts()
+                    obs.call_usage = s.current_completion_snapshot.usage
                 final = None if cancel_after is not None else await s.get_final_completion()
             obs.end_stream(final)
     except routerkit.OpenAIError as e:
