@@ -46,7 +46,9 @@ def port(lang: str, text: str) -> str:
 def start_mock() -> "tuple[subprocess.Popen[bytes], str]":
     target = os.environ.get("CARGO_TARGET_DIR") or str(ROOT / "target")
     binary = os.environ.get("ROUTERKIT_MOCK") or str(Path(target) / "debug" / "routerkit-mock")
-    proc = subprocess.Popen([binary, "--port", "0", "--exit-on-stdin-close"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [binary, "--port", "0", "--exit-on-stdin-close"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
     assert proc.stdout is not None
     return proc, proc.stdout.readline().decode().strip()
 
@@ -92,7 +94,9 @@ def main() -> int:
                     print(f"FAIL {lang}/{program.name}: fails on the peer SDK (exit {peer_rc})\n{peer_out}")
                 elif (rk_rc, rk_out) != (peer_rc, peer_out):
                     failed += 1
-                    diff = difflib.unified_diff(peer_out.splitlines(), rk_out.splitlines(), "peer", "routerkit", lineterm="", n=1)
+                    diff = difflib.unified_diff(
+                        peer_out.splitlines(), rk_out.splitlines(), "peer", "routerkit", lineterm="", n=1
+                    )
                     print(f"FAIL {lang}/{program.name}: routerkit's output differs (exit {rk_rc})")
                     print("\n".join(list(diff)[:40]))
                 else:
@@ -110,7 +114,10 @@ def main() -> int:
         ported_dir.mkdir(parents=True, exist_ok=True)
         for f in typed.iterdir():
             (ported_dir / f.name).write_text(port(lang, f.read_text()) if f.suffix == ".mts" else f.read_text())
-        results = [subprocess.run([tsc, "-p", str(d / "tsconfig.json")], capture_output=True, text=True) for d in (typed, ported_dir)]
+        results = [
+            subprocess.run([tsc, "-p", str(d / "tsconfig.json")], capture_output=True, text=True)
+            for d in (typed, ported_dir)
+        ]
         for side, r in zip(("the peer SDK", "routerkit"), results):
             if r.returncode != 0:
                 failed += 1

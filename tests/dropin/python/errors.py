@@ -9,7 +9,10 @@ client = OpenAI(default_headers={"x-mock-session": os.environ["MOCK_SESSION"]}, 
 MSG = [{"role": "user", "content": "hi"}]
 
 for status in (400, 401, 403, 404, 409, 422, 429, 500, 503):
-    step = {"status": status, "body": {"error": {"message": f"boom {status}", "type": "test_error", "code": f"c{status}"}}}
+    step = {
+        "status": status,
+        "body": {"error": {"message": f"boom {status}", "type": "test_error", "code": f"c{status}"}},
+    }
     try:
         client.chat.completions.create(model="m", messages=MSG, extra_headers={"x-mock-step": json.dumps(step)})
     except openai.RateLimitError as e:

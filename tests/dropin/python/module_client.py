@@ -16,6 +16,8 @@ for chunk in openai.chat.completions.create(model="m", messages=[{"role": "user"
     if chunk.choices and chunk.choices[0].delta.content:
         print("piece:", repr(chunk.choices[0].delta.content))
 try:
-    openai.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}], extra_headers={"x-mock-step": '{"status": 404}'})
+    openai.chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "x"}], extra_headers={"x-mock-step": '{"status": 404}'}
+    )
 except openai.NotFoundError as e:
     print("not found:", e.status_code)

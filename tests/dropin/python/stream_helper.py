@@ -1,9 +1,11 @@
 # The stream helper: events, text deltas, the final completion.
+import json
 import os
 
 from openai import OpenAI
 
 client = OpenAI(default_headers={"x-mock-session": os.environ["MOCK_SESSION"]})
+tool_call = {"stream": {"tool_calls": [{"name": "get_weather", "arguments": '{"city": "Paris"}'}]}}
 
 with client.chat.completions.stream(
     model="openai/gpt-4.1",
@@ -24,7 +26,7 @@ with client.chat.completions.stream(
     model="openai/gpt-4.1",
     messages=[{"role": "user", "content": "call the tool"}],
     tools=[{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}],
-    extra_headers={"x-mock-step": '{"stream": {"tool_calls": [{"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\"}"}]}}'},
+    extra_headers={"x-mock-step": json.dumps(tool_call)},
 ) as stream:
     for event in stream:
         if event.type == "tool_calls.function.arguments.done":
