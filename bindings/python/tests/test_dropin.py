@@ -244,3 +244,10 @@ def test_secret_never_shows_the_whole_key(key: str) -> None:
     assert shown == repr(key[:n] + "…")
     assert key == "" or key not in shown[1:-2]
     assert str(_Secret(key)) == shown
+
+
+def test_peer_constants() -> None:
+    assert routerkit.DEFAULT_MAX_RETRIES == 2 and routerkit.DEFAULT_TIMEOUT.read == 600.0
+    assert routerkit.not_given is routerkit.NOT_GIVEN and routerkit.VERSION == routerkit.__version__
+    client = routerkit.Client(api_key="sk-x", base_url="http://127.0.0.1:9/v1")
+    assert client.max_retries == routerkit.DEFAULT_MAX_RETRIES and client.timeout == routerkit.DEFAULT_TIMEOUT.read

@@ -33,8 +33,10 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._module_client import chat as chat
+from ._module_client import completions as completions
 from ._module_client import embeddings as embeddings
 from ._module_client import models as models
+from ._module_client import moderations as moderations
 from ._response import APIResponse, AsyncAPIResponse, LegacyAPIResponse
 from ._routerkit import __version__
 from ._streaming import (
@@ -58,6 +60,12 @@ default_query: _t.Optional[_t.Mapping[str, object]] = None
 organization: _t.Optional[str] = None
 project: _t.Optional[str] = None
 
+# openai-python's constants: the defaults a client starts from.
+DEFAULT_TIMEOUT = Timeout(600.0, connect=10.0)
+DEFAULT_MAX_RETRIES = 2
+not_given = NOT_GIVEN
+VERSION = __version__
+
 __all__ = [
     "__version__",
     "Client",
@@ -77,6 +85,10 @@ __all__ = [
     "AsyncChatCompletionStreamManager",
     "BaseModel",
     "types",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_MAX_RETRIES",
+    "not_given",
+    "VERSION",
     "LegacyAPIResponse",
     "APIResponse",
     "AsyncAPIResponse",

@@ -14,7 +14,7 @@ from typing import Any, Optional, Tuple, cast
 
 from ._client import Chat, Client, Embeddings, Models
 
-__all__ = ["chat", "models", "embeddings"]
+__all__ = ["chat", "models", "embeddings", "completions", "moderations"]
 
 _lock = threading.Lock()
 _state: Optional[Tuple[Tuple[Any, ...], Client]] = None
@@ -83,3 +83,6 @@ class _Proxy:
 chat = cast(Chat, _Proxy("chat"))
 models = cast(Models, _Proxy("models"))
 embeddings = cast(Embeddings, _Proxy("embeddings"))
+# Resources the client may not have yet: the proxy finds them on the client when they are there.
+completions: Any = _Proxy("completions")
+moderations: Any = _Proxy("moderations")
