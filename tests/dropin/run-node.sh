@@ -7,7 +7,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 if [ ! "$HERE/node/node_modules/.package-lock.json" -nt "$HERE/node/package-lock.json" ]; then
-  (cd "$HERE/node" && npm ci --no-audit --no-fund --loglevel=error)
+  # npm ci, or npm install when the lock's copy of bindings/node's metadata has drifted from it.
+  (cd "$HERE/node" && { npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error; })
 fi
 (cd "$ROOT" && cargo build -q -p routerkit-mock)
 # node/typed/ is type-checked with the binding's pinned TypeScript (bindings/node: npm ci).
