@@ -31,6 +31,8 @@ REWRITES = {
         (re.compile(r"^(import .* from |const .* = require\()'openai(/[^']*)?'"), r"\1'routerkit\2'"),
     ],
 }
+# Python programs that are also type-checked (mypy --strict) against both SDKs.
+TYPED_PYTHON = ("types_imports.py",)
 SUFFIXES = {"python": (".py",), "node": (".mjs", ".cjs")}
 
 
@@ -106,6 +108,25 @@ def main() -> int:
         assert proc.stdin is not None
         proc.stdin.close()
         proc.wait(5)
+    # Typed Python programs (TYPED_PYTHON): mypy --strict must accept them on both SDKs.
+    mypys = (os.environ.get("DROPIN_MYPY_PEER"), os.environ.get("DROPIN_MYPY_ROUTERKIT"))
+    if lang == "python" and all(mypys):
+        for name in TYPED_PYTHON:
+            sides = ((mypys[0], folder / name, "the peer SDK"), (mypys[1], folder / ".out" / name, "routerkit"))
+            (folder / ".out" / name).write_text(port(lang, (folder / name).read_text()))
+            ok = True
+            for python, path, side in sides:
+                r = subprocess.run(
+                    [str(python), "-m", "mypy", "--strict", "--no-incremental", str(path)],
+                    capture_output=True,
+                    text=True,
+                )
+                if r.returncode != 0:
+                    ok = False
+                    print(f"FAIL {lang}/{name}: mypy --strict rejects it on {side}\n{r.stdout}{r.stderr}")
+            passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
+            if ok:
+                print(f"ok   {lang}/{name} (mypy --strict on both)")
     # Typed programs (node/typed/*.mts): tsc must accept them against both SDKs' declarations.
     tsc = os.environ.get("DROPIN_TSC")
     typed = folder / "typed"

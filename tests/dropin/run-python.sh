@@ -14,4 +14,6 @@ if ! "$PEER/bin/python" -m pip --disable-pip-version-check -q install -r "$HERE/
 fi
 [ -x "$RK/bin/python" ] || bash "$ROOT/bindings/python/scripts/build.sh"
 (cd "$ROOT" && cargo build -q -p routerkit-mock)
+# types_imports.py is also type-checked with each side's mypy (pinned alike: requirements.txt, requirements-dev.txt).
+export DROPIN_MYPY_PEER="$PEER/bin/python" DROPIN_MYPY_ROUTERKIT="$RK/bin/python"
 exec "$PEER/bin/python" "$HERE/compare.py" python "$PEER/bin/python" "$RK/bin/python" "$@"
