@@ -30,7 +30,8 @@ def test_raw_response_chat(client: Any, mock: Mock) -> None:
     assert raw.headers.get("X-Request-Id") == "req_2"
     assert raw.request_id == "req_2"
     assert raw.retries_taken == 1
-    assert raw.is_closed
+    assert raw.is_closed and raw.reason_phrase == "OK"
+    assert repr(raw) == "<LegacyAPIResponse [200 OK] body>"
     assert json.loads(raw.content)["object"] == "chat.completion"
     assert json.loads(raw.text)["choices"][0]["message"]["content"] == ANSWER
     completion = raw.parse()

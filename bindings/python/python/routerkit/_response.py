@@ -17,6 +17,7 @@ import inspect
 import json
 import time
 from datetime import timedelta
+from http import HTTPStatus
 from types import TracebackType
 from typing import (
     Any,
@@ -48,8 +49,6 @@ _Raw = Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int]
 # Set while a raw-response wrapper runs the ordinary method: `_client._model` then returns
 # a `_Pending` (the engine's answer, unparsed) instead of the object.
 _raw_mode: contextvars.ContextVar[bool] = contextvars.ContextVar("routerkit_raw_mode", default=False)
-
-_REASONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content"}
 
 
 class _Pending:
@@ -106,13 +105,15 @@ class _Base(Generic[R]):
             self._pending: Optional[_Pending] = result
             self._stream: Any = None
             _body, self.status_code, headers, self._request_id, attempts = result.raw
-        else:
+        elif hasattr(getattr(result, "_native", None), "headers"):
             # A stream: the engine opens one only on a 2xx answer, and gateways send 200.
             self._pending = None
             self._stream = result
             native = result._native
             self.status_code = 200
             headers, self._request_id, attempts = native.headers(), native.request_id(), native.attempts()
+        else:
+            raise TypeError(f"a raw response needs the engine's answer; the call gave a {type(result).__name__}")
         self.headers = Headers(headers)
         self.retries_taken: int = max(int(attempts) - 1, 0)
         """Retries made before this answer (``0`` when the first attempt answered)."""
@@ -127,7 +128,10 @@ class _Base(Generic[R]):
 
     @property
     def reason_phrase(self) -> str:
-        return _REASONS.get(self.status_code, "")
+        try:
+            return HTTPStatus(self.status_code).phrase
+        except ValueError:
+            return ""
 
     @property
     def is_closed(self) -> bool:
