@@ -87,20 +87,29 @@ test('per-request options: headers, maxRetries, query and pass-through body fiel
   assert.deepEqual(log[0].body.provider, { order: ['a'] });
 });
 
-test('stream: true gives an async iterable of chunks; usage is asked for, its chunk handed over only when the caller asked', async () => {
+test('a caller who asks for usage gets its choices: [] chunk', async () => {
+  const sid = session();
+  const stream = await client(sid).chat.completions.create({
+    model: 'm', messages: MSG, stream: true, stream_options: { include_usage: true },
+  });
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  assert.deepEqual(chunks.at(-1).choices, []);
+  assert.ok(chunks.at(-1).usage.total_tokens > 0);
+});
+
+test('stream: true gives an async iterable of chunks; usage is asked for', async () => {
   const sid = session();
   await script(sid, [{ stream: { content: 'one two three', pieces: ['one ', 'two ', 'three'] } }]);
   const stream = await client(sid).chat.completions.create({ model: 'm', messages: MSG, stream: true });
   let text = '';
   for await (const chunk of stream) {
-    // The tutorial loop: every chunk has choices[0] (the usage chunk the engine asked for is kept back).
+    // The tutorial loop: every chunk handed over has a choice (the usage chunk the engine asked for is kept back).
     text += chunk.choices[0].delta.content ?? '';
+    assert.equal(chunk.usage ?? null, null);
   }
   assert.equal(text, 'one two three');
-  const asked = await client(sid).chat.completions.create({ model: 'm', messages: MSG, stream: true, stream_options: { include_usage: true } });
-  let usage;
-  for await (const chunk of asked) if (chunk.usage) usage = chunk.usage;
-  assert.ok(usage.total_tokens > 0);
+  assert.ok(stream.usage.total_tokens > 0);
   const log = await requests(sid);
   assert.equal(log[0].body.stream, true);
   assert.equal(log[0].body.stream_options.include_usage, true);
@@ -233,7 +242,7 @@ test('abort by signal before the response: APIUserAbortError, the mock sees the 
   assert.equal(log[0].client_disconnected, true);
 });
 
-test('abort by signal mid-stream: the loop ends quietly (as openai-node 7), the mock sees the close', async () => {
+test('abort by signal mid-stream: the loop ends with APIUserAbortError, the mock sees the close', async () => {
   const sid = session();
   const c = client(sid);
   const ac = new AbortController();
@@ -242,10 +251,13 @@ test('abort by signal mid-stream: the loop ends quietly (as openai-node 7), the 
     { signal: ac.signal, headers: step({ stream: { content: 'a b c d', stall_after: 2, stall_ms: 10000 } }) },
   );
   const got = [];
-  for await (const chunk of stream) {
-    got.push(chunk);
-    if (got.length === 2) setTimeout(() => ac.abort(), 50);
-  }
+  const err = await (async () => {
+    for await (const chunk of stream) {
+      got.push(chunk);
+      if (got.length === 2) setTimeout(() => ac.abort(), 50);
+    }
+  })().catch((e) => e);
+  assert.ok(err instanceof APIUserAbortError, String(err));
   assert.equal(got.length, 2);
   const log = await waitFor(sid, (l) => l[0]?.client_disconnected);
   assert.equal(log[0].client_disconnected, true);
