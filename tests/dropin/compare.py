@@ -120,6 +120,7 @@ def main() -> int:
                     [str(python), "-m", "mypy", "--strict", "--no-incremental", str(path)],
                     capture_output=True,
                     text=True,
+                    cwd=HERE,  # no mypy.ini here: the caller's (bindings/python's pins Python 3.9) does not apply
                 )
                 if r.returncode != 0:
                     ok = False

@@ -4,6 +4,7 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const util = require('node:util');
 const { startMock, stopMock, session, requests, waitFor } = require('./helpers');
 const OpenAI = require('..');
 
@@ -173,4 +174,15 @@ test('embeddings: base64 asked for by default and decoded to numbers; a given fo
   );
   assert.equal(typeof b64.data[0].embedding, 'string');
   assert.equal(typeof raw.data[0].embedding, 'string');
+});
+
+// ---- the key
+
+test('the key is never printed whole, not even a short one: its first min(8, len/2) characters', () => {
+  for (const key of ['sk-0123456789abcdefghij', 'sk-12345', 'sk-1', 'abcd', 'a']) {
+    const c = new OpenAI({ apiKey: key, baseURL: mock.baseURL });
+    const shown = util.inspect(c) + JSON.stringify(c);
+    assert.ok(!shown.includes(`'${key}'`) && !shown.includes(`"${key}"`), `${key} in ${shown}`);
+    assert.equal(c.toJSON().apiKey, `${key.slice(0, Math.min(8, Math.floor(key.length / 2)))}…`);
+  }
 });

@@ -245,6 +245,9 @@ def test_secret_never_shows_the_whole_key(key: str) -> None:
     assert shown == repr(key[:n] + "…")
     assert key == "" or key not in shown[1:-2]
     assert str(_Secret(key)) == shown
+    if key:  # the client's own mask (the engine's) follows the same rule
+        client = routerkit.Client(api_key=key, base_url="http://127.0.0.1:9/v1")
+        assert client.api_key == key[:n] + "…" and repr(key) not in repr(client)
 
 
 def test_peer_constants() -> None:

@@ -13,11 +13,11 @@ httpx objects exist here), ``url``, ``method`` and ``http_version``.
 from __future__ import annotations
 
 import contextvars
+import http
 import inspect
 import json
 import time
 from datetime import timedelta
-from http import HTTPStatus
 from types import TracebackType
 from typing import (
     Any,
@@ -129,7 +129,7 @@ class _Base(Generic[R]):
     @property
     def reason_phrase(self) -> str:
         try:
-            return HTTPStatus(self.status_code).phrase
+            return http.HTTPStatus(self.status_code).phrase
         except ValueError:
             return ""
 
