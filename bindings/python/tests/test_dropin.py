@@ -60,6 +60,15 @@ def test_raw_response_stream_models_embeddings(client: Any, mock: Mock) -> None:
     assert isinstance(vector, list) and len(vector) == 8 and all(isinstance(x, float) for x in vector)
 
 
+def test_raw_response_through_chat(client: Any, aclient: Any, mock: Mock) -> None:
+    raw = client.chat.with_raw_response.completions.create(model="m", messages=MSG)
+    assert raw.status_code == 200 and raw.parse().choices[0].message.content == ANSWER
+    with client.chat.with_streaming_response.completions.create(model="m", messages=MSG) as response:
+        assert response.parse().choices[0].message.content == ANSWER
+    araw = asyncio.run(aclient.chat.with_raw_response.completions.create(model="m", messages=MSG))
+    assert araw.parse().choices[0].message.content == ANSWER
+
+
 def test_raw_response_errors_raise_as_the_plain_call(client: Any, mock: Mock) -> None:
     mock.script([{"status": 404}])
     with pytest.raises(routerkit.NotFoundError) as e:

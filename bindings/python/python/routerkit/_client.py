@@ -30,7 +30,7 @@ from typing import (
 
 from ._embeddings import default_encoding as _default_encoding
 from ._exceptions import APIConnectionError, APIResponseValidationError, InvalidRequestError, _convert
-from ._response import _AsyncRawResponses, _Pending, _raw_mode, _RawResponses, _then
+from ._response import _AsyncRawResponses, _NestedRawResponses, _Pending, _raw_mode, _RawResponses, _then
 from ._routerkit import CallHandle, NativeClient, NativeError, NativeStream
 from ._routerkit import Completions as _CompletionQueue
 from ._routerkit import parse_json as _parse
@@ -428,7 +428,7 @@ class Client(_BaseClient):
         self.close()
 
 
-class Chat:
+class Chat(_NestedRawResponses):
     def __init__(self, client: Client) -> None:
         self.completions = Completions(client)
 
@@ -709,7 +709,7 @@ class AsyncClient(_BaseClient):
         await self.close()
 
 
-class AsyncChat:
+class AsyncChat(_NestedRawResponses):
     def __init__(self, client: AsyncClient) -> None:
         self.completions = AsyncCompletions(client)
 

@@ -374,3 +374,29 @@ class _RawResponses:
 
 class _AsyncRawResponses(_RawResponses):
     _is_async = True
+
+
+class _Nested:
+    """``client.chat.with_raw_response``: the sub-resources, each wrapped (``.completions.create(...)``)."""
+
+    def __init__(self, parent: Any, streaming: bool) -> None:
+        self._parent = parent
+        self._streaming = streaming
+
+    def __getattr__(self, name: str) -> Any:
+        child = getattr(self._parent, name)
+        if name.startswith("_") or not isinstance(child, _RawResponses):
+            raise AttributeError(f"{type(self._parent).__name__}.{name} has no raw response form")
+        return child.with_streaming_response if self._streaming else child.with_raw_response
+
+
+class _NestedRawResponses:
+    """Mixed into resources that only group others (``client.chat``), as openai-python's."""
+
+    @property
+    def with_raw_response(self) -> Any:
+        return _Nested(self, streaming=False)
+
+    @property
+    def with_streaming_response(self) -> Any:
+        return _Nested(self, streaming=True)
