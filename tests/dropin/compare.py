@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -55,11 +56,20 @@ def start_mock() -> "tuple[subprocess.Popen[bytes], str]":
     return proc, proc.stdout.readline().decode().strip()
 
 
+def fresh(mock_url: str) -> None:
+    """Behind a gateway, which does not pass `x-mock-session` on, every request is in the mock's
+    default session: forget it before each run, so that both start from request 1."""
+    if os.environ.get("DROPIN_GATEWAY_URL"):
+        req = urllib.request.Request(mock_url + "/__mock/sessions/default", method="DELETE")
+        urllib.request.urlopen(req, timeout=10).close()
+
+
 def run(cmd: str, program: Path, mock_url: str, session: str, cwd: str) -> "tuple[int, str]":
     env = {k: v for k, v in os.environ.items() if not k.startswith(("THEROUTER_", "OPENAI_", "ROUTERKIT_"))}
     env.update(
-        OPENAI_API_KEY="sk-dropin-0123456789abcdef",
-        OPENAI_BASE_URL=mock_url + "/v1",
+        # DROPIN_GATEWAY_URL/KEY: a gateway in front of the mock (run-litellm.sh), else the mock itself.
+        OPENAI_API_KEY=os.environ.get("DROPIN_GATEWAY_KEY", "sk-dropin-0123456789abcdef"),
+        OPENAI_BASE_URL=os.environ.get("DROPIN_GATEWAY_URL", mock_url + "/v1"),
         MOCK_URL=mock_url,
         MOCK_SESSION=session,
         PYTHONDONTWRITEBYTECODE="1",
@@ -78,7 +88,8 @@ def main() -> int:
     lang, peer_cmd, rk_cmd, *names = sys.argv[1:]
     folder = HERE / lang
     programs = [folder / n for n in names] or sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES[lang])
-    proc, url = start_mock()
+    # DROPIN_MOCK_URL: a mock already running (behind a gateway); otherwise one of our own.
+    proc, url = (None, os.environ["DROPIN_MOCK_URL"]) if os.environ.get("DROPIN_MOCK_URL") else start_mock()
     passed = failed = 0
     try:
         # The routerkit copies sit in the program folder (so that node_modules resolves), under .out/.
@@ -89,7 +100,9 @@ def main() -> int:
                 ported = out_dir / program.name
                 ported.write_text(port(lang, program.read_text()))
                 sid = uuid.uuid4().hex[:8]
+                fresh(url)
                 peer_rc, peer_out = run(peer_cmd, program, url, f"{program.stem}-peer-{sid}", cwd)
+                fresh(url)
                 rk_rc, rk_out = run(rk_cmd, ported, url, f"{program.stem}-rk-{sid}", cwd)
                 if peer_rc != 0:
                     failed += 1
@@ -105,9 +118,10 @@ def main() -> int:
                     passed += 1
                     print(f"ok   {lang}/{program.name} ({len(peer_out.splitlines())} lines)")
     finally:
-        assert proc.stdin is not None
-        proc.stdin.close()
-        proc.wait(5)
+        if proc is not None:
+            assert proc.stdin is not None
+            proc.stdin.close()
+            proc.wait(5)
     # Typed Python programs (TYPED_PYTHON): mypy --strict must accept them on both SDKs.
     mypys = (os.environ.get("DROPIN_MYPY_PEER"), os.environ.get("DROPIN_MYPY_ROUTERKIT"))
     if lang == "python" and all(mypys):
