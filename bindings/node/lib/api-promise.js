@@ -31,7 +31,7 @@ function fetchResponse(body, status, headers, url) {
 /**
  * Lazy like openai-node's: the body is parsed when the promise is awaited (or `withResponse()`
  * is called), not for `asResponse()`, which hands the body over unread.
- * `raw` resolves to `{ requestId, response(): Response, … }`; `parse(raw)` gives the data.
+ * `raw` resolves to `{ requestId, response(withData): Response, … }`; `parse(raw)` gives the data.
  */
 class APIPromise extends Promise {
   #raw;
@@ -56,7 +56,8 @@ class APIPromise extends Promise {
   async withResponse() {
     const data = await this.#parsed();
     const r = await this.#raw;
-    return { data, response: r.response(), request_id: r.requestId ?? null };
+    // `true`: the data is handed out too (a stream's body is then the stream's, not the Response's).
+    return { data, response: r.response(true), request_id: r.requestId ?? null };
   }
   /** A promise for the data after `transform` (openai-node's `_thenUnwrap`). */
   _thenUnwrap(transform) {

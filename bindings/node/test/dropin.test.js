@@ -146,6 +146,8 @@ test('withResponse() gives { data, response, request_id } with a fetch Response,
 
   const s = await c.chat.completions.create({ model: 'm', messages: MSG, stream: true }).withResponse();
   assert.ok(s.response instanceof Response);
+  assert.equal(s.response.body, null); // the stream reads the body
+  assert.match(s.response.headers.get('content-type'), /text\/event-stream/);
   assert.equal(s.request_id, 'req_2');
   let n = 0;
   for await (const _ of s.data) n += 1;
