@@ -29,12 +29,16 @@ REWRITES = {
         (re.compile(r"^(\s*)import openai[ \t]*$"), r"\1import routerkit as openai"),
     ],
     "node": [
-        (re.compile(r"^(import .* from |const .* = require\()'openai(/[^']*)?'"), r"\1'routerkit\2'"),
+        (re.compile(r"^(import .* from |const .* = require\()(['\"])openai(/[^'\"]*)?\2"), r"\1\2routerkit\3\2"),
     ],
 }
 # Python programs that are also type-checked (mypy --strict) against both SDKs.
 TYPED_PYTHON = ("types_imports.py",)
 SUFFIXES = {"python": (".py",), "node": (".mjs", ".cjs")}
+
+
+# What must not be left after the rewrite: a program still importing the peer would run on it twice.
+LEFTOVER = re.compile(r"^\s*(from openai\b|import openai\b|import .* from ['\"]openai|.*\brequire\(['\"]openai)", re.M)
 
 
 def port(lang: str, text: str) -> str:
@@ -43,7 +47,14 @@ def port(lang: str, text: str) -> str:
         for pattern, repl in REWRITES[lang]:
             line = pattern.sub(repl, line)
         out.append(line)
-    return "\n".join(out) + "\n"
+    ported = "\n".join(out) + "\n"
+    code = "\n".join(line for line in out if not line.lstrip().startswith(("#", "//")))
+    left = LEFTOVER.search(code)
+    if ported == text or left:
+        raise SystemExit(
+            f"an import of the peer is left after the rewrite: {left.group(0) if left else '(none changed)'}"
+        )
+    return ported
 
 
 def start_mock() -> "tuple[subprocess.Popen[bytes], str]":
