@@ -17,10 +17,10 @@ trap 'litellm_stop; mock_stop' EXIT
 litellm_start
 export DROPIN_MOCK_URL="$MOCK_URL" DROPIN_GATEWAY_URL="$LITELLM_URL" DROPIN_GATEWAY_KEY="$LITELLM_KEY"
 case "$lang" in
-  python) set -- "${@:-${LITELLM_PROGRAMS_PY:-stream_loop.py types_imports.py models.py}}"
+  python) set -- "${@:-${LITELLM_PROGRAMS_PY:-stream_loop.py types_imports.py models.py async_client.py}}"
           # shellcheck disable=SC2068
           "$HERE/python/.venv/bin/python" "$HERE/compare.py" python "$HERE/python/.venv/bin/python" "$ROOT/bindings/python/.venv/bin/python" $@ ;;
-  node)   set -- "${@:-${LITELLM_PROGRAMS_NODE:-require.cjs models.mjs}}"
+  node)   set -- "${@:-${LITELLM_PROGRAMS_NODE:-stream-loop.mjs require.cjs models.mjs}}"
           # shellcheck disable=SC2068
           python3 "$HERE/compare.py" node "$(command -v node)" "$(command -v node)" $@ ;;
   *) echo "usage: run-litellm.sh python|node [PROGRAM...]" >&2; exit 2 ;;
