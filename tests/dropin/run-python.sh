@@ -16,4 +16,6 @@ fi
 (cd "$ROOT" && cargo build -q -p routerkit-mock)
 # types_imports.py is also type-checked with each side's mypy (pinned alike: requirements.txt, requirements-dev.txt).
 export DROPIN_MYPY_PEER="$PEER/bin/python" DROPIN_MYPY_ROUTERKIT="$RK/bin/python"
+# DROPIN_GATEWAY=litellm (as tests/dropin/go/run.sh takes it): through a LiteLLM proxy instead.
+if [[ "${DROPIN_GATEWAY:-}" == litellm ]]; then exec "$HERE/run-litellm.sh" python "$@"; fi
 exec "$PEER/bin/python" "$HERE/compare.py" python "$PEER/bin/python" "$RK/bin/python" "$@"
