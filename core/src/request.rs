@@ -718,6 +718,18 @@ mod tests {
             .apply(r#"{"model":"m","stream":true,"prompt":"p"}"#)
             .unwrap();
         assert_eq!(body.unwrap(), r#"{"model":"m","prompt":"p"}"#);
+        // `stream_options: null` is no options: usage is asked for in its place.
+        let (body, usage) = edits(BodyKind::Chat, true, None)
+            .apply(r#"{"stream_options":null,"model":"m"}"#)
+            .unwrap();
+        assert_eq!(
+            body.unwrap(),
+            r#"{"stream_options":{"include_usage":true},"model":"m","stream":true}"#
+        );
+        assert!(usage);
+        // A body that is not an object is refused, naming the request.
+        let e = edits(BodyKind::Chat, true, None).apply("[]").unwrap_err();
+        assert_eq!(e.field(), Some("request"));
     }
 
     #[test]
