@@ -234,11 +234,6 @@ pub fn chat_body(
     Ok(edits.apply_owned(json)?.0)
 }
 
-/// Whether a stream of `request` asks for usage because the engine does, not the caller.
-pub fn usage_added(config: &ClientConfig, request: &ChatCompletionRequest) -> bool {
-    request.stream_options.is_none() && config.include_usage_by_default
-}
-
 /// Serialises `body` and merges `extra_body` into it (existing keys keep their place, new ones go last).
 pub fn encode_body<T: serde::Serialize>(body: &T, opts: &RequestOptions) -> Result<Bytes, Error> {
     let json = serde_json::to_string(body).map_err(|e| Error::invalid("request", e))?;
