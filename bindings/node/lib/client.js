@@ -3,8 +3,10 @@
 
 const util = require('node:util');
 const native = require('./native');
-const { APIUserAbortError, fromNative, toHeaders } = require('./errors');
-const { Stream, ChatCompletionStream, batchFormat } = require('./streaming');
+const { APIUserAbortError, fromNative } = require('./errors');
+const { Stream, ChatCompletionStream, batchFormat, sseBody } = require('./streaming');
+const { APIPromise, fetchResponse } = require('./api-promise');
+const { decodeEmbeddings } = require('./embeddings');
 
 const INTERNAL = Symbol('routerkit.internal');
 // The core's defaults, read once: they are not restated here.
@@ -135,12 +137,6 @@ function callOptions(o) {
   }
 }
 
-function flatPairsToEntries(flat) {
-  const out = [];
-  for (let i = 0; flat && i < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
-  return out;
-}
-
 function nativeError(e) {
   return fromNative(e);
 }
@@ -177,59 +173,11 @@ function parsed(r) {
   return data;
 }
 
-function responseInfo(r) {
-  return {
-    ok: r.status < 400,
-    status: r.status,
-    get headers() {
-      return toHeaders(flatPairsToEntries(r.headers));
-    },
-  };
-}
-
-/**
- * A promise for the parsed body, with openai-node's `withResponse()` / `asResponse()`.
- * Lazy like openai-node's: parsing happens when it is awaited.
- */
-class APIPromise extends Promise {
-  #raw;
-  #parse;
-  #data;
-  constructor(raw, parse) {
-    super((resolve) => resolve(null));
-    this.#raw = raw;
-    this.#parse = parse;
-  }
-  static get [Symbol.species]() {
-    return Promise;
-  }
-  #parsed() {
-    return (this.#data ??= this.#raw.then(this.#parse));
-  }
-  asResponse() {
-    return this.#raw.then((r) => r.response);
-  }
-  async withResponse() {
-    const data = await this.#parsed();
-    const r = await this.#raw;
-    return { data, response: r.response, request_id: r.requestId ?? null };
-  }
-  then(onfulfilled, onrejected) {
-    return this.#parsed().then(onfulfilled, onrejected);
-  }
-  catch(onrejected) {
-    return this.#parsed().catch(onrejected);
-  }
-  finally(onfinally) {
-    return this.#parsed().finally(onfinally);
-  }
-}
-
-/** A raw native response promise → `{ body…, requestId, response }`, errors mapped. */
-function rawCall(p) {
+/** The raw native response: `{ body…, requestId, response() }`, errors mapped. */
+function rawCall(p, url) {
   return p.then(
     (r) => {
-      r.response = responseInfo(r);
+      r.response = () => fetchResponse(r.body, r.status, r.headers, url);
       return r;
     },
     (e) => {
@@ -238,13 +186,20 @@ function rawCall(p) {
   );
 }
 
+/** The URL a call went to, for `Response.url`. */
+function url(client, path) {
+  return `${client.baseURL.replace(/\/+$/, '')}/${path}`;
+}
+
 // ---- resources -----------------------------------------------------------------------
 
 /**
- * One operation of the engine's table by name: a stream op resolves to a `Stream`, any other to the
- * parsed body (or `parse` of the raw response). Every resource method is one line over this.
+ * One operation of the engine's table by name (`path` is its URL under the base, for
+ * `Response.url`): a stream op resolves to a `Stream`, any other to the parsed body (or `parse`
+ * of the raw response). Every resource method is one line over this.
  */
-function request(n, op, body, options, parse = parsed) {
+function request(client, op, path, body, options, parse = parsed) {
+  const n = client[INTERNAL];
   if (op.endsWith('_stream')) {
     const controller = new AbortController();
     linkSignal(options?.signal, controller);
@@ -254,7 +209,13 @@ function request(n, op, body, options, parse = parsed) {
       controller.signal.addEventListener('abort', () => token.cancel(), { once: true });
       return n.open(op, encodeBody(body), callOptions(options), token, batchFormat);
     }).then(
-      (s) => ({ stream: new Stream(s, controller), requestId: s.requestId, response: responseInfo({ status: 200, headers: s.headers }) }),
+      (s) => {
+        const stream = new Stream(s, controller);
+        // The engine opens a stream only on a 2xx answer, and that is a 200 from every gateway.
+        // `asResponse()` hands the body over as SSE text; `withResponse()`'s body belongs to the stream.
+        const response = (withData) => fetchResponse(withData ? null : sseBody(stream), 200, s.headers, url(client, path));
+        return { stream, requestId: s.requestId, response };
+      },
       (e) => {
         throw controller.signal.aborted ? new APIUserAbortError() : nativeError(e);
       },
@@ -263,7 +224,7 @@ function request(n, op, body, options, parse = parsed) {
   }
   const raw = call(() => {
     const text = body === undefined ? undefined : encodeBody(body);
-    return rawCall(withSignal(options?.signal, (token) => n.call(op, text, callOptions(options), token)));
+    return rawCall(withSignal(options?.signal, (token) => n.call(op, text, callOptions(options), token)), url(client, path));
   });
   return new APIPromise(raw, parse);
 }
@@ -276,7 +237,7 @@ class Completions {
 
   /** `POST /chat/completions`; with `stream: true` the promise gives a `Stream` of chunks. */
   create(body, options) {
-    return request(this.#client[INTERNAL], body?.stream ? 'chat_stream' : 'chat', body, options);
+    return request(this.#client, body?.stream ? 'chat_stream' : 'chat', 'chat/completions', body, options);
   }
 
   /** openai-node's stream helper: events (`content`, `chunk`, …), async iteration, `finalMessage()`. */
@@ -324,7 +285,7 @@ class Models {
   }
   /** `GET /models`. Await it for the page, or `for await` over it for each model. */
   list(options) {
-    const p = request(this.#client[INTERNAL], 'models', undefined, options, page);
+    const p = request(this.#client, 'models', 'models', undefined, options, page);
     p[Symbol.asyncIterator] = async function* () {
       yield* (await p).data ?? [];
     };
@@ -332,7 +293,7 @@ class Models {
   }
   /** `GET /models/{model}` (a gateway id may hold slashes: `openai/gpt-4.1`). */
   retrieve(model, options) {
-    return request(this.#client[INTERNAL], 'models.retrieve', { id: model }, options);
+    return request(this.#client, 'models.retrieve', `models/${model}`, { id: model }, options);
   }
 }
 
@@ -341,9 +302,14 @@ class Embeddings {
   constructor(client) {
     this.#client = client;
   }
-  /** `POST /embeddings`. */
+  /**
+   * `POST /embeddings`. As openai-node: without an `encoding_format`, asks for `base64` (a quarter
+   * of the bytes) and decodes it to numbers; a given one is sent and answered as given.
+   */
   create(body, options) {
-    return request(this.#client[INTERNAL], 'embeddings', body, options);
+    const given = Boolean(body?.encoding_format);
+    const payload = given ? body : { ...body, encoding_format: 'base64' };
+    return request(this.#client, 'embeddings', 'embeddings', payload, options, given ? parsed : (r) => decodeEmbeddings(parsed(r)));
   }
 }
 
@@ -355,7 +321,7 @@ class TextCompletions {
   }
   /** `POST /completions`; with `stream: true` the promise gives a `Stream` of `Completion` chunks. */
   create(body, options) {
-    return request(this.#client[INTERNAL], body?.stream ? 'completions_stream' : 'completions', body, options);
+    return request(this.#client, body?.stream ? 'completions_stream' : 'completions', 'completions', body, options);
   }
 }
 
@@ -366,7 +332,7 @@ class Moderations {
   }
   /** `POST /moderations`. */
   create(body, options) {
-    return request(this.#client[INTERNAL], 'moderations', body, options);
+    return request(this.#client, 'moderations', 'moderations', body, options);
   }
 }
 
