@@ -103,7 +103,7 @@ func (c *Client) CreateEmbeddings(ctx context.Context, conv EmbeddingRequestConv
 	if err != nil {
 		return res, err
 	}
-	raw, err := c.call(ctx, callEmbeddings, body, nil)
+	raw, err := c.call(ctx, "embeddings", body, nil)
 	if err != nil {
 		return res, err
 	}

@@ -1,5 +1,559 @@
-// Types of the ESM entry (index.mjs): the same declarations as the CommonJS entry's index.d.ts,
-// re-exported so that there is one source; `tsc` checks both (test/types.mts imports this file).
-export * from './index.js';
-import { Client } from './index.js';
+// Type definitions for routerkit (Node.js), shaped like openai-node's so that
+// code typed against `openai` compiles against `routerkit`.
+
+// ---------------------------------------------------------------- options
+
+export interface ClientOptions {
+  /** Defaults to `THEROUTER_API_KEY`, then `OPENAI_API_KEY`, from the environment or `.env`. */
+  apiKey?: string | undefined;
+  /** Defaults to `THEROUTER_BASE_URL`, then `OPENAI_BASE_URL`, then `https://api.therouter.ai/v1`. */
+  baseURL?: string | null | undefined;
+  /** Longest wait (ms) for the response to start and for each next piece of the body. Default 600000. */
+  timeout?: number | undefined;
+  /** Retries after the first attempt (429, 408, 409, 5xx, connection errors). Default 2. */
+  maxRetries?: number | undefined;
+  /** Headers sent with every request; `null` removes one. */
+  defaultHeaders?: Record<string, string | null | undefined> | undefined;
+  /** Sent as `OpenAI-Organization`. */
+  organization?: string | null | undefined;
+  /** Sent as `OpenAI-Project`. */
+  project?: string | null | undefined;
+  /** routerkit: longest wait (ms) for a connection. Default 10000. */
+  connectTimeout?: number | undefined;
+  /** routerkit: bound (ms) on a whole call, retries included. Default none. */
+  deadline?: number | undefined;
+  /** routerkit: first retry delay (ms) of the exponential backoff. Default 500. */
+  initialRetryDelay?: number | undefined;
+  /** routerkit: longest retry delay (ms) of the backoff. Default 8000. */
+  maxRetryDelay?: number | undefined;
+  /**
+   * routerkit: extra CA certificate(s) to trust besides the built-in (Mozilla) roots, as with
+   * `tls.connect`'s `ca`: PEM text or a Buffer of PEM, or a PEM file's path (a string without
+   * `-----BEGIN`), or an array of them. `ROUTERKIT_CA_BUNDLE` (a path) is read too.
+   */
+  tlsCaCert?: string | Uint8Array | Array<string | Uint8Array> | undefined;
+  /**
+   * routerkit: allow a plain `http://` baseURL to a host other than loopback (default false: such a
+   * baseURL throws a TypeError naming `base_url`; loopback — localhost, 127.0.0.0/8, ::1 — is always allowed).
+   */
+  allowInsecureHttp?: boolean | undefined;
+  /** Accepted for compatibility; routerkit always runs in Node.js. */
+  dangerouslyAllowBrowser?: boolean | undefined;
+}
+
+export type HeadersLike = Record<string, string | null | undefined> | Headers | Array<[string, string]>;
+
+export interface RequestOptions {
+  /** Cancels the call (and its stream): rejects with `APIUserAbortError`. */
+  signal?: AbortSignal | undefined | null;
+  /** ms; see `ClientOptions.timeout`. */
+  timeout?: number | undefined;
+  /** routerkit: ms bound on this whole call. */
+  deadline?: number | undefined;
+  maxRetries?: number | undefined;
+  headers?: HeadersLike | undefined;
+  query?: Record<string, string | number | boolean> | undefined;
+  idempotencyKey?: string | undefined;
+  /** Fields merged into the JSON body last. */
+  extra_body?: Record<string, unknown> | undefined;
+}
+
+// ---------------------------------------------------------------- chat types
+
+export interface CompletionUsage {
+  completion_tokens: number;
+  prompt_tokens: number;
+  total_tokens: number;
+  completion_tokens_details?: Record<string, number | undefined> | undefined;
+  prompt_tokens_details?: Record<string, number | undefined> | undefined;
+  [key: string]: unknown;
+}
+
+export interface ChatCompletionContentPartText {
+  type: 'text';
+  text: string;
+}
+export interface ChatCompletionContentPartImage {
+  type: 'image_url';
+  image_url: { url: string; detail?: 'auto' | 'low' | 'high' };
+}
+export type ChatCompletionContentPart = ChatCompletionContentPartText | ChatCompletionContentPartImage | { type: string; [key: string]: unknown };
+
+export interface ChatCompletionMessageToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export interface ChatCompletionSystemMessageParam {
+  role: 'system';
+  content: string | Array<ChatCompletionContentPartText>;
+  name?: string;
+}
+export interface ChatCompletionDeveloperMessageParam {
+  role: 'developer';
+  content: string | Array<ChatCompletionContentPartText>;
+  name?: string;
+}
+export interface ChatCompletionUserMessageParam {
+  role: 'user';
+  content: string | Array<ChatCompletionContentPart>;
+  name?: string;
+}
+export interface ChatCompletionAssistantMessageParam {
+  role: 'assistant';
+  content?: string | Array<ChatCompletionContentPartText> | null;
+  name?: string;
+  refusal?: string | null;
+  tool_calls?: Array<ChatCompletionMessageToolCall>;
+  [key: string]: unknown;
+}
+export interface ChatCompletionToolMessageParam {
+  role: 'tool';
+  content: string | Array<ChatCompletionContentPartText>;
+  tool_call_id: string;
+}
+export type ChatCompletionMessageParam =
+  | ChatCompletionSystemMessageParam
+  | ChatCompletionDeveloperMessageParam
+  | ChatCompletionUserMessageParam
+  | ChatCompletionAssistantMessageParam
+  | ChatCompletionToolMessageParam;
+
+export interface ChatCompletionTool {
+  type: 'function';
+  function: { name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean | null };
+}
+
+export type ChatCompletionToolChoiceOption = 'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
+
+export interface ChatCompletionCreateParamsBase {
+  /** A gateway model id, `brand/model-name` (`anthropic/claude-opus-4-5`). */
+  model: string;
+  messages: Array<ChatCompletionMessageParam>;
+  max_tokens?: number | null;
+  max_completion_tokens?: number | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  n?: number | null;
+  stop?: string | Array<string> | null;
+  presence_penalty?: number | null;
+  frequency_penalty?: number | null;
+  seed?: number | null;
+  user?: string;
+  logprobs?: boolean | null;
+  top_logprobs?: number | null;
+  logit_bias?: Record<string, number> | null;
+  tools?: Array<ChatCompletionTool>;
+  tool_choice?: ChatCompletionToolChoiceOption;
+  parallel_tool_calls?: boolean;
+  response_format?: { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; json_schema: Record<string, unknown> };
+  stream_options?: { include_usage?: boolean } | null;
+  stream?: boolean | null;
+  /** Gateway fields (`provider`, `models`, `reasoning`, `transforms`, …) pass through untouched. */
+  [key: string]: unknown;
+}
+export interface ChatCompletionCreateParamsNonStreaming extends ChatCompletionCreateParamsBase {
+  stream?: false | null;
+}
+export interface ChatCompletionCreateParamsStreaming extends ChatCompletionCreateParamsBase {
+  stream: true;
+}
+export type ChatCompletionCreateParams = ChatCompletionCreateParamsNonStreaming | ChatCompletionCreateParamsStreaming;
+export type ChatCompletionStreamParams = ChatCompletionCreateParamsBase;
+
+export interface ChatCompletionMessage {
+  role: 'assistant';
+  content: string | null;
+  refusal?: string | null;
+  tool_calls?: Array<ChatCompletionMessageToolCall>;
+  /** Gateways' reasoning fields, kept verbatim. */
+  reasoning?: string | null;
+  reasoning_content?: string | null;
+  reasoning_details?: unknown;
+  [key: string]: unknown;
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: Array<ChatCompletion.Choice>;
+  usage?: CompletionUsage;
+  system_fingerprint?: string | null;
+  /** The gateway's request id (`x-request-id`); not enumerable. */
+  _request_id?: string | null;
+  /** routerkit: attempts made, the successful one included; not enumerable. */
+  _attempts?: number;
+  [key: string]: unknown;
+}
+export namespace ChatCompletion {
+  interface Choice {
+    index: number;
+    message: ChatCompletionMessage;
+    finish_reason: 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call' | 'error' | (string & {}) | null;
+    logprobs?: unknown;
+    [key: string]: unknown;
+  }
+}
+
+export interface ChatCompletionChunk {
+  id: string;
+  object: 'chat.completion.chunk';
+  created: number;
+  model: string;
+  choices: Array<ChatCompletionChunk.Choice>;
+  usage?: CompletionUsage | null;
+  system_fingerprint?: string | null;
+  [key: string]: unknown;
+}
+export namespace ChatCompletionChunk {
+  interface Choice {
+    index: number;
+    delta: Choice.Delta;
+    finish_reason: string | null;
+    logprobs?: unknown;
+    [key: string]: unknown;
+  }
+  namespace Choice {
+    interface Delta {
+      role?: 'developer' | 'system' | 'user' | 'assistant' | 'tool';
+      content?: string | null;
+      refusal?: string | null;
+      reasoning?: string | null;
+      reasoning_content?: string | null;
+      tool_calls?: Array<{
+        index: number;
+        id?: string;
+        type?: 'function';
+        function?: { name?: string; arguments?: string };
+      }>;
+      [key: string]: unknown;
+    }
+  }
+}
+
+export type ChatCompletionSnapshot = ChatCompletion;
+
+// ---------------------------------------------------------------- models, embeddings
+
+export interface Model {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+  [key: string]: unknown;
+}
+
+export interface ModelsPage extends AsyncIterable<Model> {
+  data: Array<Model>;
+  object: 'list';
+  getPaginatedItems(): Array<Model>;
+  hasNextPage(): boolean;
+  _request_id?: string | null;
+}
+
+// ---------------------------------------------------------------- completions (legacy), moderations
+
+export interface CompletionCreateParamsBase {
+  model: string;
+  prompt: string | Array<string> | Array<number> | Array<Array<number>> | null;
+  max_tokens?: number | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  n?: number | null;
+  stop?: string | null | Array<string>;
+  suffix?: string | null;
+  echo?: boolean | null;
+  best_of?: number | null;
+  logprobs?: number | null;
+  presence_penalty?: number | null;
+  frequency_penalty?: number | null;
+  seed?: number | null;
+  user?: string;
+  stream_options?: { include_usage?: boolean } | null;
+  [key: string]: unknown;
+}
+export interface CompletionCreateParamsNonStreaming extends CompletionCreateParamsBase {
+  stream?: false | null;
+}
+export interface CompletionCreateParamsStreaming extends CompletionCreateParamsBase {
+  stream: true;
+}
+export type CompletionCreateParams = CompletionCreateParamsNonStreaming | CompletionCreateParamsStreaming;
+
+export interface CompletionChoice {
+  finish_reason: 'stop' | 'length' | 'content_filter' | null;
+  index: number;
+  logprobs: unknown | null;
+  text: string;
+}
+
+export interface Completion {
+  id: string;
+  choices: Array<CompletionChoice>;
+  created: number;
+  model: string;
+  object: 'text_completion';
+  system_fingerprint?: string;
+  usage?: CompletionUsage;
+  _request_id?: string | null;
+  [key: string]: unknown;
+}
+
+export interface ModerationCreateParams {
+  input: string | Array<string> | Array<unknown>;
+  model?: string;
+  [key: string]: unknown;
+}
+
+export interface Moderation {
+  flagged: boolean;
+  categories: Record<string, boolean>;
+  category_scores: Record<string, number>;
+  [key: string]: unknown;
+}
+
+export interface ModerationCreateResponse {
+  id: string;
+  model: string;
+  results: Array<Moderation>;
+  _request_id?: string | null;
+}
+
+export interface EmbeddingCreateParams {
+  model: string;
+  input: string | Array<string> | Array<number> | Array<Array<number>>;
+  encoding_format?: 'float' | 'base64';
+  dimensions?: number;
+  user?: string;
+  [key: string]: unknown;
+}
+
+export interface Embedding {
+  embedding: Array<number>;
+  index: number;
+  object: 'embedding';
+}
+
+export interface CreateEmbeddingResponse {
+  data: Array<Embedding>;
+  model: string;
+  object: 'list';
+  usage: { prompt_tokens: number; total_tokens: number };
+  _request_id?: string | null;
+}
+
+// ---------------------------------------------------------------- promises and streams
+
+export interface APIResponseInfo {
+  ok: boolean;
+  status: number;
+  readonly headers: Headers;
+}
+
+export declare class APIPromise<T> extends Promise<T> {
+  private constructor();
+  asResponse(): Promise<APIResponseInfo>;
+  withResponse(): Promise<{ data: T; response: APIResponseInfo; request_id: string | null }>;
+}
+
+export declare class Stream<Item> implements AsyncIterable<Item> {
+  private constructor();
+  /** Aborting it cancels the request and closes the connection. */
+  controller: AbortController;
+  /** Stops the stream and closes its connection. */
+  abort(): void;
+  readonly _request_id: string | null;
+  readonly _attempts: number;
+  tee(): [Stream<Item>, Stream<Item>];
+  [Symbol.asyncIterator](): AsyncIterator<Item>;
+}
+
+export interface ChatCompletionStreamEvents {
+  connect: () => void;
+  chunk: (chunk: ChatCompletionChunk, snapshot: ChatCompletionSnapshot) => void;
+  content: (contentDelta: string, contentSnapshot: string) => void;
+  'content.delta': (props: { delta: string; snapshot: string; parsed: unknown | null }) => void;
+  'content.done': (props: { content: string; parsed: unknown | null }) => void;
+  'refusal.delta': (props: { delta: string; snapshot: string }) => void;
+  'refusal.done': (props: { refusal: string }) => void;
+  /** routerkit: reasoning text as it arrives (`reasoning` / `reasoning_content`). */
+  'reasoning.delta': (props: { delta: string; snapshot: string }) => void;
+  'tool_calls.function.arguments.delta': (props: {
+    name: string;
+    index: number;
+    arguments: string;
+    parsed_arguments: unknown;
+    arguments_delta: string;
+  }) => void;
+  'tool_calls.function.arguments.done': (props: { name: string; index: number; arguments: string; parsed_arguments: unknown }) => void;
+  chatCompletion: (completion: ChatCompletion) => void;
+  message: (message: ChatCompletionMessage) => void;
+  functionToolCall: (functionCall: { name: string; arguments: string }) => void;
+  finalChatCompletion: (completion: ChatCompletion) => void;
+  finalMessage: (message: ChatCompletionMessage) => void;
+  finalContent: (contentSnapshot: string) => void;
+  totalUsage: (usage: CompletionUsage) => void;
+  error: (error: OpenAIError) => void;
+  abort: (error: APIUserAbortError) => void;
+  end: () => void;
+}
+
+/** The final message, with the stream's usage (non-enumerable: not sent back if reused in `messages`). */
+export type ChatCompletionMessageWithUsage = ChatCompletionMessage & { readonly usage?: CompletionUsage };
+
+export declare class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> {
+  private constructor();
+  controller: AbortController;
+  readonly ended: boolean;
+  readonly errored: boolean;
+  readonly aborted: boolean;
+  readonly _request_id: string | null;
+  /** routerkit: attempts made so far. */
+  readonly _attempts: number;
+  /** The completion accumulated by the engine so far (as of the last batch read). */
+  readonly currentChatCompletionSnapshot: ChatCompletionSnapshot | undefined;
+  on<E extends keyof ChatCompletionStreamEvents>(event: E, listener: ChatCompletionStreamEvents[E]): this;
+  off<E extends keyof ChatCompletionStreamEvents>(event: E, listener: ChatCompletionStreamEvents[E]): this;
+  once<E extends keyof ChatCompletionStreamEvents>(event: E, listener: ChatCompletionStreamEvents[E]): this;
+  emitted<E extends keyof ChatCompletionStreamEvents>(event: E): Promise<unknown>;
+  abort(): void;
+  done(): Promise<void>;
+  finalChatCompletion(): Promise<ChatCompletion>;
+  finalMessage(): Promise<ChatCompletionMessageWithUsage>;
+  finalContent(): Promise<string | null>;
+  totalUsage(): Promise<CompletionUsage>;
+  allChatCompletions(): ChatCompletion[];
+  [Symbol.asyncIterator](): AsyncIterator<ChatCompletionChunk>;
+}
+
+// ---------------------------------------------------------------- resources
+
+export declare class Completions {
+  private constructor();
+  create(body: ChatCompletionCreateParamsNonStreaming, options?: RequestOptions): APIPromise<ChatCompletion>;
+  create(body: ChatCompletionCreateParamsStreaming, options?: RequestOptions): APIPromise<Stream<ChatCompletionChunk>>;
+  create(body: ChatCompletionCreateParams, options?: RequestOptions): APIPromise<Stream<ChatCompletionChunk> | ChatCompletion>;
+  stream(body: ChatCompletionStreamParams, options?: RequestOptions): ChatCompletionStream;
+}
+
+export declare class Chat {
+  private constructor();
+  completions: Completions;
+}
+
+export declare class Models {
+  private constructor();
+  list(options?: RequestOptions): APIPromise<ModelsPage> & AsyncIterable<Model>;
+  /** `GET /models/{model}`; a gateway id may hold slashes (`openai/gpt-4.1`). */
+  retrieve(model: string, options?: RequestOptions): APIPromise<Model>;
+}
+
+/** `client.completions`: the legacy completions endpoint. */
+export declare class TextCompletions {
+  private constructor();
+  create(body: CompletionCreateParamsNonStreaming, options?: RequestOptions): APIPromise<Completion>;
+  create(body: CompletionCreateParamsStreaming, options?: RequestOptions): APIPromise<Stream<Completion>>;
+  create(body: CompletionCreateParams, options?: RequestOptions): APIPromise<Stream<Completion> | Completion>;
+}
+
+export declare class Moderations {
+  private constructor();
+  create(body: ModerationCreateParams, options?: RequestOptions): APIPromise<ModerationCreateResponse>;
+}
+
+export declare class Embeddings {
+  private constructor();
+  create(body: EmbeddingCreateParams, options?: RequestOptions): APIPromise<CreateEmbeddingResponse>;
+}
+
+// ---------------------------------------------------------------- errors
+
+export declare class OpenAIError extends Error {}
+
+export declare class APIError<
+  TStatus extends number | undefined = number | undefined,
+  THeaders extends Headers | undefined = Headers | undefined,
+  TError extends object | undefined = object | undefined,
+> extends OpenAIError {
+  constructor(status: TStatus, error: TError, message: string | undefined, headers: THeaders);
+  /** HTTP status of the response that caused the error. */
+  readonly status: TStatus;
+  /** Response headers. */
+  readonly headers: THeaders;
+  /** The error object of the body (`{"error": {...}}` unwrapped). */
+  readonly error: TError;
+  readonly code: string | null | undefined;
+  readonly param: string | null | undefined;
+  readonly type: string | undefined;
+  readonly requestID: string | null | undefined;
+  /** routerkit: attempts made before this error. */
+  attempts?: number;
+  /** routerkit: the delay the server asked for (`retry-after-ms` / `retry-after`), in ms. */
+  retryAfter?: number;
+  static generate(status: number | undefined, errorResponse: object | undefined, message: string | undefined, headers: Headers | undefined): APIError;
+}
+
+export declare class APIUserAbortError extends APIError<undefined, undefined, undefined> {
+  constructor(opts?: { message?: string });
+}
+export declare class APIConnectionError extends APIError<undefined, undefined, undefined> {
+  constructor(opts: { message?: string | undefined; cause?: Error | undefined });
+}
+export declare class APIConnectionTimeoutError extends APIConnectionError {
+  constructor(opts?: { message?: string });
+}
+/** An error inside a 200 stream (an `error` event or chunk), or a stream cut short. */
+export declare class APIStreamError extends APIError<undefined, Headers, object | undefined> {
+  /** `stream` or `decode`. */
+  kind?: string;
+}
+export declare class BadRequestError extends APIError<400, Headers> {}
+export declare class AuthenticationError extends APIError<401, Headers> {}
+export declare class PermissionDeniedError extends APIError<403, Headers> {}
+export declare class NotFoundError extends APIError<404, Headers> {}
+export declare class ConflictError extends APIError<409, Headers> {}
+export declare class UnprocessableEntityError extends APIError<422, Headers> {}
+export declare class RateLimitError extends APIError<429, Headers> {}
+export declare class InternalServerError extends APIError<number, Headers> {}
+
+// ---------------------------------------------------------------- the client
+
+export declare class Client {
+  constructor(options?: ClientOptions);
+  static DEFAULT_TIMEOUT: number;
+  /** The key given to the constructor (masked when it came from the environment). Never printed. */
+  readonly apiKey: string;
+  baseURL: string;
+  timeout: number;
+  maxRetries: number;
+  chat: Chat;
+  models: Models;
+  embeddings: Embeddings;
+  completions: TextCompletions;
+  moderations: Moderations;
+  /** A client with some options changed, sharing this one's connection pool. */
+  withOptions(options: Partial<ClientOptions>): this;
+
+  static Client: typeof Client;
+  static OpenAI: typeof Client;
+  static OpenAIError: typeof OpenAIError;
+  static APIError: typeof APIError;
+  static APIUserAbortError: typeof APIUserAbortError;
+  static APIConnectionError: typeof APIConnectionError;
+  static APIConnectionTimeoutError: typeof APIConnectionTimeoutError;
+  static APIStreamError: typeof APIStreamError;
+  static BadRequestError: typeof BadRequestError;
+  static AuthenticationError: typeof AuthenticationError;
+  static PermissionDeniedError: typeof PermissionDeniedError;
+  static NotFoundError: typeof NotFoundError;
+  static ConflictError: typeof ConflictError;
+  static UnprocessableEntityError: typeof UnprocessableEntityError;
+  static RateLimitError: typeof RateLimitError;
+  static InternalServerError: typeof InternalServerError;
+}
+
+export { Client as OpenAI };
 export default Client;

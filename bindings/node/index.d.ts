@@ -254,6 +254,74 @@ export interface ModelsPage extends AsyncIterable<Model> {
   _request_id?: string | null;
 }
 
+// ---------------------------------------------------------------- completions (legacy), moderations
+
+export interface CompletionCreateParamsBase {
+  model: string;
+  prompt: string | Array<string> | Array<number> | Array<Array<number>> | null;
+  max_tokens?: number | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  n?: number | null;
+  stop?: string | null | Array<string>;
+  suffix?: string | null;
+  echo?: boolean | null;
+  best_of?: number | null;
+  logprobs?: number | null;
+  presence_penalty?: number | null;
+  frequency_penalty?: number | null;
+  seed?: number | null;
+  user?: string;
+  stream_options?: { include_usage?: boolean } | null;
+  [key: string]: unknown;
+}
+export interface CompletionCreateParamsNonStreaming extends CompletionCreateParamsBase {
+  stream?: false | null;
+}
+export interface CompletionCreateParamsStreaming extends CompletionCreateParamsBase {
+  stream: true;
+}
+export type CompletionCreateParams = CompletionCreateParamsNonStreaming | CompletionCreateParamsStreaming;
+
+export interface CompletionChoice {
+  finish_reason: 'stop' | 'length' | 'content_filter' | null;
+  index: number;
+  logprobs: unknown | null;
+  text: string;
+}
+
+export interface Completion {
+  id: string;
+  choices: Array<CompletionChoice>;
+  created: number;
+  model: string;
+  object: 'text_completion';
+  system_fingerprint?: string;
+  usage?: CompletionUsage;
+  _request_id?: string | null;
+  [key: string]: unknown;
+}
+
+export interface ModerationCreateParams {
+  input: string | Array<string> | Array<unknown>;
+  model?: string;
+  [key: string]: unknown;
+}
+
+export interface Moderation {
+  flagged: boolean;
+  categories: Record<string, boolean>;
+  category_scores: Record<string, number>;
+  [key: string]: unknown;
+}
+
+export interface ModerationCreateResponse {
+  id: string;
+  model: string;
+  results: Array<Moderation>;
+  _request_id?: string | null;
+}
+
 export interface EmbeddingCreateParams {
   model: string;
   input: string | Array<string> | Array<number> | Array<Array<number>>;
@@ -381,6 +449,21 @@ export declare class Chat {
 export declare class Models {
   private constructor();
   list(options?: RequestOptions): APIPromise<ModelsPage> & AsyncIterable<Model>;
+  /** `GET /models/{model}`; a gateway id may hold slashes (`openai/gpt-4.1`). */
+  retrieve(model: string, options?: RequestOptions): APIPromise<Model>;
+}
+
+/** `client.completions`: the legacy completions endpoint. */
+export declare class TextCompletions {
+  private constructor();
+  create(body: CompletionCreateParamsNonStreaming, options?: RequestOptions): APIPromise<Completion>;
+  create(body: CompletionCreateParamsStreaming, options?: RequestOptions): APIPromise<Stream<Completion>>;
+  create(body: CompletionCreateParams, options?: RequestOptions): APIPromise<Stream<Completion> | Completion>;
+}
+
+export declare class Moderations {
+  private constructor();
+  create(body: ModerationCreateParams, options?: RequestOptions): APIPromise<ModerationCreateResponse>;
 }
 
 export declare class Embeddings {
@@ -451,6 +534,8 @@ export declare class Client {
   chat: Chat;
   models: Models;
   embeddings: Embeddings;
+  completions: TextCompletions;
+  moderations: Moderations;
   /** A client with some options changed, sharing this one's connection pool. */
   withOptions(options: Partial<ClientOptions>): this;
 

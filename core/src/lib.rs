@@ -30,10 +30,14 @@
 #![warn(missing_docs)]
 
 pub mod accumulate;
+#[cfg(feature = "bridge")]
+pub mod bridge;
 mod call;
 mod chunk_parse;
 pub mod client;
 pub mod config;
+#[cfg(feature = "bridge")]
+pub mod delivery;
 pub mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]

@@ -97,7 +97,16 @@ fn build_client(s: &Session, cfg: &Value) -> Result<Client, Error> {
         .api_key(TEST_KEY)
         .base_url(base)
         .default_header("x-mock-session", &s.id);
-    if cfg["backoff"].as_str() != Some("real") {
+    let (initial, max) = (ms(&cfg["initial_retry_delay_ms"]), ms(&cfg["max_retry_delay_ms"]));
+    if initial.is_some() || max.is_some() {
+        // Explicit delays: exactly those given; the builder's rule resolves the other.
+        if let Some(d) = initial {
+            b = b.initial_backoff(d);
+        }
+        if let Some(d) = max {
+            b = b.max_backoff(d);
+        }
+    } else if cfg["backoff"].as_str() != Some("real") {
         b = b.backoff(Duration::from_millis(1), Duration::from_millis(5));
     }
     if let Some(n) = cfg["max_retries"].as_u64() {
@@ -121,6 +130,7 @@ fn build_client(s: &Session, cfg: &Value) -> Result<Client, Error> {
 fn options(o: &Value) -> RequestOptions {
     RequestOptions {
         timeout: ms(&o["timeout_ms"]),
+        deadline: ms(&o["deadline_ms"]),
         max_retries: o["max_retries"].as_u64().map(|n| n as u32),
         headers: headers_of(&o["headers"]),
         ..Default::default()

@@ -24,7 +24,7 @@ const scenarios = fs
 // scenario of another operation is skipped by that list only (checked below).
 const RUNNER_OPS = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests', 'conformance', 'runners.json'), 'utf8')).node;
 // The operations `perform` dispatches.
-const HANDLED = ['chat', 'chat_stream', 'models', 'embeddings'];
+const HANDLED = ['chat', 'chat_stream', 'models', 'models.retrieve', 'embeddings', 'completions', 'completions_stream', 'moderations'];
 
 /** The keys of the object at JSON Pointer `pointer` in `text`, in the text's order. */
 function keysAt(text, pointer) {
@@ -52,7 +52,11 @@ function kindOf(err) {
 function makeClient(sid, cfg = {}) {
   const baseURL = cfg.base_url_suffix ? `${mock.url}${cfg.base_url_suffix}` : mock.baseURL;
   const o = { apiKey: KEY, baseURL, defaultHeaders: { ...cfg.default_headers, 'x-mock-session': sid } };
-  if (cfg.backoff !== 'real') Object.assign(o, { initialRetryDelay: 1, maxRetryDelay: 5 });
+  if (cfg.initial_retry_delay_ms != null || cfg.max_retry_delay_ms != null) {
+    // Explicit delays: exactly those given; the core's rule resolves the other.
+    if (cfg.initial_retry_delay_ms != null) o.initialRetryDelay = cfg.initial_retry_delay_ms;
+    if (cfg.max_retry_delay_ms != null) o.maxRetryDelay = cfg.max_retry_delay_ms;
+  } else if (cfg.backoff !== 'real') Object.assign(o, { initialRetryDelay: 1, maxRetryDelay: 5 });
   if (cfg.max_retries != null) o.maxRetries = cfg.max_retries;
   if (cfg.timeout_ms != null) o.timeout = cfg.timeout_ms;
   if (cfg.connect_timeout_ms != null) o.connectTimeout = cfg.connect_timeout_ms;
@@ -64,6 +68,7 @@ function requestOptions(o = {}) {
   const r = {};
   if (o.timeout_ms != null) r.timeout = o.timeout_ms;
   if (o.max_retries != null) r.maxRetries = o.max_retries;
+  if (o.deadline_ms != null) r.deadline = o.deadline_ms;
   if (o.headers) r.headers = o.headers;
   return r;
 }
@@ -139,6 +144,48 @@ async function perform(sid, sc, surface) {
         out.embedding_count = r.data.length;
         break;
       }
+      case 'models.retrieve': {
+        const m = await client.models.retrieve(call.request.id, opts);
+        out.ok = true;
+        out.attempts = m._attempts;
+        out.model_ids = [m.id];
+        break;
+      }
+      case 'completions': {
+        const r = await client.completions.create(call.request, opts);
+        out.ok = true;
+        out.attempts = r._attempts;
+        out.content = r.choices?.[0]?.text ?? null;
+        out.finish_reason = r.choices?.[0]?.finish_reason ?? null;
+        out.usage = r.usage ?? null;
+        break;
+      }
+      case 'completions_stream': {
+        const stream = await client.completions.create({ ...call.request, stream: true }, opts);
+        let content = '';
+        out.stream = stream;
+        try {
+          for await (const chunk of stream) {
+            if (chunk.choices?.length || chunk.usage) out.chunk_count++;
+            if (chunk.usage) out.usage = chunk.usage;
+            const c = chunk.choices?.[0];
+            if (typeof c?.text === 'string') content += c.text;
+            if (c?.finish_reason) out.finish_reason = c.finish_reason;
+          }
+          out.ok = true;
+        } finally {
+          out.attempts = stream._attempts;
+          out.content = content;
+        }
+        break;
+      }
+      case 'moderations': {
+        const r = await client.moderations.create(call.request, opts);
+        out.ok = true;
+        out.attempts = r._attempts;
+        out.moderation_flagged = r.results.map((m) => m.flagged);
+        break;
+      }
       default:
         throw new Error(`unknown op ${call.op}`);
     }
@@ -182,6 +229,7 @@ function check(sc, out, log, elapsed, surface) {
   }
   if ('model_ids' in e && show(e.model_ids) !== show(out.model_ids)) fail(`model_ids: expected ${show(e.model_ids)}, got ${show(out.model_ids)}`);
   if ('embedding_count' in e && e.embedding_count !== out.embedding_count) fail(`embedding_count: expected ${e.embedding_count}, got ${out.embedding_count}`);
+  if ('moderation_flagged' in e && show(e.moderation_flagged) !== show(out.moderation_flagged)) fail(`moderation_flagged: expected ${show(e.moderation_flagged)}, got ${show(out.moderation_flagged)}`);
   if ('attempts' in e && e.attempts !== out.attempts) fail(`attempts: expected ${e.attempts}, got ${out.attempts}`);
   if (e.error) {
     const want = e.error;

@@ -20,7 +20,16 @@ KEY = "sk-test-conformance-key"
 # a scenario of another operation is skipped by that list only (see test_runner_operations).
 RUNNER_OPS = json.loads((ROOT / "tests" / "conformance" / "runners.json").read_text())["python"]
 # The operations run_sync and run_async dispatch.
-HANDLED = ["chat", "chat_stream", "models", "embeddings"]
+HANDLED = [
+    "chat",
+    "chat_stream",
+    "models",
+    "models.retrieve",
+    "embeddings",
+    "completions",
+    "completions_stream",
+    "moderations",
+]
 
 
 def _load(path: Path) -> Dict[str, Any]:
@@ -64,7 +73,13 @@ def client_kwargs(mock: Mock, sc: Dict[str, Any]) -> Dict[str, Any]:
         "base_url": mock.url + c.get("base_url_suffix", "/v1"),
         "default_headers": {"x-mock-session": mock.sid, **(c.get("default_headers") or {})},
     }
-    if c.get("backoff") != "real":
+    if c.get("initial_retry_delay_ms") is not None or c.get("max_retry_delay_ms") is not None:
+        # Explicit delays: exactly those given; the core's rule resolves the other.
+        if c.get("initial_retry_delay_ms") is not None:
+            kw["initial_retry_delay"] = c["initial_retry_delay_ms"] / 1000
+        if c.get("max_retry_delay_ms") is not None:
+            kw["max_retry_delay"] = c["max_retry_delay_ms"] / 1000
+    elif c.get("backoff") != "real":
         kw["initial_retry_delay"] = 0.001
         kw["max_retry_delay"] = 0.005
     if c.get("max_retries") is not None:
@@ -78,18 +93,19 @@ def client_kwargs(mock: Mock, sc: Dict[str, Any]) -> Dict[str, Any]:
     return kw
 
 
-def call_kwargs(sc: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
-    """(keyword arguments of the call, with_options overrides)."""
+def call_kwargs(sc: Dict[str, Any]) -> Dict[str, Any]:
+    """Keyword arguments of the call: the request and the per-call options."""
     opts = sc["call"].get("options", {})
     kw: Dict[str, Any] = dict(sc["call"].get("request", {}))
-    over: Dict[str, Any] = {}
     if opts.get("headers"):
         kw["extra_headers"] = opts["headers"]
     if opts.get("timeout_ms") is not None:
         kw["timeout"] = opts["timeout_ms"] / 1000
     if opts.get("max_retries") is not None:
-        over["max_retries"] = opts["max_retries"]
-    return kw, over
+        kw["max_retries"] = opts["max_retries"]
+    if opts.get("deadline_ms") is not None:
+        kw["deadline"] = opts["deadline_ms"] / 1000
+    return kw
 
 
 class Observed:
@@ -121,6 +137,25 @@ class Observed:
                 self.reasoning += (d.reasoning or "") + (d.reasoning_content or "")
             if choice.finish_reason is not None:
                 self.finish_reason = choice.finish_reason
+
+    def text_chunk(self, c: Any) -> None:
+        """A chunk of a (legacy) completions stream: ``choices[].text``."""
+        if c.choices or c.usage is not None:
+            self.chunks += 1
+        if c.usage is not None:
+            self.usage = c.usage.model_dump()
+        for choice in c.choices or []:
+            if choice.index not in (0, None):
+                continue
+            self.content += choice.text or ""
+            if choice.finish_reason is not None:
+                self.finish_reason = choice.finish_reason
+
+    def text_completion(self, r: Any) -> None:
+        self.values["content"] = r.choices[0].text if r.choices else None
+        self.values["finish_reason"] = r.choices[0].finish_reason if r.choices else None
+        self.values["usage"] = r.usage.model_dump() if r.usage is not None else None
+        self.values["attempts"] = r._attempts
 
     def completion(self, r: Any) -> None:
         msg = r.choices[0].message if r.choices else None
@@ -160,20 +195,37 @@ class Observed:
 
 
 def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
-    client = routerkit.Client(**client_kwargs(mock, sc))
-    kw, over = call_kwargs(sc)
-    if over:
-        client = client.with_options(**over)
+    kw = call_kwargs(sc)
     op = sc["call"]["op"]
     cancel_after = sc["call"].get("options", {}).get("cancel_after_chunks")
     obs = Observed()
     try:
+        # Construction is part of the call: a configuration the core rejects is the call's error.
+        client = routerkit.Client(**client_kwargs(mock, sc))
         if op == "chat":
             obs.completion(client.chat.completions.create(**kw))
         elif op == "models":
-            obs.values["model_ids"] = [m.id for m in client.models.list()]
+            obs.values["model_ids"] = [m.id for m in client.models.list(**kw)]
         elif op == "embeddings":
             obs.values["embedding_count"] = len(client.embeddings.create(**kw).data)
+        elif op == "models.retrieve":
+            m = client.models.retrieve(kw.pop("id"), **kw)
+            obs.values["model_ids"] = [m.id]
+            obs.values["attempts"] = m._attempts
+        elif op == "completions":
+            obs.text_completion(client.completions.create(**kw))
+        elif op == "moderations":
+            r = client.moderations.create(**kw)
+            obs.values["moderation_flagged"] = [m.flagged for m in r.results]
+            obs.values["attempts"] = r._attempts
+        elif op == "completions_stream":
+            cs = client.completions.create(stream=True, **kw)
+            try:
+                for c in cs:
+                    obs.text_chunk(c)
+            finally:
+                obs.stream_attempts = cs._attempts
+            obs.end_stream()
         elif surface == "create":
             stream = client.chat.completions.create(stream=True, **kw)
             try:
@@ -205,20 +257,37 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
 
 
 async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
-    client = routerkit.AsyncClient(**client_kwargs(mock, sc))
-    kw, over = call_kwargs(sc)
-    if over:
-        client = client.with_options(**over)
+    kw = call_kwargs(sc)
     op = sc["call"]["op"]
     cancel_after = sc["call"].get("options", {}).get("cancel_after_chunks")
     obs = Observed()
     try:
+        # Construction is part of the call: a configuration the core rejects is the call's error.
+        client = routerkit.AsyncClient(**client_kwargs(mock, sc))
         if op == "chat":
             obs.completion(await client.chat.completions.create(**kw))
         elif op == "models":
-            obs.values["model_ids"] = [m.id for m in await client.models.list()]
+            obs.values["model_ids"] = [m.id for m in await client.models.list(**kw)]
         elif op == "embeddings":
             obs.values["embedding_count"] = len((await client.embeddings.create(**kw)).data)
+        elif op == "models.retrieve":
+            m = await client.models.retrieve(kw.pop("id"), **kw)
+            obs.values["model_ids"] = [m.id]
+            obs.values["attempts"] = m._attempts
+        elif op == "completions":
+            obs.text_completion(await client.completions.create(**kw))
+        elif op == "moderations":
+            r = await client.moderations.create(**kw)
+            obs.values["moderation_flagged"] = [m.flagged for m in r.results]
+            obs.values["attempts"] = r._attempts
+        elif op == "completions_stream":
+            cs = await client.completions.create(stream=True, **kw)
+            try:
+                async for c in cs:
+                    obs.text_chunk(c)
+            finally:
+                obs.stream_attempts = cs._attempts
+            obs.end_stream()
         elif surface == "create":
             stream = await client.chat.completions.create(stream=True, **kw)
             try:
@@ -296,6 +365,7 @@ def check(mock: Mock, sc: Dict[str, Any], obs: Observed, elapsed_ms: float, surf
         "attempts",
         "model_ids",
         "embedding_count",
+        "moderation_flagged",
         "reasoning",
     ):
         if key in ex:

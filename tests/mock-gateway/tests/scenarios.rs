@@ -29,10 +29,18 @@ const CLIENT: &[&str] = &[
     "deadline_ms",
     "default_headers",
     "backoff",
+    "initial_retry_delay_ms",
+    "max_retry_delay_ms",
     "base_url_suffix",
 ];
 const CALL: &[&str] = &["op", "request", "options"];
-const OPTIONS: &[&str] = &["timeout_ms", "max_retries", "headers", "cancel_after_chunks"];
+const OPTIONS: &[&str] = &[
+    "timeout_ms",
+    "max_retries",
+    "deadline_ms",
+    "headers",
+    "cancel_after_chunks",
+];
 /// The operations of the core's table (core/src/ops.rs), by name.
 const OPS: &[&str] = &[
     "chat",
