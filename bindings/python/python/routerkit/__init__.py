@@ -38,6 +38,7 @@ from ._streaming import (
     ChatCompletionStreamManager,
     Stream,
 )
+from ._responses import AsyncResponseStream, ResponseStream
 from ._types import BaseModel
 
 __all__ = [
@@ -57,6 +58,8 @@ __all__ = [
     "AsyncChatCompletionStream",
     "ChatCompletionStreamManager",
     "AsyncChatCompletionStreamManager",
+    "ResponseStream",
+    "AsyncResponseStream",
     "BaseModel",
     "OpenAIError",
     "RouterkitError",

@@ -28,6 +28,7 @@ from typing import (
     overload,
 )
 
+from . import _responses
 from ._exceptions import APIConnectionError, APIResponseValidationError, InvalidRequestError, _convert
 from ._routerkit import CallHandle, NativeClient, NativeError, NativeStream
 from ._routerkit import Completions as _CompletionQueue
@@ -424,6 +425,7 @@ class Client(_BaseClient):
         self.embeddings = Embeddings(self)
         self.completions = TextCompletions(self)
         self.moderations = Moderations(self)
+        self.responses = _responses.Responses(self)
 
     def with_options(self, **options: Any) -> "Client":
         """A client with some options changed, sharing this one's connection pool."""
@@ -800,6 +802,7 @@ class AsyncClient(_BaseClient):
         self.embeddings = AsyncEmbeddings(self)
         self.completions = AsyncTextCompletions(self)
         self.moderations = AsyncModerations(self)
+        self.responses = _responses.AsyncResponses(self)
 
     def with_options(self, **options: Any) -> "AsyncClient":
         """A client with some options changed, sharing this one's connection pool."""
