@@ -720,6 +720,27 @@ mod tests {
     }
 
     #[test]
+    fn a_responses_stream_sets_stream_and_asks_for_no_usage() {
+        let json = r#"{"model":"m","input":"hi","stream_options":null}"#;
+        let (body, usage) = edits(BodyKind::Response, true, None).apply(json).unwrap();
+        assert_eq!(
+            body.unwrap(),
+            r#"{"model":"m","input":"hi","stream_options":null,"stream":true}"#
+        );
+        assert!(!usage);
+        let e = parse_request::<ResponseRequest>(r#"{"model":"m","input":42}"#)
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert_eq!(e.field(), Some("input"));
+        let e = parse_request::<ResponseRequest>(r#"{"model":"m","input":"x","tools":[1]}"#)
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert_eq!(e.field(), Some("tools"));
+    }
+
+    #[test]
     fn a_json_body_keeps_the_callers_order_and_bytes() {
         let json = r#"{"model":"m","response_format":{"type":"json_schema","json_schema":{"schema":{"properties":{"reasoning":{"type":"string"},"answer":{"type":"number","minimum":1.50}}}}},"messages":[{"role":"user","content":"hi"}],"zeta":1e3}"#;
         // Nothing to change: the body leaves exactly as given.
@@ -839,7 +860,26 @@ mod tests {
             ..Default::default()
         })
         .unwrap();
+        let response = serde_json::to_value(ResponseRequest {
+            instructions: Some(String::new()),
+            tools: Some(vec![]),
+            tool_choice: Some(Value::Null),
+            parallel_tool_calls: Some(true),
+            text: Some(Value::Null),
+            reasoning: Some(Value::Null),
+            max_output_tokens: Some(1),
+            temperature: Some(0.0),
+            top_p: Some(0.0),
+            previous_response_id: Some(String::new()),
+            store: Some(false),
+            metadata: Some(Value::Null),
+            stream: Some(true),
+            user: Some(String::new()),
+            ..Default::default()
+        })
+        .unwrap();
         for (kind, value) in [
+            (BodyKind::Response, response),
             (BodyKind::Chat, chat),
             (BodyKind::Completion, completion),
             (BodyKind::Embedding, embedding),
