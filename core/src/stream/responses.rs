@@ -175,7 +175,9 @@ impl Protocol for Responses {
                 place.kind.clone_from(name);
             }
         }
-        if place.kind == "error" || event.event.as_deref() == Some("error") {
+        // An untyped `{"error": {…}}` event is a gateway's error too (OpenRouter writes them in chat streams).
+        let untyped_error = place.kind.is_empty() && place.extra.get("error").is_some_and(|e| e.is_object());
+        if place.kind == "error" || event.event.as_deref() == Some("error") || untyped_error {
             return Step::Fail(stream_error(error_of(place, &event.data)));
         }
         self.0.push(place);
@@ -230,6 +232,7 @@ impl Stream<Responses> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
 
     fn push_all(lines: &[&str]) -> ResponseAccumulator {
         let mut acc = ResponseAccumulator::default();
@@ -265,6 +268,64 @@ mod tests {
             (call.name.as_deref(), call.arguments.as_deref()),
             (Some("f"), Some(r#"{"a":1}"#))
         );
+    }
+
+    fn step(name: Option<&str>, data: &str) -> Step {
+        let event = SseEvent {
+            event: name.map(str::to_owned),
+            data: data.to_owned(),
+            id: None,
+            retry: None,
+        };
+        Responses::default().event(&event, &mut ResponseStreamEvent::default(), None)
+    }
+
+    #[test]
+    fn completed_and_incomplete_end_errors_and_failed_fail() {
+        assert!(matches!(
+            step(
+                Some("response.completed"),
+                r#"{"type":"response.completed","response":{}}"#
+            ),
+            Step::Last
+        ));
+        assert!(matches!(
+            step(None, r#"{"type":"response.incomplete","response":{}}"#),
+            Step::Last
+        ));
+        assert!(matches!(
+            step(None, r#"{"type":"response.output_text.delta","delta":"x"}"#),
+            Step::Chunk
+        ));
+        // The `event:` line names an event whose data has no `type`.
+        assert!(matches!(
+            step(Some("response.completed"), r#"{"response":{}}"#),
+            Step::Last
+        ));
+        let code = |s: Step| match s {
+            Step::Fail(e) => (e.kind(), e.code().map(str::to_owned), e.message().to_owned()),
+            other => panic!("{other:?}"),
+        };
+        let (kind, c, m) = code(step(
+            Some("error"),
+            r#"{"type":"error","code":"rate_limit","message":"slow down","param":null,"sequence_number":3}"#,
+        ));
+        assert_eq!(
+            (kind, c.as_deref(), m.as_str()),
+            (ErrorKind::Stream, Some("rate_limit"), "slow down")
+        );
+        let (_, c, m) = code(step(
+            None,
+            r#"{"type":"response.failed","response":{"status":"failed","error":{"code":"server_error","message":"boom"}}}"#,
+        ));
+        assert_eq!((c.as_deref(), m.as_str()), (Some("server_error"), "boom"));
+        let (_, c, _) = code(step(
+            None,
+            r#"{"error":{"code":502,"message":"Provider returned error"}}"#,
+        ));
+        assert_eq!(c.as_deref(), Some("502"));
+        assert_eq!(code(step(Some("error"), "not json")).0, ErrorKind::Stream);
+        assert_eq!(code(step(None, "{not json")).0, ErrorKind::Decode);
     }
 
     #[test]
