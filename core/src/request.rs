@@ -599,6 +599,22 @@ mod tests {
     }
 
     #[test]
+    fn an_explicit_stream_false_is_sent_and_true_is_not_on_a_plain_call() {
+        let mut req = ChatCompletionRequest::new("m", vec![crate::ChatMessage::user("hi")]);
+        let plain = |req: &ChatCompletionRequest| -> Value {
+            serde_json::from_slice(&chat_body(&config(), req, false, &RequestOptions::default()).unwrap()).unwrap()
+        };
+        assert!(plain(&req).get("stream").is_none());
+        req.stream = Some(false);
+        assert_eq!(plain(&req)["stream"], false);
+        req.stream = Some(true);
+        assert!(plain(&req).get("stream").is_none());
+        let v: Value =
+            serde_json::from_slice(&chat_body(&config(), &req, true, &RequestOptions::default()).unwrap()).unwrap();
+        assert_eq!(v["stream"], true);
+    }
+
+    #[test]
     fn caller_stream_options_win_and_extra_body_merges_last() {
         let mut req = ChatCompletionRequest::new("m", vec![crate::ChatMessage::user("hi")]);
         req.stream_options = Some(StreamOptions {
