@@ -67,6 +67,9 @@ type outcome struct {
 	modelIDs       []string
 	embeddingCount int
 	flagged        []bool
+	status         *string
+	outputTypes    []any
+	functionCalls  []any
 	err            error
 	attempts       int
 }
@@ -82,7 +85,7 @@ func scenarioFiles(t *testing.T) []string {
 }
 
 // handledOps are the operations perform dispatches.
-var handledOps = []string{"chat", "chat_stream", "models", "models.retrieve", "embeddings", "completions", "completions_stream", "moderations"}
+var handledOps = []string{"chat", "chat_stream", "models", "models.retrieve", "embeddings", "completions", "completions_stream", "moderations", "responses", "responses_stream"}
 
 // runnerOps is this runner's explicit list in tests/conformance/runners.json: a
 // scenario of another operation is skipped by that list only.
@@ -385,6 +388,35 @@ func compact(b []byte) []byte {
 	return out.Bytes()
 }
 
+// fromResponse reads a Responses API response in the scenarios' vocabulary.
+func fromResponse(r CreateResponseResponse, out *outcome, withContent bool) {
+	if withContent {
+		out.content = strp(r.GetOutputText())
+	}
+	out.status = strp(string(r.Status))
+	out.outputTypes = []any{}
+	out.functionCalls = []any{}
+	var reasoning strings.Builder
+	for _, item := range r.OutputItems() {
+		out.outputTypes = append(out.outputTypes, item.Type)
+		switch item.Type {
+		case "function_call":
+			out.functionCalls = append(out.functionCalls, map[string]any{"call_id": item.CallID, "name": item.Name, "arguments": item.Arguments})
+		case "reasoning":
+			for _, s := range item.Summary {
+				reasoning.WriteString(s.Text)
+			}
+		}
+	}
+	if reasoning.Len() > 0 {
+		out.reasoning = strp(reasoning.String())
+	}
+	if r.Usage != nil {
+		b, _ := json.Marshal(r.Usage)
+		_ = json.Unmarshal(b, &out.usage)
+	}
+}
+
 func perform(t *testing.T, sid string, sc *scenario) outcome {
 	var out outcome
 	c := scenarioClient(sid, sc)
@@ -574,6 +606,63 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 			out.attempts = attemptsOf(out.err)
 		}
 		out.content = strp(content.String())
+	case "responses":
+		var req CreateResponseRequest
+		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
+			return untypable(err)
+		}
+		req.ExtraBody = carried(sc.Call.Request, req)
+		resp, err := c.CreateResponse(ctx, req)
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		out.ok, out.attempts = true, resp.Attempts
+		fromResponse(resp, &out, true)
+	case "responses_stream":
+		var req CreateResponseRequest
+		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
+			return untypable(err)
+		}
+		req.ExtraBody = carried(sc.Call.Request, req)
+		stream, err := c.CreateResponseStream(ctx, req)
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		defer stream.Close()
+		var content strings.Builder
+		for {
+			if n := sc.Call.Options.CancelAfterChunks; n != nil && out.chunkCount >= *n {
+				out.ok = true
+				break
+			}
+			event, err := stream.Recv()
+			if err == io.EOF {
+				out.ok = true
+				break
+			}
+			if err != nil {
+				out.err = err
+				break
+			}
+			out.chunkCount++
+			if event.Type == ResponseStreamEventOutputTextDelta {
+				content.WriteString(event.Delta)
+			}
+		}
+		out.attempts = stream.Attempts()
+		if out.err != nil && attemptsOf(out.err) > out.attempts {
+			out.attempts = attemptsOf(out.err)
+		}
+		if out.ok && sc.Call.Options.CancelAfterChunks == nil {
+			final, err := stream.FinalResponse()
+			if err != nil {
+				t.Errorf("FinalResponse: %v", err)
+			}
+			fromResponse(final, &out, false)
+		}
+		out.content = strp(content.String())
 	case "moderations":
 		var req ModerationRequest
 		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
@@ -676,6 +765,13 @@ func runScenario(t *testing.T, sc *scenario) {
 		fail("content_length: expected %v, got %d", n, got)
 	}
 	strField("finish_reason", out.finishReason)
+	strField("status", out.status)
+	if want, has := e["output_types"]; has && !subset(want, out.outputTypes) {
+		fail("output_types: expected %v, got %v", want, out.outputTypes)
+	}
+	if want, has := e["function_calls"]; has && !subset(want, out.functionCalls) {
+		fail("function_calls: expected %v, got %v", want, out.functionCalls)
+	}
 	for _, key := range []string{"chunk_count", "chunks_before_error"} {
 		if n, has := e[key].(float64); has && int(n) != out.chunkCount {
 			fail("%s: expected %v, got %d", key, n, out.chunkCount)

@@ -7,6 +7,7 @@ const { APIUserAbortError, fromNative } = require('./errors');
 const { Stream, ChatCompletionStream, batchFormat, sseBody } = require('./streaming');
 const { APIPromise, fetchResponse } = require('./api-promise');
 const { decodeEmbeddings } = require('./embeddings');
+const { Responses } = require('./responses');
 
 const INTERNAL = Symbol('routerkit.internal');
 // The core's defaults, read once: they are not restated here.
@@ -229,6 +230,19 @@ function request(client, op, path, body, options, parse = parsed) {
   return new APIPromise(raw, parse);
 }
 
+/** Opens a stream op for a helper that keeps the native stream (its snapshot): resolves to it. */
+function openStream(n, op, body, options, controller) {
+  linkSignal(options?.signal, controller);
+  return call(() => {
+    if (controller.signal.aborted) throw new APIUserAbortError();
+    const token = new native.CancelToken();
+    controller.signal.addEventListener('abort', () => token.cancel(), { once: true });
+    return n.open(op, encodeBody(body), callOptions(options), token, batchFormat);
+  }).catch((e) => {
+    throw controller.signal.aborted ? new APIUserAbortError() : nativeError(e);
+  });
+}
+
 class Completions {
   #client;
   constructor(client) {
@@ -367,6 +381,11 @@ class Client {
     this.embeddings = new Embeddings(this);
     this.completions = new TextCompletions(this);
     this.moderations = new Moderations(this);
+    this.responses = new Responses(
+      (op, body, options, shape) =>
+        request(this, op, 'responses', body, options, shape ? (r) => shape(parsed(r)) : parsed),
+      (op, body, options, controller) => openStream(this.#native, op, body, options, controller),
+    );
   }
 
   /** @internal */

@@ -29,6 +29,8 @@ HANDLED = [
     "completions",
     "completions_stream",
     "moderations",
+    "responses",
+    "responses_stream",
 ]
 
 
@@ -42,7 +44,7 @@ def _cases() -> List[Any]:
         op = _load(path)["call"]["op"]
         if op not in RUNNER_OPS:
             continue
-        surfaces = ["create", "helper"] if op == "chat_stream" else ["create"]
+        surfaces = ["create", "helper"] if op in ("chat_stream", "responses_stream") else ["create"]
         for api in ("sync", "async"):
             for surface in surfaces:
                 cases.append(pytest.param(path, api, surface, id=f"{path.stem}-{api}-{surface}"))
@@ -186,6 +188,37 @@ class Observed:
             self.values["final_finish_reason"] = final.choices[0].finish_reason if final.choices else None
             self.values["final_content"] = msg.content if msg else None
 
+    def response(self, r: Any, content: bool = True) -> None:
+        """A Responses API response (a plain answer, or a stream's final response)."""
+        if content:
+            self.values["content"] = r.output_text
+        self.values["status"] = r.status
+        self.values["output_types"] = [i.type for i in r.output or []]
+        self.values["function_calls"] = [
+            {"call_id": i.call_id, "name": i.name, "arguments": i.arguments}
+            for i in r.output or []
+            if i.type == "function_call"
+        ]
+        reasoning = "".join(s.text for i in r.output or [] if i.type == "reasoning" for s in i.summary or [])
+        self.values["reasoning"] = reasoning or None
+        self.values["usage"] = r.usage.model_dump() if r.usage is not None else None
+        if r._attempts is not None:
+            self.values["attempts"] = r._attempts
+
+    def event(self, ev: Any) -> None:
+        """One event of a Responses stream: every event counts."""
+        self.chunks += 1
+        if ev.type == "response.output_text.delta":
+            self.content += ev.delta
+        if ev.type in ("response.completed", "response.incomplete"):
+            self.response(ev.response, content=False)
+
+    def end_events(self, final: Any = None) -> None:
+        if final is not None:
+            self.response(final, content=False)
+            assert final.output_text == self.content or self.values.get("output_types") != ["message"]
+        self.values.update(content=self.content, chunk_count=self.chunks, attempts=self.stream_attempts)
+
     def fail(self, e: BaseException) -> None:
         self.ok = False
         self.error = e
@@ -226,6 +259,30 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
             finally:
                 obs.stream_attempts = cs._attempts
             obs.end_stream()
+        elif op == "responses":
+            obs.response(client.responses.create(**kw))
+        elif op == "responses_stream" and surface == "create":
+            rs = client.responses.create(stream=True, **kw)
+            try:
+                for ev in rs:
+                    obs.event(ev)
+                    if cancel_after is not None and obs.chunks >= cancel_after:
+                        rs.close()
+                        break
+            finally:
+                obs.stream_attempts = rs._attempts
+            obs.end_events()
+        elif op == "responses_stream":
+            with client.responses.stream(**kw) as h:
+                try:
+                    for ev in h:
+                        obs.event(ev)
+                        if cancel_after is not None and obs.chunks >= cancel_after:
+                            break
+                finally:
+                    obs.stream_attempts = h._attempts
+                final = None if cancel_after is not None else h.get_final_response()
+            obs.end_events(final)
         elif surface == "create":
             stream = client.chat.completions.create(stream=True, **kw)
             try:
@@ -288,6 +345,30 @@ async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
             finally:
                 obs.stream_attempts = cs._attempts
             obs.end_stream()
+        elif op == "responses":
+            obs.response(await client.responses.create(**kw))
+        elif op == "responses_stream" and surface == "create":
+            rs = await client.responses.create(stream=True, **kw)
+            try:
+                async for ev in rs:
+                    obs.event(ev)
+                    if cancel_after is not None and obs.chunks >= cancel_after:
+                        await rs.aclose()
+                        break
+            finally:
+                obs.stream_attempts = rs._attempts
+            obs.end_events()
+        elif op == "responses_stream":
+            async with client.responses.stream(**kw) as h:
+                try:
+                    async for ev in h:
+                        obs.event(ev)
+                        if cancel_after is not None and obs.chunks >= cancel_after:
+                            break
+                finally:
+                    obs.stream_attempts = h._attempts
+                final = None if cancel_after is not None else await h.get_final_response()
+            obs.end_events(final)
         elif surface == "create":
             stream = await client.chat.completions.create(stream=True, **kw)
             try:
@@ -367,6 +448,9 @@ def check(mock: Mock, sc: Dict[str, Any], obs: Observed, elapsed_ms: float, surf
         "embedding_count",
         "moderation_flagged",
         "reasoning",
+        "status",
+        "output_types",
+        "function_calls",
     ):
         if key in ex:
             assert v.get(key) == ex[key], (key, v.get(key), ex[key])

@@ -49,6 +49,7 @@ from ._streaming import (
     ChatCompletionStreamManager,
     Stream,
 )
+from ._responses import AsyncResponseStream, ResponseStream
 from ._types import BaseModel
 
 # The module-level client's settings, as openai-python's (`routerkit.api_key = "…"`, then
@@ -86,6 +87,8 @@ __all__ = [
     "AsyncChatCompletionStream",
     "ChatCompletionStreamManager",
     "AsyncChatCompletionStreamManager",
+    "ResponseStream",
+    "AsyncResponseStream",
     "BaseModel",
     "types",
     "DEFAULT_TIMEOUT",

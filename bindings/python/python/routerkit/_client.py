@@ -29,6 +29,7 @@ from typing import (
 )
 
 from ._embeddings import default_encoding as _default_encoding
+from . import _responses
 from ._exceptions import APIConnectionError, APIResponseValidationError, InvalidRequestError, _convert
 from ._response import _AsyncRawResponses, _NestedRawResponses, _Pending, _raw_mode, _RawResponses, _then
 from ._routerkit import CallHandle, NativeClient, NativeError, NativeStream
@@ -434,6 +435,7 @@ class Client(_BaseClient):
         self.embeddings = Embeddings(self)
         self.completions = TextCompletions(self)
         self.moderations = Moderations(self)
+        self.responses = _responses.Responses(self)
 
     def with_options(self, **options: Any) -> "Client":
         """A client with some options changed, sharing this one's connection pool."""
@@ -812,6 +814,7 @@ class AsyncClient(_BaseClient):
         self.embeddings = AsyncEmbeddings(self)
         self.completions = AsyncTextCompletions(self)
         self.moderations = AsyncModerations(self)
+        self.responses = _responses.AsyncResponses(self)
 
     def with_options(self, **options: Any) -> "AsyncClient":
         """A client with some options changed, sharing this one's connection pool."""
