@@ -1,6 +1,6 @@
 //go:build !routerkit_release
 
-package routerkit
+package openai
 
 // #cgo LDFLAGS: -L${SRCDIR}/../../target/debug
 import "C"

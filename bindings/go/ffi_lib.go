@@ -1,4 +1,4 @@
-package routerkit
+package openai
 
 // Where the static library comes from. A released module (make dist, .github/workflows/release.yml)
 // carries one prebuilt library per platform in lib/<goos>_<goarch>/ and the C header in include/,
