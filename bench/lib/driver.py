@@ -35,7 +35,7 @@ ORDER = ["raw-rust", "routerkit-rust", "openai-python", "routerkit-python", "ope
          "routerkit-python-async", "openai-node", "routerkit-node", "go-openai", "routerkit-go"]
 
 
-def clients(target: Path) -> dict[str, list[str]]:
+def clients(target: Path, node_module: str) -> dict[str, list[str]]:
     rust = str(target / "release" / "routerkit-bench")
     py_rk, py_oa = str(PEERS / "py-routerkit" / "bin" / "python"), str(PEERS / "py-openai" / "bin" / "python")
     pyc = str(ROOT / "bench" / "python" / "client.py")
@@ -49,7 +49,7 @@ def clients(target: Path) -> dict[str, list[str]]:
         "openai-python-async": [py_oa, pyc, "--client", "openai", "--async"],
         "routerkit-python-async": [py_rk, pyc, "--client", "routerkit", "--async"],
         "openai-node": ["node", nodec, "--client", "openai", "--module", str(PEERS / "node-openai" / "node_modules" / "openai")],
-        "routerkit-node": ["node", nodec, "--client", "routerkit", "--module", str(PEERS / "node-routerkit" / "routerkit")],
+        "routerkit-node": ["node", nodec, "--client", "routerkit", "--module", node_module],
         "go-openai": [gob, "--client", "go-openai"],
         "routerkit-go": [gob, "--client", "routerkit"],
     }
@@ -190,6 +190,32 @@ def derive(key: str, r: dict) -> dict:
     return {"import_ms": r["import_ms"], "proc_ms": r["proc_wall_s"] * 1e3, "rss_mb": r["rss_kb"] / 1024}
 
 
+def load_artifacts(path: str | None) -> dict:
+    """bench/run's manifest: which routerkit artifacts were installed (dist/ or the build tree)."""
+    if path and Path(path).exists():
+        return json.loads(Path(path).read_text())
+    return {"mode": "tree", "node_module": str(PEERS / "node-routerkit" / "routerkit"), "artifacts": []}
+
+
+def artifact_lines(art: dict | None) -> list[str]:
+    """The results' header: what was measured, by file name and size."""
+    if not art:
+        return []
+    if art["mode"] == "dist":
+        head = ("- routerkit artifacts measured: the shipped ones, from `make dist` (profile `dist`: release code, "
+                "no debug info, stripped), installed as users install them:")
+    else:
+        head = ("- routerkit artifacts measured: **the build tree** (`bench/run --from-tree`: release profile with "
+                "debug info, not what users install):")
+    out = [head]
+    for a in art["artifacts"]:
+        size = f"{a['bytes'] / 1e6:.2f} MB" if a["bytes"] >= 1e6 else f"{a['bytes'] / 1e3:.0f} kB"
+        out.append(f"  - {a['role']}: `{a['file']}` ({size})" + (f" — {a['note']}" if a["note"] else ""))
+    out.append("  - Rust: the `routerkit` crate built from the tree in the release profile (as `cargo add` users compile it); "
+               "the mock gateway likewise")
+    return out
+
+
 def summarize(vals: list[float]) -> dict:
     return {"median": statistics.median(vals), "min": min(vals), "max": max(vals), "n": len(vals)}
 
@@ -293,6 +319,7 @@ def markdown(stats: dict, meas: list[dict], info: dict, targets: list[dict], cha
               f"- mock gateway pinned to core {info['mock_core']}, each client process to core {info['client_core']} (`taskset`)",
               f"- {m['rustc']}; {m['python']}; node {m['node']}; {m['go']}",
               f"- peers: openai-python {m['openai-python']}, openai-node {m['openai-node']}, go-openai {m['go-openai']}; routerkit {m['routerkit']}",
+              *artifact_lines(info.get("artifacts")),
               f"- {info['runs']} runs per figure after a warm-up pass; cells show the median and <sub>min–max</sub>",
               f"- load: {info['load']}", ""]
     lines += ["## Results", ""]
@@ -379,6 +406,7 @@ def main() -> None:
     ap.add_argument("--target-dir", default=os.environ.get("CARGO_TARGET_DIR", str(ROOT / "target")))
     ap.add_argument("--out", help="results folder (default bench/results; bench/out in quick mode)")
     ap.add_argument("--cmdline", default="bench/run")
+    ap.add_argument("--artifacts", help="bench/run's manifest of the routerkit artifacts installed (bench/.peers/artifacts.json)")
     ap.add_argument("--render", help="rewrite the .md and .png of a results .json (no measuring)")
     a = ap.parse_args()
     if a.render:
@@ -396,7 +424,8 @@ def main() -> None:
     target = Path(a.target_dir)
     runs = a.runs or (1 if a.quick else 5)
     meas = measurements(a.quick)
-    cl = clients(target)
+    art = load_artifacts(a.artifacts)
+    cl = clients(target, art["node_module"])
     names = [c for c in ORDER if not a.only or c in a.only.split(",")]
     pin = (os.cpu_count() or 1) >= 2 and subprocess.run(["sh", "-c", "command -v taskset"], capture_output=True).returncode == 0
     mock_core, client_core = ("0", "1") if pin else (None, None)
@@ -459,7 +488,7 @@ def main() -> None:
     other = statistics.median(busy) if busy else 0.0
     top_mock = max(mock_shares, key=lambda x: x[2]) if mock_shares else None
     info = {
-        "date": today, "runs": runs, "mock_core": mock_core, "client_core": client_core, "machine": machine(),
+        "date": today, "runs": runs, "artifacts": art, "mock_core": mock_core, "client_core": client_core, "machine": machine(),
         "load": f"load average {' '.join(load0)} at the start, {' '.join(load1)} at the end; other processes used a median "
                 f"{other:.2f} cores during the measurements (from /proc/stat, minus the client and the mock); "
                 f"the whole run took {elapsed / 60:.1f} min",
@@ -478,6 +507,7 @@ def main() -> None:
     print()
     print(f"wrote {out / (stem + '.md')}" + (f" and {png}" if has_chart else ""))
     print(f"load: {info['load']}")
+    print("\n".join(artifact_lines(art)).replace("`", ""))
     print()
     print("ratios against each language's peer (same run):")
     for client in [c for c in ORDER if c in PEER_OF and c in stats and PEER_OF[c] in stats]:
