@@ -87,6 +87,10 @@ impl<T> Response<T> {
 #[derive(Clone, Debug)]
 pub(crate) struct CallContext {
     pub idle: Duration,
+    /// Streams: the longest wait for an event while only keep-alive comments arrive.
+    pub keepalive: Duration,
+    /// Largest body accepted (non-streaming), after decompression.
+    pub max_body: usize,
     pub deadline_at: Option<Instant>,
     pub cancel: CancellationToken,
     pub policy: RetryPolicy,
@@ -126,6 +130,18 @@ impl CallContext {
         Error::new(
             ErrorKind::Timeout,
             format!("request timed out: nothing received for {:?}", self.idle),
+        )
+    }
+
+    /// A non-streaming attempt did not complete within `timeout` (openai-node's and
+    /// go-openai's bound): a body that trickles cannot hold the call.
+    pub(crate) fn total_error(&self) -> Error {
+        Error::new(
+            ErrorKind::Timeout,
+            format!(
+                "request timed out: the response was not complete within the timeout ({:?})",
+                self.idle
+            ),
         )
     }
 
@@ -291,10 +307,16 @@ impl Client {
         let ctx = self.context(opts);
         let ((status, headers, data), attempts) = self
             .with_retries(&ctx, 0, || async {
-                let (response, headers) = self.attempt(&prepared, &ctx).await?;
-                let status = response.status().as_u16();
-                let bytes = read_body(response, &ctx).await?;
-                match decode(&bytes) {
+                let whole = async {
+                    let (response, headers) = self.attempt(&prepared, &ctx).await?;
+                    let status = response.status().as_u16();
+                    let bytes = read_body(response, &ctx).await?;
+                    Ok::<_, Error>((status, headers, bytes))
+                };
+                let (status, headers, bytes) = tokio::time::timeout(ctx.idle, whole)
+                    .await
+                    .map_err(|_| ctx.total_error())??;
+                match crate::limits::check_body(bytes).and_then(|bytes| decode(&bytes)) {
                     Ok(data) => Ok((status, headers, data)),
                     Err(e) => Err(e.with_headers(headers)),
                 }
@@ -316,8 +338,12 @@ impl Client {
         if let Some(n) = opts.max_retries {
             policy.max_retries = n;
         }
+        let idle = opts.timeout.unwrap_or(config.timeout);
         CallContext {
-            idle: opts.timeout.unwrap_or(config.timeout),
+            idle,
+            keepalive: (opts.keepalive_timeout.or(config.keepalive_timeout))
+                .unwrap_or(crate::limits::DEFAULT_KEEPALIVE_TIMEOUT.max(idle)),
+            max_body: config.max_body_bytes,
             deadline_at: opts.deadline.or(config.deadline).map(|d| Instant::now() + d),
             cancel: opts.cancel.clone().unwrap_or_default(),
             policy,
@@ -393,18 +419,39 @@ impl Client {
     }
 }
 
-/// Reads a whole body, the idle timeout applying to each piece.
+/// Reads a whole body, the idle timeout applying to each piece, up to `max_body_bytes`
+/// (counted after decompression, and checked before each piece is kept).
 async fn read_body(response: HttpResponse, ctx: &CallContext) -> Result<Bytes, Error> {
     let mut body = response.into_body();
     let length = exact_length(&body);
-    let mut buf = BytesMut::new();
+    if length.is_some_and(|n| n > ctx.max_body as u64) {
+        return Err(crate::limits::body_too_large(ctx.max_body));
+    }
+    // The pieces are kept as they come and joined once: a growing buffer would copy and
+    // double its allocation on the way to a limit that a bomb reaches.
+    let mut pieces: Vec<Bytes> = Vec::new();
+    let mut total = 0usize;
     while let Some(piece) = ctx.guard(true, next_data(&mut body)).await?? {
-        if buf.is_empty() && length.is_some_and(|n| n as usize == piece.len()) {
+        if pieces.is_empty() && length.is_some_and(|n| n as usize == piece.len()) {
             return Ok(piece);
         }
-        buf.extend_from_slice(&piece);
+        total += piece.len();
+        if total > ctx.max_body {
+            return Err(crate::limits::body_too_large(ctx.max_body));
+        }
+        pieces.push(piece);
     }
-    Ok(buf.freeze())
+    Ok(match pieces.len() {
+        0 => Bytes::new(),
+        1 => pieces.pop().unwrap_or_default(),
+        _ => {
+            let mut buf = BytesMut::with_capacity(total);
+            for piece in &pieces {
+                buf.extend_from_slice(piece);
+            }
+            buf.freeze()
+        }
+    })
 }
 
 fn decode_typed<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, Error> {

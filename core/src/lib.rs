@@ -37,11 +37,13 @@ pub mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod limits;
 pub mod log;
 pub mod request;
 pub mod retry;
 pub mod sse;
 pub mod stream;
+mod surrogate;
 mod transport;
 pub mod types;
 

@@ -90,6 +90,8 @@ pub struct ChatStream {
     typed: bool,
     scratch: ChatCompletionChunk,
     pending_error: Option<Error>,
+    /// Surrogate pairs split across events (see [`crate::surrogate`]).
+    surrogates: crate::surrogate::StreamRepair,
     state: State,
     handed: usize,
     last_batch_at: Option<Instant>,
@@ -108,6 +110,8 @@ struct ReadWatch {
     idle: Pin<Box<Sleep>>,
     deadline: Option<Pin<Box<Sleep>>>,
     last_progress: Instant,
+    /// When the last event (not a comment) arrived, or the attempt connected.
+    last_event: Instant,
 }
 
 impl ReadWatch {
@@ -118,12 +122,14 @@ impl ReadWatch {
             idle: Box::pin(tokio::time::sleep_until(now + ctx.idle)),
             deadline: ctx.deadline_at.map(|t| Box::pin(tokio::time::sleep_until(t))),
             last_progress: now,
+            last_event: now,
         }
     }
 
     /// Something arrived (or a new attempt connected): the idle timeout counts from now.
     fn progress(&mut self) {
         self.last_progress = Instant::now();
+        self.last_event = self.last_progress;
     }
 
     /// The next piece of the body, unless the caller cancels, the deadline
@@ -134,6 +140,7 @@ impl ReadWatch {
             idle,
             deadline,
             last_progress,
+            ..
         } = self;
         loop {
             let deadline_passed = async {
@@ -200,6 +207,7 @@ impl ChatStream {
             typed: true,
             scratch: ChatCompletionChunk::default(),
             pending_error: None,
+            surrogates: Default::default(),
             state: State::Open,
             handed: 0,
             last_batch_at: None,
@@ -432,7 +440,21 @@ impl ChatStream {
         if let Err(SseError::EventTooLarge { limit }) = self.decoder.feed(bytes, &mut self.decoded) {
             self.pending_error = Some(Error::new(
                 ErrorKind::Stream,
-                format!("a stream event is larger than {limit} bytes"),
+                format!("a stream event is larger than {limit} bytes (max_event_bytes)"),
+            ));
+        }
+        if !self.decoded.is_empty() {
+            self.watch.last_event = self.watch.last_progress;
+        } else if self.watch.last_progress >= self.watch.last_event + self.ctx.keepalive && self.pending_error.is_none()
+        {
+            // Keep-alives alone (comments, a partial event) for this long: the gateway is alive
+            // but the answer is not coming. Checked as bytes arrive; silence is the idle timeout's.
+            self.pending_error = Some(Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "stream timed out: only keep-alive comments, no event, for {:?} (keepalive_timeout)",
+                    self.ctx.keepalive
+                ),
             ));
         }
         self.process_events();
@@ -443,7 +465,7 @@ impl ChatStream {
         if let Err(SseError::EventTooLarge { limit }) = self.decoder.finish(&mut self.decoded) {
             self.pending_error = Some(Error::new(
                 ErrorKind::Stream,
-                format!("a stream event is larger than {limit} bytes"),
+                format!("a stream event is larger than {limit} bytes (max_event_bytes)"),
             ));
         }
         self.process_events();
@@ -480,8 +502,12 @@ impl ChatStream {
 
     fn process_events(&mut self) {
         self.events_this_attempt += self.decoded.len();
-        for event in self.decoded.drain(..) {
+        for mut event in self.decoded.drain(..) {
             if self.pending_error.is_some() || !matches!(self.state, State::Open) {
+                break;
+            }
+            if let Err(e) = self.surrogates.repair(&mut event.data) {
+                self.pending_error = Some(e);
                 break;
             }
             if event.data == "[DONE]" {
@@ -532,6 +558,16 @@ impl ChatStream {
             } else {
                 self.accumulator.push(parsed);
             }
+            if parsed
+                .choices
+                .iter()
+                .any(|c| c.index != 0 || c.delta.tool_calls.is_some())
+            {
+                if let Some(e) = over_bounds(&self.accumulator) {
+                    self.pending_error = Some(e);
+                    break;
+                }
+            }
             self.ready.push_back(RawChunk {
                 data: event.data,
                 chunk,
@@ -539,6 +575,21 @@ impl ChatStream {
             });
         }
     }
+}
+
+/// What the accumulator holds, against the bounds on choices and tool calls: a stream of
+/// distinct indexes must not grow the client's memory without end.
+fn over_bounds(accumulator: &ChatAccumulator) -> Option<Error> {
+    use crate::limits::{MAX_CHOICES, MAX_TOOL_CALLS};
+    let (choices, calls) = accumulator.sizes();
+    let what = if choices > MAX_CHOICES {
+        format!("more than {MAX_CHOICES} choices")
+    } else if calls > MAX_TOOL_CALLS {
+        format!("more than {MAX_TOOL_CALLS} tool calls in one choice")
+    } else {
+        return None;
+    };
+    Some(Error::new(ErrorKind::Decode, format!("the stream holds {what}")))
 }
 
 /// Reads what follows `[DONE]` (normally just the body's end), briefly.
