@@ -20,6 +20,10 @@ pub(crate) struct ClientOptions {
     timeout_ms: Option<f64>,
     connect_timeout_ms: Option<f64>,
     deadline_ms: Option<f64>,
+    /// Longest a stream may go on keep-alive comments alone (default: the longer of 10 min and the timeout).
+    keepalive_timeout_ms: Option<f64>,
+    /// Largest non-streaming body accepted, after decompression (default 32 MiB).
+    max_body_bytes: Option<usize>,
     max_retries: Option<u32>,
     initial_retry_delay_ms: Option<f64>,
     max_retry_delay_ms: Option<f64>,
@@ -59,6 +63,7 @@ impl OneOrMany {
 pub(crate) struct CallOptions {
     timeout_ms: Option<f64>,
     deadline_ms: Option<f64>,
+    keepalive_timeout_ms: Option<f64>,
     max_retries: Option<u32>,
     /// Header name → value (an empty value removes a default header).
     headers: Option<Map<String, Value>>,
@@ -118,6 +123,12 @@ pub(crate) fn client_from_json(json: Option<&str>) -> Result<engine::Client, Err
     if let Some(ms) = o.deadline_ms {
         b = b.deadline(millis(ms, "deadline")?);
     }
+    if let Some(ms) = o.keepalive_timeout_ms {
+        b = b.keepalive_timeout(millis(ms, "keepalive_timeout")?);
+    }
+    if let Some(n) = o.max_body_bytes {
+        b = b.max_body_bytes(n);
+    }
     if let Some(n) = o.max_retries {
         b = b.max_retries(n);
     }
@@ -166,6 +177,10 @@ pub(crate) fn call_options(
     Ok(RequestOptions {
         timeout: o.timeout_ms.map(|ms| millis(ms, "timeout")).transpose()?,
         deadline: o.deadline_ms.map(|ms| millis(ms, "deadline")).transpose()?,
+        keepalive_timeout: o
+            .keepalive_timeout_ms
+            .map(|ms| millis(ms, "keepalive_timeout"))
+            .transpose()?,
         max_retries: o.max_retries,
         headers: pairs(o.headers),
         query: pairs(o.query),
