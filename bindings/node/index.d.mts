@@ -20,8 +20,18 @@ export interface ClientOptions {
   project?: string | null | undefined;
   /** routerkit: longest wait (ms) for a connection. Default 10000. */
   connectTimeout?: number | undefined;
-  /** routerkit: bound (ms) on a whole call, retries included. Default none. */
+  /** routerkit: bound (ms) on a whole call, retries included. Default 3600000 (60 min). */
   deadline?: number | undefined;
+  /**
+   * routerkit: longest (ms) a stream may go on keep-alive comments alone, with no event.
+   * Default: the longer of 600000 (10 min) and `timeout`.
+   */
+  keepaliveTimeout?: number | undefined;
+  /**
+   * routerkit: largest non-streaming response body accepted, in bytes after decompression.
+   * Default 33554432 (32 MiB); a larger one rejects with an `APIError` naming `max_body_bytes`.
+   */
+  maxBodyBytes?: number | undefined;
   /** routerkit: first retry delay (ms) of the exponential backoff. Default 500. */
   initialRetryDelay?: number | undefined;
   /** routerkit: longest retry delay (ms) of the backoff. Default 8000. */
@@ -50,6 +60,8 @@ export interface RequestOptions {
   timeout?: number | undefined;
   /** routerkit: ms bound on this whole call. */
   deadline?: number | undefined;
+  /** routerkit: ms; see `ClientOptions.keepaliveTimeout`. */
+  keepaliveTimeout?: number | undefined;
   maxRetries?: number | undefined;
   headers?: HeadersLike | undefined;
   query?: Record<string, string | number | boolean> | undefined;

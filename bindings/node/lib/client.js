@@ -81,6 +81,8 @@ function clientOptions(o) {
   if (o.timeout != null) n.timeout = millis(o.timeout, 'timeout', 'timeout');
   if (o.connectTimeout != null) n.connectTimeout = millis(o.connectTimeout, 'connectTimeout', 'connect_timeout');
   if (o.deadline != null) n.deadline = millis(o.deadline, 'deadline', 'deadline');
+  if (o.keepaliveTimeout != null) n.keepaliveTimeout = millis(o.keepaliveTimeout, 'keepaliveTimeout', 'keepalive_timeout');
+  if (o.maxBodyBytes != null) n.maxBodyBytes = count(o.maxBodyBytes, 'maxBodyBytes', 'max_body_bytes');
   if (o.maxRetries != null) n.maxRetries = count(o.maxRetries, 'maxRetries', 'max_retries');
   if (o.initialRetryDelay != null) n.initialRetryDelay = millis(o.initialRetryDelay, 'initialRetryDelay', 'initial_retry_delay');
   if (o.maxRetryDelay != null) n.maxRetryDelay = millis(o.maxRetryDelay, 'maxRetryDelay', 'max_retry_delay');
@@ -106,6 +108,7 @@ function callOptions(o) {
   let n;
   if (o.timeout != null) (n ??= {}).timeout = millis(o.timeout, 'timeout', 'timeout');
   if (o.deadline != null) (n ??= {}).deadline = millis(o.deadline, 'deadline', 'deadline');
+  if (o.keepaliveTimeout != null) (n ??= {}).keepaliveTimeout = millis(o.keepaliveTimeout, 'keepaliveTimeout', 'keepalive_timeout');
   if (o.maxRetries != null) (n ??= {}).maxRetries = count(o.maxRetries, 'maxRetries', 'max_retries');
   if (o.headers != null || o.idempotencyKey != null) {
     const headers = flatPairs(o.headers) ?? [];
@@ -129,8 +132,9 @@ function flatPairsToEntries(flat) {
   return out;
 }
 
+/** A failure of a call that is not a stream (nor a stream's opening): never an APIStreamError. */
 function nativeError(e) {
-  return fromNative(e);
+  return fromNative(e, false);
 }
 
 /** Runs `start(cancelToken)` with `options.signal` wired to cancel it. */
@@ -152,7 +156,7 @@ function call(fn) {
   try {
     return fn();
   } catch (e) {
-    return Promise.reject(fromNative(e));
+    return Promise.reject(fromNative(e, false));
   }
 }
 

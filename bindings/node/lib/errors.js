@@ -110,8 +110,11 @@ function extras(err, p) {
   return err;
 }
 
-/** The native rejection (message = JSON payload) → openai-node's class. Anything else passes through. */
-function fromNative(e) {
+/**
+ * The native rejection (message = JSON payload) → openai-node's class. Anything else passes through.
+ * `inStream`: the failure is a stream's (APIStreamError); a call that is not a stream gets APIError.
+ */
+function fromNative(e, inStream = true) {
   const message = e?.message;
   if (typeof message !== 'string' || !message.startsWith(PREFIX)) return e;
   let p;
@@ -146,7 +149,8 @@ function fromNative(e) {
     case 'decode':
     default: {
       const body = p.body && typeof p.body === 'object' ? p.body : undefined;
-      const err = new APIStreamError(undefined, body, body ? undefined : p.message, toHeaders(p.headers));
+      const Class = inStream ? APIStreamError : APIError;
+      const err = new Class(undefined, body, body ? undefined : p.message, toHeaders(p.headers));
       if (body) err.message = p.message;
       if (err.requestID == null && p.requestId != null) err.requestID = p.requestId;
       err.kind = p.kind;

@@ -20,6 +20,8 @@ pub struct NativeClientOptions {
     pub timeout: Option<f64>,
     pub connect_timeout: Option<f64>,
     pub deadline: Option<f64>,
+    pub keepalive_timeout: Option<f64>,
+    pub max_body_bytes: Option<f64>,
     pub max_retries: Option<u32>,
     pub initial_retry_delay: Option<f64>,
     pub max_retry_delay: Option<f64>,
@@ -38,6 +40,7 @@ pub struct NativeClientOptions {
 pub struct NativeCallOptions {
     pub timeout: Option<f64>,
     pub deadline: Option<f64>,
+    pub keepalive_timeout: Option<f64>,
     pub max_retries: Option<u32>,
     /// Flat `[name, value, …]`; an empty value removes a default header.
     pub headers: Option<Vec<String>>,
@@ -122,6 +125,18 @@ fn builder(o: NativeClientOptions) -> Result<ClientBuilder> {
     if let Some(t) = o.deadline {
         b = b.deadline(ms(t, "deadline")?);
     }
+    if let Some(t) = o.keepalive_timeout {
+        b = b.keepalive_timeout(ms(t, "keepalive_timeout")?);
+    }
+    if let Some(n) = o.max_body_bytes {
+        if !(n.fract() == 0.0 && n >= 1.0 && n <= usize::MAX as f64) {
+            return Err(to_napi(routerkit::Error::invalid(
+                "max_body_bytes",
+                "must be a positive whole number of bytes",
+            )));
+        }
+        b = b.max_body_bytes(n as usize);
+    }
     if let Some(n) = o.max_retries {
         b = b.max_retries(n);
     }
@@ -166,6 +181,7 @@ pub(crate) fn request_options(o: Option<NativeCallOptions>, cancel: Option<&Canc
     Ok(RequestOptions {
         timeout: o.timeout.map(|t| ms(t, "timeout")).transpose()?,
         deadline: o.deadline.map(|t| ms(t, "deadline")).transpose()?,
+        keepalive_timeout: o.keepalive_timeout.map(|t| ms(t, "keepalive_timeout")).transpose()?,
         max_retries: o.max_retries,
         headers: pairs(o.headers),
         query: pairs(o.query),
