@@ -94,7 +94,8 @@ impl NativeClient {
     #[new]
     #[pyo3(signature = (api_key=None, base_url=None, timeout=None, connect_timeout=None, deadline=None,
                         max_retries=None, initial_retry_delay=None, max_retry_delay=None, default_headers=None,
-                        parent=None, *, tls_ca_cert=None, tls_ca_pem=None, allow_insecure_http=false))]
+                        parent=None, *, tls_ca_cert=None, tls_ca_pem=None, allow_insecure_http=false,
+                        keepalive_timeout=None, max_body_bytes=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -111,6 +112,8 @@ impl NativeClient {
         tls_ca_cert: Option<String>,
         tls_ca_pem: Option<String>,
         allow_insecure_http: bool,
+        keepalive_timeout: Option<f64>,
+        max_body_bytes: Option<i64>,
     ) -> PyResult<Self> {
         let build = || -> Result<Client, routerkit::Error> {
             let mut b = ClientBuilder::new().from_env();
@@ -128,6 +131,14 @@ impl NativeClient {
             }
             if let Some(d) = secs("deadline", deadline)? {
                 b = b.deadline(d);
+            }
+            if let Some(d) = secs("keepalive_timeout", keepalive_timeout)? {
+                b = b.keepalive_timeout(d);
+            }
+            if let Some(n) = max_body_bytes {
+                let n = usize::try_from(n)
+                    .map_err(|_| routerkit::Error::invalid("max_body_bytes", format!("{n} is not a size in bytes")))?;
+                b = b.max_body_bytes(n);
             }
             if let Some(n) = max_retries {
                 let n = u32::try_from(n)

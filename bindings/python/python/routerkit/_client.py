@@ -216,6 +216,8 @@ _CLIENT_OPTIONS = (
     "default_query",
     "tls_ca_cert",
     "allow_insecure_http",
+    "keepalive_timeout",
+    "max_body_bytes",
 )
 
 
@@ -257,6 +259,8 @@ class _BaseClient:
         max_retry_delay: Optional[float] = None,
         tls_ca_cert: TlsCaCert = None,
         allow_insecure_http: bool = False,
+        keepalive_timeout: Optional[float] = None,
+        max_body_bytes: Optional[int] = None,
         _parent: Optional[NativeClient] = None,
     ) -> None:
         read, connect = _split_timeout(timeout)
@@ -270,6 +274,8 @@ class _BaseClient:
         initial_retry_delay = _number("initial_retry_delay", initial_retry_delay)
         max_retry_delay = _number("max_retry_delay", max_retry_delay)
         max_retries = _count("max_retries", max_retries)
+        keepalive_timeout = _number("keepalive_timeout", keepalive_timeout)
+        max_body_bytes = _count("max_body_bytes", max_body_bytes)
         self._options: Dict[str, Any] = {
             "api_key": _Secret(api_key) if api_key is not None else None,
             "base_url": base_url,
@@ -283,6 +289,8 @@ class _BaseClient:
             "default_query": dict(default_query) if default_query else None,
             "tls_ca_cert": tls_ca_cert,
             "allow_insecure_http": allow_insecure_http,
+            "keepalive_timeout": keepalive_timeout,
+            "max_body_bytes": max_body_bytes,
         }
         ca_path, ca_pem = _tls_ca_cert(tls_ca_cert)
         try:
@@ -300,6 +308,8 @@ class _BaseClient:
                 tls_ca_cert=ca_path,
                 tls_ca_pem=ca_pem,
                 allow_insecure_http=bool(allow_insecure_http),
+                keepalive_timeout=keepalive_timeout,
+                max_body_bytes=max_body_bytes,
             )
         except NativeError as e:
             raise _convert(e) from None
@@ -363,6 +373,8 @@ class Client(_BaseClient):
         max_retry_delay: Optional[float] = None,
         tls_ca_cert: TlsCaCert = None,
         allow_insecure_http: bool = False,
+        keepalive_timeout: Optional[float] = None,
+        max_body_bytes: Optional[int] = None,
         _parent: Optional[NativeClient] = None,
     ) -> None:
         super().__init__(
@@ -378,6 +390,8 @@ class Client(_BaseClient):
             max_retry_delay=max_retry_delay,
             tls_ca_cert=tls_ca_cert,
             allow_insecure_http=allow_insecure_http,
+            keepalive_timeout=keepalive_timeout,
+            max_body_bytes=max_body_bytes,
             _parent=_parent,
         )
         self.chat = Chat(self)
@@ -597,6 +611,8 @@ class AsyncClient(_BaseClient):
         max_retry_delay: Optional[float] = None,
         tls_ca_cert: TlsCaCert = None,
         allow_insecure_http: bool = False,
+        keepalive_timeout: Optional[float] = None,
+        max_body_bytes: Optional[int] = None,
         _parent: Optional[NativeClient] = None,
     ) -> None:
         super().__init__(
@@ -612,6 +628,8 @@ class AsyncClient(_BaseClient):
             max_retry_delay=max_retry_delay,
             tls_ca_cert=tls_ca_cert,
             allow_insecure_http=allow_insecure_http,
+            keepalive_timeout=keepalive_timeout,
+            max_body_bytes=max_body_bytes,
             _parent=_parent,
         )
         self.chat = AsyncChat(self)
