@@ -414,7 +414,12 @@ impl Client {
         if status < 400 {
             return Ok((response, headers));
         }
-        let body = read_body(response, ctx).await.unwrap_or_default();
+        // Bounded in total like a non-streaming body, also when the attempt opens a stream.
+        let body = tokio::time::timeout(ctx.idle, read_body(response, ctx))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
         Err(status_error(status, headers, &body))
     }
 }
