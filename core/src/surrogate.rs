@@ -85,7 +85,7 @@ pub(crate) struct StreamRepair {
 impl StreamRepair {
     /// Repairs one event's data in place (see the module's rule) and checks its bounds.
     pub(crate) fn repair(&mut self, data: &mut String) -> Result<(), Error> {
-        if self.carry.held.is_empty() && data.len() < SCAN_ALWAYS_BYTES && !has_unicode_escape(data.as_bytes()) {
+        if self.carry.held.is_empty() && data.len() < SCAN_ALWAYS_BYTES && !has_unicode_escape(data) {
             return Ok(());
         }
         self.repairs.edits.clear();
@@ -98,8 +98,9 @@ impl StreamRepair {
     }
 }
 
-fn has_unicode_escape(text: &[u8]) -> bool {
-    text.windows(2).any(|w| w == b"\\u")
+fn has_unicode_escape(text: &str) -> bool {
+    // std's substring search (SIMD for short needles): most events have no `\u` at all.
+    text.contains("\\u")
 }
 
 fn decode(what: &str) -> Error {
@@ -362,6 +363,30 @@ mod tests {
         // An escaped backslash before `u` is not an escape.
         let out = stream(&[r#"{"choices":[{"index":0,"delta":{"content":"\\ud800"}}]}"#]);
         assert_eq!(content(&out[0]), "\\ud800");
+    }
+
+    fn escaped(units: &[u16]) -> String {
+        units.iter().map(|u| format!("\\u{u:04x}")).collect()
+    }
+
+    proptest::proptest! {
+        /// Any UTF-16 text, cut into two events anywhere, reads as JavaScript shows it whole
+        /// (pairs joined, lone units as U+FFFD): the rule against a reference.
+        #[test]
+        fn split_anywhere_reads_as_the_lossy_utf16_whole(
+            units in proptest::collection::vec(proptest::prop_oneof![
+                0xD800u16..0xE000, 0x20u16..0x7F, 0x80u16..0xD800, 0xE000u16..=0xFFFF
+            ], 0..12),
+            cut in 0usize..13,
+        ) {
+            let cut = cut.min(units.len());
+            let event = |part: &[u16]| {
+                format!(r#"{{"choices":[{{"index":0,"delta":{{"content":"{}"}}}}]}}"#, escaped(part))
+            };
+            let out = stream(&[&event(&units[..cut]), &event(&units[cut..])]);
+            let joined = content(&out[0]) + &content(&out[1]);
+            proptest::prop_assert_eq!(joined, String::from_utf16_lossy(&units));
+        }
     }
 
     #[test]

@@ -21,7 +21,13 @@ fn request() -> ChatCompletionRequest {
 fn peak_rss() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
     let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
-    let kb: f64 = line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB").trim().parse().unwrap();
+    let kb: f64 = line
+        .trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .unwrap();
     kb / 1024.0
 }
 
@@ -35,7 +41,11 @@ fn in_child(name: &str) -> bool {
         .env("ROUTERKIT_MEMORY_CHILD", name)
         .output()
         .unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     for line in text.lines().filter(|l| l.contains("MEMORY")) {
         println!("{line}");
     }
@@ -57,10 +67,16 @@ fn defaults_bound_every_call() {
     assert_eq!(config.deadline, Some(DEFAULT_DEADLINE));
     assert_eq!(DEFAULT_DEADLINE, Duration::from_secs(3600));
     assert_eq!(config.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
-    assert_eq!(config.keepalive_timeout, None, "resolved per call: the longer of 10 min and timeout");
+    assert_eq!(
+        config.keepalive_timeout, None,
+        "resolved per call: the longer of 10 min and timeout"
+    );
     assert_eq!(DEFAULT_KEEPALIVE_TIMEOUT, Duration::from_secs(600));
     for (field, build) in [
-        ("keepalive_timeout", Client::builder().api_key("sk").keepalive_timeout(Duration::ZERO)),
+        (
+            "keepalive_timeout",
+            Client::builder().api_key("sk").keepalive_timeout(Duration::ZERO),
+        ),
         ("max_body_bytes", Client::builder().api_key("sk").max_body_bytes(0)),
     ] {
         assert_eq!(build.build_config().unwrap_err().field(), Some(field));
@@ -70,7 +86,12 @@ fn defaults_bound_every_call() {
 #[test]
 fn per_call_keepalive_timeout_overrides_the_client() {
     let s = Session::new(json!([{"stream": {"keepalive_ms": 100}}]));
-    let client = s.builder().max_retries(0).keepalive_timeout(Duration::from_secs(60)).build().unwrap();
+    let client = s
+        .builder()
+        .max_retries(0)
+        .keepalive_timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
     let opts = RequestOptions {
         keepalive_timeout: Some(Duration::from_millis(600)),
         ..Default::default()
@@ -123,13 +144,23 @@ fn memory_long_stream_peak_rss() {
         return;
     }
     let n = memory_chunks();
-    let s = Session::new(json!([{"stream": {"pieces": ["a", "b", "c", "d"], "repeat": n, "usage": null}}]));
+    let s = Session::new(
+        json!([{"stream": {"pieces": ["a", "b", "c", "d"], "repeat": n, "usage": null, "events_per_write": 512}}]),
+    );
     let client = s.client();
     let before = peak_rss();
     let (count, len) = runtime().block_on(async {
         let mut stream = client.chat_stream(&request(), &Default::default()).await.unwrap();
         let mut count = 0;
-        while stream.next_batch(4096).await.unwrap().into_iter().map(|_| count += 1).count() > 0 {}
+        while stream
+            .next_batch(4096)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|_| count += 1)
+            .count()
+            > 0
+        {}
         let done = stream.into_completion();
         (count, done.choices[0].message.content.as_deref().unwrap_or("").len())
     });
@@ -137,7 +168,10 @@ fn memory_long_stream_peak_rss() {
     assert_eq!((count, len), (n + 1, n));
     let bound = 40.0 + 3.0 * n as f64 / (1 << 20) as f64;
     println!("MEMORY rust stream chunks={n} rss_before={before:.1}MiB peak={peak:.1}MiB bound={bound:.1}MiB");
-    assert!(peak < bound, "peak RSS {peak:.1} MiB over {n} chunks, bound {bound:.1} MiB");
+    assert!(
+        peak < bound,
+        "peak RSS {peak:.1} MiB over {n} chunks, bound {bound:.1} MiB"
+    );
 }
 
 /// A 12 MB body of 1,000 choices: peak RSS grows by at most 4× its size.
@@ -150,7 +184,9 @@ fn memory_many_choices_body() {
     let s = Session::new(json!([{"choices": 1000, "content": content}]));
     let client = s.client();
     let before = peak_rss();
-    let r = runtime().block_on(client.chat(&request(), &Default::default())).unwrap();
+    let r = runtime()
+        .block_on(client.chat(&request(), &Default::default()))
+        .unwrap();
     let peak = peak_rss();
     assert_eq!(r.choices.len(), 1000);
     let size = 12.0e6 / (1 << 20) as f64;

@@ -63,7 +63,7 @@ async function runChild(caseName, steps, over = {}) {
 
 test('a long stream of tiny chunks: peak RSS under a fixed bound plus its text', async () => {
   const n = Number(process.env.ROUTERKIT_MEMORY_CHUNKS ?? 200_000);
-  const out = await runChild('stream', [{ stream: { pieces: ['a', 'b', 'c', 'd'], repeat: n, usage: null } }]);
+  const out = await runChild('stream', [{ stream: { pieces: ['a', 'b', 'c', 'd'], repeat: n, usage: null, events_per_write: 512 } }]);
   assert.deepEqual([out.chunks, out.seen, out.final], [n + 1, n, n]);
   // The accumulated text is n bytes: kept by the engine and, as a JS string, by the final completion.
   const bound = 100 + (4 * n) / 2 ** 20;

@@ -68,7 +68,7 @@ def run_child(mock: Mock, case: str, steps: Any, **over: Any) -> Dict[str, Any]:
 
 def test_long_stream_peak_rss(mock: Mock) -> None:
     n = int(os.environ.get("ROUTERKIT_MEMORY_CHUNKS", "200000"))
-    out = run_child(mock, "stream", [{"stream": {"pieces": ["a", "b", "c", "d"], "repeat": n, "usage": None}}])
+    out = run_child(mock, "stream", [{"stream": {"pieces": ["a", "b", "c", "d"], "repeat": n, "usage": None, "events_per_write": 512}}])
     assert (out["chunks"], out["seen"], out["final"]) == (n + 1, n, n)
     # The accumulated text is n bytes: kept by the engine and by the final completion.
     bound = 60 + 3 * n / 2**20

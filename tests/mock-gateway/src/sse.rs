@@ -509,6 +509,7 @@ pub async fn produce(p: Producer, spec: StreamSpec, ctx: ChatCtx) {
     }
     let comment = format!("{COMMENT}{le}{le}");
     let count = ev_count(&evs);
+    let mut pending = String::new();
     for i in 0..=count {
         if spec.stall_after == Some(i) {
             if w.sleep(spec.stall_ms.unwrap_or(60_000)).await {
@@ -558,6 +559,14 @@ pub async fn produce(p: Producer, spec: StreamSpec, ctx: ChatCtx) {
         match ev {
             EvView::Json(v) => s.push_str(&format_data(v, &le, spec.multiline_data, None)),
             EvView::Text(r) => s.push_str(r),
+        }
+        if let Some(k) = spec.events_per_write.filter(|&k| k > 1) {
+            // Many events per write (and per HTTP chunk), as a busy gateway's buffered writer sends them.
+            pending.push_str(&s);
+            if (i + 1) % k != 0 && i + 1 < count {
+                continue;
+            }
+            s = std::mem::take(&mut pending);
         }
         let sent = if spec.hex_escapes {
             w.write(&unescape_hex(&s)).await

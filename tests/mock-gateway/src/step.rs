@@ -140,6 +140,8 @@ pub struct StreamSpec {
     /// In `raw_events`, `\xHH` stands for the byte HH (to send invalid UTF-8).
     #[serde(default)]
     pub hex_escapes: bool,
+    /// Write this many events at a time (one write, one HTTP chunk), as a buffered gateway does.
+    pub events_per_write: Option<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
