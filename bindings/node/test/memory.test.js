@@ -65,8 +65,10 @@ test('a long stream of tiny chunks: peak RSS under a fixed bound plus its text',
   const n = Number(process.env.ROUTERKIT_MEMORY_CHUNKS ?? 200_000);
   const out = await runChild('stream', [{ stream: { pieces: ['a', 'b', 'c', 'd'], repeat: n, usage: null, events_per_write: 512 } }]);
   assert.deepEqual([out.chunks, out.seen, out.final], [n + 1, n, n]);
-  // The accumulated text is n bytes: kept by the engine and, as a JS string, by the final completion.
-  const bound = 100 + (4 * n) / 2 ** 20;
+  // The accumulated text is n bytes: the engine's (a doubling buffer), the helper's snapshot, the
+  // final completion's JSON text and its parsed content; V8's heap grows with slack over it. The
+  // constant is a batch of 8,192 chunks parsed in JS while the young generation lags.
+  const bound = 128 + (8 * n) / 2 ** 20;
   assert.ok(out.peak < bound, `peak ${out.peak.toFixed(1)} MiB, bound ${bound.toFixed(1)} MiB`);
 });
 
