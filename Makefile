@@ -1,13 +1,14 @@
 # routerkit — one engine, four languages.
 #   make demo   run every example against the bundled mock gateway
-#   make test   run every test suite (Rust, Python, Node, Go, C ABI)
+#   make test   run make lint, then every test suite (Rust, Python, Node, Go, C ABI)
+#   make lint   formatters and linters: cargo fmt, clippy, ruff, tsc (scripts/lint.sh)
 SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 # Crates loaded by another runtime: the workspace test run leaves them out (routerkit-node's
 # unit tests run from bindings/node/scripts/test.sh).
 NO_RUST_TESTS := --exclude routerkit-python --exclude routerkit-node
 
-.PHONY: all build demo test test-rust test-python test-node test-go docs mock bench bench-quick clean fuzz sanitize soak soak-quick
+.PHONY: all build demo lint test test-rust test-python test-node test-go docs mock bench bench-quick clean fuzz sanitize soak soak-quick
 
 all: build
 
@@ -21,7 +22,12 @@ mock:
 demo: build
 	scripts/demo.sh
 
-test: build test-rust docs test-python test-node test-go
+test: lint build test-rust docs test-python test-node test-go
+
+# cargo fmt --check and clippy -D warnings (workspace and fuzz/), ruff over the Python package,
+# tsc over the Node typings; each installs its tool (pinned) when missing.
+lint:
+	scripts/lint.sh
 
 test-rust:
 	cargo test --workspace $(NO_RUST_TESTS)

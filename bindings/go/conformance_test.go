@@ -78,26 +78,107 @@ func scenarioFiles(t *testing.T) []string {
 	return files
 }
 
+// handledOps are the operations perform dispatches.
+var handledOps = []string{"chat", "chat_stream", "models", "embeddings"}
+
+// runnerOps is this runner's explicit list in tests/conformance/runners.json: a
+// scenario of another operation is skipped by that list only.
+func runnerOps(t *testing.T) []string {
+	text, err := os.ReadFile(filepath.Join("..", "..", "tests", "conformance", "runners.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lists map[string][]string
+	if err := json.Unmarshal(text, &lists); err != nil {
+		t.Fatal(err)
+	}
+	return lists["go"]
+}
+
+func TestRunnerOperations(t *testing.T) {
+	ops := runnerOps(t)
+	if strings.Join(ops, ",") != strings.Join(handledOps, ",") {
+		t.Fatalf("runners.json lists %v for go, the runner dispatches %v", ops, handledOps)
+	}
+}
+
 func TestConformanceScenarios(t *testing.T) {
 	files := scenarioFiles(t)
 	if len(files) == 0 {
-		t.Skip("no scenarios in tests/conformance/scenarios yet")
+		t.Fatal("no scenarios in tests/conformance/scenarios")
 	}
+	ops := runnerOps(t)
+	var skipped []string
 	for _, f := range files {
 		f := f
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
+		text, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sc scenario
+		if err := json.Unmarshal(text, &sc); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		listed := false
+		for _, op := range ops {
+			listed = listed || op == sc.Call.Op
+		}
+		if !listed {
+			skipped = append(skipped, name)
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			text, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var sc scenario
-			if err := json.Unmarshal(text, &sc); err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
 			runScenario(t, &sc)
 		})
 	}
+	t.Logf("%d scenarios of operations this runner lacks skipped (runners.json): %v", len(skipped), skipped)
+}
+
+// keysAt lists the keys of the object at JSON Pointer pointer in text, in the text's order.
+func keysAt(text, pointer string) ([]string, bool) {
+	raw := json.RawMessage(text)
+	if pointer != "" {
+		for _, part := range strings.Split(pointer, "/")[1:] {
+			part = strings.ReplaceAll(strings.ReplaceAll(part, "~1", "/"), "~0", "~")
+			var obj map[string]json.RawMessage
+			var arr []json.RawMessage
+			var i int
+			switch {
+			case json.Unmarshal(raw, &obj) == nil:
+				next, ok := obj[part]
+				if !ok {
+					return nil, false
+				}
+				raw = next
+			case json.Unmarshal(raw, &arr) == nil:
+				if _, err := fmt.Sscan(part, &i); err != nil || i < 0 || i >= len(arr) {
+					return nil, false
+				}
+				raw = arr[i]
+			default:
+				return nil, false
+			}
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, false
+	}
+	keys := []string{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, false
+		}
+		keys = append(keys, tok.(string))
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return nil, false
+		}
+	}
+	return keys, true
 }
 
 func strp(s string) *string { return &s }
@@ -206,13 +287,58 @@ func untypable(err error) outcome {
 
 // chatRequest decodes a scenario's request into the typed struct and puts what
 // the struct cannot carry into ExtraBody.
+//
+// JSON Schemas go in as json.RawMessage, as go-openai users pass an order-sensitive
+// schema (a response_format's schema, a tool's parameters): byte for byte.
 func chatRequest(raw json.RawMessage) (ChatCompletionRequest, error) {
 	var req ChatCompletionRequest
-	if err := json.Unmarshal(raw, &req); err != nil {
-		return req, err
-	}
 	var given map[string]json.RawMessage
 	_ = json.Unmarshal(raw, &given)
+	typable := raw
+	if rf, has := given["response_format"]; has {
+		// The struct's Schema is a json.Marshaler, which encoding/json cannot decode into.
+		var f struct {
+			Type       ChatCompletionResponseFormatType `json:"type"`
+			JSONSchema *struct {
+				Name        string          `json:"name"`
+				Description string          `json:"description"`
+				Strict      bool            `json:"strict"`
+				Schema      json.RawMessage `json:"schema"`
+			} `json:"json_schema"`
+		}
+		if err := json.Unmarshal(rf, &f); err != nil {
+			return req, err
+		}
+		req.ResponseFormat = &ChatCompletionResponseFormat{Type: f.Type}
+		if s := f.JSONSchema; s != nil {
+			req.ResponseFormat.JSONSchema = &ChatCompletionResponseFormatJSONSchema{
+				Name: s.Name, Description: s.Description, Strict: s.Strict, Schema: s.Schema,
+			}
+		}
+		rest := map[string]json.RawMessage{}
+		for k, v := range given {
+			if k != "response_format" {
+				rest[k] = v
+			}
+		}
+		typable, _ = json.Marshal(rest)
+	}
+	if err := json.Unmarshal(typable, &req); err != nil {
+		return req, err
+	}
+	if tools, has := given["tools"]; has {
+		var params []struct {
+			Function struct {
+				Parameters json.RawMessage `json:"parameters"`
+			} `json:"function"`
+		}
+		_ = json.Unmarshal(tools, &params)
+		for i := range req.Tools {
+			if i < len(params) && req.Tools[i].Function != nil && len(params[i].Function.Parameters) > 0 {
+				req.Tools[i].Function.Parameters = params[i].Function.Parameters
+			}
+		}
+	}
 	typed, _ := json.Marshal(req)
 	var carried map[string]json.RawMessage
 	_ = json.Unmarshal(typed, &carried)
@@ -223,9 +349,8 @@ func chatRequest(raw json.RawMessage) (ChatCompletionRequest, error) {
 		if req.ExtraBody == nil {
 			req.ExtraBody = map[string]any{}
 		}
-		var x any
-		_ = json.Unmarshal(v, &x)
-		req.ExtraBody[k] = x
+		// As given, bytes and key order kept (a decoded map would be sent sorted).
+		req.ExtraBody[k] = v
 	}
 	return req, nil
 }
@@ -521,6 +646,15 @@ func runScenario(t *testing.T, sc *scenario) {
 			}
 			if sub, has := w["body_subset"]; has && !subset(sub, got["body"]) {
 				fail("requests[%d].body: expected to contain %v, got %v", i, sub, got["body"])
+			}
+			if orders, ok := w["body_key_order"].(map[string]any); ok {
+				text, _ := got["body_text"].(string)
+				for pointer, want := range orders {
+					keys, _ := keysAt(text, pointer)
+					if fmt.Sprint(keys) != fmt.Sprint(want) {
+						fail("requests[%d].body_key_order %q: expected %v, got %v", i, pointer, want, keys)
+					}
+				}
 			}
 			if absent, ok := w["body_absent"].([]any); ok {
 				body, _ := got["body"].(map[string]any)

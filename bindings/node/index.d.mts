@@ -311,6 +311,8 @@ export declare class Stream<Item> implements AsyncIterable<Item> {
   abort(): void;
   readonly _request_id: string | null;
   readonly _attempts: number;
+  /** The call's usage once the gateway sent it (the `choices: []` chunk that brings it reaches only a caller who set `stream_options`). */
+  readonly usage: CompletionUsage | undefined;
   tee(): [Stream<Item>, Stream<Item>];
   [Symbol.asyncIterator](): AsyncIterator<Item>;
 }

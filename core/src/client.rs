@@ -1,23 +1,24 @@
-//! The async client: one connection pool, the retry loop, timeouts and
-//! cancellation around every network wait.
+//! The async client: every operation of the table ([`crate::ops`]) through two
+//! generic entry points, [`Client::call`] and [`Client::open`], and the typed
+//! Rust API as one-liners over them.
 
-use std::future::Future;
-use std::ops::Deref;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use serde::de::DeserializeOwned;
-use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
 
+pub use crate::call::Response;
+use crate::call::{read_body, CallContext, Sender};
 use crate::config::{ClientBuilder, ClientConfig, RequestOptions};
 use crate::error::{Error, ErrorKind};
-use crate::request::{self, PreparedRequest, RequestTemplate};
-use crate::retry::{parse_retry_after, RetryDecision, RetryPolicy};
-use crate::stream::ChatStream;
-use crate::transport::{exact_length, next_data, HttpResponse, Transport};
-use crate::types::{ChatCompletion, ChatCompletionRequest, EmbeddingRequest, EmbeddingResponse, ModelList};
+use crate::ops::{BodyKind, IntoOp, Op, StreamProtocol};
+use crate::request::{self, BodyEdits, OpBody, PreparedRequest, RequestTemplate};
+use crate::stream::{AnyStream, ChatStream, CompletionStream, Protocol, Stream};
+use crate::transport::Transport;
+use crate::types::{
+    ChatCompletion, ChatCompletionRequest, Completion, CompletionRequest, EmbeddingRequest, EmbeddingResponse, Model,
+    ModelList, ModerationRequest, ModerationResponse,
+};
 use http::Method;
 
 /// A client for one gateway. Cheap to clone; clones share the connection pool.
@@ -28,16 +29,20 @@ pub struct Client {
 
 struct ClientInner {
     config: ClientConfig,
-    http: Transport,
     template: RequestTemplate,
+    sender: Arc<Sender>,
 }
 
 impl ClientInner {
     fn new(config: ClientConfig, http: Transport) -> Result<ClientInner, Error> {
         Ok(ClientInner {
             template: RequestTemplate::new(&config)?,
+            sender: Arc::new(Sender {
+                http,
+                api_key: config.api_key.clone(),
+                max_event_bytes: config.max_event_bytes,
+            }),
             config,
-            http,
         })
     }
 }
@@ -48,106 +53,27 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// A successful response with what the call learned on the way.
-#[derive(Debug, Clone)]
-pub struct Response<T> {
-    /// The decoded body.
-    pub data: T,
-    /// HTTP status of the final attempt.
-    pub status: u16,
-    /// Response headers, lower-cased names.
-    pub headers: Vec<(String, String)>,
-    /// The gateway's request id (`x-request-id` and friends).
-    pub request_id: Option<String>,
-    /// Attempts made, the successful one included.
-    pub attempts: u32,
-}
-
-impl<T> Deref for Response<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.data
+impl ClientBuilder {
+    /// Validates the configuration and builds the client. (Here rather than in `config.rs`,
+    /// so that the configuration does not import the client that imports it.)
+    pub fn build(self) -> Result<Client, Error> {
+        Client::new(self.build_config()?)
     }
 }
 
-impl<T> Response<T> {
-    /// Converts the body, keeping the metadata.
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
-        Response {
-            data: f(self.data),
-            status: self.status,
-            headers: self.headers,
-            request_id: self.request_id,
-            attempts: self.attempts,
-        }
-    }
+/// A request built for one operation.
+struct Built {
+    prepared: PreparedRequest,
+    /// The engine asked for usage on the caller's behalf (a stream hides that usage chunk).
+    usage_added: bool,
 }
 
-/// The limits of one call, shared by its attempts and, for a stream, its reads.
-#[derive(Clone, Debug)]
-pub(crate) struct CallContext {
-    pub idle: Duration,
-    /// Streams: the longest wait for an event while only keep-alive comments arrive.
-    pub keepalive: Duration,
-    /// Largest body accepted (non-streaming), after decompression.
-    pub max_body: usize,
-    pub deadline_at: Option<Instant>,
-    pub cancel: CancellationToken,
-    pub policy: RetryPolicy,
-}
-
-impl CallContext {
-    fn deadline_passed(&self) -> bool {
-        self.deadline_at.is_some_and(|t| Instant::now() >= t)
-    }
-
-    /// Runs `fut` unless the caller cancels, the deadline passes, or (when
-    /// `idle` is set) nothing happens for the idle timeout.
-    pub(crate) async fn guard<F: Future>(&self, idle: bool, fut: F) -> Result<F::Output, Error> {
-        let deadline = async {
-            match self.deadline_at {
-                Some(t) => tokio::time::sleep_until(t).await,
-                None => std::future::pending().await,
-            }
-        };
-        let idle_timer = async {
-            if idle {
-                tokio::time::sleep(self.idle).await
-            } else {
-                std::future::pending().await
-            }
-        };
-        tokio::select! {
-            biased;
-            _ = self.cancel.cancelled() => Err(Error::cancelled()),
-            out = fut => Ok(out),
-            _ = idle_timer => Err(self.idle_error()),
-            _ = deadline => Err(self.deadline_error()),
-        }
-    }
-
-    pub(crate) fn idle_error(&self) -> Error {
-        Error::new(
-            ErrorKind::Timeout,
-            format!("request timed out: nothing received for {:?}", self.idle),
-        )
-    }
-
-    /// A non-streaming attempt did not complete within `timeout` (openai-node's and
-    /// go-openai's bound): a body that trickles cannot hold the call.
-    pub(crate) fn total_error(&self) -> Error {
-        Error::new(
-            ErrorKind::Timeout,
-            format!(
-                "request timed out: the response was not complete within the timeout ({:?})",
-                self.idle
-            ),
-        )
-    }
-
-    pub(crate) fn deadline_error(&self) -> Error {
-        Error::new(ErrorKind::Timeout, "request timed out: the call's deadline passed")
-    }
+/// How the body of a call arrives.
+enum Input<'a> {
+    /// JSON text from the caller (bindings): validated here, sent in the caller's key order.
+    Json(Option<&'a str>),
+    /// A typed body, validated and serialised already.
+    Encoded(String),
 }
 
 impl Client {
@@ -181,11 +107,60 @@ impl Client {
             && config.extra_root_certificates == self.inner.config.extra_root_certificates
         {
             return Ok(Client {
-                inner: Arc::new(ClientInner::new(config, self.inner.http.clone())?),
+                inner: Arc::new(ClientInner::new(config, self.inner.sender.http.clone())?),
             });
         }
         Client::new(config)
     }
+
+    // ---- the two generic entry points ----
+
+    /// Calls a non-streaming operation of the table (`"chat"`, `"models"`,
+    /// `"models.retrieve"`, `"embeddings"`, `"completions"`, `"moderations"`, or an [`Op`])
+    /// with `body_json` as the caller wrote it: validated as the operation's typed body
+    /// is, sent with the caller's key order and values byte for byte (the engine's own
+    /// edits, `stream` and `extra_body`, applied in place), retried per the policy.
+    /// For an operation without a body, `body_json` holds its path parameters
+    /// (`{"id": "openai/gpt-4.1"}`). Returns the response body as received, checked to be JSON
+    /// (and, for chat and completions, not a 200 carrying an `error` instead of choices).
+    pub async fn call(
+        &self,
+        op: impl IntoOp,
+        body_json: Option<&str>,
+        opts: &RequestOptions,
+    ) -> Result<Response<Bytes>, Error> {
+        let op = op.into_op()?;
+        if op.is_stream() {
+            return Err(Error::invalid("op", format!("{op} is a stream: open it with `open`")));
+        }
+        let built = self.build(op, Input::Json(body_json), opts)?;
+        self.exchange(&built, opts, |bytes| check_raw(op, bytes)).await
+    }
+
+    /// Opens a streaming operation of the table (`"chat_stream"`, `"completions_stream"`,
+    /// or an [`Op`]) with `body_json` as [`call`](Self::call) takes it. Returns once the
+    /// response headers arrived; the chunks are pulled from the stream.
+    pub async fn open(
+        &self,
+        op: impl IntoOp,
+        body_json: Option<&str>,
+        opts: &RequestOptions,
+    ) -> Result<AnyStream, Error> {
+        let op = op.into_op()?;
+        let Some(protocol) = op.spec().stream else {
+            return Err(Error::invalid(
+                "op",
+                format!("{op} is not a stream: call it with `call`"),
+            ));
+        };
+        let built = self.build(op, Input::Json(body_json), opts)?;
+        match protocol {
+            StreamProtocol::Chat => Ok(AnyStream::Chat(self.start(built, opts).await?)),
+            StreamProtocol::Completions => Ok(AnyStream::Completions(self.start(built, opts).await?)),
+        }
+    }
+
+    // ---- the typed API ----
 
     /// `POST /chat/completions`, not streaming.
     pub async fn chat(
@@ -193,15 +168,8 @@ impl Client {
         request: &ChatCompletionRequest,
         opts: &RequestOptions,
     ) -> Result<Response<ChatCompletion>, Error> {
-        let body = request::chat_body(&self.inner.config, request, false, opts)?;
-        self.exchange(Method::POST, "chat/completions", Some(body), opts, |bytes| {
-            let completion: ChatCompletion = decode_typed(bytes)?;
-            match error_instead_of_choices(completion.extra.get("error"), completion.choices.len()) {
-                Some(error) => Err(error),
-                None => Ok(completion),
-            }
-        })
-        .await
+        let built = self.build_typed(Op::Chat, request, opts)?;
+        self.exchange(&built, opts, decode_chat).await
     }
 
     /// `POST /chat/completions`, returning the body as received (checked to be JSON).
@@ -211,21 +179,7 @@ impl Client {
         request: &ChatCompletionRequest,
         opts: &RequestOptions,
     ) -> Result<Response<Bytes>, Error> {
-        let body = request::chat_body(&self.inner.config, request, false, opts)?;
-        self.exchange(Method::POST, "chat/completions", Some(body), opts, |bytes| {
-            #[derive(serde::Deserialize)]
-            struct Probe {
-                error: Option<serde_json::Value>,
-                #[serde(default)]
-                choices: Vec<serde::de::IgnoredAny>,
-            }
-            let probe: Probe = decode_typed(bytes)?;
-            match error_instead_of_choices(probe.error.as_ref(), probe.choices.len()) {
-                Some(error) => Err(error),
-                None => Ok(bytes.clone()),
-            }
-        })
-        .await
+        self.call_typed(Op::Chat, request, opts).await
     }
 
     /// `POST /chat/completions` with `stream: true`. Returns once the response
@@ -235,25 +189,24 @@ impl Client {
         request: &ChatCompletionRequest,
         opts: &RequestOptions,
     ) -> Result<ChatStream, Error> {
-        let body = request::chat_body(&self.inner.config, request, true, opts)?;
-        let prepared = self
-            .inner
-            .template
-            .prepare(Method::POST, "chat/completions", Some(body), true, opts)?;
-        let ctx = self.context(opts);
-        let (response, attempts) = self.connect(&prepared, &ctx, 0).await?;
-        Ok(ChatStream::new(
-            self.clone(),
-            Arc::new(prepared),
-            ctx,
-            response,
-            attempts,
-        ))
+        self.start(self.build_typed(Op::ChatStream, request, opts)?, opts).await
     }
 
     /// `GET /models`.
     pub async fn list_models(&self, opts: &RequestOptions) -> Result<Response<ModelList>, Error> {
-        self.exchange(Method::GET, "models", None, opts, decode_typed).await
+        self.exchange(&self.build(Op::Models, Input::Json(None), opts)?, opts, decode_typed)
+            .await
+    }
+
+    /// `GET /models/{id}`; `id` may contain slashes (`openai/gpt-4.1`).
+    pub async fn retrieve_model(&self, id: &str, opts: &RequestOptions) -> Result<Response<Model>, Error> {
+        let params = serde_json::json!({ "id": id }).to_string();
+        self.exchange(
+            &self.build(Op::ModelsRetrieve, Input::Json(Some(&params)), opts)?,
+            opts,
+            decode_typed,
+        )
+        .await
     }
 
     /// `POST /embeddings`.
@@ -262,9 +215,7 @@ impl Client {
         request: &EmbeddingRequest,
         opts: &RequestOptions,
     ) -> Result<Response<EmbeddingResponse>, Error> {
-        request.validate()?;
-        let body = request::encode_body(request, opts)?;
-        self.exchange(Method::POST, "embeddings", Some(body), opts, decode_typed)
+        self.exchange(&self.build_typed(Op::Embeddings, request, opts)?, opts, decode_typed)
             .await
     }
 
@@ -274,9 +225,41 @@ impl Client {
         request: &EmbeddingRequest,
         opts: &RequestOptions,
     ) -> Result<Response<Bytes>, Error> {
-        request.validate()?;
-        let body = request::encode_body(request, opts)?;
-        self.send(Method::POST, "embeddings", Some(body), opts).await
+        self.call_typed(Op::Embeddings, request, opts).await
+    }
+
+    /// `POST /completions` (legacy text completions), not streaming.
+    pub async fn completions(
+        &self,
+        request: &CompletionRequest,
+        opts: &RequestOptions,
+    ) -> Result<Response<Completion>, Error> {
+        self.exchange(
+            &self.build_typed(Op::Completions, request, opts)?,
+            opts,
+            decode_completion,
+        )
+        .await
+    }
+
+    /// `POST /completions` with `stream: true`.
+    pub async fn completions_stream(
+        &self,
+        request: &CompletionRequest,
+        opts: &RequestOptions,
+    ) -> Result<CompletionStream, Error> {
+        self.start(self.build_typed(Op::CompletionsStream, request, opts)?, opts)
+            .await
+    }
+
+    /// `POST /moderations`.
+    pub async fn moderations(
+        &self,
+        request: &ModerationRequest,
+        opts: &RequestOptions,
+    ) -> Result<Response<ModerationResponse>, Error> {
+        self.exchange(&self.build_typed(Op::Moderations, request, opts)?, opts, decode_typed)
+            .await
     }
 
     /// Any JSON endpoint under the base URL, with retries: the body as received (checked to be JSON).
@@ -287,28 +270,85 @@ impl Client {
         body: Option<Bytes>,
         opts: &RequestOptions,
     ) -> Result<Response<Bytes>, Error> {
-        self.exchange(method, path, body, opts, |bytes| {
+        let prepared = self.inner.template.prepare(method, path, body, false, opts)?;
+        let built = Built {
+            prepared,
+            usage_added: false,
+        };
+        self.exchange(&built, opts, |bytes| {
             decode_typed::<serde::de::IgnoredAny>(bytes).map(|_| bytes.clone())
         })
         .await
+    }
+
+    // ---- the machinery ----
+
+    async fn call_typed<T: OpBody>(
+        &self,
+        op: Op,
+        request: &T,
+        opts: &RequestOptions,
+    ) -> Result<Response<Bytes>, Error> {
+        let built = self.build_typed(op, request, opts)?;
+        self.exchange(&built, opts, |bytes| check_raw(op, bytes)).await
+    }
+
+    fn build_typed<T: OpBody>(&self, op: Op, request: &T, opts: &RequestOptions) -> Result<Built, Error> {
+        request.validate()?;
+        let json = serde_json::to_string(request).map_err(|e| Error::invalid("request", e))?;
+        self.build(op, Input::Encoded(json), opts)
+    }
+
+    /// Validation and request building for any row of the table.
+    fn build(&self, op: Op, input: Input<'_>, opts: &RequestOptions) -> Result<Built, Error> {
+        let spec = op.spec();
+        let stream = spec.stream.is_some();
+        let (path, body, usage_added) = match (spec.body, input) {
+            (BodyKind::None, Input::Json(params)) => (request::op_path(op, params)?, None, false),
+            (BodyKind::None, Input::Encoded(params)) => (request::op_path(op, Some(&params))?, None, false),
+            (kind, input) => {
+                let edits = BodyEdits {
+                    kind,
+                    stream,
+                    usage_by_default: self.inner.config.include_usage_by_default,
+                    extra: opts.extra_body.as_ref(),
+                };
+                let (body, usage_added) = match input {
+                    Input::Json(None) => return Err(Error::invalid("request", "a body is required")),
+                    Input::Json(Some(json)) => {
+                        request::validate_json(kind, json)?;
+                        match edits.apply(json)? {
+                            (Some(edited), usage) => (Bytes::from(edited), usage),
+                            (None, usage) => (Bytes::copy_from_slice(json.as_bytes()), usage),
+                        }
+                    }
+                    Input::Encoded(json) => edits.apply_owned(json)?,
+                };
+                (request::op_path(op, None)?, Some(body), usage_added)
+            }
+        };
+        let prepared = self
+            .inner
+            .template
+            .prepare(spec.method.as_http(), &path, body, stream, opts)?;
+        Ok(Built { prepared, usage_added })
     }
 
     /// One non-streaming call: attempts with retries, each reading the whole
     /// body (a body that breaks off is retried like a failed connection), then `decode`.
     async fn exchange<T>(
         &self,
-        method: Method,
-        path: &str,
-        body: Option<Bytes>,
+        built: &Built,
         opts: &RequestOptions,
         decode: impl Fn(&Bytes) -> Result<T, Error>,
     ) -> Result<Response<T>, Error> {
-        let prepared = self.inner.template.prepare(method, path, body, false, opts)?;
         let ctx = self.context(opts);
-        let ((status, headers, data), attempts) = self
+        let sender = &self.inner.sender;
+        let ((status, headers, data), attempts) = sender
             .with_retries(&ctx, 0, || async {
+                // The whole attempt within `timeout`, as openai-node and go-openai bound it.
                 let whole = async {
-                    let (response, headers) = self.attempt(&prepared, &ctx).await?;
+                    let (response, headers) = sender.attempt(&built.prepared, &ctx).await?;
                     let status = response.status().as_u16();
                     let bytes = read_body(response, &ctx).await?;
                     Ok::<_, Error>((status, headers, bytes))
@@ -332,7 +372,19 @@ impl Client {
         })
     }
 
-    pub(crate) fn context(&self, opts: &RequestOptions) -> CallContext {
+    /// Sends a stream's request (with retries until a success status) and starts reading it.
+    async fn start<P: Protocol>(&self, built: Built, opts: &RequestOptions) -> Result<Stream<P>, Error> {
+        let ctx = self.context(opts);
+        let sender = &self.inner.sender;
+        let (response, attempts) = sender.send_with_retries(&built.prepared, &ctx, 0).await?;
+        let mut stream = Stream::new(sender.clone(), Arc::new(built.prepared), ctx, response, attempts);
+        if built.usage_added {
+            stream.hide_added_usage();
+        }
+        Ok(stream)
+    }
+
+    fn context(&self, opts: &RequestOptions) -> CallContext {
         let config = &self.inner.config;
         let mut policy = config.retry.clone();
         if let Some(n) = opts.max_retries {
@@ -344,119 +396,51 @@ impl Client {
             keepalive: (opts.keepalive_timeout.or(config.keepalive_timeout))
                 .unwrap_or(crate::limits::DEFAULT_KEEPALIVE_TIMEOUT.max(idle)),
             max_body: config.max_body_bytes,
-            deadline_at: opts.deadline.or(config.deadline).map(|d| Instant::now() + d),
+            deadline_at: opts
+                .deadline
+                .or(config.deadline)
+                .map(|d| tokio::time::Instant::now() + d),
             cancel: opts.cancel.clone().unwrap_or_default(),
             policy,
         }
     }
+}
 
-    /// Sends until a response with a success status arrives or the policy gives up.
-    /// `attempts_so_far` lets a stream that failed before its first event go on counting.
-    pub(crate) async fn connect(
-        &self,
-        prepared: &PreparedRequest,
-        ctx: &CallContext,
-        attempts_so_far: u32,
-    ) -> Result<((HttpResponse, Vec<(String, String)>), u32), Error> {
-        self.with_retries(ctx, attempts_so_far, || self.attempt(prepared, ctx))
-            .await
-    }
-
-    async fn with_retries<T, F, Fut>(
-        &self,
-        ctx: &CallContext,
-        attempts_so_far: u32,
-        mut op: F,
-    ) -> Result<(T, u32), Error>
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, Error>>,
-    {
-        let mut attempts = attempts_so_far;
-        loop {
-            attempts += 1;
-            let error = match op().await {
-                Ok(value) => return Ok((value, attempts)),
-                Err(e) => e.redact(self.inner.config.api_key.expose()),
-            };
-            if matches!(error.kind(), ErrorKind::Cancelled | ErrorKind::InvalidRequest) || ctx.deadline_passed() {
-                crate::log::attempt_failed(attempts, &error, None);
-                return Err(error.with_attempts(attempts));
+/// The raw body check of `call`: JSON, and for the operations OpenRouter answers with a
+/// 200 carrying an `error` instead of choices (chat, completions), not that.
+fn check_raw(op: Op, bytes: &Bytes) -> Result<Bytes, Error> {
+    match op.spec().body {
+        BodyKind::Chat | BodyKind::Completion => {
+            #[derive(serde::Deserialize)]
+            struct Probe {
+                error: Option<serde_json::Value>,
+                #[serde(default)]
+                choices: Vec<serde::de::IgnoredAny>,
             }
-            match ctx.policy.decide(attempts, &error) {
-                RetryDecision::GiveUp => {
-                    crate::log::attempt_failed(attempts, &error, None);
-                    return Err(error.with_attempts(attempts));
-                }
-                RetryDecision::RetryAfter(delay) => {
-                    crate::log::attempt_failed(attempts, &error, Some(delay));
-                    // The wait yields to cancellation and the deadline, like every other wait.
-                    ctx.guard(false, tokio::time::sleep(delay)).await.map_err(|e| {
-                        crate::log::attempt_failed(attempts, &e, None);
-                        e.with_attempts(attempts)
-                    })?;
-                }
+            let probe: Probe = decode_typed(bytes)?;
+            match error_instead_of_choices(probe.error.as_ref(), probe.choices.len()) {
+                Some(error) => Err(error),
+                None => Ok(bytes.clone()),
             }
         }
-    }
-
-    /// One attempt: send, wait for the status line, turn a status ≥ 400 into an error.
-    async fn attempt(
-        &self,
-        prepared: &PreparedRequest,
-        ctx: &CallContext,
-    ) -> Result<(HttpResponse, Vec<(String, String)>), Error> {
-        crate::log::request_start(prepared);
-        let response = ctx.guard(true, self.inner.http.send(prepared)).await??;
-        let headers = header_pairs(response.headers());
-        let status = response.status().as_u16();
-        crate::log::response(status, &headers);
-        if status < 400 {
-            return Ok((response, headers));
-        }
-        // Bounded in total like a non-streaming body, also when the attempt opens a stream.
-        let body = tokio::time::timeout(ctx.idle, read_body(response, ctx))
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .unwrap_or_default();
-        Err(status_error(status, headers, &body))
+        _ => decode_typed::<serde::de::IgnoredAny>(bytes).map(|_| bytes.clone()),
     }
 }
 
-/// Reads a whole body, the idle timeout applying to each piece, up to `max_body_bytes`
-/// (counted after decompression, and checked before each piece is kept).
-async fn read_body(response: HttpResponse, ctx: &CallContext) -> Result<Bytes, Error> {
-    let mut body = response.into_body();
-    let length = exact_length(&body);
-    if length.is_some_and(|n| n > ctx.max_body as u64) {
-        return Err(crate::limits::body_too_large(ctx.max_body));
+fn decode_chat(bytes: &Bytes) -> Result<ChatCompletion, Error> {
+    let completion: ChatCompletion = decode_typed(bytes)?;
+    match error_instead_of_choices(completion.extra.get("error"), completion.choices.len()) {
+        Some(error) => Err(error),
+        None => Ok(completion),
     }
-    // The pieces are kept as they come and joined once: a growing buffer would copy and
-    // double its allocation on the way to a limit that a bomb reaches.
-    let mut pieces: Vec<Bytes> = Vec::new();
-    let mut total = 0usize;
-    while let Some(piece) = ctx.guard(true, next_data(&mut body)).await?? {
-        if pieces.is_empty() && length.is_some_and(|n| n as usize == piece.len()) {
-            return Ok(piece);
-        }
-        total += piece.len();
-        if total > ctx.max_body {
-            return Err(crate::limits::body_too_large(ctx.max_body));
-        }
-        pieces.push(piece);
+}
+
+fn decode_completion(bytes: &Bytes) -> Result<Completion, Error> {
+    let completion: Completion = decode_typed(bytes)?;
+    match error_instead_of_choices(completion.extra.get("error"), completion.choices.len()) {
+        Some(error) => Err(error),
+        None => Ok(completion),
     }
-    Ok(match pieces.len() {
-        0 => Bytes::new(),
-        1 => pieces.pop().unwrap_or_default(),
-        _ => {
-            let mut buf = BytesMut::with_capacity(total);
-            for piece in &pieces {
-                buf.extend_from_slice(piece);
-            }
-            buf.freeze()
-        }
-    })
 }
 
 fn decode_typed<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, Error> {
@@ -470,41 +454,11 @@ fn decode_typed<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, Error> {
 }
 
 /// OpenRouter answers some failures with HTTP 200 and an `error` object instead of choices:
-/// the typed and the raw chat paths both ask this one question.
+/// the typed and the raw paths all ask this one question.
 fn error_instead_of_choices(error: Option<&serde_json::Value>, choices: usize) -> Option<Error> {
     let error = error.filter(|e| !e.is_null() && choices == 0)?;
     Some(
         Error::new(ErrorKind::Stream, "the gateway reported an error in a 200 response")
             .with_error_body(serde_json::json!({ "error": error })),
     )
-}
-
-pub(crate) fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect()
-}
-
-/// The error for a status ≥ 400, with the parsed body, request id and retry-after.
-pub(crate) fn status_error(status: u16, headers: Vec<(String, String)>, body: &[u8]) -> Error {
-    let retry_after = parse_retry_after(&headers, SystemTime::now());
-    let reason = http::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("error");
-    let error = Error::new(ErrorKind::Status, reason)
-        .with_status(status)
-        .with_headers(headers)
-        .with_retry_after(retry_after);
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(value) => error.with_error_body(value),
-        Err(_) if body.is_empty() => error,
-        Err(_) => error.with_text_body(String::from_utf8_lossy(body).into_owned()),
-    }
 }

@@ -16,43 +16,10 @@ pub const DEFAULT_BASE_URL: &str = "https://api.therouter.ai/v1";
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The peers' default for `timeout`.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
-/// The peers' default for `max_retries`.
-pub const DEFAULT_MAX_RETRIES: u32 = 2;
+pub use crate::retry::DEFAULT_MAX_RETRIES;
+pub use crate::secret::{mask, ApiKey};
 /// Upper bound on `max_retries`: a typo such as 1000 should fail loudly, not hammer a gateway.
 pub const MAX_RETRIES_LIMIT: u32 = 100;
-
-/// An API key. Its `Debug` and `Display` show at most the first 8 characters.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
-
-impl ApiKey {
-    /// Wraps a key.
-    pub fn new(key: impl Into<String>) -> Self {
-        ApiKey(key.into())
-    }
-    /// The whole key, for the `Authorization` header. Do not log it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-/// `sk-your-…`: the first 8 characters and an ellipsis.
-pub fn mask(secret: &str) -> String {
-    let prefix: String = secret.chars().take(8).collect();
-    format!("{prefix}…")
-}
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ApiKey({:?})", mask(&self.0))
-    }
-}
-
-impl fmt::Display for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&mask(&self.0))
-    }
-}
 
 /// The environment variable naming a PEM file of extra CA certificates to trust
 /// (read by [`ClientBuilder::from_env`], in addition to the built-in roots).
@@ -354,7 +321,7 @@ impl ClientBuilder {
             return Err(Error::invalid("max_body_bytes", "must be positive"));
         }
         Ok(ClientConfig {
-            api_key: ApiKey(api_key),
+            api_key: ApiKey::new(api_key),
             base_url,
             connect_timeout,
             timeout,
@@ -370,11 +337,6 @@ impl ClientBuilder {
             extra_root_certificates,
             allow_insecure_http: self.allow_insecure_http,
         })
-    }
-
-    /// Validates the configuration and builds the client.
-    pub fn build(self) -> Result<crate::Client, Error> {
-        crate::Client::new(self.build_config()?)
     }
 }
 

@@ -198,9 +198,9 @@ impl Error {
         if secret.len() < 8 {
             return self;
         }
-        let masked = crate::config::mask(secret);
+        let masked = crate::secret::mask(secret);
         let redact = |text: &mut String| {
-            if let Some(clean) = mask_secret(text, secret, &masked) {
+            if let Some(clean) = crate::secret::mask_secret(text, secret, &masked) {
                 *text = clean;
             }
         };
@@ -222,7 +222,7 @@ impl Error {
             redact(value);
         }
         if let Some(body) = &self.inner.body {
-            if let Some(clean) = mask_secret(&body.to_string(), secret, &masked) {
+            if let Some(clean) = crate::secret::mask_secret(&body.to_string(), secret, &masked) {
                 self.inner.body = serde_json::from_str(&clean).ok();
             }
         }
@@ -289,67 +289,9 @@ impl fmt::Debug for Error {
 
 impl std::error::Error for Error {}
 
-/// `text` with every run that matches the start of `secret` for more characters than
-/// `masked` shows replaced by `masked`: the whole secret, and any prefix of it longer than
-/// the mask's (what is left of it where a quote was cut). `None` when there is none.
-fn mask_secret(text: &str, secret: &str, masked: &str) -> Option<String> {
-    let shown = masked.chars().count().saturating_sub(1); // the mask is its prefix plus '…'
-    if secret.chars().count() <= shown {
-        // No run of it shows more than the mask: only whole occurrences are masked.
-        return text.contains(secret).then(|| text.replace(secret, masked));
-    }
-    // The shortest run that shows more than the mask: the secret's first `shown + 1` characters.
-    let probe = &secret[..secret.char_indices().nth(shown + 1).map_or(secret.len(), |(i, _)| i)];
-    if !text.contains(probe) {
-        return None;
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(probe) {
-        out.push_str(&rest[..at]);
-        let tail = &rest[at..];
-        let mut n = tail.bytes().zip(secret.bytes()).take_while(|(a, b)| a == b).count();
-        while !secret.is_char_boundary(n) {
-            n -= 1;
-        }
-        out.push_str(masked);
-        rest = &tail[n..];
-    }
-    out.push_str(rest);
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn mask_secret_masks_whole_and_cut_occurrences() {
-        let key = "sk-hard-SECRET-TAIL-0123456789abcdef";
-        let masked = crate::config::mask(key);
-        assert_eq!(masked, "sk-hard-…");
-        assert_eq!(mask_secret("no key here", key, &masked), None);
-        // Eight characters are what the mask shows anyway: left alone.
-        assert_eq!(mask_secret("prefix sk-hard-", key, &masked), None);
-        assert_eq!(
-            mask_secret(&format!("a {key} b {key}"), key, &masked).unwrap(),
-            "a sk-hard-… b sk-hard-…"
-        );
-        // A quote cut inside the key, then more text: only the key's part is masked.
-        assert_eq!(
-            mask_secret("…xxsk-hard-SECRET-\"", key, &masked).unwrap(),
-            "…xxsk-hard-…\""
-        );
-        // A run that leaves the key after nine characters keeps what follows.
-        assert_eq!(mask_secret("sk-hard-Sother", key, &masked).unwrap(), "sk-hard-…other");
-        // Non-ASCII around and inside.
-        let k2 = "clé-sécrète-123456";
-        let m2 = crate::config::mask(k2);
-        assert_eq!(
-            mask_secret(&format!("é{}x", &k2[..k2.len() - 3]), k2, &m2).unwrap(),
-            format!("é{m2}x")
-        );
-    }
 
     #[test]
     fn redact_masks_a_key_cut_by_an_excerpt_in_every_field() {

@@ -10,9 +10,9 @@ use serde_json::Value;
 use crate::error::{Error, ErrorKind};
 
 /// The error for an HTTP status ≥ 400: what the client builds from the
-/// status, the response headers and the error body (`client::status_error`).
+/// status, the response headers and the error body (`call::status_error`).
 pub fn status_error(status: u16, headers: Vec<(String, String)>, body: &[u8]) -> Error {
-    crate::client::status_error(status, headers, body)
+    crate::call::status_error(status, headers, body)
 }
 
 /// An error of `kind` filled from a parsed error body (`Error::with_error_body`),
@@ -31,7 +31,7 @@ pub fn with_retry_after(error: Error, delay: Option<Duration>) -> Error {
     error.with_retry_after(delay)
 }
 
-/// `types::parse_chunk_into`: how a stream parses each chunk into its scratch chunk.
+/// `chunk_parse::parse_chunk_into`: how a stream parses each chunk into its scratch chunk.
 pub fn parse_chunk_into(text: &str, place: &mut crate::types::ChatCompletionChunk) -> serde_json::Result<()> {
-    crate::types::parse_chunk_into(text, place)
+    crate::chunk_parse::parse_chunk_into(text, place)
 }

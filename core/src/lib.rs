@@ -26,11 +26,12 @@
 //! Set `ROUTERKIT_LOG=debug` (or `info`, `warn`, `error`; `OPENAI_LOG` is read
 //! when it is unset) to get one line per request, response, retry decision,
 //! stream end and error on standard error, in every language. The key never
-//! appears: `Authorization` shows at most its first 8 characters. See [`log`].
+//! appears: `Authorization` shows at most its first 8 characters, and never more than half of it. See [`log`].
 #![warn(missing_docs)]
 
 pub mod accumulate;
-mod chunk_scan;
+mod call;
+mod chunk_parse;
 pub mod client;
 pub mod config;
 pub mod error;
@@ -39,8 +40,10 @@ pub mod error;
 pub mod fuzzing;
 pub mod limits;
 pub mod log;
+pub mod ops;
 pub mod request;
 pub mod retry;
+pub mod secret;
 pub mod sse;
 pub mod stream;
 mod surrogate;
@@ -48,12 +51,16 @@ mod transport;
 pub mod types;
 
 pub use accumulate::ChatAccumulator;
-pub use client::{Client, Response};
-pub use config::{ApiKey, ClientBuilder, ClientConfig, RequestOptions};
+pub use call::Response;
+pub use client::Client;
+pub use config::{ClientBuilder, ClientConfig, RequestOptions};
 pub use error::{Error, ErrorKind};
 /// HTTP methods, for [`Client::send`].
 pub use http::Method;
+pub use ops::{IntoOp, Op};
+pub use request::OpBody;
 pub use retry::RetryPolicy;
+pub use secret::ApiKey;
 pub use sse::{SseDecoder, SseEvent};
-pub use stream::{CancelHandle, ChatStream};
+pub use stream::{AnyStream, CancelHandle, ChatStream, CompletionStream, StreamItem};
 pub use types::*;

@@ -16,7 +16,7 @@
 //!
 //! A line looks like `routerkit 1764168000.123 INFO  request POST http://…/chat/completions`.
 //! The API key never appears: `Authorization` (and any other header whose name
-//! suggests a secret) shows at most its first 8 characters, and error messages
+//! suggests a secret) shows at most its first 8 characters (half of it at most), and error messages
 //! are logged after the key has been masked out of them.
 //!
 //! When logging is off each hook costs one atomic load.
@@ -141,9 +141,9 @@ pub fn mask_header(name: &str, value: &str) -> String {
     match value.split_once(' ') {
         // `Bearer sk-…`: the scheme, then the credential's first 8 characters.
         Some((scheme, credential)) if !scheme.is_empty() && !credential.is_empty() => {
-            format!("{scheme} {}", crate::config::mask(credential))
+            format!("{scheme} {}", crate::secret::mask(credential))
         }
-        _ => crate::config::mask(value),
+        _ => crate::secret::mask(value),
     }
 }
 
@@ -166,7 +166,7 @@ fn request_start_slow(request: &crate::request::PreparedRequest) {
             let text = String::from_utf8_lossy(value.as_bytes());
             let mut shown = mask_header(name.as_str(), &text);
             if value.is_sensitive() && shown == text {
-                shown = crate::config::mask(&text);
+                shown = crate::secret::mask(&text);
             }
             if i > 0 {
                 line.push_str(", ");

@@ -6,9 +6,15 @@ use http::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
 use crate::config::{join_url, ClientConfig, RequestOptions};
 use crate::error::Error;
-use crate::types::{ChatCompletionRequest, EmbeddingRequest, MessageContent, StreamOptions};
+use crate::ops::{BodyKind, Op};
+use crate::types::{ChatCompletionRequest, CompletionRequest, EmbeddingRequest, MessageContent, ModerationRequest};
 
 /// Parses a JSON request body, naming the field at fault when it has the wrong type.
 ///
@@ -34,36 +40,11 @@ pub fn parse_request<T: DeserializeOwned>(json: &str) -> Result<T, Error> {
     })
 }
 
-/// Field names of the request types, so errors can carry a `&'static str`.
+/// Field names of the request types, so errors can carry a `&'static str`: the
+/// typed fields of every body kind in the operation table.
 fn leak_field_name(path: &str) -> &'static str {
-    const KNOWN: [&str; 24] = [
-        "model",
-        "messages",
-        "max_tokens",
-        "max_completion_tokens",
-        "temperature",
-        "top_p",
-        "presence_penalty",
-        "frequency_penalty",
-        "stop",
-        "n",
-        "seed",
-        "tools",
-        "tool_choice",
-        "parallel_tool_calls",
-        "response_format",
-        "stream",
-        "stream_options",
-        "user",
-        "logprobs",
-        "top_logprobs",
-        "logit_bias",
-        "input",
-        "encoding_format",
-        "dimensions",
-    ];
     let head = path.split(['.', '[']).next().unwrap_or("");
-    KNOWN.iter().find(|k| **k == head).copied().unwrap_or("request")
+    crate::ops::known_fields().find(|k| *k == head).unwrap_or("request")
 }
 
 impl ChatCompletionRequest {
@@ -115,6 +96,98 @@ impl EmbeddingRequest {
     }
 }
 
+impl CompletionRequest {
+    /// Checks the model, prompt and numbers before anything is sent.
+    pub fn validate(&self) -> Result<(), Error> {
+        validate_model(&self.model)?;
+        match &self.prompt {
+            Value::String(_) => {}
+            Value::Array(items) if !items.is_empty() => {}
+            _ => return Err(Error::invalid("prompt", "must be a string or a non-empty array")),
+        }
+        for (name, v) in [
+            ("temperature", self.temperature),
+            ("top_p", self.top_p),
+            ("presence_penalty", self.presence_penalty),
+            ("frequency_penalty", self.frequency_penalty),
+        ] {
+            if v.is_some_and(|x| !x.is_finite()) {
+                return Err(Error::invalid(name, "must be a finite number"));
+            }
+        }
+        if self.n == Some(0) {
+            return Err(Error::invalid("n", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+impl ModerationRequest {
+    /// Checks the input (and the model, when given) before anything is sent.
+    pub fn validate(&self) -> Result<(), Error> {
+        if let Some(model) = &self.model {
+            validate_model(model)?;
+        }
+        match &self.input {
+            Value::String(_) => Ok(()),
+            Value::Array(items) if !items.is_empty() => Ok(()),
+            _ => Err(Error::invalid("input", "must be a string or a non-empty array")),
+        }
+    }
+}
+
+/// A request body type of the operation table: it checks itself before it is sent.
+pub trait OpBody: serde::Serialize {
+    /// Refuses what the gateway would reject or what would break the request, naming the field.
+    fn validate(&self) -> Result<(), Error>;
+}
+
+macro_rules! op_body {
+    ($($ty:ty),*) => {
+        $(impl OpBody for $ty {
+            fn validate(&self) -> Result<(), Error> {
+                <$ty>::validate(self)
+            }
+        })*
+    };
+}
+op_body!(
+    ChatCompletionRequest,
+    CompletionRequest,
+    EmbeddingRequest,
+    ModerationRequest
+);
+
+/// Checks a body given as JSON text (what bindings send) as its typed form would be checked.
+pub(crate) fn validate_json(kind: BodyKind, json: &str) -> Result<(), Error> {
+    match kind {
+        BodyKind::None => Ok(()),
+        BodyKind::Chat => parse_request::<ChatCompletionRequest>(json)?.validate(),
+        BodyKind::Completion => parse_request::<CompletionRequest>(json)?.validate(),
+        BodyKind::Embedding => parse_request::<EmbeddingRequest>(json)?.validate(),
+        BodyKind::Moderation => parse_request::<ModerationRequest>(json)?.validate(),
+    }
+}
+
+/// The path of `op`, its parameters read from the call's JSON object (`{"id": "openai/gpt-4.1"}`).
+pub(crate) fn op_path(op: Op, params: Option<&str>) -> Result<String, Error> {
+    if !op.spec().path.contains('{') {
+        return Ok(op.spec().path.to_owned());
+    }
+    let object: Map<String, Value> = match params {
+        None => Map::new(),
+        Some(json) => {
+            serde_json::from_str(json).map_err(|e| Error::invalid("request", format!("must be a JSON object ({e})")))?
+        }
+    };
+    for (name, value) in &object {
+        if !value.is_string() && op.spec().path.contains(&format!("{{{name}}}")) {
+            return Err(Error::invalid(leak_field_name(name), "must be a string"));
+        }
+    }
+    op.path(|name| object.get(name).and_then(Value::as_str))
+}
+
 fn validate_model(model: &str) -> Result<(), Error> {
     if model.trim().is_empty() {
         return Err(Error::invalid("model", "is required"));
@@ -143,7 +216,7 @@ pub struct PreparedRequest {
 }
 
 /// The JSON body of a chat call: `stream` set, usage asked for on streams
-/// unless the caller said otherwise, `extra_body` merged last.
+/// unless the caller said otherwise, `extra_body` merged last, the caller's key order kept.
 pub fn chat_body(
     config: &ClientConfig,
     request: &ChatCompletionRequest,
@@ -151,40 +224,176 @@ pub fn chat_body(
     opts: &RequestOptions,
 ) -> Result<Bytes, Error> {
     request.validate()?;
-    let add_usage = stream && request.stream_options.is_none() && config.include_usage_by_default;
-    let drop_options = !stream && request.stream_options.is_some();
-    if request.stream == stream.then_some(true) && !add_usage && !drop_options {
-        return encode_body(request, opts);
-    }
-    let mut request = request.clone();
-    request.stream = stream.then_some(true);
-    if stream && request.stream_options.is_none() && config.include_usage_by_default {
-        request.stream_options = Some(StreamOptions {
-            include_usage: Some(true),
-            extra: Map::new(),
-        });
-    }
-    if !stream {
-        request.stream_options = None;
-    }
-    encode_body(&request, opts)
+    let json = serde_json::to_string(request).map_err(|e| Error::invalid("request", e))?;
+    let edits = BodyEdits {
+        kind: BodyKind::Chat,
+        stream,
+        usage_by_default: config.include_usage_by_default,
+        extra: opts.extra_body.as_ref(),
+    };
+    Ok(edits.apply_owned(json)?.0)
 }
 
-/// Serialises `body` and merges `extra_body` into it.
+/// Whether a stream of `request` asks for usage because the engine does, not the caller.
+pub fn usage_added(config: &ClientConfig, request: &ChatCompletionRequest) -> bool {
+    request.stream_options.is_none() && config.include_usage_by_default
+}
+
+/// Serialises `body` and merges `extra_body` into it (existing keys keep their place, new ones go last).
 pub fn encode_body<T: serde::Serialize>(body: &T, opts: &RequestOptions) -> Result<Bytes, Error> {
-    let encoded = match &opts.extra_body {
-        None => serde_json::to_vec(body),
-        Some(extra) => {
-            let mut value = serde_json::to_value(body).map_err(|e| Error::invalid("request", e))?;
-            if let Value::Object(map) = &mut value {
-                for (k, v) in extra {
-                    map.insert(k.clone(), v.clone());
+    let json = serde_json::to_string(body).map_err(|e| Error::invalid("request", e))?;
+    let edits = BodyEdits {
+        kind: BodyKind::None,
+        stream: false,
+        usage_by_default: false,
+        extra: opts.extra_body.as_ref(),
+    };
+    Ok(edits.apply_owned(json)?.0)
+}
+
+/// What the engine changes in a body before sending it. Everything else leaves as the
+/// caller wrote it: top-level keys in the caller's order, each value byte for byte
+/// (nested objects keep their order too: JSON Schemas are order-sensitive for models).
+pub(crate) struct BodyEdits<'a> {
+    /// The body's kind: only kinds that stream have `stream` / `stream_options` edited.
+    pub kind: BodyKind,
+    /// The call is a stream: `stream: true`, and usage asked for (see `usage_by_default`).
+    /// Not a stream: a `stream: true` and any `stream_options` are dropped (a `stream: false` stays).
+    pub stream: bool,
+    /// Ask for usage on a stream whose body has no `stream_options` (or `null`).
+    pub usage_by_default: bool,
+    /// `extra_body`, merged last: a key already there keeps its place, a new one goes at the end.
+    pub extra: Option<&'a Map<String, Value>>,
+}
+
+impl BodyEdits<'_> {
+    /// The body to send, and whether the engine asked for usage on the caller's behalf.
+    pub(crate) fn apply_owned(&self, json: String) -> Result<(Bytes, bool), Error> {
+        match self.apply(&json)? {
+            (Some(edited), usage) => Ok((Bytes::from(edited), usage)),
+            (None, usage) => Ok((Bytes::from(json), usage)),
+        }
+    }
+
+    /// The edited body, `None` when it is sent as given.
+    pub(crate) fn apply(&self, json: &str) -> Result<(Option<String>, bool), Error> {
+        let streams = self.kind.streams();
+        if !streams && self.extra.is_none_or(|e| e.is_empty()) {
+            return Ok((None, false));
+        }
+        let Entries(mut entries) = serde_json::from_str(json)
+            .map_err(|e| Error::invalid("request", format!("must be a JSON object ({e})")))?;
+        let mut changed = false;
+        let mut usage_added = false;
+        let position = |entries: &[(Cow<'_, str>, Cow<'_, str>)], key: &str| entries.iter().position(|(k, _)| k == key);
+        if streams && self.stream {
+            match position(&entries, "stream") {
+                Some(i) if entries[i].1 == "true" => {}
+                Some(i) => {
+                    entries[i].1 = Cow::Borrowed("true");
+                    changed = true;
+                }
+                None => {
+                    entries.push((Cow::Borrowed("stream"), Cow::Borrowed("true")));
+                    changed = true;
                 }
             }
-            serde_json::to_vec(&value)
+            if self.usage_by_default {
+                const USAGE: &str = r#"{"include_usage":true}"#;
+                match position(&entries, "stream_options") {
+                    Some(i) if entries[i].1 == "null" => {
+                        entries[i].1 = Cow::Borrowed(USAGE);
+                        usage_added = true;
+                    }
+                    Some(_) => {}
+                    None => {
+                        entries.push((Cow::Borrowed("stream_options"), Cow::Borrowed(USAGE)));
+                        usage_added = true;
+                    }
+                }
+                changed |= usage_added;
+            }
+        } else if streams {
+            let before = entries.len();
+            entries.retain(|(k, v)| !(k == "stream_options" || (k == "stream" && v != "false")));
+            changed |= entries.len() != before;
         }
-    };
-    encoded.map(Bytes::from).map_err(|e| Error::invalid("request", e))
+        if let Some(extra) = self.extra {
+            for (key, value) in extra {
+                let text = Cow::Owned(serde_json::to_string(value).map_err(|e| Error::invalid("extra_body", e))?);
+                match position(&entries, key) {
+                    Some(i) => entries[i].1 = text,
+                    None => entries.push((Cow::Owned(key.clone()), text)),
+                }
+                changed = true;
+            }
+        }
+        if !changed {
+            return Ok((None, usage_added));
+        }
+        let mut out = String::with_capacity(json.len() + 48);
+        out.push('{');
+        for (i, (key, value)) in entries.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            // A key without escapes is written as it came; serde_json escapes any other.
+            out.push_str(&serde_json::to_string(key.as_ref()).map_err(|e| Error::invalid("request", e))?);
+            out.push(':');
+            out.push_str(value);
+        }
+        out.push('}');
+        Ok((Some(out), usage_added))
+    }
+}
+
+/// A JSON object's top-level entries in the caller's order, each value as its text.
+struct Entries<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
+
+impl<'de> Deserialize<'de> for Entries<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Entries<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(8));
+                while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+                    let value: &'de RawValue = map.next_value()?;
+                    entries.push((key, Cow::Borrowed(value.get())));
+                }
+                Ok(Entries(entries))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// A map key, borrowed from the input when it has no escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
 }
 
 /// What every request of one client shares, worked out once when the client
@@ -193,7 +402,8 @@ pub fn encode_body<T: serde::Serialize>(body: &T, opts: &RequestOptions) -> Resu
 #[derive(Debug, Clone)]
 pub struct RequestTemplate {
     base_url: String,
-    endpoints: [(&'static str, (url::Url, http::Uri)); 3],
+    /// The table's paths without parameters, parsed once (see [`crate::ops::static_paths`]).
+    endpoints: Vec<(&'static str, (url::Url, http::Uri))>,
     headers: HeaderMap,
     /// Default headers win over the per-call `accept` and `content-type`, as they win over the user agent.
     defaults_set_accept: bool,
@@ -203,11 +413,9 @@ pub struct RequestTemplate {
 impl RequestTemplate {
     /// Checks and parses what `config` contributes to every request.
     pub fn new(config: &ClientConfig) -> Result<RequestTemplate, Error> {
-        let endpoints = [
-            ("chat/completions", endpoint_url(&config.base_url, "chat/completions")?),
-            ("models", endpoint_url(&config.base_url, "models")?),
-            ("embeddings", endpoint_url(&config.base_url, "embeddings")?),
-        ];
+        let endpoints = crate::ops::static_paths()
+            .map(|path| Ok((path, endpoint_url(&config.base_url, path)?)))
+            .collect::<Result<Vec<_>, Error>>()?;
         let mut headers = HeaderMap::with_capacity(8 + config.default_headers.len());
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.api_key.expose()))
             .map_err(|_| Error::invalid("api_key", "contains characters not allowed in a header"))?;
@@ -323,6 +531,7 @@ fn merge_headers(headers: &mut HeaderMap, extra: &[(String, String)]) -> Result<
 mod tests {
     use super::*;
     use crate::config::ClientBuilder;
+    use crate::types::StreamOptions;
 
     fn config() -> ClientConfig {
         ClientBuilder::new()
@@ -468,5 +677,144 @@ mod tests {
                 .field(),
             Some("headers")
         );
+    }
+
+    fn edits(kind: BodyKind, stream: bool, extra: Option<&Map<String, Value>>) -> BodyEdits<'_> {
+        BodyEdits {
+            kind,
+            stream,
+            usage_by_default: true,
+            extra,
+        }
+    }
+
+    #[test]
+    fn a_json_body_keeps_the_callers_order_and_bytes() {
+        let json = r#"{"model":"m","response_format":{"type":"json_schema","json_schema":{"schema":{"properties":{"reasoning":{"type":"string"},"answer":{"type":"number","minimum":1.50}}}}},"messages":[{"role":"user","content":"hi"}],"zeta":1e3}"#;
+        // Nothing to change: the body leaves exactly as given.
+        assert_eq!(edits(BodyKind::Chat, false, None).apply(json).unwrap(), (None, false));
+        // A stream: `stream` and `stream_options` appended, every other byte kept.
+        let (body, usage) = edits(BodyKind::Chat, true, None).apply(json).unwrap();
+        assert_eq!(
+            body.unwrap(),
+            format!(
+                r#"{},"stream":true,"stream_options":{{"include_usage":true}}}}"#,
+                &json[..json.len() - 1]
+            )
+        );
+        assert!(usage);
+        // The caller's `stream_options` win and keep their place; `stream` is set where it is.
+        let own = r#"{"stream":false,"model":"m","stream_options":{"include_usage":false},"messages":[]}"#;
+        let (body, usage) = edits(BodyKind::Chat, true, None).apply(own).unwrap();
+        assert_eq!(
+            body.unwrap(),
+            r#"{"stream":true,"model":"m","stream_options":{"include_usage":false},"messages":[]}"#
+        );
+        assert!(!usage);
+        // Not a stream: a `stream: true` and `stream_options` go, a `stream: false` stays (go-openai sends it).
+        let (body, _) = edits(BodyKind::Chat, false, None).apply(own).unwrap();
+        assert_eq!(body.unwrap(), r#"{"stream":false,"model":"m","messages":[]}"#);
+        let (body, _) = edits(BodyKind::Completion, false, None)
+            .apply(r#"{"model":"m","stream":true,"prompt":"p"}"#)
+            .unwrap();
+        assert_eq!(body.unwrap(), r#"{"model":"m","prompt":"p"}"#);
+    }
+
+    #[test]
+    fn extra_body_merges_in_place_and_appends_in_its_order() {
+        let extra: Map<String, Value> = serde_json::from_str(r#"{"z":{"b":1,"a":2},"model":"other","a":[3]}"#).unwrap();
+        let (body, _) = edits(BodyKind::Embedding, false, Some(&extra))
+            .apply(r#"{"model":"m","input":"x"}"#)
+            .unwrap();
+        assert_eq!(
+            body.unwrap(),
+            r#"{"model":"other","input":"x","z":{"b":1,"a":2},"a":[3]}"#
+        );
+        let e = edits(BodyKind::Embedding, false, Some(&extra))
+            .apply("[1]")
+            .unwrap_err();
+        assert_eq!(e.field(), Some("request"));
+    }
+
+    #[test]
+    fn a_typed_body_keeps_the_order_of_its_values_and_extras() {
+        let req: ChatCompletionRequest = parse_request(
+            r#"{"zed":1,"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"z":{},"a":{}},"required":["z","a"]}}}],"alpha":2}"#,
+        )
+        .unwrap();
+        let body = chat_body(&config(), &req, false, &RequestOptions::default()).unwrap();
+        let text = std::str::from_utf8(&body).unwrap();
+        assert_eq!(
+            text,
+            r#"{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"z":{},"a":{}},"required":["z","a"]}}}],"zed":1,"alpha":2}"#
+        );
+    }
+
+    #[test]
+    fn every_body_kind_names_its_typed_fields() {
+        let full = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+        let chat = serde_json::to_value(ChatCompletionRequest {
+            max_tokens: Some(1),
+            max_completion_tokens: Some(1),
+            temperature: Some(0.0),
+            top_p: Some(0.0),
+            presence_penalty: Some(0.0),
+            frequency_penalty: Some(0.0),
+            stop: Some(Value::Null),
+            n: Some(1),
+            seed: Some(1),
+            tools: Some(vec![]),
+            tool_choice: Some(Value::Null),
+            parallel_tool_calls: Some(true),
+            response_format: Some(Value::Null),
+            stream: Some(true),
+            stream_options: Some(StreamOptions::default()),
+            user: Some(String::new()),
+            logprobs: Some(true),
+            top_logprobs: Some(1),
+            logit_bias: Some(Value::Null),
+            ..Default::default()
+        })
+        .unwrap();
+        let completion = serde_json::to_value(CompletionRequest {
+            suffix: Some(String::new()),
+            max_tokens: Some(1),
+            temperature: Some(0.0),
+            top_p: Some(0.0),
+            n: Some(1),
+            stream: Some(true),
+            stream_options: Some(StreamOptions::default()),
+            logprobs: Some(1),
+            echo: Some(true),
+            stop: Some(Value::Null),
+            presence_penalty: Some(0.0),
+            frequency_penalty: Some(0.0),
+            best_of: Some(1),
+            logit_bias: Some(Value::Null),
+            seed: Some(1),
+            user: Some(String::new()),
+            ..Default::default()
+        })
+        .unwrap();
+        let embedding = serde_json::to_value(EmbeddingRequest {
+            encoding_format: Some(String::new()),
+            dimensions: Some(1),
+            user: Some(String::new()),
+            ..Default::default()
+        })
+        .unwrap();
+        let moderation = serde_json::to_value(ModerationRequest {
+            model: Some(String::new()),
+            ..Default::default()
+        })
+        .unwrap();
+        for (kind, value) in [
+            (BodyKind::Chat, chat),
+            (BodyKind::Completion, completion),
+            (BodyKind::Embedding, embedding),
+            (BodyKind::Moderation, moderation),
+        ] {
+            assert_eq!(full(&value), kind.fields(), "{kind:?}");
+        }
     }
 }

@@ -9,6 +9,9 @@ use crate::error::{Error, ErrorKind};
 /// returned to the caller at once (carried on the error) instead of blocking.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
+/// The peers' default for `max_retries`.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+
 /// Retries after the first attempt, and the backoff between them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -23,7 +26,7 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
-            max_retries: crate::config::DEFAULT_MAX_RETRIES,
+            max_retries: DEFAULT_MAX_RETRIES,
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(8),
         }

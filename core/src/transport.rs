@@ -193,7 +193,7 @@ impl Transport {
             match send_over(idle, request, &self.driven, &origin).await {
                 Ok(response) => return Ok(response),
                 // Closed by the gateway while idle, before it took the request: a new connection.
-                Err(Unsent::Returned(back)) => request = back,
+                Err(Unsent::Returned(back)) => request = *back,
                 Err(Unsent::Failed(e)) => return Err(e),
             }
         }
@@ -387,8 +387,9 @@ impl DrivenPool {
 
 /// Why a request did not go out over a connection.
 enum Unsent {
-    /// The connection closed before taking it: the request, to send over another.
-    Returned(Request<Full<Bytes>>),
+    /// The connection closed before taking it: the request, to send over another
+    /// (boxed: this is the rare path, and it keeps the `Result` of every send small).
+    Returned(Box<Request<Full<Bytes>>>),
     Failed(BoxError),
 }
 
@@ -418,7 +419,7 @@ async fn send_over(
     })
     .await;
     if ready.is_err() {
-        return Err(Unsent::Returned(request));
+        return Err(Unsent::Returned(Box::new(request)));
     }
     let mut sending = Box::pin(sender.try_send_request(request));
     let sent = std::future::poll_fn(|cx| {
@@ -429,16 +430,16 @@ async fn send_over(
     .await;
     match sent {
         Ok(response) => Ok(response.map(|body| {
-            EngineBody::Driven(DrivenBody {
+            EngineBody::Driven(Box::new(DrivenBody {
                 body,
                 connection,
                 sender: Some(sender),
                 pool: pool.clone(),
                 origin: origin.clone(),
-            })
+            }))
         })),
         Err(mut e) => match e.take_message() {
-            Some(request) => Err(Unsent::Returned(request)),
+            Some(request) => Err(Unsent::Returned(Box::new(request))),
             None => Err(Unsent::Failed(e.into_error().into())),
         },
     }
@@ -448,8 +449,9 @@ async fn send_over(
 pub enum EngineBody {
     /// Over a connection of the shared pool, driven by a task of its own.
     Pooled(Incoming),
-    /// Over a connection that reading the body drives.
-    Driven(DrivenBody),
+    /// Over a connection that reading the body drives (boxed: its connection state is
+    /// about 1.9 KB, which every move of a pooled body would otherwise copy; one allocation per response).
+    Driven(Box<DrivenBody>),
 }
 
 /// A body and its HTTP/1 connection, polled by whoever reads the body: what has

@@ -7,7 +7,10 @@ use std::time::{Duration, Instant};
 
 use common::{Session, TEST_KEY};
 use routerkit::request::parse_request;
-use routerkit::{ChatCompletion, ChatCompletionRequest, Client, EmbeddingRequest, Error, RequestOptions};
+use routerkit::{
+    ChatCompletion, ChatCompletionRequest, Client, CompletionRequest, EmbeddingRequest, Error, ModerationRequest, Op,
+    RequestOptions,
+};
 use serde_json::{json, Value};
 
 /// What a call produced, in the vocabulary of the scenarios' `expect`.
@@ -22,6 +25,7 @@ struct Outcome {
     tool_calls: Option<Value>,
     model_ids: Vec<String>,
     embedding_count: usize,
+    moderation_flagged: Vec<bool>,
     error: Option<Error>,
     attempts: u32,
 }
@@ -33,6 +37,10 @@ fn scenarios() -> Vec<(String, Value)> {
         .map(|e| e.unwrap().path())
         .collect();
     files.retain(|p| p.extension().is_some_and(|e| e == "json"));
+    // CONFORMANCE_ONLY=038 runs the scenarios whose file name contains it (for debugging one).
+    if let Ok(only) = std::env::var("CONFORMANCE_ONLY") {
+        files.retain(|p| p.file_name().is_some_and(|n| n.to_string_lossy().contains(&only)));
+    }
     files.sort();
     files
         .into_iter()
@@ -41,6 +49,18 @@ fn scenarios() -> Vec<(String, Value)> {
             let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
             (p.file_name().unwrap().to_string_lossy().into_owned(), v)
         })
+        .collect()
+}
+
+/// The operations `tests/conformance/runners.json` says this runner runs.
+fn supported_ops() -> Vec<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/runners.json");
+    let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    all["rust"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
         .collect()
 }
 
@@ -238,9 +258,110 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
                 out.error = Some(e);
             }
         },
+        "models.retrieve" => match client
+            .retrieve_model(call["request"]["id"].as_str().unwrap_or_default(), &opts)
+            .await
+        {
+            Ok(r) => {
+                out.ok = true;
+                out.attempts = r.attempts;
+                out.model_ids = vec![r.data.id.clone()];
+            }
+            Err(e) => {
+                out.attempts = e.attempts();
+                out.error = Some(e);
+            }
+        },
+        "completions" => match async {
+            client
+                .completions(&parse_request::<CompletionRequest>(&body)?, &opts)
+                .await
+        }
+        .await
+        {
+            Ok(r) => {
+                out.ok = true;
+                out.attempts = r.attempts;
+                if let Some(choice) = r.data.choices.first() {
+                    out.content = Some(choice.text.clone());
+                    out.finish_reason = choice.finish_reason.clone();
+                }
+                out.usage = r.data.usage.as_ref().map(|u| serde_json::to_value(u).unwrap());
+            }
+            Err(e) => {
+                out.attempts = e.attempts();
+                out.error = Some(e);
+            }
+        },
+        "completions_stream" => {
+            let mut stream = match async {
+                client
+                    .completions_stream(&parse_request::<CompletionRequest>(&body)?, &opts)
+                    .await
+            }
+            .await
+            {
+                Ok(st) => st,
+                Err(e) => {
+                    out.attempts = e.attempts();
+                    out.error = Some(e);
+                    return out;
+                }
+            };
+            let mut content = String::new();
+            loop {
+                match stream.next().await {
+                    Ok(Some(chunk)) => {
+                        if !chunk.choices.is_empty() || chunk.usage.is_some() {
+                            out.chunk_count += 1;
+                        }
+                        if let Some(choice) = chunk.choices.first() {
+                            content.push_str(&choice.text);
+                        }
+                    }
+                    Ok(None) => {
+                        out.ok = true;
+                        break;
+                    }
+                    Err(e) => {
+                        out.error = Some(e);
+                        break;
+                    }
+                }
+            }
+            out.attempts = stream.attempts();
+            let done = stream.into_completion();
+            out.finish_reason = done.choices.first().and_then(|c| c.finish_reason.clone());
+            out.usage = done.usage.as_ref().map(|u| serde_json::to_value(u).unwrap());
+            out.content = Some(content);
+        }
+        "moderations" => match async {
+            client
+                .moderations(&parse_request::<ModerationRequest>(&body)?, &opts)
+                .await
+        }
+        .await
+        {
+            Ok(r) => {
+                out.ok = true;
+                out.attempts = r.attempts;
+                out.moderation_flagged = r.data.results.iter().map(|r| r.flagged).collect();
+            }
+            Err(e) => {
+                out.attempts = e.attempts();
+                out.error = Some(e);
+            }
+        },
         other => panic!("unknown op {other}"),
     }
     out
+}
+
+/// The keys of the object at `pointer` in `text`, in the order the text has them
+/// (serde_json keeps the order: the core enables `preserve_order`).
+fn keys_at(text: &str, pointer: &str) -> Option<Vec<String>> {
+    let body: Value = serde_json::from_str(text).ok()?;
+    Some(body.pointer(pointer)?.as_object()?.keys().cloned().collect())
 }
 
 /// `expected` is contained in `actual` (objects: every key, recursively; else equal).
@@ -310,6 +431,14 @@ fn check(name: &str, expect: &Value, out: &Outcome, requests: &[Value], elapsed:
     if let Some(ids) = e.get("model_ids") {
         if ids != &json!(out.model_ids) {
             fail(format!("model_ids: expected {ids}, got {:?}", out.model_ids));
+        }
+    }
+    if let Some(flags) = e.get("moderation_flagged") {
+        if flags != &json!(out.moderation_flagged) {
+            fail(format!(
+                "moderation_flagged: expected {flags}, got {:?}",
+                out.moderation_flagged
+            ));
         }
     }
     if let Some(n) = e.get("embedding_count").and_then(Value::as_u64) {
@@ -416,6 +545,17 @@ fn check(name: &str, expect: &Value, out: &Outcome, requests: &[Value], elapsed:
                     ));
                 }
             }
+            if let Some(Value::Object(orders)) = w.get("body_key_order") {
+                let text = got["body_text"].as_str().unwrap_or_default();
+                for (pointer, want) in orders {
+                    let got_keys = keys_at(text, pointer);
+                    if got_keys.as_ref().map(|k| json!(k)) != Some(want.clone()) {
+                        fail(format!(
+                            "requests[{i}].body_key_order {pointer:?}: expected {want}, got {got_keys:?}"
+                        ));
+                    }
+                }
+            }
             if let Some(Value::Array(absent)) = w.get("body_absent") {
                 for k in absent.iter().filter_map(Value::as_str) {
                     if got["body"].get(k).is_some() {
@@ -466,8 +606,15 @@ async fn run_one(name: String, scenario: Value) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_conformance_scenario_passes_through_the_rust_api() {
     let all = scenarios();
-    assert!(all.len() >= 40, "expected at least 40 scenarios, found {}", all.len());
-    let tasks: Vec<_> = all
+    if std::env::var_os("CONFORMANCE_ONLY").is_none() {
+        assert!(all.len() >= 40, "expected at least 40 scenarios, found {}", all.len());
+    }
+    let ops = supported_ops();
+    let (run, skipped): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .partition(|(_, sc)| ops.iter().any(|op| sc["call"]["op"] == op.as_str()));
+    assert!(skipped.is_empty(), "the Rust runner skips no scenario: {skipped:?}");
+    let tasks: Vec<_> = run
         .into_iter()
         .map(|(name, sc)| tokio::spawn(run_one(name, sc)))
         .collect();
@@ -482,4 +629,11 @@ async fn every_conformance_scenario_passes_through_the_rust_api() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn the_rust_runner_lists_every_operation_of_the_table() {
+    // The Rust API has every row, so its list in runners.json is the whole table, in its order.
+    let names: Vec<String> = Op::ALL.iter().map(|op| op.name().to_owned()).collect();
+    assert_eq!(supported_ops(), names);
 }

@@ -42,14 +42,14 @@ pub(crate) fn encode(
 /// Whether the fast record carries everything `chunk` holds.
 pub(crate) fn fits_fast(chunk: &ChatCompletionChunk) -> bool {
     let small = |s: &str| s.len() < ABSENT as usize;
-    let small_opt = |s: &Option<String>| s.as_deref().map_or(true, small);
+    let small_opt = |s: &Option<String>| s.as_deref().is_none_or(small);
     chunk.extra.is_empty()
         && !chunk.choices.is_empty()
         && small(&chunk.id)
         && small(&chunk.object)
         && small(&chunk.model)
         && small_opt(&chunk.system_fingerprint)
-        && chunk.usage.as_ref().map_or(true, usage_fits)
+        && chunk.usage.as_ref().is_none_or(usage_fits)
         && chunk.choices.iter().all(|c| {
             choice_fits(c) && small_opt(&c.finish_reason) && {
                 let d = &c.delta;

@@ -1,6 +1,6 @@
 'use strict';
 // openai-node's error classes, and the translation table from the core's
-// error kinds (DESIGN.md "Errors") to them.
+// error kinds (the repository's ARCHITECTURE.md) to them.
 
 const PREFIX = '{"routerkit":1,';
 

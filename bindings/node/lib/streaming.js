@@ -96,6 +96,16 @@ class Stream {
     return this.#native.attempts;
   }
 
+  /**
+   * The call's usage, once the gateway sent it. The engine asks for usage on every stream; the
+   * `choices: []` chunk that brings it is handed over only to a caller who asked for it
+   * (`stream_options`), so that loops reading `chunk.choices[0]` keep working.
+   */
+  get usage() {
+    const text = this.#native.usage;
+    return text ? JSON.parse(text) : undefined;
+  }
+
   /** Stops the stream and closes its connection. */
   abort() {
     this.controller.abort();

@@ -11,11 +11,10 @@ npm ci --no-audit --no-fund --loglevel=error
 npx napi build --platform --no-js --dts native.d.ts
 # The addon's own unit tests (src/shapes.rs); napi resolves Node's symbols only when loaded, so they link.
 (cd "$root" && cargo test -p routerkit-node --lib)
-cmp -s index.d.ts index.d.mts || { echo "index.d.mts must be a copy of index.d.ts (cp index.d.ts index.d.mts)" >&2; exit 1; }
 (cd "$root" && cargo build -p routerkit-mock)
 (cd "$root/examples/node" && npm install --no-audit --no-fund --loglevel=error)
 
 npx tsc -p tsconfig.json
-echo "tsc --noEmit: examples/node and test/types.* type-check against index.d.ts"
+echo "tsc --noEmit: examples/node and test/types.* type-check against index.d.ts and index.d.mts"
 # --expose-gc: test/gc.test.js checks that dropped streams and clients are collected.
 node --expose-gc --test test/*.test.js

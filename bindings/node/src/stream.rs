@@ -176,6 +176,10 @@ impl ReadAhead {
             }
             let ended = buffered.end.is_some();
             full = buffered.chunks >= MAX_BATCH;
+            if ended {
+                // Before JavaScript can see the end: `stream.usage` reads it once the stream is gone.
+                Meta::keep_usage(&meta, &stream);
+            }
             drop(buffered);
             self.readable.notify_one();
             if ended {
@@ -195,6 +199,8 @@ struct Meta {
     headers: Vec<String>,
     request_id: Option<String>,
     attempts: u32,
+    /// The usage JSON the stream ended with, for a read-ahead stream (whose `ChatStream` is dropped at its end).
+    usage: Option<String>,
 }
 
 impl Meta {
@@ -207,6 +213,13 @@ impl Meta {
                 .collect(),
             request_id: stream.request_id().map(str::to_owned),
             attempts: stream.attempts(),
+            usage: None,
+        }
+    }
+
+    fn keep_usage(meta: &std::sync::Mutex<Meta>, stream: &ChatStream) {
+        if let Ok(mut meta) = meta.lock() {
+            meta.usage = stream.usage().and_then(|u| serde_json::to_string(u).ok());
         }
     }
 
@@ -448,5 +461,18 @@ impl NativeStream {
     #[napi(getter)]
     pub fn attempts(&self) -> u32 {
         self.meta.lock().map(|m| m.attempts).unwrap_or(0)
+    }
+    /// JSON text of the call's usage as far as read: the usage chunk the engine asked for is not
+    /// handed over, so this is where a raw stream's caller finds it.
+    #[napi(getter)]
+    pub fn usage(&self) -> Option<String> {
+        if let Some(usage) = self.meta.lock().ok().and_then(|m| m.usage.clone()) {
+            return Some(usage);
+        }
+        let guard = self.inner.try_lock().ok()?;
+        guard
+            .as_ref()
+            .and_then(|s| s.usage())
+            .and_then(|u| serde_json::to_string(u).ok())
     }
 }

@@ -87,18 +87,29 @@ test('per-request options: headers, maxRetries, query and pass-through body fiel
   assert.deepEqual(log[0].body.provider, { order: ['a'] });
 });
 
+test('a caller who asks for usage gets its choices: [] chunk', async () => {
+  const sid = session();
+  const stream = await client(sid).chat.completions.create({
+    model: 'm', messages: MSG, stream: true, stream_options: { include_usage: true },
+  });
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  assert.deepEqual(chunks.at(-1).choices, []);
+  assert.ok(chunks.at(-1).usage.total_tokens > 0);
+});
+
 test('stream: true gives an async iterable of chunks; usage is asked for', async () => {
   const sid = session();
   await script(sid, [{ stream: { content: 'one two three', pieces: ['one ', 'two ', 'three'] } }]);
   const stream = await client(sid).chat.completions.create({ model: 'm', messages: MSG, stream: true });
   let text = '';
-  let usage;
   for await (const chunk of stream) {
-    text += chunk.choices[0]?.delta?.content ?? '';
-    if (chunk.usage) usage = chunk.usage;
+    // The tutorial loop: every chunk handed over has a choice (the usage chunk the engine asked for is kept back).
+    text += chunk.choices[0].delta.content ?? '';
+    assert.equal(chunk.usage ?? null, null);
   }
   assert.equal(text, 'one two three');
-  assert.ok(usage.total_tokens > 0);
+  assert.ok(stream.usage.total_tokens > 0);
   const log = await requests(sid);
   assert.equal(log[0].body.stream, true);
   assert.equal(log[0].body.stream_options.include_usage, true);

@@ -1,5 +1,6 @@
 // Compiled by `tsc --noEmit` (not run): openai-node-style code must type-check against index.d.ts.
 import OpenAI, {
+  OpenAI as Named,
   APIError,
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -12,6 +13,9 @@ import OpenAI, {
 
 export async function typed(): Promise<void> {
   const client = new OpenAI({ apiKey: 'sk-x', baseURL: 'http://127.0.0.1:1/v1', timeout: 60_000, maxRetries: 3 });
+  // The ESM default export (index.d.mts) is the class itself, as a value and as a type.
+  const same: OpenAI = new Named();
+  void same.chat.completions;
   const messages: ChatCompletionMessageParam[] = [{ role: 'user', content: 'hi' }];
   const completion: ChatCompletion = await client.chat.completions.create({ model: 'm', messages, max_tokens: 5 });
   const text: string | null = completion.choices[0].message.content;

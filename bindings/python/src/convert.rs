@@ -1,5 +1,6 @@
-//! Core values → Python values: raw JSON bodies as `bytes`, chunks as `str`,
-//! helper events as tuples. Python parses the JSON with `json.loads`.
+//! Core values → Python values: raw JSON bodies as `bytes` (the host turns them into
+//! objects with the native `parse_json`), chunks as `ChatCompletionChunk` objects built
+//! from their text in one pass by the native decoder (`json.rs`), helper events as tuples.
 
 use bytes::Bytes;
 use pyo3::prelude::*;

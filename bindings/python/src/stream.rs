@@ -29,7 +29,8 @@ pub struct NativeStream {
 impl NativeStream {
     pub(crate) fn new(stream: ChatStream, events: bool) -> Self {
         let mut stream = stream;
-        // Chunks cross as their event text (parsed by orjson/json on this side).
+        // Only each chunk's event text is kept: `convert::batch` builds the Python objects
+        // from it with the native decoder (`json.rs`).
         stream.data_only();
         if events {
             stream.enable_events();

@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import Mock  # noqa: E402
-
-import routerkit  # noqa: E402
+import routerkit
+from conftest import Mock
 
 url, key = sys.argv[1], sys.argv[2]
 MSG = [{"role": "user", "content": "hello"}]
@@ -51,7 +50,7 @@ def forms(obj: Any) -> None:
 def expect(exc: type, fn: Any, kind: str) -> None:
     try:
         fn()
-    except exc as e:  # noqa: PERF203
+    except exc as e:
         kinds.add(kind)
         forms(e)
         return
@@ -59,24 +58,53 @@ def expect(exc: type, fn: Any, kind: str) -> None:
 
 
 def echo(status: int) -> Any:
-    return {"status": status, "headers": {"x-echo": key},
-            "body": {"error": {"message": f"Incorrect API key provided: {key}", "type": "invalid_request_error", "code": status, "param": key}}}
+    return {
+        "status": status,
+        "headers": {"x-echo": key},
+        "body": {
+            "error": {
+                "message": f"Incorrect API key provided: {key}",
+                "type": "invalid_request_error",
+                "code": status,
+                "param": key,
+            }
+        },
+    }
 
 
 m = session([echo(400), echo(401), echo(429), echo(429), echo(500), echo(500)])
 c = client(m, max_retries=1)
-for obj in (c, c.with_options(timeout=5.0), routerkit.AsyncClient(**m.client_kwargs(api_key=key)), c.chat, c.chat.completions):
+for obj in (
+    c,
+    c.with_options(timeout=5.0),
+    routerkit.AsyncClient(**m.client_kwargs(api_key=key)),
+    c.chat,
+    c.chat.completions,
+):
     forms(obj)
 texts.append(repr(c.api_key))
-for exc in (routerkit.BadRequestError, routerkit.AuthenticationError, routerkit.RateLimitError, routerkit.InternalServerError):
+for exc in (
+    routerkit.BadRequestError,
+    routerkit.AuthenticationError,
+    routerkit.RateLimitError,
+    routerkit.InternalServerError,
+):
     expect(exc, lambda: c.chat.completions.create(model="m", messages=MSG), "status")
 
-m = session([
-    {"stream": {"content": "a b c", "error_after": 1, "error_event": {"error": {"message": f"key {key} revoked", "code": 401}}}},
-    {"stream": {"raw_events": [f"data: {{\"not a chunk {key}\n\n"]}},
-    {"body_raw": f"<html>{key}</html>", "content_type": "text/html"},
-    {"body": {"error": {"message": f"bad key {key}", "code": 402}}},
-])
+m = session(
+    [
+        {
+            "stream": {
+                "content": "a b c",
+                "error_after": 1,
+                "error_event": {"error": {"message": f"key {key} revoked", "code": 401}},
+            }
+        },
+        {"stream": {"raw_events": [f'data: {{"not a chunk {key}\n\n']}},
+        {"body_raw": f"<html>{key}</html>", "content_type": "text/html"},
+        {"body": {"error": {"message": f"bad key {key}", "code": 402}}},
+    ]
+)
 c = client(m, max_retries=0)
 
 
@@ -92,13 +120,17 @@ expect(routerkit.APIError, consume, "decode")
 expect(routerkit.APIResponseValidationError, lambda: c.chat.completions.create(model="m", messages=MSG), "decode")
 expect(routerkit.APIError, lambda: c.chat.completions.create(model="m", messages=MSG), "stream")
 
-refused = routerkit.Client(api_key=key, base_url="http://127.0.0.1:1/v1", max_retries=1, initial_retry_delay=0.001, max_retry_delay=0.002)
+refused = routerkit.Client(
+    api_key=key, base_url="http://127.0.0.1:1/v1", max_retries=1, initial_retry_delay=0.001, max_retry_delay=0.002
+)
 expect(routerkit.APIConnectionError, lambda: refused.chat.completions.create(model="m", messages=MSG), "connection")
 
 m = session([{"delay_headers_ms": 3000}, {"stream": {"content": "a b c", "stall_after": 1, "stall_ms": 3000}}])
 c = client(m, max_retries=0, timeout=0.15)
 expect(routerkit.APITimeoutError, lambda: c.chat.completions.create(model="m", messages=MSG), "timeout")
-expect(routerkit.APITimeoutError, lambda: list(c.chat.completions.create(model="m", messages=MSG, stream=True)), "timeout")
+expect(
+    routerkit.APITimeoutError, lambda: list(c.chat.completions.create(model="m", messages=MSG, stream=True)), "timeout"
+)
 
 # Cancelled: asyncio's idiom, during a 20 s Retry-After sleep.
 m = session([{"status": 429, "headers": {"retry-after": "20"}}])
@@ -116,7 +148,11 @@ async def cancelled() -> None:
 asyncio.run(cancelled())
 
 expect(ValueError, lambda: routerkit.Client(api_key=key + "\r\nx-evil: 1", base_url=url), "invalid_request")
-expect(ValueError, lambda: routerkit.Client(api_key=key, base_url=url, default_headers={"x-a": key + "\n"}), "invalid_request")
+expect(
+    ValueError,
+    lambda: routerkit.Client(api_key=key, base_url=url, default_headers={"x-a": key + "\n"}),
+    "invalid_request",
+)
 expect(ValueError, lambda: client(m).chat.completions.create(model=f"m\r\n{key}", messages=MSG), "invalid_request")
 
 assert sorted(kinds) == ["cancelled", "connection", "decode", "invalid_request", "status", "stream", "timeout"], kinds

@@ -9,7 +9,7 @@ import subprocess
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 
@@ -30,7 +30,9 @@ def start_mock(*args: str) -> Tuple["subprocess.Popen[bytes]", str]:
     binary = _mock_binary()
     if not os.path.exists(binary):
         subprocess.run(["cargo", "build", "-q", "-p", "routerkit-mock"], cwd=ROOT, check=True)
-    proc = subprocess.Popen([binary, "--port", "0", "--exit-on-stdin-close", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [binary, "--port", "0", "--exit-on-stdin-close", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
     assert proc.stdout is not None
     return proc, proc.stdout.readline().decode().strip()
 
@@ -64,7 +66,9 @@ class Mock:
 
     def _control(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(f"{self.url}/__mock/{path}", data=data, method=method, headers={"content-type": "application/json"})
+        req = urllib.request.Request(
+            f"{self.url}/__mock/{path}", data=data, method=method, headers={"content-type": "application/json"}
+        )
         with urllib.request.urlopen(req, timeout=10) as r:
             text = r.read()
         return json.loads(text) if text else None

@@ -9,7 +9,6 @@ import pickle
 from typing import Any
 
 import pytest
-
 import routerkit
 from conftest import Mock
 
@@ -30,7 +29,7 @@ def test_result_objects(mock: Mock, client: Any) -> None:
     assert pickle.loads(pickle.dumps(r)) == r
     assert r.no_such_field is None  # absent fields read as None, like openai-python's optional ones
     with pytest.raises(AttributeError):
-        r._private
+        _ = r._private
     assert type(r.choices[0].message).__name__ == "ChatCompletionMessage"
     assert isinstance(r.choices[0].message, routerkit.BaseModel)
     assert routerkit.BaseModel({"a": {"b": 1}}).a.b == 1
@@ -40,18 +39,41 @@ def test_result_objects(mock: Mock, client: Any) -> None:
 
 
 def test_gateway_fields_pass_through_both_ways(mock: Mock, client: Any) -> None:
-    mock.script([{"body": {"id": "x", "object": "chat.completion", "created": 1, "model": "m", "provider": "Anthropic",
-                           "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "ok",
-                                                                                         "reasoning": "thought"}}]}}])
-    r = client.chat.completions.create(model="m", messages=MSG, provider={"order": ["a"]}, models=["x", "y"], transforms=["middle-out"])
+    mock.script(
+        [
+            {
+                "body": {
+                    "id": "x",
+                    "object": "chat.completion",
+                    "created": 1,
+                    "model": "m",
+                    "provider": "Anthropic",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": "ok", "reasoning": "thought"},
+                        }
+                    ],
+                }
+            }
+        ]
+    )
+    r = client.chat.completions.create(
+        model="m", messages=MSG, provider={"order": ["a"]}, models=["x", "y"], transforms=["middle-out"]
+    )
     assert r.provider == "Anthropic" and r.choices[0].message.reasoning == "thought"
     body = mock.requests()[0]["body"]
-    assert body["provider"] == {"order": ["a"]} and body["models"] == ["x", "y"] and body["transforms"] == ["middle-out"]
+    assert (
+        body["provider"] == {"order": ["a"]} and body["models"] == ["x", "y"] and body["transforms"] == ["middle-out"]
+    )
 
 
 def test_messages_may_hold_response_objects(mock: Mock, client: Any) -> None:
     r = client.chat.completions.create(model="m", messages=MSG)
-    client.chat.completions.create(model="m", messages=[*MSG, r.choices[0].message, {"role": "user", "content": "more"}])
+    client.chat.completions.create(
+        model="m", messages=[*MSG, r.choices[0].message, {"role": "user", "content": "more"}]
+    )
     sent = mock.requests()[1]["body"]["messages"]
     assert sent[1] == {"role": "assistant", "content": r.choices[0].message.content}
 
@@ -64,8 +86,13 @@ def test_not_given_is_left_out(mock: Mock, client: Any) -> None:
 
 def test_extra_headers_query_body_and_default_query(mock: Mock) -> None:
     c = routerkit.Client(**mock.client_kwargs(default_query={"a": "1"}))
-    c.chat.completions.create(model="m", messages=MSG, extra_headers={"X-Title": "app"}, extra_query={"b": 2},
-                              extra_body={"reasoning": {"effort": "high"}})
+    c.chat.completions.create(
+        model="m",
+        messages=MSG,
+        extra_headers={"X-Title": "app"},
+        extra_query={"b": 2},
+        extra_body={"reasoning": {"effort": "high"}},
+    )
     req = mock.requests()[0]
     assert req["headers"]["x-title"] == "app"
     assert "a=1" in req["query"] and "b=2" in req["query"]
@@ -106,7 +133,11 @@ def test_status_errors_by_class(mock: Mock, status: int, cls: type) -> None:
         c.chat.completions.create(model="m", messages=MSG)
     e = info.value
     assert type(e) is cls
-    assert isinstance(e, routerkit.APIStatusError) and isinstance(e, routerkit.APIError) and isinstance(e, routerkit.OpenAIError)
+    assert (
+        isinstance(e, routerkit.APIStatusError)
+        and isinstance(e, routerkit.APIError)
+        and isinstance(e, routerkit.OpenAIError)
+    )
     assert e.status_code == status and e.response.status_code == status
     assert e.request_id == "req_1" and e.response.headers["X-Request-Id"] == "req_1"
     assert isinstance(e.body, dict) and e.body["message"] == e.message.split(" - ", 1)[1]
@@ -148,14 +179,32 @@ def test_stream_chunks_usage_and_metadata(mock: Mock, client: Any) -> None:
     chunks = list(stream)
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == "Hello from routerkit-mock! You said: hello"
-    assert chunks[-1].usage.total_tokens > 0 and chunks[-1].choices == []
+    # Usage was asked for by the engine, not the caller: its choices: [] chunk is not handed over.
+    assert all(c.choices for c in chunks) and all(c.usage is None for c in chunks)
+    assert stream.usage is not None and stream.usage.total_tokens > 0
     assert stream.response.request_id == "req_1" and stream._attempts == 1
     assert mock.requests()[0]["body"]["stream_options"] == {"include_usage": True}
 
 
+def test_stream_usage_chunk_when_the_caller_asks(mock: Mock, client: Any) -> None:
+    chunks = list(
+        client.chat.completions.create(model="m", messages=MSG, stream=True, stream_options={"include_usage": True})
+    )
+    assert chunks[-1].usage.total_tokens > 0 and chunks[-1].choices == []
+
+
 def test_stream_error_event_raises_after_the_chunks(mock: Mock, client: Any) -> None:
-    mock.script([{"stream": {"content": "a b c d", "error_after": 2,
-                             "error_event": {"error": {"message": "provider overloaded", "code": 502}}}}])
+    mock.script(
+        [
+            {
+                "stream": {
+                    "content": "a b c d",
+                    "error_after": 2,
+                    "error_event": {"error": {"message": "provider overloaded", "code": 502}},
+                }
+            }
+        ]
+    )
     got = []
     with pytest.raises(routerkit.APIStreamError) as info:
         for c in client.chat.completions.create(model="m", messages=MSG, stream=True):
@@ -172,11 +221,22 @@ def test_stream_cut_short_is_an_error(mock: Mock, client: Any) -> None:
 
 
 def test_stream_helper_events_with_tool_calls(mock: Mock, client: Any) -> None:
-    mock.script([{"stream": {"content": "let me check", "tool_calls": [
-        {"id": "call_1", "name": "get_weather", "arguments": "{\"city\":\"Paris\"}"},
-        {"id": "call_2", "name": "get_time", "arguments": ""},
-    ]}}])
-    with client.chat.completions.stream(model="m", messages=MSG, tools=[{"type": "function", "function": {"name": "get_weather"}}]) as s:
+    mock.script(
+        [
+            {
+                "stream": {
+                    "content": "let me check",
+                    "tool_calls": [
+                        {"id": "call_1", "name": "get_weather", "arguments": '{"city":"Paris"}'},
+                        {"id": "call_2", "name": "get_time", "arguments": ""},
+                    ],
+                }
+            }
+        ]
+    )
+    with client.chat.completions.stream(
+        model="m", messages=MSG, tools=[{"type": "function", "function": {"name": "get_weather"}}]
+    ) as s:
         events = list(s)
         final = s.get_final_completion()
     types = [e.type for e in events]
@@ -184,9 +244,12 @@ def test_stream_helper_events_with_tool_calls(mock: Mock, client: Any) -> None:
     deltas = [e for e in events if e.type == "content.delta"]
     assert deltas[-1].snapshot == "let me check"
     done = [e for e in events if e.type == "tool_calls.function.arguments.done"]
-    assert [(e.name, e.index, e.arguments) for e in done] == [("get_weather", 0, "{\"city\":\"Paris\"}"), ("get_time", 1, "")]
+    assert [(e.name, e.index, e.arguments) for e in done] == [
+        ("get_weather", 0, '{"city":"Paris"}'),
+        ("get_time", 1, ""),
+    ]
     arg_deltas = [e for e in events if e.type == "tool_calls.function.arguments.delta" and e.index == 0]
-    assert arg_deltas[-1].arguments == "{\"city\":\"Paris\"}"
+    assert arg_deltas[-1].arguments == '{"city":"Paris"}'
     calls = final.choices[0].message.tool_calls
     assert [c.function.name for c in calls] == ["get_weather", "get_time"]
     assert calls[1].function.arguments == "{}"
@@ -201,7 +264,9 @@ def test_stream_helper_text_stream_and_reasoning(mock: Mock, client: Any) -> Non
         final = s.get_final_completion()
     assert text == "x y z"
     assert final.choices[0].message.content == "x y z"
-    assert final.choices[0].message.reasoning_content == "think hard" or final.choices[0].message.reasoning == "think hard"
+    assert (
+        final.choices[0].message.reasoning_content == "think hard" or final.choices[0].message.reasoning == "think hard"
+    )
     assert final.usage.total_tokens > 0
     assert s.current_completion_snapshot.choices[0].message.content == "x y z"
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-
 import routerkit
 from conftest import KEY, Mock, start_mock, stop_mock
 
@@ -23,8 +22,13 @@ MSG = [{"role": "user", "content": "hello"}]
 def run_child(mock_url: str, **env: str) -> subprocess.CompletedProcess:
     full = {k: v for k, v in os.environ.items() if k not in ("ROUTERKIT_LOG", "OPENAI_LOG")}
     full.update(env)
-    return subprocess.run([sys.executable, str(HERE / "_secrets_child.py"), mock_url, KEY], env=full,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(HERE / "_secrets_child.py"), mock_url, KEY],
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_the_key_never_appears_whole_with_the_log_fully_on(mock_url: str) -> None:
@@ -35,9 +39,18 @@ def test_the_key_never_appears_whole_with_the_log_fully_on(mock_url: str) -> Non
             assert KEY[8:] not in line, f"the key leaked into {name}: {line}"
             assert KEY[:9] not in line, f"more than 8 characters of the key in {name}: {line}"
     log = out.stderr
-    for needle in ("DEBUG request POST", 'authorization: "Bearer sk-test-…"', "INFO  response status=401",
-                   "WARN  retry attempt=1 failed (kind=status status=429", "ERROR call failed after attempt=2: kind=status status=500",
-                   "kind=connection", "kind=timeout", "kind=decode", "ERROR stream error", "kind=cancelled"):
+    for needle in (
+        "DEBUG request POST",
+        'authorization: "Bearer sk-test-…"',
+        "INFO  response status=401",
+        "WARN  retry attempt=1 failed (kind=status status=429",
+        "ERROR call failed after attempt=2: kind=status status=500",
+        "kind=connection",
+        "kind=timeout",
+        "kind=decode",
+        "ERROR stream error",
+        "kind=cancelled",
+    ):
         assert needle in log, f"the log lacks {needle!r}:\n{log}"
     assert KEY[:8] + "…" in out.stdout
 
@@ -60,7 +73,9 @@ def other_mock() -> Iterator[str]:
 
 @pytest.mark.parametrize("status", [307, 302])
 @pytest.mark.parametrize("stream", [False, True])
-def test_a_redirect_to_another_origin_drops_authorization(mock: Mock, other_mock: str, status: int, stream: bool) -> None:
+def test_a_redirect_to_another_origin_drops_authorization(
+    mock: Mock, other_mock: str, status: int, stream: bool
+) -> None:
     mock.script([{"status": status, "headers": {"location": f"{other_mock}/v1/chat/completions"}}])
     c = routerkit.Client(**mock.client_kwargs(max_retries=0))
     try:
@@ -108,27 +123,32 @@ def _circular() -> Any:
     return d
 
 
-@pytest.mark.parametrize("kwargs,exc,param", [
-    (dict(model=5, messages=MSG), TypeError, "model"),
-    (dict(model=None, messages=MSG), TypeError, "model"),
-    (dict(model="m", messages="hi"), TypeError, "messages"),
-    (dict(model="m", messages=[{"content": "no role"}]), TypeError, "messages"),
-    (dict(model="m", messages=MSG, temperature="hot"), TypeError, "temperature"),
-    (dict(model="m", messages=MSG, max_tokens=1.5), TypeError, "max_tokens"),
-    (dict(model="m", messages=MSG, n=0), ValueError, "n"),
-    (dict(model="m", messages=MSG, temperature=float("nan")), ValueError, "temperature"),
-    (dict(model="", messages=MSG), ValueError, "model"),
-    (dict(model="m", messages=[]), ValueError, "messages"),
-    (dict(model="m", messages=[{"role": "user", "content": object()}]), TypeError, "messages"),
-    (dict(model="m", messages=MSG, metadata={"x": object()}), TypeError, "metadata"),
-    (dict(model="m", messages=MSG, extra_body={"x": object()}), TypeError, "extra_body"),
-    (dict(model="m", messages=MSG, extra_body={"x": lambda: 1}), TypeError, "extra_body"),
-    (dict(model="m", messages=MSG, extra_body={"x": _circular()}), ValueError, "extra_body"),
-    (dict(model="m", messages=MSG, timeout=-1), ValueError, "timeout"),
-    (dict(model="m", messages=MSG, timeout="soon"), TypeError, "timeout"),
-])
+@pytest.mark.parametrize(
+    "kwargs,exc,param",
+    [
+        (dict(model=5, messages=MSG), TypeError, "model"),
+        (dict(model=None, messages=MSG), TypeError, "model"),
+        (dict(model="m", messages="hi"), TypeError, "messages"),
+        (dict(model="m", messages=[{"content": "no role"}]), TypeError, "messages"),
+        (dict(model="m", messages=MSG, temperature="hot"), TypeError, "temperature"),
+        (dict(model="m", messages=MSG, max_tokens=1.5), TypeError, "max_tokens"),
+        (dict(model="m", messages=MSG, n=0), ValueError, "n"),
+        (dict(model="m", messages=MSG, temperature=float("nan")), ValueError, "temperature"),
+        (dict(model="", messages=MSG), ValueError, "model"),
+        (dict(model="m", messages=[]), ValueError, "messages"),
+        (dict(model="m", messages=[{"role": "user", "content": object()}]), TypeError, "messages"),
+        (dict(model="m", messages=MSG, metadata={"x": object()}), TypeError, "metadata"),
+        (dict(model="m", messages=MSG, extra_body={"x": object()}), TypeError, "extra_body"),
+        (dict(model="m", messages=MSG, extra_body={"x": lambda: 1}), TypeError, "extra_body"),
+        (dict(model="m", messages=MSG, extra_body={"x": _circular()}), ValueError, "extra_body"),
+        (dict(model="m", messages=MSG, timeout=-1), ValueError, "timeout"),
+        (dict(model="m", messages=MSG, timeout="soon"), TypeError, "timeout"),
+    ],
+)
 @pytest.mark.parametrize("stream", [False, True])
-def test_bad_call_input_names_the_parameter_before_sending(mock: Mock, client: Any, kwargs: Any, exc: type, param: str, stream: bool) -> None:
+def test_bad_call_input_names_the_parameter_before_sending(
+    mock: Mock, client: Any, kwargs: Any, exc: type, param: str, stream: bool
+) -> None:
     with pytest.raises(exc) as info:
         client.chat.completions.create(**kwargs, stream=stream)
     assert param in str(info.value), str(info.value)
@@ -145,23 +165,26 @@ def test_missing_model_or_messages_is_a_type_error(mock: Mock, client: Any) -> N
     assert mock.requests() == []
 
 
-@pytest.mark.parametrize("kwargs,exc,param", [
-    (dict(max_retries=-1), ValueError, "max_retries"),
-    (dict(max_retries=101), ValueError, "max_retries"),
-    (dict(max_retries=1.5), TypeError, "max_retries"),
-    (dict(max_retries="3"), TypeError, "max_retries"),
-    (dict(max_retries=True), TypeError, "max_retries"),
-    (dict(timeout=-1.0), ValueError, "timeout"),
-    (dict(timeout=0), ValueError, "timeout"),
-    (dict(timeout="10"), TypeError, "timeout"),
-    (dict(connect_timeout=-5), ValueError, "connect_timeout"),
-    (dict(deadline=-1), ValueError, "deadline"),
-    (dict(timeout=float("nan")), ValueError, "timeout"),
-    (dict(initial_retry_delay=-1), ValueError, "initial_retry_delay"),
-    (dict(default_headers={"x-a": object()}), TypeError, "default_headers"),
-    (dict(api_key=12345), TypeError, "api_key"),
-    (dict(base_url="not a url"), ValueError, "base_url"),
-])
+@pytest.mark.parametrize(
+    "kwargs,exc,param",
+    [
+        (dict(max_retries=-1), ValueError, "max_retries"),
+        (dict(max_retries=101), ValueError, "max_retries"),
+        (dict(max_retries=1.5), TypeError, "max_retries"),
+        (dict(max_retries="3"), TypeError, "max_retries"),
+        (dict(max_retries=True), TypeError, "max_retries"),
+        (dict(timeout=-1.0), ValueError, "timeout"),
+        (dict(timeout=0), ValueError, "timeout"),
+        (dict(timeout="10"), TypeError, "timeout"),
+        (dict(connect_timeout=-5), ValueError, "connect_timeout"),
+        (dict(deadline=-1), ValueError, "deadline"),
+        (dict(timeout=float("nan")), ValueError, "timeout"),
+        (dict(initial_retry_delay=-1), ValueError, "initial_retry_delay"),
+        (dict(default_headers={"x-a": object()}), TypeError, "default_headers"),
+        (dict(api_key=12345), TypeError, "api_key"),
+        (dict(base_url="not a url"), ValueError, "base_url"),
+    ],
+)
 @pytest.mark.parametrize("cls", ["Client", "AsyncClient"])
 def test_bad_client_options_name_the_parameter(mock: Mock, kwargs: Any, exc: type, param: str, cls: str) -> None:
     with pytest.raises(exc) as info:
@@ -169,12 +192,15 @@ def test_bad_client_options_name_the_parameter(mock: Mock, kwargs: Any, exc: typ
     assert param in str(info.value), str(info.value)
 
 
-@pytest.mark.parametrize("kwargs,exc,param", [
-    (dict(max_retries=-1), ValueError, "max_retries"),
-    (dict(max_retries=101), ValueError, "max_retries"),
-    (dict(max_retries=2.5), TypeError, "max_retries"),
-    (dict(timeout=-1), ValueError, "timeout"),
-])
+@pytest.mark.parametrize(
+    "kwargs,exc,param",
+    [
+        (dict(max_retries=-1), ValueError, "max_retries"),
+        (dict(max_retries=101), ValueError, "max_retries"),
+        (dict(max_retries=2.5), TypeError, "max_retries"),
+        (dict(timeout=-1), ValueError, "timeout"),
+    ],
+)
 def test_bad_with_options_name_the_parameter(mock: Mock, client: Any, kwargs: Any, exc: type, param: str) -> None:
     with pytest.raises(exc) as info:
         client.with_options(**kwargs)

@@ -14,7 +14,6 @@ import time
 from typing import Any
 
 import pytest
-
 import routerkit
 from conftest import KEY, Mock, wait_for
 
@@ -62,7 +61,11 @@ def test_gil_is_released_while_a_stream_waits(mock: Mock, client: Any) -> None:
     t = threading.Thread(target=tick)
     t.start()
     try:
-        text = "".join(c.choices[0].delta.content or "" for c in client.chat.completions.create(model="m", messages=MSG, stream=True) if c.choices)
+        text = "".join(
+            c.choices[0].delta.content or ""
+            for c in client.chat.completions.create(model="m", messages=MSG, stream=True)
+            if c.choices
+        )
     finally:
         stop.set()
         t.join()
@@ -143,7 +146,11 @@ def test_client_made_before_fork_works_in_the_child(mock: Mock, client: Any) -> 
         code = 1
         try:
             r = client.chat.completions.create(model="m", messages=[{"role": "user", "content": "child"}])
-            s = "".join(c.choices[0].delta.content or "" for c in client.chat.completions.create(model="m", messages=MSG, stream=True) if c.choices)
+            s = "".join(
+                c.choices[0].delta.content or ""
+                for c in client.chat.completions.create(model="m", messages=MSG, stream=True)
+                if c.choices
+            )
             if r.choices[0].message.content.endswith("child") and s.endswith("hello"):
                 code = 0
         except BaseException:
@@ -152,7 +159,11 @@ def test_client_made_before_fork_works_in_the_child(mock: Mock, client: Any) -> 
     _, status = os.waitpid(pid, 0)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
     # The parent still works.
-    assert client.chat.completions.create(model="m", messages=[{"role": "user", "content": "parent"}]).choices[0].message.content.endswith("parent")
+    assert (
+        client.chat.completions.create(model="m", messages=[{"role": "user", "content": "parent"}])
+        .choices[0]
+        .message.content.endswith("parent")
+    )
 
 
 def test_asyncio_cancel_closes_the_connection(mock: Mock, aclient: Any) -> None:
@@ -210,10 +221,17 @@ def test_asyncio_wait_for_timeout_cancels(mock: Mock, aclient: Any) -> None:
 
 def test_many_concurrent_async_calls(mock: Mock, aclient: Any) -> None:
     async def main() -> list:
-        return await asyncio.gather(*(aclient.chat.completions.create(model="m", messages=[{"role": "user", "content": f"n{i}"}]) for i in range(50)))
+        return await asyncio.gather(
+            *(
+                aclient.chat.completions.create(model="m", messages=[{"role": "user", "content": f"n{i}"}])
+                for i in range(50)
+            )
+        )
 
     rs = asyncio.run(main())
-    assert [r.choices[0].message.content for r in rs] == [f"Hello from routerkit-mock! You said: n{i}" for i in range(50)]
+    assert [r.choices[0].message.content for r in rs] == [
+        f"Hello from routerkit-mock! You said: n{i}" for i in range(50)
+    ]
 
 
 def test_sync_stream_close_closes_the_connection(mock: Mock, client: Any) -> None:
@@ -227,7 +245,20 @@ def test_sync_stream_close_closes_the_connection(mock: Mock, client: Any) -> Non
 
 
 def test_key_never_in_repr_or_str(mock: Mock) -> None:
-    mock.script([{"status": 401, "body": {"error": {"message": f"Incorrect API key provided: {KEY}", "type": "invalid_request_error", "code": "invalid_api_key"}}}])
+    mock.script(
+        [
+            {
+                "status": 401,
+                "body": {
+                    "error": {
+                        "message": f"Incorrect API key provided: {KEY}",
+                        "type": "invalid_request_error",
+                        "code": "invalid_api_key",
+                    }
+                },
+            }
+        ]
+    )
     c = routerkit.Client(**mock.client_kwargs())
     assert KEY not in repr(c) and KEY not in str(c)
     assert KEY[:8] in repr(c)
@@ -253,7 +284,9 @@ def test_bad_configuration_names_the_field(mock: Mock) -> None:
         routerkit.Client(api_key="sk-bad\r\nx: y", base_url=mock.base_url)
     assert "x: y" not in str(info2.value)
     with pytest.raises(TypeError):
-        routerkit.Client(api_key=KEY, base_url=mock.base_url).chat.completions.create(model="m", messages=MSG, temperature="hot")
+        routerkit.Client(api_key=KEY, base_url=mock.base_url).chat.completions.create(
+            model="m", messages=MSG, temperature="hot"
+        )
     with pytest.raises(ValueError):
         routerkit.Client(api_key=KEY, base_url=mock.base_url, default_headers={"x-a": "b\nc"})
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, Iterator, List, Tuple
 
 import pytest
-
 import routerkit
 from conftest import KEY, start_mock, stop_mock
 

@@ -18,16 +18,54 @@ pub struct Mock {
     pub child: Child,
 }
 
+/// The mock gateway's binary: `$ROUTERKIT_MOCK` if set, else `routerkit-mock` in this test
+/// binary's profile directory (target/debug/deps/<test> -> target/debug/routerkit-mock).
+/// `cargo test -p routerkit` builds only this crate's targets, so on a fresh clone the mock is
+/// not there yet: the first test that needs it builds it, once per test binary, with the same
+/// cargo, target directory and profile.
 fn mock_binary() -> PathBuf {
-    // target/debug/deps/<test> -> target/debug/routerkit-mock
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("routerkit-mock");
-    assert!(
-        bin.exists(),
-        "{} is missing: run `cargo build -p routerkit-mock` (make test does)",
-        bin.display()
-    );
-    bin
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(path) = std::env::var_os("ROUTERKIT_MOCK") {
+            return PathBuf::from(path);
+        }
+        let exe = std::env::current_exe().unwrap();
+        let profile_dir = exe.parent().unwrap().parent().unwrap();
+        let bin = profile_dir.join(format!("routerkit-mock{}", std::env::consts::EXE_SUFFIX));
+        if !bin.exists() {
+            build_mock(profile_dir);
+        }
+        assert!(
+            bin.exists(),
+            "{} is missing after building routerkit-mock",
+            bin.display()
+        );
+        bin
+    })
+    .clone()
+}
+
+/// Runs `cargo build -p routerkit-mock` into the target directory above `profile_dir`.
+fn build_mock(profile_dir: &std::path::Path) {
+    // Cargo sets CARGO for the test binaries it runs; a binary started by hand falls back to the
+    // cargo that compiled it.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+    let mut cmd = Command::new(cargo);
+    cmd.args(["build", "-p", "routerkit-mock", "--manifest-path"])
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(profile_dir.parent().unwrap());
+    // target/debug is the dev (and test) profile; any other directory is named after its profile.
+    match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") => {}
+        Some(profile) => {
+            cmd.args(["--profile", profile]);
+        }
+        None => panic!("unexpected test binary location {}", profile_dir.display()),
+    }
+    let status = cmd.status().expect("run cargo build -p routerkit-mock");
+    assert!(status.success(), "cargo build -p routerkit-mock failed: {status}");
 }
 
 /// Starts a mock gateway with `args` after `--port 0 --exit-on-stdin-close`; its URL is its first stdout line.

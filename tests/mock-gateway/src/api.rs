@@ -29,8 +29,18 @@ pub fn content_text(c: &Value) -> String {
     }
 }
 
-/// What a chat answer is derived from.
+/// Which API's objects an answer is made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// `chat.completion` / `chat.completion.chunk` (`choices[].message`, `choices[].delta`).
+    Chat,
+    /// `text_completion` (legacy completions: `choices[].text`), plain and streamed.
+    Completion,
+}
+
+/// What a chat (or legacy completion) answer is derived from.
 pub struct ChatCtx {
+    pub shape: Shape,
     pub id: String,
     pub model: String,
     pub default_content: String,
@@ -57,6 +67,7 @@ impl ChatCtx {
             })
             .unwrap_or(0);
         ChatCtx {
+            shape: Shape::Chat,
             id: format!("chatcmpl-mock-{n}"),
             model: body
                 .get("model")
@@ -71,6 +82,120 @@ impl ChatCtx {
                 .unwrap_or(false),
         }
     }
+}
+
+impl ChatCtx {
+    /// A legacy completions request: the prompt (a string, or the strings of an array joined by
+    /// one space) stands for the last user message.
+    pub fn from_completion_request(body: &Value, n: usize) -> ChatCtx {
+        let prompt = match body.get("prompt") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" "),
+            _ => String::new(),
+        };
+        ChatCtx {
+            shape: Shape::Completion,
+            id: format!("cmpl-mock-{n}"),
+            model: body
+                .get("model")
+                .and_then(Value::as_str)
+                .unwrap_or("routerkit-mock")
+                .to_string(),
+            prompt_tokens: word_count(&prompt),
+            default_content: format!("Hello from routerkit-mock! You said: {prompt}"),
+            include_usage: body
+                .pointer("/stream_options/include_usage")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        }
+    }
+}
+
+/// The non-stream answer of either shape.
+pub fn completion_for(ctx: &ChatCtx, content: &str) -> Value {
+    match ctx.shape {
+        Shape::Chat => chat_completion(ctx, content),
+        Shape::Completion => text_completion(ctx, content),
+    }
+}
+
+/// A legacy `text_completion`.
+pub fn text_completion(ctx: &ChatCtx, content: &str) -> Value {
+    let completion = word_count(content);
+    json!({
+        "id": ctx.id,
+        "object": "text_completion",
+        "created": CREATED,
+        "model": ctx.model,
+        "choices": [{"text": content, "index": 0, "logprobs": null, "finish_reason": "stop"}],
+        "usage": {
+            "prompt_tokens": ctx.prompt_tokens,
+            "completion_tokens": completion,
+            "total_tokens": ctx.prompt_tokens + completion,
+        },
+    })
+}
+
+/// `GET /v1/models/{id}`: the model, or `None` for an id the mock does not serve.
+pub fn model(id: &str) -> Option<Value> {
+    let (id, owner) = MODELS.iter().find(|(m, _)| *m == id)?;
+    Some(json!({
+        "id": id,
+        "object": "model",
+        "created": CREATED,
+        "owned_by": owner,
+        "name": id,
+        "context_length": 200000,
+    }))
+}
+
+/// Moderation categories, in the order the answer lists them, and the words that flag each.
+const MODERATION: &[(&str, &[&str])] = &[
+    ("harassment", &["idiot", "stupid"]),
+    ("hate", &["hate"]),
+    ("self-harm", &["self-harm"]),
+    ("sexual", &["explicit"]),
+    ("violence", &["kill", "attack"]),
+];
+
+/// `POST /v1/moderations`: one result per input; a category is flagged (score 0.9, else 0.01)
+/// when the input contains one of its words. `Err(message)` for a missing or empty `input`.
+pub fn moderations(body: &Value, n: usize) -> Result<Value, String> {
+    let inputs: Vec<String> = match body.get("input") {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) if !a.is_empty() => a
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other
+                    .get("text")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            })
+            .collect(),
+        _ => return Err("'input' must be a string or a non-empty array".into()),
+    };
+    let results: Vec<Value> = inputs
+        .iter()
+        .map(|text| {
+            let lower = text.to_lowercase();
+            let mut categories = serde_json::Map::new();
+            let mut scores = serde_json::Map::new();
+            for (name, words) in MODERATION {
+                let hit = words.iter().any(|w| lower.contains(w));
+                categories.insert((*name).into(), hit.into());
+                scores.insert((*name).into(), json!(if hit { 0.9 } else { 0.01 }));
+            }
+            let flagged = categories.values().any(|v| v == &Value::Bool(true));
+            json!({"flagged": flagged, "categories": categories, "category_scores": scores})
+        })
+        .collect();
+    Ok(json!({
+        "id": format!("modr-mock-{n}"),
+        "model": body.get("model").and_then(Value::as_str).unwrap_or("omni-moderation-latest"),
+        "results": results,
+    }))
 }
 
 pub fn chat_completion(ctx: &ChatCtx, content: &str) -> Value {

@@ -476,13 +476,21 @@ async fn api_request(
     let gzip_ok = accepts_gzip(&parts);
     let body_json = serde_json::from_slice::<Value>(&body).ok();
     let req_json = body_json.clone().unwrap_or(Value::Null);
-    let ctx = ChatCtx::from_request(&req_json, n);
-    let status = step.status.unwrap_or(200);
     let path = parts.uri.path();
+    let ctx = if path == "/v1/completions" {
+        ChatCtx::from_completion_request(&req_json, n)
+    } else {
+        ChatCtx::from_request(&req_json, n)
+    };
+    let status = step.status.unwrap_or(200);
     let known = matches!(
         (&parts.method, path),
-        (&Method::POST, "/v1/chat/completions") | (&Method::GET, "/v1/models") | (&Method::POST, "/v1/embeddings")
-    );
+        (&Method::POST, "/v1/chat/completions")
+            | (&Method::POST, "/v1/completions")
+            | (&Method::GET, "/v1/models")
+            | (&Method::POST, "/v1/embeddings")
+            | (&Method::POST, "/v1/moderations")
+    ) || (parts.method == Method::GET && path.starts_with("/v1/models/"));
 
     let mut resp = if let Some(n) = step.gzip_bomb_bytes {
         let (tx, mb) = MockBody::streaming(outcome.clone());
@@ -586,6 +594,34 @@ async fn api_request(
                     "application/json".into(),
                     api::models().to_string().into_bytes(),
                 ),
+                "/v1/moderations" => match api::moderations(&req_json, n) {
+                    Ok(v) => (status, "application/json".into(), v.to_string().into_bytes()),
+                    Err(m) => (
+                        400,
+                        "application/json".into(),
+                        api::error_body(400, &m, "invalid_request_error", Value::Null)
+                            .to_string()
+                            .into_bytes(),
+                    ),
+                },
+                p if p.starts_with("/v1/models/") => {
+                    let id = percent_decode(&p["/v1/models/".len()..]);
+                    match api::model(&id) {
+                        Some(v) => (status, "application/json".into(), v.to_string().into_bytes()),
+                        None => (
+                            404,
+                            "application/json".into(),
+                            api::error_body(
+                                404,
+                                &format!("The model '{id}' does not exist"),
+                                "invalid_request_error",
+                                "model_not_found".into(),
+                            )
+                            .to_string()
+                            .into_bytes(),
+                        ),
+                    }
+                }
                 "/v1/embeddings" => match api::embeddings(&req_json) {
                     Ok(v) => (status, "application/json".into(), v.to_string().into_bytes()),
                     Err(m) => (
@@ -626,7 +662,7 @@ async fn api_request(
                         guard.0 = None;
                         return Ok(r);
                     }
-                    let mut answer = api::chat_completion(&ctx, &content);
+                    let mut answer = api::completion_for(&ctx, &content);
                     if let Some(n) = step.choices {
                         let one = answer["choices"][0].clone();
                         answer["choices"] = (0..n)
@@ -668,6 +704,31 @@ async fn api_request(
     finish_headers(&mut resp, &request_id, &step);
     guard.0 = None;
     Ok(resp)
+}
+
+/// `%XX` escapes of a path decoded (an id reaches the mock as the client encoded it).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn finish_headers(r: &mut Resp, request_id: &str, step: &Step) {

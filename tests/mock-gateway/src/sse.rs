@@ -10,7 +10,7 @@ use flate2::Compression;
 use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
 
-use crate::api::{word_count, ChatCtx, CREATED};
+use crate::api::{word_count, ChatCtx, Shape, CREATED};
 use crate::body::{Msg, ResetFlag};
 use crate::step::{Pieces, Split, StreamSpec};
 
@@ -87,17 +87,42 @@ pub fn deep_json(base: &Value, depth: usize) -> String {
 }
 
 fn base_chunk(ctx: &ChatCtx, choices: Value) -> Value {
+    let object = match ctx.shape {
+        Shape::Chat => "chat.completion.chunk",
+        Shape::Completion => "text_completion",
+    };
     json!({
         "id": ctx.id,
-        "object": "chat.completion.chunk",
+        "object": object,
         "created": CREATED,
         "model": ctx.model,
         "choices": choices,
     })
 }
 
+/// A chunk carrying `delta`; for legacy completions, its `content` as `choices[].text`
+/// (the other delta fields have no place there).
 fn delta_chunk(ctx: &ChatCtx, delta: Value) -> Value {
-    base_chunk(ctx, json!([{"index": 0, "delta": delta, "finish_reason": null}]))
+    match ctx.shape {
+        Shape::Chat => base_chunk(ctx, json!([{"index": 0, "delta": delta, "finish_reason": null}])),
+        Shape::Completion => {
+            let text = delta.get("content").and_then(Value::as_str).unwrap_or_default();
+            base_chunk(
+                ctx,
+                json!([{"text": text, "index": 0, "logprobs": null, "finish_reason": null}]),
+            )
+        }
+    }
+}
+
+fn finish_chunk(ctx: &ChatCtx, reason: String) -> Value {
+    match ctx.shape {
+        Shape::Chat => base_chunk(ctx, json!([{"index": 0, "delta": {}, "finish_reason": reason}])),
+        Shape::Completion => base_chunk(
+            ctx,
+            json!([{"text": "", "index": 0, "logprobs": null, "finish_reason": reason}]),
+        ),
+    }
 }
 
 /// Split text into pieces: by words (each piece keeps its trailing spaces) or
@@ -143,7 +168,11 @@ pub fn split_text(text: &str, pieces: Option<&Pieces>) -> Vec<String> {
 fn fill_chunk(ctx: &ChatCtx, mut v: Value) -> Value {
     if let Some(m) = v.as_object_mut() {
         m.entry("id").or_insert_with(|| ctx.id.clone().into());
-        m.entry("object").or_insert_with(|| "chat.completion.chunk".into());
+        let object = match ctx.shape {
+            Shape::Chat => "chat.completion.chunk",
+            Shape::Completion => "text_completion",
+        };
+        m.entry("object").or_insert_with(|| object.into());
         m.entry("created").or_insert_with(|| CREATED.into());
         m.entry("model").or_insert_with(|| ctx.model.clone().into());
     }
@@ -297,10 +326,7 @@ fn events(spec: &StreamSpec, ctx: &ChatCtx) -> Vec<Ev> {
         None => Some("stop".into()),
     };
     if let Some(f) = finish {
-        out.push(Ev::Json(base_chunk(
-            ctx,
-            json!([{"index": 0, "delta": {}, "finish_reason": f}]),
-        )));
+        out.push(Ev::Json(finish_chunk(ctx, f)));
     }
 
     let usage = match &spec.usage {

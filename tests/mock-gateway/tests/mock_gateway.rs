@@ -557,3 +557,100 @@ async fn repeat_sends_identical_deltas() {
     assert_eq!(chunks[1000]["choices"][0]["finish_reason"], "stop");
     assert_eq!(chunks.last().unwrap()["usage"]["completion_tokens"], 1000);
 }
+
+#[tokio::test]
+async fn retrieve_model_by_an_id_with_a_slash() {
+    let m = Mock::start();
+    let r = request(&m.addr, "GET", "/v1/models/openai/gpt-4.1", &[], None)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200);
+    let v = r.json();
+    assert_eq!(
+        (v["id"].as_str(), v["object"].as_str()),
+        (Some("openai/gpt-4.1"), Some("model"))
+    );
+    assert_eq!(v["owned_by"], "openai");
+    let r = request(&m.addr, "GET", "/v1/models/openai/nope%20x", &[], None)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json()["error"]["code"], "model_not_found");
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("'openai/nope x'"));
+}
+
+#[tokio::test]
+async fn legacy_completions_plain_and_streamed() {
+    let m = Mock::start();
+    let body = json!({"model": "openai/gpt-3.5-turbo-instruct", "prompt": "Say hi"});
+    let r = request(&m.addr, "POST", "/v1/completions", &[], Some(&body))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200);
+    let v = r.json();
+    assert_eq!(v["object"], "text_completion");
+    assert_eq!(v["id"], "cmpl-mock-1");
+    assert_eq!(v["choices"][0]["text"], "Hello from routerkit-mock! You said: Say hi");
+    assert_eq!(v["choices"][0]["finish_reason"], "stop");
+    assert_eq!(
+        v["usage"],
+        json!({"prompt_tokens": 2, "completion_tokens": 7, "total_tokens": 9})
+    );
+    let mut streamed = body.clone();
+    streamed["stream"] = true.into();
+    streamed["stream_options"] = json!({"include_usage": true});
+    let r = request(&m.addr, "POST", "/v1/completions", &[], Some(&streamed))
+        .await
+        .unwrap();
+    assert!(r.header("content-type").unwrap().starts_with("text/event-stream"));
+    let (_, chunks, done) = stream_content(&r.body);
+    assert!(done);
+    let text: String = chunks
+        .iter()
+        .filter_map(|c| c.pointer("/choices/0/text").and_then(Value::as_str))
+        .collect();
+    assert_eq!(text, "Hello from routerkit-mock! You said: Say hi");
+    assert!(chunks.iter().all(|c| c["object"] == "text_completion"));
+    assert!(chunks.iter().all(|c| c.pointer("/choices/0/delta").is_none()));
+    assert_eq!(chunks[chunks.len() - 2]["choices"][0]["finish_reason"], "stop");
+    assert_eq!(chunks.last().unwrap()["usage"]["total_tokens"], 9);
+    // Faults as chat has them: a scripted stream step shapes its chunks as completions.
+    let step = json!({"stream": {"content": "a b c", "error_after": 2}}).to_string();
+    let r = request(
+        &m.addr,
+        "POST",
+        "/v1/completions",
+        &[("x-mock-step", &step)],
+        Some(&streamed),
+    )
+    .await
+    .unwrap();
+    let (_, chunks, done) = stream_content(&r.body);
+    assert!(!done);
+    assert_eq!(chunks[1]["choices"][0]["text"], "b ");
+    assert_eq!(chunks[2]["error"]["code"], "server_error");
+}
+
+#[tokio::test]
+async fn moderations_flag_by_words() {
+    let m = Mock::start();
+    let body = json!({"input": ["I will kill the process", "hello"]});
+    let r = request(&m.addr, "POST", "/v1/moderations", &[], Some(&body))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200);
+    let v = r.json();
+    assert_eq!(v["id"], "modr-mock-1");
+    assert_eq!(v["model"], "omni-moderation-latest");
+    assert_eq!(v["results"][0]["flagged"], true);
+    assert_eq!(v["results"][0]["categories"]["violence"], true);
+    assert_eq!(v["results"][0]["category_scores"]["violence"], 0.9);
+    assert_eq!(v["results"][1]["flagged"], false);
+    let r = request(&m.addr, "POST", "/v1/moderations", &[], Some(&json!({"input": []})))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 400);
+}

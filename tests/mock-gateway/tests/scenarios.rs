@@ -35,7 +35,19 @@ const CLIENT: &[&str] = &[
 ];
 const CALL: &[&str] = &["op", "request", "options"];
 const OPTIONS: &[&str] = &["timeout_ms", "max_retries", "headers", "cancel_after_chunks"];
-const OPS: &[&str] = &["chat", "chat_stream", "models", "embeddings"];
+/// The operations of the core's table (core/src/ops.rs), by name.
+const OPS: &[&str] = &[
+    "chat",
+    "chat_stream",
+    "models",
+    "models.retrieve",
+    "embeddings",
+    "completions",
+    "completions_stream",
+    "moderations",
+];
+/// The runners of tests/conformance/runners.json.
+const RUNNERS: &[&str] = &["rust", "python", "node", "go"];
 const EXPECT: &[&str] = &[
     "ok",
     "content",
@@ -46,6 +58,7 @@ const EXPECT: &[&str] = &[
     "usage",
     "tool_calls",
     "model_ids",
+    "moderation_flagged",
     "embedding_count",
     "error",
     "chunks_before_error",
@@ -77,7 +90,15 @@ const KINDS: &[&str] = &[
     "cancelled",
     "decode",
 ];
-const REQ: &[&str] = &["method", "path", "query", "headers", "body_subset", "body_absent"];
+const REQ: &[&str] = &[
+    "method",
+    "path",
+    "query",
+    "headers",
+    "body_subset",
+    "body_absent",
+    "body_key_order",
+];
 
 fn scenario_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../conformance/scenarios")
@@ -113,7 +134,7 @@ fn validate(file: &str, s: &Value) -> Vec<String> {
     if s["name"].as_str() != Some(rest) {
         e.push(format!("name {:?} must match the file name ({rest:?})", s["name"]));
     }
-    if !s["description"].as_str().is_some_and(|d| d.len() > 10) {
+    if s["description"].as_str().is_none_or(|d| d.len() <= 10) {
         e.push("description must say why the scenario matters".into());
     }
     check_keys("client", &s["client"], CLIENT, &mut e);
@@ -128,8 +149,15 @@ fn validate(file: &str, s: &Value) -> Vec<String> {
     if !OPS.contains(&op) {
         e.push(format!("call.op {op:?} must be one of {OPS:?}"));
     }
-    if matches!(op, "chat" | "chat_stream" | "embeddings") && !s["call"]["request"].is_object() {
+    if matches!(
+        op,
+        "chat" | "chat_stream" | "embeddings" | "completions" | "completions_stream" | "moderations"
+    ) && !s["call"]["request"].is_object()
+    {
         e.push("call.request must be an object for this op".into());
+    }
+    if op == "models.retrieve" && !s.pointer("/call/request/id").is_some_and(Value::is_string) {
+        e.push("call.request must be {\"id\": \"<model id>\"} for models.retrieve".into());
     }
     if !s["mock"].is_array() {
         e.push("mock must be an array of steps".into());
@@ -156,6 +184,19 @@ fn validate(file: &str, s: &Value) -> Vec<String> {
     if let Some(reqs) = x["requests"].as_array() {
         for (i, r) in reqs.iter().enumerate() {
             check_keys(&format!("expect.requests[{i}]"), r, REQ, &mut e);
+            for (pointer, keys) in r["body_key_order"].as_object().into_iter().flatten() {
+                let body = s["call"]["request"].pointer(pointer);
+                if !(pointer.is_empty() || pointer.starts_with('/')) || !body.is_some_and(Value::is_object) {
+                    e.push(format!(
+                        "expect.requests[{i}].body_key_order: {pointer:?} is not an object of call.request"
+                    ));
+                }
+                if !keys.as_array().is_some_and(|k| k.iter().all(Value::is_string)) {
+                    e.push(format!(
+                        "expect.requests[{i}].body_key_order[{pointer:?}] must be a list of keys"
+                    ));
+                }
+            }
         }
     }
     e
@@ -179,23 +220,39 @@ fn build_request(s: &Value, sid: &str) -> (String, String, Vec<(String, String)>
     add(&s["client"]["default_headers"]);
     add(&s["call"]["options"]["headers"]);
     let mut body = s["call"].get("request").cloned();
-    let (method, path) = match op {
-        "chat" => ("POST", "/v1/chat/completions"),
-        "chat_stream" => {
-            let b = body.as_mut().unwrap();
-            b["stream"] = true.into();
-            if b.get("stream_options").is_none() {
-                b["stream_options"] = json!({"include_usage": true});
-            }
-            ("POST", "/v1/chat/completions")
+    let stream = |body: &mut Option<Value>| {
+        let b = body.as_mut().unwrap();
+        b["stream"] = true.into();
+        if b.get("stream_options").is_none() {
+            b["stream_options"] = json!({"include_usage": true});
         }
+    };
+    let (method, path) = match op {
+        "chat" => ("POST", "/v1/chat/completions".to_string()),
+        "chat_stream" => {
+            stream(&mut body);
+            ("POST", "/v1/chat/completions".to_string())
+        }
+        "completions" => ("POST", "/v1/completions".to_string()),
+        "completions_stream" => {
+            stream(&mut body);
+            ("POST", "/v1/completions".to_string())
+        }
+        "moderations" => ("POST", "/v1/moderations".to_string()),
         "models" => {
             body = None;
-            ("GET", "/v1/models")
+            ("GET", "/v1/models".to_string())
         }
-        _ => ("POST", "/v1/embeddings"),
+        "models.retrieve" => {
+            let id = body
+                .take()
+                .and_then(|b| b["id"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            ("GET", format!("/v1/models/{id}"))
+        }
+        _ => ("POST", "/v1/embeddings".to_string()),
     };
-    (method.into(), path.into(), headers, body)
+    (method.into(), path, headers, body)
 }
 
 enum End {
@@ -255,7 +312,10 @@ fn code_str(v: &Value) -> Option<String> {
 }
 
 /// A reference reading of an SSE chat stream, as the conformance README defines it.
-fn accumulate(body: &[u8], cancel_after: Option<u64>) -> Acc {
+/// `hide_added_usage`: the engine asked for usage on the caller's behalf (the request has no
+/// `stream_options`), so the caller is not handed the `choices: []` usage chunk (it still counts
+/// for `usage`).
+fn accumulate(body: &[u8], cancel_after: Option<u64>, hide_added_usage: bool) -> Acc {
     let mut a = Acc::default();
     for (event, data) in sse_events(body) {
         if data == "[DONE]" {
@@ -279,7 +339,9 @@ fn accumulate(body: &[u8], cancel_after: Option<u64>) -> Acc {
             break;
         }
         let has_choices = v["choices"].as_array().is_some_and(|c| !c.is_empty());
-        if has_choices || v.get("usage").is_some_and(|u| !u.is_null()) {
+        let has_usage = v.get("usage").is_some_and(|u| !u.is_null());
+        let only_usage = v["choices"].as_array().is_some_and(Vec::is_empty) && has_usage;
+        if (has_choices || has_usage) && !(hide_added_usage && only_usage) {
             a.chunks += 1;
         }
         if let Some(u) = v.get("usage").filter(|u| !u.is_null()) {
@@ -288,6 +350,10 @@ fn accumulate(body: &[u8], cancel_after: Option<u64>) -> Acc {
         if let Some(ch) = v["choices"].as_array().and_then(|c| c.first()) {
             let d = &ch["delta"];
             if let Some(t) = d["content"].as_str() {
+                a.content.push_str(t);
+            }
+            // Legacy completions: the first choice's text.
+            if let Some(t) = ch["text"].as_str() {
                 a.content.push_str(t);
             }
             for f in ["reasoning", "reasoning_content"] {
@@ -448,13 +514,19 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
         (Err(e), false) => errs.push(format!("step 1: no response: {e}")),
         (Ok(_), false) if delay >= 1500 => errs.push("step 1: headers came before delay_headers_ms".into()),
         (Ok((r, _)), false) => {
-            let want = first["status"].as_u64().unwrap_or(200) as u16;
+            // A default step answers with the mock's own status: 200, or the error status a
+            // scenario expects from the mock's default (an unknown model id is a 404).
+            let default_status = match x.pointer("/error/status").and_then(Value::as_u64) {
+                Some(status) if first.as_object().is_some_and(|m| m.is_empty()) => status,
+                _ => 200,
+            };
+            let want = first["status"].as_u64().unwrap_or(default_status) as u16;
             if r.status != want {
                 errs.push(format!("step 1: status {} != {want}", r.status));
             }
             let ct = r.header("content-type").unwrap_or("");
             let sse_expected = first.get("stream").is_some()
-                || (s["call"]["op"] == "chat_stream"
+                || ((s["call"]["op"] == "chat_stream" || s["call"]["op"] == "completions_stream")
                     && want < 400
                     && first.get("body").is_none()
                     && first.get("body_raw").is_none());
@@ -496,13 +568,14 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
         .header("content-type")
         .unwrap_or("")
         .starts_with("text/event-stream");
-    if ok && op != "chat_stream" && !matches!(end, End::Complete) {
+    if ok && !op.ends_with("_stream") && !matches!(end, End::Complete) {
         errs.push("reference response did not complete".into());
     }
     let mut fields: BTreeMap<&str, Value> = BTreeMap::new();
     match op {
-        "chat_stream" | "chat" if is_sse => {
-            let a = accumulate(&body, cancel);
+        "chat_stream" | "chat" | "completions_stream" | "completions" if is_sse => {
+            let hide = op.ends_with("_stream") && s.pointer("/call/request/stream_options").is_none();
+            let a = accumulate(&body, cancel, hide);
             let mut err = a.error.clone();
             if err.is_none() && cancel.is_none() && !a.done {
                 err = Some(match &end {
@@ -574,6 +647,29 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
                 "tool_calls",
                 ch.pointer("/message/tool_calls").cloned().unwrap_or(json!([])),
             );
+        }
+        "completions" => {
+            let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let ch = v.pointer("/choices/0").cloned().unwrap_or(Value::Null);
+            let text = ch["text"].as_str().unwrap_or("").to_string();
+            fields.insert("content_length", (text.len() as u64).into());
+            fields.insert("content", text.into());
+            fields.insert("finish_reason", ch["finish_reason"].clone());
+            fields.insert("usage", v["usage"].clone());
+        }
+        "models.retrieve" => {
+            let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            fields.insert("model_ids", json!([v["id"]]));
+        }
+        "moderations" => {
+            let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let flags: Vec<Value> = v["results"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|r| r["flagged"].clone())
+                .collect();
+            fields.insert("moderation_flagged", Value::Array(flags));
         }
         "models" => {
             let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -693,4 +789,46 @@ async fn conformance_scenarios_match_the_mock() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// The runners' operation lists: `runners.json` and the README's table agree, every
+/// operation listed is one of the table's, and the Rust runner runs every operation a
+/// scenario uses (the other runners skip, by their list, what their binding lacks yet).
+#[test]
+fn runner_operation_lists_are_explicit_and_agree() {
+    let dir = scenario_dir().join("..");
+    let lists: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("runners.json")).unwrap()).unwrap();
+    let lists = lists.as_object().expect("runners.json is an object");
+    let mut names: Vec<&str> = lists.keys().map(String::as_str).collect();
+    let mut want = RUNNERS.to_vec();
+    names.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(names, want, "runners.json names the four runners");
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    for (runner, ops) in lists {
+        let ops: Vec<&str> = ops.as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        for op in &ops {
+            assert!(OPS.contains(op), "{runner}: {op:?} is not an operation of the table");
+        }
+        let row = format!("| {runner} | {} |", ops.join(", "));
+        assert!(readme.contains(&row), "the README's table must have the row {row:?}");
+    }
+    let rust: Vec<&str> = lists["rust"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for entry in std::fs::read_dir(scenario_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let s: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let op = s["call"]["op"].as_str().unwrap_or("");
+            assert!(
+                rust.contains(&op),
+                "{}: the Rust runner must run {op:?}",
+                path.display()
+            );
+        }
+    }
 }

@@ -29,7 +29,8 @@ from typing import (
 )
 
 from ._exceptions import APIConnectionError, APIResponseValidationError, InvalidRequestError, _convert
-from ._routerkit import CallHandle, Completions as _CompletionQueue, NativeClient, NativeError, NativeStream
+from ._routerkit import CallHandle, NativeClient, NativeError, NativeStream
+from ._routerkit import Completions as _CompletionQueue
 from ._routerkit import parse_json as _parse
 from ._streaming import (
     AsyncChatCompletionStreamManager,
@@ -74,8 +75,15 @@ class Timeout:
     """A timeout with phases, for code written for httpx/openai: ``read`` (or the default)
     becomes routerkit's ``timeout``, ``connect`` its ``connect_timeout``."""
 
-    def __init__(self, timeout: Optional[float] = None, *, connect: Optional[float] = None, read: Optional[float] = None,
-                 write: Optional[float] = None, pool: Optional[float] = None) -> None:
+    def __init__(
+        self,
+        timeout: Optional[float] = None,
+        *,
+        connect: Optional[float] = None,
+        read: Optional[float] = None,
+        write: Optional[float] = None,
+        pool: Optional[float] = None,
+    ) -> None:
         self.connect = connect if connect is not None else timeout
         self.read = read if read is not None else timeout
         self.write = write
@@ -121,11 +129,15 @@ def _pairs(d: Optional[Mapping[str, Any]], name: str = "headers") -> Optional[Li
     # None / NOT_GIVEN remove a default header (an empty value does, in the engine).
     for k, v in d.items():
         if not isinstance(k, str) or not (v is None or isinstance(v, (str, NotGiven))):
-            raise InvalidRequestError(f"`{name}`: header {k!r} must have a str value, not {type(v).__name__}", param=name)
+            raise InvalidRequestError(
+                f"`{name}`: header {k!r} must have a str value, not {type(v).__name__}", param=name
+            )
     return [(k, "" if v is None or isinstance(v, NotGiven) else v) for k, v in d.items()]
 
 
-_Opts = Optional[Tuple[Optional[float], Optional[List[Tuple[str, str]]], Optional[List[Tuple[str, str]]], Optional[str]]]
+_Opts = Optional[
+    Tuple[Optional[float], Optional[List[Tuple[str, str]]], Optional[List[Tuple[str, str]]], Optional[str]]
+]
 
 
 def _options(
@@ -135,7 +147,9 @@ def _options(
     extra_body: Optional[Mapping[str, Any]],
     timeout: Any,
 ) -> _Opts:
-    if not (extra_headers or extra_query or extra_body or default_query) and (timeout is None or isinstance(timeout, NotGiven)):
+    if not (extra_headers or extra_query or extra_body or default_query) and (
+        timeout is None or isinstance(timeout, NotGiven)
+    ):
         return None
     query = dict(default_query or {})
     query.update(extra_query or {})
@@ -237,7 +251,8 @@ def _tls_ca_cert(value: TlsCaCert) -> Tuple[Optional[str], Optional[str]]:
     from ._exceptions import InvalidRequestError
 
     raise InvalidRequestError(
-        f"`tls_ca_cert` must be a path (str or os.PathLike) or PEM bytes, not {type(value).__name__}", param="tls_ca_cert"
+        f"`tls_ca_cert` must be a path (str or os.PathLike) or PEM bytes, not {type(value).__name__}",
+        param="tls_ca_cert",
     )
 
 
@@ -411,7 +426,9 @@ class Client(_BaseClient):
     def __enter__(self) -> "Client":
         return self
 
-    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
+    def __exit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
         self.close()
 
 
@@ -427,19 +444,46 @@ class Completions:
         self._client = client
 
     @overload
-    def create(self, *, model: str, messages: Iterable[Any], stream: Literal[True], extra_headers: Optional[Mapping[str, Any]] = None,
-               extra_query: Optional[Mapping[str, Any]] = None, extra_body: Optional[Mapping[str, Any]] = None,
-               timeout: TimeoutTypes = None, **params: Any) -> Stream[ChatCompletionChunk]: ...
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        stream: Literal[True],
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        **params: Any,
+    ) -> Stream[ChatCompletionChunk]: ...
 
     @overload
-    def create(self, *, model: str, messages: Iterable[Any], stream: Optional[Literal[False]] = None,
-               extra_headers: Optional[Mapping[str, Any]] = None, extra_query: Optional[Mapping[str, Any]] = None,
-               extra_body: Optional[Mapping[str, Any]] = None, timeout: TimeoutTypes = None, **params: Any) -> ChatCompletion: ...
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        stream: Optional[Literal[False]] = None,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        **params: Any,
+    ) -> ChatCompletion: ...
 
     @overload
-    def create(self, *, model: str, messages: Iterable[Any], stream: bool, extra_headers: Optional[Mapping[str, Any]] = None,
-               extra_query: Optional[Mapping[str, Any]] = None, extra_body: Optional[Mapping[str, Any]] = None,
-               timeout: TimeoutTypes = None, **params: Any) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]: ...
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        stream: bool,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        **params: Any,
+    ) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]: ...
 
     def create(
         self,
@@ -500,8 +544,13 @@ class Models:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def list(self, *, extra_headers: Optional[Mapping[str, Any]] = None, extra_query: Optional[Mapping[str, Any]] = None,
-             timeout: TimeoutTypes = None) -> ModelList:
+    def list(
+        self,
+        *,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+    ) -> ModelList:
         """``GET /models``; iterate the result for the models (``.data`` is the list)."""
         client = self._client
         opts = _options(client._default_query, extra_headers, extra_query, None, timeout)
@@ -517,9 +566,17 @@ class Embeddings:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def create(self, *, input: Any, model: str, extra_headers: Optional[Mapping[str, Any]] = None,
-               extra_query: Optional[Mapping[str, Any]] = None, extra_body: Optional[Mapping[str, Any]] = None,
-               timeout: TimeoutTypes = None, **params: Any) -> CreateEmbeddingResponse:
+    def create(
+        self,
+        *,
+        input: Any,
+        model: str,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        **params: Any,
+    ) -> CreateEmbeddingResponse:
         """``POST /embeddings``."""
         params["input"] = input
         params["model"] = model
@@ -551,7 +608,9 @@ class _AsyncCaller:
     """Runs native async calls: one completion queue per event loop, watched with ``add_reader``."""
 
     def __init__(self) -> None:
-        self._bridges: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _CompletionQueue]" = weakref.WeakKeyDictionary()
+        self._bridges: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _CompletionQueue]" = (
+            weakref.WeakKeyDictionary()
+        )
         self._last: Optional[Tuple[asyncio.AbstractEventLoop, _CompletionQueue]] = None
 
     def _completions(self, loop: asyncio.AbstractEventLoop) -> _CompletionQueue:
@@ -566,7 +625,9 @@ class _AsyncCaller:
         self._last = (loop, c)
         return c
 
-    async def call(self, start: Callable[..., Optional[CallHandle]], *args: Any, stream: Optional[NativeStream] = None) -> Any:
+    async def call(
+        self, start: Callable[..., Optional[CallHandle]], *args: Any, stream: Optional[NativeStream] = None
+    ) -> Any:
         import asyncio  # imported on first use: `import routerkit` stays cheap for sync code
 
         loop = asyncio.get_running_loop()
@@ -648,7 +709,9 @@ class AsyncClient(_BaseClient):
     async def __aenter__(self) -> "AsyncClient":
         return self
 
-    async def __aexit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
+    async def __aexit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
         await self.close()
 
 
@@ -664,19 +727,46 @@ class AsyncCompletions:
         self._client = client
 
     @overload
-    async def create(self, *, model: str, messages: Iterable[Any], stream: Literal[True], extra_headers: Optional[Mapping[str, Any]] = None,
-                     extra_query: Optional[Mapping[str, Any]] = None, extra_body: Optional[Mapping[str, Any]] = None,
-                     timeout: TimeoutTypes = None, **params: Any) -> AsyncStream[ChatCompletionChunk]: ...
+    async def create(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        stream: Literal[True],
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        **params: Any,
+    ) -> AsyncStream[ChatCompletionChunk]: ...
 
     @overload
-    async def create(self, *, model: str, messages: Iterable[Any], stream: Optional[Literal[False]] = None,
-                     extra_headers: Optional[Mapping[str, Any]] = None, extra_query: Optional[Mapping[str, Any]] = None,
-                     extra_body: Optional[Mapping[str, Any]] = None, timeout: TimeoutTypes = None, **params: Any) -> ChatCompletion: ...
+    async def create(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        stream: Optional[Literal[False]] = None,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        **params: Any,
+    ) -> ChatCompletion: ...
 
     @overload
-    async def create(self, *, model: str, messages: Iterable[Any], stream: bool, extra_headers: Optional[Mapping[str, Any]] = None,
-                     extra_query: Optional[Mapping[str, Any]] = None, extra_body: Optional[Mapping[str, Any]] = None,
-                     timeout: TimeoutTypes = None, **params: Any) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]: ...
+    async def create(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        stream: bool,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        **params: Any,
+    ) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]: ...
 
     async def create(
         self,
@@ -744,8 +834,13 @@ class AsyncModels:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    def list(self, *, extra_headers: Optional[Mapping[str, Any]] = None, extra_query: Optional[Mapping[str, Any]] = None,
-             timeout: TimeoutTypes = None) -> _AsyncModelList:
+    def list(
+        self,
+        *,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+    ) -> _AsyncModelList:
         client = self._client
         opts = _options(client._default_query, extra_headers, extra_query, None, timeout)
 
@@ -759,9 +854,17 @@ class AsyncEmbeddings:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    async def create(self, *, input: Any, model: str, extra_headers: Optional[Mapping[str, Any]] = None,
-                     extra_query: Optional[Mapping[str, Any]] = None, extra_body: Optional[Mapping[str, Any]] = None,
-                     timeout: TimeoutTypes = None, **params: Any) -> CreateEmbeddingResponse:
+    async def create(
+        self,
+        *,
+        input: Any,
+        model: str,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        **params: Any,
+    ) -> CreateEmbeddingResponse:
         params["input"] = input
         params["model"] = model
         client = self._client

@@ -169,14 +169,18 @@ class InternalServerError(APIStatusError):
 class APIConnectionError(APIError):
     """The connection could not be made, or broke."""
 
-    def __init__(self, message: str = "Connection error.", request: Any = None, *, body: Optional[object] = None) -> None:
+    def __init__(
+        self, message: str = "Connection error.", request: Any = None, *, body: Optional[object] = None
+    ) -> None:
         super().__init__(message, request, body=body)
 
 
 class APITimeoutError(APIConnectionError):
     """A timeout: connect, waiting for the response, idle between stream events, or the deadline."""
 
-    def __init__(self, message: str = "Request timed out.", request: Any = None, *, body: Optional[object] = None) -> None:
+    def __init__(
+        self, message: str = "Request timed out.", request: Any = None, *, body: Optional[object] = None
+    ) -> None:
         super().__init__(message, request, body=body)
 
 

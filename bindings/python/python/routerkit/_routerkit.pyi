@@ -2,9 +2,20 @@
 from typing import Any, List, Optional, Tuple, Union, final
 
 __version__: str
-__all__ = ["CallHandle", "Completions", "NativeClient", "NativeError", "NativeStream", "__version__", "parse_json", "set_classes"]
+__all__ = [
+    "CallHandle",
+    "Completions",
+    "NativeClient",
+    "NativeError",
+    "NativeStream",
+    "__version__",
+    "parse_json",
+    "set_classes",
+]
 
-_Opts = Optional[Tuple[Optional[float], Optional[List[Tuple[str, str]]], Optional[List[Tuple[str, str]]], Optional[str]]]
+_Opts = Optional[
+    Tuple[Optional[float], Optional[List[Tuple[str, str]]], Optional[List[Tuple[str, str]]], Optional[str]]
+]
 _Raw = Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int]
 _Event = Tuple[str, int, Optional[int], Optional[str], str]
 
@@ -61,7 +72,9 @@ class NativeClient:
     def models(self, opts: _Opts = None) -> _Raw: ...
     def embeddings(self, body: str, opts: _Opts = None) -> _Raw: ...
     def chat_async(self, completions: Completions, future: Any, body: str, opts: _Opts = None) -> CallHandle: ...
-    def chat_stream_async(self, completions: Completions, future: Any, body: str, opts: _Opts = None, events: bool = False) -> CallHandle: ...
+    def chat_stream_async(
+        self, completions: Completions, future: Any, body: str, opts: _Opts = None, events: bool = False
+    ) -> CallHandle: ...
     def models_async(self, completions: Completions, future: Any, opts: _Opts = None) -> CallHandle: ...
     def embeddings_async(self, completions: Completions, future: Any, body: str, opts: _Opts = None) -> CallHandle: ...
 

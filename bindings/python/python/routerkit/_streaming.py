@@ -7,7 +7,6 @@ events the core derived); this module only parses and wraps them.
 
 from __future__ import annotations
 
-import json
 from types import TracebackType
 from typing import (
     TYPE_CHECKING,
@@ -28,7 +27,7 @@ from typing import (
 
 from ._exceptions import Headers, Response, _convert
 from ._routerkit import NativeError, NativeStream, parse_json
-from ._types import ChatCompletion, ChatCompletionChunk
+from ._types import ChatCompletion, ChatCompletionChunk, CompletionUsage
 
 if TYPE_CHECKING:
     from ._client import _AsyncCaller
@@ -51,6 +50,7 @@ async def _aclose_gen(gen: Any) -> None:
         await gen.aclose()
     except (ValueError, RuntimeError):  # running in another task: the native close ends it
         pass
+
 
 __all__ = [
     "Stream",
@@ -82,6 +82,11 @@ def _response_of(native: NativeStream) -> Response:
     return Response(200, Headers(native.headers()), rid)
 
 
+def _usage_of(native: NativeStream) -> Optional[CompletionUsage]:
+    data = native.snapshot_json()
+    return parse_json(data, ChatCompletion).usage if data else None  # type: ignore[no-any-return]
+
+
 class Stream(Generic[_T]):
     """``create(stream=True)``: iterate for ``ChatCompletionChunk``s; ``close()`` or leave the
     ``with`` block to stop early (the connection is closed)."""
@@ -98,6 +103,13 @@ class Stream(Generic[_T]):
     @property
     def _request_id(self) -> Optional[str]:
         return self.response.request_id
+
+    @property
+    def usage(self) -> Optional[CompletionUsage]:
+        """The call's usage, once the gateway sent it. The engine asks for usage on every stream;
+        the ``choices: []`` chunk that brings it is handed over only to a caller who asked for it
+        (``stream_options``), so that loops indexing ``choices[0]`` keep working."""
+        return _usage_of(self._native)
 
     @property
     def _attempts(self) -> int:
@@ -125,7 +137,9 @@ class Stream(Generic[_T]):
     def __enter__(self) -> "Stream[_T]":
         return self
 
-    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
+    def __exit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
         self.close()
 
     def close(self) -> None:
@@ -158,6 +172,13 @@ class AsyncStream(Generic[_T]):
         return self.response.request_id
 
     @property
+    def usage(self) -> Optional[CompletionUsage]:
+        """The call's usage, once the gateway sent it. The engine asks for usage on every stream;
+        the ``choices: []`` chunk that brings it is handed over only to a caller who asked for it
+        (``stream_options``), so that loops indexing ``choices[0]`` keep working."""
+        return _usage_of(self._native)
+
+    @property
     def _attempts(self) -> int:
         return self._native.attempts()
 
@@ -185,7 +206,9 @@ class AsyncStream(Generic[_T]):
     async def __aenter__(self) -> "AsyncStream[_T]":
         return self
 
-    async def __aexit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
+    async def __aexit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
@@ -318,7 +341,10 @@ class FunctionToolCallArgumentsDeltaEvent:
         return "".join(self._parts.parts[: self._n])
 
     def __repr__(self) -> str:
-        return f"FunctionToolCallArgumentsDeltaEvent(name={self.name!r}, index={self.index}, arguments_delta={self.arguments_delta!r})"
+        return (
+            f"FunctionToolCallArgumentsDeltaEvent(name={self.name!r}, index={self.index}, "
+            f"arguments_delta={self.arguments_delta!r})"
+        )
 
 
 class FunctionToolCallArgumentsDoneEvent:
@@ -333,7 +359,9 @@ class FunctionToolCallArgumentsDoneEvent:
         self.choice_index = choice_index
 
     def __repr__(self) -> str:
-        return f"FunctionToolCallArgumentsDoneEvent(name={self.name!r}, index={self.index}, arguments={self.arguments!r})"
+        return (
+            f"FunctionToolCallArgumentsDoneEvent(name={self.name!r}, index={self.index}, arguments={self.arguments!r})"
+        )
 
 
 ChatCompletionStreamEvent = Union[
@@ -372,7 +400,9 @@ class _HelperCore:
             p = self._parts[key] = _Parts()
         return p
 
-    def events(self, chunk: ChatCompletionChunk, raw: List[Tuple[str, int, Optional[int], Optional[str], str]]) -> List[Any]:
+    def events(
+        self, chunk: ChatCompletionChunk, raw: List[Tuple[str, int, Optional[int], Optional[str], str]]
+    ) -> List[Any]:
         out: List[Any] = [ChunkEvent(chunk, self)]
         for kind, choice, index, name, text in raw:
             if kind == "content.delta":
@@ -387,7 +417,9 @@ class _HelperCore:
                 out.append(ReasoningDeltaEvent(text, self._parts_for(("z", choice, 0)), choice))
             elif kind == "tool_calls.function.arguments.delta":
                 i = index or 0
-                out.append(FunctionToolCallArgumentsDeltaEvent(name or "", i, text, self._parts_for(("t", choice, i)), choice))
+                out.append(
+                    FunctionToolCallArgumentsDeltaEvent(name or "", i, text, self._parts_for(("t", choice, i)), choice)
+                )
             elif kind == "tool_calls.function.arguments.done":
                 out.append(FunctionToolCallArgumentsDoneEvent(name or "", index or 0, text, choice))
         return out
@@ -427,7 +459,9 @@ class ChatCompletionStream:
     def __enter__(self) -> "ChatCompletionStream":
         return self
 
-    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
+    def __exit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
         self.close()
 
     @property
@@ -477,7 +511,9 @@ class ChatCompletionStreamManager:
         self._stream = ChatCompletionStream(self._start())
         return self._stream
 
-    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
+    def __exit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
         if self._stream is not None:
             self._stream.close()
 
@@ -515,7 +551,9 @@ class AsyncChatCompletionStream:
     async def __aenter__(self) -> "AsyncChatCompletionStream":
         return self
 
-    async def __aexit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
+    async def __aexit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
         await self.close()
 
     @property
@@ -570,6 +608,8 @@ class AsyncChatCompletionStreamManager:
         self._stream = AsyncChatCompletionStream(await self._start(), self._caller)
         return self._stream
 
-    async def __aexit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
+    async def __aexit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
         if self._stream is not None:
             await self._stream.close()

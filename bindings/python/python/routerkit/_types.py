@@ -1,9 +1,11 @@
-"""Light response objects: attribute access over the parsed JSON, built lazily.
+"""Light response objects: attribute access over the JSON, built in one pass.
 
-No pydantic. An object holds the dict ``json.loads`` produced; nested objects and
-lists are wrapped on first access and cached. Fields the type knows but the
-gateway left out read as ``None`` (as openai-python's optional fields do);
-fields the gateway added (``reasoning``, ``provider``…) are readable too.
+No pydantic. The native decoder (``parse_json``, and the stream's chunks) turns the
+JSON text straight into these objects: each object's ``__dict__`` is its fields, and a
+nested object is an instance of the class its parent's ``_fields`` names (plain
+``BaseModel`` otherwise), built then, not on first access. Fields the type knows but
+the gateway left out read as ``None`` (as openai-python's optional fields do); fields
+the gateway added (``reasoning``, ``provider``…) are readable too.
 """
 
 from __future__ import annotations

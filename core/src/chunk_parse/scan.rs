@@ -9,7 +9,7 @@
 //! then leaves exactly what serde would leave: the keys it knows with the
 //! types they must have, strings without escapes, plain integers, `null`. Anything
 //! else (an escape, an unknown key, a float, a repeated key, usage, tool calls, an
-//! error…) makes it decline, and [`parse_chunk_into`](crate::types::parse_chunk_into)
+//! error…) makes it decline, and [`parse_chunk_into`](super::parse_chunk_into)
 //! parses the event with serde, which decides. The two are compared on every
 //! input by the `chunk_accumulator` fuzz target and by the tests below.
 
@@ -437,7 +437,10 @@ mod tests {
             assert!(!scan_chunk_into(text, &mut scratch), "{text}");
             // And the parse the stream makes still gives serde's answer, value or error.
             let mut reused = ChatCompletionChunk::default();
-            match (serde_parse(text), crate::types::parse_chunk_into(text, &mut reused)) {
+            match (
+                serde_parse(text),
+                crate::chunk_parse::parse_chunk_into(text, &mut reused),
+            ) {
                 (Ok(fresh), Ok(())) => assert_eq!(fresh, reused, "{text}"),
                 (Err(fresh), Err(e)) => assert_eq!(fresh, e.to_string(), "{text}"),
                 (fresh, reused) => panic!("{text}: serde {fresh:?}, stream {reused:?}"),

@@ -1,7 +1,14 @@
-//! A chat stream: bytes → SSE events → chunks → the accumulated completion.
+//! A stream: bytes → SSE events → chunks → the accumulated result.
 //!
 //! Pull-based: the caller asks for the next chunk (or a batch of them), so a
 //! binding crosses into its language once per batch, not once per chunk.
+//!
+//! This module holds the mechanics every stream shares (the watched reads, a
+//! retry before the first event, batching, pacing, a fair share of the runtime
+//! thread); what the events mean is a [`Protocol`]: [`Chat`] (chat
+//! completions, in `chat.rs`) and [`Completions`] (legacy completions, in
+//! `completions.rs`). [`Stream`] is generic over it and monomorphised, so each
+//! protocol's hot path is compiled on its own.
 
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -14,14 +21,55 @@ use tokio::time::{Instant, Sleep};
 use futures_util::FutureExt;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
-use crate::accumulate::{ChatAccumulator, StreamEvent};
-use crate::client::{CallContext, Client};
+use crate::accumulate::StreamEvent;
+use crate::call::{Accepted, CallContext, Sender};
 use crate::error::{request_id_from, Error, ErrorKind};
 use crate::request::PreparedRequest;
 use crate::retry::RetryDecision;
 use crate::sse::{SseDecoder, SseError, SseEvent};
-use crate::transport::{next_data, Body, HttpResponse};
-use crate::types::{parse_chunk_into, ChatCompletion, ChatCompletionChunk, Usage};
+use crate::transport::{next_data, Body};
+use crate::types::{ChatCompletionChunk, Usage};
+
+mod chat;
+mod completions;
+
+pub use chat::{Chat, ChatStream};
+pub use completions::{CompletionAccumulator, CompletionStream, Completions};
+
+/// What the events of one kind of stream mean: how a chunk is parsed and checked, what
+/// ends the stream, and how the chunks add up. Implemented by [`Chat`] and [`Completions`].
+pub trait Protocol: Default + Send + 'static {
+    /// One event's parsed data.
+    type Chunk: std::fmt::Debug + Clone + Default + Send + serde::de::DeserializeOwned + 'static;
+    /// What the chunks add up to.
+    type Final: std::fmt::Debug + Clone + serde::Serialize;
+
+    /// Reads one event: parses it into `place` (which may hold the previous chunk, to be
+    /// reused) and accumulates it, with helper events appended to `events` when given.
+    fn event(&mut self, event: &SseEvent, place: &mut Self::Chunk, events: Option<&mut Vec<StreamEvent>>) -> Step;
+    /// Whether a chunk carries only usage (`choices: []`): the one the engine asked for on
+    /// the caller's behalf is accumulated but not handed over.
+    fn only_usage(chunk: &Self::Chunk) -> bool;
+    /// A body that ends without the protocol's end marker is whole after this.
+    fn finish_reason_seen(&self) -> bool;
+    /// The last usage seen.
+    fn usage(&self) -> Option<&Usage>;
+    /// The result as accumulated so far.
+    fn snapshot(&self) -> Self::Final;
+    /// The final result.
+    fn finish(self) -> Self::Final;
+}
+
+/// What one event of a stream is.
+#[derive(Debug)]
+pub enum Step {
+    /// A chunk, parsed into the place given: hand it over.
+    Chunk,
+    /// The stream's end marker (`[DONE]`).
+    Done,
+    /// An error the gateway reported, or an event that does not parse.
+    Fail(Error),
+}
 
 /// Body pieces a stream reads before it lets its task yield. A stream that drives its own
 /// connection finds the next event ready for as long as the socket holds some, so without
@@ -55,13 +103,13 @@ impl CancelHandle {
 
 /// A chunk with the event text it was parsed from and the helper events it caused.
 #[derive(Debug, Clone)]
-pub struct RawChunk {
+pub struct RawChunk<C = ChatCompletionChunk> {
     /// The event's `data`, verbatim JSON: bindings may parse it with their own parser.
     pub data: String,
-    /// The parsed chunk; `None` on a stream set to [`ChatStream::data_only`].
-    pub chunk: Option<ChatCompletionChunk>,
+    /// The parsed chunk; `None` on a stream set to [`Stream::data_only`].
+    pub chunk: Option<C>,
     /// Helper events (content delta/done, tool-call arguments…), when enabled with
-    /// [`ChatStream::enable_events`].
+    /// [`Stream::enable_events`].
     pub events: Vec<StreamEvent>,
 }
 
@@ -71,9 +119,9 @@ enum State {
     Failed,
 }
 
-/// A streaming chat completion. Dropping it closes the connection.
-pub struct ChatStream {
-    client: Client,
+/// A stream of protocol `P`'s chunks ([`ChatStream`], [`CompletionStream`]). Dropping it closes the connection.
+pub struct Stream<P: Protocol> {
+    sender: Arc<Sender>,
     prepared: Arc<PreparedRequest>,
     ctx: CallContext,
     response: Option<Body>,
@@ -83,12 +131,15 @@ pub struct ChatStream {
     decoder: SseDecoder,
     decoded: Vec<SseEvent>,
     events_this_attempt: usize,
-    ready: VecDeque<RawChunk>,
-    accumulator: ChatAccumulator,
+    ready: VecDeque<RawChunk<P::Chunk>>,
+    protocol: P,
     with_events: bool,
     /// Whether each [`RawChunk`] carries its parsed chunk; otherwise chunks are parsed into `scratch`.
     typed: bool,
-    scratch: ChatCompletionChunk,
+    scratch: P::Chunk,
+    /// The engine asked for usage on the caller's behalf: the `choices: []` usage chunk that
+    /// brings is kept for the accumulator but not handed over (tutorial loops index `choices[0]`).
+    hide_added_usage: bool,
     pending_error: Option<Error>,
     /// Surrogate pairs split across events (see [`crate::surrogate`]).
     surrogates: crate::surrogate::StreamRepair,
@@ -171,27 +222,27 @@ impl ReadWatch {
     }
 }
 
-impl std::fmt::Debug for ChatStream {
+impl<P: Protocol> std::fmt::Debug for Stream<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ChatStream")
+        f.debug_struct("Stream")
             .field("request_id", &self.request_id)
             .field("attempts", &self.attempts)
             .finish()
     }
 }
 
-impl ChatStream {
+impl<P: Protocol> Stream<P> {
     pub(crate) fn new(
-        client: Client,
+        sender: Arc<Sender>,
         prepared: Arc<PreparedRequest>,
         ctx: CallContext,
-        (response, headers): (HttpResponse, Vec<(String, String)>),
+        (response, headers): Accepted,
         attempts: u32,
     ) -> Self {
-        let max = client.config().max_event_bytes;
+        let max = sender.max_event_bytes;
         let watch = ReadWatch::new(&ctx);
-        ChatStream {
-            client,
+        Stream {
+            sender,
             prepared,
             ctx,
             response: Some(response.into_body()),
@@ -202,10 +253,11 @@ impl ChatStream {
             decoded: Vec::new(),
             events_this_attempt: 0,
             ready: VecDeque::new(),
-            accumulator: ChatAccumulator::new(),
+            protocol: P::default(),
             with_events: false,
             typed: true,
-            scratch: ChatCompletionChunk::default(),
+            scratch: P::Chunk::default(),
+            hide_added_usage: false,
             pending_error: None,
             surrogates: Default::default(),
             state: State::Open,
@@ -228,6 +280,12 @@ impl ChatStream {
     /// allocations of a new chunk per event. [`next`](Self::next) still works (it parses the data again).
     pub fn data_only(&mut self) {
         self.typed = false;
+    }
+
+    /// The request's `stream_options.include_usage` was added by the engine, not the caller:
+    /// chunks that carry only usage (`choices: []`) feed the accumulator and are not handed over.
+    pub(crate) fn hide_added_usage(&mut self) {
+        self.hide_added_usage = true;
     }
 
     /// A handle that cancels this stream from any thread.
@@ -253,17 +311,17 @@ impl ChatStream {
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
-    /// The completion as accumulated from the chunks decoded so far.
-    pub fn snapshot(&self) -> ChatCompletion {
-        self.accumulator.snapshot()
+    /// The result as accumulated from the chunks decoded so far.
+    pub fn snapshot(&self) -> P::Final {
+        self.protocol.snapshot()
     }
-    /// The accumulator, for cheap looks at its state.
-    pub fn accumulator(&self) -> &ChatAccumulator {
-        &self.accumulator
+    /// The protocol's state (its accumulator), for cheap looks at it.
+    pub fn protocol(&self) -> &P {
+        &self.protocol
     }
     /// The last usage seen on any chunk.
     pub fn usage(&self) -> Option<&Usage> {
-        self.accumulator.usage()
+        self.protocol.usage()
     }
     /// Whether the stream ended cleanly.
     pub fn is_finished(&self) -> bool {
@@ -271,7 +329,7 @@ impl ChatStream {
     }
 
     /// The next chunk; `Ok(None)` at a clean end (`[DONE]`, or a close after a finish reason).
-    pub async fn next(&mut self) -> Result<Option<ChatCompletionChunk>, Error> {
+    pub async fn next(&mut self) -> Result<Option<P::Chunk>, Error> {
         self.fill().await?;
         let Some(raw) = self.ready.pop_front() else {
             return Ok(None);
@@ -288,7 +346,7 @@ impl ChatStream {
 
     /// Up to `max` chunks, waiting only for the first: what has already
     /// arrived is handed over in one go. Empty at a clean end.
-    pub async fn next_batch(&mut self, max: usize) -> Result<Vec<RawChunk>, Error> {
+    pub async fn next_batch(&mut self, max: usize) -> Result<Vec<RawChunk<P::Chunk>>, Error> {
         let max = max.max(1);
         self.fill().await?;
         // Also take what the connection has already delivered, without waiting: a
@@ -319,7 +377,7 @@ impl ChatStream {
     /// the previous batch left less than `linger` ago, chunks are gathered until
     /// `linger` after it (or `max`). A fast burst then crosses once per `linger`,
     /// while the first chunk after a pause is handed over at once.
-    pub async fn next_batch_paced(&mut self, max: usize, linger: Duration) -> Result<Vec<RawChunk>, Error> {
+    pub async fn next_batch_paced(&mut self, max: usize, linger: Duration) -> Result<Vec<RawChunk<P::Chunk>>, Error> {
         let max = max.max(1);
         let mut batch = self.next_batch(max).await?;
         if let Some(until) = self.last_batch_at.map(|t| t + linger) {
@@ -352,15 +410,15 @@ impl ChatStream {
         Ok(batch)
     }
 
-    /// Reads to the end and returns the accumulated completion.
-    pub async fn collect(mut self) -> Result<ChatCompletion, Error> {
+    /// Reads to the end and returns the accumulated result.
+    pub async fn collect(mut self) -> Result<P::Final, Error> {
         while self.next().await?.is_some() {}
-        Ok(self.accumulator.finish())
+        Ok(self.protocol.finish())
     }
 
-    /// The accumulated completion, consuming the stream (its connection closes).
-    pub fn into_completion(self) -> ChatCompletion {
-        self.accumulator.finish()
+    /// The accumulated result, consuming the stream (its connection closes).
+    pub fn into_completion(self) -> P::Final {
+        self.protocol.finish()
     }
 
     /// Makes `ready` non-empty, or reaches the end, or fails.
@@ -413,17 +471,21 @@ impl ChatStream {
         if let RetryDecision::RetryAfter(delay) = self.ctx.policy.decide(self.attempts, &error) {
             crate::log::attempt_failed(self.attempts, &error, Some(delay));
             self.response = None;
-            if let Err(e) = self.ctx.guard(false, tokio::time::sleep(delay)).await {
+            if let Err(e) = self.ctx.guard(tokio::time::sleep(delay)).await {
                 return Err(self.fail(e));
             }
-            match self.client.connect(&self.prepared, &self.ctx, self.attempts).await {
+            match self
+                .sender
+                .send_with_retries(&self.prepared, &self.ctx, self.attempts)
+                .await
+            {
                 Ok(((response, headers), attempts)) => {
                     self.request_id = request_id_from(&headers);
                     self.headers = headers;
                     self.attempts = attempts;
                     self.response = Some(response.into_body());
                     self.watch.progress();
-                    self.decoder = SseDecoder::with_max_event_bytes(self.client.config().max_event_bytes);
+                    self.decoder = SseDecoder::with_max_event_bytes(self.sender.max_event_bytes);
                     return Ok(());
                 }
                 Err(e) => {
@@ -471,7 +533,7 @@ impl ChatStream {
         self.process_events();
         if matches!(self.state, State::Open) && self.pending_error.is_none() {
             self.response = None;
-            if self.accumulator.finish_reason_seen() {
+            if self.protocol.finish_reason_seen() {
                 // Some gateways close without [DONE]; a finish reason says the answer is whole.
                 self.state = State::Finished;
                 crate::log::stream_end(self.handed + self.ready.len(), self.attempts, None);
@@ -493,9 +555,7 @@ impl ChatStream {
             error
         };
         // A gateway may echo the key in an error event, as in an error body.
-        let error = error
-            .redact(self.client.config().api_key.expose())
-            .with_attempts(self.attempts);
+        let error = error.redact(self.sender.api_key.expose()).with_attempts(self.attempts);
         crate::log::stream_end(self.handed + self.ready.len(), self.attempts, Some(&error));
         error
     }
@@ -510,63 +570,38 @@ impl ChatStream {
                 self.pending_error = Some(e);
                 break;
             }
-            if event.data == "[DONE]" {
-                self.state = State::Finished;
-                crate::log::stream_end(self.handed + self.ready.len(), self.attempts, None);
-                // The connection goes back to its pool at the body's end. Never wait for it here (a
-                // gateway that keeps the socket open must not hang us): when it is not here yet, a
-                // task reads it, for a second and 64 KiB at most, and the connection is kept if it comes.
-                if let Some(mut response) = self.response.take() {
-                    if next_data(&mut response).now_or_never().is_none() {
-                        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                            runtime.spawn(drain_after_done(response));
+            let mut events = Vec::new();
+            let wanted = self.with_events.then_some(&mut events);
+            let (step, chunk) = if self.typed {
+                let mut chunk = P::Chunk::default();
+                (self.protocol.event(&event, &mut chunk, wanted), Some(chunk))
+            } else {
+                (self.protocol.event(&event, &mut self.scratch, wanted), None)
+            };
+            match step {
+                Step::Chunk => {}
+                Step::Fail(error) => {
+                    self.pending_error = Some(error);
+                    break;
+                }
+                Step::Done => {
+                    self.state = State::Finished;
+                    crate::log::stream_end(self.handed + self.ready.len(), self.attempts, None);
+                    // The connection goes back to its pool at the body's end. Never wait for it here (a
+                    // gateway that keeps the socket open must not hang us): when it is not here yet, a
+                    // task reads it, for a second and 64 KiB at most, and the connection is kept if it comes.
+                    if let Some(mut response) = self.response.take() {
+                        if next_data(&mut response).now_or_never().is_none() {
+                            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                                runtime.spawn(drain_after_done(response));
+                            }
                         }
                     }
-                }
-                break;
-            }
-            if event.event.as_deref() == Some("error") {
-                let body = serde_json::from_str(&event.data).unwrap_or(serde_json::Value::String(event.data));
-                self.pending_error = Some(stream_error(body));
-                break;
-            }
-            let parsed = if self.typed {
-                let mut chunk = ChatCompletionChunk::default();
-                parse_chunk_into(&event.data, &mut chunk).map(|()| Some(chunk))
-            } else {
-                parse_chunk_into(&event.data, &mut self.scratch).map(|()| None)
-            };
-            let chunk = match parsed {
-                Ok(chunk) => chunk,
-                Err(e) => {
-                    let head: String = event.data.chars().take(120).collect();
-                    self.pending_error = Some(Error::new(
-                        ErrorKind::Decode,
-                        format!("a stream event is not a valid chunk ({e}): {head:?}"),
-                    ));
                     break;
                 }
-            };
-            let parsed = chunk.as_ref().unwrap_or(&self.scratch);
-            if let Some(error) = parsed.extra.get("error").filter(|e| !e.is_null()) {
-                self.pending_error = Some(stream_error(serde_json::json!({ "error": error })));
-                break;
             }
-            let mut events = Vec::new();
-            if self.with_events {
-                self.accumulator.push_with_events(parsed, &mut events);
-            } else {
-                self.accumulator.push(parsed);
-            }
-            if parsed
-                .choices
-                .iter()
-                .any(|c| c.index != 0 || c.delta.tool_calls.is_some())
-            {
-                if let Some(e) = over_bounds(&self.accumulator) {
-                    self.pending_error = Some(e);
-                    break;
-                }
+            if self.hide_added_usage && P::only_usage(chunk.as_ref().unwrap_or(&self.scratch)) {
+                continue;
             }
             self.ready.push_back(RawChunk {
                 data: event.data,
@@ -575,21 +610,6 @@ impl ChatStream {
             });
         }
     }
-}
-
-/// What the accumulator holds, against the bounds on choices and tool calls: a stream of
-/// distinct indexes must not grow the client's memory without end.
-fn over_bounds(accumulator: &ChatAccumulator) -> Option<Error> {
-    use crate::limits::{MAX_CHOICES, MAX_TOOL_CALLS};
-    let (choices, calls) = accumulator.sizes();
-    let what = if choices > MAX_CHOICES {
-        format!("more than {MAX_CHOICES} choices")
-    } else if calls > MAX_TOOL_CALLS {
-        format!("more than {MAX_TOOL_CALLS} tool calls in one choice")
-    } else {
-        return None;
-    };
-    Some(Error::new(ErrorKind::Decode, format!("the stream holds {what}")))
 }
 
 /// Reads what follows `[DONE]` (normally just the body's end), briefly.
@@ -606,6 +626,105 @@ async fn drain_after_done(mut response: Body) {
     let _ = tokio::time::timeout(Duration::from_secs(1), drained).await;
 }
 
-fn stream_error(body: serde_json::Value) -> Error {
+/// An error object the gateway sent inside a 200 stream.
+pub(crate) fn stream_error(body: serde_json::Value) -> Error {
     Error::new(ErrorKind::Stream, "the gateway reported an error inside the stream").with_error_body(body)
+}
+
+/// One chunk of an [`AnyStream`]: the event's data as the gateway sent it (bindings parse it
+/// with their own parser) and the helper events it caused.
+#[derive(Debug, Clone)]
+pub struct StreamItem {
+    /// The event's `data`, verbatim JSON.
+    pub data: String,
+    /// Helper events, when enabled with [`AnyStream::enable_events`] (chat only).
+    pub events: Vec<StreamEvent>,
+}
+
+impl<C> From<RawChunk<C>> for StreamItem {
+    fn from(raw: RawChunk<C>) -> Self {
+        StreamItem {
+            data: raw.data,
+            events: raw.events,
+        }
+    }
+}
+
+/// A stream of any operation of the table, as [`Client::open`](crate::Client::open) returns it:
+/// one type for bindings, whatever the protocol. Match on it for the typed stream.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum AnyStream {
+    /// `chat_stream`.
+    Chat(ChatStream),
+    /// `completions_stream`.
+    Completions(CompletionStream),
+}
+
+/// Runs `$body` with `$s` bound to the typed stream inside.
+macro_rules! each {
+    ($self:expr, $s:ident => $body:expr) => {
+        match $self {
+            AnyStream::Chat($s) => $body,
+            AnyStream::Completions($s) => $body,
+        }
+    };
+}
+
+impl AnyStream {
+    /// The operation this stream answers.
+    pub fn op(&self) -> crate::Op {
+        match self {
+            AnyStream::Chat(_) => crate::Op::ChatStream,
+            AnyStream::Completions(_) => crate::Op::CompletionsStream,
+        }
+    }
+    /// See [`Stream::enable_events`].
+    pub fn enable_events(&mut self) {
+        each!(self, s => s.enable_events())
+    }
+    /// See [`Stream::data_only`].
+    pub fn data_only(&mut self) {
+        each!(self, s => s.data_only())
+    }
+    /// See [`Stream::cancel_handle`].
+    pub fn cancel_handle(&self) -> CancelHandle {
+        each!(self, s => s.cancel_handle())
+    }
+    /// See [`Stream::cancel`].
+    pub fn cancel(&mut self) {
+        each!(self, s => s.cancel())
+    }
+    /// See [`Stream::headers`].
+    pub fn headers(&self) -> &[(String, String)] {
+        each!(self, s => s.headers())
+    }
+    /// See [`Stream::request_id`].
+    pub fn request_id(&self) -> Option<&str> {
+        each!(self, s => s.request_id())
+    }
+    /// See [`Stream::attempts`].
+    pub fn attempts(&self) -> u32 {
+        each!(self, s => s.attempts())
+    }
+    /// See [`Stream::usage`].
+    pub fn usage(&self) -> Option<&Usage> {
+        each!(self, s => s.usage())
+    }
+    /// See [`Stream::is_finished`].
+    pub fn is_finished(&self) -> bool {
+        each!(self, s => s.is_finished())
+    }
+    /// See [`Stream::next_batch`].
+    pub async fn next_batch(&mut self, max: usize) -> Result<Vec<StreamItem>, Error> {
+        each!(self, s => Ok(s.next_batch(max).await?.into_iter().map(StreamItem::from).collect()))
+    }
+    /// See [`Stream::next_batch_paced`].
+    pub async fn next_batch_paced(&mut self, max: usize, linger: Duration) -> Result<Vec<StreamItem>, Error> {
+        each!(self, s => Ok(s.next_batch_paced(max, linger).await?.into_iter().map(StreamItem::from).collect()))
+    }
+    /// The result accumulated so far ([`Stream::snapshot`]) as JSON text.
+    pub fn snapshot_json(&self) -> String {
+        each!(self, s => serde_json::to_string(&s.snapshot()).unwrap_or_default())
+    }
 }
