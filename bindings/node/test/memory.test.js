@@ -1,6 +1,6 @@
 'use strict';
 // Memory bounds (issue 22): peak RSS of a long stream, of a many-choices body and of gzip
-// bombs. Each case runs in a fresh Node process, so that its peak RSS (maxRSS) is its own.
+// bombs. Each case runs in a fresh Node process, so that its peak RSS (VmHWM) is its own.
 // ROUTERKIT_MEMORY_CHUNKS sets the long stream's length (default 200,000; `make soak` runs 10,000,000).
 
 const { test, before, after } = require('node:test');
@@ -17,7 +17,8 @@ after(() => stopMock());
 
 const CHILD = `
 const OpenAI = require(${JSON.stringify(path.resolve(__dirname, '..'))});
-const peak = () => process.resourceUsage().maxRSS / 1024; // KiB -> MiB
+// VmHWM, not maxRSS: Linux carries getrusage's maxrss across fork and exec (the parent's peak).
+const peak = () => Number(require('node:fs').readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\\s+(\\d+)/)[1]) / 1024;
 (async () => {
   const [caseName, kw] = [process.argv[1], JSON.parse(process.argv[2])];
   const client = new OpenAI(kw);

@@ -1,6 +1,6 @@
 """Memory bounds (issue 22): peak RSS of a long stream, of a many-choices body and of gzip bombs.
 
-Each case runs in a fresh interpreter, so that its peak RSS (``ru_maxrss``) is its own.
+Each case runs in a fresh interpreter, so that its peak RSS (VmHWM) is its own.
 ``ROUTERKIT_MEMORY_CHUNKS`` sets the long stream's length (default 200,000; ``make soak``
 runs 10,000,000).
 """
@@ -14,11 +14,14 @@ from typing import Any, Dict
 from conftest import Mock
 
 CHILD = r"""
-import json, resource, sys
+import json, sys
 import routerkit
 
 def peak():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux -> MiB
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss across fork and exec (the parent's peak).
+    with open("/proc/self/status") as f:
+        line = next(l for l in f if l.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024  # KiB -> MiB
 
 case, kw = sys.argv[1], json.loads(sys.argv[2])
 client = routerkit.OpenAI(**kw)
