@@ -61,9 +61,11 @@ print("MEMORY-RESULT " + json.dumps(out))
 def run_child(mock: Mock, case: str, steps: Any, **over: Any) -> Dict[str, Any]:
     mock.script(steps)
     kw = mock.client_kwargs(**over)
-    p = subprocess.run([sys.executable, "-c", CHILD, case, json.dumps(kw)], capture_output=True, text=True, timeout=1800)
+    p = subprocess.run(
+        [sys.executable, "-c", CHILD, case, json.dumps(kw)], capture_output=True, text=True, timeout=1800
+    )
     assert p.returncode == 0, p.stderr
-    line = next(l for l in p.stdout.splitlines() if l.startswith("MEMORY-RESULT "))
+    line = next(x for x in p.stdout.splitlines() if x.startswith("MEMORY-RESULT "))
     out: Dict[str, Any] = json.loads(line.split(" ", 1)[1])
     print(f"MEMORY python {case} {out}")
     return out
@@ -71,7 +73,11 @@ def run_child(mock: Mock, case: str, steps: Any, **over: Any) -> Dict[str, Any]:
 
 def test_long_stream_peak_rss(mock: Mock) -> None:
     n = int(os.environ.get("ROUTERKIT_MEMORY_CHUNKS", "200000"))
-    out = run_child(mock, "stream", [{"stream": {"pieces": ["a", "b", "c", "d"], "repeat": n, "usage": None, "events_per_write": 512}}])
+    out = run_child(
+        mock,
+        "stream",
+        [{"stream": {"pieces": ["a", "b", "c", "d"], "repeat": n, "usage": None, "events_per_write": 512}}],
+    )
     assert (out["chunks"], out["seen"], out["final"]) == (n + 1, n, n)
     # The accumulated text is n bytes: kept by the engine and by the final completion.
     bound = 60 + 3 * n / 2**20
