@@ -3,7 +3,9 @@
 // Memory bounds (issue 22): peak RSS of a long stream, of a many-choices body and of
 // gzip bombs. Not under -race, whose shadow memory multiplies the Go heap: scripts/test.sh
 // runs these without it. ROUTERKIT_MEMORY_CHUNKS sets the long stream's length
-// (default 200,000; `make soak` runs 10,000,000).
+// (default 200,000; `make soak` runs 10,000,000); ROUTERKIT_MEMORY_PAUSE_EVERY=k makes the
+// reader pause 1 ms every k chunks (a consumer slower than the gateway). The stream's events
+// come 512 to a write, as a buffered gateway sends them, so reads hold thousands of events.
 
 package routerkit
 
