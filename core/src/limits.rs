@@ -72,12 +72,25 @@ pub(crate) fn check_body(body: Bytes) -> Result<Bytes, Error> {
         Ok(_) => body,
         Err(_) => Bytes::from(String::from_utf8_lossy(&body).into_owned()),
     };
+    if cannot_exceed_a_bound(&body) {
+        return Ok(body);
+    }
     let mut repairs = Repairs::default();
     surrogate::scan(&body, None, &mut repairs)?;
     if repairs.is_empty() {
         return Ok(body);
     }
     Ok(Bytes::from(repairs.apply(&body)))
+}
+
+/// Whether a body is too small in structure to break any bound: no more containers than the
+/// nesting bound, no more commas than the smallest array bound, no `\u` escape. Most answers
+/// are (a chat completion is a few hundred bytes); counting is one vectorised pass, the scan a
+/// byte-by-byte walk.
+fn cannot_exceed_a_bound(body: &[u8]) -> bool {
+    let containers = body.iter().filter(|&&b| b == b'{' || b == b'[').count();
+    let commas = body.iter().filter(|&&b| b == b',').count();
+    containers <= MAX_JSON_DEPTH && commas < MAX_CHOICES.min(MAX_TOOL_CALLS) && !body.windows(2).any(|w| w == b"\\u")
 }
 
 #[cfg(test)]
