@@ -1,10 +1,11 @@
-package routerkit
+package openai
 
 import (
 	"context"
 	stdjson "encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 
 	json "github.com/goccy/go-json"
 )
@@ -20,9 +21,55 @@ const (
 )
 
 var (
+	ErrChatCompletionInvalidModel       = errors.New("this model is not supported with this method, please use CreateCompletion client method instead")
 	ErrChatCompletionStreamNotSupported = errors.New("streaming is not supported with this method, please use CreateChatCompletionStream")
 	ErrContentFieldsMisused             = errors.New("can't use both Content and MultiContent properties simultaneously")
 )
+
+// Azure OpenAI's content-filter annotations (zero when the gateway sends none).
+type Hate struct {
+	Filtered bool   `json:"filtered"`
+	Severity string `json:"severity,omitempty"`
+}
+type SelfHarm struct {
+	Filtered bool   `json:"filtered"`
+	Severity string `json:"severity,omitempty"`
+}
+type Sexual struct {
+	Filtered bool   `json:"filtered"`
+	Severity string `json:"severity,omitempty"`
+}
+type Violence struct {
+	Filtered bool   `json:"filtered"`
+	Severity string `json:"severity,omitempty"`
+}
+type JailBreak struct {
+	Filtered bool `json:"filtered"`
+	Detected bool `json:"detected"`
+}
+type Profanity struct {
+	Filtered bool `json:"filtered"`
+	Detected bool `json:"detected"`
+}
+
+type ContentFilterResults struct {
+	Hate      Hate      `json:"hate,omitempty"`
+	SelfHarm  SelfHarm  `json:"self_harm,omitempty"`
+	Sexual    Sexual    `json:"sexual,omitempty"`
+	Violence  Violence  `json:"violence,omitempty"`
+	JailBreak JailBreak `json:"jailbreak,omitempty"`
+	Profanity Profanity `json:"profanity,omitempty"`
+}
+
+type PromptAnnotation struct {
+	PromptIndex          int                  `json:"prompt_index,omitempty"`
+	ContentFilterResults ContentFilterResults `json:"content_filter_results,omitempty"`
+}
+
+type PromptFilterResult struct {
+	Index                int                  `json:"index"`
+	ContentFilterResults ContentFilterResults `json:"content_filter_results,omitempty"`
+}
 
 type ImageURLDetail string
 
@@ -146,6 +193,10 @@ type ChatCompletionResponseFormat struct {
 	JSONSchema *ChatCompletionResponseFormatJSONSchema `json:"json_schema,omitempty"`
 }
 
+// ChatCompletionResponseFormatJSONSchema is a structured-output schema. Schema
+// is any json.Marshaler: a *jsonschema.Definition, a json.RawMessage (sent byte
+// for byte)… Decoding one keeps the schema as the json.RawMessage it was, so no
+// keyword is lost on a round trip (as go-openai v1.43 does).
 type ChatCompletionResponseFormatJSONSchema struct {
 	Name        string            `json:"name"`
 	Description string            `json:"description,omitempty"`
@@ -153,8 +204,36 @@ type ChatCompletionResponseFormatJSONSchema struct {
 	Strict      bool              `json:"strict"`
 }
 
+// UnmarshalJSON reads the schema as a json.RawMessage (an object, or null for none).
+func (r *ChatCompletionResponseFormatJSONSchema) UnmarshalJSON(data []byte) error {
+	var raw struct {
+		Name        string             `json:"name"`
+		Description string             `json:"description,omitempty"`
+		Schema      stdjson.RawMessage `json:"schema"`
+		Strict      bool               `json:"strict"`
+	}
+	if err := stdjson.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	r.Name, r.Description, r.Strict, r.Schema = raw.Name, raw.Description, raw.Strict, nil
+	if len(raw.Schema) > 0 && string(raw.Schema) != "null" {
+		var obj map[string]stdjson.RawMessage
+		if err := stdjson.Unmarshal(raw.Schema, &obj); err != nil {
+			return err
+		}
+		r.Schema = raw.Schema
+	}
+	return nil
+}
+
+// ChatCompletionRequestExtensions holds third-party extensions of the request (vLLM's guided_choice).
+type ChatCompletionRequestExtensions struct {
+	GuidedChoice []string `json:"guided_choice,omitempty"`
+}
+
 // ChatCompletionRequest is the body of a chat completion call. Numeric fields
-// are omitted when zero, as in go-openai.
+// are omitted when zero, as in go-openai; "stream" is always sent (false on
+// CreateChatCompletion), as go-openai sends it.
 type ChatCompletionRequest struct {
 	Model               string                        `json:"model"`
 	Messages            []ChatCompletionMessage       `json:"messages"`
@@ -163,7 +242,7 @@ type ChatCompletionRequest struct {
 	Temperature         float32                       `json:"temperature,omitempty"`
 	TopP                float32                       `json:"top_p,omitempty"`
 	N                   int                           `json:"n,omitempty"`
-	Stream              bool                          `json:"stream,omitempty"`
+	Stream              bool                          `json:"stream"`
 	Stop                []string                      `json:"stop,omitempty"`
 	PresencePenalty     float32                       `json:"presence_penalty,omitempty"`
 	ResponseFormat      *ChatCompletionResponseFormat `json:"response_format,omitempty"`
@@ -189,6 +268,12 @@ type ChatCompletionRequest struct {
 	Prediction         *Prediction       `json:"prediction,omitempty"`
 	ChatTemplateKwargs map[string]any    `json:"chat_template_kwargs,omitempty"`
 	ServiceTier        ServiceTier       `json:"service_tier,omitempty"`
+	// Verbosity is "low", "medium" or "high" (gpt-5 models).
+	Verbosity string `json:"verbosity,omitempty"`
+	// SafetyIdentifier is a stable id of the end user, for abuse detection.
+	SafetyIdentifier string `json:"safety_identifier,omitempty"`
+	// Embedded: third-party extensions (vLLM's guided_choice).
+	ChatCompletionRequestExtensions
 
 	// ExtraBody is merged into the top level of the JSON body, its keys winning
 	// over the fields above: gateway fields the struct lacks (provider, models,
@@ -205,11 +290,62 @@ type StreamOptions struct {
 
 type ToolType string
 
-const ToolTypeFunction ToolType = "function"
+const (
+	ToolTypeFunction           ToolType = "function"
+	ToolTypeWebSearch          ToolType = "web_search"
+	ToolTypeWebSearchPreview   ToolType = "web_search_preview"
+	ToolTypeFileSearch         ToolType = "file_search"
+	ToolTypeComputer           ToolType = "computer"
+	ToolTypeComputerUsePreview ToolType = "computer_use_preview"
+	ToolTypeComputerUse        ToolType = "computer_use"
+	ToolTypeCodeInterpreter    ToolType = "code_interpreter"
+	ToolTypeImageGeneration    ToolType = "image_generation"
+	ToolTypeMCP                ToolType = "mcp"
+	ToolTypeCustom             ToolType = "custom"
+	ToolTypeLocalShell         ToolType = "local_shell"
+	ToolTypeShell              ToolType = "shell"
+	ToolTypeApplyPatch         ToolType = "apply_patch"
+	ToolTypeToolSearch         ToolType = "tool_search"
+)
 
 type Tool struct {
 	Type     ToolType            `json:"type"`
 	Function *FunctionDefinition `json:"function,omitempty"`
+	// Parameters are sent next to "type" (a built-in tool's own properties,
+	// e.g. {"search_context_size": "low"}); they cannot override type or function.
+	Parameters map[string]any `json:"-"`
+}
+
+var errToolParametersOverride = errors.New("tool parameters cannot override type or function")
+
+// MarshalJSON writes type, function, then Parameters (in key order, a map having none of its own).
+func (t Tool) MarshalJSON() ([]byte, error) {
+	type plain struct {
+		Type     ToolType            `json:"type"`
+		Function *FunctionDefinition `json:"function,omitempty"`
+	}
+	head, err := json.Marshal(plain{t.Type, t.Function})
+	if err != nil || len(t.Parameters) == 0 {
+		return head, err
+	}
+	keys := make([]string, 0, len(t.Parameters))
+	for k := range t.Parameters {
+		if k == "type" || k == "function" {
+			return nil, errToolParametersOverride
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := head[:len(head)-1]
+	for _, k := range keys {
+		name, _ := json.Marshal(k)
+		value, err := json.Marshal(t.Parameters[k])
+		if err != nil {
+			return nil, err
+		}
+		out = append(append(append(append(out, ','), name...), ':'), value...)
+	}
+	return append(out, '}'), nil
 }
 
 type ToolChoice struct {
@@ -282,10 +418,11 @@ const (
 )
 
 type ChatCompletionChoice struct {
-	Index        int                   `json:"index"`
-	Message      ChatCompletionMessage `json:"message"`
-	FinishReason FinishReason          `json:"finish_reason"`
-	LogProbs     *LogProbs             `json:"logprobs,omitempty"`
+	Index                int                   `json:"index"`
+	Message              ChatCompletionMessage `json:"message"`
+	FinishReason         FinishReason          `json:"finish_reason"`
+	LogProbs             *LogProbs             `json:"logprobs,omitempty"`
+	ContentFilterResults ContentFilterResults  `json:"content_filter_results,omitempty"`
 }
 
 // ChatCompletionResponse is a chat completion. Header() gives the response
@@ -298,7 +435,9 @@ type ChatCompletionResponse struct {
 	Choices           []ChatCompletionChoice `json:"choices"`
 	Usage             Usage                  `json:"usage"`
 	SystemFingerprint string                 `json:"system_fingerprint"`
-	ServiceTier       ServiceTier            `json:"service_tier,omitempty"`
+	// PromptFilterResults is Azure's content filtering of the prompt.
+	PromptFilterResults []PromptFilterResult `json:"prompt_filter_results,omitempty"`
+	ServiceTier         ServiceTier          `json:"service_tier,omitempty"`
 
 	// Attempts made, the successful one included (routerkit).
 	Attempts int `json:"-"`
@@ -314,11 +453,17 @@ func (h *httpHeader) SetHeader(header http.Header) { *h = httpHeader(header) }
 // Header returns the response headers.
 func (h *httpHeader) Header() http.Header { return http.Header(*h) }
 
+// GetRateLimitHeaders reads the x-ratelimit-* headers of the response.
+func (h *httpHeader) GetRateLimitHeaders() RateLimitHeaders { return newRateLimitHeaders(h.Header()) }
+
 // CreateChatCompletion sends a chat completion request (not streaming) with the
 // engine's retries and timeouts.
 func (c *Client) CreateChatCompletion(ctx context.Context, request ChatCompletionRequest) (response ChatCompletionResponse, err error) {
 	if request.Stream {
 		return response, ErrChatCompletionStreamNotSupported
+	}
+	if err := validateChatRequest(request); err != nil {
+		return response, err
 	}
 	body, err := marshalRequest(request)
 	if err != nil {

@@ -1,4 +1,4 @@
-package routerkit
+package openai
 
 /*
 #include <stdlib.h>
@@ -55,6 +55,8 @@ type ChatCompletionStreamChoice struct {
 	Delta        ChatCompletionStreamChoiceDelta     `json:"delta"`
 	Logprobs     *ChatCompletionStreamChoiceLogprobs `json:"logprobs,omitempty"`
 	FinishReason FinishReason                        `json:"finish_reason"`
+	// ContentFilterResults is Azure's content filtering of this choice.
+	ContentFilterResults ContentFilterResults `json:"content_filter_results,omitempty"`
 }
 
 // ChatCompletionStreamResponse is one chunk. Usage is non-nil only on the
@@ -66,7 +68,10 @@ type ChatCompletionStreamResponse struct {
 	Model             string                       `json:"model"`
 	Choices           []ChatCompletionStreamChoice `json:"choices"`
 	SystemFingerprint string                       `json:"system_fingerprint"`
-	Usage             *Usage                       `json:"usage,omitempty"`
+	// Azure's content filtering of the prompt.
+	PromptAnnotations   []PromptAnnotation   `json:"prompt_annotations,omitempty"`
+	PromptFilterResults []PromptFilterResult `json:"prompt_filter_results,omitempty"`
+	Usage               *Usage               `json:"usage,omitempty"`
 }
 
 // ChatCompletionStream reads a streaming chat completion with Recv until io.EOF.
@@ -98,7 +103,7 @@ type ChatCompletionStream struct {
 // String shows the stream by its client's masked view: fmt must not reach the
 // client's key through the stream's fields.
 func (s *ChatCompletionStream) String() string {
-	return "routerkit.ChatCompletionStream{" + s.client.String() + "}"
+	return "openai.ChatCompletionStream{" + s.client.String() + "}"
 }
 
 // GoString is %#v: the same masked view.
@@ -117,6 +122,9 @@ func (c *Client) CreateChatCompletionStream(ctx context.Context, request ChatCom
 		return nil, &RequestError{Err: err, kind: "cancelled"}
 	}
 	request.Stream = true
+	if err := validateChatRequest(request); err != nil {
+		return nil, err
+	}
 	body, err := marshalRequest(request)
 	if err != nil {
 		return nil, err

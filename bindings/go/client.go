@@ -1,4 +1,4 @@
-package routerkit
+package openai
 
 /*
 #include <stdlib.h>
@@ -32,6 +32,20 @@ type Client struct {
 // NewClient makes a client for authToken with DefaultConfig.
 func NewClient(authToken string) *Client {
 	return NewClientWithConfig(DefaultConfig(authToken))
+}
+
+// NewOrgClient makes a client for authToken that sends orgID as OpenAI-Organization.
+//
+// Deprecated: use NewClientWithConfig, as in go-openai.
+func NewOrgClient(authToken, orgID string) *Client {
+	config := DefaultConfig(authToken)
+	config.OrgID = orgID
+	return NewClientWithConfig(config)
+}
+
+// Response is what every response type is (go-openai's interface): it takes the response headers.
+type Response interface {
+	SetHeader(http.Header)
 }
 
 // NewClientWithConfig makes a client from config. A configuration the engine
@@ -118,7 +132,7 @@ func (c *Client) Close() error {
 }
 
 // String never shows the key whole.
-func (c *Client) String() string { return "routerkit.Client{" + c.config.String() + "}" }
+func (c *Client) String() string { return "openai.Client{" + c.config.String() + "}" }
 
 // GoString is %#v: the same masked view.
 func (c *Client) GoString() string { return c.String() }

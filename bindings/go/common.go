@@ -1,4 +1,4 @@
-package routerkit
+package openai
 
 // Usage is the token usage of a request.
 type Usage struct {

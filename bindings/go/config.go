@@ -1,18 +1,45 @@
-package routerkit
+package openai
 
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
 // DefaultBaseURL is the gateway used when ClientConfig.BaseURL is left as DefaultConfig sets it.
 const DefaultBaseURL = "https://api.therouter.ai/v1"
 
+// APIType is go-openai's kind of API behind BaseURL.
+type APIType string
+
+const (
+	APITypeOpenAI          APIType = "OPEN_AI"
+	APITypeAzure           APIType = "AZURE"
+	APITypeAzureAD         APIType = "AZURE_AD"
+	APITypeCloudflareAzure APIType = "CLOUDFLARE_AZURE"
+	APITypeAnthropic       APIType = "ANTHROPIC"
+)
+
+// AzureAPIKeyHeader is the header Azure OpenAI takes the key in.
+const AzureAPIKeyHeader = "api-key"
+
+// AnthropicAPIVersion is the anthropic-version DefaultAnthropicConfig sets.
+const AnthropicAPIVersion = "2023-06-01"
+
+const (
+	defaultEmptyMessagesLimit uint = 300
+	defaultAssistantVersion        = "v2"
+	defaultAzureAPIVersion         = "2023-05-15"
+)
+
 // HTTPDoer is go-openai's HTTPClient type. routerkit's engine does the HTTP
-// itself; an *http.Client assigned to ClientConfig.HTTPClient is read for its
-// Timeout (a bound on each whole call, retries included). Other doers are accepted
-// and ignored.
+// itself, so ClientConfig.HTTPClient is read, never called: an *http.Client's
+// Timeout bounds each whole call (retries included), and its *http.Transport's
+// Proxy and TLSClientConfig.ServerName are accepted where they agree with what
+// the engine does. Anything the engine cannot do (another HTTPDoer or
+// RoundTripper, a RootCAs pool, a Jar, pool tuning…) makes every call fail
+// with an error saying what to set instead (InvalidField(err) == "http_client").
 type HTTPDoer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
@@ -20,7 +47,7 @@ type HTTPDoer interface {
 // ClientConfig is go-openai's configuration, plus routerkit's retry and timeout settings.
 //
 // The API key is unexported and never printed whole: fmt's %v, %+v, %#v and %s
-// show at most its first 8 characters.
+// show its first min(8, len/2) characters.
 type ClientConfig struct {
 	authToken string
 
@@ -29,7 +56,18 @@ type ClientConfig struct {
 	BaseURL string
 	// OrgID is sent as the OpenAI-Organization header when set.
 	OrgID string
-	// HTTPClient: an *http.Client's Timeout bounds each call (retries included).
+	// APIType is go-openai's: routerkit speaks to OpenAI-compatible endpoints
+	// (APITypeOpenAI, the default when empty); the others make every call fail
+	// with an error naming what to set instead (see DefaultAzureConfig).
+	APIType APIType
+	// APIVersion is Azure's api-version / Anthropic's anthropic-version.
+	APIVersion string
+	// AssistantVersion is go-openai's OpenAI-Beta assistants version (unused: no assistants endpoints).
+	AssistantVersion string
+	// AzureModelMapperFunc maps a model name to an Azure deployment name.
+	AzureModelMapperFunc func(model string) string
+	// HTTPClient is read, never called (see HTTPDoer): an *http.Client's Timeout
+	// bounds each call (retries included).
 	HTTPClient HTTPDoer
 	// EmptyMessagesLimit is accepted for go-openai compatibility and ignored: the
 	// engine's SSE decoder handles comment and keep-alive lines itself.
@@ -59,8 +97,9 @@ type ClientConfig struct {
 
 	// TLSCACertFile is the path of a PEM file of extra CA certificates to trust
 	// besides the built-in (Mozilla) roots: a company's or a self-hosted gateway's
-	// private CA. (go-openai users set HTTPClient's Transport TLSClientConfig.RootCAs
-	// instead; routerkit does not read that.) ROUTERKIT_CA_BUNDLE, a path in the
+	// private CA. (go-openai users set HTTPClient's Transport TLSClientConfig.RootCAs;
+	// an x509.CertPool cannot be read back, so routerkit refuses it and asks for
+	// the PEM here.) ROUTERKIT_CA_BUNDLE, a path in the
 	// environment or .env, is read too. A file that cannot be read or holds no
 	// certificate makes every call fail with InvalidField(err) == "tls_ca_cert".
 	TLSCACertFile string
@@ -79,22 +118,79 @@ func DefaultConfig(authToken string) ClientConfig {
 	return ClientConfig{
 		authToken:          authToken,
 		BaseURL:            DefaultBaseURL,
+		APIType:            APITypeOpenAI,
+		AssistantVersion:   defaultAssistantVersion,
 		HTTPClient:         &http.Client{},
-		EmptyMessagesLimit: 300,
+		EmptyMessagesLimit: defaultEmptyMessagesLimit,
 		MaxRetries:         2,
 	}
 }
 
-// maskKey shows at most the first 8 characters of a secret.
+// DefaultAzureConfig is go-openai's configuration for Azure OpenAI (APITypeAzure,
+// api-version 2023-05-15, go-openai's model → deployment mapping). routerkit's
+// engine sends the key as "Authorization: Bearer" to {BaseURL}/chat/completions,
+// which is not the shape of Azure's deployment URLs (api-key header,
+// /openai/deployments/{name}/…?api-version=…): a client made from it fails every
+// call with an error saying so (InvalidField(err) == "api_type"). Azure's
+// OpenAI-compatible v1 endpoint works with DefaultConfig instead.
+func DefaultAzureConfig(apiKey, baseURL string) ClientConfig {
+	return ClientConfig{
+		authToken:            apiKey,
+		BaseURL:              baseURL,
+		APIType:              APITypeAzure,
+		APIVersion:           defaultAzureAPIVersion,
+		AzureModelMapperFunc: azureDeploymentName,
+		HTTPClient:           &http.Client{},
+		EmptyMessagesLimit:   defaultEmptyMessagesLimit,
+		MaxRetries:           2,
+	}
+}
+
+// azureDeploymentName is go-openai's default mapping: Azure deployment names
+// cannot hold "." or ":", and only the 3.5 models drop the dot ("gpt-35-turbo").
+func azureDeploymentName(model string) string {
+	if strings.Contains(model, "3.5") {
+		model = strings.ReplaceAll(model, ".", "")
+	}
+	return strings.ReplaceAll(model, ":", "")
+}
+
+// DefaultAnthropicConfig is go-openai's configuration for Anthropic's API
+// (APITypeAnthropic; baseURL defaults to https://api.anthropic.com/v1). Its
+// anthropic-version header and key header are not what the engine sends: a
+// client made from it fails every call with an error saying so.
+func DefaultAnthropicConfig(apiKey, baseURL string) ClientConfig {
+	if baseURL == "" {
+		baseURL = "https://api.anthropic.com/v1"
+	}
+	return ClientConfig{
+		authToken:          apiKey,
+		BaseURL:            baseURL,
+		APIType:            APITypeAnthropic,
+		APIVersion:         AnthropicAPIVersion,
+		HTTPClient:         &http.Client{},
+		EmptyMessagesLimit: defaultEmptyMessagesLimit,
+		MaxRetries:         2,
+	}
+}
+
+// GetAzureDeploymentByModel maps model to its Azure deployment name with
+// AzureModelMapperFunc (model itself when there is none).
+func (c ClientConfig) GetAzureDeploymentByModel(model string) string {
+	if c.AzureModelMapperFunc != nil {
+		return c.AzureModelMapperFunc(model)
+	}
+	return model
+}
+
+// maskKey shows the first min(8, n/2) characters of an n-character secret,
+// then "…": never the whole key, whatever its length (the core's rule too).
 func maskKey(key string) string {
 	if key == "" {
 		return `""`
 	}
 	r := []rune(key)
-	if len(r) > 8 {
-		r = r[:8]
-	}
-	return string(r) + "…"
+	return string(r[:min(8, len(r)/2)]) + "…"
 }
 
 // String shows the configuration with the key masked.
@@ -104,7 +200,7 @@ func (c ClientConfig) String() string {
 }
 
 // GoString is %#v: the same masked view.
-func (c ClientConfig) GoString() string { return "routerkit." + c.String() }
+func (c ClientConfig) GoString() string { return "openai." + c.String() }
 
 // Format makes every verb (%v, %+v, %#v, %s, %q) print the masked view.
 func (c ClientConfig) Format(f fmt.State, verb rune) {

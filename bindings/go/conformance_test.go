@@ -1,4 +1,4 @@
-package routerkit
+package openai
 
 // Runs every scenario in tests/conformance/scenarios (format: tests/conformance/README.md;
 // the reference runner is core/tests/conformance.rs) through the Go API.

@@ -1,10 +1,10 @@
-// Package routerkit is a go-openai-shaped client for OpenAI-compatible AI
+// Package openai is a go-openai-shaped client for OpenAI-compatible AI
 // gateways (TheRouter, OpenRouter, LiteLLM…) on routerkit's native engine.
 //
 // Code written for github.com/sashabaranov/go-openai keeps working when its
 // import line becomes
 //
-//	openai "github.com/routerkit/routerkit/bindings/go"
+//	"github.com/routerkit/routerkit/bindings/go"
 //
 // and gains the engine's retries with backoff (ClientConfig.MaxRetries),
 // idle/connect timeouts, stream checks (a stream cut short is an error, not
@@ -12,4 +12,4 @@
 //
 // The package links librouterkit.a (bindings/c) through cgo: run `go generate`
 // in this directory (cargo build -p routerkit-c) before `go build`.
-package routerkit
+package openai

@@ -1,4 +1,4 @@
-package routerkit
+package openai
 
 import (
 	"context"
@@ -14,6 +14,24 @@ import (
 type EmbeddingModel string
 
 const (
+	// Deprecated: the text-similarity / text-search / code-search models are shut down.
+	AdaSimilarity         EmbeddingModel = "text-similarity-ada-001"
+	BabbageSimilarity     EmbeddingModel = "text-similarity-babbage-001"
+	CurieSimilarity       EmbeddingModel = "text-similarity-curie-001"
+	DavinciSimilarity     EmbeddingModel = "text-similarity-davinci-001"
+	AdaSearchDocument     EmbeddingModel = "text-search-ada-doc-001"
+	AdaSearchQuery        EmbeddingModel = "text-search-ada-query-001"
+	BabbageSearchDocument EmbeddingModel = "text-search-babbage-doc-001"
+	BabbageSearchQuery    EmbeddingModel = "text-search-babbage-query-001"
+	CurieSearchDocument   EmbeddingModel = "text-search-curie-doc-001"
+	CurieSearchQuery      EmbeddingModel = "text-search-curie-query-001"
+	DavinciSearchDocument EmbeddingModel = "text-search-davinci-doc-001"
+	DavinciSearchQuery    EmbeddingModel = "text-search-davinci-query-001"
+	AdaCodeSearchCode     EmbeddingModel = "code-search-ada-code-001"
+	AdaCodeSearchText     EmbeddingModel = "code-search-ada-text-001"
+	BabbageCodeSearchCode EmbeddingModel = "code-search-babbage-code-001"
+	BabbageCodeSearchText EmbeddingModel = "code-search-babbage-text-001"
+
 	AdaEmbeddingV2  EmbeddingModel = "text-embedding-ada-002"
 	SmallEmbedding3 EmbeddingModel = "text-embedding-3-small"
 	LargeEmbedding3 EmbeddingModel = "text-embedding-3-large"
@@ -24,6 +42,22 @@ type Embedding struct {
 	Object    string    `json:"object"`
 	Embedding []float32 `json:"embedding"`
 	Index     int       `json:"index"`
+}
+
+// ErrVectorLengthMismatch is DotProduct's error for vectors of different lengths.
+var ErrVectorLengthMismatch = errors.New("vector length mismatch")
+
+// DotProduct is the dot product of the two vectors (ErrVectorLengthMismatch
+// when their lengths differ).
+func (e *Embedding) DotProduct(other *Embedding) (float32, error) {
+	if len(e.Embedding) != len(other.Embedding) {
+		return 0, ErrVectorLengthMismatch
+	}
+	var sum float32
+	for i, v := range e.Embedding {
+		sum += v * other.Embedding[i]
+	}
+	return sum, nil
 }
 
 // EmbeddingResponse is the answer to CreateEmbeddings.
@@ -59,6 +93,8 @@ type EmbeddingRequest struct {
 	User           string                  `json:"user,omitempty"`
 	EncodingFormat EmbeddingEncodingFormat `json:"encoding_format,omitempty"`
 	Dimensions     int                     `json:"dimensions,omitempty"`
+	// ExtraBody is merged into the top level of the JSON body (gateway fields the struct lacks).
+	ExtraBody map[string]any `json:"extra_body,omitempty"`
 }
 
 func (r EmbeddingRequest) Convert() EmbeddingRequest { return r }
@@ -70,10 +106,12 @@ type EmbeddingRequestStrings struct {
 	User           string                  `json:"user"`
 	EncodingFormat EmbeddingEncodingFormat `json:"encoding_format,omitempty"`
 	Dimensions     int                     `json:"dimensions,omitempty"`
+	// ExtraBody is merged into the top level of the JSON body.
+	ExtraBody map[string]any `json:"extra_body,omitempty"`
 }
 
 func (r EmbeddingRequestStrings) Convert() EmbeddingRequest {
-	return EmbeddingRequest{Input: r.Input, Model: r.Model, User: r.User, EncodingFormat: r.EncodingFormat, Dimensions: r.Dimensions}
+	return EmbeddingRequest{Input: r.Input, Model: r.Model, User: r.User, EncodingFormat: r.EncodingFormat, Dimensions: r.Dimensions, ExtraBody: r.ExtraBody}
 }
 
 // EmbeddingRequestTokens embeds token lists.
@@ -83,51 +121,81 @@ type EmbeddingRequestTokens struct {
 	User           string                  `json:"user"`
 	EncodingFormat EmbeddingEncodingFormat `json:"encoding_format,omitempty"`
 	Dimensions     int                     `json:"dimensions,omitempty"`
+	// ExtraBody is merged into the top level of the JSON body.
+	ExtraBody map[string]any `json:"extra_body,omitempty"`
 }
 
 func (r EmbeddingRequestTokens) Convert() EmbeddingRequest {
-	return EmbeddingRequest{Input: r.Input, Model: r.Model, User: r.User, EncodingFormat: r.EncodingFormat, Dimensions: r.Dimensions}
+	return EmbeddingRequest{Input: r.Input, Model: r.Model, User: r.User, EncodingFormat: r.EncodingFormat, Dimensions: r.Dimensions, ExtraBody: r.ExtraBody}
 }
 
-// base64Embedding is an embedding sent as base64 of little-endian float32s.
-type base64Embedding struct {
-	Object    string `json:"object"`
-	Embedding string `json:"embedding"`
-	Index     int    `json:"index"`
+// base64String is an embedding as the gateway sends it with
+// encoding_format "base64": base64 of little-endian float32s.
+type base64String string
+
+// Decode gives the floats (a trailing partial float is dropped, as go-openai does).
+func (b base64String) Decode() ([]float32, error) {
+	raw, err := base64.StdEncoding.DecodeString(string(b))
+	if err != nil {
+		return nil, err
+	}
+	vec := make([]float32, len(raw)/4)
+	for i := range vec {
+		vec[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+	}
+	return vec, nil
+}
+
+// Base64Embedding is one embedding still in base64.
+type Base64Embedding struct {
+	Object    string       `json:"object"`
+	Embedding base64String `json:"embedding"`
+	Index     int          `json:"index"`
+}
+
+// EmbeddingResponseBase64 is an embeddings answer with base64 vectors.
+type EmbeddingResponseBase64 struct {
+	Object string            `json:"object"`
+	Data   []Base64Embedding `json:"data"`
+	Model  EmbeddingModel    `json:"model"`
+	Usage  Usage             `json:"usage"`
+
+	httpHeader
+}
+
+// ToEmbeddingResponse decodes every vector.
+func (r *EmbeddingResponseBase64) ToEmbeddingResponse() (EmbeddingResponse, error) {
+	data := make([]Embedding, len(r.Data))
+	for i, e := range r.Data {
+		vec, err := e.Embedding.Decode()
+		if err != nil {
+			return EmbeddingResponse{}, err
+		}
+		data[i] = Embedding{Object: e.Object, Embedding: vec, Index: e.Index}
+	}
+	return EmbeddingResponse{Object: r.Object, Model: r.Model, Data: data, Usage: r.Usage}, nil
 }
 
 // CreateEmbeddings embeds the input (POST {base}/embeddings).
 func (c *Client) CreateEmbeddings(ctx context.Context, conv EmbeddingRequestConverter) (res EmbeddingResponse, err error) {
 	req := conv.Convert()
+	extraBody := req.ExtraBody
+	req.ExtraBody = nil // merged by the engine, not sent as "extra_body"
 	body, err := marshalRequest(req)
 	if err != nil {
 		return res, err
 	}
-	raw, err := c.call(ctx, callEmbeddings, body, nil)
+	raw, err := c.call(ctx, callEmbeddings, body, extraBody)
 	if err != nil {
 		return res, err
 	}
 	if req.EncodingFormat == EmbeddingEncodingFormatBase64 {
-		var b64 struct {
-			Object string            `json:"object"`
-			Data   []base64Embedding `json:"data"`
-			Model  EmbeddingModel    `json:"model"`
-			Usage  Usage             `json:"usage"`
-		}
+		var b64 EmbeddingResponseBase64
 		if err := json.Unmarshal(raw.body, &b64); err != nil {
 			return res, decodeError(err, raw)
 		}
-		res.Object, res.Model, res.Usage = b64.Object, b64.Model, b64.Usage
-		for _, e := range b64.Data {
-			bytes, err := base64.StdEncoding.DecodeString(e.Embedding)
-			if err != nil || len(bytes)%4 != 0 {
-				return res, decodeError(errors.New("invalid base64 embedding"), raw)
-			}
-			vec := make([]float32, len(bytes)/4)
-			for i := range vec {
-				vec[i] = math.Float32frombits(binary.LittleEndian.Uint32(bytes[4*i:]))
-			}
-			res.Data = append(res.Data, Embedding{Object: e.Object, Embedding: vec, Index: e.Index})
+		if res, err = b64.ToEmbeddingResponse(); err != nil {
+			return res, decodeError(err, raw)
 		}
 	} else if err := json.Unmarshal(raw.body, &res); err != nil {
 		return res, decodeError(err, raw)

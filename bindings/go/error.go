@@ -1,12 +1,12 @@
-package routerkit
+package openai
 
 import (
+	"context"
+	stdjson "encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
-
-	json "github.com/goccy/go-json"
 )
 
 // APIError is an error answered by the gateway: an HTTP status ≥ 400, or an
@@ -19,6 +19,8 @@ type APIError struct {
 	Type           string  `json:"type"`
 	HTTPStatus     string  `json:"-"`
 	HTTPStatusCode int     `json:"-"`
+	// InnerError is Azure's content-filter detail ("innererror"), when the gateway sends one.
+	InnerError *InnerError `json:"innererror,omitempty"`
 
 	// RequestID is the gateway's request id (x-request-id and friends).
 	RequestID string `json:"-"`
@@ -28,6 +30,12 @@ type APIError struct {
 	Attempts int `json:"-"`
 
 	kind string
+}
+
+// InnerError is Azure OpenAI's content-filter detail of an error.
+type InnerError struct {
+	Code                 string               `json:"code,omitempty"`
+	ContentFilterResults ContentFilterResults `json:"content_filter_result,omitempty"`
 }
 
 // RequestError is a transport failure: the connection failed or broke, a timeout,
@@ -60,37 +68,49 @@ func (e *APIError) Error() string {
 	return e.Message
 }
 
-// UnmarshalJSON accepts message as a string or a list of strings, and keeps a
-// numeric code as an int (as go-openai does).
+// UnmarshalJSON reads an error object as go-openai does, and rejects what it
+// rejects: a body that is not an object, a missing "message" or one that is
+// neither a string nor a list of strings (joined with ", "; null is ""), and a
+// "type", "innererror" or "param" of the wrong type. A numeric code becomes an int.
+// encoding/json here, not goccy's: the exact acceptance rules are the point.
 func (e *APIError) UnmarshalJSON(data []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
+	var raw map[string]stdjson.RawMessage
+	if err := stdjson.Unmarshal(data, &raw); err != nil {
 		return err
 	}
-	if m, ok := raw["message"]; ok {
-		if err := json.Unmarshal(m, &e.Message); err != nil {
-			var parts []string
-			if err := json.Unmarshal(m, &parts); err != nil {
-				return err
-			}
-			e.Message = strings.Join(parts, ", ")
+	// A missing message is a nil RawMessage, which encoding/json refuses: so does go-openai.
+	if err := stdjson.Unmarshal(raw["message"], &e.Message); err != nil {
+		var parts []string
+		if err := stdjson.Unmarshal(raw["message"], &parts); err != nil {
+			return err
 		}
+		e.Message = strings.Join(parts, ", ")
 	}
 	if t, ok := raw["type"]; ok {
-		_ = json.Unmarshal(t, &e.Type)
-	}
-	if p, ok := raw["param"]; ok {
-		_ = json.Unmarshal(p, &e.Param)
-	}
-	if c, ok := raw["code"]; ok {
-		var n int
-		if err := json.Unmarshal(c, &n); err == nil {
-			e.Code = n
-		} else {
-			_ = json.Unmarshal(c, &e.Code)
+		if err := stdjson.Unmarshal(t, &e.Type); err != nil {
+			return err
 		}
 	}
-	return nil
+	if inner, ok := raw["innererror"]; ok {
+		if err := stdjson.Unmarshal(inner, &e.InnerError); err != nil {
+			return err
+		}
+	}
+	if p, ok := raw["param"]; ok {
+		if err := stdjson.Unmarshal(p, &e.Param); err != nil {
+			return err
+		}
+	}
+	c, ok := raw["code"]
+	if !ok {
+		return nil
+	}
+	var n int
+	if err := stdjson.Unmarshal(c, &n); err == nil {
+		e.Code = n
+		return nil
+	}
+	return stdjson.Unmarshal(c, &e.Code)
 }
 
 func (e *RequestError) Error() string {
@@ -101,6 +121,18 @@ func (e *RequestError) Error() string {
 }
 
 func (e *RequestError) Unwrap() error { return e.Err }
+
+// Timeout reports whether the call failed for a timeout: the engine's idle or
+// connect timeout, the HTTPClient.Timeout deadline, or ctx's deadline. So
+// os.IsTimeout(err) holds for a deadline, as it does for the *url.Error that
+// go-openai returns from http.Client.Do.
+func (e *RequestError) Timeout() bool {
+	if e.kind == "timeout" || errors.Is(e.Err, context.DeadlineExceeded) {
+		return true
+	}
+	var t interface{ Timeout() bool }
+	return errors.As(e.Err, &t) && t.Timeout()
+}
 
 // timeoutError is the cause of a *RequestError for a timeout not caused by the context.
 type timeoutError struct{ msg string }

@@ -1,4 +1,4 @@
-package routerkit
+package openai
 
 // The cgo boundary: the C ABI of bindings/c (include/routerkit.h), linked
 // statically. Build the library first (one command, from this directory):

@@ -1,6 +1,6 @@
 //go:build !routerkit_release
 
-package routerkit
+package openai
 
 // #cgo LDFLAGS: ${SRCDIR}/../../target/debug/librouterkit.a
 // #cgo linux LDFLAGS: -lm -ldl -lpthread

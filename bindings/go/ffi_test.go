@@ -1,4 +1,4 @@
-package routerkit
+package openai
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package routerkit
+package openai
 
 // Hardening (issue 7), Go surface: the key never appears whole (every error
 // kind, the library's log fully on, %v/%+v/%#v/%s of config, client and

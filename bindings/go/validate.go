@@ -1,4 +1,4 @@
-package routerkit
+package openai
 
 import (
 	"fmt"
@@ -43,7 +43,9 @@ func marshalRequest(req any) ([]byte, error) {
 }
 
 // checkConfig refuses what the engine would not see: a negative MaxRetries (which
-// would otherwise mean 0) and a negative HTTPClient.Timeout (which would mean none).
+// would otherwise mean 0), a negative HTTPClient.Timeout (which would mean none),
+// HTTPClient settings the engine cannot apply, and an APIType whose URL and
+// header shape the engine does not speak.
 func checkConfig(c ClientConfig) error {
 	if c.MaxRetries < 0 {
 		return &invalidRequestError{field: "max_retries", msg: fmt.Sprintf("invalid `max_retries`: MaxRetries must not be negative, got %d", c.MaxRetries)}
@@ -51,5 +53,24 @@ func checkConfig(c ClientConfig) error {
 	if d := httpTimeout(c.HTTPClient); d < 0 {
 		return &invalidRequestError{field: "deadline", msg: fmt.Sprintf("invalid `deadline`: HTTPClient.Timeout must not be negative, got %s", d)}
 	}
-	return nil
+	if err := checkHTTPClient(c); err != nil {
+		return err
+	}
+	return checkAPIType(c)
+}
+
+// checkAPIType refuses go-openai's API types other than OpenAI's: their URL
+// and key header shape is not what the engine sends.
+func checkAPIType(c ClientConfig) error {
+	switch c.APIType {
+	case "", APITypeOpenAI:
+		return nil
+	case APITypeAzure, APITypeAzureAD, APITypeCloudflareAzure:
+		return &invalidRequestError{field: "api_type", msg: fmt.Sprintf("invalid `api_type`: %s is not supported: routerkit's engine sends the key as "+
+			"\"Authorization: Bearer\" to {BaseURL}/chat/completions, not to Azure's /openai/deployments/{name}/…?api-version=… with an api-key header; "+
+			"use DefaultConfig with Azure's OpenAI-compatible endpoint (BaseURL https://<resource>.openai.azure.com/openai/v1) or a gateway in front of Azure", c.APIType)}
+	default:
+		return &invalidRequestError{field: "api_type", msg: fmt.Sprintf("invalid `api_type`: %s is not supported: routerkit's engine speaks the OpenAI-compatible "+
+			"API only (Authorization: Bearer, {BaseURL}/chat/completions); use DefaultConfig with the provider's OpenAI-compatible BaseURL", c.APIType)}
+	}
 }

@@ -291,16 +291,18 @@ export interface CreateEmbeddingResponse {
 
 // ---------------------------------------------------------------- promises and streams
 
-export interface APIResponseInfo {
-  ok: boolean;
-  status: number;
-  readonly headers: Headers;
-}
+/** The fetch `Response` of a call (status, headers and the body as the engine received it). */
+export type APIResponseInfo = Response;
 
 export declare class APIPromise<T> extends Promise<T> {
   private constructor();
-  asResponse(): Promise<APIResponseInfo>;
-  withResponse(): Promise<{ data: T; response: APIResponseInfo; request_id: string | null }>;
+  /**
+   * The raw fetch `Response`, body unread (`.json()`, `.text()`, `.body`); the data is not parsed.
+   * For a stream, the body is the stream's SSE text (`data: {...}` events, then `data: [DONE]`).
+   */
+  asResponse(): Promise<Response>;
+  /** The parsed data with its `Response` and the gateway's request id. */
+  withResponse(): Promise<{ data: T; response: Response; request_id: string | null | undefined }>;
 }
 
 export declare class Stream<Item> implements AsyncIterable<Item> {
@@ -395,9 +397,51 @@ export declare class Models {
   list(options?: RequestOptions): APIPromise<ModelsPage> & AsyncIterable<Model>;
 }
 
+/** `encoding_format: 'base64'` asked for explicitly: the embeddings stay base64 strings, as openai-node's. */
+export type Base64EmbeddingResponse = Omit<CreateEmbeddingResponse, 'data'> & {
+  data: Array<Omit<Embedding, 'embedding'> & { embedding: string }>;
+};
+
 export declare class Embeddings {
   private constructor();
+  /** Without `encoding_format`, asks for base64 and decodes it to numbers (as openai-node). */
+  create(body: EmbeddingCreateParams & { encoding_format: 'base64' }, options?: RequestOptions): APIPromise<Base64EmbeddingResponse>;
   create(body: EmbeddingCreateParams, options?: RequestOptions): APIPromise<CreateEmbeddingResponse>;
+}
+
+// openai-node's namespaces: `OpenAI.Chat.Completions.ChatCompletionMessageParam`, `OpenAI.Chat.ChatCompletion`,
+// `OpenAI.Embeddings.Embedding`, `OpenAI.Models.Model`, `OpenAI.ChatCompletion`.
+export declare namespace Completions {
+  export {
+    type ChatCompletion, type ChatCompletionChunk, type ChatCompletionMessage, type ChatCompletionMessageParam,
+    type ChatCompletionSystemMessageParam, type ChatCompletionDeveloperMessageParam, type ChatCompletionUserMessageParam,
+    type ChatCompletionAssistantMessageParam, type ChatCompletionToolMessageParam, type ChatCompletionMessageToolCall,
+    type ChatCompletionContentPart, type ChatCompletionContentPartText, type ChatCompletionContentPartImage,
+    type ChatCompletionTool, type ChatCompletionToolChoiceOption, type ChatCompletionCreateParams,
+    type ChatCompletionCreateParamsBase, type ChatCompletionCreateParamsNonStreaming, type ChatCompletionCreateParamsStreaming,
+    type ChatCompletionStreamParams, type ChatCompletionSnapshot, type CompletionUsage,
+  };
+}
+
+export declare namespace Chat {
+  export {
+    Completions,
+    type ChatCompletion, type ChatCompletionChunk, type ChatCompletionMessage, type ChatCompletionMessageParam,
+    type ChatCompletionSystemMessageParam, type ChatCompletionDeveloperMessageParam, type ChatCompletionUserMessageParam,
+    type ChatCompletionAssistantMessageParam, type ChatCompletionToolMessageParam, type ChatCompletionMessageToolCall,
+    type ChatCompletionContentPart, type ChatCompletionContentPartText, type ChatCompletionContentPartImage,
+    type ChatCompletionTool, type ChatCompletionToolChoiceOption, type ChatCompletionCreateParams,
+    type ChatCompletionCreateParamsBase, type ChatCompletionCreateParamsNonStreaming, type ChatCompletionCreateParamsStreaming,
+    type ChatCompletionStreamParams, type ChatCompletionSnapshot, type CompletionUsage,
+  };
+}
+
+export declare namespace Embeddings {
+  export { type CreateEmbeddingResponse, type Embedding, type EmbeddingCreateParams, type Base64EmbeddingResponse };
+}
+
+export declare namespace Models {
+  export { type Model, type ModelsPage };
 }
 
 // ---------------------------------------------------------------- errors
@@ -482,6 +526,28 @@ export declare class Client {
   static UnprocessableEntityError: typeof UnprocessableEntityError;
   static RateLimitError: typeof RateLimitError;
   static InternalServerError: typeof InternalServerError;
+}
+
+export declare namespace Client {
+  export {
+    Chat,
+    Embeddings,
+    Models,
+    type ChatCompletion, type ChatCompletionChunk, type ChatCompletionMessage, type ChatCompletionMessageParam,
+    type ChatCompletionSystemMessageParam, type ChatCompletionDeveloperMessageParam, type ChatCompletionUserMessageParam,
+    type ChatCompletionAssistantMessageParam, type ChatCompletionToolMessageParam, type ChatCompletionMessageToolCall,
+    type ChatCompletionContentPart, type ChatCompletionContentPartText, type ChatCompletionContentPartImage,
+    type ChatCompletionTool, type ChatCompletionToolChoiceOption, type ChatCompletionCreateParams,
+    type ChatCompletionCreateParamsBase, type ChatCompletionCreateParamsNonStreaming, type ChatCompletionCreateParamsStreaming,
+    type ChatCompletionStreamParams, type ChatCompletionSnapshot, type CompletionUsage,
+    type CreateEmbeddingResponse,
+    type Embedding,
+    type EmbeddingCreateParams,
+    type Model,
+    type ModelsPage,
+    type ClientOptions,
+    type RequestOptions,
+  };
 }
 
 export { Client as OpenAI };

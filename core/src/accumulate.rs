@@ -265,7 +265,7 @@ impl ChatAccumulator {
 
 /// Later values win, except that a `null` does not erase a value: gateways
 /// repeat nullable fields as `null` on chunks that do not carry them.
-fn merge_extra(into: &mut Extra, from: &Extra, skip: &[&str]) {
+fn merge_extra<'a>(into: &mut Extra, from: impl IntoIterator<Item = (&'a String, &'a Value)>, skip: &[&str]) {
     for (key, value) in from {
         if skip.contains(&key.as_str()) {
             continue;

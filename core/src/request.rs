@@ -234,11 +234,6 @@ pub fn chat_body(
     Ok(edits.apply_owned(json)?.0)
 }
 
-/// Whether a stream of `request` asks for usage because the engine does, not the caller.
-pub fn usage_added(config: &ClientConfig, request: &ChatCompletionRequest) -> bool {
-    request.stream_options.is_none() && config.include_usage_by_default
-}
-
 /// Serialises `body` and merges `extra_body` into it (existing keys keep their place, new ones go last).
 pub fn encode_body<T: serde::Serialize>(body: &T, opts: &RequestOptions) -> Result<Bytes, Error> {
     let json = serde_json::to_string(body).map_err(|e| Error::invalid("request", e))?;
@@ -568,6 +563,22 @@ mod tests {
     }
 
     #[test]
+    fn an_explicit_stream_false_is_sent_and_true_is_not_on_a_plain_call() {
+        let mut req = ChatCompletionRequest::new("m", vec![crate::ChatMessage::user("hi")]);
+        let plain = |req: &ChatCompletionRequest| -> Value {
+            serde_json::from_slice(&chat_body(&config(), req, false, &RequestOptions::default()).unwrap()).unwrap()
+        };
+        assert!(plain(&req).get("stream").is_none());
+        req.stream = Some(false);
+        assert_eq!(plain(&req)["stream"], false);
+        req.stream = Some(true);
+        assert!(plain(&req).get("stream").is_none());
+        let v: Value =
+            serde_json::from_slice(&chat_body(&config(), &req, true, &RequestOptions::default()).unwrap()).unwrap();
+        assert_eq!(v["stream"], true);
+    }
+
+    #[test]
     fn caller_stream_options_win_and_extra_body_merges_last() {
         let mut req = ChatCompletionRequest::new("m", vec![crate::ChatMessage::user("hi")]);
         req.stream_options = Some(StreamOptions {
@@ -718,6 +729,18 @@ mod tests {
             .apply(r#"{"model":"m","stream":true,"prompt":"p"}"#)
             .unwrap();
         assert_eq!(body.unwrap(), r#"{"model":"m","prompt":"p"}"#);
+        // `stream_options: null` is no options: usage is asked for in its place.
+        let (body, usage) = edits(BodyKind::Chat, true, None)
+            .apply(r#"{"stream_options":null,"model":"m"}"#)
+            .unwrap();
+        assert_eq!(
+            body.unwrap(),
+            r#"{"stream_options":{"include_usage":true},"model":"m","stream":true}"#
+        );
+        assert!(usage);
+        // A body that is not an object is refused, naming the request.
+        let e = edits(BodyKind::Chat, true, None).apply("[]").unwrap_err();
+        assert_eq!(e.field(), Some("request"));
     }
 
     #[test]

@@ -8,8 +8,16 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// Fields a type does not model, kept verbatim.
+/// Fields a type does not model, kept verbatim, in the order they came (serde_json's
+/// `preserve_order`): a request's extras leave in the caller's order.
 pub type Extra = Map<String, Value>;
+
+/// Fields a stream chunk (and [`Usage`]) does not model, kept verbatim, sorted by key. A
+/// stream's chunks are read, never sent back, so their key order does not matter; a sorted map
+/// is a third of the size of an ordered one and costs nothing to create, and a chunk is made,
+/// moved and dropped for every event of every stream (the ordered map cost the chat stream
+/// about 5 % more instructions per chunk).
+pub type ChunkExtra = std::collections::BTreeMap<String, Value>;
 
 /// `POST /chat/completions` request body.
 ///
@@ -205,7 +213,7 @@ pub struct Usage {
     pub total_tokens: u64,
     /// `prompt_tokens_details`, `completion_tokens_details`, `cost`, … kept verbatim.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub extra: ChunkExtra,
 }
 
 /// `chat.completion` response.
@@ -312,7 +320,7 @@ pub struct ChatCompletionChunk {
     pub system_fingerprint: Option<String>,
     /// Other fields (`provider`, `error`, `obfuscation`, …), kept verbatim.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub extra: ChunkExtra,
 }
 
 /// One choice of a [`ChatCompletionChunk`].
@@ -332,7 +340,7 @@ pub struct ChunkChoice {
     pub logprobs: Option<Value>,
     /// Other fields, kept verbatim.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub extra: ChunkExtra,
 }
 
 /// The part of a message carried by one chunk.
@@ -361,7 +369,7 @@ pub struct ChunkDelta {
     pub reasoning_details: Option<Vec<Value>>,
     /// Other fields, kept verbatim.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub extra: ChunkExtra,
 }
 
 /// A fragment of a tool call inside a chunk.

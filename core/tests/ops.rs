@@ -195,3 +195,40 @@ async fn wrong_operations_and_bodies_are_refused_before_sending() {
     assert!(refused.iter().all(|e| e.kind() == ErrorKind::InvalidRequest));
     assert!(s.requests().await.is_empty(), "nothing was sent");
 }
+
+#[tokio::test]
+async fn a_completions_stream_keeps_back_the_usage_chunk_the_engine_asked_for() {
+    let s = Session::new(json!([{}, {}]));
+    let client = s.client();
+    let opts = RequestOptions::default();
+    let request = routerkit::CompletionRequest::new("m", "Say hi");
+    let mut stream = client.completions_stream(&request, &opts).await.unwrap();
+    let mut chunks = Vec::new();
+    while let Some(chunk) = stream.next().await.unwrap() {
+        chunks.push(chunk);
+    }
+    assert!(
+        chunks.iter().all(|c| !c.choices.is_empty()),
+        "no choices: [] chunk handed over"
+    );
+    assert_eq!(
+        stream.usage().map(|u| u.total_tokens),
+        Some(9),
+        "the usage still reaches the stream"
+    );
+    // A caller who asks for it gets it.
+    let mut asked = request.clone();
+    asked.stream_options = Some(routerkit::StreamOptions {
+        include_usage: Some(true),
+        ..Default::default()
+    });
+    let mut stream = client.completions_stream(&asked, &opts).await.unwrap();
+    let mut last = None;
+    while let Some(chunk) = stream.next().await.unwrap() {
+        last = Some(chunk);
+    }
+    let last = last.unwrap();
+    assert!(last.choices.is_empty() && last.usage.is_some());
+    let log = s.requests().await;
+    assert_eq!(log[0]["body"]["stream_options"], json!({"include_usage": true}));
+}

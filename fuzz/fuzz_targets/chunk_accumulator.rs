@@ -11,7 +11,7 @@
 //! back as the same completion. Parsing every line into one reused chunk (what
 //! a stream does for bindings that read the event text) gives what a fresh
 //! parse gives, value or error, whatever the lines before it left behind (that parse
-//! goes through the scanner of `chunk_scan.rs` first, so this compares it with serde).
+//! goes through the scanner of `chunk_parse/scan.rs` first, so this compares it with serde).
 #![no_main]
 
 use std::collections::BTreeMap;

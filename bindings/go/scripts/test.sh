@@ -19,3 +19,7 @@ go test -count=1 -run '^TestMemory' ./...
 for ex in "$root"/examples/go/*/; do
   (cd "$ex" && go vet ./...)
 done
+# jsonschema has no tests of its own here: go-openai's run against it (make test-peer-go),
+# and the drop-in programs use it. Each program in tests/dropin/go is written for
+# go-openai; it runs on go-openai and on this package (import line changed), outputs compared.
+"$root/tests/dropin/go/run.sh"

@@ -3,8 +3,10 @@
 
 const util = require('node:util');
 const native = require('./native');
-const { APIUserAbortError, fromNative, toHeaders } = require('./errors');
-const { Stream, ChatCompletionStream, batchFormat } = require('./streaming');
+const { APIUserAbortError, fromNative } = require('./errors');
+const { Stream, ChatCompletionStream, batchFormat, sseBody } = require('./streaming');
+const { APIPromise, fetchResponse } = require('./api-promise');
+const { decodeEmbeddings } = require('./embeddings');
 
 const INTERNAL = Symbol('routerkit.internal');
 const DEFAULT_TIMEOUT = 600000;
@@ -126,12 +128,6 @@ function callOptions(o) {
   return n;
 }
 
-function flatPairsToEntries(flat) {
-  const out = [];
-  for (let i = 0; flat && i < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
-  return out;
-}
-
 /** A failure of a call that is not a stream (nor a stream's opening): never an APIStreamError. */
 function nativeError(e) {
   return fromNative(e, false);
@@ -169,65 +165,22 @@ function parsed(r) {
   return data;
 }
 
-function responseInfo(r) {
-  return {
-    ok: r.status < 400,
-    status: r.status,
-    get headers() {
-      return toHeaders(flatPairsToEntries(r.headers));
-    },
-  };
-}
-
-/**
- * A promise for the parsed body, with openai-node's `withResponse()` / `asResponse()`.
- * Lazy like openai-node's: parsing happens when it is awaited.
- */
-class APIPromise extends Promise {
-  #raw;
-  #parse;
-  #data;
-  constructor(raw, parse) {
-    super((resolve) => resolve(null));
-    this.#raw = raw;
-    this.#parse = parse;
-  }
-  static get [Symbol.species]() {
-    return Promise;
-  }
-  #parsed() {
-    return (this.#data ??= this.#raw.then(this.#parse));
-  }
-  asResponse() {
-    return this.#raw.then((r) => r.response);
-  }
-  async withResponse() {
-    const data = await this.#parsed();
-    const r = await this.#raw;
-    return { data, response: r.response, request_id: r.requestId ?? null };
-  }
-  then(onfulfilled, onrejected) {
-    return this.#parsed().then(onfulfilled, onrejected);
-  }
-  catch(onrejected) {
-    return this.#parsed().catch(onrejected);
-  }
-  finally(onfinally) {
-    return this.#parsed().finally(onfinally);
-  }
-}
-
-/** A raw native response promise → `{ body…, requestId, response }`, errors mapped. */
-function rawCall(p) {
+/** The raw native response: `{ body…, requestId, response() }`, errors mapped. */
+function rawCall(p, url) {
   return p.then(
     (r) => {
-      r.response = responseInfo(r);
+      r.response = () => fetchResponse(r.body, r.status, r.headers, url);
       return r;
     },
     (e) => {
       throw nativeError(e);
     },
   );
+}
+
+/** The URL a call went to, for `Response.url`. */
+function url(client, path) {
+  return `${client.baseURL.replace(/\/+$/, '')}/${path}`;
 }
 
 // ---- resources -----------------------------------------------------------------------
@@ -250,14 +203,20 @@ class Completions {
         controller.signal.addEventListener('abort', () => token.cancel(), { once: true });
         return n.chatStream(encodeBody(body), callOptions(options), token, batchFormat);
       }).then(
-        (s) => ({ stream: new Stream(s, controller), requestId: s.requestId, response: responseInfo({ status: 200, headers: s.headers }) }),
+        (s) => {
+          const stream = new Stream(s, controller);
+          // The engine opens a stream only on a 2xx answer, and that is a 200 from every gateway.
+          // `asResponse()` hands the body over as SSE text; `withResponse()`'s body belongs to the stream.
+          const response = (withData) => fetchResponse(withData ? null : sseBody(stream), 200, s.headers, url(this.#client, 'chat/completions'));
+          return { stream, requestId: s.requestId, response };
+        },
         (e) => {
           throw controller.signal.aborted ? new APIUserAbortError() : nativeError(e);
         },
       );
       return new APIPromise(raw, (r) => r.stream);
     }
-    const raw = call(() => rawCall(withSignal(options?.signal, (token) => n.chat(encodeBody(body), callOptions(options), token))));
+    const raw = call(() => rawCall(withSignal(options?.signal, (token) => n.chat(encodeBody(body), callOptions(options), token)), url(this.#client, 'chat/completions')));
     return new APIPromise(raw, parsed);
   }
 
@@ -307,7 +266,7 @@ class Models {
   /** `GET /models`. Await it for the page, or `for await` over it for each model. */
   list(options) {
     const n = this.#client[INTERNAL];
-    const raw = call(() => rawCall(withSignal(options?.signal, (token) => n.listModels(callOptions(options), token))));
+    const raw = call(() => rawCall(withSignal(options?.signal, (token) => n.listModels(callOptions(options), token)), url(this.#client, 'models')));
     const p = new APIPromise(raw, page);
     p[Symbol.asyncIterator] = async function* () {
       yield* (await p).data ?? [];
@@ -321,11 +280,18 @@ class Embeddings {
   constructor(client) {
     this.#client = client;
   }
-  /** `POST /embeddings`. */
+  /**
+   * `POST /embeddings`. As openai-node: without an `encoding_format`, asks for `base64` (a quarter
+   * of the bytes) and decodes it to numbers; a given one is sent and answered as given.
+   */
   create(body, options) {
     const n = this.#client[INTERNAL];
-    const raw = call(() => rawCall(withSignal(options?.signal, (token) => n.embeddings(encodeBody(body), callOptions(options), token))));
-    return new APIPromise(raw, parsed);
+    const given = Boolean(body?.encoding_format);
+    const payload = given ? body : { ...body, encoding_format: 'base64' };
+    const raw = call(() =>
+      rawCall(withSignal(options?.signal, (token) => n.embeddings(encodeBody(payload), callOptions(options), token)), url(this.#client, 'embeddings')),
+    );
+    return new APIPromise(raw, given ? parsed : (r) => decodeEmbeddings(parsed(r)));
   }
 }
 

@@ -6,7 +6,7 @@ use crate::accumulate::{ChatAccumulator, StreamEvent};
 use crate::chunk_parse::parse_chunk_into;
 use crate::error::{Error, ErrorKind};
 use crate::sse::SseEvent;
-use crate::types::{ChatCompletion, ChatCompletionChunk, Usage};
+use crate::types::{ChatCompletion, ChatCompletionChunk, ChunkDelta, Usage};
 
 use super::{stream_error, Protocol, Step, Stream};
 
@@ -53,8 +53,17 @@ impl Protocol for Chat {
         Step::Chunk
     }
 
+    /// `choices: []` (OpenAI), or choices whose deltas are empty and that neither finish nor
+    /// carry anything else: LiteLLM sends the usage it was asked for on
+    /// `choices: [{"index": 0, "delta": {}}]` (scenario 085).
     fn only_usage(chunk: &ChatCompletionChunk) -> bool {
-        chunk.choices.is_empty() && chunk.usage.is_some()
+        chunk.usage.is_some()
+            && chunk.choices.iter().all(|c| {
+                c.delta == ChunkDelta::default()
+                    && c.finish_reason.is_none()
+                    && c.logprobs.is_none()
+                    && c.extra.is_empty()
+            })
     }
 
     fn finish_reason_seen(&self) -> bool {

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 
-	openai "github.com/routerkit/routerkit/bindings/go"
+	"github.com/routerkit/routerkit/bindings/go"
 )
 
 // baseURL: THEROUTER_BASE_URL, else the real gateway.

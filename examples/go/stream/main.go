@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 
-	openai "github.com/routerkit/routerkit/bindings/go"
+	"github.com/routerkit/routerkit/bindings/go"
 )
 
 // baseURL: THEROUTER_BASE_URL, else the real gateway.

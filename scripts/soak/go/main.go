@@ -27,7 +27,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	routerkit "github.com/routerkit/routerkit/bindings/go"
+	"github.com/routerkit/routerkit/bindings/go"
 )
 
 const seqPoolSlack = 4
@@ -152,22 +152,22 @@ func classify(err error) string {
 	if errors.Is(err, context.Canceled) {
 		return "cancelled"
 	}
-	var apiErr *routerkit.APIError
+	var apiErr *openai.APIError
 	if errors.As(err, &apiErr) && apiErr.HTTPStatusCode > 0 {
 		return fmt.Sprintf("status:%d", apiErr.HTTPStatusCode)
 	}
-	if k := routerkit.ErrorKind(err); k != "" {
+	if k := openai.ErrorKind(err); k != "" {
 		return k
 	}
 	return fmt.Sprintf("untyped:%T:%v", err, err)
 }
 
 func attemptsOf(err error) int {
-	var apiErr *routerkit.APIError
+	var apiErr *openai.APIError
 	if errors.As(err, &apiErr) {
 		return apiErr.Attempts
 	}
-	var reqErr *routerkit.RequestError
+	var reqErr *openai.RequestError
 	if errors.As(err, &reqErr) {
 		return reqErr.Attempts
 	}
@@ -179,10 +179,10 @@ type outcome struct {
 	attempts                 int
 }
 
-func oneCall(client *routerkit.Client, text string, cancelAfter int) outcome {
+func oneCall(client *openai.Client, text string, cancelAfter int) outcome {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	req := routerkit.ChatCompletionRequest{Model: "soak/model", Messages: []routerkit.ChatCompletionMessage{{Role: routerkit.ChatMessageRoleUser, Content: text}}}
+	req := openai.ChatCompletionRequest{Model: "soak/model", Messages: []openai.ChatCompletionMessage{{Role: openai.ChatMessageRoleUser, Content: text}}}
 	s, err := client.CreateChatCompletionStream(ctx, req)
 	if err != nil {
 		return outcome{outcome: classify(err), attempts: attemptsOf(err)}
@@ -243,7 +243,7 @@ func main() {
 			})
 		}
 	}()
-	cfg := routerkit.DefaultConfig("sk-soak-0123456789")
+	cfg := openai.DefaultConfig("sk-soak-0123456789")
 	cfg.BaseURL = mock + "/v1"
 	cfg.DefaultHeaders = map[string]string{"x-mock-session": sid}
 	cfg.MaxRetries = p.MaxRetries
@@ -255,7 +255,7 @@ func main() {
 	// Concurrent phase: the run's first calls.
 	concCfg := cfg
 	concCfg.Timeout = time.Duration(p.ConcurrentTimeoutMs) * time.Millisecond
-	client := routerkit.NewClientWithConfig(concCfg)
+	client := openai.NewClientWithConfig(concCfg)
 	concKinds := make([]string, nConc)
 	var steps []json.RawMessage
 	concFaults := map[string]int{}
@@ -314,10 +314,10 @@ func main() {
 
 	// Sequential phase: each call's steps are consumed in order, so its outcome is known.
 	client.Close()
-	client = routerkit.NewClientWithConfig(cfg)
+	client = openai.NewClientWithConfig(cfg)
 	stallCfg := cfg
 	stallCfg.Timeout = 200 * time.Millisecond
-	stallClient := routerkit.NewClientWithConfig(stallCfg)
+	stallClient := openai.NewClientWithConfig(stallCfg)
 	faults, outcomes := map[string]int{}, map[string]int{}
 	t0 = time.Now()
 	const block = 500

@@ -340,7 +340,19 @@ fn accumulate(body: &[u8], cancel_after: Option<u64>, hide_added_usage: bool) ->
         }
         let has_choices = v["choices"].as_array().is_some_and(|c| !c.is_empty());
         let has_usage = v.get("usage").is_some_and(|u| !u.is_null());
-        let only_usage = v["choices"].as_array().is_some_and(Vec::is_empty) && has_usage;
+        // As the core's Chat::only_usage: `choices: []`, or choices that carry nothing (LiteLLM's
+        // `[{"index": 0, "delta": {}}]`).
+        let empty_choice = |c: &Value| {
+            c.as_object().is_some_and(|m| {
+                m.iter().all(|(k, v)| match k.as_str() {
+                    "index" => true,
+                    "delta" => v.as_object().is_some_and(|d| d.is_empty()),
+                    "finish_reason" | "logprobs" => v.is_null(),
+                    _ => false,
+                })
+            })
+        };
+        let only_usage = v["choices"].as_array().is_some_and(|c| c.iter().all(empty_choice)) && has_usage;
         if (has_choices || has_usage) && !(hide_added_usage && only_usage) {
             a.chunks += 1;
         }

@@ -9,6 +9,9 @@ becomes ``from routerkit import …``::
     print(r.choices[0].message.content)
 """
 
+import typing as _t
+
+from . import types as types
 from ._client import NOT_GIVEN, AsyncClient, AsyncOpenAI, Client, NotGiven, Omit, OpenAI, Timeout, omit
 from ._exceptions import (
     APIConnectionError,
@@ -29,6 +32,12 @@ from ._exceptions import (
     RouterkitError,
     UnprocessableEntityError,
 )
+from ._module_client import chat as chat
+from ._module_client import completions as completions
+from ._module_client import embeddings as embeddings
+from ._module_client import models as models
+from ._module_client import moderations as moderations
+from ._response import APIResponse, AsyncAPIResponse, LegacyAPIResponse
 from ._routerkit import __version__
 from ._streaming import (
     AsyncChatCompletionStream,
@@ -39,6 +48,23 @@ from ._streaming import (
     Stream,
 )
 from ._types import BaseModel
+
+# The module-level client's settings, as openai-python's (`routerkit.api_key = "…"`, then
+# `routerkit.chat.completions.create(...)`); None: from the environment / `.env`, as a client's.
+api_key: _t.Optional[str] = None
+base_url: _t.Optional[str] = None
+timeout: _t.Optional[float] = None
+max_retries: int = 2
+default_headers: _t.Optional[_t.Mapping[str, str]] = None
+default_query: _t.Optional[_t.Mapping[str, object]] = None
+organization: _t.Optional[str] = None
+project: _t.Optional[str] = None
+
+# openai-python's constants: the defaults a client starts from.
+DEFAULT_TIMEOUT = Timeout(600.0, connect=10.0)
+DEFAULT_MAX_RETRIES = 2
+not_given = NOT_GIVEN
+VERSION = __version__
 
 __all__ = [
     "__version__",
@@ -58,6 +84,14 @@ __all__ = [
     "ChatCompletionStreamManager",
     "AsyncChatCompletionStreamManager",
     "BaseModel",
+    "types",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_MAX_RETRIES",
+    "not_given",
+    "VERSION",
+    "LegacyAPIResponse",
+    "APIResponse",
+    "AsyncAPIResponse",
     "OpenAIError",
     "RouterkitError",
     "APIError",

@@ -28,7 +28,9 @@ from typing import (
     overload,
 )
 
+from ._embeddings import default_encoding as _default_encoding
 from ._exceptions import APIConnectionError, APIResponseValidationError, InvalidRequestError, _convert
+from ._response import _AsyncRawResponses, _NestedRawResponses, _Pending, _raw_mode, _RawResponses, _then
 from ._routerkit import CallHandle, NativeClient, NativeError, NativeStream
 from ._routerkit import Completions as _CompletionQueue
 from ._routerkit import parse_json as _parse
@@ -180,6 +182,13 @@ def _body(params: Dict[str, Any]) -> str:
 
 
 def _model(cls: Type[_M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int]) -> _M:
+    if _raw_mode.get():
+        # `with_raw_response`: the engine's answer goes back unparsed (see _response.py).
+        return _Pending(t, lambda t: _build(cls, t))  # type: ignore[return-value]
+    return _build(cls, t)
+
+
+def _build(cls: Type[_M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int]) -> _M:
     body, _status, headers, request_id, attempts = t
     obj = _parse(body, cls)
     if not isinstance(obj, cls):
@@ -191,7 +200,8 @@ def _model(cls: Type[_M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[s
 
 
 class _Secret:
-    """Holds the key for ``with_options``; its repr shows at most the first 8 characters."""
+    """Holds the key for ``with_options``; its repr shows the first min(8, len/2) characters, so that
+    no key is ever shown whole, however short (the core's rule)."""
 
     __slots__ = ("_value",)
 
@@ -202,7 +212,7 @@ class _Secret:
         return self._value
 
     def __repr__(self) -> str:
-        return repr(self._value[:8] + "…")
+        return repr(self._value[: min(8, len(self._value) // 2)] + "…")
 
     __str__ = __repr__
 
@@ -432,12 +442,12 @@ class Client(_BaseClient):
         self.close()
 
 
-class Chat:
+class Chat(_NestedRawResponses):
     def __init__(self, client: Client) -> None:
         self.completions = Completions(client)
 
 
-class Completions:
+class Completions(_RawResponses):
     """``client.chat.completions``."""
 
     def __init__(self, client: Client) -> None:
@@ -538,7 +548,7 @@ class Completions:
         return ChatCompletionStreamManager(start)
 
 
-class Models:
+class Models(_RawResponses):
     """``client.models``."""
 
     def __init__(self, client: Client) -> None:
@@ -560,7 +570,7 @@ class Models:
             raise _convert(e) from None
 
 
-class Embeddings:
+class Embeddings(_RawResponses):
     """``client.embeddings``."""
 
     def __init__(self, client: Client) -> None:
@@ -577,15 +587,17 @@ class Embeddings:
         timeout: TimeoutTypes = None,
         **params: Any,
     ) -> CreateEmbeddingResponse:
-        """``POST /embeddings``."""
+        """``POST /embeddings``; without ``encoding_format``, base64 is asked for and decoded (as openai-python)."""
         params["input"] = input
         params["model"] = model
+        decode = _default_encoding(params)
         client = self._client
         opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
         try:
-            return _model(CreateEmbeddingResponse, client._native.embeddings(_body(params), opts))
+            r = _model(CreateEmbeddingResponse, client._native.embeddings(_body(params), opts))
         except NativeError as e:
             raise _convert(e) from None
+        return _then(r, decode) if decode else r  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------------------
@@ -715,12 +727,12 @@ class AsyncClient(_BaseClient):
         await self.close()
 
 
-class AsyncChat:
+class AsyncChat(_NestedRawResponses):
     def __init__(self, client: AsyncClient) -> None:
         self.completions = AsyncCompletions(client)
 
 
-class AsyncCompletions:
+class AsyncCompletions(_AsyncRawResponses):
     """``client.chat.completions`` on ``AsyncClient``."""
 
     def __init__(self, client: AsyncClient) -> None:
@@ -830,7 +842,7 @@ class _AsyncModelList:
             yield m
 
 
-class AsyncModels:
+class AsyncModels(_AsyncRawResponses):
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
@@ -850,7 +862,7 @@ class AsyncModels:
         return _AsyncModelList(fetch)
 
 
-class AsyncEmbeddings:
+class AsyncEmbeddings(_AsyncRawResponses):
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
@@ -867,9 +879,11 @@ class AsyncEmbeddings:
     ) -> CreateEmbeddingResponse:
         params["input"] = input
         params["model"] = model
+        decode = _default_encoding(params)
         client = self._client
         opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
-        return _model(CreateEmbeddingResponse, await _caller.call(client._native.embeddings_async, _body(params), opts))
+        r = _model(CreateEmbeddingResponse, await _caller.call(client._native.embeddings_async, _body(params), opts))
+        return _then(r, decode) if decode else r  # type: ignore[no-any-return]
 
 
 OpenAI = Client
