@@ -7,7 +7,7 @@
 // reader pause 1 ms every k chunks (a consumer slower than the gateway). The stream's events
 // come 512 to a write, as a buffered gateway sends them, so reads hold thousands of events.
 
-package routerkit
+package openai
 
 import (
 	"context"
