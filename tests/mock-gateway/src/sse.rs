@@ -202,6 +202,12 @@ fn events(spec: &StreamSpec, ctx: &ChatCtx) -> Vec<Ev> {
         return out;
     }
 
+    if let Some(want) = &ctx.responses {
+        return crate::responses::stream_events(spec, ctx, want)
+            .into_iter()
+            .map(Ev::Json)
+            .collect();
+    }
     let mut out = Vec::new();
     if let Some(depth) = spec.deep_json {
         let chunk = delta_chunk(ctx, json!({"content": "deep"}));
@@ -499,6 +505,7 @@ pub async fn produce_trickle(tx: mpsc::Sender<Msg>, body: Vec<u8>, every_ms: u64
 pub async fn produce(p: Producer, spec: StreamSpec, ctx: ChatCtx) {
     let le = spec.line_ending.clone().unwrap_or_else(|| "\n".into());
     let evs = events(&spec, &ctx);
+    let responses = ctx.responses.is_some();
     let mut w = Writer {
         tx: p.tx,
         gz: p.gzip.then(|| GzEncoder::new(Vec::new(), Compression::fast())),
@@ -549,19 +556,17 @@ pub async fn produce(p: Producer, spec: StreamSpec, ctx: ChatCtx) {
             return;
         }
         if spec.error_after == Some(i) {
-            let ev = spec.error_event.clone().unwrap_or_else(
-                || json!({"error": {"message": "routerkit-mock: stream error", "code": "server_error"}}),
-            );
+            let ev = spec.error_event.clone().unwrap_or_else(|| match responses {
+                true => crate::responses::error_event(i),
+                false => json!({"error": {"message": "routerkit-mock: stream error", "code": "server_error"}}),
+            });
+            // A Responses stream names every event, its errors `error`.
+            let name = spec.error_event_name.as_deref().or(responses.then_some("error"));
             let mut s = String::new();
             if spec.comments {
                 s.push_str(&comment);
             }
-            s.push_str(&format_data(
-                &ev,
-                &le,
-                spec.multiline_data,
-                spec.error_event_name.as_deref(),
-            ));
+            s.push_str(&format_data(&ev, &le, spec.multiline_data, name));
             if spec.done_after_error {
                 s.push_str(&format!("data: [DONE]{le}{le}"));
             }
@@ -583,7 +588,10 @@ pub async fn produce(p: Producer, spec: StreamSpec, ctx: ChatCtx) {
             s.push_str(&comment);
         }
         match ev {
-            EvView::Json(v) => s.push_str(&format_data(v, &le, spec.multiline_data, None)),
+            EvView::Json(v) => {
+                let name = v.get("type").and_then(Value::as_str).filter(|_| responses);
+                s.push_str(&format_data(v, &le, spec.multiline_data, name))
+            }
             EvView::Text(r) => s.push_str(r),
         }
         if let Some(k) = spec.events_per_write.filter(|&k| k > 1) {
@@ -613,7 +621,8 @@ pub async fn produce(p: Producer, spec: StreamSpec, ctx: ChatCtx) {
         }
         return;
     }
-    if spec.done.unwrap_or(true) {
+    // A Responses stream ends with its `response.completed` event, never `[DONE]`.
+    if spec.done.unwrap_or(true) && !responses {
         let mut s = String::new();
         if spec.comments {
             s.push_str(&comment);

@@ -9,6 +9,7 @@ becomes ``from routerkit import …``::
     print(r.choices[0].message.content)
 """
 
+import json as _json
 import typing as _t
 
 from . import types as types
@@ -39,6 +40,7 @@ from ._module_client import models as models
 from ._module_client import moderations as moderations
 from ._response import APIResponse, AsyncAPIResponse, LegacyAPIResponse
 from ._routerkit import __version__
+from ._routerkit import default_settings as _default_settings
 from ._streaming import (
     AsyncChatCompletionStream,
     AsyncChatCompletionStreamManager,
@@ -47,6 +49,7 @@ from ._streaming import (
     ChatCompletionStreamManager,
     Stream,
 )
+from ._responses import AsyncResponseStream, ResponseStream
 from ._types import BaseModel
 
 # The module-level client's settings, as openai-python's (`routerkit.api_key = "…"`, then
@@ -54,15 +57,16 @@ from ._types import BaseModel
 api_key: _t.Optional[str] = None
 base_url: _t.Optional[str] = None
 timeout: _t.Optional[float] = None
-max_retries: int = 2
+max_retries: int = _json.loads(_default_settings())["max_retries"]
 default_headers: _t.Optional[_t.Mapping[str, str]] = None
 default_query: _t.Optional[_t.Mapping[str, object]] = None
 organization: _t.Optional[str] = None
 project: _t.Optional[str] = None
 
-# openai-python's constants: the defaults a client starts from.
-DEFAULT_TIMEOUT = Timeout(600.0, connect=10.0)
-DEFAULT_MAX_RETRIES = 2
+# openai-python's constants: the defaults a client starts from, read from the core (not restated).
+_DEFAULTS = _json.loads(_default_settings())
+DEFAULT_TIMEOUT = Timeout(_DEFAULTS["timeout_ms"] / 1000.0, connect=_DEFAULTS["connect_timeout_ms"] / 1000.0)
+DEFAULT_MAX_RETRIES: int = _DEFAULTS["max_retries"]
 not_given = NOT_GIVEN
 VERSION = __version__
 
@@ -83,6 +87,8 @@ __all__ = [
     "AsyncChatCompletionStream",
     "ChatCompletionStreamManager",
     "AsyncChatCompletionStreamManager",
+    "ResponseStream",
+    "AsyncResponseStream",
     "BaseModel",
     "types",
     "DEFAULT_TIMEOUT",
