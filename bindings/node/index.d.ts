@@ -552,7 +552,11 @@ export interface ResponseUsage {
   total_tokens: number;
 }
 
-export interface Response {
+/**
+ * A Responses API response (openai-node: `OpenAI.Responses.Response`). Named `ResponseObject` here
+ * so that it does not shadow the fetch `Response` that `asResponse()` gives.
+ */
+export interface ResponseObject {
   id: string;
   object: 'response';
   created_at: number;
@@ -584,7 +588,7 @@ export interface ResponseStreamEvent {
     | 'response.incomplete'
     | (string & {});
   sequence_number: number;
-  response?: Response;
+  response?: ResponseObject;
   item?: ResponseOutputItem;
   part?: ResponseOutputText;
   output_index?: number;
@@ -606,17 +610,20 @@ export declare class ResponseStream implements AsyncIterable<ResponseStreamEvent
   off(event: string, listener: (event: ResponseStreamEvent) => void): this;
   abort(): void;
   done(): Promise<void>;
-  finalResponse(): Promise<Response>;
-  currentResponseSnapshot(): Response | undefined;
+  finalResponse(): Promise<ResponseObject>;
+  currentResponseSnapshot(): ResponseObject | undefined;
   [Symbol.asyncIterator](): AsyncIterator<ResponseStreamEvent>;
 }
 
 export declare class Responses {
   private constructor();
-  create(body: ResponseCreateParamsNonStreaming, options?: RequestOptions): APIPromise<Response>;
+  create(body: ResponseCreateParamsNonStreaming, options?: RequestOptions): APIPromise<ResponseObject>;
   create(body: ResponseCreateParamsStreaming, options?: RequestOptions): APIPromise<Stream<ResponseStreamEvent>>;
-  create(body: ResponseCreateParams, options?: RequestOptions): APIPromise<Stream<ResponseStreamEvent> | Response>;
+  create(body: ResponseCreateParams, options?: RequestOptions): APIPromise<Stream<ResponseStreamEvent> | ResponseObject>;
   stream(body: ResponseCreateParamsBase, options?: RequestOptions): ResponseStream;
+}
+export declare namespace Responses {
+  export { type ResponseObject as Response };
 }
 
 export declare class Moderations {
