@@ -8,7 +8,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 # unit tests run from bindings/node/scripts/test.sh).
 NO_RUST_TESTS := --exclude routerkit-python --exclude routerkit-node
 
-.PHONY: all build demo lint test test-rust test-python test-node test-go test-peer-go docs mock bench bench-quick clean fuzz sanitize soak soak-quick
+.PHONY: all build demo lint test test-rust test-python test-node test-go test-peer-go docs mock bench bench-quick clean fuzz sanitize soak soak-quick dist dist-check
 
 all: build
 
@@ -80,6 +80,18 @@ soak:
 
 soak-quick:
 	SOAK_QUICK=1 scripts/soak/run.sh
+
+# What users install, into dist/ (not part of `make test`: release builds, about 15 min): the
+# manylinux2014 abi3 wheel and sdist, the npm packages in napi-rs's layout, the Go module with its
+# static library as a module proxy tree, the crates. Shipping profile `dist` (release code, no debug
+# info, stripped), linked by zig against glibc 2.17; sizes printed and kept in dist/SIZES.txt.
+dist:
+	scripts/dist/build.sh
+
+# Installs dist/ as users do, from local registries on 127.0.0.1 (pypiserver, verdaccio, a file
+# GOPROXY) and the packaged crate, with cargo and rustc off PATH, and runs the examples on the mock.
+dist-check:
+	scripts/dist/check.sh
 
 clean:
 	cargo clean

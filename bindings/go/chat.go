@@ -469,7 +469,7 @@ func (c *Client) CreateChatCompletion(ctx context.Context, request ChatCompletio
 	if err != nil {
 		return response, err
 	}
-	raw, err := c.call(ctx, callChat, body, request.ExtraBody)
+	raw, err := c.call(ctx, "chat", body, request.ExtraBody)
 	if err != nil {
 		return response, err
 	}

@@ -129,11 +129,17 @@ func (c *Client) CreateChatCompletionStream(ctx context.Context, request ChatCom
 	if err != nil {
 		return nil, err
 	}
+	return c.open(ctx, "chat_stream", body, request.ExtraBody)
+}
+
+// open starts any stream operation of the engine's table by name ("chat_stream",
+// "completions_stream", …): one entry point of the library serves every stream.
+func (c *Client) open(ctx context.Context, op string, body []byte, extraBody map[string]any) (*ChatCompletionStream, error) {
 	if err := c.acquire(); err != nil {
 		return nil, err
 	}
 	defer c.mu.RUnlock()
-	scope, err := c.begin(ctx, request.ExtraBody)
+	scope, err := c.begin(ctx, extraBody)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +147,9 @@ func (c *Client) CreateChatCompletionStream(ctx context.Context, request ChatCom
 	defer C.free(unsafe.Pointer(creq))
 	var handle *C.RkStream
 	var cerr *C.RkError
-	status := C.rk_chat_stream(c.handle, creq, scope.opts, scope.token, &handle, &cerr)
+	cop := C.CString(op)
+	defer C.free(unsafe.Pointer(cop))
+	status := C.rk_open(c.handle, cop, creq, scope.opts, scope.token, &handle, &cerr)
 	runtime.KeepAlive(c)
 	if status != C.RK_STATUS_OK {
 		scope.release()

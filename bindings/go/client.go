@@ -8,9 +8,11 @@ import "C"
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -136,14 +138,6 @@ func (c *Client) GoString() string { return c.String() }
 // Format makes every verb print the masked view.
 func (c *Client) Format(f fmt.State, verb rune) { fmt.Fprint(f, c.String()) }
 
-type callKind int
-
-const (
-	callChat callKind = iota
-	callEmbeddings
-	callModels
-)
-
 // rawResponse is a response copied out of the library.
 type rawResponse struct {
 	body      []byte
@@ -166,11 +160,15 @@ type callScope struct {
 // context.AfterFunc triggers when ctx is done.
 func (c *Client) begin(ctx context.Context, extraBody map[string]any) (*callScope, error) {
 	s := &callScope{}
-	if c.deadline > 0 || extraBody != nil {
+	retries, hasRetries := ctx.Value(maxRetriesKey{}).(int)
+	if c.deadline > 0 || extraBody != nil || hasRetries {
 		var o callOptionsJSON
 		if c.deadline > 0 {
 			d := ms(c.deadline)
 			o.DeadlineMs = &d
+		}
+		if hasRetries {
+			o.MaxRetries = &retries
 		}
 		o.ExtraBody = extraBody
 		text, err := json.Marshal(o)
@@ -192,10 +190,20 @@ func (c *Client) begin(ctx context.Context, extraBody map[string]any) (*callScop
 	return s, nil
 }
 
-// callOptionsJSON is the C ABI's per-call options.
+// callOptionsJSON is the core's per-call options schema (the part Go uses).
 type callOptionsJSON struct {
 	DeadlineMs *float64       `json:"deadline_ms,omitempty"`
+	MaxRetries *int           `json:"max_retries,omitempty"`
 	ExtraBody  map[string]any `json:"extra_body,omitempty"`
+}
+
+type maxRetriesKey struct{}
+
+// WithMaxRetries returns a copy of ctx under which calls retry at most n times,
+// overriding ClientConfig.MaxRetries for them (a routerkit addition; a per-call
+// deadline is the context's own, as context.WithTimeout sets it).
+func WithMaxRetries(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, maxRetriesKey{}, n)
 }
 
 // release stops the ctx watcher, waiting for it if it already fired, so the
@@ -235,7 +243,9 @@ func (c *Client) acquire() error {
 }
 
 // call runs one non-streaming call in the engine.
-func (c *Client) call(ctx context.Context, kind callKind, body []byte, extraBody map[string]any) (*rawResponse, error) {
+// op names a row of the engine's operation table ("chat", "models.retrieve", …): one
+// entry point of the library serves every endpoint.
+func (c *Client) call(ctx context.Context, op string, body []byte, extraBody map[string]any) (*rawResponse, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -259,14 +269,9 @@ func (c *Client) call(ctx context.Context, kind callKind, body []byte, extraBody
 	var resp *C.RkResponse
 	var cerr *C.RkError
 	var status C.enum_RkStatus
-	switch kind {
-	case callChat:
-		status = C.rk_chat(c.handle, creq, scope.opts, scope.token, &resp, &cerr)
-	case callEmbeddings:
-		status = C.rk_embeddings(c.handle, creq, scope.opts, scope.token, &resp, &cerr)
-	case callModels:
-		status = C.rk_list_models(c.handle, scope.opts, scope.token, &resp, &cerr)
-	}
+	cop := C.CString(op)
+	defer C.free(unsafe.Pointer(cop))
+	status = C.rk_call(c.handle, cop, creq, scope.opts, scope.token, &resp, &cerr)
 	runtime.KeepAlive(c)
 	scope.release()
 	if status != C.RK_STATUS_OK {
@@ -281,56 +286,89 @@ func (c *Client) call(ctx context.Context, kind callKind, body []byte, extraBody
 	}, nil
 }
 
-// convertError maps the library's error (and frees it) to go-openai's shapes:
-// status and stream errors → *APIError; transport failures → *RequestError,
-// wrapping ctx.Err() when the context is why the call stopped; bad input → an
-// error naming the field.
+// convertError maps the library's error (and frees it) to go-openai's shapes
+// (see errorFields.toGo).
 func convertError(ctx context.Context, e *C.RkError) error {
 	if e == nil {
 		return &RequestError{Err: fmt.Errorf("routerkit: the call failed without an error"), kind: "connection"}
 	}
 	defer C.rk_error_free(e)
-	kind := C.GoString(e.kind)
-	message := C.GoString(e.message)
-	attempts := int(e.attempts)
+	f := errorFields{
+		kind: C.GoString(e.kind), message: C.GoString(e.message), attempts: int(e.attempts),
+		status: int(e.status), body: goString(e.body_json), errType: goString(e.error_type),
+		hasCode: e.code != nil, code: goString(e.code), hasParam: e.param != nil, param: goString(e.param),
+		field: goString(e.field), requestID: goString(e.request_id), retryAfterMs: int64(e.retry_after_ms),
+	}
+	return f.toGo(ctx)
+}
+
+// errorFields is the library's error copied into Go (the core's one wire form of an error).
+type errorFields struct {
+	kind, message, body, errType, code, param, field, requestID string
+	attempts, status                                            int
+	hasCode, hasParam                                           bool
+	retryAfterMs                                                int64
+}
+
+// toGo: status and stream errors → *APIError; transport failures → *RequestError,
+// wrapping ctx.Err() when the context is why the call stopped; bad input → an
+// error naming the field. Every kind the core has is a case here: a kind without
+// one is an *unmappedKindError, which TestEveryCoreErrorKindIsMapped fails on.
+func (f *errorFields) toGo(ctx context.Context) error {
+	kind, message, attempts := f.kind, f.message, f.attempts
 	if ctx != nil && ctx.Err() != nil && (kind == "cancelled" || kind == "timeout" || kind == "connection") {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			kind = "timeout" // the context's deadline is the call's deadline
+		}
 		return &RequestError{Err: ctx.Err(), Attempts: attempts, kind: kind}
 	}
 	switch kind {
 	case "status", "stream", "decode":
 		apiErr := &APIError{Message: message, kind: kind, Attempts: attempts}
-		if body := goString(e.body_json); body != "" {
-			_ = json.Unmarshal([]byte(body), apiErr)
+		if f.body != "" {
+			_ = json.Unmarshal([]byte(f.body), apiErr)
 			if apiErr.Message == "" {
 				apiErr.Message = message
 			}
 		}
 		if apiErr.Type == "" {
-			apiErr.Type = goString(e.error_type)
+			apiErr.Type = f.errType
 		}
-		if apiErr.Code == nil && e.code != nil {
-			apiErr.Code = goString(e.code)
+		if apiErr.Code == nil && f.hasCode {
+			apiErr.Code = f.code
 		}
-		if apiErr.Param == nil && e.param != nil {
-			p := goString(e.param)
+		if apiErr.Param == nil && f.hasParam {
+			p := f.param
 			apiErr.Param = &p
 		}
 		if kind == "status" {
-			apiErr.HTTPStatusCode = int(e.status)
+			apiErr.HTTPStatusCode = f.status
 			apiErr.HTTPStatus = fmt.Sprintf("%d %s", apiErr.HTTPStatusCode, http.StatusText(apiErr.HTTPStatusCode))
 		}
-		apiErr.RequestID = goString(e.request_id)
-		if e.retry_after_ms >= 0 {
-			apiErr.RetryAfter = time.Duration(e.retry_after_ms) * time.Millisecond
+		apiErr.RequestID = f.requestID
+		if f.retryAfterMs >= 0 {
+			apiErr.RetryAfter = time.Duration(f.retryAfterMs) * time.Millisecond
 		}
 		return apiErr
 	case "invalid_request", "panic":
-		return &invalidRequestError{field: goString(e.field), msg: message}
+		return &invalidRequestError{field: f.field, msg: message}
 	case "timeout":
 		return &RequestError{Err: &timeoutError{msg: message}, Attempts: attempts, kind: kind}
-	default: // connection, cancelled (by Close or the library, not by ctx)
+	case "connection", "cancelled": // cancelled by Close or the library, not by ctx
 		return &RequestError{Err: fmt.Errorf("%s", message), Attempts: attempts, kind: kind}
+	default:
+		return &RequestError{Err: &unmappedKindError{kind: kind, msg: message}, Attempts: attempts, kind: kind}
 	}
+}
+
+// unmappedKindError is an error of a kind this package does not know yet (a newer library).
+type unmappedKindError struct{ kind, msg string }
+
+func (e *unmappedKindError) Error() string { return e.msg }
+
+// coreErrorKinds lists the library's error kinds (for the exhaustiveness test).
+func coreErrorKinds() []string {
+	return strings.Split(C.GoString(C.rk_error_kinds()), "\n")
 }
 
 // decodeError is a response body that does not have the expected shape.

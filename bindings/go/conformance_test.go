@@ -37,6 +37,9 @@ type scenario struct {
 		ConnectTimeoutMs *float64       `json:"connect_timeout_ms"`
 		DeadlineMs       *float64       `json:"deadline_ms"`
 		DefaultHeaders   map[string]any `json:"default_headers"`
+		// Explicit retry delays (when either is given, the runner passes exactly those).
+		InitialRetryDelayMs *float64 `json:"initial_retry_delay_ms"`
+		MaxRetryDelayMs     *float64 `json:"max_retry_delay_ms"`
 	} `json:"client"`
 	Call struct {
 		Op      string          `json:"op"`
@@ -44,6 +47,7 @@ type scenario struct {
 		Options struct {
 			TimeoutMs         *float64       `json:"timeout_ms"`
 			MaxRetries        *int           `json:"max_retries"`
+			DeadlineMs        *float64       `json:"deadline_ms"`
 			Headers           map[string]any `json:"headers"`
 			CancelAfterChunks *int           `json:"cancel_after_chunks"`
 		} `json:"options"`
@@ -62,6 +66,10 @@ type outcome struct {
 	toolCalls      any
 	modelIDs       []string
 	embeddingCount int
+	flagged        []bool
+	status         *string
+	outputTypes    []any
+	functionCalls  []any
 	err            error
 	attempts       int
 }
@@ -77,7 +85,7 @@ func scenarioFiles(t *testing.T) []string {
 }
 
 // handledOps are the operations perform dispatches.
-var handledOps = []string{"chat", "chat_stream", "models", "embeddings"}
+var handledOps = []string{"chat", "chat_stream", "models", "models.retrieve", "embeddings", "completions", "completions_stream", "moderations", "responses", "responses_stream"}
 
 // runnerOps is this runner's explicit list in tests/conformance/runners.json: a
 // scenario of another operation is skipped by that list only.
@@ -198,11 +206,19 @@ func scenarioClient(sid string, sc *scenario) *Client {
 	if sc.Client.BaseURLSuffix != nil {
 		cfg.BaseURL = mockURL + *sc.Client.BaseURLSuffix
 	}
-	if sc.Client.Backoff != "real" {
+	dur := func(msv *float64) time.Duration { return time.Duration(*msv * float64(time.Millisecond)) }
+	if sc.Client.InitialRetryDelayMs != nil || sc.Client.MaxRetryDelayMs != nil {
+		// Explicit delays: exactly those given; the core's rule resolves the other.
+		if sc.Client.InitialRetryDelayMs != nil {
+			cfg.InitialRetryDelay = dur(sc.Client.InitialRetryDelayMs)
+		}
+		if sc.Client.MaxRetryDelayMs != nil {
+			cfg.MaxRetryDelay = dur(sc.Client.MaxRetryDelayMs)
+		}
+	} else if sc.Client.Backoff != "real" {
 		cfg.InitialRetryDelay = time.Millisecond
 		cfg.MaxRetryDelay = 5 * time.Millisecond
 	}
-	dur := func(msv *float64) time.Duration { return time.Duration(*msv * float64(time.Millisecond)) }
 	if sc.Client.MaxRetries != nil {
 		cfg.MaxRetries = *sc.Client.MaxRetries
 	}
@@ -222,9 +238,6 @@ func scenarioClient(sid string, sc *scenario) *Client {
 	o := sc.Call.Options
 	if o.TimeoutMs != nil {
 		cfg.Timeout = dur(o.TimeoutMs)
-	}
-	if o.MaxRetries != nil {
-		cfg.MaxRetries = *o.MaxRetries
 	}
 	for k, v := range o.Headers {
 		cfg.DefaultHeaders[k] = headerText(v)
@@ -347,6 +360,26 @@ func chatRequest(raw json.RawMessage) (ChatCompletionRequest, error) {
 	return req, nil
 }
 
+// carried is what the typed request does not send as given (an explicit zero that
+// omitempty drops, an unmodelled field), as ExtraBody carries it.
+func carried(raw json.RawMessage, req any) map[string]any {
+	var given, sent map[string]json.RawMessage
+	_ = json.Unmarshal(raw, &given)
+	typed, _ := json.Marshal(req)
+	_ = json.Unmarshal(typed, &sent)
+	var extra map[string]any
+	for k, v := range given {
+		if sv, ok := sent[k]; ok && bytes.Equal(compact(sv), compact(v)) {
+			continue
+		}
+		if extra == nil {
+			extra = map[string]any{}
+		}
+		extra[k] = v
+	}
+	return extra
+}
+
 func compact(b []byte) []byte {
 	var out bytes.Buffer
 	if json.Compact(&out, b) != nil {
@@ -355,12 +388,50 @@ func compact(b []byte) []byte {
 	return out.Bytes()
 }
 
+// fromResponse reads a Responses API response in the scenarios' vocabulary.
+func fromResponse(r CreateResponseResponse, out *outcome, withContent bool) {
+	if withContent {
+		out.content = strp(r.GetOutputText())
+	}
+	out.status = strp(string(r.Status))
+	out.outputTypes = []any{}
+	out.functionCalls = []any{}
+	var reasoning strings.Builder
+	for _, item := range r.OutputItems() {
+		out.outputTypes = append(out.outputTypes, item.Type)
+		switch item.Type {
+		case "function_call":
+			out.functionCalls = append(out.functionCalls, map[string]any{"call_id": item.CallID, "name": item.Name, "arguments": item.Arguments})
+		case "reasoning":
+			for _, s := range item.Summary {
+				reasoning.WriteString(s.Text)
+			}
+		}
+	}
+	if reasoning.Len() > 0 {
+		out.reasoning = strp(reasoning.String())
+	}
+	if r.Usage != nil {
+		b, _ := json.Marshal(r.Usage)
+		_ = json.Unmarshal(b, &out.usage)
+	}
+}
+
 func perform(t *testing.T, sid string, sc *scenario) outcome {
 	var out outcome
 	c := scenarioClient(sid, sc)
 	defer c.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	// Per-call options in Go's idiom: the context's deadline, WithMaxRetries.
+	if o := sc.Call.Options; o.DeadlineMs != nil {
+		var stop context.CancelFunc
+		ctx, stop = context.WithTimeout(ctx, time.Duration(*o.DeadlineMs*float64(time.Millisecond)))
+		defer stop()
+	}
+	if o := sc.Call.Options; o.MaxRetries != nil {
+		ctx = WithMaxRetries(ctx, *o.MaxRetries)
+	}
 	switch sc.Call.Op {
 	case "chat":
 		req, err := chatRequest(sc.Call.Request)
@@ -457,6 +528,155 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 		}
 		out.ok, out.attempts = true, resp.Attempts
 		out.embeddingCount = len(resp.Data)
+	case "models.retrieve":
+		var req struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
+			return untypable(err)
+		}
+		m, err := c.GetModel(ctx, req.ID)
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		out.ok, out.attempts = true, m.Attempts
+		out.modelIDs = []string{m.ID}
+	case "completions":
+		var req CompletionRequest
+		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
+			return untypable(err)
+		}
+		req.ExtraBody = carried(sc.Call.Request, req)
+		resp, err := c.CreateCompletion(ctx, req)
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		out.ok, out.attempts = true, resp.Attempts
+		if len(resp.Choices) > 0 {
+			out.content = strp(resp.Choices[0].Text)
+			if resp.Choices[0].FinishReason != "" {
+				out.finishReason = strp(resp.Choices[0].FinishReason)
+			}
+		}
+		if resp.Usage != nil {
+			b, _ := json.Marshal(resp.Usage)
+			_ = json.Unmarshal(b, &out.usage)
+		}
+	case "completions_stream":
+		var req CompletionRequest
+		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
+			return untypable(err)
+		}
+		req.ExtraBody = carried(sc.Call.Request, req)
+		stream, err := c.CreateCompletionStream(ctx, req)
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		defer stream.Close()
+		var content strings.Builder
+		for {
+			chunk, err := stream.Recv()
+			if err == io.EOF {
+				out.ok = true
+				break
+			}
+			if err != nil {
+				out.err = err
+				break
+			}
+			if len(chunk.Choices) > 0 || chunk.Usage != nil {
+				out.chunkCount++
+			}
+			if chunk.Usage != nil {
+				b, _ := json.Marshal(chunk.Usage)
+				_ = json.Unmarshal(b, &out.usage)
+			}
+			if len(chunk.Choices) > 0 {
+				content.WriteString(chunk.Choices[0].Text)
+				if chunk.Choices[0].FinishReason != "" {
+					out.finishReason = strp(chunk.Choices[0].FinishReason)
+				}
+			}
+		}
+		out.attempts = stream.Attempts()
+		if out.err != nil && attemptsOf(out.err) > out.attempts {
+			out.attempts = attemptsOf(out.err)
+		}
+		out.content = strp(content.String())
+	case "responses":
+		var req CreateResponseRequest
+		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
+			return untypable(err)
+		}
+		req.ExtraBody = carried(sc.Call.Request, req)
+		resp, err := c.CreateResponse(ctx, req)
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		out.ok, out.attempts = true, resp.Attempts
+		fromResponse(resp, &out, true)
+	case "responses_stream":
+		var req CreateResponseRequest
+		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
+			return untypable(err)
+		}
+		req.ExtraBody = carried(sc.Call.Request, req)
+		stream, err := c.CreateResponseStream(ctx, req)
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		defer stream.Close()
+		var content strings.Builder
+		for {
+			if n := sc.Call.Options.CancelAfterChunks; n != nil && out.chunkCount >= *n {
+				out.ok = true
+				break
+			}
+			event, err := stream.Recv()
+			if err == io.EOF {
+				out.ok = true
+				break
+			}
+			if err != nil {
+				out.err = err
+				break
+			}
+			out.chunkCount++
+			if event.Type == ResponseStreamEventOutputTextDelta {
+				content.WriteString(event.Delta)
+			}
+		}
+		out.attempts = stream.Attempts()
+		if out.err != nil && attemptsOf(out.err) > out.attempts {
+			out.attempts = attemptsOf(out.err)
+		}
+		if out.ok && sc.Call.Options.CancelAfterChunks == nil {
+			final, err := stream.FinalResponse()
+			if err != nil {
+				t.Errorf("FinalResponse: %v", err)
+			}
+			fromResponse(final, &out, false)
+		}
+		out.content = strp(content.String())
+	case "moderations":
+		var req ModerationRequest
+		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
+			return untypable(err)
+		}
+		resp, err := c.Moderations(ctx, req)
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		out.ok, out.attempts = true, resp.Attempts
+		for _, r := range resp.Results {
+			out.flagged = append(out.flagged, r.Flagged)
+		}
 	default:
 		t.Fatalf("unknown op %q", sc.Call.Op)
 	}
@@ -545,6 +765,13 @@ func runScenario(t *testing.T, sc *scenario) {
 		fail("content_length: expected %v, got %d", n, got)
 	}
 	strField("finish_reason", out.finishReason)
+	strField("status", out.status)
+	if want, has := e["output_types"]; has && !subset(want, out.outputTypes) {
+		fail("output_types: expected %v, got %v", want, out.outputTypes)
+	}
+	if want, has := e["function_calls"]; has && !subset(want, out.functionCalls) {
+		fail("function_calls: expected %v, got %v", want, out.functionCalls)
+	}
 	for _, key := range []string{"chunk_count", "chunks_before_error"} {
 		if n, has := e[key].(float64); has && int(n) != out.chunkCount {
 			fail("%s: expected %v, got %d", key, n, out.chunkCount)
@@ -564,6 +791,9 @@ func runScenario(t *testing.T, sc *scenario) {
 		if !subset(ids, got) {
 			fail("model_ids: expected %v, got %v", ids, out.modelIDs)
 		}
+	}
+	if want, has := e["moderation_flagged"].([]any); has && fmt.Sprint(want) != fmt.Sprint(boolsAny(out.flagged)) {
+		fail("moderation_flagged: expected %v, got %v", want, out.flagged)
 	}
 	if n, has := e["embedding_count"].(float64); has && int(n) != out.embeddingCount {
 		fail("embedding_count: expected %v, got %d", n, out.embeddingCount)
@@ -734,4 +964,12 @@ func checkError(t *testing.T, want map[string]any, err error) {
 	if m, ok := want["message_not_contains"].(string); ok && (strings.Contains(err.Error(), m) || strings.Contains(fmt.Sprintf("%+v", err), m)) {
 		t.Errorf("error.message: expected not to contain %q, got %q", m, err.Error())
 	}
+}
+
+func boolsAny(b []bool) []any {
+	out := make([]any, len(b))
+	for i, v := range b {
+		out[i] = v
+	}
+	return out
 }

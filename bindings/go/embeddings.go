@@ -185,7 +185,7 @@ func (c *Client) CreateEmbeddings(ctx context.Context, conv EmbeddingRequestConv
 	if err != nil {
 		return res, err
 	}
-	raw, err := c.call(ctx, callEmbeddings, body, extraBody)
+	raw, err := c.call(ctx, "embeddings", body, extraBody)
 	if err != nil {
 		return res, err
 	}

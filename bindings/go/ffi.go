@@ -35,7 +35,7 @@ import (
 )
 
 // abiVersion is the C ABI version this package was written against.
-const abiVersion = 1
+const abiVersion = 2
 
 func init() {
 	if v := uint32(C.rk_abi_version()); v != abiVersion {

@@ -2,6 +2,5 @@
 
 package openai
 
-// #cgo LDFLAGS: ${SRCDIR}/../../target/debug/librouterkit.a
-// #cgo linux LDFLAGS: -lm -ldl -lpthread
+// #cgo LDFLAGS: -L${SRCDIR}/../../target/debug
 import "C"

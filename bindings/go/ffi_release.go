@@ -2,6 +2,5 @@
 
 package openai
 
-// #cgo LDFLAGS: ${SRCDIR}/../../target/release/librouterkit.a
-// #cgo linux LDFLAGS: -lm -ldl -lpthread
+// #cgo LDFLAGS: -L${SRCDIR}/../../target/release
 import "C"

@@ -14,6 +14,11 @@ type Model struct {
 	OwnedBy   string `json:"owned_by"`
 	Root      string `json:"root"`
 	Parent    string `json:"parent"`
+
+	// Attempts made, the successful one included (routerkit; GetModel only).
+	Attempts int `json:"-"`
+
+	httpHeader
 }
 
 // ModelsList is the gateway's model list.
@@ -28,7 +33,7 @@ type ModelsList struct {
 
 // ListModels lists the models the gateway serves (GET {base}/models).
 func (c *Client) ListModels(ctx context.Context) (models ModelsList, err error) {
-	raw, err := c.call(ctx, callModels, nil, nil)
+	raw, err := c.call(ctx, "models", nil, nil)
 	if err != nil {
 		return models, err
 	}
@@ -38,4 +43,23 @@ func (c *Client) ListModels(ctx context.Context) (models ModelsList, err error) 
 	models.Attempts = raw.attempts
 	models.SetHeader(raw.header)
 	return models, nil
+}
+
+// GetModel retrieves one model (GET {base}/models/{modelID}); a gateway id may
+// hold slashes (openai/gpt-4.1), which stay path separators.
+func (c *Client) GetModel(ctx context.Context, modelID string) (model Model, err error) {
+	body, err := json.Marshal(map[string]string{"id": modelID})
+	if err != nil {
+		return model, err
+	}
+	raw, err := c.call(ctx, "models.retrieve", body, nil)
+	if err != nil {
+		return model, err
+	}
+	if err := json.Unmarshal(raw.body, &model); err != nil {
+		return model, decodeError(err, raw)
+	}
+	model.Attempts = raw.attempts
+	model.SetHeader(raw.header)
+	return model, nil
 }

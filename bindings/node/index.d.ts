@@ -254,6 +254,74 @@ export interface ModelsPage extends AsyncIterable<Model> {
   _request_id?: string | null;
 }
 
+// ---------------------------------------------------------------- completions (legacy), moderations
+
+export interface CompletionCreateParamsBase {
+  model: string;
+  prompt: string | Array<string> | Array<number> | Array<Array<number>> | null;
+  max_tokens?: number | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  n?: number | null;
+  stop?: string | null | Array<string>;
+  suffix?: string | null;
+  echo?: boolean | null;
+  best_of?: number | null;
+  logprobs?: number | null;
+  presence_penalty?: number | null;
+  frequency_penalty?: number | null;
+  seed?: number | null;
+  user?: string;
+  stream_options?: { include_usage?: boolean } | null;
+  [key: string]: unknown;
+}
+export interface CompletionCreateParamsNonStreaming extends CompletionCreateParamsBase {
+  stream?: false | null;
+}
+export interface CompletionCreateParamsStreaming extends CompletionCreateParamsBase {
+  stream: true;
+}
+export type CompletionCreateParams = CompletionCreateParamsNonStreaming | CompletionCreateParamsStreaming;
+
+export interface CompletionChoice {
+  finish_reason: 'stop' | 'length' | 'content_filter' | null;
+  index: number;
+  logprobs: unknown | null;
+  text: string;
+}
+
+export interface Completion {
+  id: string;
+  choices: Array<CompletionChoice>;
+  created: number;
+  model: string;
+  object: 'text_completion';
+  system_fingerprint?: string;
+  usage?: CompletionUsage;
+  _request_id?: string | null;
+  [key: string]: unknown;
+}
+
+export interface ModerationCreateParams {
+  input: string | Array<string> | Array<unknown>;
+  model?: string;
+  [key: string]: unknown;
+}
+
+export interface Moderation {
+  flagged: boolean;
+  categories: Record<string, boolean>;
+  category_scores: Record<string, number>;
+  [key: string]: unknown;
+}
+
+export interface ModerationCreateResponse {
+  id: string;
+  model: string;
+  results: Array<Moderation>;
+  _request_id?: string | null;
+}
+
 export interface EmbeddingCreateParams {
   model: string;
   input: string | Array<string> | Array<number> | Array<Array<number>>;
@@ -279,16 +347,18 @@ export interface CreateEmbeddingResponse {
 
 // ---------------------------------------------------------------- promises and streams
 
-export interface APIResponseInfo {
-  ok: boolean;
-  status: number;
-  readonly headers: Headers;
-}
+/** The fetch `Response` of a call (status, headers and the body as the engine received it). */
+export type APIResponseInfo = Response;
 
 export declare class APIPromise<T> extends Promise<T> {
   private constructor();
-  asResponse(): Promise<APIResponseInfo>;
-  withResponse(): Promise<{ data: T; response: APIResponseInfo; request_id: string | null }>;
+  /**
+   * The raw fetch `Response`, body unread (`.json()`, `.text()`, `.body`); the data is not parsed.
+   * For a stream, the body is the stream's SSE text (`data: {...}` events, then `data: [DONE]`).
+   */
+  asResponse(): Promise<Response>;
+  /** The parsed data with its `Response` and the gateway's request id. */
+  withResponse(): Promise<{ data: T; response: Response; request_id: string | null | undefined }>;
 }
 
 export declare class Stream<Item> implements AsyncIterable<Item> {
@@ -381,11 +451,212 @@ export declare class Chat {
 export declare class Models {
   private constructor();
   list(options?: RequestOptions): APIPromise<ModelsPage> & AsyncIterable<Model>;
+  /** `GET /models/{model}`; a gateway id may hold slashes (`openai/gpt-4.1`). */
+  retrieve(model: string, options?: RequestOptions): APIPromise<Model>;
 }
+
+/** `client.completions`: the legacy completions endpoint. */
+export declare class TextCompletions {
+  private constructor();
+  create(body: CompletionCreateParamsNonStreaming, options?: RequestOptions): APIPromise<Completion>;
+  create(body: CompletionCreateParamsStreaming, options?: RequestOptions): APIPromise<Stream<Completion>>;
+  create(body: CompletionCreateParams, options?: RequestOptions): APIPromise<Stream<Completion> | Completion>;
+}
+
+// ---------------------------------------------------------------- the Responses API
+
+export interface ResponseFunctionTool {
+  type: 'function';
+  name: string;
+  description?: string | null;
+  parameters: Record<string, unknown> | null;
+  strict?: boolean | null;
+}
+
+export type ResponseInputItem = { [key: string]: unknown; type?: string };
+
+export interface ResponseCreateParamsBase {
+  model: string;
+  /** A string, or input items (messages, `function_call_output`, reasoning items passed back…). */
+  input: string | Array<ResponseInputItem>;
+  instructions?: string | null;
+  tools?: Array<ResponseFunctionTool | { type: string; [key: string]: unknown }>;
+  tool_choice?: 'auto' | 'none' | 'required' | { type: 'function'; name: string } | { type: string; [key: string]: unknown };
+  parallel_tool_calls?: boolean | null;
+  text?: { format?: { type: string; [key: string]: unknown }; verbosity?: string; [key: string]: unknown };
+  reasoning?: { effort?: string | null; summary?: string | null; [key: string]: unknown } | null;
+  max_output_tokens?: number | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  previous_response_id?: string | null;
+  store?: boolean | null;
+  metadata?: Record<string, string> | null;
+  user?: string;
+  /** Anything else reaches the gateway as given. */
+  [key: string]: unknown;
+}
+export interface ResponseCreateParamsNonStreaming extends ResponseCreateParamsBase {
+  stream?: false | null;
+}
+export interface ResponseCreateParamsStreaming extends ResponseCreateParamsBase {
+  stream: true;
+}
+export type ResponseCreateParams = ResponseCreateParamsNonStreaming | ResponseCreateParamsStreaming;
+
+export interface ResponseOutputText {
+  type: 'output_text';
+  text: string;
+  annotations: Array<unknown>;
+}
+export interface ResponseOutputMessage {
+  type: 'message';
+  id: string;
+  role: 'assistant';
+  status: string;
+  content: Array<ResponseOutputText | { type: 'refusal'; refusal: string }>;
+}
+export interface ResponseFunctionToolCall {
+  type: 'function_call';
+  id?: string;
+  call_id: string;
+  name: string;
+  arguments: string;
+  status?: string;
+}
+export interface ResponseReasoningItem {
+  type: 'reasoning';
+  id: string;
+  summary: Array<{ type: 'summary_text'; text: string }>;
+  encrypted_content?: string | null;
+  [key: string]: unknown;
+}
+export type ResponseOutputItem = ResponseOutputMessage | ResponseFunctionToolCall | ResponseReasoningItem;
+
+export interface ResponseUsage {
+  input_tokens: number;
+  input_tokens_details?: { cached_tokens: number };
+  output_tokens: number;
+  output_tokens_details?: { reasoning_tokens: number };
+  total_tokens: number;
+}
+
+export interface Response {
+  id: string;
+  object: 'response';
+  created_at: number;
+  status?: 'completed' | 'failed' | 'in_progress' | 'cancelled' | 'queued' | 'incomplete';
+  model: string;
+  output: Array<ResponseOutputItem>;
+  /** The text of every `output_text` part of every message item, joined. */
+  output_text: string;
+  usage?: ResponseUsage;
+  error: { code: string; message: string } | null;
+  incomplete_details: { reason?: string } | null;
+  [key: string]: unknown;
+}
+
+/** One event of a Responses stream; `type` names it. */
+export interface ResponseStreamEvent {
+  type:
+    | 'response.created'
+    | 'response.in_progress'
+    | 'response.output_item.added'
+    | 'response.output_item.done'
+    | 'response.content_part.added'
+    | 'response.content_part.done'
+    | 'response.output_text.delta'
+    | 'response.output_text.done'
+    | 'response.function_call_arguments.delta'
+    | 'response.function_call_arguments.done'
+    | 'response.completed'
+    | 'response.incomplete'
+    | (string & {});
+  sequence_number: number;
+  response?: Response;
+  item?: ResponseOutputItem;
+  part?: ResponseOutputText;
+  output_index?: number;
+  content_index?: number;
+  item_id?: string;
+  delta?: string;
+  text?: string;
+  arguments?: string;
+  [key: string]: unknown;
+}
+
+/** `client.responses.stream(...)`: events by type, async iteration, `finalResponse()`. */
+export declare class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
+  private constructor();
+  readonly controller: AbortController;
+  readonly ended: boolean;
+  on(event: string, listener: (event: ResponseStreamEvent) => void): this;
+  once(event: string, listener: (event: ResponseStreamEvent) => void): this;
+  off(event: string, listener: (event: ResponseStreamEvent) => void): this;
+  abort(): void;
+  done(): Promise<void>;
+  finalResponse(): Promise<Response>;
+  currentResponseSnapshot(): Response | undefined;
+  [Symbol.asyncIterator](): AsyncIterator<ResponseStreamEvent>;
+}
+
+export declare class Responses {
+  private constructor();
+  create(body: ResponseCreateParamsNonStreaming, options?: RequestOptions): APIPromise<Response>;
+  create(body: ResponseCreateParamsStreaming, options?: RequestOptions): APIPromise<Stream<ResponseStreamEvent>>;
+  create(body: ResponseCreateParams, options?: RequestOptions): APIPromise<Stream<ResponseStreamEvent> | Response>;
+  stream(body: ResponseCreateParamsBase, options?: RequestOptions): ResponseStream;
+}
+
+export declare class Moderations {
+  private constructor();
+  create(body: ModerationCreateParams, options?: RequestOptions): APIPromise<ModerationCreateResponse>;
+}
+
+/** `encoding_format: 'base64'` asked for explicitly: the embeddings stay base64 strings, as openai-node's. */
+export type Base64EmbeddingResponse = Omit<CreateEmbeddingResponse, 'data'> & {
+  data: Array<Omit<Embedding, 'embedding'> & { embedding: string }>;
+};
 
 export declare class Embeddings {
   private constructor();
+  /** Without `encoding_format`, asks for base64 and decodes it to numbers (as openai-node). */
+  create(body: EmbeddingCreateParams & { encoding_format: 'base64' }, options?: RequestOptions): APIPromise<Base64EmbeddingResponse>;
   create(body: EmbeddingCreateParams, options?: RequestOptions): APIPromise<CreateEmbeddingResponse>;
+}
+
+// openai-node's namespaces: `OpenAI.Chat.Completions.ChatCompletionMessageParam`, `OpenAI.Chat.ChatCompletion`,
+// `OpenAI.Embeddings.Embedding`, `OpenAI.Models.Model`, `OpenAI.ChatCompletion`.
+export declare namespace Completions {
+  export {
+    type ChatCompletion, type ChatCompletionChunk, type ChatCompletionMessage, type ChatCompletionMessageParam,
+    type ChatCompletionSystemMessageParam, type ChatCompletionDeveloperMessageParam, type ChatCompletionUserMessageParam,
+    type ChatCompletionAssistantMessageParam, type ChatCompletionToolMessageParam, type ChatCompletionMessageToolCall,
+    type ChatCompletionContentPart, type ChatCompletionContentPartText, type ChatCompletionContentPartImage,
+    type ChatCompletionTool, type ChatCompletionToolChoiceOption, type ChatCompletionCreateParams,
+    type ChatCompletionCreateParamsBase, type ChatCompletionCreateParamsNonStreaming, type ChatCompletionCreateParamsStreaming,
+    type ChatCompletionStreamParams, type ChatCompletionSnapshot, type CompletionUsage,
+  };
+}
+
+export declare namespace Chat {
+  export {
+    Completions,
+    type ChatCompletion, type ChatCompletionChunk, type ChatCompletionMessage, type ChatCompletionMessageParam,
+    type ChatCompletionSystemMessageParam, type ChatCompletionDeveloperMessageParam, type ChatCompletionUserMessageParam,
+    type ChatCompletionAssistantMessageParam, type ChatCompletionToolMessageParam, type ChatCompletionMessageToolCall,
+    type ChatCompletionContentPart, type ChatCompletionContentPartText, type ChatCompletionContentPartImage,
+    type ChatCompletionTool, type ChatCompletionToolChoiceOption, type ChatCompletionCreateParams,
+    type ChatCompletionCreateParamsBase, type ChatCompletionCreateParamsNonStreaming, type ChatCompletionCreateParamsStreaming,
+    type ChatCompletionStreamParams, type ChatCompletionSnapshot, type CompletionUsage,
+  };
+}
+
+export declare namespace Embeddings {
+  export { type CreateEmbeddingResponse, type Embedding, type EmbeddingCreateParams, type Base64EmbeddingResponse };
+}
+
+export declare namespace Models {
+  export { type Model, type ModelsPage };
 }
 
 // ---------------------------------------------------------------- errors
@@ -451,6 +722,9 @@ export declare class Client {
   chat: Chat;
   models: Models;
   embeddings: Embeddings;
+  completions: TextCompletions;
+  moderations: Moderations;
+  responses: Responses;
   /** A client with some options changed, sharing this one's connection pool. */
   withOptions(options: Partial<ClientOptions>): this;
 
@@ -470,6 +744,28 @@ export declare class Client {
   static UnprocessableEntityError: typeof UnprocessableEntityError;
   static RateLimitError: typeof RateLimitError;
   static InternalServerError: typeof InternalServerError;
+}
+
+export declare namespace Client {
+  export {
+    Chat,
+    Embeddings,
+    Models,
+    type ChatCompletion, type ChatCompletionChunk, type ChatCompletionMessage, type ChatCompletionMessageParam,
+    type ChatCompletionSystemMessageParam, type ChatCompletionDeveloperMessageParam, type ChatCompletionUserMessageParam,
+    type ChatCompletionAssistantMessageParam, type ChatCompletionToolMessageParam, type ChatCompletionMessageToolCall,
+    type ChatCompletionContentPart, type ChatCompletionContentPartText, type ChatCompletionContentPartImage,
+    type ChatCompletionTool, type ChatCompletionToolChoiceOption, type ChatCompletionCreateParams,
+    type ChatCompletionCreateParamsBase, type ChatCompletionCreateParamsNonStreaming, type ChatCompletionCreateParamsStreaming,
+    type ChatCompletionStreamParams, type ChatCompletionSnapshot, type CompletionUsage,
+    type CreateEmbeddingResponse,
+    type Embedding,
+    type EmbeddingCreateParams,
+    type Model,
+    type ModelsPage,
+    type ClientOptions,
+    type RequestOptions,
+  };
 }
 
 export { Client as OpenAI };

@@ -5,6 +5,7 @@
 const { Client, APIPromise } = require('./lib/client');
 const errors = require('./lib/errors');
 const { Stream, ChatCompletionStream } = require('./lib/streaming');
+const { ResponseStream } = require('./lib/responses');
 
 const exported = {
   Client,
@@ -13,6 +14,7 @@ const exported = {
   APIPromise,
   Stream,
   ChatCompletionStream,
+  ResponseStream,
   OpenAIError: errors.OpenAIError,
   APIError: errors.APIError,
   APIUserAbortError: errors.APIUserAbortError,

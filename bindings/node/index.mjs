@@ -7,6 +7,7 @@ export const {
   APIPromise,
   Stream,
   ChatCompletionStream,
+  ResponseStream,
   OpenAIError,
   APIError,
   APIUserAbortError,

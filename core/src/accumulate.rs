@@ -77,6 +77,21 @@ pub enum StreamEvent {
     },
 }
 
+impl StreamEvent {
+    /// The event's name, as openai-python's and openai-node's stream helpers call it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            StreamEvent::ContentDelta { .. } => "content.delta",
+            StreamEvent::ContentDone { .. } => "content.done",
+            StreamEvent::RefusalDelta { .. } => "refusal.delta",
+            StreamEvent::RefusalDone { .. } => "refusal.done",
+            StreamEvent::ReasoningDelta { .. } => "reasoning.delta",
+            StreamEvent::ToolCallArgumentsDelta { .. } => "tool_calls.function.arguments.delta",
+            StreamEvent::ToolCallArgumentsDone { .. } => "tool_calls.function.arguments.done",
+        }
+    }
+}
+
 /// Event bookkeeping for one tool call, parallel to the message's `tool_calls`.
 #[derive(Debug, Clone)]
 struct CallState {

@@ -13,7 +13,8 @@ use crate::config::{ClientBuilder, ClientConfig, RequestOptions};
 use crate::error::{Error, ErrorKind};
 use crate::ops::{BodyKind, IntoOp, Op, StreamProtocol};
 use crate::request::{self, BodyEdits, OpBody, PreparedRequest, RequestTemplate};
-use crate::stream::{AnyStream, ChatStream, CompletionStream, Protocol, Stream};
+use crate::response_types::{ResponseObject, ResponseRequest};
+use crate::stream::{AnyStream, ChatStream, CompletionStream, Protocol, ResponseStream, Stream};
 use crate::transport::Transport;
 use crate::types::{
     ChatCompletion, ChatCompletionRequest, Completion, CompletionRequest, EmbeddingRequest, EmbeddingResponse, Model,
@@ -157,6 +158,7 @@ impl Client {
         match protocol {
             StreamProtocol::Chat => Ok(AnyStream::Chat(self.start(built, opts).await?)),
             StreamProtocol::Completions => Ok(AnyStream::Completions(self.start(built, opts).await?)),
+            StreamProtocol::Responses => Ok(AnyStream::Responses(Box::new(self.start(built, opts).await?))),
         }
     }
 
@@ -259,6 +261,26 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<Response<ModerationResponse>, Error> {
         self.exchange(&self.build_typed(Op::Moderations, request, opts)?, opts, decode_typed)
+            .await
+    }
+
+    /// `POST /responses` (the Responses API), not streaming.
+    pub async fn responses(
+        &self,
+        request: &ResponseRequest,
+        opts: &RequestOptions,
+    ) -> Result<Response<ResponseObject>, Error> {
+        self.exchange(&self.build_typed(Op::Responses, request, opts)?, opts, decode_response)
+            .await
+    }
+
+    /// `POST /responses` with `stream: true`: typed events, ended by `response.completed`.
+    pub async fn responses_stream(
+        &self,
+        request: &ResponseRequest,
+        opts: &RequestOptions,
+    ) -> Result<ResponseStream, Error> {
+        self.start(self.build_typed(Op::ResponsesStream, request, opts)?, opts)
             .await
     }
 
@@ -412,6 +434,7 @@ fn check_raw(op: Op, bytes: &Bytes) -> Result<Bytes, Error> {
                 None => Ok(bytes.clone()),
             }
         }
+        BodyKind::Response => decode_response(bytes).map(|_| bytes.clone()),
         _ => decode_typed::<serde::de::IgnoredAny>(bytes).map(|_| bytes.clone()),
     }
 }
@@ -430,6 +453,26 @@ fn decode_completion(bytes: &Bytes) -> Result<Completion, Error> {
         Some(error) => Err(error),
         None => Ok(completion),
     }
+}
+
+fn decode_response(bytes: &Bytes) -> Result<ResponseObject, Error> {
+    let response: ResponseObject = decode_typed(bytes)?;
+    match failed_response(&response) {
+        Some(error) => Err(error),
+        None => Ok(response),
+    }
+}
+
+/// A 200 whose response failed (`status: "failed"` with an `error`), or that carries only an
+/// `error`, is the gateway's error, as in a stream's `response.failed`.
+fn failed_response(response: &ResponseObject) -> Option<Error> {
+    let error = response.error.as_ref().filter(|e| !e.is_null())?;
+    let failed =
+        response.status.as_deref() == Some("failed") || (response.output.is_empty() && response.status.is_none());
+    failed.then(|| {
+        Error::new(ErrorKind::Stream, "the gateway reported an error in a 200 response")
+            .with_error_body(serde_json::json!({ "error": error }))
+    })
 }
 
 fn decode_typed<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, Error> {

@@ -178,10 +178,26 @@ impl ClientBuilder {
         self.max_retries = Some(n);
         self
     }
-    /// Backoff range: first delay and cap (default 0.5 s and 8 s). Tests make it small.
-    pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
-        self.initial_backoff = Some(initial);
-        self.max_backoff = Some(max);
+    /// Backoff range: first delay and cap (default 0.5 s and 8 s); both given, as
+    /// [`initial_backoff`](Self::initial_backoff) and [`max_backoff`](Self::max_backoff). Tests make it small.
+    pub fn backoff(self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff(initial).max_backoff(max)
+    }
+    /// The first retry delay, doubled per retry (default 0.5 s); the bindings' `initial_retry_delay`.
+    /// See [`max_backoff`](Self::max_backoff) for how the two bounds combine.
+    pub fn initial_backoff(mut self, d: Duration) -> Self {
+        self.initial_backoff = Some(d);
+        self
+    }
+    /// The cap on a retry delay (default 8 s); the bindings' `max_retry_delay`.
+    ///
+    /// The two bounds are independent, and one rule combines them, in every language:
+    /// a bound that is not given follows the one that is (only an initial delay above the
+    /// default cap raises the cap to it; only a cap below the default initial delay lowers
+    /// the initial delay to it), and giving both with the cap below the initial delay is an
+    /// error naming `max_retry_delay`.
+    pub fn max_backoff(mut self, d: Duration) -> Self {
+        self.max_backoff = Some(d);
         self
     }
     /// Adds a header sent with every request.
@@ -264,19 +280,12 @@ impl ClientBuilder {
         for (name, value) in &self.default_headers {
             check_header(name, value)?;
         }
-        let mut retry = RetryPolicy {
+        let (initial_backoff, max_backoff) = resolve_backoff(self.initial_backoff, self.max_backoff)?;
+        let retry = RetryPolicy {
             max_retries,
-            ..RetryPolicy::default()
+            initial_backoff,
+            max_backoff,
         };
-        if let Some(d) = self.initial_backoff {
-            retry.initial_backoff = d;
-        }
-        if let Some(d) = self.max_backoff {
-            retry.max_backoff = d;
-        }
-        if retry.max_backoff < retry.initial_backoff {
-            return Err(Error::invalid("backoff", "max is below initial"));
-        }
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
         if timeout.is_zero() {
@@ -303,6 +312,26 @@ impl ClientBuilder {
             extra_root_certificates,
             allow_insecure_http: self.allow_insecure_http,
         })
+    }
+}
+
+/// The backoff rule of [`ClientBuilder::max_backoff`]: an unset bound follows the set one;
+/// both set with the cap below the initial delay is an error naming the cap's option.
+fn resolve_backoff(initial: Option<Duration>, max: Option<Duration>) -> Result<(Duration, Duration), Error> {
+    let d = RetryPolicy::default();
+    match (initial, max) {
+        (None, None) => Ok((d.initial_backoff, d.max_backoff)),
+        (Some(i), None) => Ok((i, d.max_backoff.max(i))),
+        (None, Some(m)) => Ok((d.initial_backoff.min(m), m)),
+        (Some(i), Some(m)) if m < i => Err(Error::invalid(
+            "max_retry_delay",
+            format!(
+                "{} ms is below initial_retry_delay ({} ms): the cap on a retry delay cannot be below the first delay",
+                m.as_secs_f64() * 1000.0,
+                i.as_secs_f64() * 1000.0
+            ),
+        )),
+        (Some(i), Some(m)) => Ok((i, m)),
     }
 }
 
@@ -557,6 +586,37 @@ mod tests {
             .build_config()
             .unwrap_err();
         assert_eq!(e.field(), Some("timeout"));
+    }
+
+    #[test]
+    fn backoff_bounds_follow_one_rule() {
+        let ms = Duration::from_millis;
+        let resolved = |b: ClientBuilder| {
+            let c = b.api_key("sk").build_config().unwrap();
+            (c.retry.initial_backoff, c.retry.max_backoff)
+        };
+        assert_eq!(resolved(ClientBuilder::new()), (ms(500), ms(8000)));
+        assert_eq!(
+            resolved(ClientBuilder::new().initial_backoff(ms(20_000))),
+            (ms(20_000), ms(20_000))
+        );
+        assert_eq!(resolved(ClientBuilder::new().initial_backoff(ms(2))), (ms(2), ms(8000)));
+        assert_eq!(resolved(ClientBuilder::new().max_backoff(ms(0))), (ms(0), ms(0)));
+        assert_eq!(
+            resolved(ClientBuilder::new().max_backoff(ms(9000))),
+            (ms(500), ms(9000))
+        );
+        assert_eq!(resolved(ClientBuilder::new().backoff(ms(3), ms(3))), (ms(3), ms(3)));
+        let e = ClientBuilder::new()
+            .api_key("sk")
+            .backoff(ms(2000), ms(1000))
+            .build_config()
+            .unwrap_err();
+        assert_eq!(e.field(), Some("max_retry_delay"));
+        assert!(
+            e.message().contains("1000 ms is below initial_retry_delay (2000 ms)"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -28,6 +28,18 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind, for the bindings' exhaustiveness tests: each binding checks that it maps
+    /// every name here, so a new kind fails a test in every language until it is mapped.
+    pub const ALL: [ErrorKind; 7] = [
+        ErrorKind::Status,
+        ErrorKind::Connection,
+        ErrorKind::Timeout,
+        ErrorKind::Stream,
+        ErrorKind::InvalidRequest,
+        ErrorKind::Cancelled,
+        ErrorKind::Decode,
+    ];
+
     /// The snake_case name used in conformance scenarios and by the bindings.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -292,6 +304,24 @@ impl std::error::Error for Error {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_lists_every_kind() {
+        // A new variant fails to compile here until it is added to `ALL` (and so reaches the bindings).
+        for kind in ErrorKind::ALL {
+            match kind {
+                ErrorKind::Status
+                | ErrorKind::Connection
+                | ErrorKind::Timeout
+                | ErrorKind::Stream
+                | ErrorKind::InvalidRequest
+                | ErrorKind::Cancelled
+                | ErrorKind::Decode => {}
+            }
+        }
+        let names: std::collections::HashSet<_> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names.len(), ErrorKind::ALL.len());
+    }
 
     #[test]
     fn redact_masks_a_key_cut_by_an_excerpt_in_every_field() {

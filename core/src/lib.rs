@@ -30,10 +30,14 @@
 #![warn(missing_docs)]
 
 pub mod accumulate;
+#[cfg(feature = "bridge")]
+pub mod bridge;
 mod call;
 mod chunk_parse;
 pub mod client;
 pub mod config;
+#[cfg(feature = "bridge")]
+pub mod delivery;
 pub mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -41,6 +45,7 @@ pub mod fuzzing;
 pub mod log;
 pub mod ops;
 pub mod request;
+pub mod response_types;
 pub mod retry;
 pub mod secret;
 pub mod sse;
@@ -57,8 +62,12 @@ pub use error::{Error, ErrorKind};
 pub use http::Method;
 pub use ops::{IntoOp, Op};
 pub use request::OpBody;
+pub use response_types::{
+    ContentPart, InputTokensDetails, OutputItem, OutputTokensDetails, ResponseObject, ResponseRequest,
+    ResponseStreamEvent, ResponseUsage,
+};
 pub use retry::RetryPolicy;
 pub use secret::ApiKey;
 pub use sse::{SseDecoder, SseEvent};
-pub use stream::{AnyStream, CancelHandle, ChatStream, CompletionStream, StreamItem};
+pub use stream::{AnyStream, CancelHandle, ChatStream, CompletionStream, ResponseStream, StreamItem};
 pub use types::*;

@@ -46,11 +46,19 @@ pub enum BodyKind {
     Embedding,
     /// [`ModerationRequest`](crate::ModerationRequest).
     Moderation,
+    /// [`ResponseRequest`](crate::ResponseRequest) (the Responses API).
+    Response,
 }
 
 impl BodyKind {
     /// Whether the body has the `stream` / `stream_options` fields the engine sets.
     pub fn streams(self) -> bool {
+        matches!(self, BodyKind::Chat | BodyKind::Completion | BodyKind::Response)
+    }
+
+    /// Whether a stream of this body asks for usage with `stream_options.include_usage`
+    /// (a Responses stream carries usage in its `response.completed` without being asked).
+    pub fn asks_usage(self) -> bool {
         matches!(self, BodyKind::Chat | BodyKind::Completion)
     }
 
@@ -104,6 +112,24 @@ impl BodyKind {
             ],
             BodyKind::Embedding => &["model", "input", "encoding_format", "dimensions", "user"],
             BodyKind::Moderation => &["input", "model"],
+            BodyKind::Response => &[
+                "model",
+                "input",
+                "instructions",
+                "tools",
+                "tool_choice",
+                "parallel_tool_calls",
+                "text",
+                "reasoning",
+                "max_output_tokens",
+                "temperature",
+                "top_p",
+                "previous_response_id",
+                "store",
+                "metadata",
+                "stream",
+                "user",
+            ],
         }
     }
 }
@@ -115,6 +141,8 @@ pub enum StreamProtocol {
     Chat,
     /// `text_completion` events with `choices[].text`, `[DONE]`; [`CompletionStream`](crate::CompletionStream).
     Completions,
+    /// Typed `response.*` events ended by `response.completed`; [`ResponseStream`](crate::ResponseStream).
+    Responses,
 }
 
 /// One row of the table.
@@ -152,6 +180,10 @@ pub enum Op {
     CompletionsStream,
     /// `POST moderations`.
     Moderations,
+    /// `POST responses` (the Responses API).
+    Responses,
+    /// `POST responses` with `stream: true`.
+    ResponsesStream,
 }
 
 const fn row(
@@ -190,6 +222,8 @@ pub const OPS: &[OpSpec] = &[
         Some(S::Completions),
     ),
     row("moderations", Post, "moderations", B::Moderation, None),
+    row("responses", Post, "responses", B::Response, None),
+    row("responses_stream", Post, "responses", B::Response, Some(S::Responses)),
 ];
 
 impl Op {
@@ -203,6 +237,8 @@ impl Op {
         Op::Completions,
         Op::CompletionsStream,
         Op::Moderations,
+        Op::Responses,
+        Op::ResponsesStream,
     ];
 
     /// This operation's row.
@@ -369,7 +405,14 @@ mod tests {
         let paths: Vec<_> = static_paths().collect();
         assert_eq!(
             paths,
-            ["chat/completions", "models", "embeddings", "completions", "moderations"]
+            [
+                "chat/completions",
+                "models",
+                "embeddings",
+                "completions",
+                "moderations",
+                "responses"
+            ]
         );
         let fields: Vec<_> = known_fields().collect();
         for f in ["model", "messages", "prompt", "input", "dimensions", "id", "echo"] {

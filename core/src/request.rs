@@ -14,6 +14,7 @@ use serde_json::value::RawValue;
 use crate::config::{join_url, ClientConfig, RequestOptions};
 use crate::error::Error;
 use crate::ops::{BodyKind, Op};
+use crate::response_types::ResponseRequest;
 use crate::types::{ChatCompletionRequest, CompletionRequest, EmbeddingRequest, MessageContent, ModerationRequest};
 
 /// Parses a JSON request body, naming the field at fault when it has the wrong type.
@@ -136,6 +137,34 @@ impl ModerationRequest {
     }
 }
 
+impl ResponseRequest {
+    /// Checks the model, input and numbers before anything is sent.
+    pub fn validate(&self) -> Result<(), Error> {
+        validate_model(&self.model)?;
+        match &self.input {
+            Value::String(_) => {}
+            Value::Array(items) if items.iter().all(Value::is_object) => {}
+            _ => {
+                return Err(Error::invalid(
+                    "input",
+                    "must be a string or an array of input items (objects)",
+                ))
+            }
+        }
+        for (name, v) in [("temperature", self.temperature), ("top_p", self.top_p)] {
+            if v.is_some_and(|x| !x.is_finite()) {
+                return Err(Error::invalid(name, "must be a finite number"));
+            }
+        }
+        if let Some(tools) = &self.tools {
+            if let Some(i) = tools.iter().position(|t| !t.is_object()) {
+                return Err(Error::invalid("tools", format!("tool {i} must be an object")));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A request body type of the operation table: it checks itself before it is sent.
 pub trait OpBody: serde::Serialize {
     /// Refuses what the gateway would reject or what would break the request, naming the field.
@@ -155,7 +184,8 @@ op_body!(
     ChatCompletionRequest,
     CompletionRequest,
     EmbeddingRequest,
-    ModerationRequest
+    ModerationRequest,
+    ResponseRequest
 );
 
 /// Checks a body given as JSON text (what bindings send) as its typed form would be checked.
@@ -166,6 +196,7 @@ pub(crate) fn validate_json(kind: BodyKind, json: &str) -> Result<(), Error> {
         BodyKind::Completion => parse_request::<CompletionRequest>(json)?.validate(),
         BodyKind::Embedding => parse_request::<EmbeddingRequest>(json)?.validate(),
         BodyKind::Moderation => parse_request::<ModerationRequest>(json)?.validate(),
+        BodyKind::Response => parse_request::<ResponseRequest>(json)?.validate(),
     }
 }
 
@@ -293,7 +324,7 @@ impl BodyEdits<'_> {
                     changed = true;
                 }
             }
-            if self.usage_by_default {
+            if self.usage_by_default && self.kind.asks_usage() {
                 const USAGE: &str = r#"{"include_usage":true}"#;
                 match position(&entries, "stream_options") {
                     Some(i) if entries[i].1 == "null" => {
@@ -700,6 +731,27 @@ mod tests {
     }
 
     #[test]
+    fn a_responses_stream_sets_stream_and_asks_for_no_usage() {
+        let json = r#"{"model":"m","input":"hi","stream_options":null}"#;
+        let (body, usage) = edits(BodyKind::Response, true, None).apply(json).unwrap();
+        assert_eq!(
+            body.unwrap(),
+            r#"{"model":"m","input":"hi","stream_options":null,"stream":true}"#
+        );
+        assert!(!usage);
+        let e = parse_request::<ResponseRequest>(r#"{"model":"m","input":42}"#)
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert_eq!(e.field(), Some("input"));
+        let e = parse_request::<ResponseRequest>(r#"{"model":"m","input":"x","tools":[1]}"#)
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert_eq!(e.field(), Some("tools"));
+    }
+
+    #[test]
     fn a_json_body_keeps_the_callers_order_and_bytes() {
         let json = r#"{"model":"m","response_format":{"type":"json_schema","json_schema":{"schema":{"properties":{"reasoning":{"type":"string"},"answer":{"type":"number","minimum":1.50}}}}},"messages":[{"role":"user","content":"hi"}],"zeta":1e3}"#;
         // Nothing to change: the body leaves exactly as given.
@@ -831,7 +883,26 @@ mod tests {
             ..Default::default()
         })
         .unwrap();
+        let response = serde_json::to_value(ResponseRequest {
+            instructions: Some(String::new()),
+            tools: Some(vec![]),
+            tool_choice: Some(Value::Null),
+            parallel_tool_calls: Some(true),
+            text: Some(Value::Null),
+            reasoning: Some(Value::Null),
+            max_output_tokens: Some(1),
+            temperature: Some(0.0),
+            top_p: Some(0.0),
+            previous_response_id: Some(String::new()),
+            store: Some(false),
+            metadata: Some(Value::Null),
+            stream: Some(true),
+            user: Some(String::new()),
+            ..Default::default()
+        })
+        .unwrap();
         for (kind, value) in [
+            (BodyKind::Response, response),
             (BodyKind::Chat, chat),
             (BodyKind::Completion, completion),
             (BodyKind::Embedding, embedding),

@@ -9,7 +9,7 @@ use common::{Session, TEST_KEY};
 use routerkit::request::parse_request;
 use routerkit::{
     ChatCompletion, ChatCompletionRequest, Client, CompletionRequest, EmbeddingRequest, Error, ModerationRequest, Op,
-    RequestOptions,
+    RequestOptions, ResponseObject, ResponseRequest,
 };
 use serde_json::{json, Value};
 
@@ -26,6 +26,10 @@ struct Outcome {
     model_ids: Vec<String>,
     embedding_count: usize,
     moderation_flagged: Vec<bool>,
+    /// The Responses API: the response's status, its output items' types, its function calls.
+    status: Option<String>,
+    output_types: Option<Vec<String>>,
+    function_calls: Option<Value>,
     error: Option<Error>,
     attempts: u32,
 }
@@ -93,7 +97,16 @@ fn build_client(s: &Session, cfg: &Value) -> Result<Client, Error> {
         .api_key(TEST_KEY)
         .base_url(base)
         .default_header("x-mock-session", &s.id);
-    if cfg["backoff"].as_str() != Some("real") {
+    let (initial, max) = (ms(&cfg["initial_retry_delay_ms"]), ms(&cfg["max_retry_delay_ms"]));
+    if initial.is_some() || max.is_some() {
+        // Explicit delays: exactly those given; the builder's rule resolves the other.
+        if let Some(d) = initial {
+            b = b.initial_backoff(d);
+        }
+        if let Some(d) = max {
+            b = b.max_backoff(d);
+        }
+    } else if cfg["backoff"].as_str() != Some("real") {
         b = b.backoff(Duration::from_millis(1), Duration::from_millis(5));
     }
     if let Some(n) = cfg["max_retries"].as_u64() {
@@ -117,6 +130,7 @@ fn build_client(s: &Session, cfg: &Value) -> Result<Client, Error> {
 fn options(o: &Value) -> RequestOptions {
     RequestOptions {
         timeout: ms(&o["timeout_ms"]),
+        deadline: ms(&o["deadline_ms"]),
         max_retries: o["max_retries"].as_u64().map(|n| n as u32),
         headers: headers_of(&o["headers"]),
         ..Default::default()
@@ -139,6 +153,36 @@ fn completion_outcome(c: &ChatCompletion, out: &mut Outcome) {
             .map(|t| serde_json::to_value(t).unwrap());
     }
     out.usage = c.usage.as_ref().map(|u| serde_json::to_value(u).unwrap());
+}
+
+/// A response in the scenarios' vocabulary: `content` is `output_text`, `reasoning` the
+/// reasoning items' summary texts.
+fn response_outcome(r: &ResponseObject, out: &mut Outcome, content: bool) {
+    if content {
+        out.content = Some(r.output_text());
+    }
+    out.status = r.status.clone();
+    out.output_types = Some(r.output.iter().map(|i| i.kind.clone()).collect());
+    let calls: Vec<Value> = r
+        .function_calls()
+        .map(|c| json!({"call_id": c.call_id, "name": c.name, "arguments": c.arguments}))
+        .collect();
+    out.function_calls = Some(Value::Array(calls));
+    let reasoning: String = r
+        .output
+        .iter()
+        .filter(|i| i.kind == "reasoning")
+        .flat_map(|i| {
+            i.extra
+                .get("summary")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|s| s["text"].as_str().map(str::to_owned))
+        .collect();
+    out.reasoning = (!reasoning.is_empty()).then_some(reasoning);
+    out.usage = r.usage.as_ref().map(|u| serde_json::to_value(u).unwrap());
 }
 
 async fn perform(s: &Session, scenario: &Value) -> Outcome {
@@ -346,6 +390,64 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
                 out.error = Some(e);
             }
         },
+        "responses" => match async { client.responses(&parse_request::<ResponseRequest>(&body)?, &opts).await }.await {
+            Ok(r) => {
+                out.ok = true;
+                out.attempts = r.attempts;
+                response_outcome(&r.data, &mut out, true);
+            }
+            Err(e) => {
+                out.attempts = e.attempts();
+                out.error = Some(e);
+            }
+        },
+        "responses_stream" => {
+            let cancel_after = call["options"]["cancel_after_chunks"].as_u64();
+            let mut stream = match async {
+                client
+                    .responses_stream(&parse_request::<ResponseRequest>(&body)?, &opts)
+                    .await
+            }
+            .await
+            {
+                Ok(st) => st,
+                Err(e) => {
+                    out.attempts = e.attempts();
+                    out.error = Some(e);
+                    return out;
+                }
+            };
+            let mut content = String::new();
+            loop {
+                let cancelled_here = cancel_after.is_some_and(|n| out.chunk_count as u64 >= n);
+                if cancelled_here {
+                    stream.cancel();
+                }
+                match stream.next().await {
+                    Err(e) if cancelled_here && e.kind() == routerkit::ErrorKind::Cancelled => {
+                        out.ok = true;
+                        break;
+                    }
+                    Ok(Some(event)) => {
+                        out.chunk_count += 1;
+                        if event.kind == "response.output_text.delta" {
+                            content.push_str(event.delta.as_deref().unwrap_or(""));
+                        }
+                    }
+                    Ok(None) => {
+                        out.ok = true;
+                        break;
+                    }
+                    Err(e) => {
+                        out.error = Some(e);
+                        break;
+                    }
+                }
+            }
+            out.attempts = stream.attempts();
+            response_outcome(&stream.into_completion(), &mut out, false);
+            out.content = Some(content);
+        }
         other => panic!("unknown op {other}"),
     }
     out
@@ -396,6 +498,17 @@ fn check(name: &str, expect: &Value, out: &Outcome, requests: &[Value], elapsed:
         }
     }
     str_field("finish_reason", &out.finish_reason, &mut fail);
+    str_field("status", &out.status, &mut fail);
+    if let Some(t) = e.get("output_types") {
+        if Some(t) != out.output_types.as_ref().map(|o| json!(o)).as_ref() {
+            fail(format!("output_types: expected {t}, got {:?}", out.output_types));
+        }
+    }
+    if let Some(t) = e.get("function_calls") {
+        if Some(t) != out.function_calls.as_ref() {
+            fail(format!("function_calls: expected {t}, got {:?}", out.function_calls));
+        }
+    }
     for key in ["chunk_count", "chunks_before_error"] {
         if let Some(n) = e.get(key).and_then(Value::as_u64) {
             if n as usize != out.chunk_count {

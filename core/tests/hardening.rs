@@ -573,7 +573,7 @@ async fn bad_input_names_the_parameter_before_anything_is_sent() {
                 .backoff(Duration::from_secs(2), Duration::from_secs(1))
                 .build()
                 .unwrap_err(),
-            "backoff",
+            "max_retry_delay",
         ),
     ] {
         assert_eq!((e.kind(), e.field()), (ErrorKind::InvalidRequest, Some(field)), "{e}");

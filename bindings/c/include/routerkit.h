@@ -11,7 +11,7 @@
 
 // Version of this ABI. Bumped on any incompatible change of a signature,
 // a struct layout or the meaning of a field. Callers check it at start-up.
-#define RK_ABI_VERSION 1
+#define RK_ABI_VERSION 2
 
 // Tag of a fast record in [`rk_stream_next_batch_bin`]'s layout (`'F'`).
 #define RK_CHUNK_FAST 70
@@ -51,7 +51,7 @@ typedef struct RkCancelToken RkCancelToken;
 // Thread-safe: share one client between threads. Free with [`rk_client_free`].
 typedef struct RkClient RkClient;
 
-// A streaming chat completion. Created by [`rk_chat_stream`], read with
+// A stream of any streaming operation. Created by [`rk_open`], read with
 // [`rk_stream_next_batch`], freed with [`rk_stream_free`] (which closes the
 // connection). [`rk_stream_cancel`] may be called from any thread.
 typedef struct RkStream RkStream;
@@ -63,9 +63,9 @@ typedef struct RkStream RkStream;
 // error does not have are NULL (strings), 0 (`status`) or -1 (`retry_after_ms`).
 typedef struct RkError {
   // `"status"`, `"connection"`, `"timeout"`, `"stream"`, `"invalid_request"`,
-  // `"cancelled"`, `"decode"`, or `"panic"` (a bug in the library). Static: never NULL,
-  // not freed separately.
-  const char *kind;
+  // `"cancelled"`, `"decode"` (every name [`rk_error_kinds`] lists), or `"panic"` (a bug
+  // in the library). Never NULL; freed by [`rk_error_free`].
+  char *kind;
   // HTTP status for kind `"status"`, else 0.
   int32_t status;
   // Human-readable message (the gateway's, when it sent one). Never NULL. Never holds the API key.
@@ -185,46 +185,30 @@ enum RkStatus rk_client_new(const char *options_json, struct RkClient **out, str
 // not in use by another thread during or after this call.
 void rk_client_free(struct RkClient *client);
 
-// `POST {base}/chat/completions`, not streaming; blocks until done.
+// Any non-stream operation of the engine's table, by name (`"chat"`, `"models"`,
+// `"models.retrieve"`, `"embeddings"`, `"completions"`, `"moderations"`, …); blocks until done.
+// This one entry point serves every endpoint: adding one changes nothing here.
 //
-// `request_json`: the request body (`{"model": …, "messages": […], …}`); unknown
-// fields pass through to the gateway. `options_json` (may be NULL): per-call
-// options, a JSON object with optional keys `timeout_ms`, `deadline_ms`,
-// `max_retries`, `headers` (object), `query` (object), `extra_body` (object).
-// `cancel` (may be NULL): triggering it stops the call (kind `"cancelled"`).
+// `request_json`: the request body (`{"model": …, "messages": […], …}`; unknown
+// fields pass through to the gateway), or for a GET the object of its path parameters
+// (`{"id": "openai/gpt-4.1"}`), or NULL when the operation takes neither. `options_json`
+// (may be NULL): per-call options, a JSON object with optional keys `timeout_ms`,
+// `deadline_ms`, `max_retries`, `headers` (object or `[[name, value], …]`), `query`,
+// `extra_body` (object). `cancel` (may be NULL): triggering it stops the call (kind
+// `"cancelled"`). An unknown `op` is kind `"invalid_request"` with field `op`.
 //
 // On success `*out` is a new response owned by the caller ([`rk_response_free`]).
 //
 // # Safety
 // `client` is a live client; strings are NULL (where allowed) or NUL-terminated;
 // `cancel` is NULL or a live token; `out` is valid; `err` is NULL or valid.
-enum RkStatus rk_chat(const struct RkClient *client,
+enum RkStatus rk_call(const struct RkClient *client,
+                      const char *op,
                       const char *request_json,
                       const char *options_json,
                       const struct RkCancelToken *cancel,
                       struct RkResponse **out,
                       struct RkError **err);
-
-// `POST {base}/embeddings`; blocks until done. Arguments as [`rk_chat`].
-//
-// # Safety
-// As [`rk_chat`].
-enum RkStatus rk_embeddings(const struct RkClient *client,
-                            const char *request_json,
-                            const char *options_json,
-                            const struct RkCancelToken *cancel,
-                            struct RkResponse **out,
-                            struct RkError **err);
-
-// `GET {base}/models`; blocks until done. Arguments as [`rk_chat`], without a request.
-//
-// # Safety
-// As [`rk_chat`].
-enum RkStatus rk_list_models(const struct RkClient *client,
-                             const char *options_json,
-                             const struct RkCancelToken *cancel,
-                             struct RkResponse **out,
-                             struct RkError **err);
 
 // Frees a response and its strings. NULL is a no-op.
 //
@@ -232,29 +216,36 @@ enum RkStatus rk_list_models(const struct RkClient *client,
 // `response` is NULL or a response returned by this library, not freed before.
 void rk_response_free(struct RkResponse *response);
 
+// The core's error kinds, one name per line (`"status\nconnection\n…"`), static: never
+// free it. A binding's test checks that it maps every one, so that a kind added to the
+// core fails that test until the binding maps it.
+const char *rk_error_kinds(void);
+
 // Frees an error and every string in it. NULL is a no-op.
 //
 // # Safety
 // `err` is NULL or an error returned by this library, not freed before.
 void rk_error_free(struct RkError *err);
 
-// `POST {base}/chat/completions` with `stream: true`; blocks until the response
-// headers arrived (retrying before that as the policy says).
+// Any stream operation of the engine's table, by name (`"chat_stream"`,
+// `"completions_stream"`, …); blocks until the response headers arrived (retrying
+// before that as the policy says). This one entry point serves every stream.
 //
-// Arguments as [`rk_chat`](crate::rk_chat). The stream asks for usage
-// (`stream_options.include_usage`) unless the request says otherwise.
+// Arguments as [`rk_call`](crate::rk_call) (`request_json` is required). The stream asks
+// for usage (`stream_options.include_usage`) unless the request says otherwise.
 // `cancel` (may be NULL) stops the stream when triggered, like [`rk_stream_cancel`].
 //
 // On success `*out` is a new stream owned by the caller ([`rk_stream_free`]).
 //
 // # Safety
-// As [`rk_chat`](crate::rk_chat).
-enum RkStatus rk_chat_stream(const struct RkClient *client,
-                             const char *request_json,
-                             const char *options_json,
-                             const struct RkCancelToken *cancel,
-                             struct RkStream **out,
-                             struct RkError **err);
+// As [`rk_call`](crate::rk_call).
+enum RkStatus rk_open(const struct RkClient *client,
+                      const char *op,
+                      const char *request_json,
+                      const char *options_json,
+                      const struct RkCancelToken *cancel,
+                      struct RkStream **out,
+                      struct RkError **err);
 
 // Waits for the next chunks and hands over every chunk already received, up
 // to `max` (0 means no limit), in one buffer.
@@ -386,7 +377,7 @@ char *rk_stream_completion_json(const struct RkStream *stream);
 // Frees the stream, closing its connection (cancelling it if still open). NULL is a no-op.
 //
 // # Safety
-// `stream` is NULL or a stream from [`rk_chat_stream`], not freed before, and
+// `stream` is NULL or a stream from [`rk_open`], not freed before, and
 // not in use by another thread during or after this call (cancel it first,
 // then wait for the reader to return, then free).
 void rk_stream_free(struct RkStream *stream);

@@ -1,17 +1,16 @@
-//! [`RkClient`] and the non-streaming calls, returning an [`RkResponse`].
+//! [`RkClient`] and [`rk_call`], the non-streaming calls, returning an [`RkResponse`].
 
 use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use bytes::Bytes;
-use engine::types::{ChatCompletionRequest, EmbeddingRequest};
 
 use crate::cancel::{token_of, RkCancelToken};
 use crate::error::RkError;
-use crate::options::{call_options, client_from_json};
 use crate::{
     block_on, c_string, c_string_opt, free_c_string, guard, header_lines, optional_str, required_str, Failure, RkStatus,
 };
+use engine::bridge::options::{call_options, client_from_json};
 
 /// A client for one gateway: configuration and a connection pool.
 /// Thread-safe: share one client between threads. Free with [`rk_client_free`].
@@ -131,13 +130,17 @@ unsafe fn respond(
     Ok(())
 }
 
-/// `POST {base}/chat/completions`, not streaming; blocks until done.
+/// Any non-stream operation of the engine's table, by name (`"chat"`, `"models"`,
+/// `"models.retrieve"`, `"embeddings"`, `"completions"`, `"moderations"`, …); blocks until done.
+/// This one entry point serves every endpoint: adding one changes nothing here.
 ///
-/// `request_json`: the request body (`{"model": …, "messages": […], …}`); unknown
-/// fields pass through to the gateway. `options_json` (may be NULL): per-call
-/// options, a JSON object with optional keys `timeout_ms`, `deadline_ms`,
-/// `max_retries`, `headers` (object), `query` (object), `extra_body` (object).
-/// `cancel` (may be NULL): triggering it stops the call (kind `"cancelled"`).
+/// `request_json`: the request body (`{"model": …, "messages": […], …}`; unknown
+/// fields pass through to the gateway), or for a GET the object of its path parameters
+/// (`{"id": "openai/gpt-4.1"}`), or NULL when the operation takes neither. `options_json`
+/// (may be NULL): per-call options, a JSON object with optional keys `timeout_ms`,
+/// `deadline_ms`, `max_retries`, `headers` (object or `[[name, value], …]`), `query`,
+/// `extra_body` (object). `cancel` (may be NULL): triggering it stops the call (kind
+/// `"cancelled"`). An unknown `op` is kind `"invalid_request"` with field `op`.
 ///
 /// On success `*out` is a new response owned by the caller ([`rk_response_free`]).
 ///
@@ -145,8 +148,9 @@ unsafe fn respond(
 /// `client` is a live client; strings are NULL (where allowed) or NUL-terminated;
 /// `cancel` is NULL or a live token; `out` is valid; `err` is NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn rk_chat(
+pub unsafe extern "C" fn rk_call(
     client: *const RkClient,
+    op: *const c_char,
     request_json: *const c_char,
     options_json: *const c_char,
     cancel: *const RkCancelToken,
@@ -155,52 +159,10 @@ pub unsafe extern "C" fn rk_chat(
 ) -> RkStatus {
     guard(err, || {
         let client = client_ref(client)?;
-        let request: ChatCompletionRequest =
-            engine::request::parse_request(required_str(request_json, "request_json")?)?;
+        let op = engine::Op::from_name(required_str(op, "op")?)?;
+        let body = optional_str(request_json, "request_json")?;
         let opts = call_options(optional_str(options_json, "options_json")?, token_of(cancel))?;
-        respond(out, || block_on(client.inner.chat_raw(&request, &opts)))
-    })
-}
-
-/// `POST {base}/embeddings`; blocks until done. Arguments as [`rk_chat`].
-///
-/// # Safety
-/// As [`rk_chat`].
-#[no_mangle]
-pub unsafe extern "C" fn rk_embeddings(
-    client: *const RkClient,
-    request_json: *const c_char,
-    options_json: *const c_char,
-    cancel: *const RkCancelToken,
-    out: *mut *mut RkResponse,
-    err: *mut *mut RkError,
-) -> RkStatus {
-    guard(err, || {
-        let client = client_ref(client)?;
-        let request: EmbeddingRequest = engine::request::parse_request(required_str(request_json, "request_json")?)?;
-        let opts = call_options(optional_str(options_json, "options_json")?, token_of(cancel))?;
-        respond(out, || block_on(client.inner.embeddings_raw(&request, &opts)))
-    })
-}
-
-/// `GET {base}/models`; blocks until done. Arguments as [`rk_chat`], without a request.
-///
-/// # Safety
-/// As [`rk_chat`].
-#[no_mangle]
-pub unsafe extern "C" fn rk_list_models(
-    client: *const RkClient,
-    options_json: *const c_char,
-    cancel: *const RkCancelToken,
-    out: *mut *mut RkResponse,
-    err: *mut *mut RkError,
-) -> RkStatus {
-    guard(err, || {
-        let client = client_ref(client)?;
-        let opts = call_options(optional_str(options_json, "options_json")?, token_of(cancel))?;
-        respond(out, || {
-            block_on(client.inner.send(engine::Method::GET, "models", None, &opts))
-        })
+        respond(out, || block_on(client.inner.call(op, body, &opts)))
     })
 }
 

@@ -3,6 +3,8 @@
 use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use engine::bridge::wire::ErrorWire;
+
 use crate::{c_string, c_string_opt, free_c_string, header_lines};
 
 /// An error, returned through an `RkError **err` out-parameter.
@@ -13,9 +15,9 @@ use crate::{c_string, c_string_opt, free_c_string, header_lines};
 #[repr(C)]
 pub struct RkError {
     /// `"status"`, `"connection"`, `"timeout"`, `"stream"`, `"invalid_request"`,
-    /// `"cancelled"`, `"decode"`, or `"panic"` (a bug in the library). Static: never NULL,
-    /// not freed separately.
-    pub kind: *const c_char,
+    /// `"cancelled"`, `"decode"` (every name [`rk_error_kinds`] lists), or `"panic"` (a bug
+    /// in the library). Never NULL; freed by [`rk_error_free`].
+    pub kind: *mut c_char,
     /// HTTP status for kind `"status"`, else 0.
     pub status: i32,
     /// Human-readable message (the gateway's, when it sent one). Never NULL. Never holds the API key.
@@ -42,37 +44,28 @@ pub struct RkError {
 }
 
 impl RkError {
+    /// Every field from the core's one wire form of an error ([`ErrorWire`]).
     pub(crate) fn from_engine(e: &engine::Error) -> RkError {
-        let kind: &'static std::ffi::CStr = match e.kind() {
-            engine::ErrorKind::Status => c"status",
-            engine::ErrorKind::Connection => c"connection",
-            engine::ErrorKind::Timeout => c"timeout",
-            engine::ErrorKind::Stream => c"stream",
-            engine::ErrorKind::InvalidRequest => c"invalid_request",
-            engine::ErrorKind::Cancelled => c"cancelled",
-            engine::ErrorKind::Decode => c"decode",
-        };
+        let w = ErrorWire::of(e);
         RkError {
-            kind: kind.as_ptr(),
-            status: e.status().map_or(0, i32::from),
-            message: c_string(e.message()),
-            code: c_string_opt(e.code()),
-            error_type: c_string_opt(e.error_type()),
-            param: c_string_opt(e.param()),
-            field: c_string_opt(e.field()),
-            body_json: e.body().map_or(std::ptr::null_mut(), |b| c_string(&b.to_string())),
-            headers: c_string(&header_lines(e.headers())),
-            request_id: c_string_opt(e.request_id()),
-            retry_after_ms: e
-                .retry_after()
-                .map_or(-1, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
-            attempts: e.attempts(),
+            kind: c_string(w.kind),
+            status: w.status.map_or(0, i32::from),
+            message: c_string(w.message),
+            code: c_string_opt(w.code),
+            error_type: c_string_opt(w.error_type),
+            param: c_string_opt(w.param),
+            field: c_string_opt(w.field),
+            body_json: w.body.map_or(std::ptr::null_mut(), |b| c_string(&b.to_string())),
+            headers: c_string(&header_lines(w.headers)),
+            request_id: c_string_opt(w.request_id),
+            retry_after_ms: w.retry_after_ms.map_or(-1, |ms| ms as i64),
+            attempts: w.attempts,
         }
     }
 
-    fn bare(kind: &'static std::ffi::CStr, message: &str, field: Option<&str>) -> RkError {
+    fn bare(kind: &str, message: &str, field: Option<&str>) -> RkError {
         RkError {
-            kind: kind.as_ptr(),
+            kind: c_string(kind),
             status: 0,
             message: c_string(message),
             code: std::ptr::null_mut(),
@@ -88,12 +81,23 @@ impl RkError {
     }
 
     pub(crate) fn argument(message: String) -> RkError {
-        RkError::bare(c"invalid_request", &format!("routerkit: {message}"), Some("argument"))
+        RkError::bare("invalid_request", &format!("routerkit: {message}"), Some("argument"))
     }
 
     pub(crate) fn panic(what: &str) -> RkError {
-        RkError::bare(c"panic", &format!("routerkit: internal error (panic): {what}"), None)
+        RkError::bare("panic", &format!("routerkit: internal error (panic): {what}"), None)
     }
+}
+
+/// The core's error kinds, one name per line (`"status\nconnection\n…"`), static: never
+/// free it. A binding's test checks that it maps every one, so that a kind added to the
+/// core fails that test until the binding maps it.
+#[no_mangle]
+pub extern "C" fn rk_error_kinds() -> *const c_char {
+    static KINDS: std::sync::OnceLock<std::ffi::CString> = std::sync::OnceLock::new();
+    KINDS
+        .get_or_init(|| std::ffi::CString::new(engine::bridge::wire::error_kinds().join("\n")).unwrap_or_default())
+        .as_ptr()
 }
 
 /// Frees an error and every string in it. NULL is a no-op.
@@ -111,6 +115,7 @@ pub unsafe extern "C" fn rk_error_free(err: *mut RkError) {
 impl Drop for RkError {
     fn drop(&mut self) {
         for s in [
+            self.kind,
             self.message,
             self.code,
             self.error_type,

@@ -29,7 +29,6 @@ mod cancel;
 mod chunkbin;
 mod client;
 mod error;
-mod options;
 mod stream;
 
 use std::ffi::{c_char, CStr, CString};
@@ -43,7 +42,7 @@ pub use stream::*;
 
 /// Version of this ABI. Bumped on any incompatible change of a signature,
 /// a struct layout or the meaning of a field. Callers check it at start-up.
-pub const RK_ABI_VERSION: u32 = 1;
+pub const RK_ABI_VERSION: u32 = 2;
 
 /// What a call did. Only `RK_STATUS_OK` leaves `*err` NULL.
 #[repr(C)]

@@ -1,23 +1,20 @@
-//! [`RkStream`]: a streaming chat completion, pulled in batches.
+//! [`RkStream`]: a stream of any streaming operation ([`rk_open`]), pulled in batches.
 
 use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Mutex;
 
-use engine::stream::CancelHandle;
-use engine::stream::RawChunk;
-use engine::types::ChatCompletionRequest;
-use engine::ChatStream;
+use engine::stream::{AnyStream, CancelHandle};
 
 use crate::cancel::{token_of, RkCancelToken};
 use crate::client::RkClient;
 use crate::error::RkError;
-use crate::options::call_options;
 use crate::{
     block_on, c_string, c_string_opt, guard, header_lines, optional_str, required_str, settle, Failure, RkStatus,
 };
+use engine::bridge::options::call_options;
 
-/// A streaming chat completion. Created by [`rk_chat_stream`], read with
+/// A stream of any streaming operation. Created by [`rk_open`], read with
 /// [`rk_stream_next_batch`], freed with [`rk_stream_free`] (which closes the
 /// connection). [`rk_stream_cancel`] may be called from any thread.
 pub struct RkStream {
@@ -26,28 +23,30 @@ pub struct RkStream {
 }
 
 struct StreamState {
-    stream: ChatStream,
+    stream: AnyStream,
     /// The last batch handed out (JSON lines or binary records).
     /// Owned here; the caller borrows it until the next call.
     batch: Vec<u8>,
-    /// The chunks of the last batch, for [`rk_stream_batch_chunk_json`].
-    chunks: Vec<RawChunk>,
+    /// The chunks' JSON text of the last batch, for [`rk_stream_batch_chunk_json`].
+    chunks: Vec<String>,
 }
 
-/// `POST {base}/chat/completions` with `stream: true`; blocks until the response
-/// headers arrived (retrying before that as the policy says).
+/// Any stream operation of the engine's table, by name (`"chat_stream"`,
+/// `"completions_stream"`, …); blocks until the response headers arrived (retrying
+/// before that as the policy says). This one entry point serves every stream.
 ///
-/// Arguments as [`rk_chat`](crate::rk_chat). The stream asks for usage
-/// (`stream_options.include_usage`) unless the request says otherwise.
+/// Arguments as [`rk_call`](crate::rk_call) (`request_json` is required). The stream asks
+/// for usage (`stream_options.include_usage`) unless the request says otherwise.
 /// `cancel` (may be NULL) stops the stream when triggered, like [`rk_stream_cancel`].
 ///
 /// On success `*out` is a new stream owned by the caller ([`rk_stream_free`]).
 ///
 /// # Safety
-/// As [`rk_chat`](crate::rk_chat).
+/// As [`rk_call`](crate::rk_call).
 #[no_mangle]
-pub unsafe extern "C" fn rk_chat_stream(
+pub unsafe extern "C" fn rk_open(
     client: *const RkClient,
+    op: *const c_char,
     request_json: *const c_char,
     options_json: *const c_char,
     cancel: *const RkCancelToken,
@@ -62,12 +61,12 @@ pub unsafe extern "C" fn rk_chat_stream(
         let client = client
             .as_ref()
             .ok_or_else(|| Failure::Argument("`client` is NULL".into()))?;
-        let request: ChatCompletionRequest =
-            engine::request::parse_request(required_str(request_json, "request_json")?)?;
+        let op = engine::Op::from_name(required_str(op, "op")?)?;
+        let body = required_str(request_json, "request_json")?;
         // Always a token of our own, so rk_stream_cancel works without one from the caller.
         let token = token_of(cancel).unwrap_or_default();
         let opts = call_options(optional_str(options_json, "options_json")?, Some(token))?;
-        let stream = block_on(client.inner.chat_stream(&request, &opts))?;
+        let stream = block_on(client.inner.open(op, Some(body), &opts))?;
         let cancel = stream.cancel_handle();
         *out = Box::into_raw(Box::new(RkStream {
             cancel,
@@ -126,10 +125,13 @@ pub unsafe extern "C" fn rk_stream_next_batch(
         let max = if max == 0 { usize::MAX } else { max };
         state.chunks.clear();
         state.batch.clear();
-        let chunks = block_on(state.stream.next_batch(max))?;
+        let chunks: Vec<String> = block_on(state.stream.next_batch(max))?
+            .into_iter()
+            .map(|c| c.data)
+            .collect();
         for chunk in &chunks {
             let start = state.batch.len();
-            state.batch.extend_from_slice(chunk.data.as_bytes());
+            state.batch.extend_from_slice(chunk.as_bytes());
             // Valid JSON has raw CR/LF only between tokens: spaces there mean the same.
             for b in &mut state.batch[start..] {
                 if *b == b'\n' || *b == b'\r' {
@@ -219,16 +221,30 @@ pub unsafe extern "C" fn rk_stream_next_batch_bin(
         let max = if max == 0 { usize::MAX } else { max };
         state.chunks.clear();
         state.batch.clear();
-        let chunks = block_on(state.stream.next_batch(max))?;
         let json_only = flags & RK_BATCH_JSON_ONLY != 0;
-        for c in &chunks {
-            crate::chunkbin::encode(&mut state.batch, &c.data, c.chunk.as_ref(), json_only)
-                .map_err(|msg| Failure::Engine(engine::Error::new(engine::ErrorKind::Decode, msg)))?;
-        }
+        let decode = |msg| Failure::Engine(engine::Error::new(engine::ErrorKind::Decode, msg));
+        // Fast records are made from the parsed chat chunk; other protocols' chunks are JSON records.
+        let count = match &mut state.stream {
+            AnyStream::Chat(s) => {
+                let chunks = block_on(s.next_batch(max))?;
+                for c in &chunks {
+                    crate::chunkbin::encode(&mut state.batch, &c.data, c.chunk.as_ref(), json_only).map_err(decode)?;
+                }
+                state.chunks.extend(chunks.into_iter().map(|c| c.data));
+                state.chunks.len()
+            }
+            other => {
+                let items = block_on(other.next_batch(max))?;
+                for c in &items {
+                    crate::chunkbin::encode(&mut state.batch, &c.data, None, true).map_err(decode)?;
+                }
+                state.chunks.extend(items.into_iter().map(|c| c.data));
+                state.chunks.len()
+            }
+        };
         *out_data = state.batch.as_ptr();
         *out_len = state.batch.len();
-        *out_count = chunks.len();
-        state.chunks = chunks;
+        *out_count = count;
         Ok(())
     })
 }
@@ -263,8 +279,8 @@ pub unsafe extern "C" fn rk_stream_batch_chunk_json(
         match state.chunks.get(index) {
             Some(c) => {
                 // The String lives in `state.chunks` until the next batch call or the free.
-                *out_data = c.data.as_ptr();
-                *out_len = c.data.len();
+                *out_data = c.as_ptr();
+                *out_len = c.len();
                 true
             }
             None => false,
@@ -286,7 +302,7 @@ pub unsafe extern "C" fn rk_stream_cancel(stream: *const RkStream) {
 }
 
 /// Runs `f` on the stream under its lock; a NULL stream gives `None`.
-unsafe fn with_stream<T>(stream: *const RkStream, f: impl FnOnce(&ChatStream) -> T) -> Option<T> {
+unsafe fn with_stream<T>(stream: *const RkStream, f: impl FnOnce(&AnyStream) -> T) -> Option<T> {
     let s = stream.as_ref()?;
     catch_unwind(AssertUnwindSafe(|| {
         f(&s.state.lock().unwrap_or_else(|p| p.into_inner()).stream)
@@ -331,9 +347,12 @@ pub unsafe extern "C" fn rk_stream_attempts(stream: *const RkStream) -> u32 {
 /// As [`rk_stream_request_id`].
 #[no_mangle]
 pub unsafe extern "C" fn rk_stream_completion_json(stream: *const RkStream) -> *mut c_char {
-    with_stream(stream, |s| {
-        let completion = s.accumulator().clone().finish();
-        c_string(&serde_json::to_string(&completion).unwrap_or_else(|_| "null".into()))
+    with_stream(stream, |s| match s {
+        AnyStream::Chat(s) => {
+            let completion = s.accumulator().clone().finish();
+            c_string(&serde_json::to_string(&completion).unwrap_or_else(|_| "null".into()))
+        }
+        other => c_string(&other.snapshot_json()),
     })
     .unwrap_or(std::ptr::null_mut())
 }
@@ -341,7 +360,7 @@ pub unsafe extern "C" fn rk_stream_completion_json(stream: *const RkStream) -> *
 /// Frees the stream, closing its connection (cancelling it if still open). NULL is a no-op.
 ///
 /// # Safety
-/// `stream` is NULL or a stream from [`rk_chat_stream`], not freed before, and
+/// `stream` is NULL or a stream from [`rk_open`], not freed before, and
 /// not in use by another thread during or after this call (cancel it first,
 /// then wait for the reader to return, then free).
 #[no_mangle]

@@ -65,12 +65,15 @@ static void expect_kind(const char *what, RkStatus st, RkError *err, const char 
 static void test_version(void) {
   CHECK(rk_abi_version() == RK_ABI_VERSION, "abi %u", rk_abi_version());
   CHECK(strlen(rk_version()) > 0, "version");
+  /* The core's error kinds, one per line: every kind RkError.kind can hold but "panic". */
+  const char *kinds = rk_error_kinds();
+  CHECK(kinds && strstr(kinds, "status\n") == kinds && strstr(kinds, "\ndecode") != NULL, "kinds %s", kinds ? kinds : "NULL");
 }
 
 static void test_chat_models_embeddings(RkClient *client) {
   RkResponse *resp = NULL;
   RkError *err = NULL;
-  RkStatus st = rk_chat(client, CHAT, NULL, NULL, &resp, &err);
+  RkStatus st = rk_call(client, "chat", CHAT, NULL, NULL, &resp, &err);
   CHECK(st == RK_STATUS_OK && resp && !err, "chat: %s", err ? err->message : "?");
   if (resp) {
     CHECK(resp->status == 200, "status %d", resp->status);
@@ -84,14 +87,14 @@ static void test_chat_models_embeddings(RkClient *client) {
   rk_error_free(err);
 
   resp = NULL;
-  st = rk_list_models(client, NULL, NULL, &resp, &err);
+  st = rk_call(client, "models", NULL, NULL, NULL, &resp, &err);
   CHECK(st == RK_STATUS_OK && resp && strstr(resp->body, "\"data\""), "models");
   rk_response_free(resp);
   rk_error_free(err);
   err = NULL;
 
   resp = NULL;
-  st = rk_embeddings(client, "{\"model\":\"openai/text-embedding-3-small\",\"input\":[\"a\",\"b\"]}", NULL, NULL,
+  st = rk_call(client, "embeddings", "{\"model\":\"openai/text-embedding-3-small\",\"input\":[\"a\",\"b\"]}", NULL, NULL,
                      &resp, &err);
   CHECK(st == RK_STATUS_OK && resp && strstr(resp->body, "\"embedding\""), "embeddings: %s",
         err ? err->message : "?");
@@ -101,7 +104,7 @@ static void test_chat_models_embeddings(RkClient *client) {
   /* Retried 503 then success: attempts counted. */
   resp = NULL;
   err = NULL;
-  st = rk_chat(client, CHAT,
+  st = rk_call(client, "chat", CHAT,
                "{\"headers\":{\"x-mock-session\":\"c-retry\"}}", NULL, &resp, &err);
   /* No script for c-retry: default answer. */
   CHECK(st == RK_STATUS_OK, "chat with session header");
@@ -141,7 +144,7 @@ static void test_stream_to_end(RkClient *client) {
   const char *req =
       "{\"model\":\"openai/gpt-4.1\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"count to ten "
       "please, slowly and clearly\"}]}";
-  RkStatus st = rk_chat_stream(client, req, NULL, NULL, &stream, &err);
+  RkStatus st = rk_open(client, "chat_stream", req, NULL, NULL, &stream, &err);
   CHECK(st == RK_STATUS_OK && stream, "chat_stream: %s", err ? err->message : "?");
   rk_error_free(err);
   if (!stream) return;
@@ -208,7 +211,7 @@ static void test_stream_bin(RkClient *client, uint32_t flags) {
   RkError *err = NULL;
   const char *req = "{\"model\":\"openai/gpt-4.1\",\"messages\":[{\"role\":\"user\",\"content\":\"count to ten\"}],"
                     "\"stream_options\":{\"include_usage\":true}}";
-  RkStatus st = rk_chat_stream(client, req, NULL, NULL, &stream, &err);
+  RkStatus st = rk_open(client, "chat_stream", req, NULL, NULL, &stream, &err);
   CHECK(st == RK_STATUS_OK && stream, "chat_stream: %s", err ? err->message : "?");
   rk_error_free(err);
   if (!stream) return;
@@ -305,7 +308,7 @@ static void test_cancelled_stream(RkClient *client, int by_token) {
   RkCancelToken *token = by_token ? rk_cancel_token_new() : NULL;
   RkStream *stream = NULL;
   RkError *err = NULL;
-  RkStatus st = rk_chat_stream(client, CHAT, opts, token, &stream, &err);
+  RkStatus st = rk_open(client, "chat_stream", CHAT, opts, token, &stream, &err);
   CHECK(st == RK_STATUS_OK && stream, "slow stream: %s", err ? err->message : "?");
   rk_error_free(err);
   if (!stream) {
@@ -336,7 +339,7 @@ static void test_error_kinds(RkClient *client) {
   RkStatus st;
 
   /* status: 429 with retry-after, no retries. */
-  st = rk_chat(client, CHAT,
+  st = rk_call(client, "chat", CHAT,
                "{\"max_retries\":0,\"headers\":{\"x-mock-step\":\"{\\\"status\\\":429,\\\"headers\\\":{\\\"retry-after\\\":\\\"7\\\"}}\"}}",
                NULL, &resp, &err);
   CHECK(resp == NULL, "no response on error");
@@ -353,7 +356,7 @@ static void test_error_kinds(RkClient *client) {
 
   /* status after retries: 503 three times with max_retries 2 → attempts 3. */
   err = NULL;
-  st = rk_chat(client, CHAT, "{\"headers\":{\"x-mock-step\":\"{\\\"status\\\":503}\"}}", NULL, &resp, &err);
+  st = rk_call(client, "chat", CHAT, "{\"headers\":{\"x-mock-step\":\"{\\\"status\\\":503}\"}}", NULL, &resp, &err);
   if (err) CHECK(err->attempts == 3, "attempts after retries %u", err->attempts);
   expect_kind("status 503", st, err, "status");
 
@@ -367,14 +370,14 @@ static void test_error_kinds(RkClient *client) {
     CHECK(st == RK_STATUS_OK, "dead client");
     rk_error_free(err);
     err = NULL;
-    st = rk_chat(dead, CHAT, NULL, NULL, &resp, &err);
+    st = rk_call(dead, "chat", CHAT, NULL, NULL, &resp, &err);
     expect_kind("connection", st, err, "connection");
     rk_client_free(dead);
   }
 
   /* timeout: slow headers beyond the idle timeout. */
   err = NULL;
-  st = rk_chat(client, CHAT,
+  st = rk_call(client, "chat", CHAT,
                "{\"timeout_ms\":100,\"max_retries\":0,\"headers\":{\"x-mock-step\":\"{\\\"delay_headers_ms\\\":3000}\"}}",
                NULL, &resp, &err);
   expect_kind("timeout", st, err, "timeout");
@@ -383,7 +386,7 @@ static void test_error_kinds(RkClient *client) {
   {
     RkStream *stream = NULL;
     err = NULL;
-    st = rk_chat_stream(client, CHAT,
+    st = rk_open(client, "chat_stream", CHAT,
                         "{\"headers\":{\"x-mock-step\":\"{\\\"stream\\\":{\\\"content\\\":\\\"one two three four\\\","
                         "\\\"error_after\\\":2,\\\"error_event\\\":{\\\"error\\\":{\\\"message\\\":\\\"upstream "
                         "overloaded\\\",\\\"code\\\":502}}}}\"}}",
@@ -405,7 +408,7 @@ static void test_error_kinds(RkClient *client) {
   {
     RkStream *stream = NULL;
     err = NULL;
-    st = rk_chat_stream(client, CHAT,
+    st = rk_open(client, "chat_stream", CHAT,
                         "{\"headers\":{\"x-mock-step\":\"{\\\"stream\\\":{\\\"content\\\":\\\"one two\\\","
                         "\\\"done\\\":false,\\\"finish_reason\\\":null}}\"}}",
                         NULL, &stream, &err);
@@ -419,7 +422,7 @@ static void test_error_kinds(RkClient *client) {
 
   /* decode: a 200 that is not JSON. */
   err = NULL;
-  st = rk_chat(client, CHAT,
+  st = rk_call(client, "chat", CHAT,
                "{\"max_retries\":0,\"headers\":{\"x-mock-step\":\"{\\\"body_raw\\\":\\\"<html>oops</html>\\\"}\"}}",
                NULL, &resp, &err);
   expect_kind("decode", st, err, "decode");
@@ -436,13 +439,13 @@ static void test_error_kinds(RkClient *client) {
   }
   /* invalid_request: a wrongly typed request field. */
   err = NULL;
-  st = rk_chat(client, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":\"hot\"}",
+  st = rk_call(client, "chat", "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":\"hot\"}",
                NULL, NULL, &resp, &err);
   if (err) CHECK(err->field && strcmp(err->field, "temperature") == 0, "field %s", err->field);
   expect_kind("bad temperature", st, err, "invalid_request");
   /* invalid_request: unknown option key. */
   err = NULL;
-  st = rk_chat(client, CHAT, "{\"timeout_msec\":5}", NULL, &resp, &err);
+  st = rk_call(client, "chat", CHAT, "{\"timeout_msec\":5}", NULL, &resp, &err);
   expect_kind("bad option", st, err, "invalid_request");
 
   /* cancelled: a token triggered during the backoff sleep of a retried 503. */
@@ -455,7 +458,7 @@ static void test_error_kinds(RkClient *client) {
     pthread_create(&th, NULL, cancel_later, &c);
     double t0 = now_s();
     err = NULL;
-    st = rk_chat(slow, CHAT,
+    st = rk_call(slow, "chat", CHAT,
                  "{\"headers\":{\"x-mock-step\":\"{\\\"status\\\":503,\\\"headers\\\":{\\\"retry-after\\\":\\\"5\\\"}}\"}}",
                  token, &resp, &err);
     double took = now_s() - t0;
@@ -468,12 +471,12 @@ static void test_error_kinds(RkClient *client) {
 
   /* NULL arguments: RK_STATUS_INVALID_ARGUMENT, not a crash. */
   err = NULL;
-  st = rk_chat(NULL, CHAT, NULL, NULL, &resp, &err);
+  st = rk_call(NULL, "chat", CHAT, NULL, NULL, &resp, &err);
   CHECK(st == RK_STATUS_INVALID_ARGUMENT, "null client %d", (int)st);
   CHECK(err && strcmp(err->kind, "invalid_request") == 0, "null client kind");
   rk_error_free(err);
-  st = rk_chat(client, NULL, NULL, NULL, &resp, NULL); /* err may be NULL too */
-  CHECK(st == RK_STATUS_INVALID_ARGUMENT, "null request %d", (int)st);
+  st = rk_call(client, NULL, CHAT, NULL, NULL, &resp, NULL); /* err may be NULL too */
+  CHECK(st == RK_STATUS_INVALID_ARGUMENT, "null op %d", (int)st);
   /* Frees accept NULL. */
   rk_error_free(NULL);
   rk_response_free(NULL);

@@ -3,11 +3,15 @@
 
 const util = require('node:util');
 const native = require('./native');
-const { APIUserAbortError, fromNative, toHeaders } = require('./errors');
-const { Stream, ChatCompletionStream, batchFormat } = require('./streaming');
+const { APIUserAbortError, fromNative } = require('./errors');
+const { Stream, ChatCompletionStream, batchFormat, sseBody } = require('./streaming');
+const { APIPromise, fetchResponse } = require('./api-promise');
+const { decodeEmbeddings } = require('./embeddings');
+const { Responses } = require('./responses');
 
 const INTERNAL = Symbol('routerkit.internal');
-const DEFAULT_TIMEOUT = 600000;
+// The core's defaults, read once: they are not restated here.
+const DEFAULTS = JSON.parse(native.defaultSettings());
 
 // ---- value translation -------------------------------------------------------------
 
@@ -40,7 +44,8 @@ function count(v, name, field) {
 }
 
 function millis(v, name, field) {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw invalid(field, `${name} must be a number of milliseconds, got ${kindOf(v)}`);
+  // JSON, which carries options to the core, has no NaN or Infinity.
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(field, `${name} must be a finite number of milliseconds, got ${kindOf(v)}`);
   return v;
 }
 
@@ -71,62 +76,66 @@ function encodeBody(body) {
   return text;
 }
 
+/** `{ name: value }`, a `Headers`, or `[[name, value]]` → `[[name, value], …]` for the core's options schema. */
+function pairList(h) {
+  const flat = flatPairs(h);
+  if (flat === undefined) return undefined;
+  const out = [];
+  for (let i = 0; i < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
+  return out;
+}
+
+/** The client options as JSON text of the core's options schema (defaults and rules live in the core). */
 function clientOptions(o) {
   const n = {};
   if (o.apiKey != null) {
     if (typeof o.apiKey !== 'string') throw invalid('api_key', `apiKey must be a string, got ${typeof o.apiKey}`);
-    n.apiKey = o.apiKey;
+    n.api_key = o.apiKey;
   }
-  if (o.baseURL != null) n.baseUrl = o.baseURL;
-  if (o.timeout != null) n.timeout = millis(o.timeout, 'timeout', 'timeout');
-  if (o.connectTimeout != null) n.connectTimeout = millis(o.connectTimeout, 'connectTimeout', 'connect_timeout');
-  if (o.deadline != null) n.deadline = millis(o.deadline, 'deadline', 'deadline');
-  if (o.maxRetries != null) n.maxRetries = count(o.maxRetries, 'maxRetries', 'max_retries');
-  if (o.initialRetryDelay != null) n.initialRetryDelay = millis(o.initialRetryDelay, 'initialRetryDelay', 'initial_retry_delay');
-  if (o.maxRetryDelay != null) n.maxRetryDelay = millis(o.maxRetryDelay, 'maxRetryDelay', 'max_retry_delay');
+  if (o.baseURL != null) n.base_url = o.baseURL;
+  if (o.timeout != null) n.timeout_ms = millis(o.timeout, 'timeout', 'timeout');
+  if (o.connectTimeout != null) n.connect_timeout_ms = millis(o.connectTimeout, 'connectTimeout', 'connect_timeout');
+  if (o.deadline != null) n.deadline_ms = millis(o.deadline, 'deadline', 'deadline');
+  if (o.maxRetries != null) n.max_retries = count(o.maxRetries, 'maxRetries', 'max_retries');
+  if (o.initialRetryDelay != null) n.initial_retry_delay_ms = millis(o.initialRetryDelay, 'initialRetryDelay', 'initial_retry_delay');
+  if (o.maxRetryDelay != null) n.max_retry_delay_ms = millis(o.maxRetryDelay, 'maxRetryDelay', 'max_retry_delay');
   const headers = { ...o.defaultHeaders };
   if (o.organization != null) headers['OpenAI-Organization'] = o.organization;
   if (o.project != null) headers['OpenAI-Project'] = o.project;
-  const flat = flatPairs(headers);
-  if (flat.length) n.defaultHeaders = flat;
+  const list = pairList(headers);
+  if (list.length) n.headers = list;
   if (o.tlsCaCert != null) {
     // Like tls.connect's `ca`: one value or an array; a string is a PEM file's path or PEM text.
     for (const c of Array.isArray(o.tlsCaCert) ? o.tlsCaCert : [o.tlsCaCert]) {
-      if (typeof c === 'string') (n.tlsCaCerts ??= []).push(c);
-      else if (c instanceof Uint8Array) (n.tlsCaPems ??= []).push(Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1'));
+      if (typeof c === 'string') (n.tls_ca_cert ??= []).push(c);
+      else if (c instanceof Uint8Array) (n.tls_ca_cert_pem ??= []).push(Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1'));
       else throw new TypeError('tlsCaCert must be a PEM file path or PEM text (string), a Buffer of PEM, or an array of them');
     }
   }
-  if (o.allowInsecureHttp != null) n.allowInsecureHttp = Boolean(o.allowInsecureHttp);
-  return n;
+  if (o.allowInsecureHttp != null) n.allow_insecure_http = Boolean(o.allowInsecureHttp);
+  return JSON.stringify(n);
 }
 
+/** Per-call options as JSON text of the core's options schema, or undefined for none. */
 function callOptions(o) {
   if (o == null) return undefined;
   let n;
-  if (o.timeout != null) (n ??= {}).timeout = millis(o.timeout, 'timeout', 'timeout');
-  if (o.deadline != null) (n ??= {}).deadline = millis(o.deadline, 'deadline', 'deadline');
-  if (o.maxRetries != null) (n ??= {}).maxRetries = count(o.maxRetries, 'maxRetries', 'max_retries');
+  if (o.timeout != null) (n ??= {}).timeout_ms = millis(o.timeout, 'timeout', 'timeout');
+  if (o.deadline != null) (n ??= {}).deadline_ms = millis(o.deadline, 'deadline', 'deadline');
+  if (o.maxRetries != null) (n ??= {}).max_retries = count(o.maxRetries, 'maxRetries', 'max_retries');
   if (o.headers != null || o.idempotencyKey != null) {
-    const headers = flatPairs(o.headers) ?? [];
-    if (o.idempotencyKey != null) headers.push('Idempotency-Key', String(o.idempotencyKey));
+    const headers = pairList(o.headers) ?? [];
+    if (o.idempotencyKey != null) headers.push(['Idempotency-Key', String(o.idempotencyKey)]);
     (n ??= {}).headers = headers;
   }
-  if (o.query != null) (n ??= {}).query = flatPairs(o.query);
-  if (o.extra_body != null) {
-    try {
-      (n ??= {}).extraBody = JSON.stringify(o.extra_body);
-    } catch (e) {
-      throw invalid('extra_body', `is not JSON-serialisable: ${e.message.split('\n')[0]}`);
-    }
+  if (o.query != null) (n ??= {}).query = pairList(o.query);
+  if (o.extra_body != null) (n ??= {}).extra_body = o.extra_body;
+  if (n === undefined) return undefined;
+  try {
+    return JSON.stringify(n);
+  } catch (e) {
+    throw invalid('extra_body', `is not JSON-serialisable: ${e.message.split('\n')[0]}`);
   }
-  return n;
-}
-
-function flatPairsToEntries(flat) {
-  const out = [];
-  for (let i = 0; flat && i < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
-  return out;
 }
 
 function nativeError(e) {
@@ -165,59 +174,11 @@ function parsed(r) {
   return data;
 }
 
-function responseInfo(r) {
-  return {
-    ok: r.status < 400,
-    status: r.status,
-    get headers() {
-      return toHeaders(flatPairsToEntries(r.headers));
-    },
-  };
-}
-
-/**
- * A promise for the parsed body, with openai-node's `withResponse()` / `asResponse()`.
- * Lazy like openai-node's: parsing happens when it is awaited.
- */
-class APIPromise extends Promise {
-  #raw;
-  #parse;
-  #data;
-  constructor(raw, parse) {
-    super((resolve) => resolve(null));
-    this.#raw = raw;
-    this.#parse = parse;
-  }
-  static get [Symbol.species]() {
-    return Promise;
-  }
-  #parsed() {
-    return (this.#data ??= this.#raw.then(this.#parse));
-  }
-  asResponse() {
-    return this.#raw.then((r) => r.response);
-  }
-  async withResponse() {
-    const data = await this.#parsed();
-    const r = await this.#raw;
-    return { data, response: r.response, request_id: r.requestId ?? null };
-  }
-  then(onfulfilled, onrejected) {
-    return this.#parsed().then(onfulfilled, onrejected);
-  }
-  catch(onrejected) {
-    return this.#parsed().catch(onrejected);
-  }
-  finally(onfinally) {
-    return this.#parsed().finally(onfinally);
-  }
-}
-
-/** A raw native response promise → `{ body…, requestId, response }`, errors mapped. */
-function rawCall(p) {
+/** The raw native response: `{ body…, requestId, response() }`, errors mapped. */
+function rawCall(p, url) {
   return p.then(
     (r) => {
-      r.response = responseInfo(r);
+      r.response = () => fetchResponse(r.body, r.status, r.headers, url);
       return r;
     },
     (e) => {
@@ -226,7 +187,61 @@ function rawCall(p) {
   );
 }
 
+/** The URL a call went to, for `Response.url`. */
+function url(client, path) {
+  return `${client.baseURL.replace(/\/+$/, '')}/${path}`;
+}
+
 // ---- resources -----------------------------------------------------------------------
+
+/**
+ * One operation of the engine's table by name (`path` is its URL under the base, for
+ * `Response.url`): a stream op resolves to a `Stream`, any other to the parsed body (or `parse`
+ * of the raw response). Every resource method is one line over this.
+ */
+function request(client, op, path, body, options, parse = parsed) {
+  const n = client[INTERNAL];
+  if (op.endsWith('_stream')) {
+    const controller = new AbortController();
+    linkSignal(options?.signal, controller);
+    const raw = call(() => {
+      if (controller.signal.aborted) throw new APIUserAbortError();
+      const token = new native.CancelToken();
+      controller.signal.addEventListener('abort', () => token.cancel(), { once: true });
+      return n.open(op, encodeBody(body), callOptions(options), token, batchFormat);
+    }).then(
+      (s) => {
+        const stream = new Stream(s, controller);
+        // The engine opens a stream only on a 2xx answer, and that is a 200 from every gateway.
+        // `asResponse()` hands the body over as SSE text; `withResponse()`'s body belongs to the stream.
+        const response = (withData) => fetchResponse(withData ? null : sseBody(stream), 200, s.headers, url(client, path));
+        return { stream, requestId: s.requestId, response };
+      },
+      (e) => {
+        throw controller.signal.aborted ? new APIUserAbortError() : nativeError(e);
+      },
+    );
+    return new APIPromise(raw, (r) => r.stream);
+  }
+  const raw = call(() => {
+    const text = body === undefined ? undefined : encodeBody(body);
+    return rawCall(withSignal(options?.signal, (token) => n.call(op, text, callOptions(options), token)), url(client, path));
+  });
+  return new APIPromise(raw, parse);
+}
+
+/** Opens a stream op for a helper that keeps the native stream (its snapshot): resolves to it. */
+function openStream(n, op, body, options, controller) {
+  linkSignal(options?.signal, controller);
+  return call(() => {
+    if (controller.signal.aborted) throw new APIUserAbortError();
+    const token = new native.CancelToken();
+    controller.signal.addEventListener('abort', () => token.cancel(), { once: true });
+    return n.open(op, encodeBody(body), callOptions(options), token, batchFormat);
+  }).catch((e) => {
+    throw controller.signal.aborted ? new APIUserAbortError() : nativeError(e);
+  });
+}
 
 class Completions {
   #client;
@@ -236,25 +251,7 @@ class Completions {
 
   /** `POST /chat/completions`; with `stream: true` the promise gives a `Stream` of chunks. */
   create(body, options) {
-    const n = this.#client[INTERNAL];
-    if (body?.stream) {
-      const controller = new AbortController();
-      linkSignal(options?.signal, controller);
-      const raw = call(() => {
-        if (controller.signal.aborted) throw new APIUserAbortError();
-        const token = new native.CancelToken();
-        controller.signal.addEventListener('abort', () => token.cancel(), { once: true });
-        return n.chatStream(encodeBody(body), callOptions(options), token, batchFormat);
-      }).then(
-        (s) => ({ stream: new Stream(s, controller), requestId: s.requestId, response: responseInfo({ status: 200, headers: s.headers }) }),
-        (e) => {
-          throw controller.signal.aborted ? new APIUserAbortError() : nativeError(e);
-        },
-      );
-      return new APIPromise(raw, (r) => r.stream);
-    }
-    const raw = call(() => rawCall(withSignal(options?.signal, (token) => n.chat(encodeBody(body), callOptions(options), token))));
-    return new APIPromise(raw, parsed);
+    return request(this.#client, body?.stream ? 'chat_stream' : 'chat', 'chat/completions', body, options);
   }
 
   /** openai-node's stream helper: events (`content`, `chunk`, …), async iteration, `finalMessage()`. */
@@ -264,7 +261,7 @@ class Completions {
       const token = new native.CancelToken();
       controller.signal.addEventListener('abort', () => token.cancel(), { once: true });
       const payload = body?.stream ? body : { ...body, stream: true };
-      return n.chatStream(encodeBody(payload), callOptions(options), token, 'events');
+      return n.open('chat_stream', encodeBody(payload), callOptions(options), token, 'events');
     }, options);
   }
 }
@@ -302,13 +299,15 @@ class Models {
   }
   /** `GET /models`. Await it for the page, or `for await` over it for each model. */
   list(options) {
-    const n = this.#client[INTERNAL];
-    const raw = call(() => rawCall(withSignal(options?.signal, (token) => n.listModels(callOptions(options), token))));
-    const p = new APIPromise(raw, page);
+    const p = request(this.#client, 'models', 'models', undefined, options, page);
     p[Symbol.asyncIterator] = async function* () {
       yield* (await p).data ?? [];
     };
     return p;
+  }
+  /** `GET /models/{model}` (a gateway id may hold slashes: `openai/gpt-4.1`). */
+  retrieve(model, options) {
+    return request(this.#client, 'models.retrieve', `models/${model}`, { id: model }, options);
   }
 }
 
@@ -317,11 +316,37 @@ class Embeddings {
   constructor(client) {
     this.#client = client;
   }
-  /** `POST /embeddings`. */
+  /**
+   * `POST /embeddings`. As openai-node: without an `encoding_format`, asks for `base64` (a quarter
+   * of the bytes) and decodes it to numbers; a given one is sent and answered as given.
+   */
   create(body, options) {
-    const n = this.#client[INTERNAL];
-    const raw = call(() => rawCall(withSignal(options?.signal, (token) => n.embeddings(encodeBody(body), callOptions(options), token))));
-    return new APIPromise(raw, parsed);
+    const given = Boolean(body?.encoding_format);
+    const payload = given ? body : { ...body, encoding_format: 'base64' };
+    return request(this.#client, 'embeddings', 'embeddings', payload, options, given ? parsed : (r) => decodeEmbeddings(parsed(r)));
+  }
+}
+
+/** `client.completions`: the legacy completions endpoint (`prompt` in, `choices[].text` out). */
+class TextCompletions {
+  #client;
+  constructor(client) {
+    this.#client = client;
+  }
+  /** `POST /completions`; with `stream: true` the promise gives a `Stream` of `Completion` chunks. */
+  create(body, options) {
+    return request(this.#client, body?.stream ? 'completions_stream' : 'completions', 'completions', body, options);
+  }
+}
+
+class Moderations {
+  #client;
+  constructor(client) {
+    this.#client = client;
+  }
+  /** `POST /moderations`. */
+  create(body, options) {
+    return request(this.#client, 'moderations', 'moderations', body, options);
   }
 }
 
@@ -348,11 +373,19 @@ class Client {
       throw nativeError(e);
     }
     this.baseURL = this.#native.baseUrl;
-    this.timeout = o.timeout ?? DEFAULT_TIMEOUT;
-    this.maxRetries = o.maxRetries ?? 2;
+    const settings = JSON.parse(this.#native.settings);
+    this.timeout = settings.timeout_ms;
+    this.maxRetries = settings.max_retries;
     this.chat = new Chat(this);
     this.models = new Models(this);
     this.embeddings = new Embeddings(this);
+    this.completions = new TextCompletions(this);
+    this.moderations = new Moderations(this);
+    this.responses = new Responses(
+      (op, body, options, shape) =>
+        request(this, op, 'responses', body, options, shape ? (r) => shape(parsed(r)) : parsed),
+      (op, body, options, controller) => openStream(this.#native, op, body, options, controller),
+    );
   }
 
   /** @internal */
@@ -387,6 +420,6 @@ class Client {
   }
 }
 
-Client.DEFAULT_TIMEOUT = DEFAULT_TIMEOUT;
+Client.DEFAULT_TIMEOUT = DEFAULTS.timeout_ms;
 
-module.exports = { Client, APIPromise, Completions, Chat, Models, Embeddings };
+module.exports = { Client, APIPromise, Completions, Chat, Models, Embeddings, TextCompletions, Moderations };

@@ -5,6 +5,8 @@
 const path = require('node:path');
 
 function abi() {
+  // napi-rs's platform names: win32-x64-msvc, darwin-arm64, linux-x64-gnu / linux-x64-musl.
+  if (process.platform === 'win32') return '-msvc';
   if (process.platform !== 'linux') return '';
   const report = typeof process.report?.getReport === 'function' ? process.report.getReport() : null;
   const glibc = report && (report.header?.glibcVersionRuntime ?? (typeof report === 'string' ? null : undefined));

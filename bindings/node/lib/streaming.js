@@ -118,10 +118,12 @@ class Stream {
     const controller = this.controller;
     const decoder = new ChunkDecoder();
     let done = false;
-    const fail = (e) => {
+    // As openai-node 7: once the caller has aborted (`stream.controller.abort()`, its own signal),
+    // the loop ends quietly; what the engine had read past the abort is dropped.
+    const end = () => {
       done = true;
       decoder.clear();
-      return controller.signal.aborted ? new APIUserAbortError() : fromNative(e);
+      return DONE;
     };
     // Everything the engine has read so far, in one batch; waits only when nothing is there.
     const take = () => {
@@ -135,12 +137,13 @@ class Stream {
       return { value: decoder.next(), done: false };
     };
     const onError = (e) => {
-      throw fail(e);
+      if (controller.signal.aborted) return end();
+      end();
+      throw fromNative(e);
     };
     return {
       next() {
-        // Aborted: the rest of the batch is dropped, as the engine drops what it had read.
-        if (controller.signal.aborted && !done) return Promise.reject(fail(null));
+        if (controller.signal.aborted) return Promise.resolve(end());
         const chunk = decoder.next();
         if (chunk !== undefined) return Promise.resolve({ value: chunk, done: false });
         if (done) return Promise.resolve(DONE);
@@ -148,7 +151,11 @@ class Stream {
           const result = take();
           return result instanceof Promise ? result.catch(onError) : Promise.resolve(result);
         } catch (e) {
-          return Promise.reject(fail(e));
+          try {
+            return Promise.resolve(onError(e));
+          } catch (mapped) {
+            return Promise.reject(mapped);
+          }
         }
       },
       return() {
@@ -189,6 +196,38 @@ class Stream {
     };
     return [make(left), make(right)];
   }
+}
+
+/**
+ * A stream's chunks as the SSE body a gateway sends (`data: {...}` events, then `data: [DONE]`),
+ * for `asResponse()` on a stream: the caller reads the body itself. Pulled only when read;
+ * cancelling the body aborts the stream.
+ */
+function sseBody(stream) {
+  const encoder = new TextEncoder();
+  let iterator;
+  return new ReadableStream(
+    {
+      async pull(controller) {
+        iterator ??= stream[Symbol.asyncIterator]();
+        try {
+          const { value, done } = await iterator.next();
+          if (done) {
+            controller.enqueue(encoder.encode('data: [DONE]\n\n'));
+            controller.close();
+          } else {
+            controller.enqueue(encoder.encode(`data: ${JSON.stringify(value)}\n\n`));
+          }
+        } catch (e) {
+          controller.error(e);
+        }
+      },
+      cancel() {
+        stream.controller.abort();
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 /** openai-node's chat stream helper: events, async iteration and final results. */
@@ -470,6 +509,12 @@ class ChatCompletionStream {
     return {
       next: async () => {
         for (;;) {
+          // Aborted: what was read ahead is dropped and the loop throws, as openai-node's helper does,
+          // once the helper has taken the abort in (its `abort` event first, `aborted` set).
+          if (this.controller.signal.aborted) {
+            while (!this.#ended) await new Promise((resolve) => (this.#wake = resolve));
+            throw this.#error ?? new APIUserAbortError();
+          }
           if (i < queue.length) {
             const value = queue[i++];
             if (i > 1024) {
@@ -494,4 +539,4 @@ class ChatCompletionStream {
   }
 }
 
-module.exports = { Stream, ChatCompletionStream, batchFormat };
+module.exports = { Stream, ChatCompletionStream, batchFormat, sseBody };

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Node binding's build and tests, one command (the Makefile's `test` calls it):
-# npm ci, the addon (debug), the mock gateway, `node --test`, and `tsc --noEmit` over the examples.
+# npm ci, the addon (debug), the mock gateway, `node --test`, `tsc --noEmit` over the examples,
+# then the drop-in programs (tests/dropin/node).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -18,3 +19,5 @@ npx tsc -p tsconfig.json
 echo "tsc --noEmit: examples/node and test/types.* type-check against index.d.ts and index.d.mts"
 # --expose-gc: test/gc.test.js checks that dropped streams and clients are collected.
 node --expose-gc --test test/*.test.js
+# The drop-in programs: written for openai-node, run on it and on routerkit (tests/dropin).
+bash "$root/tests/dropin/run-node.sh"

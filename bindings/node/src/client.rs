@@ -1,51 +1,14 @@
-//! `NativeClient`: construction from the JS options, and one method per core call.
-
-use std::time::Duration;
+//! `NativeClient`: construction from the core's options schema, and a fixed set of entry
+//! points (`call`, `open`) naming the operation of the core's table: an endpoint needs no code here.
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use routerkit::request::parse_request;
-use routerkit::{ChatCompletionRequest, ClientBuilder, EmbeddingRequest, RequestOptions};
+use routerkit::bridge::options::{call_options, client_from_json, sibling_from_json, Settings};
+use routerkit::{Op, RequestOptions};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::to_napi;
 use crate::stream::{BatchFormat, NativeStream};
-
-/// Client settings, already normalised by the JS layer (times in milliseconds).
-#[napi(object)]
-#[derive(Default)]
-pub struct NativeClientOptions {
-    pub api_key: Option<String>,
-    pub base_url: Option<String>,
-    pub timeout: Option<f64>,
-    pub connect_timeout: Option<f64>,
-    pub deadline: Option<f64>,
-    pub max_retries: Option<u32>,
-    pub initial_retry_delay: Option<f64>,
-    pub max_retry_delay: Option<f64>,
-    /// Flat `[name, value, name, value, …]`.
-    pub default_headers: Option<Vec<String>>,
-    /// `tlsCaCert` strings: each the path of a PEM file, or PEM text.
-    pub tls_ca_certs: Option<Vec<String>>,
-    /// `tlsCaCert` Buffers, as PEM text.
-    pub tls_ca_pems: Option<Vec<String>>,
-    pub allow_insecure_http: Option<bool>,
-}
-
-/// Per-call options (times in milliseconds).
-#[napi(object)]
-#[derive(Default)]
-pub struct NativeCallOptions {
-    pub timeout: Option<f64>,
-    pub deadline: Option<f64>,
-    pub max_retries: Option<u32>,
-    /// Flat `[name, value, …]`; an empty value removes a default header.
-    pub headers: Option<Vec<String>>,
-    /// Flat `[name, value, …]`.
-    pub query: Option<Vec<String>>,
-    /// JSON text of an object merged into the body last.
-    pub extra_body: Option<String>,
-}
 
 /// A successful non-streaming call: the body as received plus what the call learned.
 #[napi(object)]
@@ -83,95 +46,26 @@ pub struct NativeClient {
     inner: routerkit::Client,
 }
 
-fn ms(v: f64, field: &'static str) -> Result<Duration> {
-    Duration::try_from_secs_f64(v / 1000.0).map_err(|_| {
-        to_napi(routerkit::Error::invalid(
-            field,
-            "must be a non-negative number of milliseconds",
-        ))
-    })
-}
-
-fn pairs(flat: Option<Vec<String>>) -> Vec<(String, String)> {
-    let mut flat = flat.unwrap_or_default().into_iter();
-    let mut out = Vec::new();
-    while let (Some(k), Some(v)) = (flat.next(), flat.next()) {
-        out.push((k, v));
-    }
-    out
-}
-
 fn flat(pairs: Vec<(String, String)>) -> Vec<String> {
     pairs.into_iter().flat_map(|(k, v)| [k, v]).collect()
 }
 
-fn builder(o: NativeClientOptions) -> Result<ClientBuilder> {
-    let mut b = ClientBuilder::new().from_env();
-    if let Some(k) = o.api_key {
-        b = b.api_key(k);
-    }
-    if let Some(u) = o.base_url {
-        b = b.base_url(u);
-    }
-    if let Some(t) = o.timeout {
-        b = b.timeout(ms(t, "timeout")?);
-    }
-    if let Some(t) = o.connect_timeout {
-        b = b.connect_timeout(ms(t, "connect_timeout")?);
-    }
-    if let Some(t) = o.deadline {
-        b = b.deadline(ms(t, "deadline")?);
-    }
-    if let Some(n) = o.max_retries {
-        b = b.max_retries(n);
-    }
-    if o.initial_retry_delay.is_some() || o.max_retry_delay.is_some() {
-        let defaults = routerkit::RetryPolicy::default();
-        let initial = o
-            .initial_retry_delay
-            .map(|t| ms(t, "initial_retry_delay"))
-            .transpose()?
-            .unwrap_or(defaults.initial_backoff);
-        let max = o
-            .max_retry_delay
-            .map(|t| ms(t, "max_retry_delay"))
-            .transpose()?
-            .unwrap_or(defaults.max_backoff);
-        b = b.backoff(initial, max.max(initial));
-    }
-    for (k, v) in pairs(o.default_headers) {
-        b = b.default_header(k, v);
-    }
-    for c in o.tls_ca_certs.unwrap_or_default() {
-        b = b.tls_ca_cert(&c);
-    }
-    for pem in o.tls_ca_pems.unwrap_or_default() {
-        b = b.add_root_certificate_pem(pem);
-    }
-    if let Some(yes) = o.allow_insecure_http {
-        b = b.allow_insecure_http(yes);
-    }
-    Ok(b)
+/// Per-call options: JSON text of the core's options schema
+/// (`routerkit::bridge::options::CallOptions`), or none.
+pub(crate) fn request_options(o: Option<String>, cancel: Option<&CancelToken>) -> Result<RequestOptions> {
+    call_options(o.as_deref(), cancel.map(|c| c.token.clone())).map_err(to_napi)
 }
 
-pub(crate) fn request_options(o: Option<NativeCallOptions>, cancel: Option<&CancelToken>) -> Result<RequestOptions> {
-    let o = o.unwrap_or_default();
-    let extra_body = match o.extra_body {
-        Some(text) => match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(serde_json::Value::Object(map)) => Some(map),
-            _ => return Err(to_napi(routerkit::Error::invalid("extra_body", "must be an object"))),
-        },
-        None => None,
-    };
-    Ok(RequestOptions {
-        timeout: o.timeout.map(|t| ms(t, "timeout")).transpose()?,
-        deadline: o.deadline.map(|t| ms(t, "deadline")).transpose()?,
-        max_retries: o.max_retries,
-        headers: pairs(o.headers),
-        query: pairs(o.query),
-        extra_body,
-        cancel: cancel.map(|c| c.token.clone()),
-    })
+/// The core's defaults (`routerkit::bridge::options::Settings::defaults`), as JSON text.
+#[napi]
+pub fn default_settings() -> String {
+    Settings::defaults().to_json()
+}
+
+/// The core's error kinds (for the exhaustiveness test of `lib/errors.js`).
+#[napi]
+pub fn error_kinds() -> Vec<&'static str> {
+    routerkit::bridge::wire::error_kinds()
 }
 
 fn response(r: routerkit::Response<bytes::Bytes>) -> NativeResponse {
@@ -190,19 +84,24 @@ fn response(r: routerkit::Response<bytes::Bytes>) -> NativeResponse {
 
 #[napi]
 impl NativeClient {
+    /// `options` is JSON text of the core's options schema (`routerkit::bridge::options::ClientOptions`).
     #[napi(constructor)]
-    pub fn new(options: Option<NativeClientOptions>) -> Result<Self> {
-        let inner = builder(options.unwrap_or_default())?.build().map_err(to_napi)?;
+    pub fn new(options: Option<String>) -> Result<Self> {
+        let inner = client_from_json(options.as_deref()).map_err(to_napi)?;
         Ok(NativeClient { inner })
     }
 
     /// A sibling client with other settings, sharing the connection pool (`withOptions`).
     #[napi]
-    pub fn with_options(&self, options: NativeClientOptions) -> Result<NativeClient> {
-        let config = builder(options)?.build_config().map_err(to_napi)?;
-        Ok(NativeClient {
-            inner: self.inner.with_config(config).map_err(to_napi)?,
-        })
+    pub fn with_options(&self, options: String) -> Result<NativeClient> {
+        let inner = sibling_from_json(&self.inner, Some(&options)).map_err(to_napi)?;
+        Ok(NativeClient { inner })
+    }
+
+    /// What the client resolved (`routerkit::bridge::options::Settings`), as JSON text.
+    #[napi(getter)]
+    pub fn settings(&self) -> String {
+        Settings::of(self.inner.config()).to_json()
     }
 
     /// The base URL in use (normalised).
@@ -217,83 +116,53 @@ impl NativeClient {
         self.inner.config().api_key.to_string()
     }
 
-    /// `POST /chat/completions`, not streaming. `body` is JSON text.
+    /// Any non-stream operation of the core's table by name (`"chat"`, `"models.retrieve"`, …).
+    /// `body` is JSON text of the request (for a GET, of its path parameters), or none.
     #[napi(ts_return_type = "Promise<NativeResponse>")]
-    pub fn chat<'env>(
+    pub fn call<'env>(
         &self,
         env: &'env Env,
-        body: String,
-        options: Option<NativeCallOptions>,
+        op: String,
+        body: Option<String>,
+        options: Option<String>,
         cancel: Option<&CancelToken>,
     ) -> Result<PromiseRaw<'env, NativeResponse>> {
-        let request: ChatCompletionRequest = parse_request(&body).map_err(to_napi)?;
+        let op = Op::from_name(&op).map_err(to_napi)?;
         let opts = request_options(options, cancel)?;
         let client = self.inner.clone();
-        env.spawn_future(async move { client.chat_raw(&request, &opts).await.map(response).map_err(to_napi) })
+        env.spawn_future(async move {
+            client
+                .call(op, body.as_deref(), &opts)
+                .await
+                .map(response)
+                .map_err(to_napi)
+        })
     }
 
-    /// `POST /chat/completions` with `stream: true`; resolves once the response started.
+    /// Any stream operation of the table by name (`"chat_stream"`, `"completions_stream"`);
+    /// resolves once the response started.
     #[napi(ts_return_type = "Promise<NativeStream>")]
-    pub fn chat_stream<'env>(
+    pub fn open<'env>(
         &self,
         env: &'env Env,
+        op: String,
         body: String,
-        options: Option<NativeCallOptions>,
+        options: Option<String>,
         cancel: Option<&CancelToken>,
         #[napi(ts_arg_type = "'events' | 'shapes' | 'json'")] format: String,
     ) -> Result<PromiseRaw<'env, NativeStream>> {
-        let request: ChatCompletionRequest = parse_request(&body).map_err(to_napi)?;
+        let op = Op::from_name(&op).map_err(to_napi)?;
         let opts = request_options(options, cancel)?;
         let format = BatchFormat::parse(&format)?;
         let client = self.inner.clone();
         env.spawn_future(async move {
-            let mut stream = client.chat_stream(&request, &opts).await.map_err(to_napi)?;
+            let mut stream = client.open(op, Some(&body), &opts).await.map_err(to_napi)?;
             // Chunks cross as their event text (or shapes made from it), never as the parsed chunk.
             stream.data_only();
             if format == BatchFormat::Events {
                 stream.enable_events();
             }
             Ok(NativeStream::new(stream, format))
-        })
-    }
-
-    /// `GET /models`.
-    #[napi(ts_return_type = "Promise<NativeResponse>")]
-    pub fn list_models<'env>(
-        &self,
-        env: &'env Env,
-        options: Option<NativeCallOptions>,
-        cancel: Option<&CancelToken>,
-    ) -> Result<PromiseRaw<'env, NativeResponse>> {
-        let opts = request_options(options, cancel)?;
-        let client = self.inner.clone();
-        env.spawn_future(async move {
-            client
-                .send(routerkit::Method::GET, "models", None, &opts)
-                .await
-                .map(response)
-                .map_err(to_napi)
-        })
-    }
-
-    /// `POST /embeddings`. `body` is JSON text.
-    #[napi(ts_return_type = "Promise<NativeResponse>")]
-    pub fn embeddings<'env>(
-        &self,
-        env: &'env Env,
-        body: String,
-        options: Option<NativeCallOptions>,
-        cancel: Option<&CancelToken>,
-    ) -> Result<PromiseRaw<'env, NativeResponse>> {
-        let request: EmbeddingRequest = parse_request(&body).map_err(to_napi)?;
-        let opts = request_options(options, cancel)?;
-        let client = self.inner.clone();
-        env.spawn_future(async move {
-            client
-                .embeddings_raw(&request, &opts)
-                .await
-                .map(response)
-                .map_err(to_napi)
         })
     }
 }

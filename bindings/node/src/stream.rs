@@ -1,4 +1,4 @@
-//! `NativeStream`: a core `ChatStream` handed to JavaScript in batches, one
+//! `NativeStream`: a core `AnyStream` handed to JavaScript in batches, one
 //! `JSON.parse` per batch, not per chunk. Two ways, by what the JS side needs:
 //!
 //! - raw chunks (`create({ stream: true })`): a task reads ahead into a bounded
@@ -11,17 +11,17 @@
 //!   so that `snapshot()` is the completion as of the batch JavaScript holds. The text
 //!   is `{"chunks":[…],"events":[[chunkIndex,"name",choice,…],…]}`.
 
-use std::fmt::Write as _;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi::JsString;
 use napi_derive::napi;
-use routerkit::accumulate::StreamEvent;
-use routerkit::{CancelHandle, ChatStream};
-use tokio::sync::{Mutex, Notify};
+use routerkit::bridge::wire::EventWire;
+use routerkit::delivery::{Linger, Paced, ReadAhead, ReadAheadHooks, Taken};
+use routerkit::stream::AnyStream;
+use routerkit::CancelHandle;
+use tokio::sync::Mutex;
 
 use crate::error::to_napi;
 use crate::shapes::ShapeEncoder;
@@ -37,38 +37,24 @@ const MAX_BATCH: usize = 8192;
 /// 64 → 0.209×, 8,192 → 0.211×).
 const PUBLISH_EVERY: usize = 16;
 
-/// Pacing of the helper's streams (`ChatStream::next_batch_paced`; raw chunk streams are read
+/// Pacing of the helper's streams (the core's [`Paced`] strategy; raw chunk streams are read
 /// ahead instead, see the module docs): a batch is handed over at once when the previous one
-/// left at least `linger` ago (a model's tokens, tens of ms apart, are never delayed); chunks
-/// arriving faster than that are gathered for at most `linger`, so the JS side wakes once per
-/// batch, not once per chunk. `linger` grows with the streams being read in this process, because then
+/// left at least the linger ago (a model's tokens, tens of ms apart, are never delayed); chunks
+/// arriving faster than that are gathered for at most the linger, so the JS side wakes once per
+/// batch, not once per chunk. The linger grows with the streams being read in this process, because then
 /// the JS thread is what limits throughput and every crossing (a promise and a thread-safe call)
 /// is paid per batch: 5 ms for up to 20 streams being read, then 0.25 ms more per stream, at most 20 ms.
 /// Measured (before raw streams were read ahead) over 200 concurrent streams of 1,000 chunks: at 1 ms nearly every chunk crossed
 /// alone (18k chunks/s), at 5 ms 67k chunks/s, and at 20 ms the JS thread spent a quarter less
 /// CPU per chunk than at 5 ms; a single fast stream's CPU per chunk is the same at 5 ms as at 1 ms.
-fn linger() -> Duration {
-    let reading = READING.load(Ordering::Relaxed) as u64;
-    Duration::from_micros((reading * 250).clamp(5_000, 20_000))
-}
-
-/// `nextBatch()` calls in flight in this process: the helper's streams being read now (for [`linger`]).
-static READING: AtomicUsize = AtomicUsize::new(0);
-
-struct Reading;
-
-impl Reading {
-    fn enter() -> Reading {
-        READING.fetch_add(1, Ordering::Relaxed);
-        Reading
-    }
-}
-
-impl Drop for Reading {
-    fn drop(&mut self) {
-        READING.fetch_sub(1, Ordering::Relaxed);
-    }
-}
+const PACED: Paced = Paced {
+    max: MAX_BATCH,
+    linger: Linger::ByLoad {
+        min: Duration::from_millis(5),
+        per_reader: Duration::from_micros(250),
+        max: Duration::from_millis(20),
+    },
+};
 
 /// How a stream's batches are written (`chatStream`'s `format`).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -95,103 +81,34 @@ impl BatchFormat {
 #[napi]
 pub struct NativeStream {
     /// The helper's streams (pulled by `nextBatch`); `None` for raw chunk streams, read ahead.
-    inner: Mutex<Option<ChatStream>>,
+    inner: Mutex<Option<AnyStream>>,
     read_ahead: Option<Arc<ReadAhead>>,
     cancel: CancelHandle,
     /// What the attempt that is streaming told (a retry before the first event replaces it).
     meta: Arc<std::sync::Mutex<Meta>>,
 }
 
-/// Chunks read ahead of JavaScript: `[` + the chunks' JSON joined by commas, or their
-/// shapes and values ([`ShapeEncoder`]).
-struct ReadAhead {
-    buffer: std::sync::Mutex<Buffered>,
-    /// Reader → JS: there is something to take.
-    readable: Notify,
-    /// JS → reader: the buffer was emptied.
-    room: Notify,
+/// What the core's read-ahead task does for JavaScript: chunks as shapes and values
+/// ([`ShapeEncoder`]) or JSON, and what the stream's attempt told kept in [`Meta`].
+struct Hooks {
+    encoder: ShapeEncoder,
+    meta: Arc<std::sync::Mutex<Meta>>,
+    attempts: u32,
 }
 
-struct Buffered {
-    text: String,
-    chunks: usize,
-    end: Option<End>,
-}
-
-enum End {
-    Clean,
-    /// The error, until JavaScript has taken it.
-    Failed(Option<routerkit::Error>),
-}
-
-impl ReadAhead {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Buffered> {
-        self.buffer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+impl ReadAheadHooks for Hooks {
+    fn encode(&mut self, data: &str, out: &mut String, elements: usize) -> usize {
+        self.encoder.push(data, out, elements)
     }
-
-    /// Reads `stream` to its end, a failure or a cancel; stops while [`MAX_BATCH`] chunks wait.
-    async fn run(
-        self: Arc<Self>,
-        mut stream: ChatStream,
-        meta: Arc<std::sync::Mutex<Meta>>,
-        mut encoder: ShapeEncoder,
-    ) {
-        let cancelled = stream.cancel_handle().token();
-        let mut encoded = String::new();
-        let mut attempts = stream.attempts();
-        // Known from the last append (under its lock), so that a batch of one chunk takes the lock once.
-        let mut full = false;
-        loop {
-            while full && self.lock().chunks >= MAX_BATCH && !cancelled.is_cancelled() {
-                tokio::select! {
-                    _ = self.room.notified() => {}
-                    _ = cancelled.cancelled() => {}
-                }
-            }
-            let batch = stream.next_batch(PUBLISH_EVERY).await;
-            if stream.attempts() != attempts {
-                attempts = stream.attempts();
-                Meta::refresh(&meta, &stream);
-            }
-            // Encoded before taking the lock, which the JS thread may be waiting for.
-            encoded.clear();
-            let mut elements = 0;
-            for raw in batch.iter().flatten() {
-                elements = encoder.push(&raw.data, &mut encoded, elements);
-            }
-            let mut buffered = self.lock();
-            if buffered.end.is_some() {
-                return; // closed by JavaScript
-            }
-            match batch {
-                Ok(batch) if batch.is_empty() => buffered.end = Some(End::Clean),
-                Ok(batch) => {
-                    if buffered.chunks > 0 {
-                        buffered.text.push(',');
-                    }
-                    buffered.text.push_str(&encoded);
-                    buffered.chunks += batch.len();
-                }
-                Err(e) => buffered.end = Some(End::Failed(Some(e))),
-            }
-            let ended = buffered.end.is_some();
-            full = buffered.chunks >= MAX_BATCH;
-            if ended {
-                // Before JavaScript can see the end: `stream.usage` reads it once the stream is gone.
-                Meta::keep_usage(&meta, &stream);
-            }
-            drop(buffered);
-            self.readable.notify_one();
-            if ended {
-                return; // drops the stream: its connection goes back to the pool or closes
-            }
+    fn after_read(&mut self, stream: &AnyStream) {
+        if stream.attempts() != self.attempts {
+            self.attempts = stream.attempts();
+            Meta::refresh(&self.meta, stream);
         }
     }
-
-    /// Whether [`NativeStream::take_batch`] has something to return.
-    fn takeable(&self) -> bool {
-        let buffered = self.lock();
-        buffered.chunks > 0 || buffered.end.is_some()
+    fn at_end(&mut self, stream: &AnyStream) {
+        // Before JavaScript can see the end: `stream.usage` reads it once the stream is gone.
+        Meta::keep_usage(&self.meta, stream);
     }
 }
 
@@ -204,7 +121,7 @@ struct Meta {
 }
 
 impl Meta {
-    fn of(stream: &ChatStream) -> Meta {
+    fn of(stream: &AnyStream) -> Meta {
         Meta {
             headers: stream
                 .headers()
@@ -217,14 +134,14 @@ impl Meta {
         }
     }
 
-    fn keep_usage(meta: &std::sync::Mutex<Meta>, stream: &ChatStream) {
+    fn keep_usage(meta: &std::sync::Mutex<Meta>, stream: &AnyStream) {
         if let Ok(mut meta) = meta.lock() {
             meta.usage = stream.usage().and_then(|u| serde_json::to_string(u).ok());
         }
     }
 
     /// After a read: a retry before the first event replaced the attempt, and with it what it told.
-    fn refresh(meta: &std::sync::Mutex<Meta>, stream: &ChatStream) {
+    fn refresh(meta: &std::sync::Mutex<Meta>, stream: &AnyStream) {
         if let Ok(mut meta) = meta.lock() {
             if meta.attempts != stream.attempts() {
                 *meta = Meta::of(stream);
@@ -235,7 +152,7 @@ impl Meta {
 
 impl NativeStream {
     /// Raw chunk streams start reading ahead at once (call inside the runtime); the helper's wait for `nextBatch`.
-    pub(crate) fn new(stream: ChatStream, format: BatchFormat) -> Self {
+    pub(crate) fn new(stream: AnyStream, format: BatchFormat) -> Self {
         let cancel = stream.cancel_handle();
         let meta = Arc::new(std::sync::Mutex::new(Meta::of(&stream)));
         if format == BatchFormat::Events {
@@ -246,17 +163,12 @@ impl NativeStream {
                 inner: Mutex::new(Some(stream)),
             };
         }
-        let read_ahead = Arc::new(ReadAhead {
-            buffer: std::sync::Mutex::new(Buffered {
-                text: String::from("["),
-                chunks: 0,
-                end: None,
-            }),
-            readable: Notify::new(),
-            room: Notify::new(),
-        });
-        let encoder = ShapeEncoder::new(format == BatchFormat::Shapes);
-        tokio::spawn(read_ahead.clone().run(stream, meta.clone(), encoder));
+        let hooks = Hooks {
+            encoder: ShapeEncoder::new(format == BatchFormat::Shapes),
+            meta: meta.clone(),
+            attempts: stream.attempts(),
+        };
+        let read_ahead = ReadAhead::spawn(stream, MAX_BATCH, PUBLISH_EVERY, hooks);
         NativeStream {
             cancel,
             meta,
@@ -279,107 +191,37 @@ impl Drop for NativeStream {
     }
 }
 
-fn push_str(out: &mut String, s: &str) {
-    // serde_json's string escaping, written straight into the buffer.
-    out.push_str(&serde_json::to_string(s).unwrap_or_default());
-}
-
-fn push_event(out: &mut String, i: usize, ev: &StreamEvent) {
-    match ev {
-        StreamEvent::ContentDelta { choice, delta } => {
-            let _ = write!(out, "[{i},\"content.delta\",{choice},");
-            push_str(out, delta);
-        }
-        StreamEvent::ContentDone { choice, content } => {
-            let _ = write!(out, "[{i},\"content.done\",{choice},");
-            push_str(out, content);
-        }
-        StreamEvent::RefusalDelta { choice, delta } => {
-            let _ = write!(out, "[{i},\"refusal.delta\",{choice},");
-            push_str(out, delta);
-        }
-        StreamEvent::RefusalDone { choice, refusal } => {
-            let _ = write!(out, "[{i},\"refusal.done\",{choice},");
-            push_str(out, refusal);
-        }
-        StreamEvent::ReasoningDelta { choice, delta } => {
-            let _ = write!(out, "[{i},\"reasoning.delta\",{choice},");
-            push_str(out, delta);
-        }
-        StreamEvent::ToolCallArgumentsDelta {
-            choice,
-            index,
-            name,
-            arguments_delta,
-        } => {
-            let _ = write!(out, "[{i},\"tool_calls.function.arguments.delta\",{choice},");
-            push_str(out, arguments_delta);
-            let _ = write!(out, ",{index},");
-            push_str(out, name);
-        }
-        StreamEvent::ToolCallArgumentsDone {
-            choice,
-            index,
-            name,
-            arguments,
-        } => {
-            let _ = write!(out, "[{i},\"tool_calls.function.arguments.done\",{choice},");
-            push_str(out, arguments);
-            let _ = write!(out, ",{index},");
-            push_str(out, name);
-        }
-    }
-    out.push(']');
-}
-
 #[napi]
 impl NativeStream {
     /// Raw chunk streams: JSON text of every chunk read so far (`[…]`), `""` at a clean end,
     /// `null` when nothing is there yet (then `waitBatch()`); throws the stream's error after its chunks.
     #[napi(ts_return_type = "string | null")]
     pub fn take_batch<'env>(&self, env: &'env Env) -> Result<Option<JsString<'env>>> {
-        let read_ahead = self.read_ahead()?;
-        let mut buffered = read_ahead.lock();
-        if buffered.chunks > 0 {
-            buffered.text.push(']');
-            // Copied into a JS string here; the buffer keeps its capacity for the next batch.
-            let text = env.create_string(&buffered.text);
-            buffered.text.truncate(1);
-            buffered.chunks = 0;
-            drop(buffered);
-            read_ahead.room.notify_one();
-            return text.map(Some);
-        }
-        match &mut buffered.end {
-            None => Ok(None),
-            Some(End::Clean) => env.create_string("").map(Some),
-            Some(End::Failed(error)) => Err(to_napi(error.take().unwrap_or_else(|| {
-                routerkit::Error::new(routerkit::ErrorKind::Stream, "the stream already failed")
-            }))),
+        // Copied into a JS string inside `take`; the buffer keeps its capacity for the next batch.
+        match self.read_ahead()?.take(|text| env.create_string(text)) {
+            Taken::Batch(text) => text.map(Some),
+            Taken::Nothing => Ok(None),
+            Taken::End => env.create_string("").map(Some),
+            Taken::Failed(e) => Err(to_napi(e)),
         }
     }
 
     /// Resolves when `takeBatch()` has something to return.
     #[napi]
     pub async fn wait_batch(&self) -> Result<()> {
-        let read_ahead = self.read_ahead()?;
-        // One waiter (the JS side), so `notify_one`'s stored permit cannot be lost or stolen.
-        while !read_ahead.takeable() {
-            read_ahead.readable.notified().await;
-        }
+        self.read_ahead()?.wait().await;
         Ok(())
     }
 
     /// The helper's streams: JSON text of the next chunks (see the module docs); `null` at a clean end.
     #[napi]
     pub async fn next_batch(&self) -> Result<Option<String>> {
-        let _reading = Reading::enter();
         let mut guard = self.inner.lock().await;
         let Some(stream) = guard.as_mut() else {
             return Err(to_napi(routerkit::Error::cancelled()));
         };
-        // The core gathers a fast burst for up to `linger()`; an error after gathered chunks comes next call.
-        let batch = stream.next_batch_paced(MAX_BATCH, linger()).await;
+        // The core gathers a fast burst (`PACED`); an error after gathered chunks comes next call.
+        let batch = PACED.next(stream).await;
         Meta::refresh(&self.meta, stream);
         let batch = batch.map_err(to_napi)?;
         if batch.is_empty() {
@@ -402,7 +244,7 @@ impl NativeStream {
                     out.push(',');
                 }
                 first = false;
-                push_event(&mut out, i, ev);
+                EventWire::of(ev).write_json(&mut out, Some(i));
             }
         }
         out.push_str("]}");
@@ -418,14 +260,19 @@ impl NativeStream {
             .await
             .take()
             .ok_or_else(|| to_napi(routerkit::Error::cancelled()))?;
-        serde_json::to_string(&stream.into_completion()).map_err(|e| Error::from_reason(e.to_string()))
+        Ok(match stream {
+            AnyStream::Chat(s) => {
+                serde_json::to_string(&s.into_completion()).map_err(|e| Error::from_reason(e.to_string()))?
+            }
+            other => other.snapshot_json(),
+        })
     }
 
     /// JSON text of the completion accumulated so far (null while a read is in flight or after close).
     #[napi]
     pub fn snapshot(&self) -> Option<String> {
         let guard = self.inner.try_lock().ok()?;
-        guard.as_ref().and_then(|s| serde_json::to_string(&s.snapshot()).ok())
+        guard.as_ref().map(AnyStream::snapshot_json)
     }
 
     /// Cancels the stream and closes its connection now, even while a read is pending.
@@ -437,14 +284,7 @@ impl NativeStream {
         }
         if let Some(read_ahead) = &self.read_ahead {
             // What was read ahead is dropped, as the core drops what it had decoded.
-            let mut buffered = read_ahead.lock();
-            buffered.text.truncate(1);
-            buffered.chunks = 0;
-            if buffered.end.is_none() {
-                buffered.end = Some(End::Failed(Some(routerkit::Error::cancelled())));
-            }
-            drop(buffered);
-            read_ahead.readable.notify_one();
+            read_ahead.close();
         }
     }
 

@@ -242,7 +242,7 @@ test('abort by signal before the response: APIUserAbortError, the mock sees the 
   assert.equal(log[0].client_disconnected, true);
 });
 
-test('abort by signal mid-stream: the loop ends with APIUserAbortError, the mock sees the close', async () => {
+test('abort by signal mid-stream: the loop ends quietly (as openai-node 7), the mock sees the close', async () => {
   const sid = session();
   const c = client(sid);
   const ac = new AbortController();
@@ -251,13 +251,10 @@ test('abort by signal mid-stream: the loop ends with APIUserAbortError, the mock
     { signal: ac.signal, headers: step({ stream: { content: 'a b c d', stall_after: 2, stall_ms: 10000 } }) },
   );
   const got = [];
-  const err = await (async () => {
-    for await (const chunk of stream) {
-      got.push(chunk);
-      if (got.length === 2) setTimeout(() => ac.abort(), 50);
-    }
-  })().catch((e) => e);
-  assert.ok(err instanceof APIUserAbortError, String(err));
+  for await (const chunk of stream) {
+    got.push(chunk);
+    if (got.length === 2) setTimeout(() => ac.abort(), 50);
+  }
   assert.equal(got.length, 2);
   const log = await waitFor(sid, (l) => l[0]?.client_disconnected);
   assert.equal(log[0].client_disconnected, true);

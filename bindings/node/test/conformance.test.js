@@ -24,7 +24,7 @@ const scenarios = fs
 // scenario of another operation is skipped by that list only (checked below).
 const RUNNER_OPS = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests', 'conformance', 'runners.json'), 'utf8')).node;
 // The operations `perform` dispatches.
-const HANDLED = ['chat', 'chat_stream', 'models', 'embeddings'];
+const HANDLED = ['chat', 'chat_stream', 'models', 'models.retrieve', 'embeddings', 'completions', 'completions_stream', 'moderations', 'responses', 'responses_stream'];
 
 /** The keys of the object at JSON Pointer `pointer` in `text`, in the text's order. */
 function keysAt(text, pointer) {
@@ -52,7 +52,11 @@ function kindOf(err) {
 function makeClient(sid, cfg = {}) {
   const baseURL = cfg.base_url_suffix ? `${mock.url}${cfg.base_url_suffix}` : mock.baseURL;
   const o = { apiKey: KEY, baseURL, defaultHeaders: { ...cfg.default_headers, 'x-mock-session': sid } };
-  if (cfg.backoff !== 'real') Object.assign(o, { initialRetryDelay: 1, maxRetryDelay: 5 });
+  if (cfg.initial_retry_delay_ms != null || cfg.max_retry_delay_ms != null) {
+    // Explicit delays: exactly those given; the core's rule resolves the other.
+    if (cfg.initial_retry_delay_ms != null) o.initialRetryDelay = cfg.initial_retry_delay_ms;
+    if (cfg.max_retry_delay_ms != null) o.maxRetryDelay = cfg.max_retry_delay_ms;
+  } else if (cfg.backoff !== 'real') Object.assign(o, { initialRetryDelay: 1, maxRetryDelay: 5 });
   if (cfg.max_retries != null) o.maxRetries = cfg.max_retries;
   if (cfg.timeout_ms != null) o.timeout = cfg.timeout_ms;
   if (cfg.connect_timeout_ms != null) o.connectTimeout = cfg.connect_timeout_ms;
@@ -64,6 +68,7 @@ function requestOptions(o = {}) {
   const r = {};
   if (o.timeout_ms != null) r.timeout = o.timeout_ms;
   if (o.max_retries != null) r.maxRetries = o.max_retries;
+  if (o.deadline_ms != null) r.deadline = o.deadline_ms;
   if (o.headers) r.headers = o.headers;
   return r;
 }
@@ -77,6 +82,21 @@ function fromCompletion(c, out) {
     out.tool_calls = choice.message?.tool_calls ?? null;
   }
   out.usage = c?.usage ?? null;
+}
+
+/** A Responses API response in the scenarios' vocabulary. */
+function fromResponse(r, out, withContent) {
+  if (withContent) out.content = r.output_text;
+  out.status = r.status ?? null;
+  out.output_types = (r.output ?? []).map((i) => i.type);
+  out.function_calls = (r.output ?? []).filter((i) => i.type === 'function_call').map((i) => ({ call_id: i.call_id, name: i.name, arguments: i.arguments }));
+  const reasoning = (r.output ?? [])
+    .filter((i) => i.type === 'reasoning')
+    .flatMap((i) => i.summary ?? [])
+    .map((s) => s.text)
+    .join('');
+  out.reasoning = reasoning || null;
+  out.usage = r.usage ?? null;
 }
 
 async function perform(sid, sc, surface) {
@@ -139,6 +159,78 @@ async function perform(sid, sc, surface) {
         out.embedding_count = r.data.length;
         break;
       }
+      case 'models.retrieve': {
+        const m = await client.models.retrieve(call.request.id, opts);
+        out.ok = true;
+        out.attempts = m._attempts;
+        out.model_ids = [m.id];
+        break;
+      }
+      case 'completions': {
+        const r = await client.completions.create(call.request, opts);
+        out.ok = true;
+        out.attempts = r._attempts;
+        out.content = r.choices?.[0]?.text ?? null;
+        out.finish_reason = r.choices?.[0]?.finish_reason ?? null;
+        out.usage = r.usage ?? null;
+        break;
+      }
+      case 'completions_stream': {
+        const stream = await client.completions.create({ ...call.request, stream: true }, opts);
+        let content = '';
+        out.stream = stream;
+        try {
+          for await (const chunk of stream) {
+            if (chunk.choices?.length || chunk.usage) out.chunk_count++;
+            if (chunk.usage) out.usage = chunk.usage;
+            const c = chunk.choices?.[0];
+            if (typeof c?.text === 'string') content += c.text;
+            if (c?.finish_reason) out.finish_reason = c.finish_reason;
+          }
+          out.ok = true;
+        } finally {
+          out.attempts = stream._attempts;
+          out.content = content;
+        }
+        break;
+      }
+      case 'responses': {
+        const r = await client.responses.create(call.request, opts);
+        out.ok = true;
+        out.attempts = r._attempts;
+        fromResponse(r, out, true);
+        break;
+      }
+      case 'responses_stream': {
+        const stream = surface === 'raw' ? await client.responses.create({ ...call.request, stream: true }, opts) : client.responses.stream(call.request, opts);
+        let content = '';
+        out.stream = stream;
+        try {
+          for await (const event of stream) {
+            out.chunk_count++;
+            if (event.type === 'response.output_text.delta') content += event.delta;
+            if (surface === 'raw' && (event.type === 'response.completed' || event.type === 'response.incomplete')) fromResponse(event.response, out, false);
+            if (cancelAfter != null && out.chunk_count >= cancelAfter) break;
+          }
+          out.ok = true;
+        } finally {
+          out.attempts = stream._attempts;
+          if (surface === 'helper' && cancelAfter == null && out.ok) {
+            const final = await stream.finalResponse();
+            fromResponse(final, out, false);
+            if (out.output_types.includes('message') && final.output_text !== content) throw new Error(`finalResponse().output_text ${final.output_text} != the deltas ${content}`);
+          }
+          out.content = content;
+        }
+        break;
+      }
+      case 'moderations': {
+        const r = await client.moderations.create(call.request, opts);
+        out.ok = true;
+        out.attempts = r._attempts;
+        out.moderation_flagged = r.results.map((m) => m.flagged);
+        break;
+      }
       default:
         throw new Error(`unknown op ${call.op}`);
     }
@@ -182,6 +274,10 @@ function check(sc, out, log, elapsed, surface) {
   }
   if ('model_ids' in e && show(e.model_ids) !== show(out.model_ids)) fail(`model_ids: expected ${show(e.model_ids)}, got ${show(out.model_ids)}`);
   if ('embedding_count' in e && e.embedding_count !== out.embedding_count) fail(`embedding_count: expected ${e.embedding_count}, got ${out.embedding_count}`);
+  if ('moderation_flagged' in e && show(e.moderation_flagged) !== show(out.moderation_flagged)) fail(`moderation_flagged: expected ${show(e.moderation_flagged)}, got ${show(out.moderation_flagged)}`);
+  for (const key of ['status', 'output_types', 'function_calls']) {
+    if (key in e && show(e[key]) !== show(out[key] ?? null)) fail(`${key}: expected ${show(e[key])}, got ${show(out[key])}`);
+  }
   if ('attempts' in e && e.attempts !== out.attempts) fail(`attempts: expected ${e.attempts}, got ${out.attempts}`);
   if (e.error) {
     const want = e.error;
@@ -234,7 +330,7 @@ const runs = [];
 const skipped = [];
 for (const [name, sc] of scenarios) {
   if (!RUNNER_OPS.includes(sc.call.op)) skipped.push(name);
-  else if (sc.call.op === 'chat_stream') runs.push([`${name} (raw stream)`, sc, 'raw'], [`${name} (stream helper)`, sc, 'helper']);
+  else if (sc.call.op === 'chat_stream' || sc.call.op === 'responses_stream') runs.push([`${name} (raw stream)`, sc, 'raw'], [`${name} (stream helper)`, sc, 'helper']);
   else runs.push([name, sc, 'plain']);
 }
 

@@ -192,15 +192,11 @@ test('abort() stops the stream at once, even with chunks already received in a b
   const s = await client(sid).chat.completions.create({ model: 'm', messages: MSG, stream: true });
   await new Promise((r) => setTimeout(r, 100)); // the whole answer arrives: the first batch carries it
   let n = 0;
-  await assert.rejects(
-    (async () => {
-      for await (const _ of s) {
-        n += 1;
-        if (n === 1) s.controller.abort();
-      }
-    })(),
-    OpenAI.APIUserAbortError,
-  );
+  // The loop ends quietly (openai-node 7), and the rest of the batch is not handed out.
+  for await (const _ of s) {
+    n += 1;
+    if (n === 1) s.controller.abort();
+  }
   assert.equal(n, 1);
 });
 

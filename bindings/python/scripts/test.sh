@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the extension (debug) into bindings/python/.venv and run the Python suite
 # against the mock gateway (every conformance scenario, sync and async, plus the
-# Python-only tests), then check the stubs. Usage: scripts/test.sh [pytest args]
+# Python-only tests), then check the stubs, then run the drop-in programs (tests/dropin/python).
+# Usage: scripts/test.sh [pytest args]
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -22,3 +23,6 @@ cd "$HERE"
 # (5) the stubs against the module, and the package's annotations
 "$VENV/bin/python" -m mypy.stubtest routerkit --allowlist "$HERE/stubtest-allowlist.txt" --mypy-config-file "$HERE/mypy.ini"
 "$VENV/bin/python" -m mypy --config-file "$HERE/mypy.ini" -p routerkit
+
+# (6) the drop-in programs: written for openai-python, run on it and on routerkit (tests/dropin)
+bash "$ROOT/tests/dropin/run-python.sh"

@@ -4,10 +4,11 @@
 
 use bytes::Bytes;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyTuple, PyType};
 use routerkit::accumulate::StreamEvent;
+use routerkit::bridge::wire::EventWire;
 use routerkit::client::Response;
-use routerkit::stream::RawChunk;
+use routerkit::stream::StreamItem;
 
 use crate::stream::NativeStream;
 
@@ -15,8 +16,9 @@ use crate::stream::NativeStream;
 pub(crate) enum Payload {
     Body(Response<Bytes>),
     Stream(NativeStream),
-    /// Chunks, whether helper events are on, whether this is the stream's first batch.
-    Batch(Vec<RawChunk>, bool, bool),
+    /// Chunks, whether helper events are on, whether this is the stream's first batch,
+    /// the class they decode into.
+    Batch(Vec<StreamItem>, bool, bool, Py<PyType>),
 }
 
 impl Payload {
@@ -24,14 +26,14 @@ impl Payload {
     /// or a stream's first chunks (what a caller waits on to start), not more chunks
     /// of a stream already flowing.
     pub(crate) fn urgent(&self) -> bool {
-        !matches!(self, Payload::Batch(_, _, false))
+        !matches!(self, Payload::Batch(_, _, false, _))
     }
 
     pub(crate) fn into_py(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         Ok(match self {
             Payload::Body(r) => response(py, r)?.into_any().unbind(),
             Payload::Stream(s) => Py::new(py, s)?.into_any(),
-            Payload::Batch(chunks, events, _) => batch(py, chunks, events)?.into_any().unbind(),
+            Payload::Batch(chunks, events, _, cls) => batch(py, chunks, events, cls.bind(py))?.into_any().unbind(),
         })
     }
 }
@@ -42,12 +44,16 @@ pub(crate) fn response<'py>(py: Python<'py>, r: Response<Bytes>) -> PyResult<Bou
 }
 
 /// Chunks as `list[ChatCompletionChunk]`, or with helper events as `list[tuple[chunk, list[event]]]`.
-pub(crate) fn batch<'py>(py: Python<'py>, chunks: Vec<RawChunk>, with_events: bool) -> PyResult<Bound<'py, PyList>> {
+pub(crate) fn batch<'py>(
+    py: Python<'py>,
+    chunks: Vec<StreamItem>,
+    with_events: bool,
+    cls: &Bound<'py, PyType>,
+) -> PyResult<Bound<'py, PyList>> {
     let out = PyList::empty(py);
-    let cls = crate::json::chunk_class(py)?;
     let decoder = crate::json::Decoder::new(py)?;
     for c in chunks {
-        let data = decoder.decode(c.data.as_bytes(), &cls)?;
+        let data = decoder.decode(c.data.as_bytes(), cls)?;
         if with_events {
             let events = PyList::empty(py);
             for e in &c.events {
@@ -61,38 +67,9 @@ pub(crate) fn batch<'py>(py: Python<'py>, chunks: Vec<RawChunk>, with_events: bo
     Ok(out)
 }
 
-/// `(type, choice, index, name, text)`: text is the delta, or the whole value for `*.done`.
+/// The core's event wire form, `(name, choice, text, index, tool_name)`: text is the delta,
+/// or the whole value for `*.done`.
 fn event<'py>(py: Python<'py>, e: &StreamEvent) -> PyResult<Bound<'py, PyTuple>> {
-    let (kind, choice, index, name, text): (&str, u32, Option<u32>, Option<&str>, &str) = match e {
-        StreamEvent::ContentDelta { choice, delta } => ("content.delta", *choice, None, None, delta),
-        StreamEvent::ContentDone { choice, content } => ("content.done", *choice, None, None, content),
-        StreamEvent::RefusalDelta { choice, delta } => ("refusal.delta", *choice, None, None, delta),
-        StreamEvent::RefusalDone { choice, refusal } => ("refusal.done", *choice, None, None, refusal),
-        StreamEvent::ReasoningDelta { choice, delta } => ("reasoning.delta", *choice, None, None, delta),
-        StreamEvent::ToolCallArgumentsDelta {
-            choice,
-            index,
-            name,
-            arguments_delta,
-        } => (
-            "tool_calls.function.arguments.delta",
-            *choice,
-            Some(*index),
-            Some(name),
-            arguments_delta,
-        ),
-        StreamEvent::ToolCallArgumentsDone {
-            choice,
-            index,
-            name,
-            arguments,
-        } => (
-            "tool_calls.function.arguments.done",
-            *choice,
-            Some(*index),
-            Some(name),
-            arguments,
-        ),
-    };
-    (kind, choice, index, name, text).into_pyobject(py)
+    let w = EventWire::of(e);
+    (w.name, w.choice, w.text, w.index, w.tool_name).into_pyobject(py)
 }

@@ -1,10 +1,13 @@
-//! The one native exception. It carries every field of a core error in a dict;
+//! The one native exception. It carries the core's wire form of the error
+//! (`routerkit::bridge::wire::ErrorWire`: every field, one `message` rule) as a dict;
 //! `routerkit/_exceptions.py` turns it into the openai-python class for its kind.
 
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::PyDict;
+use routerkit::bridge::wire::ErrorWire;
 
 create_exception!(
     _routerkit,
@@ -13,23 +16,21 @@ create_exception!(
     "Internal: a routerkit core error, converted to a public class by routerkit._exceptions."
 );
 
-/// The error's fields as a dict: kind, message, status, code, type, param,
-/// body (JSON text), headers, request_id, retry_after (seconds), attempts, field.
+/// The error's wire form, `json.loads`-ed: a dict of kind, message, status, code, type, param,
+/// field, body, headers, request_id, retry_after_ms, attempts.
 pub fn fields<'py>(py: Python<'py>, e: &routerkit::Error) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("kind", e.kind().as_str())?;
-    d.set_item("message", e.message())?;
-    d.set_item("status", e.status())?;
-    d.set_item("code", e.code())?;
-    d.set_item("type", e.error_type())?;
-    d.set_item("param", e.param())?;
-    d.set_item("body", e.body().map(|b| b.to_string()))?;
-    d.set_item("headers", e.headers().to_vec())?;
-    d.set_item("request_id", e.request_id())?;
-    d.set_item("retry_after", e.retry_after().map(|d| d.as_secs_f64()))?;
-    d.set_item("attempts", e.attempts())?;
-    d.set_item("field", e.field())?;
-    Ok(d)
+    static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let loads = LOADS.get_or_try_init(py, || py.import("json")?.getattr("loads").map(Bound::unbind))?;
+    Ok(loads
+        .bind(py)
+        .call1((ErrorWire::of(e).to_json(),))?
+        .cast_into::<PyDict>()?)
+}
+
+/// The core's error kinds (for the exhaustiveness test of `routerkit._exceptions`).
+#[pyfunction]
+pub fn error_kinds() -> Vec<&'static str> {
+    routerkit::bridge::wire::error_kinds()
 }
 
 /// A `NativeError` instance (used as a value by the async completion queue).

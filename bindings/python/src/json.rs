@@ -24,14 +24,6 @@ pub fn set_classes(py: Python<'_>, base: Bound<'_, PyType>, chunk: Bound<'_, PyT
     let _ = CHUNK.set(py, chunk.unbind());
 }
 
-/// The registered chunk class.
-pub fn chunk_class(py: Python<'_>) -> PyResult<Bound<'_, PyType>> {
-    CHUNK
-        .get(py)
-        .map(|c| c.bind(py).clone())
-        .ok_or_else(|| PyValueError::new_err("routerkit._types is not loaded"))
-}
-
 /// Parses `text` (str or bytes) into an instance of `cls`.
 #[pyfunction]
 pub fn parse_json<'py>(

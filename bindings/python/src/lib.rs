@@ -23,5 +23,7 @@ fn _routerkit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<bridge::Completions>()?;
     m.add_function(wrap_pyfunction!(json::parse_json, m)?)?;
     m.add_function(wrap_pyfunction!(json::set_classes, m)?)?;
+    m.add_function(wrap_pyfunction!(error::error_kinds, m)?)?;
+    m.add_function(wrap_pyfunction!(client::default_settings, m)?)?;
     Ok(())
 }

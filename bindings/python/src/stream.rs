@@ -4,33 +4,39 @@
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use pyo3::types::PyList;
-use routerkit::{CancelHandle, ChatStream};
+use pyo3::types::{PyList, PyType};
+use routerkit::delivery::{Linger, Paced};
+use routerkit::stream::AnyStream;
+use routerkit::CancelHandle;
 use tokio::sync::Mutex;
 
 use crate::bridge::{self, Completions};
 use crate::convert::{self, Payload};
 
-/// Chunks handed over per crossing into Python at most.
-const BATCH: usize = 64;
-/// How long a busy stream gathers chunks after the previous batch before crossing
-/// again (one GIL crossing / loop wake-up per burst; 1–5 ms measured alike).
-const LINGER: std::time::Duration = std::time::Duration::from_millis(2);
+/// The core's paced delivery: at most 64 chunks per crossing into Python, and a busy stream
+/// gathers chunks for 2 ms after the previous batch before crossing again (one GIL crossing /
+/// loop wake-up per burst; 1–5 ms measured alike).
+const PACED: Paced = Paced {
+    max: 64,
+    linger: Linger::Fixed(std::time::Duration::from_millis(2)),
+};
 
 #[pyclass(frozen, module = "routerkit._routerkit")]
 pub struct NativeStream {
-    inner: Arc<Mutex<ChatStream>>,
+    inner: Arc<Mutex<AnyStream>>,
     cancel: CancelHandle,
     events: bool,
+    /// The class chunks decode into (the host's chunk type for this operation).
+    cls: Py<PyType>,
     /// Whether a batch was asked for (the first one is urgent for the loop).
     started: std::sync::atomic::AtomicBool,
 }
 
 impl NativeStream {
-    pub(crate) fn new(stream: ChatStream, events: bool) -> Self {
+    pub(crate) fn new(stream: AnyStream, events: bool, cls: Py<PyType>) -> Self {
         let mut stream = stream;
         // Only each chunk's event text is kept: `convert::batch` builds the Python objects
-        // from it with the native decoder (`json.rs`).
+        // from it with the native decoder (`json.rs`), as instances of `cls`.
         stream.data_only();
         if events {
             stream.enable_events();
@@ -39,6 +45,7 @@ impl NativeStream {
             cancel: stream.cancel_handle(),
             inner: Arc::new(Mutex::new(stream)),
             events,
+            cls,
             started: Default::default(),
         }
     }
@@ -52,23 +59,24 @@ impl NativeStream {
         let cancel = self.cancel.clone();
         let out = crate::runtime::wait(
             py,
-            async move { inner.lock().await.next_batch_paced(BATCH, LINGER).await },
+            async move { PACED.next(&mut *inner.lock().await).await },
             move || cancel.cancel(),
         )?;
         match out {
-            Ok(chunks) => convert::batch(py, chunks, self.events),
+            Ok(chunks) => convert::batch(py, chunks, self.events, self.cls.bind(py)),
             Err(e) => Err(crate::error::to_err(py, &e)),
         }
     }
 
     /// Same as `next_batch`, completing the asyncio `future` through `completions`.
-    fn next_batch_async(&self, completions: Py<Completions>, future: Py<PyAny>) {
+    fn next_batch_async(&self, py: Python<'_>, completions: Py<Completions>, future: Py<PyAny>) {
         let inner = self.inner.clone();
         let events = self.events;
+        let cls = self.cls.clone_ref(py);
         let first = !self.started.swap(true, std::sync::atomic::Ordering::Relaxed);
         bridge::spawn(completions, future, async move {
-            let chunks = inner.lock().await.next_batch_paced(BATCH, LINGER).await?;
-            Ok(Payload::Batch(chunks, events, first))
+            let chunks = PACED.next(&mut *inner.lock().await).await?;
+            Ok(Payload::Batch(chunks, events, first, cls))
         });
     }
 
@@ -87,14 +95,15 @@ impl NativeStream {
 
     /// The completion accumulated from the chunks decoded so far, as JSON text.
     fn snapshot_json(&self) -> Option<String> {
-        let s = self.inner.try_lock().ok()?;
-        serde_json::to_string(&s.snapshot()).ok()
+        Some(self.inner.try_lock().ok()?.snapshot_json())
     }
 
     /// The final completion (tool-call `""` arguments become `"{}"`), as JSON text.
     fn final_json(&self) -> Option<String> {
-        let s = self.inner.try_lock().ok()?;
-        serde_json::to_string(&s.accumulator().clone().finish()).ok()
+        match &*self.inner.try_lock().ok()? {
+            AnyStream::Chat(s) => serde_json::to_string(&s.accumulator().clone().finish()).ok(),
+            other => Some(other.snapshot_json()),
+        }
     }
 
     /// The gateway's request id.

@@ -8,7 +8,7 @@ import asyncio
 import json
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 import pytest
 import routerkit
@@ -20,7 +20,18 @@ KEY = "sk-test-conformance-key"
 # a scenario of another operation is skipped by that list only (see test_runner_operations).
 RUNNER_OPS = json.loads((ROOT / "tests" / "conformance" / "runners.json").read_text())["python"]
 # The operations run_sync and run_async dispatch.
-HANDLED = ["chat", "chat_stream", "models", "embeddings"]
+HANDLED = [
+    "chat",
+    "chat_stream",
+    "models",
+    "models.retrieve",
+    "embeddings",
+    "completions",
+    "completions_stream",
+    "moderations",
+    "responses",
+    "responses_stream",
+]
 
 
 def _load(path: Path) -> Dict[str, Any]:
@@ -33,7 +44,7 @@ def _cases() -> List[Any]:
         op = _load(path)["call"]["op"]
         if op not in RUNNER_OPS:
             continue
-        surfaces = ["create", "helper"] if op == "chat_stream" else ["create"]
+        surfaces = ["create", "helper"] if op in ("chat_stream", "responses_stream") else ["create"]
         for api in ("sync", "async"):
             for surface in surfaces:
                 cases.append(pytest.param(path, api, surface, id=f"{path.stem}-{api}-{surface}"))
@@ -64,7 +75,13 @@ def client_kwargs(mock: Mock, sc: Dict[str, Any]) -> Dict[str, Any]:
         "base_url": mock.url + c.get("base_url_suffix", "/v1"),
         "default_headers": {"x-mock-session": mock.sid, **(c.get("default_headers") or {})},
     }
-    if c.get("backoff") != "real":
+    if c.get("initial_retry_delay_ms") is not None or c.get("max_retry_delay_ms") is not None:
+        # Explicit delays: exactly those given; the core's rule resolves the other.
+        if c.get("initial_retry_delay_ms") is not None:
+            kw["initial_retry_delay"] = c["initial_retry_delay_ms"] / 1000
+        if c.get("max_retry_delay_ms") is not None:
+            kw["max_retry_delay"] = c["max_retry_delay_ms"] / 1000
+    elif c.get("backoff") != "real":
         kw["initial_retry_delay"] = 0.001
         kw["max_retry_delay"] = 0.005
     if c.get("max_retries") is not None:
@@ -78,18 +95,19 @@ def client_kwargs(mock: Mock, sc: Dict[str, Any]) -> Dict[str, Any]:
     return kw
 
 
-def call_kwargs(sc: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
-    """(keyword arguments of the call, with_options overrides)."""
+def call_kwargs(sc: Dict[str, Any]) -> Dict[str, Any]:
+    """Keyword arguments of the call: the request and the per-call options."""
     opts = sc["call"].get("options", {})
     kw: Dict[str, Any] = dict(sc["call"].get("request", {}))
-    over: Dict[str, Any] = {}
     if opts.get("headers"):
         kw["extra_headers"] = opts["headers"]
     if opts.get("timeout_ms") is not None:
         kw["timeout"] = opts["timeout_ms"] / 1000
     if opts.get("max_retries") is not None:
-        over["max_retries"] = opts["max_retries"]
-    return kw, over
+        kw["max_retries"] = opts["max_retries"]
+    if opts.get("deadline_ms") is not None:
+        kw["deadline"] = opts["deadline_ms"] / 1000
+    return kw
 
 
 class Observed:
@@ -122,6 +140,25 @@ class Observed:
             if choice.finish_reason is not None:
                 self.finish_reason = choice.finish_reason
 
+    def text_chunk(self, c: Any) -> None:
+        """A chunk of a (legacy) completions stream: ``choices[].text``."""
+        if c.choices or c.usage is not None:
+            self.chunks += 1
+        if c.usage is not None:
+            self.usage = c.usage.model_dump()
+        for choice in c.choices or []:
+            if choice.index not in (0, None):
+                continue
+            self.content += choice.text or ""
+            if choice.finish_reason is not None:
+                self.finish_reason = choice.finish_reason
+
+    def text_completion(self, r: Any) -> None:
+        self.values["content"] = r.choices[0].text if r.choices else None
+        self.values["finish_reason"] = r.choices[0].finish_reason if r.choices else None
+        self.values["usage"] = r.usage.model_dump() if r.usage is not None else None
+        self.values["attempts"] = r._attempts
+
     def completion(self, r: Any) -> None:
         msg = r.choices[0].message if r.choices else None
         self.values["content"] = msg.content if msg else None
@@ -151,6 +188,37 @@ class Observed:
             self.values["final_finish_reason"] = final.choices[0].finish_reason if final.choices else None
             self.values["final_content"] = msg.content if msg else None
 
+    def response(self, r: Any, content: bool = True) -> None:
+        """A Responses API response (a plain answer, or a stream's final response)."""
+        if content:
+            self.values["content"] = r.output_text
+        self.values["status"] = r.status
+        self.values["output_types"] = [i.type for i in r.output or []]
+        self.values["function_calls"] = [
+            {"call_id": i.call_id, "name": i.name, "arguments": i.arguments}
+            for i in r.output or []
+            if i.type == "function_call"
+        ]
+        reasoning = "".join(s.text for i in r.output or [] if i.type == "reasoning" for s in i.summary or [])
+        self.values["reasoning"] = reasoning or None
+        self.values["usage"] = r.usage.model_dump() if r.usage is not None else None
+        if r._attempts is not None:
+            self.values["attempts"] = r._attempts
+
+    def event(self, ev: Any) -> None:
+        """One event of a Responses stream: every event counts."""
+        self.chunks += 1
+        if ev.type == "response.output_text.delta":
+            self.content += ev.delta
+        if ev.type in ("response.completed", "response.incomplete"):
+            self.response(ev.response, content=False)
+
+    def end_events(self, final: Any = None) -> None:
+        if final is not None:
+            self.response(final, content=False)
+            assert final.output_text == self.content or self.values.get("output_types") != ["message"]
+        self.values.update(content=self.content, chunk_count=self.chunks, attempts=self.stream_attempts)
+
     def fail(self, e: BaseException) -> None:
         self.ok = False
         self.error = e
@@ -160,20 +228,61 @@ class Observed:
 
 
 def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
-    client = routerkit.Client(**client_kwargs(mock, sc))
-    kw, over = call_kwargs(sc)
-    if over:
-        client = client.with_options(**over)
+    kw = call_kwargs(sc)
     op = sc["call"]["op"]
     cancel_after = sc["call"].get("options", {}).get("cancel_after_chunks")
     obs = Observed()
     try:
+        # Construction is part of the call: a configuration the core rejects is the call's error.
+        client = routerkit.Client(**client_kwargs(mock, sc))
         if op == "chat":
             obs.completion(client.chat.completions.create(**kw))
         elif op == "models":
-            obs.values["model_ids"] = [m.id for m in client.models.list()]
+            obs.values["model_ids"] = [m.id for m in client.models.list(**kw)]
         elif op == "embeddings":
             obs.values["embedding_count"] = len(client.embeddings.create(**kw).data)
+        elif op == "models.retrieve":
+            m = client.models.retrieve(kw.pop("id"), **kw)
+            obs.values["model_ids"] = [m.id]
+            obs.values["attempts"] = m._attempts
+        elif op == "completions":
+            obs.text_completion(client.completions.create(**kw))
+        elif op == "moderations":
+            r = client.moderations.create(**kw)
+            obs.values["moderation_flagged"] = [m.flagged for m in r.results]
+            obs.values["attempts"] = r._attempts
+        elif op == "completions_stream":
+            cs = client.completions.create(stream=True, **kw)
+            try:
+                for c in cs:
+                    obs.text_chunk(c)
+            finally:
+                obs.stream_attempts = cs._attempts
+            obs.end_stream()
+        elif op == "responses":
+            obs.response(client.responses.create(**kw))
+        elif op == "responses_stream" and surface == "create":
+            rs = client.responses.create(stream=True, **kw)
+            try:
+                for ev in rs:
+                    obs.event(ev)
+                    if cancel_after is not None and obs.chunks >= cancel_after:
+                        rs.close()
+                        break
+            finally:
+                obs.stream_attempts = rs._attempts
+            obs.end_events()
+        elif op == "responses_stream":
+            with client.responses.stream(**kw) as h:
+                try:
+                    for ev in h:
+                        obs.event(ev)
+                        if cancel_after is not None and obs.chunks >= cancel_after:
+                            break
+                finally:
+                    obs.stream_attempts = h._attempts
+                final = None if cancel_after is not None else h.get_final_response()
+            obs.end_events(final)
         elif surface == "create":
             stream = client.chat.completions.create(stream=True, **kw)
             try:
@@ -205,20 +314,61 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
 
 
 async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
-    client = routerkit.AsyncClient(**client_kwargs(mock, sc))
-    kw, over = call_kwargs(sc)
-    if over:
-        client = client.with_options(**over)
+    kw = call_kwargs(sc)
     op = sc["call"]["op"]
     cancel_after = sc["call"].get("options", {}).get("cancel_after_chunks")
     obs = Observed()
     try:
+        # Construction is part of the call: a configuration the core rejects is the call's error.
+        client = routerkit.AsyncClient(**client_kwargs(mock, sc))
         if op == "chat":
             obs.completion(await client.chat.completions.create(**kw))
         elif op == "models":
-            obs.values["model_ids"] = [m.id for m in await client.models.list()]
+            obs.values["model_ids"] = [m.id for m in await client.models.list(**kw)]
         elif op == "embeddings":
             obs.values["embedding_count"] = len((await client.embeddings.create(**kw)).data)
+        elif op == "models.retrieve":
+            m = await client.models.retrieve(kw.pop("id"), **kw)
+            obs.values["model_ids"] = [m.id]
+            obs.values["attempts"] = m._attempts
+        elif op == "completions":
+            obs.text_completion(await client.completions.create(**kw))
+        elif op == "moderations":
+            r = await client.moderations.create(**kw)
+            obs.values["moderation_flagged"] = [m.flagged for m in r.results]
+            obs.values["attempts"] = r._attempts
+        elif op == "completions_stream":
+            cs = await client.completions.create(stream=True, **kw)
+            try:
+                async for c in cs:
+                    obs.text_chunk(c)
+            finally:
+                obs.stream_attempts = cs._attempts
+            obs.end_stream()
+        elif op == "responses":
+            obs.response(await client.responses.create(**kw))
+        elif op == "responses_stream" and surface == "create":
+            rs = await client.responses.create(stream=True, **kw)
+            try:
+                async for ev in rs:
+                    obs.event(ev)
+                    if cancel_after is not None and obs.chunks >= cancel_after:
+                        await rs.aclose()
+                        break
+            finally:
+                obs.stream_attempts = rs._attempts
+            obs.end_events()
+        elif op == "responses_stream":
+            async with client.responses.stream(**kw) as h:
+                try:
+                    async for ev in h:
+                        obs.event(ev)
+                        if cancel_after is not None and obs.chunks >= cancel_after:
+                            break
+                finally:
+                    obs.stream_attempts = h._attempts
+                final = None if cancel_after is not None else await h.get_final_response()
+            obs.end_events(final)
         elif surface == "create":
             stream = await client.chat.completions.create(stream=True, **kw)
             try:
@@ -296,7 +446,11 @@ def check(mock: Mock, sc: Dict[str, Any], obs: Observed, elapsed_ms: float, surf
         "attempts",
         "model_ids",
         "embedding_count",
+        "moderation_flagged",
         "reasoning",
+        "status",
+        "output_types",
+        "function_calls",
     ):
         if key in ex:
             assert v.get(key) == ex[key], (key, v.get(key), ex[key])

@@ -32,9 +32,11 @@ use crate::types::{ChatCompletionChunk, Usage};
 
 mod chat;
 mod completions;
+mod responses;
 
 pub use chat::{Chat, ChatStream};
 pub use completions::{CompletionAccumulator, CompletionStream, Completions};
+pub use responses::{ResponseAccumulator, ResponseStream, Responses};
 
 /// What the events of one kind of stream mean: how a chunk is parsed and checked, what
 /// ends the stream, and how the chunks add up. Implemented by [`Chat`] and [`Completions`].
@@ -52,6 +54,10 @@ pub trait Protocol: Default + Send + 'static {
     fn only_usage(chunk: &Self::Chunk) -> bool;
     /// A body that ends without the protocol's end marker is whole after this.
     fn finish_reason_seen(&self) -> bool;
+    /// The error of a body that ends before the stream is whole.
+    fn truncation_message(&self) -> &'static str {
+        "the stream ended without [DONE] and without a finish reason: the answer may be truncated"
+    }
     /// The last usage seen.
     fn usage(&self) -> Option<&Usage>;
     /// The result as accumulated so far.
@@ -67,6 +73,9 @@ pub enum Step {
     Chunk,
     /// The stream's end marker (`[DONE]`).
     Done,
+    /// A chunk that is also the stream's end (the Responses API's `response.completed`):
+    /// hand it over, then end.
+    Last,
     /// An error the gateway reported, or an event that does not parse.
     Fail(Error),
 }
@@ -516,10 +525,7 @@ impl<P: Protocol> Stream<P> {
                 self.state = State::Finished;
                 crate::log::stream_end(self.handed + self.ready.len(), self.attempts, None);
             } else {
-                self.pending_error = Some(Error::new(
-                    ErrorKind::Stream,
-                    "the stream ended without [DONE] and without a finish reason: the answer may be truncated",
-                ));
+                self.pending_error = Some(Error::new(ErrorKind::Stream, self.protocol.truncation_message()));
             }
         }
     }
@@ -540,6 +546,7 @@ impl<P: Protocol> Stream<P> {
 
     fn process_events(&mut self) {
         self.events_this_attempt += self.decoded.len();
+        let mut ended = false;
         for event in self.decoded.drain(..) {
             if self.pending_error.is_some() || !matches!(self.state, State::Open) {
                 break;
@@ -552,36 +559,48 @@ impl<P: Protocol> Stream<P> {
             } else {
                 (self.protocol.event(&event, &mut self.scratch, wanted), None)
             };
-            match step {
-                Step::Chunk => {}
+            let last = match step {
+                Step::Chunk => false,
+                Step::Last => true,
                 Step::Fail(error) => {
                     self.pending_error = Some(error);
                     break;
                 }
                 Step::Done => {
-                    self.state = State::Finished;
-                    crate::log::stream_end(self.handed + self.ready.len(), self.attempts, None);
-                    // The connection goes back to its pool at the body's end. Never wait for it here (a
-                    // gateway that keeps the socket open must not hang us): when it is not here yet, a
-                    // task reads it, for a second and 64 KiB at most, and the connection is kept if it comes.
-                    if let Some(mut response) = self.response.take() {
-                        if next_data(&mut response).now_or_never().is_none() {
-                            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                                runtime.spawn(drain_after_done(response));
-                            }
-                        }
-                    }
+                    ended = true;
                     break;
                 }
+            };
+            if !(self.hide_added_usage && P::only_usage(chunk.as_ref().unwrap_or(&self.scratch))) {
+                self.ready.push_back(RawChunk {
+                    data: event.data,
+                    chunk,
+                    events,
+                });
             }
-            if self.hide_added_usage && P::only_usage(chunk.as_ref().unwrap_or(&self.scratch)) {
-                continue;
+            if last {
+                ended = true;
+                break;
             }
-            self.ready.push_back(RawChunk {
-                data: event.data,
-                chunk,
-                events,
-            });
+        }
+        if ended {
+            self.finish_cleanly();
+        }
+    }
+
+    /// The end marker arrived: the stream is whole.
+    fn finish_cleanly(&mut self) {
+        self.state = State::Finished;
+        crate::log::stream_end(self.handed + self.ready.len(), self.attempts, None);
+        // The connection goes back to its pool at the body's end. Never wait for it here (a
+        // gateway that keeps the socket open must not hang us): when it is not here yet, a
+        // task reads it, for a second and 64 KiB at most, and the connection is kept if it comes.
+        if let Some(mut response) = self.response.take() {
+            if next_data(&mut response).now_or_never().is_none() {
+                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                    runtime.spawn(drain_after_done(response));
+                }
+            }
         }
     }
 }
@@ -633,6 +652,8 @@ pub enum AnyStream {
     Chat(ChatStream),
     /// `completions_stream`.
     Completions(CompletionStream),
+    /// `responses_stream` (boxed: its accumulator and event are larger than a chat stream's).
+    Responses(Box<ResponseStream>),
 }
 
 /// Runs `$body` with `$s` bound to the typed stream inside.
@@ -641,6 +662,7 @@ macro_rules! each {
         match $self {
             AnyStream::Chat($s) => $body,
             AnyStream::Completions($s) => $body,
+            AnyStream::Responses($s) => $body,
         }
     };
 }
@@ -651,6 +673,7 @@ impl AnyStream {
         match self {
             AnyStream::Chat(_) => crate::Op::ChatStream,
             AnyStream::Completions(_) => crate::Op::CompletionsStream,
+            AnyStream::Responses(_) => crate::Op::ResponsesStream,
         }
     }
     /// See [`Stream::enable_events`].

@@ -46,6 +46,8 @@ pub struct ChatCtx {
     pub default_content: String,
     pub prompt_tokens: u64,
     pub include_usage: bool,
+    /// A Responses API request (`POST /v1/responses`): what it asks of the answer.
+    pub responses: Option<Box<crate::responses::Want>>,
 }
 
 impl ChatCtx {
@@ -80,6 +82,7 @@ impl ChatCtx {
                 .pointer("/stream_options/include_usage")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
+            responses: None,
         }
     }
 }
@@ -107,6 +110,7 @@ impl ChatCtx {
                 .pointer("/stream_options/include_usage")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
+            responses: None,
         }
     }
 }

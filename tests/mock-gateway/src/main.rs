@@ -3,6 +3,7 @@
 
 mod api;
 mod body;
+mod responses;
 mod sse;
 mod state;
 mod step;
@@ -479,6 +480,8 @@ async fn api_request(
     let path = parts.uri.path();
     let ctx = if path == "/v1/completions" {
         ChatCtx::from_completion_request(&req_json, n)
+    } else if path == "/v1/responses" {
+        responses::ctx_from_request(&req_json, n)
     } else {
         ChatCtx::from_request(&req_json, n)
     };
@@ -490,6 +493,7 @@ async fn api_request(
             | (&Method::GET, "/v1/models")
             | (&Method::POST, "/v1/embeddings")
             | (&Method::POST, "/v1/moderations")
+            | (&Method::POST, "/v1/responses")
     ) || (parts.method == Method::GET && path.starts_with("/v1/models/"));
 
     let mut resp = if let Some(spec) = step.stream.clone() {
@@ -621,9 +625,13 @@ async fn api_request(
                     let wants_stream = req_json.get("stream").and_then(Value::as_bool).unwrap_or(false);
                     let content = step.content.clone().unwrap_or_else(|| ctx.default_content.clone());
                     if wants_stream {
-                        // Default stream, derived from the request.
+                        // Default stream, derived from the request (a Responses answer decides its own
+                        // content: it may be a function call).
                         let spec = step::StreamSpec {
-                            content: Some(content),
+                            content: match ctx.responses {
+                                Some(_) => step.content.clone(),
+                                None => Some(content),
+                            },
                             ..Default::default()
                         };
                         let (tx, mb) = MockBody::streaming(outcome.clone());
@@ -647,11 +655,11 @@ async fn api_request(
                         guard.0 = None;
                         return Ok(r);
                     }
-                    (
-                        status,
-                        "application/json".into(),
-                        api::completion_for(&ctx, &content).to_string().into_bytes(),
-                    )
+                    let answer = match ctx.responses {
+                        Some(_) => responses::response_for(&ctx, step.content.as_deref()),
+                        None => api::completion_for(&ctx, &content),
+                    };
+                    (status, "application/json".into(), answer.to_string().into_bytes())
                 }
             }
         };

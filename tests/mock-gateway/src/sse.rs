@@ -140,6 +140,12 @@ fn events(spec: &StreamSpec, ctx: &ChatCtx) -> Vec<Ev> {
         return out;
     }
 
+    if let Some(want) = &ctx.responses {
+        return crate::responses::stream_events(spec, ctx, want)
+            .into_iter()
+            .map(Ev::Json)
+            .collect();
+    }
     let mut out = Vec::new();
     let mut role_sent = false;
     let mut with_role = |mut delta: Map<String, Value>| {
@@ -379,6 +385,7 @@ impl Writer {
 pub async fn produce(p: Producer, spec: StreamSpec, ctx: ChatCtx) {
     let le = spec.line_ending.clone().unwrap_or_else(|| "\n".into());
     let evs = events(&spec, &ctx);
+    let responses = ctx.responses.is_some();
     let mut w = Writer {
         tx: p.tx,
         gz: p.gzip.then(|| GzEncoder::new(Vec::new(), Compression::fast())),
@@ -406,19 +413,17 @@ pub async fn produce(p: Producer, spec: StreamSpec, ctx: ChatCtx) {
             return;
         }
         if spec.error_after == Some(i) {
-            let ev = spec.error_event.clone().unwrap_or_else(
-                || json!({"error": {"message": "routerkit-mock: stream error", "code": "server_error"}}),
-            );
+            let ev = spec.error_event.clone().unwrap_or_else(|| match responses {
+                true => crate::responses::error_event(i),
+                false => json!({"error": {"message": "routerkit-mock: stream error", "code": "server_error"}}),
+            });
+            // A Responses stream names every event, its errors `error`.
+            let name = spec.error_event_name.as_deref().or(responses.then_some("error"));
             let mut s = String::new();
             if spec.comments {
                 s.push_str(&comment);
             }
-            s.push_str(&format_data(
-                &ev,
-                &le,
-                spec.multiline_data,
-                spec.error_event_name.as_deref(),
-            ));
+            s.push_str(&format_data(&ev, &le, spec.multiline_data, name));
             if spec.done_after_error {
                 s.push_str(&format!("data: [DONE]{le}{le}"));
             }
@@ -440,7 +445,10 @@ pub async fn produce(p: Producer, spec: StreamSpec, ctx: ChatCtx) {
             s.push_str(&comment);
         }
         match ev {
-            Ev::Json(v) => s.push_str(&format_data(v, &le, spec.multiline_data, None)),
+            Ev::Json(v) => {
+                let name = v.get("type").and_then(Value::as_str).filter(|_| responses);
+                s.push_str(&format_data(v, &le, spec.multiline_data, name))
+            }
             Ev::Raw(r) => s.push_str(r),
             Ev::Shared(r) => s.push_str(r),
         }
@@ -448,7 +456,8 @@ pub async fn produce(p: Producer, spec: StreamSpec, ctx: ChatCtx) {
             return;
         }
     }
-    if spec.done.unwrap_or(true) {
+    // A Responses stream ends with its `response.completed` event, never `[DONE]`.
+    if spec.done.unwrap_or(true) && !responses {
         let mut s = String::new();
         if spec.comments {
             s.push_str(&comment);

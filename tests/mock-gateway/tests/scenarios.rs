@@ -29,10 +29,18 @@ const CLIENT: &[&str] = &[
     "deadline_ms",
     "default_headers",
     "backoff",
+    "initial_retry_delay_ms",
+    "max_retry_delay_ms",
     "base_url_suffix",
 ];
 const CALL: &[&str] = &["op", "request", "options"];
-const OPTIONS: &[&str] = &["timeout_ms", "max_retries", "headers", "cancel_after_chunks"];
+const OPTIONS: &[&str] = &[
+    "timeout_ms",
+    "max_retries",
+    "deadline_ms",
+    "headers",
+    "cancel_after_chunks",
+];
 /// The operations of the core's table (core/src/ops.rs), by name.
 const OPS: &[&str] = &[
     "chat",
@@ -43,6 +51,8 @@ const OPS: &[&str] = &[
     "completions",
     "completions_stream",
     "moderations",
+    "responses",
+    "responses_stream",
 ];
 /// The runners of tests/conformance/runners.json.
 const RUNNERS: &[&str] = &["rust", "python", "node", "go"];
@@ -58,6 +68,9 @@ const EXPECT: &[&str] = &[
     "model_ids",
     "moderation_flagged",
     "embedding_count",
+    "status",
+    "output_types",
+    "function_calls",
     "error",
     "chunks_before_error",
     "content_before_error",
@@ -149,7 +162,14 @@ fn validate(file: &str, s: &Value) -> Vec<String> {
     }
     if matches!(
         op,
-        "chat" | "chat_stream" | "embeddings" | "completions" | "completions_stream" | "moderations"
+        "chat"
+            | "chat_stream"
+            | "embeddings"
+            | "completions"
+            | "completions_stream"
+            | "moderations"
+            | "responses"
+            | "responses_stream"
     ) && !s["call"]["request"].is_object()
     {
         e.push("call.request must be an object for this op".into());
@@ -237,6 +257,12 @@ fn build_request(s: &Value, sid: &str) -> (String, String, Vec<(String, String)>
             ("POST", "/v1/completions".to_string())
         }
         "moderations" => ("POST", "/v1/moderations".to_string()),
+        "responses" => ("POST", "/v1/responses".to_string()),
+        "responses_stream" => {
+            // A Responses stream asks for no usage: it comes in response.completed.
+            body.as_mut().unwrap()["stream"] = true.into();
+            ("POST", "/v1/responses".to_string())
+        }
         "models" => {
             body = None;
             ("GET", "/v1/models".to_string())
@@ -333,19 +359,19 @@ fn accumulate(body: &[u8], cancel_after: Option<u64>, hide_added_usage: bool) ->
         }
         let has_choices = v["choices"].as_array().is_some_and(|c| !c.is_empty());
         let has_usage = v.get("usage").is_some_and(|u| !u.is_null());
-        // As the core's Chat::only_usage: `choices: []`, or choices that carry nothing (LiteLLM's
-        // `[{"index": 0, "delta": {}}]`).
+        // As the core's rule: usage on `choices: []`, or on choices that bring nothing else
+        // (LiteLLM's `[{index: 0, delta: {}}]`).
         let empty_choice = |c: &Value| {
             c.as_object().is_some_and(|m| {
                 m.iter().all(|(k, v)| match k.as_str() {
                     "index" => true,
-                    "delta" => v.as_object().is_some_and(|d| d.is_empty()),
+                    "delta" => v.as_object().is_some_and(|d| d.values().all(Value::is_null)),
                     "finish_reason" | "logprobs" => v.is_null(),
                     _ => false,
                 })
             })
         };
-        let only_usage = v["choices"].as_array().is_some_and(|c| c.iter().all(empty_choice)) && has_usage;
+        let only_usage = has_usage && v["choices"].as_array().is_some_and(|c| c.iter().all(empty_choice));
         if (has_choices || has_usage) && !(hide_added_usage && only_usage) {
             a.chunks += 1;
         }
@@ -412,6 +438,68 @@ fn accumulate(body: &[u8], cancel_after: Option<u64>, hide_added_usage: bool) ->
         }
     }
     a
+}
+
+/// A reference reading of a Responses stream, as the conformance README defines it: every
+/// event counts; `error` and `response.failed` are errors; `response.completed` /
+/// `response.incomplete` end it and carry the final response. Returns the reading and that response.
+fn accumulate_responses(body: &[u8], cancel_after: Option<u64>) -> (Acc, Value) {
+    let mut a = Acc::default();
+    let mut last = Value::Null;
+    for (event, data) in sse_events(body) {
+        let v: Value = match serde_json::from_str(&data) {
+            Ok(v) => v,
+            Err(e) => {
+                a.error = Some(("decode".into(), None, e.to_string()));
+                break;
+            }
+        };
+        let kind = v["type"].as_str().map(str::to_owned).or(event).unwrap_or_default();
+        if kind == "error" || kind == "response.failed" {
+            let err = if kind == "error" {
+                v.clone()
+            } else {
+                v["response"]["error"].clone()
+            };
+            let msg = err["message"].as_str().unwrap_or_default().to_string();
+            a.error = Some(("stream".into(), code_str(&err["code"]), msg));
+            break;
+        }
+        a.chunks += 1;
+        if kind == "response.output_text.delta" {
+            a.content.push_str(v["delta"].as_str().unwrap_or(""));
+        }
+        if kind == "response.completed" || kind == "response.incomplete" {
+            a.done = true;
+            last = v["response"].clone();
+            break;
+        }
+        if cancel_after.is_some_and(|n| a.chunks >= n) {
+            break;
+        }
+    }
+    (a, last)
+}
+
+/// The Responses fields of `expect` from a response object.
+fn response_fields(r: &Value, fields: &mut BTreeMap<&str, Value>) {
+    let output = r["output"].as_array().cloned().unwrap_or_default();
+    fields.insert("status", r["status"].clone());
+    fields.insert("output_types", output.iter().map(|i| i["type"].clone()).collect());
+    let calls: Vec<Value> = output
+        .iter()
+        .filter(|i| i["type"] == "function_call")
+        .map(|c| json!({"call_id": c["call_id"], "name": c["name"], "arguments": c["arguments"]}))
+        .collect();
+    fields.insert("function_calls", Value::Array(calls));
+    let reasoning: String = output
+        .iter()
+        .filter(|i| i["type"] == "reasoning")
+        .flat_map(|i| i["summary"].as_array().cloned().unwrap_or_default())
+        .filter_map(|s| s["text"].as_str().map(str::to_owned))
+        .collect();
+    fields.insert("reasoning", reasoning.into());
+    fields.insert("usage", r["usage"].clone());
 }
 
 fn num_eq(a: &Value, b: &Value) -> bool {
@@ -486,7 +574,7 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
             }
             let ct = r.header("content-type").unwrap_or("");
             let sse_expected = first.get("stream").is_some()
-                || ((s["call"]["op"] == "chat_stream" || s["call"]["op"] == "completions_stream")
+                || (s["call"]["op"].as_str().is_some_and(|op| op.ends_with("_stream"))
                     && want < 400
                     && first.get("body").is_none()
                     && first.get("body_raw").is_none());
@@ -533,6 +621,58 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
     }
     let mut fields: BTreeMap<&str, Value> = BTreeMap::new();
     match op {
+        "responses_stream" | "responses" if is_sse => {
+            let (a, last) = accumulate_responses(&body, cancel);
+            let mut err = a.error.clone();
+            if err.is_none() && cancel.is_none() && !a.done {
+                err = Some(match &end {
+                    End::Broken(e) => ("connection".into(), None, e.clone()),
+                    End::Idle => ("timeout".into(), None, "idle".into()),
+                    End::Complete => ("stream".into(), None, "ended without response.completed".into()),
+                });
+            }
+            if ok {
+                if let Some(e) = &err {
+                    errs.push(format!("reference stream failed: {e:?}"));
+                }
+                if !last.is_null() {
+                    response_fields(&last, &mut fields);
+                }
+                fields.insert("content", a.content.clone().into());
+                fields.insert("chunk_count", a.chunks.into());
+            } else {
+                fields.insert("chunks_before_error", a.chunks.into());
+                fields.insert("content_before_error", a.content.clone().into());
+                match &err {
+                    None => errs.push("reference stream did not fail".into()),
+                    Some((kind, code, _)) => {
+                        let want = x.pointer("/error/kind").and_then(Value::as_str).unwrap_or("");
+                        if kind != want {
+                            errs.push(format!("error kind: reference {kind:?} != expected {want:?}"));
+                        }
+                        if let Some(c) = x.pointer("/error/code").and_then(Value::as_str) {
+                            if code.as_deref() != Some(c) {
+                                errs.push(format!("error code: reference {code:?} != expected {c:?}"));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        "responses" => {
+            let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            response_fields(&v, &mut fields);
+            let text: String = v["output"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|i| i["type"] == "message")
+                .flat_map(|i| i["content"].as_array().cloned().unwrap_or_default())
+                .filter(|p| p["type"] == "output_text")
+                .filter_map(|p| p["text"].as_str().map(str::to_owned))
+                .collect();
+            fields.insert("content", text.into());
+        }
         "chat_stream" | "chat" | "completions_stream" | "completions" if is_sse => {
             let hide = op.ends_with("_stream") && s.pointer("/call/request/stream_options").is_none();
             let a = accumulate(&body, cancel, hide);

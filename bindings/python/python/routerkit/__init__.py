@@ -9,6 +9,10 @@ becomes ``from routerkit import …``::
     print(r.choices[0].message.content)
 """
 
+import json as _json
+import typing as _t
+
+from . import types as types
 from ._client import NOT_GIVEN, AsyncClient, AsyncOpenAI, Client, NotGiven, Omit, OpenAI, Timeout, omit
 from ._exceptions import (
     APIConnectionError,
@@ -29,7 +33,14 @@ from ._exceptions import (
     RouterkitError,
     UnprocessableEntityError,
 )
+from ._module_client import chat as chat
+from ._module_client import completions as completions
+from ._module_client import embeddings as embeddings
+from ._module_client import models as models
+from ._module_client import moderations as moderations
+from ._response import APIResponse, AsyncAPIResponse, LegacyAPIResponse
 from ._routerkit import __version__
+from ._routerkit import default_settings as _default_settings
 from ._streaming import (
     AsyncChatCompletionStream,
     AsyncChatCompletionStreamManager,
@@ -38,7 +49,26 @@ from ._streaming import (
     ChatCompletionStreamManager,
     Stream,
 )
+from ._responses import AsyncResponseStream, ResponseStream
 from ._types import BaseModel
+
+# The module-level client's settings, as openai-python's (`routerkit.api_key = "…"`, then
+# `routerkit.chat.completions.create(...)`); None: from the environment / `.env`, as a client's.
+api_key: _t.Optional[str] = None
+base_url: _t.Optional[str] = None
+timeout: _t.Optional[float] = None
+max_retries: int = _json.loads(_default_settings())["max_retries"]
+default_headers: _t.Optional[_t.Mapping[str, str]] = None
+default_query: _t.Optional[_t.Mapping[str, object]] = None
+organization: _t.Optional[str] = None
+project: _t.Optional[str] = None
+
+# openai-python's constants: the defaults a client starts from, read from the core (not restated).
+_DEFAULTS = _json.loads(_default_settings())
+DEFAULT_TIMEOUT = Timeout(_DEFAULTS["timeout_ms"] / 1000.0, connect=_DEFAULTS["connect_timeout_ms"] / 1000.0)
+DEFAULT_MAX_RETRIES: int = _DEFAULTS["max_retries"]
+not_given = NOT_GIVEN
+VERSION = __version__
 
 __all__ = [
     "__version__",
@@ -57,7 +87,17 @@ __all__ = [
     "AsyncChatCompletionStream",
     "ChatCompletionStreamManager",
     "AsyncChatCompletionStreamManager",
+    "ResponseStream",
+    "AsyncResponseStream",
     "BaseModel",
+    "types",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_MAX_RETRIES",
+    "not_given",
+    "VERSION",
+    "LegacyAPIResponse",
+    "APIResponse",
+    "AsyncAPIResponse",
     "OpenAIError",
     "RouterkitError",
     "APIError",

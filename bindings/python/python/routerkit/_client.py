@@ -28,7 +28,10 @@ from typing import (
     overload,
 )
 
+from ._embeddings import default_encoding as _default_encoding
+from . import _responses
 from ._exceptions import APIConnectionError, APIResponseValidationError, InvalidRequestError, _convert
+from ._response import _AsyncRawResponses, _NestedRawResponses, _Pending, _raw_mode, _RawResponses, _then
 from ._routerkit import CallHandle, NativeClient, NativeError, NativeStream
 from ._routerkit import Completions as _CompletionQueue
 from ._routerkit import parse_json as _parse
@@ -39,7 +42,16 @@ from ._streaming import (
     Stream,
     _Cancelled,
 )
-from ._types import ChatCompletion, ChatCompletionChunk, CreateEmbeddingResponse, ModelList, _json_default
+from ._types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    Completion,
+    CreateEmbeddingResponse,
+    Model,
+    ModelList,
+    ModerationCreateResponse,
+    _json_default,
+)
 
 if TYPE_CHECKING:
     import asyncio
@@ -101,6 +113,9 @@ def _number(name: str, v: Any) -> Optional[float]:
         return None
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise InvalidRequestError(f"`{name}` must be a number of seconds, not {type(v).__name__}", param=name)
+    if v != v or v in (float("inf"), float("-inf")):
+        # JSON, which carries options to the core, has no NaN or infinity.
+        raise InvalidRequestError(f"invalid `{name}`: must be a finite number of seconds, got {v}", param=name)
     return float(v)
 
 
@@ -135,9 +150,8 @@ def _pairs(d: Optional[Mapping[str, Any]], name: str = "headers") -> Optional[Li
     return [(k, "" if v is None or isinstance(v, NotGiven) else v) for k, v in d.items()]
 
 
-_Opts = Optional[
-    Tuple[Optional[float], Optional[List[Tuple[str, str]]], Optional[List[Tuple[str, str]]], Optional[str]]
-]
+def _ms(seconds: Optional[float]) -> Optional[float]:
+    return None if seconds is None else seconds * 1000.0
 
 
 def _options(
@@ -146,19 +160,28 @@ def _options(
     extra_query: Optional[Mapping[str, Any]],
     extra_body: Optional[Mapping[str, Any]],
     timeout: Any,
-) -> _Opts:
-    if not (extra_headers or extra_query or extra_body or default_query) and (
-        timeout is None or isinstance(timeout, NotGiven)
-    ):
-        return None
-    query = dict(default_query or {})
-    query.update(extra_query or {})
-    return (
-        _split_timeout(timeout)[0],
-        _pairs(extra_headers, "extra_headers"),
-        [(k, "" if v is None or isinstance(v, NotGiven) else str(v)) for k, v in query.items()] if query else None,
-        _encode("extra_body", extra_body) if extra_body else None,
-    )
+    max_retries: Optional[int] = None,
+    deadline: Optional[float] = None,
+) -> Optional[str]:
+    """Per-call options as JSON text of the core's options schema (keys as in
+    ``routerkit::bridge::options::CallOptions``; durations in ms), or None for none."""
+    o: Dict[str, Any] = {}
+    t = _split_timeout(timeout)[0]
+    if t is not None:
+        o["timeout_ms"] = t * 1000.0
+    if max_retries is not None:
+        o["max_retries"] = _count("max_retries", max_retries)
+    if deadline is not None:
+        o["deadline_ms"] = _ms(_number("deadline", deadline))
+    if extra_headers:
+        o["headers"] = _pairs(extra_headers, "extra_headers")
+    if default_query or extra_query:
+        query = dict(default_query or {})
+        query.update(extra_query or {})
+        o["query"] = [(k, "" if v is None or isinstance(v, NotGiven) else str(v)) for k, v in query.items()]
+    if extra_body:
+        o["extra_body"] = extra_body
+    return _encode("extra_body", o) if o else None
 
 
 def _encode(name: str, value: Any) -> str:
@@ -169,7 +192,9 @@ def _encode(name: str, value: Any) -> str:
 
 
 def _body(params: Dict[str, Any]) -> str:
-    body = {k: v for k, v in params.items() if not isinstance(v, NotGiven)}
+    # None is "not given" too, as the typed request the engine used to parse left it out
+    # (the engine now sends the caller's JSON as written, nulls included).
+    body = {k: v for k, v in params.items() if v is not None and not isinstance(v, NotGiven)}
     try:
         return _dumps(body)
     except (TypeError, ValueError):
@@ -180,6 +205,13 @@ def _body(params: Dict[str, Any]) -> str:
 
 
 def _model(cls: Type[_M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int]) -> _M:
+    if _raw_mode.get():
+        # `with_raw_response`: the engine's answer goes back unparsed (see _response.py).
+        return _Pending(t, lambda t: _build(cls, t))  # type: ignore[return-value]
+    return _build(cls, t)
+
+
+def _build(cls: Type[_M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int]) -> _M:
     body, _status, headers, request_id, attempts = t
     obj = _parse(body, cls)
     if not isinstance(obj, cls):
@@ -191,7 +223,8 @@ def _model(cls: Type[_M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[s
 
 
 class _Secret:
-    """Holds the key for ``with_options``; its repr shows at most the first 8 characters."""
+    """Holds the key for ``with_options``; its repr shows the first min(8, len/2) characters, so that
+    no key is ever shown whole, however short (the core's rule)."""
 
     __slots__ = ("_value",)
 
@@ -202,7 +235,7 @@ class _Secret:
         return self._value
 
     def __repr__(self) -> str:
-        return repr(self._value[:8] + "…")
+        return repr(self._value[: min(8, len(self._value) // 2)] + "…")
 
     __str__ = __repr__
 
@@ -275,6 +308,7 @@ class _BaseClient:
         _parent: Optional[NativeClient] = None,
     ) -> None:
         read, connect = _split_timeout(timeout)
+        read = _number("timeout", read)
         if connect_timeout is None:
             connect_timeout = connect
         if isinstance(api_key, _Secret):
@@ -300,22 +334,23 @@ class _BaseClient:
             "allow_insecure_http": allow_insecure_http,
         }
         ca_path, ca_pem = _tls_ca_cert(tls_ca_cert)
+        # The core's options schema (routerkit::bridge::options::ClientOptions): defaults and rules live there.
+        native: Dict[str, Any] = {
+            "api_key": api_key,
+            "base_url": str(base_url) if base_url is not None else None,
+            "timeout_ms": _ms(read),
+            "connect_timeout_ms": _ms(connect_timeout),
+            "deadline_ms": _ms(deadline),
+            "max_retries": max_retries,
+            "initial_retry_delay_ms": _ms(initial_retry_delay),
+            "max_retry_delay_ms": _ms(max_retry_delay),
+            "headers": _pairs(default_headers, "default_headers"),
+            "tls_ca_cert": ca_path,
+            "tls_ca_cert_pem": ca_pem,
+            "allow_insecure_http": bool(allow_insecure_http),
+        }
         try:
-            self._native = NativeClient(
-                api_key,
-                str(base_url) if base_url is not None else None,
-                read,
-                connect_timeout,
-                deadline,
-                max_retries,
-                initial_retry_delay,
-                max_retry_delay,
-                _pairs(default_headers, "default_headers"),
-                _parent,
-                tls_ca_cert=ca_path,
-                tls_ca_pem=ca_pem,
-                allow_insecure_http=bool(allow_insecure_http),
-            )
+            self._native = NativeClient(_dumps({k: v for k, v in native.items() if v is not None}), _parent)
         except NativeError as e:
             raise _convert(e) from None
         self._default_query = self._options["default_query"]
@@ -331,11 +366,11 @@ class _BaseClient:
 
     @property
     def timeout(self) -> float:
-        return float(self._native.settings()[0])
+        return float(json.loads(self._native.settings())["timeout_ms"]) / 1000.0
 
     @property
     def max_retries(self) -> int:
-        return int(self._native.settings()[3])
+        return int(json.loads(self._native.settings())["max_retries"])
 
     def _merged(self, overrides: Dict[str, Any]) -> Dict[str, Any]:
         unknown = set(overrides) - set(_CLIENT_OPTIONS)
@@ -398,6 +433,9 @@ class Client(_BaseClient):
         self.chat = Chat(self)
         self.models = Models(self)
         self.embeddings = Embeddings(self)
+        self.completions = TextCompletions(self)
+        self.moderations = Moderations(self)
+        self.responses = _responses.Responses(self)
 
     def with_options(self, **options: Any) -> "Client":
         """A client with some options changed, sharing this one's connection pool."""
@@ -418,12 +456,12 @@ class Client(_BaseClient):
         self.close()
 
 
-class Chat:
+class Chat(_NestedRawResponses):
     def __init__(self, client: Client) -> None:
         self.completions = Completions(client)
 
 
-class Completions:
+class Completions(_RawResponses):
     """``client.chat.completions``."""
 
     def __init__(self, client: Client) -> None:
@@ -440,6 +478,8 @@ class Completions:
         extra_query: Optional[Mapping[str, Any]] = None,
         extra_body: Optional[Mapping[str, Any]] = None,
         timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
         **params: Any,
     ) -> Stream[ChatCompletionChunk]: ...
 
@@ -454,6 +494,8 @@ class Completions:
         extra_query: Optional[Mapping[str, Any]] = None,
         extra_body: Optional[Mapping[str, Any]] = None,
         timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
         **params: Any,
     ) -> ChatCompletion: ...
 
@@ -468,6 +510,8 @@ class Completions:
         extra_query: Optional[Mapping[str, Any]] = None,
         extra_body: Optional[Mapping[str, Any]] = None,
         timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]: ...
 
@@ -481,17 +525,19 @@ class Completions:
         extra_query: Optional[Mapping[str, Any]] = None,
         extra_body: Optional[Mapping[str, Any]] = None,
         timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]:
         """``POST /chat/completions`` with openai-python's parameters (others pass through to the gateway)."""
         params["model"] = model
         params["messages"] = messages
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
         try:
             if stream:
-                return Stream(client._native.chat_stream(_body(params), opts))
-            return _model(ChatCompletion, client._native.chat(_body(params), opts))
+                return Stream(client._native.open("chat_stream", _body(params), ChatCompletionChunk, opts))
+            return _model(ChatCompletion, client._native.call("chat", _body(params), opts))
         except NativeError as e:
             raise _convert(e) from None
 
@@ -504,6 +550,8 @@ class Completions:
         extra_query: Optional[Mapping[str, Any]] = None,
         extra_body: Optional[Mapping[str, Any]] = None,
         timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
         **params: Any,
     ) -> ChatCompletionStreamManager:
         """The stream helper: ``with client.chat.completions.stream(...) as stream:`` then iterate for
@@ -512,19 +560,19 @@ class Completions:
         params["messages"] = messages
         params.pop("stream", None)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
         body = _body(params)
 
         def start() -> NativeStream:
             try:
-                return client._native.chat_stream(body, opts, True)  # type: ignore[no-any-return]
+                return client._native.open("chat_stream", body, ChatCompletionChunk, opts, True)  # type: ignore[no-any-return]
             except NativeError as e:
                 raise _convert(e) from None
 
         return ChatCompletionStreamManager(start)
 
 
-class Models:
+class Models(_RawResponses):
     """``client.models``."""
 
     def __init__(self, client: Client) -> None:
@@ -536,17 +584,99 @@ class Models:
         extra_headers: Optional[Mapping[str, Any]] = None,
         extra_query: Optional[Mapping[str, Any]] = None,
         timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
     ) -> ModelList:
         """``GET /models``; iterate the result for the models (``.data`` is the list)."""
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout)
+        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
         try:
-            return _model(ModelList, client._native.models(opts))
+            return _model(ModelList, client._native.call("models", None, opts))
+        except NativeError as e:
+            raise _convert(e) from None
+
+    def retrieve(
+        self,
+        model: str,
+        *,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+    ) -> Model:
+        """``GET /models/{model}`` (a gateway id may hold slashes: ``openai/gpt-4.1``)."""
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        try:
+            return _model(Model, client._native.call("models.retrieve", _encode("model", {"id": model}), opts))
         except NativeError as e:
             raise _convert(e) from None
 
 
-class Embeddings:
+class TextCompletions:
+    """``client.completions``: the legacy completions endpoint (``prompt`` in, ``choices[].text`` out)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        model: str,
+        # Optional here so that the engine, which validates every language alike, names it when missing.
+        prompt: Any = NOT_GIVEN,
+        stream: Optional[bool] = None,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        **params: Any,
+    ) -> Union[Completion, Stream[Completion]]:
+        """``POST /completions``; with ``stream=True`` a ``Stream`` of ``Completion`` chunks."""
+        params["model"] = model
+        params["prompt"] = prompt
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        try:
+            if stream:
+                return Stream(client._native.open("completions_stream", _body(params), Completion, opts))
+            return _model(Completion, client._native.call("completions", _body(params), opts))
+        except NativeError as e:
+            raise _convert(e) from None
+
+
+class Moderations:
+    """``client.moderations``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        input: Any,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        **params: Any,
+    ) -> ModerationCreateResponse:
+        """``POST /moderations``."""
+        params["input"] = input
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        try:
+            return _model(ModerationCreateResponse, client._native.call("moderations", _body(params), opts))
+        except NativeError as e:
+            raise _convert(e) from None
+
+
+class Embeddings(_RawResponses):
     """``client.embeddings``."""
 
     def __init__(self, client: Client) -> None:
@@ -561,17 +691,21 @@ class Embeddings:
         extra_query: Optional[Mapping[str, Any]] = None,
         extra_body: Optional[Mapping[str, Any]] = None,
         timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
         **params: Any,
     ) -> CreateEmbeddingResponse:
-        """``POST /embeddings``."""
+        """``POST /embeddings``; without ``encoding_format``, base64 is asked for and decoded (as openai-python)."""
         params["input"] = input
         params["model"] = model
+        decode = _default_encoding(params)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
         try:
-            return _model(CreateEmbeddingResponse, client._native.embeddings(_body(params), opts))
+            r = _model(CreateEmbeddingResponse, client._native.call("embeddings", _body(params), opts))
         except NativeError as e:
             raise _convert(e) from None
+        return _then(r, decode) if decode else r  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------------------
@@ -678,6 +812,9 @@ class AsyncClient(_BaseClient):
         self.chat = AsyncChat(self)
         self.models = AsyncModels(self)
         self.embeddings = AsyncEmbeddings(self)
+        self.completions = AsyncTextCompletions(self)
+        self.moderations = AsyncModerations(self)
+        self.responses = _responses.AsyncResponses(self)
 
     def with_options(self, **options: Any) -> "AsyncClient":
         """A client with some options changed, sharing this one's connection pool."""
@@ -697,12 +834,12 @@ class AsyncClient(_BaseClient):
         await self.close()
 
 
-class AsyncChat:
+class AsyncChat(_NestedRawResponses):
     def __init__(self, client: AsyncClient) -> None:
         self.completions = AsyncCompletions(client)
 
 
-class AsyncCompletions:
+class AsyncCompletions(_AsyncRawResponses):
     """``client.chat.completions`` on ``AsyncClient``."""
 
     def __init__(self, client: AsyncClient) -> None:
@@ -719,6 +856,8 @@ class AsyncCompletions:
         extra_query: Optional[Mapping[str, Any]] = None,
         extra_body: Optional[Mapping[str, Any]] = None,
         timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
         **params: Any,
     ) -> AsyncStream[ChatCompletionChunk]: ...
 
@@ -733,6 +872,8 @@ class AsyncCompletions:
         extra_query: Optional[Mapping[str, Any]] = None,
         extra_body: Optional[Mapping[str, Any]] = None,
         timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
         **params: Any,
     ) -> ChatCompletion: ...
 
@@ -747,6 +888,8 @@ class AsyncCompletions:
         extra_query: Optional[Mapping[str, Any]] = None,
         extra_body: Optional[Mapping[str, Any]] = None,
         timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]: ...
 
@@ -760,17 +903,19 @@ class AsyncCompletions:
         extra_query: Optional[Mapping[str, Any]] = None,
         extra_body: Optional[Mapping[str, Any]] = None,
         timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]:
         params["model"] = model
         params["messages"] = messages
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
         native = client._native
         if stream:
-            s = await _caller.call(native.chat_stream_async, _body(params), opts)
+            s = await _caller.call(native.open_async, "chat_stream", _body(params), ChatCompletionChunk, opts)
             return AsyncStream(s, _caller)
-        return _model(ChatCompletion, await _caller.call(native.chat_async, _body(params), opts))
+        return _model(ChatCompletion, await _caller.call(native.call_async, "chat", _body(params), opts))
 
     def stream(
         self,
@@ -781,6 +926,8 @@ class AsyncCompletions:
         extra_query: Optional[Mapping[str, Any]] = None,
         extra_body: Optional[Mapping[str, Any]] = None,
         timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
         **params: Any,
     ) -> AsyncChatCompletionStreamManager:
         """``async with client.chat.completions.stream(...) as stream:``."""
@@ -788,11 +935,11 @@ class AsyncCompletions:
         params["messages"] = messages
         params.pop("stream", None)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
         body = _body(params)
 
         async def start() -> NativeStream:
-            return await _caller.call(client._native.chat_stream_async, body, opts, True)  # type: ignore[no-any-return]
+            return await _caller.call(client._native.open_async, "chat_stream", body, ChatCompletionChunk, opts, True)  # type: ignore[no-any-return]
 
         return AsyncChatCompletionStreamManager(start, _caller)
 
@@ -812,7 +959,7 @@ class _AsyncModelList:
             yield m
 
 
-class AsyncModels:
+class AsyncModels(_AsyncRawResponses):
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
@@ -822,17 +969,34 @@ class AsyncModels:
         extra_headers: Optional[Mapping[str, Any]] = None,
         extra_query: Optional[Mapping[str, Any]] = None,
         timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
     ) -> _AsyncModelList:
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout)
+        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
 
         async def fetch() -> ModelList:
-            return _model(ModelList, await _caller.call(client._native.models_async, opts))
+            return _model(ModelList, await _caller.call(client._native.call_async, "models", None, opts))
 
         return _AsyncModelList(fetch)
 
+    async def retrieve(
+        self,
+        model: str,
+        *,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+    ) -> Model:
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        raw = await _caller.call(client._native.call_async, "models.retrieve", _encode("model", {"id": model}), opts)
+        return _model(Model, raw)
 
-class AsyncEmbeddings:
+
+class AsyncEmbeddings(_AsyncRawResponses):
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
@@ -845,13 +1009,73 @@ class AsyncEmbeddings:
         extra_query: Optional[Mapping[str, Any]] = None,
         extra_body: Optional[Mapping[str, Any]] = None,
         timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
         **params: Any,
     ) -> CreateEmbeddingResponse:
         params["input"] = input
         params["model"] = model
+        decode = _default_encoding(params)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout)
-        return _model(CreateEmbeddingResponse, await _caller.call(client._native.embeddings_async, _body(params), opts))
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        raw = await _caller.call(client._native.call_async, "embeddings", _body(params), opts)
+        r = _model(CreateEmbeddingResponse, raw)
+        return _then(r, decode) if decode else r  # type: ignore[no-any-return]
+
+
+class AsyncTextCompletions:
+    """``client.completions`` on ``AsyncClient``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def create(
+        self,
+        *,
+        model: str,
+        # Optional here so that the engine, which validates every language alike, names it when missing.
+        prompt: Any = NOT_GIVEN,
+        stream: Optional[bool] = None,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        **params: Any,
+    ) -> Union[Completion, AsyncStream[Completion]]:
+        params["model"] = model
+        params["prompt"] = prompt
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        native = client._native
+        if stream:
+            s = await _caller.call(native.open_async, "completions_stream", _body(params), Completion, opts)
+            return AsyncStream(s, _caller)
+        return _model(Completion, await _caller.call(native.call_async, "completions", _body(params), opts))
+
+
+class AsyncModerations:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def create(
+        self,
+        *,
+        input: Any,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        **params: Any,
+    ) -> ModerationCreateResponse:
+        params["input"] = input
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        raw = await _caller.call(client._native.call_async, "moderations", _body(params), opts)
+        return _model(ModerationCreateResponse, raw)
 
 
 OpenAI = Client

@@ -9,15 +9,17 @@ __all__ = [
     "NativeError",
     "NativeStream",
     "__version__",
+    "default_settings",
+    "error_kinds",
     "parse_json",
     "set_classes",
 ]
 
-_Opts = Optional[
-    Tuple[Optional[float], Optional[List[Tuple[str, str]]], Optional[List[Tuple[str, str]]], Optional[str]]
-]
+# Per-call options: JSON text of the core's options schema (routerkit::bridge::options::CallOptions).
+_Opts = Optional[str]
 _Raw = Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int]
-_Event = Tuple[str, int, Optional[int], Optional[str], str]
+# The core's event wire form: (name, choice, text, index, tool_name).
+_Event = Tuple[str, int, str, Optional[int], Optional[str]]
 
 class NativeError(Exception): ...
 
@@ -45,36 +47,27 @@ class NativeStream:
 
 @final
 class NativeClient:
-    def __new__(
-        cls,
-        api_key: Optional[str] = None,
-        base_url: Optional[str] = None,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        deadline: Optional[float] = None,
-        max_retries: Optional[int] = None,
-        initial_retry_delay: Optional[float] = None,
-        max_retry_delay: Optional[float] = None,
-        default_headers: Optional[List[Tuple[str, str]]] = None,
-        parent: Optional[NativeClient] = None,
-        *,
-        tls_ca_cert: Optional[str] = None,
-        tls_ca_pem: Optional[str] = None,
-        allow_insecure_http: bool = False,
-    ) -> NativeClient: ...
+    def __new__(cls, options: Optional[str] = None, parent: Optional[NativeClient] = None) -> NativeClient: ...
     def masked_key(self) -> str: ...
     def base_url(self) -> str: ...
-    def settings(self) -> Tuple[float, float, Optional[float], int]: ...
-    def chat(self, body: str, opts: _Opts = None) -> _Raw: ...
-    def chat_stream(self, body: str, opts: _Opts = None, events: bool = False) -> NativeStream: ...
-    def models(self, opts: _Opts = None) -> _Raw: ...
-    def embeddings(self, body: str, opts: _Opts = None) -> _Raw: ...
-    def chat_async(self, completions: Completions, future: Any, body: str, opts: _Opts = None) -> CallHandle: ...
-    def chat_stream_async(
-        self, completions: Completions, future: Any, body: str, opts: _Opts = None, events: bool = False
+    def settings(self) -> str: ...
+    def call(self, op: str, body: Optional[str] = None, opts: _Opts = None) -> _Raw: ...
+    def open(self, op: str, body: str, cls: type, opts: _Opts = None, events: bool = False) -> NativeStream: ...
+    def call_async(
+        self, completions: Completions, future: Any, op: str, body: Optional[str] = None, opts: _Opts = None
     ) -> CallHandle: ...
-    def models_async(self, completions: Completions, future: Any, opts: _Opts = None) -> CallHandle: ...
-    def embeddings_async(self, completions: Completions, future: Any, body: str, opts: _Opts = None) -> CallHandle: ...
+    def open_async(
+        self,
+        completions: Completions,
+        future: Any,
+        op: str,
+        body: str,
+        cls: type,
+        opts: _Opts = None,
+        events: bool = False,
+    ) -> CallHandle: ...
 
+def default_settings() -> str: ...
+def error_kinds() -> List[str]: ...
 def parse_json(text: Union[str, bytes], cls: type) -> Any: ...
 def set_classes(base: type, chunk: type) -> None: ...

@@ -401,10 +401,10 @@ class _HelperCore:
         return p
 
     def events(
-        self, chunk: ChatCompletionChunk, raw: List[Tuple[str, int, Optional[int], Optional[str], str]]
+        self, chunk: ChatCompletionChunk, raw: List[Tuple[str, int, str, Optional[int], Optional[str]]]
     ) -> List[Any]:
         out: List[Any] = [ChunkEvent(chunk, self)]
-        for kind, choice, index, name, text in raw:
+        for kind, choice, text, index, name in raw:
             if kind == "content.delta":
                 out.append(ContentDeltaEvent(text, self._parts_for(("c", choice, 0)), choice))
             elif kind == "content.done":

@@ -320,3 +320,42 @@ class CreateEmbeddingResponse(_Response):
 
 
 _set_classes(BaseModel, ChatCompletionChunk)
+
+
+class CompletionChoice(BaseModel):
+    _fields = {"index": None, "text": None, "finish_reason": None, "logprobs": BaseModel}
+    index: int
+    text: str
+    finish_reason: Optional[str]
+
+
+class Completion(_Response):
+    """``client.completions.create(...)`` (legacy completions), and each chunk of its stream."""
+
+    _fields = {
+        "id": None,
+        "object": None,
+        "created": None,
+        "model": None,
+        "choices": CompletionChoice,
+        "usage": CompletionUsage,
+        "system_fingerprint": None,
+    }
+    id: str
+    object: str
+    created: int
+    model: str
+    choices: List[CompletionChoice]
+    usage: Optional[CompletionUsage]
+
+
+class Moderation(BaseModel):
+    _fields = {"flagged": None, "categories": BaseModel, "category_scores": BaseModel}
+    flagged: bool
+
+
+class ModerationCreateResponse(_Response):
+    _fields = {"id": None, "model": None, "results": Moderation}
+    id: str
+    model: str
+    results: List[Moderation]

@@ -1,0 +1,2 @@
+// `routerkit/resources/chat`.
+export * from './chat/index.js';

@@ -1,0 +1,2 @@
+// `routerkit/resources/embeddings`.
+export { Embeddings, type CreateEmbeddingResponse, type Embedding, type EmbeddingCreateParams, type Base64EmbeddingResponse } from '../../index.js';

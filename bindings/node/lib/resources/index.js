@@ -1,0 +1,7 @@
+'use strict';
+// `routerkit/resources` and `routerkit/resources/index`, as openai-node's: the resource classes.
+const { Chat, Embeddings, Models } = require('../client');
+
+exports.Chat = Chat;
+exports.Embeddings = Embeddings;
+exports.Models = Models;

@@ -1,0 +1,2 @@
+// `routerkit/resources/models`.
+export { Models, type Model, type ModelsPage } from '../../index.js';

@@ -1,0 +1,5 @@
+'use strict';
+// `routerkit/resources/models`, as `openai/resources/models`.
+const { Models } = require('../client');
+
+exports.Models = Models;

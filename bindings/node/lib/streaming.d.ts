@@ -1,0 +1,2 @@
+// `routerkit/streaming`, as `openai/streaming`.
+export { Stream } from '../index.js';

@@ -1,0 +1,285 @@
+"""The Responses API: ``client.responses.create(...)`` (plain and ``stream=True``) and the
+stream helper ``client.responses.stream(...)`` with ``get_final_response()``, as
+openai-python has them.
+
+Everything is the core's ``responses`` / ``responses_stream`` operations: the stream's
+end and error rules and the accumulated final response come from the engine; this
+module names things and wraps them.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, List, Optional, Type, Union
+
+from ._exceptions import _convert
+from ._routerkit import NativeError, NativeStream, parse_json
+from ._streaming import AsyncStream, Stream
+from ._types import BaseModel, _Response
+
+__all__ = [
+    "Response",
+    "ResponseOutputItem",
+    "ResponseOutputContent",
+    "ResponseUsage",
+    "ResponseStreamEvent",
+    "Responses",
+    "AsyncResponses",
+    "ResponseStream",
+    "AsyncResponseStream",
+    "ResponseStreamManager",
+    "AsyncResponseStreamManager",
+]
+
+
+class ResponseOutputContent(BaseModel):
+    """A content part of an output item: ``output_text`` (``text``, ``annotations``), ``refusal``, …"""
+
+    _fields = {"type": None, "text": None, "refusal": None, "annotations": BaseModel}
+    type: str
+    text: Optional[str]
+
+
+class ResponseOutputItem(BaseModel):
+    """An output item. ``type`` says which: ``message`` (``role``, ``content``), ``function_call``
+    (``call_id``, ``name``, ``arguments``), ``reasoning`` (``summary``, ``encrypted_content``: kept
+    as sent, to pass back in the next request's ``input``), or another, kept as sent."""
+
+    _fields = {"type": None, "id": None, "status": None, "role": None, "content": ResponseOutputContent, "summary": BaseModel}
+    type: str
+    id: Optional[str]
+
+
+class ResponseUsage(BaseModel):
+    _fields = {
+        "input_tokens": None,
+        "output_tokens": None,
+        "total_tokens": None,
+        "input_tokens_details": BaseModel,
+        "output_tokens_details": BaseModel,
+    }
+    input_tokens: int
+    output_tokens: int
+    total_tokens: int
+
+
+class Response(_Response):
+    """``client.responses.create(...)``: openai-python's ``Response``."""
+
+    _fields = {
+        "id": None,
+        "object": None,
+        "created_at": None,
+        "status": None,
+        "model": None,
+        "output": ResponseOutputItem,
+        "usage": ResponseUsage,
+        "error": BaseModel,
+        "incomplete_details": BaseModel,
+    }
+    id: str
+    object: str
+    created_at: float
+    status: Optional[str]
+    model: str
+    output: List[ResponseOutputItem]
+    usage: Optional[ResponseUsage]
+
+    @property
+    def output_text(self) -> str:
+        """The text of every ``output_text`` part of every message item, joined (openai-python's)."""
+        texts: List[str] = []
+        for item in self.__dict__.get("output") or []:
+            if getattr(item, "type", None) == "message":
+                for part in item.__dict__.get("content") or []:
+                    if getattr(part, "type", None) == "output_text":
+                        texts.append(part.__dict__.get("text") or "")
+        return "".join(texts)
+
+
+class ResponseStreamEvent(BaseModel):
+    """One event of a Responses stream; ``type`` names it (``response.created``,
+    ``response.output_text.delta`` with ``delta``, ``response.output_text.done`` with ``text``,
+    ``response.function_call_arguments.delta``/``.done``, ``response.output_item.added``/``.done``
+    with ``item``, ``response.completed`` with ``response``, …)."""
+
+    _fields = {"type": None, "response": Response, "item": ResponseOutputItem, "part": ResponseOutputContent}
+    type: str
+    sequence_number: Optional[int]
+
+
+def _final(native: NativeStream) -> Response:
+    obj = parse_json(native.snapshot_json() or "{}", Response)
+    object.__setattr__(obj, "_request_id", native.request_id())
+    object.__setattr__(obj, "_attempts", native.attempts())
+    object.__setattr__(obj, "_headers", native.headers())
+    return obj  # type: ignore[no-any-return]
+
+
+class ResponseStream(Stream[ResponseStreamEvent]):
+    """What ``with client.responses.stream(...) as stream`` gives: iterate for the typed events,
+    or ``get_final_response()`` (reads to the end; the engine built the response from the events)."""
+
+    def until_done(self) -> "ResponseStream":
+        for _ in self:
+            pass
+        return self
+
+    def get_final_response(self) -> Response:
+        self.until_done()
+        return _final(self._native)
+
+    def current_response_snapshot(self) -> Response:
+        return _final(self._native)
+
+
+class AsyncResponseStream(AsyncStream[ResponseStreamEvent]):
+    """``async with client.responses.stream(...) as stream``."""
+
+    async def until_done(self) -> "AsyncResponseStream":
+        async for _ in self:
+            pass
+        return self
+
+    async def get_final_response(self) -> Response:
+        await self.until_done()
+        return _final(self._native)
+
+    def current_response_snapshot(self) -> Response:
+        return _final(self._native)
+
+
+class ResponseStreamManager:
+    """Opens the stream on ``__enter__`` and closes it on ``__exit__`` (openai-python's)."""
+
+    def __init__(self, open_: Any) -> None:
+        self._open = open_
+        self._stream: Optional[ResponseStream] = None
+
+    def __enter__(self) -> ResponseStream:
+        self._stream = self._open()
+        return self._stream
+
+    def __exit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
+        if self._stream is not None:
+            self._stream.close()
+
+
+class AsyncResponseStreamManager:
+    def __init__(self, open_: Any) -> None:
+        self._open = open_
+        self._stream: Optional[AsyncResponseStream] = None
+
+    async def __aenter__(self) -> AsyncResponseStream:
+        self._stream = await self._open()
+        return self._stream
+
+    async def __aexit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
+        if self._stream is not None:
+            await self._stream.aclose()
+
+
+def _params(model: Any, input: Any, params: dict) -> dict:  # noqa: A002 - openai-python's name
+    params["model"] = model
+    params["input"] = input
+    params.pop("stream", None)
+    return params
+
+
+class Responses:
+    """``client.responses``."""
+
+    # The client is typed Any: `_client` imports this module.
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def _call(self, stream: bool, kwargs: dict) -> Any:
+        from ._client import _body, _options
+
+        client = self._client
+        opts = _options(
+            client._default_query,
+            kwargs.pop("extra_headers", None),
+            kwargs.pop("extra_query", None),
+            kwargs.pop("extra_body", None),
+            kwargs.pop("timeout", None),
+            kwargs.pop("max_retries", None),
+            kwargs.pop("deadline", None),
+        )
+        native = client._native
+        try:
+            if stream:
+                return native.open("responses_stream", _body(kwargs), ResponseStreamEvent, opts)
+            from ._client import _model
+
+            return _model(Response, native.call("responses", _body(kwargs), opts))
+        except NativeError as e:
+            raise _convert(e) from None
+
+    def create(
+        self, *, model: str, input: Any = None, stream: Optional[bool] = None, **params: Any  # noqa: A002
+    ) -> Union[Response, Stream[ResponseStreamEvent]]:
+        """``POST /responses`` with openai-python's parameters (``instructions``, ``tools``,
+        ``tool_choice``, ``text``, ``reasoning``, ``max_output_tokens``, ``previous_response_id``,
+        ``store``, ``metadata``…; others pass through); ``stream=True`` gives a ``Stream`` of events."""
+        body = _params(model, input, params)
+        if stream:
+            return Stream(self._call(True, body))
+        return self._call(False, body)  # type: ignore[no-any-return]
+
+    def stream(self, *, model: str, input: Any = None, **params: Any) -> ResponseStreamManager:  # noqa: A002
+        """``with client.responses.stream(...) as stream:`` iterate for events, then
+        ``stream.get_final_response()``."""
+        body = _params(model, input, params)
+        return ResponseStreamManager(lambda: ResponseStream(self._call(True, body)))
+
+
+class AsyncResponses:
+    """``client.responses`` on ``AsyncClient``."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    async def _call(self, stream: bool, kwargs: dict) -> Any:
+        from ._client import _body, _caller, _model, _options
+
+        client = self._client
+        opts = _options(
+            client._default_query,
+            kwargs.pop("extra_headers", None),
+            kwargs.pop("extra_query", None),
+            kwargs.pop("extra_body", None),
+            kwargs.pop("timeout", None),
+            kwargs.pop("max_retries", None),
+            kwargs.pop("deadline", None),
+        )
+        native = client._native
+        if stream:
+            return await _caller.call(native.open_async, "responses_stream", _body(kwargs), ResponseStreamEvent, opts)
+        return _model(Response, await _caller.call(native.call_async, "responses", _body(kwargs), opts))
+
+    async def create(
+        self, *, model: str, input: Any = None, stream: Optional[bool] = None, **params: Any  # noqa: A002
+    ) -> Union[Response, AsyncStream[ResponseStreamEvent]]:
+        from ._client import _caller
+
+        body = _params(model, input, params)
+        if stream:
+            return AsyncStream(await self._call(True, body), _caller)
+        return await self._call(False, body)  # type: ignore[no-any-return]
+
+    def stream(self, *, model: str, input: Any = None, **params: Any) -> AsyncResponseStreamManager:  # noqa: A002
+        """``async with client.responses.stream(...) as stream:``."""
+        from ._client import _caller
+
+        body = _params(model, input, params)
+
+        async def open_() -> AsyncResponseStream:
+            return AsyncResponseStream(await self._call(True, body), _caller)
+
+        return AsyncResponseStreamManager(open_)
+

@@ -1,0 +1,7 @@
+"""``openai.types.embedding``."""
+
+from __future__ import annotations
+
+from .._types import Embedding
+
+__all__ = ["Embedding"]

@@ -1,0 +1,43 @@
+# The import paths typed programs use: openai.types, openai.types.chat and their modules.
+import os
+from typing import List
+
+from openai import OpenAI
+from openai.types import CompletionUsage, CreateEmbeddingResponse, Embedding, Model
+from openai.types.chat import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatCompletionMessage,
+    ChatCompletionMessageParam,
+    ChatCompletionSystemMessageParam,
+    ChatCompletionToolParam,
+    ChatCompletionUserMessageParam,
+)
+from openai.types.chat.chat_completion import Choice
+from openai.types.chat.chat_completion_chunk import ChoiceDelta
+from openai.types.shared_params import FunctionDefinition
+
+client = OpenAI(default_headers={"x-mock-session": os.environ["MOCK_SESSION"]})
+
+system: ChatCompletionSystemMessageParam = {"role": "system", "content": "be brief"}
+user: ChatCompletionUserMessageParam = {"role": "user", "content": "typed hello"}
+messages: List[ChatCompletionMessageParam] = [system, user]
+weather: FunctionDefinition = {"name": "get_weather", "parameters": {"type": "object", "properties": {}}}
+tools: List[ChatCompletionToolParam] = [{"type": "function", "function": weather}]
+
+
+def answer(messages: List[ChatCompletionMessageParam]) -> ChatCompletion:
+    return client.chat.completions.create(model="m", messages=messages, tools=tools)
+
+
+completion = answer(messages)
+print(isinstance(completion, ChatCompletion), isinstance(completion.choices[0], Choice))
+print(isinstance(completion.choices[0].message, ChatCompletionMessage), isinstance(completion.usage, CompletionUsage))
+print(completion.choices[0].message.content)
+for chunk in client.chat.completions.create(model="m", messages=messages, stream=True):
+    assert isinstance(chunk, ChatCompletionChunk)
+    if chunk.choices and isinstance(chunk.choices[0].delta, ChoiceDelta) and chunk.choices[0].delta.role:
+        print("role:", chunk.choices[0].delta.role)
+emb = client.embeddings.create(model="e", input="x")
+print(isinstance(emb, CreateEmbeddingResponse), isinstance(emb.data[0], Embedding))
+print(all(isinstance(m, Model) for m in client.models.list()))
