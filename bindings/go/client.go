@@ -83,6 +83,8 @@ type clientOptionsJSON struct {
 	MaxDelayMs       float64           `json:"max_retry_delay_ms,omitempty"`
 	ConnectTimeoutMs float64           `json:"connect_timeout_ms,omitempty"`
 	TimeoutMs        float64           `json:"timeout_ms,omitempty"`
+	KeepaliveMs      float64           `json:"keepalive_timeout_ms,omitempty"`
+	MaxBodyBytes     int               `json:"max_body_bytes,omitempty"`
 	Headers          map[string]string `json:"headers,omitempty"`
 	TLSCACert        string            `json:"tls_ca_cert,omitempty"`
 	TLSCACertPEM     string            `json:"tls_ca_cert_pem,omitempty"`
@@ -100,6 +102,8 @@ func clientOptions(c ClientConfig) clientOptionsJSON {
 		MaxDelayMs:       ms(c.MaxRetryDelay),
 		ConnectTimeoutMs: ms(c.ConnectTimeout),
 		TimeoutMs:        ms(c.Timeout),
+		KeepaliveMs:      ms(c.KeepaliveTimeout),
+		MaxBodyBytes:     max(c.MaxBodyBytes, 0),
 		TLSCACert:        c.TLSCACertFile,
 		TLSCACertPEM:     string(c.TLSCACertPEM),
 		AllowInsecure:    c.AllowInsecureHTTP,

@@ -85,6 +85,13 @@ type ClientConfig struct {
 	// for each next piece of the body (default 600 s when zero). A long stream that
 	// keeps talking is not cut by it.
 	Timeout time.Duration
+	// KeepaliveTimeout bounds how long a stream may go on keep-alive comments alone,
+	// with no event (default when zero: the longer of 10 min and Timeout).
+	KeepaliveTimeout time.Duration
+	// MaxBodyBytes is the largest non-streaming response body accepted, counted
+	// after decompression (default 32 MiB when zero); a larger one fails with a
+	// decode error naming max_body_bytes.
+	MaxBodyBytes int
 	// DefaultHeaders are sent with every request.
 	DefaultHeaders map[string]string
 

@@ -36,6 +36,8 @@ type scenario struct {
 		TimeoutMs        *float64       `json:"timeout_ms"`
 		ConnectTimeoutMs *float64       `json:"connect_timeout_ms"`
 		DeadlineMs       *float64       `json:"deadline_ms"`
+		KeepaliveMs      *float64       `json:"keepalive_timeout_ms"`
+		MaxBodyBytes     *int           `json:"max_body_bytes"`
 		DefaultHeaders   map[string]any `json:"default_headers"`
 		// Explicit retry delays (when either is given, the runner passes exactly those).
 		InitialRetryDelayMs *float64 `json:"initial_retry_delay_ms"`
@@ -227,6 +229,12 @@ func scenarioClient(sid string, sc *scenario) *Client {
 	}
 	if sc.Client.ConnectTimeoutMs != nil {
 		cfg.ConnectTimeout = dur(sc.Client.ConnectTimeoutMs)
+	}
+	if sc.Client.KeepaliveMs != nil {
+		cfg.KeepaliveTimeout = dur(sc.Client.KeepaliveMs)
+	}
+	if sc.Client.MaxBodyBytes != nil {
+		cfg.MaxBodyBytes = *sc.Client.MaxBodyBytes
 	}
 	if sc.Client.DeadlineMs != nil {
 		cfg.HTTPClient = &http.Client{Timeout: dur(sc.Client.DeadlineMs)}

@@ -10,6 +10,8 @@
 // idle/connect timeouts, stream checks (a stream cut short is an error, not
 // io.EOF) and typed errors (*APIError, *RequestError).
 //
-// The package links librouterkit.a (bindings/c) through cgo: run `go generate`
-// in this directory (cargo build -p routerkit-c) before `go build`.
+// The package links librouterkit.a (bindings/c) through cgo. A released module
+// carries it prebuilt for its platforms (lib/<goos>_<goarch>), so `go get` needs
+// no Rust toolchain; in a clone of the repository, run `go generate` in this
+// directory (cargo build -p routerkit-c) before `go build`.
 package openai

@@ -20,8 +20,18 @@ export interface ClientOptions {
   project?: string | null | undefined;
   /** routerkit: longest wait (ms) for a connection. Default 10000. */
   connectTimeout?: number | undefined;
-  /** routerkit: bound (ms) on a whole call, retries included. Default none. */
+  /** routerkit: bound (ms) on a whole call, retries included. Default 3600000 (60 min). */
   deadline?: number | undefined;
+  /**
+   * routerkit: longest (ms) a stream may go on keep-alive comments alone, with no event.
+   * Default: the longer of 600000 (10 min) and `timeout`.
+   */
+  keepaliveTimeout?: number | undefined;
+  /**
+   * routerkit: largest non-streaming response body accepted, in bytes after decompression.
+   * Default 33554432 (32 MiB); a larger one rejects with an `APIError` naming `max_body_bytes`.
+   */
+  maxBodyBytes?: number | undefined;
   /** routerkit: first retry delay (ms) of the exponential backoff. Default 500. */
   initialRetryDelay?: number | undefined;
   /** routerkit: longest retry delay (ms) of the backoff. Default 8000. */
@@ -50,6 +60,8 @@ export interface RequestOptions {
   timeout?: number | undefined;
   /** routerkit: ms bound on this whole call. */
   deadline?: number | undefined;
+  /** routerkit: ms; see `ClientOptions.keepaliveTimeout`. */
+  keepaliveTimeout?: number | undefined;
   maxRetries?: number | undefined;
   headers?: HeadersLike | undefined;
   query?: Record<string, string | number | boolean> | undefined;
@@ -540,7 +552,11 @@ export interface ResponseUsage {
   total_tokens: number;
 }
 
-export interface Response {
+/**
+ * A Responses API response (openai-node: `OpenAI.Responses.Response`). Named `ResponseObject` here
+ * so that it does not shadow the fetch `Response` that `asResponse()` gives.
+ */
+export interface ResponseObject {
   id: string;
   object: 'response';
   created_at: number;
@@ -572,7 +588,7 @@ export interface ResponseStreamEvent {
     | 'response.incomplete'
     | (string & {});
   sequence_number: number;
-  response?: Response;
+  response?: ResponseObject;
   item?: ResponseOutputItem;
   part?: ResponseOutputText;
   output_index?: number;
@@ -594,17 +610,20 @@ export declare class ResponseStream implements AsyncIterable<ResponseStreamEvent
   off(event: string, listener: (event: ResponseStreamEvent) => void): this;
   abort(): void;
   done(): Promise<void>;
-  finalResponse(): Promise<Response>;
-  currentResponseSnapshot(): Response | undefined;
+  finalResponse(): Promise<ResponseObject>;
+  currentResponseSnapshot(): ResponseObject | undefined;
   [Symbol.asyncIterator](): AsyncIterator<ResponseStreamEvent>;
 }
 
 export declare class Responses {
   private constructor();
-  create(body: ResponseCreateParamsNonStreaming, options?: RequestOptions): APIPromise<Response>;
+  create(body: ResponseCreateParamsNonStreaming, options?: RequestOptions): APIPromise<ResponseObject>;
   create(body: ResponseCreateParamsStreaming, options?: RequestOptions): APIPromise<Stream<ResponseStreamEvent>>;
-  create(body: ResponseCreateParams, options?: RequestOptions): APIPromise<Stream<ResponseStreamEvent> | Response>;
+  create(body: ResponseCreateParams, options?: RequestOptions): APIPromise<Stream<ResponseStreamEvent> | ResponseObject>;
   stream(body: ResponseCreateParamsBase, options?: RequestOptions): ResponseStream;
+}
+export declare namespace Responses {
+  export { type ResponseObject as Response };
 }
 
 export declare class Moderations {

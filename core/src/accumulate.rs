@@ -230,6 +230,13 @@ impl ChatAccumulator {
         self.chunk_count
     }
 
+    /// Choices held, and the most tool calls held by one of them: what a stream's bounds
+    /// ([`limits::MAX_CHOICES`](crate::limits::MAX_CHOICES), [`limits::MAX_TOOL_CALLS`](crate::limits::MAX_TOOL_CALLS)) are checked against.
+    pub fn sizes(&self) -> (usize, usize) {
+        let calls = self.choices.iter().map(|c| c.calls.len()).max().unwrap_or(0);
+        (self.choices.len(), calls)
+    }
+
     fn merge(&mut self, chunk: &ChatCompletionChunk, mut out: Option<&mut Vec<StreamEvent>>) {
         self.chunk_count += 1;
         let base = &mut self.base;

@@ -68,6 +68,10 @@ impl<T> Response<T> {
 #[derive(Clone, Debug)]
 pub(crate) struct CallContext {
     pub idle: Duration,
+    /// Streams: the longest wait for an event while only keep-alive comments arrive.
+    pub keepalive: Duration,
+    /// Largest body accepted (non-streaming), after decompression.
+    pub max_body: usize,
     pub deadline_at: Option<Instant>,
     pub cancel: CancellationToken,
     pub policy: RetryPolicy,
@@ -116,6 +120,18 @@ impl CallContext {
         Error::new(
             ErrorKind::Timeout,
             format!("request timed out: nothing received for {:?}", self.idle),
+        )
+    }
+
+    /// A non-streaming attempt did not complete within `timeout` (openai-node's and
+    /// go-openai's bound): a body that trickles cannot hold the call.
+    pub(crate) fn total_error(&self) -> Error {
+        Error::new(
+            ErrorKind::Timeout,
+            format!(
+                "request timed out: the response was not complete within the timeout ({:?})",
+                self.idle
+            ),
         )
     }
 
@@ -197,23 +213,49 @@ impl Sender {
         if status < 400 {
             return Ok((response, headers));
         }
-        let body = read_body(response, ctx).await.unwrap_or_default();
+        // Bounded in total like a non-streaming body, also when the attempt opens a stream.
+        let body = tokio::time::timeout(ctx.idle, read_body(response, ctx))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
         Err(status_error(status, headers, &body))
     }
 }
 
-/// Reads a whole body, the idle timeout applying to each piece.
+/// Reads a whole body, the idle timeout applying to each piece, up to `max_body_bytes`
+/// (counted after decompression, and checked before each piece is kept).
 pub(crate) async fn read_body(response: HttpResponse, ctx: &CallContext) -> Result<Bytes, Error> {
     let mut body = response.into_body();
     let length = exact_length(&body);
-    let mut buf = BytesMut::new();
+    if length.is_some_and(|n| n > ctx.max_body as u64) {
+        return Err(crate::limits::body_too_large(ctx.max_body));
+    }
+    // The pieces are kept as they come and joined once: a growing buffer would copy and
+    // double its allocation on the way to a limit that a bomb reaches.
+    let mut pieces: Vec<Bytes> = Vec::new();
+    let mut total = 0usize;
     while let Some(piece) = ctx.guard_idle(next_data(&mut body)).await?? {
-        if buf.is_empty() && length.is_some_and(|n| n as usize == piece.len()) {
+        if pieces.is_empty() && length.is_some_and(|n| n as usize == piece.len()) {
             return Ok(piece);
         }
-        buf.extend_from_slice(&piece);
+        total += piece.len();
+        if total > ctx.max_body {
+            return Err(crate::limits::body_too_large(ctx.max_body));
+        }
+        pieces.push(piece);
     }
-    Ok(buf.freeze())
+    Ok(match pieces.len() {
+        0 => Bytes::new(),
+        1 => pieces.pop().unwrap_or_default(),
+        _ => {
+            let mut buf = BytesMut::with_capacity(total);
+            for piece in &pieces {
+                buf.extend_from_slice(piece);
+            }
+            buf.freeze()
+        }
+    })
 }
 
 pub(crate) fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {

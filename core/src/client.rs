@@ -368,10 +368,17 @@ impl Client {
         let sender = &self.inner.sender;
         let ((status, headers, data), attempts) = sender
             .with_retries(&ctx, 0, || async {
-                let (response, headers) = sender.attempt(&built.prepared, &ctx).await?;
-                let status = response.status().as_u16();
-                let bytes = read_body(response, &ctx).await?;
-                match decode(&bytes) {
+                // The whole attempt within `timeout`, as openai-node and go-openai bound it.
+                let whole = async {
+                    let (response, headers) = sender.attempt(&built.prepared, &ctx).await?;
+                    let status = response.status().as_u16();
+                    let bytes = read_body(response, &ctx).await?;
+                    Ok::<_, Error>((status, headers, bytes))
+                };
+                let (status, headers, bytes) = tokio::time::timeout(ctx.idle, whole)
+                    .await
+                    .map_err(|_| ctx.total_error())??;
+                match crate::limits::check_body(bytes).and_then(|bytes| decode(&bytes)) {
                     Ok(data) => Ok((status, headers, data)),
                     Err(e) => Err(e.with_headers(headers)),
                 }
@@ -405,8 +412,12 @@ impl Client {
         if let Some(n) = opts.max_retries {
             policy.max_retries = n;
         }
+        let idle = opts.timeout.unwrap_or(config.timeout);
         CallContext {
-            idle: opts.timeout.unwrap_or(config.timeout),
+            idle,
+            keepalive: (opts.keepalive_timeout.or(config.keepalive_timeout))
+                .unwrap_or(crate::limits::DEFAULT_KEEPALIVE_TIMEOUT.max(idle)),
+            max_body: config.max_body_bytes,
             deadline_at: opts
                 .deadline
                 .or(config.deadline)

@@ -60,8 +60,14 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// Longest wait for the response to start and for each next piece of the body.
     pub timeout: Duration,
-    /// Bound on a whole call, retries included.
+    /// Bound on a whole call, retries included ([`DEFAULT_DEADLINE`](crate::limits::DEFAULT_DEADLINE)
+    /// unless set).
     pub deadline: Option<Duration>,
+    /// Longest a stream may go on keep-alive comments alone, with no event; `None`: the longer
+    /// of [`DEFAULT_KEEPALIVE_TIMEOUT`](crate::limits::DEFAULT_KEEPALIVE_TIMEOUT) and the call's `timeout`.
+    pub keepalive_timeout: Option<Duration>,
+    /// Largest non-streaming response body accepted, after decompression.
+    pub max_body_bytes: usize,
     /// Retries after the first attempt, and backoff.
     pub retry: RetryPolicy,
     /// Headers sent with every request.
@@ -84,6 +90,8 @@ pub struct RequestOptions {
     pub timeout: Option<Duration>,
     /// Overrides [`ClientConfig::deadline`].
     pub deadline: Option<Duration>,
+    /// Overrides [`ClientConfig::keepalive_timeout`].
+    pub keepalive_timeout: Option<Duration>,
     /// Overrides the retry count.
     pub max_retries: Option<u32>,
     /// Added to (and replacing) the default headers; an empty value removes a default header.
@@ -108,6 +116,9 @@ impl RequestOptions {
         if self.deadline.is_some_and(|d| d.is_zero()) {
             return Err(Error::invalid("deadline", "must be positive"));
         }
+        if self.keepalive_timeout.is_some_and(|d| d.is_zero()) {
+            return Err(Error::invalid("keepalive_timeout", "must be positive"));
+        }
         for (name, value) in &self.headers {
             check_header(name, value)?;
         }
@@ -123,6 +134,8 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
     deadline: Option<Duration>,
+    keepalive_timeout: Option<Duration>,
+    max_body_bytes: Option<usize>,
     max_retries: Option<u32>,
     initial_backoff: Option<Duration>,
     max_backoff: Option<Duration>,
@@ -168,9 +181,22 @@ impl ClientBuilder {
         self.timeout = Some(d);
         self
     }
-    /// Bound on a whole call, retries included (default none).
+    /// Bound on a whole call, retries included (default 60 min,
+    /// [`DEFAULT_DEADLINE`](crate::limits::DEFAULT_DEADLINE)).
     pub fn deadline(mut self, d: Duration) -> Self {
         self.deadline = Some(d);
+        self
+    }
+    /// Longest a stream may go on keep-alive comments alone, with no event (default: 10 min
+    /// or the call's `timeout`, whichever is longer).
+    pub fn keepalive_timeout(mut self, d: Duration) -> Self {
+        self.keepalive_timeout = Some(d);
+        self
+    }
+    /// Largest non-streaming response body accepted, after decompression (default 32 MiB,
+    /// [`DEFAULT_MAX_BODY_BYTES`](crate::limits::DEFAULT_MAX_BODY_BYTES)).
+    pub fn max_body_bytes(mut self, n: usize) -> Self {
+        self.max_body_bytes = Some(n);
         self
     }
     /// Retries after the first attempt (default 2).
@@ -297,12 +323,20 @@ impl ClientBuilder {
         if self.deadline.is_some_and(|d| d.is_zero()) {
             return Err(Error::invalid("deadline", "must be positive"));
         }
+        if self.keepalive_timeout.is_some_and(|d| d.is_zero()) {
+            return Err(Error::invalid("keepalive_timeout", "must be positive"));
+        }
+        if self.max_body_bytes == Some(0) {
+            return Err(Error::invalid("max_body_bytes", "must be positive"));
+        }
         Ok(ClientConfig {
             api_key: ApiKey::new(api_key),
             base_url,
             connect_timeout,
             timeout,
-            deadline: self.deadline,
+            deadline: Some(self.deadline.unwrap_or(crate::limits::DEFAULT_DEADLINE)),
+            keepalive_timeout: self.keepalive_timeout,
+            max_body_bytes: self.max_body_bytes.unwrap_or(crate::limits::DEFAULT_MAX_BODY_BYTES),
             retry,
             default_headers: self.default_headers,
             max_event_bytes: self

@@ -42,6 +42,7 @@ pub mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod limits;
 pub mod log;
 pub mod ops;
 pub mod request;
@@ -50,6 +51,7 @@ pub mod retry;
 pub mod secret;
 pub mod sse;
 pub mod stream;
+mod surrogate;
 mod transport;
 pub mod types;
 

@@ -118,6 +118,12 @@ fn build_client(s: &Session, cfg: &Value) -> Result<Client, Error> {
     if let Some(d) = ms(&cfg["connect_timeout_ms"]) {
         b = b.connect_timeout(d);
     }
+    if let Some(d) = ms(&cfg["keepalive_timeout_ms"]) {
+        b = b.keepalive_timeout(d);
+    }
+    if let Some(n) = cfg["max_body_bytes"].as_u64() {
+        b = b.max_body_bytes(n as usize);
+    }
     if let Some(d) = ms(&cfg["deadline_ms"]) {
         b = b.deadline(d);
     }

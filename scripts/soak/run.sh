@@ -70,5 +70,28 @@ for lang in $LANGS; do
     echo "   ok"
   fi
 done
+# Issue 22's memory bounds at full length: a 10,000,000-chunk stream's peak RSS, a 12 MB
+# many-choices body, 10 GiB gzip bombs streamed and not (each test in a fresh process, against
+# the test suite's own mock). SOAK_MEMORY=0 skips it; SOAK_MEMORY_CHUNKS sets the length.
+if [[ "${SOAK_MEMORY:-1}" == 1 ]]; then
+  export ROUTERKIT_MEMORY_CHUNKS="${SOAK_MEMORY_CHUNKS:-$([[ "${SOAK_QUICK:-0}" == 1 ]] && echo 1000000 || echo 10000000)}"
+  for lang in $LANGS; do
+    echo "== $lang: memory bounds, a stream of $ROUTERKIT_MEMORY_CHUNKS chunks"
+    set +e
+    case $lang in
+      rust) timeout "$LIMIT" cargo test -q -p routerkit --test bounds memory_ -- --nocapture ;;
+      python) (cd bindings/python && timeout "$LIMIT" .venv/bin/python -m pytest -q tests/test_memory.py -s) ;;
+      node) (cd bindings/node && timeout "$LIMIT" node --test test/memory.test.js) ;;
+      go) (cd bindings/go && timeout "$LIMIT" go test -count=1 -v -run '^TestMemory' ./...) ;;
+    esac >"$OUT/$lang-memory.log" 2>&1
+    rc=$?
+    set -e
+    grep -o 'MEMORY .*' "$OUT/$lang-memory.log" | sed 's/^/   /'
+    if [[ $rc -ne 0 ]]; then
+      echo "   FAILED (exit $rc; see $OUT/$lang-memory.log)"
+      status=1
+    fi
+  done
+fi
 python3 "$HERE/summary.py" "$OUT" $LANGS | tee "$OUT/summary.md"
 exit $status

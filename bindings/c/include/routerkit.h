@@ -13,6 +13,17 @@
 // a struct layout or the meaning of a field. Callers check it at start-up.
 #define RK_ABI_VERSION 2
 
+// Chunks in a batch when the caller passes `max` 0.
+//
+// A batch's chunks are allocated by the thread that calls `next_batch` and freed at the next
+// call, often on another thread: Go moves goroutines between OS threads, and glibc gives each
+// thread its own arena, which keeps the high-water mark of every batch it once held. Without a
+// bound a batch took everything already received (a gateway that writes 512 events at a time
+// made batches of about 8,000 chunks): a 10-million-chunk stream peaked at 115 MiB with 2
+// threads and 144 MiB with 8 (95 MiB with `MALLOC_ARENA_MAX=1`), against 14 MiB at the start.
+// 1,024 chunks still cross the ABI once per thousand chunks.
+#define RK_BATCH_DEFAULT_MAX 1024
+
 // Tag of a fast record in [`rk_stream_next_batch_bin`]'s layout (`'F'`).
 #define RK_CHUNK_FAST 70
 
@@ -157,7 +168,10 @@ void rk_cancel_token_free(struct RkCancelToken *token);
 // `from_env` (bool, default true: missing key/base URL come from
 // `THEROUTER_API_KEY`/`THEROUTER_BASE_URL`, then `OPENAI_*`, then `.env`),
 // `timeout_ms` (idle timeout, default 600000), `connect_timeout_ms` (10000),
-// `deadline_ms` (whole call, retries included; default none), `max_retries` (2),
+// `deadline_ms` (whole call, retries included; default 3600000), `keepalive_timeout_ms`
+// (a stream on keep-alive comments alone; default the longer of 600000 and
+// `timeout_ms`), `max_body_bytes` (largest non-streaming body after
+// decompression; default 33554432), `max_retries` (2),
 // `initial_retry_delay_ms` (500), `max_retry_delay_ms` (8000), `headers`
 // (object name → value, sent with every request), `max_event_bytes`,
 // `include_usage_by_default` (bool), `tls_ca_cert` (extra CA certificate(s) to
@@ -248,7 +262,7 @@ enum RkStatus rk_open(const struct RkClient *client,
                       struct RkError **err);
 
 // Waits for the next chunks and hands over every chunk already received, up
-// to `max` (0 means no limit), in one buffer.
+// to `max` (0 means [`RK_BATCH_DEFAULT_MAX`] chunks), in one buffer.
 //
 // On `RK_STATUS_OK`: `*out_count` chunks are in `*out_data` (`*out_len` bytes):
 // each chunk's JSON text (the event's `data`, as the gateway sent it) followed by

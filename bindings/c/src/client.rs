@@ -60,7 +60,10 @@ impl RkResponse {
 /// `from_env` (bool, default true: missing key/base URL come from
 /// `THEROUTER_API_KEY`/`THEROUTER_BASE_URL`, then `OPENAI_*`, then `.env`),
 /// `timeout_ms` (idle timeout, default 600000), `connect_timeout_ms` (10000),
-/// `deadline_ms` (whole call, retries included; default none), `max_retries` (2),
+/// `deadline_ms` (whole call, retries included; default 3600000), `keepalive_timeout_ms`
+/// (a stream on keep-alive comments alone; default the longer of 600000 and
+/// `timeout_ms`), `max_body_bytes` (largest non-streaming body after
+/// decompression; default 33554432), `max_retries` (2),
 /// `initial_retry_delay_ms` (500), `max_retry_delay_ms` (8000), `headers`
 /// (object name → value, sent with every request), `max_event_bytes`,
 /// `include_usage_by_default` (bool), `tls_ca_cert` (extra CA certificate(s) to

@@ -96,6 +96,8 @@ function clientOptions(o) {
   if (o.timeout != null) n.timeout_ms = millis(o.timeout, 'timeout', 'timeout');
   if (o.connectTimeout != null) n.connect_timeout_ms = millis(o.connectTimeout, 'connectTimeout', 'connect_timeout');
   if (o.deadline != null) n.deadline_ms = millis(o.deadline, 'deadline', 'deadline');
+  if (o.keepaliveTimeout != null) n.keepalive_timeout_ms = millis(o.keepaliveTimeout, 'keepaliveTimeout', 'keepalive_timeout');
+  if (o.maxBodyBytes != null) n.max_body_bytes = count(o.maxBodyBytes, 'maxBodyBytes', 'max_body_bytes');
   if (o.maxRetries != null) n.max_retries = count(o.maxRetries, 'maxRetries', 'max_retries');
   if (o.initialRetryDelay != null) n.initial_retry_delay_ms = millis(o.initialRetryDelay, 'initialRetryDelay', 'initial_retry_delay');
   if (o.maxRetryDelay != null) n.max_retry_delay_ms = millis(o.maxRetryDelay, 'maxRetryDelay', 'max_retry_delay');
@@ -122,6 +124,7 @@ function callOptions(o) {
   let n;
   if (o.timeout != null) (n ??= {}).timeout_ms = millis(o.timeout, 'timeout', 'timeout');
   if (o.deadline != null) (n ??= {}).deadline_ms = millis(o.deadline, 'deadline', 'deadline');
+  if (o.keepaliveTimeout != null) (n ??= {}).keepalive_timeout_ms = millis(o.keepaliveTimeout, 'keepaliveTimeout', 'keepalive_timeout');
   if (o.maxRetries != null) (n ??= {}).max_retries = count(o.maxRetries, 'maxRetries', 'max_retries');
   if (o.headers != null || o.idempotencyKey != null) {
     const headers = pairList(o.headers) ?? [];
@@ -139,7 +142,8 @@ function callOptions(o) {
 }
 
 function nativeError(e) {
-  return fromNative(e);
+  // A call that is not a stream (nor a stream's opening): never an APIStreamError.
+  return fromNative(e, false);
 }
 
 /** Runs `start(cancelToken)` with `options.signal` wired to cancel it. */
@@ -161,7 +165,7 @@ function call(fn) {
   try {
     return fn();
   } catch (e) {
-    return Promise.reject(fromNative(e));
+    return Promise.reject(fromNative(e, false));
   }
 }
 

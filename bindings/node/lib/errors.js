@@ -110,9 +110,11 @@ function extras(err, p) {
   return err;
 }
 
-function streamError(p) {
+/** A stream's failure is an APIStreamError; a call that is not a stream gets a plain APIError. */
+function streamError(p, inStream = true) {
   const body = p.body && typeof p.body === 'object' ? p.body : undefined;
-  const err = new APIStreamError(undefined, body, body ? undefined : p.message, toHeaders(p.headers));
+  const Class = inStream ? APIStreamError : APIError;
+  const err = new Class(undefined, body, body ? undefined : p.message, toHeaders(p.headers));
   if (body) err.message = p.message;
   if (err.requestID == null && p.request_id != null) err.requestID = p.request_id;
   err.kind = p.kind;
@@ -146,8 +148,11 @@ const BY_KIND = {
   decode: streamError,
 };
 
-/** The native rejection (message = the core's error wire form) → openai-node's class. Anything else passes through. */
-function fromNative(e) {
+/**
+ * The native rejection (message = the core's error wire form) → openai-node's class. Anything else passes through.
+ * `inStream`: the failure is a stream's (APIStreamError); a call that is not a stream gets APIError.
+ */
+function fromNative(e, inStream = true) {
   const message = e?.message;
   if (typeof message !== 'string' || !message.startsWith(PREFIX)) return e;
   let p;
@@ -157,7 +162,7 @@ function fromNative(e) {
     return e;
   }
   // A kind from a newer engine than this file: the stream/decode shape, which carries every field.
-  return (Object.hasOwn(BY_KIND, p.kind) ? BY_KIND[p.kind] : streamError)(p);
+  return (Object.hasOwn(BY_KIND, p.kind) ? BY_KIND[p.kind] : streamError)(p, inStream);
 }
 
 module.exports = {

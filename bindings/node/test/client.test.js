@@ -391,6 +391,13 @@ test('instanceof for every error class', async () => {
   assert.equal(String(streamErr.code), '502');
   assert.match(streamErr.message, /upstream died/);
 
+  // Failures of calls that are not streams are APIErrors, never APIStreamErrors: a body that is
+  // not JSON, one nested too deep, a 200 that carries an error.
+  for (const bad of [{ body_raw: '<html>oops</html>' }, { deep_json: 100000 }, { body: { error: { message: 'no', code: 402 } } }]) {
+    const e = await c.chat.completions.create({ model: 'm', messages: MSG }, { headers: step(bad), maxRetries: 0 }).catch((x) => x);
+    assert.ok(e instanceof APIError && !(e instanceof APIStreamError), `${JSON.stringify(bad).slice(0, 40)}: ${e?.constructor?.name}`);
+  }
+
   // Bad input from the caller: TypeError naming the field, nothing sent.
   const bad = await c.chat.completions.create({ model: 'm', messages: MSG, temperature: 'hot' }).catch((e) => e);
   assert.ok(bad instanceof TypeError);

@@ -45,6 +45,8 @@ function kindOf(err) {
   if (err instanceof APIConnectionTimeoutError) return 'timeout';
   if (err instanceof APIConnectionError) return 'connection';
   if (err instanceof APIStreamError) return err.kind ?? 'stream';
+  // A call that is not a stream fails with an APIError (never an APIStreamError) carrying the kind.
+  if (err instanceof APIError && !err.status && err.kind) return err.kind;
   if (err instanceof APIError && err.status) return 'status';
   return `unknown (${err?.constructor?.name}: ${err?.message})`;
 }
@@ -61,6 +63,8 @@ function makeClient(sid, cfg = {}) {
   if (cfg.timeout_ms != null) o.timeout = cfg.timeout_ms;
   if (cfg.connect_timeout_ms != null) o.connectTimeout = cfg.connect_timeout_ms;
   if (cfg.deadline_ms != null) o.deadline = cfg.deadline_ms;
+  if (cfg.keepalive_timeout_ms != null) o.keepaliveTimeout = cfg.keepalive_timeout_ms;
+  if (cfg.max_body_bytes != null) o.maxBodyBytes = cfg.max_body_bytes;
   return new OpenAI(o);
 }
 

@@ -92,6 +92,10 @@ def client_kwargs(mock: Mock, sc: Dict[str, Any]) -> Dict[str, Any]:
         kw["connect_timeout"] = c["connect_timeout_ms"] / 1000
     if c.get("deadline_ms") is not None:
         kw["deadline"] = c["deadline_ms"] / 1000
+    if c.get("keepalive_timeout_ms") is not None:
+        kw["keepalive_timeout"] = c["keepalive_timeout_ms"] / 1000
+    if c.get("max_body_bytes") is not None:
+        kw["max_body_bytes"] = c["max_body_bytes"]
     return kw
 
 

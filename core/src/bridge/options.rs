@@ -38,6 +38,10 @@ pub struct ClientOptions {
     pub connect_timeout_ms: Option<f64>,
     /// Bound on a whole call, retries included.
     pub deadline_ms: Option<f64>,
+    /// Longest a stream may go on keep-alive comments alone (default: the longer of 10 min and the timeout).
+    pub keepalive_timeout_ms: Option<f64>,
+    /// Largest non-streaming body accepted, after decompression (default 32 MiB).
+    pub max_body_bytes: Option<usize>,
     /// Retries after the first attempt.
     pub max_retries: Option<i64>,
     /// First retry delay (see [`ClientBuilder::max_backoff`] for the rule with the cap).
@@ -68,6 +72,8 @@ pub struct CallOptions {
     pub timeout_ms: Option<f64>,
     /// Overrides the client's deadline.
     pub deadline_ms: Option<f64>,
+    /// Overrides the client's keep-alive bound.
+    pub keepalive_timeout_ms: Option<f64>,
     /// Overrides the client's retry count.
     pub max_retries: Option<i64>,
     /// Headers added to (and replacing) the default ones; an empty or null value removes one.
@@ -175,6 +181,12 @@ impl ClientOptions {
         if let Some(ms) = self.deadline_ms {
             b = b.deadline(millis(ms, "deadline")?);
         }
+        if let Some(ms) = self.keepalive_timeout_ms {
+            b = b.keepalive_timeout(millis(ms, "keepalive_timeout")?);
+        }
+        if let Some(n) = self.max_body_bytes {
+            b = b.max_body_bytes(n);
+        }
         if let Some(n) = self.max_retries {
             b = b.max_retries(count(n)?);
         }
@@ -227,6 +239,10 @@ impl CallOptions {
         Ok(RequestOptions {
             timeout: self.timeout_ms.map(|ms| millis(ms, "timeout")).transpose()?,
             deadline: self.deadline_ms.map(|ms| millis(ms, "deadline")).transpose()?,
+            keepalive_timeout: self
+                .keepalive_timeout_ms
+                .map(|ms| millis(ms, "keepalive_timeout"))
+                .transpose()?,
             max_retries: self.max_retries.map(count).transpose()?,
             headers: self.headers.map(Pairs::into_vec).unwrap_or_default(),
             query: self.query.map(Pairs::into_vec).unwrap_or_default(),
@@ -281,7 +297,7 @@ impl Settings {
         Settings {
             timeout_ms: ms(DEFAULT_TIMEOUT),
             connect_timeout_ms: ms(DEFAULT_CONNECT_TIMEOUT),
-            deadline_ms: None,
+            deadline_ms: Some(ms(crate::limits::DEFAULT_DEADLINE)),
             max_retries: DEFAULT_MAX_RETRIES,
             initial_retry_delay_ms: ms(retry.initial_backoff),
             max_retry_delay_ms: ms(retry.max_backoff),

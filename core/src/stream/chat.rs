@@ -41,6 +41,15 @@ impl Protocol for Chat {
             Some(out) => self.0.push_with_events(place, out),
             None => self.0.push(place),
         }
+        if place
+            .choices
+            .iter()
+            .any(|c| c.index != 0 || c.delta.tool_calls.is_some())
+        {
+            if let Some(e) = over_bounds(&self.0) {
+                return Step::Fail(e);
+            }
+        }
         Step::Chunk
     }
 
@@ -72,6 +81,21 @@ impl Protocol for Chat {
     fn finish(self) -> ChatCompletion {
         self.0.finish()
     }
+}
+
+/// What the accumulator holds, against the bounds on choices and tool calls: a stream of
+/// distinct indexes must not grow the client's memory without end.
+fn over_bounds(accumulator: &ChatAccumulator) -> Option<Error> {
+    use crate::limits::{MAX_CHOICES, MAX_TOOL_CALLS};
+    let (choices, calls) = accumulator.sizes();
+    let what = if choices > MAX_CHOICES {
+        format!("more than {MAX_CHOICES} choices")
+    } else if calls > MAX_TOOL_CALLS {
+        format!("more than {MAX_TOOL_CALLS} tool calls in one choice")
+    } else {
+        return None;
+    };
+    Some(Error::new(ErrorKind::Decode, format!("the stream holds {what}")))
 }
 
 impl Chat {

@@ -150,6 +150,8 @@ pub struct Stream<P: Protocol> {
     /// brings is kept for the accumulator but not handed over (tutorial loops index `choices[0]`).
     hide_added_usage: bool,
     pending_error: Option<Error>,
+    /// Surrogate pairs split across events (see [`crate::surrogate`]).
+    surrogates: crate::surrogate::StreamRepair,
     state: State,
     handed: usize,
     last_batch_at: Option<Instant>,
@@ -168,6 +170,8 @@ struct ReadWatch {
     idle: Pin<Box<Sleep>>,
     deadline: Option<Pin<Box<Sleep>>>,
     last_progress: Instant,
+    /// When the last event (not a comment) arrived, or the attempt connected.
+    last_event: Instant,
 }
 
 impl ReadWatch {
@@ -178,12 +182,14 @@ impl ReadWatch {
             idle: Box::pin(tokio::time::sleep_until(now + ctx.idle)),
             deadline: ctx.deadline_at.map(|t| Box::pin(tokio::time::sleep_until(t))),
             last_progress: now,
+            last_event: now,
         }
     }
 
     /// Something arrived (or a new attempt connected): the idle timeout counts from now.
     fn progress(&mut self) {
         self.last_progress = Instant::now();
+        self.last_event = self.last_progress;
     }
 
     /// The next piece of the body, unless the caller cancels, the deadline
@@ -194,6 +200,7 @@ impl ReadWatch {
             idle,
             deadline,
             last_progress,
+            ..
         } = self;
         loop {
             let deadline_passed = async {
@@ -261,6 +268,7 @@ impl<P: Protocol> Stream<P> {
             scratch: P::Chunk::default(),
             hide_added_usage: false,
             pending_error: None,
+            surrogates: Default::default(),
             state: State::Open,
             handed: 0,
             last_batch_at: None,
@@ -503,7 +511,21 @@ impl<P: Protocol> Stream<P> {
         if let Err(SseError::EventTooLarge { limit }) = self.decoder.feed(bytes, &mut self.decoded) {
             self.pending_error = Some(Error::new(
                 ErrorKind::Stream,
-                format!("a stream event is larger than {limit} bytes"),
+                format!("a stream event is larger than {limit} bytes (max_event_bytes)"),
+            ));
+        }
+        if !self.decoded.is_empty() {
+            self.watch.last_event = self.watch.last_progress;
+        } else if self.watch.last_progress >= self.watch.last_event + self.ctx.keepalive && self.pending_error.is_none()
+        {
+            // Keep-alives alone (comments, a partial event) for this long: the gateway is alive
+            // but the answer is not coming. Checked as bytes arrive; silence is the idle timeout's.
+            self.pending_error = Some(Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "stream timed out: only keep-alive comments, no event, for {:?} (keepalive_timeout)",
+                    self.ctx.keepalive
+                ),
             ));
         }
         self.process_events();
@@ -514,7 +536,7 @@ impl<P: Protocol> Stream<P> {
         if let Err(SseError::EventTooLarge { limit }) = self.decoder.finish(&mut self.decoded) {
             self.pending_error = Some(Error::new(
                 ErrorKind::Stream,
-                format!("a stream event is larger than {limit} bytes"),
+                format!("a stream event is larger than {limit} bytes (max_event_bytes)"),
             ));
         }
         self.process_events();
@@ -547,8 +569,12 @@ impl<P: Protocol> Stream<P> {
     fn process_events(&mut self) {
         self.events_this_attempt += self.decoded.len();
         let mut ended = false;
-        for event in self.decoded.drain(..) {
+        for mut event in self.decoded.drain(..) {
             if self.pending_error.is_some() || !matches!(self.state, State::Open) {
+                break;
+            }
+            if let Err(e) = self.surrogates.repair(&mut event.data) {
+                self.pending_error = Some(e);
                 break;
             }
             let mut events = Vec::new();

@@ -496,8 +496,19 @@ async fn api_request(
             | (&Method::POST, "/v1/responses")
     ) || (parts.method == Method::GET && path.starts_with("/v1/models/"));
 
-    let mut resp = if let Some(spec) = step.stream.clone() {
-        let gz = spec.gzip && gzip_ok;
+    let mut resp = if let Some(n) = step.gzip_bomb_bytes {
+        let (tx, mb) = MockBody::streaming(outcome.clone());
+        tokio::spawn(sse::produce_bomb(tx, ctx, n));
+        let mut r = Response::new(mb);
+        *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+        r.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        r.headers_mut()
+            .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        r
+    } else if let Some(spec) = step.stream.clone() {
+        // A bomb does not ask what the client accepts.
+        let gz = (spec.gzip && gzip_ok) || spec.gzip_bomb_bytes.is_some();
         // `repeat` (benchmarks): events may share a write, as on a busy server.
         let (tx, mb) = if spec.repeat.is_some() && spec.split.is_none() && !gz {
             MockBody::channel(outcome.clone(), 256)
@@ -537,7 +548,11 @@ async fn api_request(
             (
                 status,
                 step.content_type.clone().unwrap_or_else(|| "application/json".into()),
-                raw.clone().into_bytes(),
+                if step.hex_escapes {
+                    sse::unescape_hex(raw)
+                } else {
+                    raw.clone().into_bytes()
+                },
             )
         } else if status >= 400 {
             let reason = StatusCode::from_u16(status)
@@ -655,17 +670,38 @@ async fn api_request(
                         guard.0 = None;
                         return Ok(r);
                     }
-                    let answer = match ctx.responses {
+                    let mut answer = match ctx.responses {
                         Some(_) => responses::response_for(&ctx, step.content.as_deref()),
                         None => api::completion_for(&ctx, &content),
                     };
-                    (status, "application/json".into(), answer.to_string().into_bytes())
+                    if let Some(n) = step.choices {
+                        let one = answer["choices"][0].clone();
+                        answer["choices"] = (0..n)
+                            .map(|i| {
+                                let mut c = one.clone();
+                                c["index"] = i.into();
+                                c
+                            })
+                            .collect();
+                    }
+                    let text = match step.deep_json {
+                        Some(depth) => sse::deep_json(&answer, depth),
+                        None => answer.to_string(),
+                    };
+                    (status, "application/json".into(), text.into_bytes())
                 }
             }
         };
         let gz = step.gzip && gzip_ok;
         let bytes = if gz { gzip_bytes(&bytes) } else { bytes };
-        let mut r = Response::new(MockBody::full(outcome.clone(), Bytes::from(bytes)));
+        let mut r = match step.trickle_ms {
+            Some(every) => {
+                let (tx, mb) = MockBody::streaming(outcome.clone());
+                tokio::spawn(sse::produce_trickle(tx, bytes, every));
+                Response::new(mb)
+            }
+            None => Response::new(MockBody::full(outcome.clone(), Bytes::from(bytes))),
+        };
         *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if let Ok(v) = HeaderValue::from_str(&ctype) {
             r.headers_mut().insert(CONTENT_TYPE, v);

@@ -20,8 +20,70 @@ pub const COMMENT: &str = ": OPENROUTER PROCESSING";
 enum Ev {
     Json(Value),
     Raw(String),
-    /// A pre-rendered event (`repeat`), shared by all its copies.
-    Shared(std::sync::Arc<str>),
+    /// `repeat`: this many events taking the pre-rendered texts in turn (from the second),
+    /// made as they are sent, so a stream of millions costs the mock nothing per event.
+    Repeat(Vec<std::sync::Arc<str>>, usize),
+}
+
+/// An event as sent.
+enum EvView<'a> {
+    Json(&'a Value),
+    Text(&'a str),
+}
+
+/// How many events `evs` stands for.
+fn ev_count(evs: &[Ev]) -> usize {
+    evs.iter()
+        .map(|e| match e {
+            Ev::Repeat(_, n) => *n,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// The `i`-th event `evs` stands for.
+fn ev_at(evs: &[Ev], mut i: usize) -> Option<EvView<'_>> {
+    for e in evs {
+        match e {
+            Ev::Repeat(texts, n) if i < *n => return Some(EvView::Text(&texts[(i + 1) % texts.len()])),
+            Ev::Repeat(_, n) => i -= n,
+            _ if i == 0 => {
+                return Some(match e {
+                    Ev::Json(v) => EvView::Json(v),
+                    Ev::Raw(r) => EvView::Text(r),
+                    Ev::Repeat(..) => unreachable!(),
+                })
+            }
+            _ => i -= 1,
+        }
+    }
+    None
+}
+
+/// `\xHH` → the byte HH (`hex_escapes`), so a scenario written in JSON can send invalid UTF-8.
+pub fn unescape_hex(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && b.get(i + 1) == Some(&b'x') {
+            if let Some(byte) = s.get(i + 2..i + 4).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(byte);
+                i += 4;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
+/// `data:` text of a chunk with a field `deep` nested `depth` arrays deep.
+pub fn deep_json(base: &Value, depth: usize) -> String {
+    let text = base.to_string();
+    let head = text.strip_suffix('}').unwrap_or(&text);
+    format!("{head},\"deep\":{}{}}}", "[".repeat(depth), "]".repeat(depth))
 }
 
 fn base_chunk(ctx: &ChatCtx, choices: Value) -> Value {
@@ -147,6 +209,10 @@ fn events(spec: &StreamSpec, ctx: &ChatCtx) -> Vec<Ev> {
             .collect();
     }
     let mut out = Vec::new();
+    if let Some(depth) = spec.deep_json {
+        let chunk = delta_chunk(ctx, json!({"content": "deep"}));
+        out.push(Ev::Raw(format!("data: {}\n\n", deep_json(&chunk, depth))));
+    }
     let mut role_sent = false;
     let mut with_role = |mut delta: Map<String, Value>| {
         if !role_sent {
@@ -206,7 +272,9 @@ fn events(spec: &StreamSpec, ctx: &ChatCtx) -> Vec<Ev> {
                 .into()
             })
             .collect();
-        out.extend((1..k).map(|i| Ev::Shared(rendered[i % rendered.len()].clone())));
+        if k > 1 {
+            out.push(Ev::Repeat(rendered, k - 1));
+        }
     } else {
         for piece in split_text(&content, spec.pieces.as_ref()) {
             let mut d = Map::new();
@@ -258,6 +326,7 @@ fn events(spec: &StreamSpec, ctx: &ChatCtx) -> Vec<Ev> {
     }
 
     let finish = match &spec.finish_reason {
+        _ if spec.endless => None,
         Some(f) => f.clone(),
         None if !tool_calls.is_empty() => Some("tool_calls".into()),
         None => Some("stop".into()),
@@ -382,6 +451,57 @@ impl Writer {
     }
 }
 
+/// Writes `n` bytes of `byte` through the writer (gzipped when it is), 64 KiB at a time;
+/// false when the client went away.
+async fn bomb(w: &mut Writer, byte: u8, n: u64) -> bool {
+    let block = vec![byte; 64 * 1024];
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(block.len() as u64) as usize;
+        if !w.write(&block[..k]).await {
+            return false;
+        }
+        left -= k as u64;
+    }
+    true
+}
+
+/// A gzip bomb as a non-stream body: a chat completion whose content is `n` zeros.
+pub async fn produce_bomb(tx: mpsc::Sender<Msg>, ctx: ChatCtx, n: u64) {
+    let mut w = Writer {
+        tx,
+        gz: Some(GzEncoder::new(Vec::new(), Compression::default())),
+        split: Split::None,
+    };
+    let head = format!(
+        "{{\"id\":\"{}\",\"object\":\"chat.completion\",\"created\":{CREATED},\"model\":\"{}\",\"choices\":[{{\"index\":0,\"message\":{{\"role\":\"assistant\",\"content\":\"",
+        ctx.id, ctx.model
+    );
+    if w.write(head.as_bytes()).await
+        && bomb(&mut w, b'0', n).await
+        && w.write(b"\"},\"finish_reason\":\"stop\"}]}").await
+    {
+        w.finish().await;
+    }
+}
+
+/// A non-stream body sent one byte every `every_ms`.
+pub async fn produce_trickle(tx: mpsc::Sender<Msg>, body: Vec<u8>, every_ms: u64) {
+    let w = Writer {
+        tx,
+        gz: None,
+        split: Split::None,
+    };
+    for (i, b) in body.iter().enumerate() {
+        if i > 0 && !w.sleep(every_ms).await {
+            return;
+        }
+        if w.tx.send(Msg::Data(Bytes::copy_from_slice(&[*b]))).await.is_err() {
+            return;
+        }
+    }
+}
+
 pub async fn produce(p: Producer, spec: StreamSpec, ctx: ChatCtx) {
     let le = spec.line_ending.clone().unwrap_or_else(|| "\n".into());
     let evs = events(&spec, &ctx);
@@ -399,8 +519,31 @@ pub async fn produce(p: Producer, spec: StreamSpec, ctx: ChatCtx) {
             return;
         }
     }
+    if let Some(every) = spec.keepalive_ms {
+        let until = spec
+            .keepalive_for_ms
+            .map(|ms| tokio::time::Instant::now() + Duration::from_millis(ms));
+        while until.is_none_or(|t| tokio::time::Instant::now() < t) {
+            if !w.write(format!(": keep-alive{le}{le}").as_bytes()).await || !w.sleep(every.max(1)).await {
+                return;
+            }
+        }
+    }
+    if let Some(n) = spec.gzip_bomb_bytes {
+        // One event that never fits: its content is `n` bytes of `a`, compressed as it goes.
+        let head = format!(
+            "data: {{\"id\":\"{}\",\"object\":\"chat.completion.chunk\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"",
+            ctx.id
+        );
+        if w.write(head.as_bytes()).await && bomb(&mut w, b'a', n).await && w.write(b"\"}}]}\n\n").await {
+            w.finish().await;
+        }
+        return;
+    }
     let comment = format!("{COMMENT}{le}{le}");
-    for i in 0..=evs.len() {
+    let count = ev_count(&evs);
+    let mut pending = String::new();
+    for i in 0..=count {
         if spec.stall_after == Some(i) {
             if w.sleep(spec.stall_ms.unwrap_or(60_000)).await {
                 w.finish().await;
@@ -432,7 +575,7 @@ pub async fn produce(p: Producer, spec: StreamSpec, ctx: ChatCtx) {
             }
             return;
         }
-        let Some(ev) = evs.get(i) else { break };
+        let Some(ev) = ev_at(&evs, i) else { break };
         if i > 0 {
             if let Some(ms) = spec.delay_ms_between {
                 if !w.sleep(ms).await {
@@ -445,16 +588,38 @@ pub async fn produce(p: Producer, spec: StreamSpec, ctx: ChatCtx) {
             s.push_str(&comment);
         }
         match ev {
-            Ev::Json(v) => {
+            EvView::Json(v) => {
                 let name = v.get("type").and_then(Value::as_str).filter(|_| responses);
                 s.push_str(&format_data(v, &le, spec.multiline_data, name))
             }
-            Ev::Raw(r) => s.push_str(r),
-            Ev::Shared(r) => s.push_str(r),
+            EvView::Text(r) => s.push_str(r),
         }
-        if !w.write(s.as_bytes()).await {
+        if let Some(k) = spec.events_per_write.filter(|&k| k > 1) {
+            // Many events per write (and per HTTP chunk), as a busy gateway's buffered writer sends them.
+            pending.push_str(&s);
+            if (i + 1) % k != 0 && i + 1 < count {
+                continue;
+            }
+            s = std::mem::take(&mut pending);
+        }
+        let sent = if spec.hex_escapes {
+            w.write(&unescape_hex(&s)).await
+        } else {
+            w.write(s.as_bytes()).await
+        };
+        if !sent {
             return;
         }
+    }
+    if spec.endless {
+        // A live stream that never ends: a content delta every `delay_ms_between`.
+        let tick = format_data(&delta_chunk(&ctx, json!({"content": "more "})), &le, false, None);
+        while w.sleep(spec.delay_ms_between.unwrap_or(500)).await {
+            if !w.write(tick.as_bytes()).await {
+                return;
+            }
+        }
+        return;
     }
     // A Responses stream ends with its `response.completed` event, never `[DONE]`.
     if spec.done.unwrap_or(true) && !responses {

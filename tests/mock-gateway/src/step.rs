@@ -33,6 +33,18 @@ pub struct Step {
     pub gzip: bool,
     /// For non-stream chat responses: replace the default message content.
     pub content: Option<String>,
+    /// Send the (non-stream) body one byte every this many ms, chunked.
+    pub trickle_ms: Option<u64>,
+    /// A gzip bomb: a chat answer whose content is this many bytes of `0`, gzipped as it is
+    /// sent (about 1,000:1), with `content-encoding: gzip` whatever the request accepts.
+    pub gzip_bomb_bytes: Option<u64>,
+    /// For non-stream chat responses: this many choices, each with the content.
+    pub choices: Option<usize>,
+    /// For non-stream chat responses: an extra field `deep` nested this many arrays deep.
+    pub deep_json: Option<usize>,
+    /// In `body_raw`, `\xHH` stands for the byte HH (to send invalid UTF-8).
+    #[serde(default)]
+    pub hex_escapes: bool,
     /// An SSE response body (sent whether or not the request asked to stream).
     pub stream: Option<StreamSpec>,
 }
@@ -114,6 +126,22 @@ pub struct StreamSpec {
     /// the pieces in turn: each event is rendered once, so the mock can serve
     /// long benchmark streams cheaply.
     pub repeat: Option<usize>,
+    /// Send `: keep-alive` comments every this many ms before the first event...
+    pub keepalive_ms: Option<u64>,
+    /// ...for this long (absent: forever, until the client leaves).
+    pub keepalive_for_ms: Option<u64>,
+    /// After the events, send a content delta every `delay_ms_between` (default 500) ms forever.
+    #[serde(default)]
+    pub endless: bool,
+    /// A gzip bomb: one event whose content is this many bytes of `a`, gzipped as it is sent.
+    pub gzip_bomb_bytes: Option<u64>,
+    /// One extra event, first, with a field `deep` nested this many arrays deep.
+    pub deep_json: Option<usize>,
+    /// In `raw_events`, `\xHH` stands for the byte HH (to send invalid UTF-8).
+    #[serde(default)]
+    pub hex_escapes: bool,
+    /// Write this many events at a time (one write, one HTTP chunk), as a buffered gateway does.
+    pub events_per_write: Option<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -27,6 +27,8 @@ const CLIENT: &[&str] = &[
     "timeout_ms",
     "connect_timeout_ms",
     "deadline_ms",
+    "keepalive_timeout_ms",
+    "max_body_bytes",
     "default_headers",
     "backoff",
     "initial_retry_delay_ms",
@@ -299,7 +301,12 @@ async fn fetch(m: &Mock, s: &Value, sid: &str, idle_ms: u64) -> Result<(Response
         Ok(Err(e)) => return Err(format!("connection: {e}")),
         Ok(Ok(r)) => r,
     };
+    // Endless streams, keep-alives and trickles never go idle: a whole reading takes 5 s at most.
+    let until = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
+        if tokio::time::Instant::now() >= until {
+            return Ok((resp, End::Idle));
+        }
         match tokio::time::timeout(Duration::from_millis(idle_ms), c.read_piece()).await {
             Err(_) => return Ok((resp, End::Idle)),
             Ok(Err(e)) => return Ok((resp, End::Broken(e.to_string()))),
@@ -341,7 +348,7 @@ fn accumulate(body: &[u8], cancel_after: Option<u64>, hide_added_usage: bool) ->
             a.done = true;
             break;
         }
-        let v: Value = match serde_json::from_str(&data) {
+        let v: Value = match serde_json::from_str(&mask_surrogates(&data)) {
             Ok(v) => v,
             Err(e) => {
                 a.error = Some(("decode".into(), None, e.to_string()));
@@ -437,7 +444,52 @@ fn accumulate(body: &[u8], cancel_after: Option<u64>, hide_added_usage: bool) ->
             t["function"]["arguments"] = "{}".into();
         }
     }
+    a.content = unmask_surrogates(&a.content);
+    a.reasoning = unmask_surrogates(&a.reasoning);
     a
+}
+
+/// Surrogate escapes (`\ud83d`) as private-use characters U+F0000 + (unit − 0xD800), so that
+/// serde reads text with lone or split surrogates; [`unmask_surrogates`] turns the joined text
+/// back into UTF-16 units and decodes them as JavaScript would show them (a pair, even one split
+/// across events, is its character; a lone unit is U+FFFD): the reference for the engine's rule.
+fn mask_surrogates(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut plain = 0;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            let unit = text
+                .get(i + 2..i + 6)
+                .filter(|_| b.get(i + 1) == Some(&b'u'))
+                .and_then(|h| u16::from_str_radix(h, 16).ok())
+                .filter(|u| (0xD800..=0xDFFF).contains(u));
+            if let Some(u) = unit {
+                out.push_str(&text[plain..i]);
+                out.push(char::from_u32(0xF0000 + (u as u32 - 0xD800)).unwrap());
+                i += 6;
+                plain = i;
+                continue;
+            }
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+    out.push_str(&text[plain.min(text.len())..]);
+    out
+}
+
+fn unmask_surrogates(text: &str) -> String {
+    let mut units: Vec<u16> = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match c as u32 {
+            m @ 0xF0000..=0xF07FF => units.push((m - 0xF0000 + 0xD800) as u16),
+            _ => units.extend(c.encode_utf16(&mut [0; 2]).iter()),
+        }
+    }
+    String::from_utf16_lossy(&units)
 }
 
 /// A reference reading of a Responses stream, as the conformance README defines it: every
@@ -731,13 +783,10 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
             }
         }
         "chat" => {
-            let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let text = mask_surrogates(&String::from_utf8_lossy(&body));
+            let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
             let ch = v.pointer("/choices/0").cloned().unwrap_or(Value::Null);
-            let content = ch
-                .pointer("/message/content")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
+            let content = unmask_surrogates(ch.pointer("/message/content").and_then(Value::as_str).unwrap_or(""));
             fields.insert("content_length", (content.len() as u64).into());
             fields.insert("content", content.into());
             let r = ch

@@ -263,6 +263,8 @@ _CLIENT_OPTIONS = (
     "default_query",
     "tls_ca_cert",
     "allow_insecure_http",
+    "keepalive_timeout",
+    "max_body_bytes",
 )
 
 
@@ -305,6 +307,8 @@ class _BaseClient:
         max_retry_delay: Optional[float] = None,
         tls_ca_cert: TlsCaCert = None,
         allow_insecure_http: bool = False,
+        keepalive_timeout: Optional[float] = None,
+        max_body_bytes: Optional[int] = None,
         _parent: Optional[NativeClient] = None,
     ) -> None:
         read, connect = _split_timeout(timeout)
@@ -319,6 +323,8 @@ class _BaseClient:
         initial_retry_delay = _number("initial_retry_delay", initial_retry_delay)
         max_retry_delay = _number("max_retry_delay", max_retry_delay)
         max_retries = _count("max_retries", max_retries)
+        keepalive_timeout = _number("keepalive_timeout", keepalive_timeout)
+        max_body_bytes = _count("max_body_bytes", max_body_bytes)
         self._options: Dict[str, Any] = {
             "api_key": _Secret(api_key) if api_key is not None else None,
             "base_url": base_url,
@@ -332,6 +338,8 @@ class _BaseClient:
             "default_query": dict(default_query) if default_query else None,
             "tls_ca_cert": tls_ca_cert,
             "allow_insecure_http": allow_insecure_http,
+            "keepalive_timeout": keepalive_timeout,
+            "max_body_bytes": max_body_bytes,
         }
         ca_path, ca_pem = _tls_ca_cert(tls_ca_cert)
         # The core's options schema (routerkit::bridge::options::ClientOptions): defaults and rules live there.
@@ -341,6 +349,8 @@ class _BaseClient:
             "timeout_ms": _ms(read),
             "connect_timeout_ms": _ms(connect_timeout),
             "deadline_ms": _ms(deadline),
+            "keepalive_timeout_ms": _ms(keepalive_timeout),
+            "max_body_bytes": max_body_bytes,
             "max_retries": max_retries,
             "initial_retry_delay_ms": _ms(initial_retry_delay),
             "max_retry_delay_ms": _ms(max_retry_delay),
@@ -413,6 +423,8 @@ class Client(_BaseClient):
         max_retry_delay: Optional[float] = None,
         tls_ca_cert: TlsCaCert = None,
         allow_insecure_http: bool = False,
+        keepalive_timeout: Optional[float] = None,
+        max_body_bytes: Optional[int] = None,
         _parent: Optional[NativeClient] = None,
     ) -> None:
         super().__init__(
@@ -428,6 +440,8 @@ class Client(_BaseClient):
             max_retry_delay=max_retry_delay,
             tls_ca_cert=tls_ca_cert,
             allow_insecure_http=allow_insecure_http,
+            keepalive_timeout=keepalive_timeout,
+            max_body_bytes=max_body_bytes,
             _parent=_parent,
         )
         self.chat = Chat(self)
@@ -792,6 +806,8 @@ class AsyncClient(_BaseClient):
         max_retry_delay: Optional[float] = None,
         tls_ca_cert: TlsCaCert = None,
         allow_insecure_http: bool = False,
+        keepalive_timeout: Optional[float] = None,
+        max_body_bytes: Optional[int] = None,
         _parent: Optional[NativeClient] = None,
     ) -> None:
         super().__init__(
@@ -807,6 +823,8 @@ class AsyncClient(_BaseClient):
             max_retry_delay=max_retry_delay,
             tls_ca_cert=tls_ca_cert,
             allow_insecure_http=allow_insecure_http,
+            keepalive_timeout=keepalive_timeout,
+            max_body_bytes=max_body_bytes,
             _parent=_parent,
         )
         self.chat = AsyncChat(self)

@@ -231,12 +231,34 @@ class AsyncStream(Generic[_T]):
 
 
 class _Parts:
-    """Deltas seen so far for one piece of text; snapshots are joined on demand."""
+    """One piece of text as its deltas arrive; snapshots are cut from it on demand.
 
-    __slots__ = ("parts",)
+    The deltas are joined now and then rather than all kept: a list of every delta held a
+    pointer per chunk for the stream's life (10 million one-character deltas: 80 MB for 10 MB
+    of text). Joined once the deltas waiting outnumber 1/32 of the text's length, the text is
+    copied about 32 times over the stream, and memory stays near its length.
+    """
+
+    __slots__ = ("text", "pending", "length")
 
     def __init__(self) -> None:
-        self.parts: List[str] = []
+        self.text = ""
+        self.pending: List[str] = []
+        self.length = 0
+
+    def add(self, delta: str) -> int:
+        """Appends `delta`; the text's length with it (where its snapshot ends)."""
+        self.pending.append(delta)
+        self.length += len(delta)
+        if len(self.pending) > 4096 and len(self.pending) > len(self.text) >> 5:
+            self.joined()
+        return self.length
+
+    def joined(self) -> str:
+        if self.pending:
+            self.text += "".join(self.pending)
+            self.pending.clear()
+        return self.text
 
 
 class ChunkEvent:
@@ -259,20 +281,19 @@ class ChunkEvent:
 
 
 class _DeltaEvent:
-    __slots__ = ("delta", "_parts", "_n", "choice_index")
+    __slots__ = ("delta", "_parts", "_end", "choice_index")
     type: str = ""
 
     def __init__(self, delta: str, parts: _Parts, choice_index: int) -> None:
-        parts.parts.append(delta)
+        self._end = parts.add(delta)
         self.delta = delta
         self._parts = parts
-        self._n = len(parts.parts)
         self.choice_index = choice_index
 
     @property
     def snapshot(self) -> str:
         """The text so far, this delta included."""
-        return "".join(self._parts.parts[: self._n])
+        return self._parts.joined()[: self._end]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(type={self.type!r}, delta={self.delta!r})"
@@ -322,23 +343,22 @@ class RefusalDoneEvent:
 
 
 class FunctionToolCallArgumentsDeltaEvent:
-    __slots__ = ("name", "index", "arguments_delta", "_parts", "_n", "choice_index")
+    __slots__ = ("name", "index", "arguments_delta", "_parts", "_end", "choice_index")
     type = "tool_calls.function.arguments.delta"
     parsed_arguments: Optional[object] = None
 
     def __init__(self, name: str, index: int, delta: str, parts: _Parts, choice_index: int) -> None:
-        parts.parts.append(delta)
+        self._end = parts.add(delta)
         self.name = name
         self.index = index
         self.arguments_delta = delta
         self._parts = parts
-        self._n = len(parts.parts)
         self.choice_index = choice_index
 
     @property
     def arguments(self) -> str:
         """The arguments so far, this delta included."""
-        return "".join(self._parts.parts[: self._n])
+        return self._parts.joined()[: self._end]
 
     def __repr__(self) -> str:
         return (
