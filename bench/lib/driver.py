@@ -210,7 +210,9 @@ def artifact_lines(art: dict | None) -> list[str]:
     out = [head]
     for a in art["artifacts"]:
         size = f"{a['bytes'] / 1e6:.2f} MB" if a["bytes"] >= 1e6 else f"{a['bytes'] / 1e3:.0f} kB"
-        out.append(f"  - {a['role']}: `{a['file']}` ({size})" + (f" — {a['note']}" if a["note"] else ""))
+        # Relative to the repository when under it: the Go zip's own name (v0.1.0.zip) says little.
+        shown = os.path.relpath(a["path"], ROOT) if a["path"].startswith(str(ROOT) + os.sep) else a["file"]
+        out.append(f"  - {a['role']}: `{shown}` ({size})" + (f" — {a['note']}" if a["note"] else ""))
     out.append("  - Rust: the `routerkit` crate built from the tree in the release profile (as `cargo add` users compile it); "
                "the mock gateway likewise")
     return out
