@@ -465,18 +465,6 @@ func (c *Client) CreateChatCompletion(ctx context.Context, request ChatCompletio
 	if err := validateChatRequest(request); err != nil {
 		return response, err
 	}
-	body, err := marshalRequest(request)
-	if err != nil {
-		return response, err
-	}
-	raw, err := c.call(ctx, "chat", body, request.ExtraBody)
-	if err != nil {
-		return response, err
-	}
-	if err := json.Unmarshal(raw.body, &response); err != nil {
-		return response, decodeError(err, raw)
-	}
-	response.Attempts = raw.attempts
-	response.SetHeader(raw.header)
-	return response, nil
+	response.Attempts, err = c.exchangeJSON(ctx, "chat", request, request.ExtraBody, &response)
+	return response, err
 }

@@ -249,6 +249,27 @@ func (c *Client) acquire() error {
 // call runs one non-streaming call in the engine.
 // op names a row of the engine's operation table ("chat", "models.retrieve", …): one
 // entry point of the library serves every endpoint.
+// headerSetter is a response that keeps the HTTP headers of its call (go-openai's Header()).
+type headerSetter interface{ SetHeader(http.Header) }
+
+// exchangeJSON is every plain endpoint: request marshalled, the operation called, the answer
+// decoded into out with the call's headers; it returns the attempts for out's Attempts field.
+func (c *Client) exchangeJSON(ctx context.Context, op string, request any, extraBody map[string]any, out headerSetter) (int, error) {
+	body, err := marshalRequest(request)
+	if err != nil {
+		return 0, err
+	}
+	raw, err := c.call(ctx, op, body, extraBody)
+	if err != nil {
+		return 0, err
+	}
+	if err := json.Unmarshal(raw.body, out); err != nil {
+		return 0, decodeError(err, raw)
+	}
+	out.SetHeader(raw.header)
+	return raw.attempts, nil
+}
+
 func (c *Client) call(ctx context.Context, op string, body []byte, extraBody map[string]any) (*rawResponse, error) {
 	if ctx == nil {
 		ctx = context.Background()

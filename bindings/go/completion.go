@@ -77,20 +77,8 @@ func (c *Client) CreateCompletion(ctx context.Context, request CompletionRequest
 	if request.Stream {
 		return response, ErrCompletionStreamNotSupported
 	}
-	body, err := marshalRequest(request)
-	if err != nil {
-		return response, err
-	}
-	raw, err := c.call(ctx, "completions", body, request.ExtraBody)
-	if err != nil {
-		return response, err
-	}
-	if err := json.Unmarshal(raw.body, &response); err != nil {
-		return response, decodeError(err, raw)
-	}
-	response.Attempts = raw.attempts
-	response.SetHeader(raw.header)
-	return response, nil
+	response.Attempts, err = c.exchangeJSON(ctx, "completions", request, request.ExtraBody, &response)
+	return response, err
 }
 
 // CompletionStream reads a streaming completion with Recv until io.EOF; Close it when done.

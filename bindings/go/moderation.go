@@ -2,8 +2,6 @@ package openai
 
 import (
 	"context"
-
-	json "github.com/goccy/go-json"
 )
 
 // ModerationRequest is a moderation request (POST {base}/moderations). Input is a
@@ -57,18 +55,6 @@ type ModerationResponse struct {
 // Moderations classifies the input (POST {base}/moderations). Unlike go-openai it
 // does not restrict Model to OpenAI's names: gateways serve others.
 func (c *Client) Moderations(ctx context.Context, request ModerationRequest) (response ModerationResponse, err error) {
-	body, err := marshalRequest(request)
-	if err != nil {
-		return response, err
-	}
-	raw, err := c.call(ctx, "moderations", body, nil)
-	if err != nil {
-		return response, err
-	}
-	if err := json.Unmarshal(raw.body, &response); err != nil {
-		return response, decodeError(err, raw)
-	}
-	response.Attempts = raw.attempts
-	response.SetHeader(raw.header)
-	return response, nil
+	response.Attempts, err = c.exchangeJSON(ctx, "moderations", request, nil, &response)
+	return response, err
 }

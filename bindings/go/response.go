@@ -294,20 +294,8 @@ func (c *Client) CreateResponse(ctx context.Context, request CreateResponseReque
 	if request.Stream {
 		return response, ErrResponseStreamNotSupported
 	}
-	body, err := marshalRequest(request)
-	if err != nil {
-		return response, err
-	}
-	raw, err := c.call(ctx, "responses", body, request.ExtraBody)
-	if err != nil {
-		return response, err
-	}
-	if err := json.Unmarshal(raw.body, &response); err != nil {
-		return response, decodeError(err, raw)
-	}
-	response.Attempts = raw.attempts
-	response.SetHeader(raw.header)
-	return response, nil
+	response.Attempts, err = c.exchangeJSON(ctx, "responses", request, request.ExtraBody, &response)
+	return response, err
 }
 
 // ResponseStreamEventType is an event's type.

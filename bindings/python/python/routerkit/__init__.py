@@ -39,6 +39,7 @@ from ._module_client import embeddings as embeddings
 from ._module_client import models as models
 from ._module_client import moderations as moderations
 from ._response import APIResponse, AsyncAPIResponse, LegacyAPIResponse
+from ._responses import AsyncResponseStream, ResponseStream
 from ._routerkit import __version__
 from ._routerkit import default_settings as _default_settings
 from ._streaming import (
@@ -49,7 +50,6 @@ from ._streaming import (
     ChatCompletionStreamManager,
     Stream,
 )
-from ._responses import AsyncResponseStream, ResponseStream
 from ._types import BaseModel
 
 # The module-level client's settings, as openai-python's (`routerkit.api_key = "…"`, then

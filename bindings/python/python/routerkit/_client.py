@@ -28,8 +28,8 @@ from typing import (
     overload,
 )
 
-from ._embeddings import default_encoding as _default_encoding
 from . import _responses
+from ._embeddings import default_encoding as _default_encoding
 from ._exceptions import APIConnectionError, APIResponseValidationError, InvalidRequestError, _convert
 from ._response import _AsyncRawResponses, _NestedRawResponses, _Pending, _raw_mode, _RawResponses, _then
 from ._routerkit import CallHandle, NativeClient, NativeError, NativeStream

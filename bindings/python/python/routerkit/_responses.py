@@ -45,7 +45,14 @@ class ResponseOutputItem(BaseModel):
     (``call_id``, ``name``, ``arguments``), ``reasoning`` (``summary``, ``encrypted_content``: kept
     as sent, to pass back in the next request's ``input``), or another, kept as sent."""
 
-    _fields = {"type": None, "id": None, "status": None, "role": None, "content": ResponseOutputContent, "summary": BaseModel}
+    _fields = {
+        "type": None,
+        "id": None,
+        "status": None,
+        "role": None,
+        "content": ResponseOutputContent,
+        "summary": BaseModel,
+    }
     type: str
     id: Optional[str]
 
@@ -183,7 +190,7 @@ class AsyncResponseStreamManager:
             await self._stream.aclose()
 
 
-def _params(model: Any, input: Any, params: dict) -> dict:  # noqa: A002 - openai-python's name
+def _params(model: Any, input: Any, params: dict) -> dict:
     params["model"] = model
     params["input"] = input
     params.pop("stream", None)
@@ -221,7 +228,7 @@ class Responses:
             raise _convert(e) from None
 
     def create(
-        self, *, model: str, input: Any = None, stream: Optional[bool] = None, **params: Any  # noqa: A002
+        self, *, model: str, input: Any = None, stream: Optional[bool] = None, **params: Any
     ) -> Union[Response, Stream[ResponseStreamEvent]]:
         """``POST /responses`` with openai-python's parameters (``instructions``, ``tools``,
         ``tool_choice``, ``text``, ``reasoning``, ``max_output_tokens``, ``previous_response_id``,
@@ -231,7 +238,7 @@ class Responses:
             return Stream(self._call(True, body))
         return self._call(False, body)  # type: ignore[no-any-return]
 
-    def stream(self, *, model: str, input: Any = None, **params: Any) -> ResponseStreamManager:  # noqa: A002
+    def stream(self, *, model: str, input: Any = None, **params: Any) -> ResponseStreamManager:
         """``with client.responses.stream(...) as stream:`` iterate for events, then
         ``stream.get_final_response()``."""
         body = _params(model, input, params)
@@ -263,7 +270,7 @@ class AsyncResponses:
         return _model(Response, await _caller.call(native.call_async, "responses", _body(kwargs), opts))
 
     async def create(
-        self, *, model: str, input: Any = None, stream: Optional[bool] = None, **params: Any  # noqa: A002
+        self, *, model: str, input: Any = None, stream: Optional[bool] = None, **params: Any
     ) -> Union[Response, AsyncStream[ResponseStreamEvent]]:
         from ._client import _caller
 
@@ -272,7 +279,7 @@ class AsyncResponses:
             return AsyncStream(await self._call(True, body), _caller)
         return await self._call(False, body)  # type: ignore[no-any-return]
 
-    def stream(self, *, model: str, input: Any = None, **params: Any) -> AsyncResponseStreamManager:  # noqa: A002
+    def stream(self, *, model: str, input: Any = None, **params: Any) -> AsyncResponseStreamManager:
         """``async with client.responses.stream(...) as stream:``."""
         from ._client import _caller
 
@@ -282,4 +289,3 @@ class AsyncResponses:
             return AsyncResponseStream(await self._call(True, body), _caller)
 
         return AsyncResponseStreamManager(open_)
-
