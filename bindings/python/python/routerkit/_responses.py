@@ -197,6 +197,22 @@ def _params(model: Any, input: Any, params: dict) -> dict:
     return params
 
 
+def _call_options(client: Any, kwargs: dict) -> Any:
+    """The per-call options out of a call's keyword arguments (the rest is the body), as
+    every resource of the client builds them."""
+    from ._client import _options
+
+    return _options(
+        client._default_query,
+        kwargs.pop("extra_headers", None),
+        kwargs.pop("extra_query", None),
+        kwargs.pop("extra_body", None),
+        kwargs.pop("timeout", None),
+        kwargs.pop("max_retries", None),
+        kwargs.pop("deadline", None),
+    )
+
+
 class Responses:
     """``client.responses``."""
 
@@ -205,18 +221,10 @@ class Responses:
         self._client = client
 
     def _call(self, stream: bool, kwargs: dict) -> Any:
-        from ._client import _body, _options
+        from ._client import _body
 
         client = self._client
-        opts = _options(
-            client._default_query,
-            kwargs.pop("extra_headers", None),
-            kwargs.pop("extra_query", None),
-            kwargs.pop("extra_body", None),
-            kwargs.pop("timeout", None),
-            kwargs.pop("max_retries", None),
-            kwargs.pop("deadline", None),
-        )
+        opts = _call_options(client, kwargs)
         native = client._native
         try:
             if stream:
@@ -252,18 +260,10 @@ class AsyncResponses:
         self._client = client
 
     async def _call(self, stream: bool, kwargs: dict) -> Any:
-        from ._client import _body, _caller, _model, _options
+        from ._client import _body, _caller, _model
 
         client = self._client
-        opts = _options(
-            client._default_query,
-            kwargs.pop("extra_headers", None),
-            kwargs.pop("extra_query", None),
-            kwargs.pop("extra_body", None),
-            kwargs.pop("timeout", None),
-            kwargs.pop("max_retries", None),
-            kwargs.pop("deadline", None),
-        )
+        opts = _call_options(client, kwargs)
         native = client._native
         if stream:
             return await _caller.call(native.open_async, "responses_stream", _body(kwargs), ResponseStreamEvent, opts)
