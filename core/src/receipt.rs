@@ -346,10 +346,19 @@ impl Trace {
         })
     }
 
-    /// The call ended: the final receipt, handed to the hook the first time only.
+    /// The call ended with an answer: the final receipt, handed to the hook the first time only.
+    /// When a fallback fired, the model of the last attempt is the one that answered.
     pub(crate) fn finish(&self, served: Option<Served>) -> Receipt {
+        self.finish_as(served, true)
+    }
+
+    /// The call ended, `answered` or not (an error): the final receipt, to the hook once.
+    pub(crate) fn finish_as(&self, served: Option<Served>, answered: bool) -> Receipt {
         let (receipt, first) = self.with(|s| {
             let mut r = s.receipt.clone();
+            if answered && r.fallback.fired && r.fallback.model.is_none() {
+                r.fallback.model = s.model.clone();
+            }
             r.total_time = Some(s.started.elapsed());
             fill_served(&mut r, served);
             scrub(&mut r, self.secret.as_ref());
@@ -375,7 +384,7 @@ impl Trace {
         if error.receipt().is_some() {
             return error;
         }
-        let receipt = self.finish(None);
+        let receipt = self.finish_as(None, false);
         error.with_receipt(receipt)
     }
 
@@ -517,6 +526,7 @@ mod tests {
         assert_eq!(r.attempts[1].delay_reason, Some(DelayReason::RetryAfter));
         assert_eq!(r.attempts[1].model.as_deref(), Some("b/fast"));
         assert!(r.fallback.fired);
+        assert_eq!(r.fallback.model.as_deref(), Some("b/fast"));
         assert_eq!(
             (r.input_tokens, r.output_tokens, r.cost),
             (Some(3), Some(5), Some(0.25))

@@ -596,7 +596,7 @@ impl<P: Protocol> Stream<P> {
         if !self.ctx.trace.is_finished() {
             self.ctx.trace.attempt_failed(&error);
         }
-        let receipt = self.ctx.trace.finish(Some(self.protocol.served()));
+        let receipt = self.ctx.trace.finish_as(Some(self.protocol.served()), false);
         error.with_receipt(receipt)
     }
 
