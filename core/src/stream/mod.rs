@@ -450,6 +450,10 @@ impl<P: Protocol> Stream<P> {
     /// client's hook has it. Once; later calls do nothing.
     fn end_receipt(&self) {
         if !self.ctx.trace.is_finished() {
+            if matches!(self.state, State::Open) {
+                // Closed or cancelled before its end: the attempt was stopped by the caller.
+                self.ctx.trace.attempt_failed(&Error::cancelled());
+            }
             self.ctx.trace.finish(Some(self.protocol.served()));
         }
     }
