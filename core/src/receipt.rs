@@ -333,6 +333,12 @@ impl Trace {
         })
     }
 
+    /// What served, as far as the stream has seen (its first event): kept, so that a
+    /// [`ReceiptHandle`] shows it without the stream.
+    pub(crate) fn record_served(&self, served: Served) {
+        self.with(|s| fill_served(&mut s.receipt, Some(served)))
+    }
+
     /// The receipt as it is now, completed with what the body said.
     pub(crate) fn snapshot(&self, served: Option<Served>) -> Receipt {
         self.with(|s| {
@@ -391,6 +397,29 @@ impl Trace {
     /// Whether the end was recorded already.
     pub(crate) fn is_finished(&self) -> bool {
         self.with(|s| s.hook_called)
+    }
+}
+
+/// A stream's receipt, readable from any thread without the stream (a binding whose stream is
+/// read by a task, or locked by a pending read): what the stream has recorded so far (the model
+/// and provider of its first event, the attempts, the timings), final once it ended.
+#[derive(Clone, Debug)]
+pub struct ReceiptHandle(pub(crate) Trace);
+
+impl ReceiptHandle {
+    /// The receipt now.
+    pub fn receipt(&self) -> Receipt {
+        self.0.snapshot(None)
+    }
+
+    /// The caller closed the stream from outside what reads it (a read-ahead task, a pending
+    /// read): the receipt ends now, its attempt cancelled, and the client's hook has it when
+    /// this returns (the stream's own end, later, finds it ended and adds nothing).
+    pub fn close(&self) {
+        if !self.0.is_finished() {
+            self.0.attempt_failed(&Error::cancelled());
+            self.0.finish(None);
+        }
     }
 }
 

@@ -311,10 +311,12 @@ impl<P: Protocol> Stream<P> {
         CancelHandle(self.ctx.cancel.clone())
     }
 
-    /// Stops the stream now and closes its connection.
+    /// Stops the stream now and closes its connection; its receipt is final (and the
+    /// client's hook has it) when this returns.
     pub fn cancel(&mut self) {
         self.ctx.cancel.cancel();
         self.response = None;
+        self.end_receipt();
     }
 
     /// Response headers of the attempt that is streaming.
@@ -334,6 +336,10 @@ impl<P: Protocol> Stream<P> {
     /// ([`Receipt::complete`]), with the usage and cost the stream carried.
     pub fn receipt(&self) -> Receipt {
         self.ctx.trace.snapshot(Some(self.protocol.served()))
+    }
+    /// A handle that reads this stream's receipt from any thread, also after the stream is gone.
+    pub fn receipt_handle(&self) -> crate::receipt::ReceiptHandle {
+        crate::receipt::ReceiptHandle(self.ctx.trace.clone())
     }
     /// The result as accumulated from the chunks decoded so far.
     pub fn snapshot(&self) -> P::Final {
@@ -605,7 +611,8 @@ impl<P: Protocol> Stream<P> {
     }
 
     fn process_events(&mut self) {
-        if !self.first_event_seen && !self.decoded.is_empty() {
+        let first = !self.first_event_seen && !self.decoded.is_empty();
+        if first {
             self.first_event_seen = true;
             self.ctx.trace.first_token();
         }
@@ -650,6 +657,10 @@ impl<P: Protocol> Stream<P> {
                 ended = true;
                 break;
             }
+        }
+        if first {
+            // Once per stream: what served, for a receipt read without the stream.
+            self.ctx.trace.record_served(self.protocol.served());
         }
         if ended {
             self.finish_cleanly();
@@ -783,6 +794,10 @@ impl AnyStream {
     /// See [`Stream::receipt`].
     pub fn receipt(&self) -> Receipt {
         each!(self, s => s.receipt())
+    }
+    /// See [`Stream::receipt_handle`].
+    pub fn receipt_handle(&self) -> crate::receipt::ReceiptHandle {
+        each!(self, s => s.receipt_handle())
     }
     /// See [`Stream::usage`].
     pub fn usage(&self) -> Option<&Usage> {
