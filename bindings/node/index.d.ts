@@ -53,7 +53,7 @@ export interface ClientOptions {
    * routerkit: called with each call's route receipt when the call ends (a response, an error,
    * a stream's end or abort), once, on the JavaScript thread, after the call settled. What it
    * throws becomes a process warning (`RouterkitWarning`), never the call's error. `withOptions`
-   * keeps the hook.
+   * keeps the hook unless it is given another.
    */
   onReceipt?: ((receipt: Receipt) => void) | undefined;
 }

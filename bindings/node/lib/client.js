@@ -431,9 +431,10 @@ class Client {
   withOptions(options = {}) {
     const merged = { ...this.#options, ...options };
     const apiKey = options.apiKey ?? this.#apiKey;
+    if (options.onReceipt != null && typeof options.onReceipt !== 'function') throw new TypeError('onReceipt must be a function');
     let sibling;
     try {
-      sibling = this.#native.withOptions(clientOptions({ ...merged, apiKey }));
+      sibling = this.#native.withOptions(clientOptions({ ...merged, apiKey }), receiptHook(options.onReceipt));
     } catch (e) {
       throw nativeError(e);
     }

@@ -124,13 +124,18 @@ impl NativeClient {
         Ok(NativeClient { inner, hook })
     }
 
-    /// A sibling client with other settings, sharing the connection pool (`withOptions`).
+    /// A sibling client with other settings, sharing the connection pool (`withOptions`); it
+    /// reports to `on_receipt` when given, else to this client's hook.
     #[napi]
-    pub fn with_options(&self, options: String) -> Result<NativeClient> {
+    pub fn with_options(&self, options: String, on_receipt: Option<Function<'_, String, ()>>) -> Result<NativeClient> {
+        let hook = match on_receipt {
+            Some(f) => Some(receipt_hook(f)?),
+            None => self.hook.clone(),
+        };
         let inner = sibling_from_json(&self.inner, Some(&options)).map_err(to_napi)?;
         Ok(NativeClient {
-            inner: hooked(inner, self.hook.as_ref())?,
-            hook: self.hook.clone(),
+            inner: hooked(inner, hook.as_ref())?,
+            hook,
         })
     }
 

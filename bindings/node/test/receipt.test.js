@@ -75,3 +75,16 @@ test('a stream reports at abort; withOptions keeps the hook; a throwing hook is 
   assert.ok(warnings.some((w) => w.name === 'RouterkitWarning' && /broken hook/.test(w.message)));
   assert.throws(() => client(sid, { onReceipt: 'no' }), TypeError);
 });
+
+test('withOptions may give the sibling a hook of its own', async () => {
+  const sid = session();
+  const [first, second] = [[], []];
+  const parent = client(sid, { onReceipt: (r) => first.push(r) });
+  const child = parent.withOptions({ onReceipt: (r) => second.push(r) });
+  await child.chat.completions.create({ model: 'openai/gpt-4.1', messages: MSG });
+  await parent.chat.completions.create({ model: 'openai/gpt-4.1', messages: MSG });
+  // A sibling of the sibling keeps the hook its parent was given, not the first client's.
+  await child.withOptions({ maxRetries: 0 }).chat.completions.create({ model: 'openai/gpt-4.1', messages: MSG });
+  await settle(() => first.length >= 1 && second.length >= 2);
+  assert.deepEqual([first.length, second.length], [1, 2]);
+});

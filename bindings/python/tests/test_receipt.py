@@ -75,3 +75,15 @@ def test_with_options_keeps_the_hook_and_async_streams_report(mock: Mock) -> Non
 
     asyncio.run(run())
     assert len(got) == 1 and got[0].output_tokens
+
+
+def test_with_options_may_give_the_sibling_a_hook_of_its_own(mock: Mock) -> None:
+    first: List[routerkit.Receipt] = []
+    second: List[routerkit.Receipt] = []
+    parent = routerkit.Client(**mock.client_kwargs(on_receipt=first.append))
+    child = parent.with_options(on_receipt=second.append)
+    child.chat.completions.create(model="openai/gpt-4.1", messages=MSG)
+    parent.chat.completions.create(model="openai/gpt-4.1", messages=MSG)
+    grandchild = child.with_options(max_retries=0)  # keeps the hook it was given, not the parent's
+    grandchild.chat.completions.create(model="openai/gpt-4.1", messages=MSG)
+    assert (len(first), len(second)) == (1, 2)
