@@ -72,7 +72,10 @@ fi
 note "C ABI (ASan+LSan+UBSan): $(tail -n 1 "$out/c.log"); sanitizer reports: 0"
 
 # --- 2. Go under -asan --------------------------------------------------------------
-(cd bindings/go && go test -asan -count=1 -v ./... >"$out/go.log" 2>&1) || {
+# The peak-RSS bounds (TestMemory*) are left out: ASan's shadow memory and quarantine add to
+# RSS what the engine does not use (the 100 MiB bomb bound read 124 MiB under -asan); they run
+# in plain go test and in make soak.
+(cd bindings/go && go test -asan -count=1 -v -skip '^TestMemory' ./... >"$out/go.log" 2>&1) || {
   grep -E -- "--- FAIL|ERROR:|SUMMARY" "$out/go.log" | head -n 20 >&2; tail -n 30 "$out/go.log" >&2
   echo "sanitize: go test -asan failed" >&2; exit 1; }
 if grep -qE "ERROR: (AddressSanitizer|LeakSanitizer)" "$out/go.log"; then exit 1; fi
@@ -80,7 +83,7 @@ go_top="$(grep -c '^--- PASS' "$out/go.log" || true)"
 go_all="$(grep -c -- '--- PASS' "$out/go.log" || true)"
 go_fail="$(grep -c -- '--- FAIL' "$out/go.log" || true)"
 go_skip="$(grep -c -- '--- SKIP' "$out/go.log" || true)"
-note "Go (go test -asan): $go_top tests passed ($go_all with subtests), $go_fail failed, $go_skip skipped; sanitizer reports: 0"
+note "Go (go test -asan, without the TestMemory RSS bounds): $go_top tests passed ($go_all with subtests), $go_fail failed, $go_skip skipped; sanitizer reports: 0"
 
 # --- 3. Python under PYTHONMALLOC=debug and -X dev -----------------------------------
 bash bindings/python/scripts/build.sh
