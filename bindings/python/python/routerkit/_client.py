@@ -21,6 +21,7 @@ from typing import (
     Literal,
     Mapping,
     Optional,
+    Sequence,
     Tuple,
     Type,
     TypeVar,
@@ -162,10 +163,32 @@ def _options(
     timeout: Any,
     max_retries: Optional[int] = None,
     deadline: Optional[float] = None,
+    params: Optional[Dict[str, Any]] = None,
 ) -> Optional[str]:
     """Per-call options as JSON text of the core's options schema (keys as in
-    ``routerkit::bridge::options::CallOptions``; durations in ms), or None for none."""
+    ``routerkit::bridge::options::CallOptions``; durations in ms), or None for none.
+
+    ``params`` (a call's other keyword arguments, the body) gives up the routing options
+    routerkit adds to openai-python's: ``fallback_models``, ``follow_gateway_fallbacks``,
+    ``hedge_after`` (seconds) and ``idempotent``; they are options, never sent in the body."""
     o: Dict[str, Any] = {}
+    if params:
+        if "fallback_models" in params:
+            models = params.pop("fallback_models")
+            if models is not None:
+                o["fallback_models"] = _models(models)
+        if "follow_gateway_fallbacks" in params:
+            follow = params.pop("follow_gateway_fallbacks")
+            if follow is not None:
+                o["follow_gateway_fallbacks"] = bool(follow)
+        if "hedge_after" in params:
+            hedge = params.pop("hedge_after")
+            if hedge is not None:
+                o["hedge_after_ms"] = _ms(_number("hedge_after", hedge))
+        if "idempotent" in params:
+            idempotent = params.pop("idempotent")
+            if idempotent is not None:
+                o["idempotent"] = bool(idempotent)
     t = _split_timeout(timeout)[0]
     if t is not None:
         o["timeout_ms"] = t * 1000.0
@@ -182,6 +205,13 @@ def _options(
     if extra_body:
         o["extra_body"] = extra_body
     return _encode("extra_body", o) if o else None
+
+
+def _models(value: Any) -> List[str]:
+    """``fallback_models``: a list of model ids."""
+    if isinstance(value, str) or not all(isinstance(m, str) for m in value):
+        raise InvalidRequestError("`fallback_models` must be a list of model ids (str)", param="fallback_models")
+    return list(value)
 
 
 def _encode(name: str, value: Any) -> str:
@@ -265,6 +295,10 @@ _CLIENT_OPTIONS = (
     "allow_insecure_http",
     "keepalive_timeout",
     "max_body_bytes",
+    "fallback_models",
+    "follow_gateway_fallbacks",
+    "fallback_on_status",
+    "hedge_after",
 )
 
 
@@ -309,6 +343,10 @@ class _BaseClient:
         allow_insecure_http: bool = False,
         keepalive_timeout: Optional[float] = None,
         max_body_bytes: Optional[int] = None,
+        fallback_models: Optional[Sequence[str]] = None,
+        follow_gateway_fallbacks: Optional[bool] = None,
+        fallback_on_status: Optional[Sequence[int]] = None,
+        hedge_after: Optional[float] = None,
         _parent: Optional[NativeClient] = None,
     ) -> None:
         read, connect = _split_timeout(timeout)
@@ -325,6 +363,8 @@ class _BaseClient:
         max_retries = _count("max_retries", max_retries)
         keepalive_timeout = _number("keepalive_timeout", keepalive_timeout)
         max_body_bytes = _count("max_body_bytes", max_body_bytes)
+        models = _models(fallback_models) if fallback_models is not None else None
+        hedge_after = _number("hedge_after", hedge_after)
         self._options: Dict[str, Any] = {
             "api_key": _Secret(api_key) if api_key is not None else None,
             "base_url": base_url,
@@ -340,6 +380,10 @@ class _BaseClient:
             "allow_insecure_http": allow_insecure_http,
             "keepalive_timeout": keepalive_timeout,
             "max_body_bytes": max_body_bytes,
+            "fallback_models": models,
+            "follow_gateway_fallbacks": follow_gateway_fallbacks,
+            "fallback_on_status": list(fallback_on_status) if fallback_on_status is not None else None,
+            "hedge_after": hedge_after,
         }
         ca_path, ca_pem = _tls_ca_cert(tls_ca_cert)
         # The core's options schema (routerkit::bridge::options::ClientOptions): defaults and rules live there.
@@ -358,6 +402,10 @@ class _BaseClient:
             "tls_ca_cert": ca_path,
             "tls_ca_cert_pem": ca_pem,
             "allow_insecure_http": bool(allow_insecure_http),
+            "fallback_models": models,
+            "follow_gateway_fallbacks": follow_gateway_fallbacks,
+            "fallback_on_status": list(fallback_on_status) if fallback_on_status is not None else None,
+            "hedge_after_ms": _ms(hedge_after),
         }
         try:
             self._native = NativeClient(_dumps({k: v for k, v in native.items() if v is not None}), _parent)
@@ -425,6 +473,10 @@ class Client(_BaseClient):
         allow_insecure_http: bool = False,
         keepalive_timeout: Optional[float] = None,
         max_body_bytes: Optional[int] = None,
+        fallback_models: Optional[Sequence[str]] = None,
+        follow_gateway_fallbacks: Optional[bool] = None,
+        fallback_on_status: Optional[Sequence[int]] = None,
+        hedge_after: Optional[float] = None,
         _parent: Optional[NativeClient] = None,
     ) -> None:
         super().__init__(
@@ -442,6 +494,10 @@ class Client(_BaseClient):
             allow_insecure_http=allow_insecure_http,
             keepalive_timeout=keepalive_timeout,
             max_body_bytes=max_body_bytes,
+            fallback_models=fallback_models,
+            follow_gateway_fallbacks=follow_gateway_fallbacks,
+            fallback_on_status=fallback_on_status,
+            hedge_after=hedge_after,
             _parent=_parent,
         )
         self.chat = Chat(self)
@@ -547,7 +603,9 @@ class Completions(_RawResponses):
         params["model"] = model
         params["messages"] = messages
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+        )
         try:
             if stream:
                 return Stream(client._native.open("chat_stream", _body(params), ChatCompletionChunk, opts))
@@ -574,7 +632,9 @@ class Completions(_RawResponses):
         params["messages"] = messages
         params.pop("stream", None)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+        )
         body = _body(params)
 
         def start() -> NativeStream:
@@ -653,7 +713,9 @@ class TextCompletions:
         params["model"] = model
         params["prompt"] = prompt
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+        )
         try:
             if stream:
                 return Stream(client._native.open("completions_stream", _body(params), Completion, opts))
@@ -683,7 +745,9 @@ class Moderations:
         """``POST /moderations``."""
         params["input"] = input
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+        )
         try:
             return _model(ModerationCreateResponse, client._native.call("moderations", _body(params), opts))
         except NativeError as e:
@@ -714,7 +778,9 @@ class Embeddings(_RawResponses):
         params["model"] = model
         decode = _default_encoding(params)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+        )
         try:
             r = _model(CreateEmbeddingResponse, client._native.call("embeddings", _body(params), opts))
         except NativeError as e:
@@ -808,6 +874,10 @@ class AsyncClient(_BaseClient):
         allow_insecure_http: bool = False,
         keepalive_timeout: Optional[float] = None,
         max_body_bytes: Optional[int] = None,
+        fallback_models: Optional[Sequence[str]] = None,
+        follow_gateway_fallbacks: Optional[bool] = None,
+        fallback_on_status: Optional[Sequence[int]] = None,
+        hedge_after: Optional[float] = None,
         _parent: Optional[NativeClient] = None,
     ) -> None:
         super().__init__(
@@ -825,6 +895,10 @@ class AsyncClient(_BaseClient):
             allow_insecure_http=allow_insecure_http,
             keepalive_timeout=keepalive_timeout,
             max_body_bytes=max_body_bytes,
+            fallback_models=fallback_models,
+            follow_gateway_fallbacks=follow_gateway_fallbacks,
+            fallback_on_status=fallback_on_status,
+            hedge_after=hedge_after,
             _parent=_parent,
         )
         self.chat = AsyncChat(self)
@@ -928,7 +1002,9 @@ class AsyncCompletions(_AsyncRawResponses):
         params["model"] = model
         params["messages"] = messages
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+        )
         native = client._native
         if stream:
             s = await _caller.call(native.open_async, "chat_stream", _body(params), ChatCompletionChunk, opts)
@@ -953,7 +1029,9 @@ class AsyncCompletions(_AsyncRawResponses):
         params["messages"] = messages
         params.pop("stream", None)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+        )
         body = _body(params)
 
         async def start() -> NativeStream:
@@ -1035,7 +1113,9 @@ class AsyncEmbeddings(_AsyncRawResponses):
         params["model"] = model
         decode = _default_encoding(params)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+        )
         raw = await _caller.call(client._native.call_async, "embeddings", _body(params), opts)
         r = _model(CreateEmbeddingResponse, raw)
         return _then(r, decode) if decode else r  # type: ignore[no-any-return]
@@ -1065,7 +1145,9 @@ class AsyncTextCompletions:
         params["model"] = model
         params["prompt"] = prompt
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+        )
         native = client._native
         if stream:
             s = await _caller.call(native.open_async, "completions_stream", _body(params), Completion, opts)
@@ -1091,7 +1173,9 @@ class AsyncModerations:
     ) -> ModerationCreateResponse:
         params["input"] = input
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+        )
         raw = await _caller.call(client._native.call_async, "moderations", _body(params), opts)
         return _model(ModerationCreateResponse, raw)
 
