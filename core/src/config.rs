@@ -92,6 +92,8 @@ pub struct ClientConfig {
     /// Streams: with no first chunk after this long, the same request starts on the next model of
     /// the chain (or the same model) and the first to yield wins (see [`crate::fallback`]).
     pub hedge_after: Option<Duration>,
+    /// Called with each call's route receipt when the call ends ([`ClientBuilder::on_receipt`]).
+    pub on_receipt: Option<crate::receipt::ReceiptHook>,
 }
 
 /// Per-call overrides; `None` keeps the client's value.
@@ -186,6 +188,7 @@ pub struct ClientBuilder {
     follow_gateway_fallbacks: bool,
     fallback_on_status: Vec<u16>,
     hedge_after: Option<Duration>,
+    on_receipt: Option<crate::receipt::ReceiptHook>,
 }
 
 impl ClientBuilder {
@@ -336,6 +339,14 @@ impl ClientBuilder {
         self.hedge_after = Some(d);
         self
     }
+    /// Calls `hook` with the route receipt of each call when it ends: once per call, on a
+    /// response, an error, a stream's end, its failure, its cancel or its drop before the end.
+    /// A hook that panics does not break the call (the panic is caught and dropped); a slow one
+    /// delays the call it reports on, so hand heavy work to another thread.
+    pub fn on_receipt(mut self, hook: impl Fn(&crate::receipt::Receipt) + Send + Sync + 'static) -> Self {
+        self.on_receipt = Some(crate::receipt::ReceiptHook(std::sync::Arc::new(hook)));
+        self
+    }
 
     /// Validates and resolves the configuration.
     pub fn build_config(self) -> Result<ClientConfig, Error> {
@@ -425,6 +436,7 @@ impl ClientBuilder {
             follow_gateway_fallbacks: self.follow_gateway_fallbacks,
             fallback_on_status: self.fallback_on_status,
             hedge_after: self.hedge_after,
+            on_receipt: self.on_receipt,
         })
     }
 }

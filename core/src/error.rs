@@ -75,6 +75,7 @@ struct Inner {
     attempts: u32,
     field: Option<&'static str>,
     gateway: Option<Box<GatewayVerdict>>,
+    receipt: Option<Box<crate::receipt::Receipt>>,
 }
 
 /// What the gateway's typed error body says about the failure (OpenRouter's
@@ -182,6 +183,11 @@ impl Error {
     pub fn fallback_models(&self) -> &[String] {
         self.inner.gateway.as_ref().map_or(&[], |g| &g.fallback_models)
     }
+    /// The route receipt of the call that failed: its attempts, the delays between them,
+    /// its timings and the gateway's ids (none for an error raised before anything was sent).
+    pub fn receipt(&self) -> Option<&crate::receipt::Receipt> {
+        self.inner.receipt.as_deref()
+    }
     /// True for [`ErrorKind::Timeout`].
     pub fn is_timeout(&self) -> bool {
         self.kind() == ErrorKind::Timeout
@@ -189,6 +195,10 @@ impl Error {
 
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
         self.inner.attempts = attempts;
+        self
+    }
+    pub(crate) fn with_receipt(mut self, receipt: crate::receipt::Receipt) -> Self {
+        self.inner.receipt = Some(Box::new(receipt));
         self
     }
     pub(crate) fn with_status(mut self, status: u16) -> Self {

@@ -124,7 +124,10 @@ impl Fallback {
 /// A hedge planned for a stream: when, and the request it sends.
 pub(crate) struct Hedge {
     pub after: Duration,
+    /// The model the hedge starts on.
     pub model: String,
+    /// The model of the stream it races.
+    pub primary: String,
     pub prepared: PreparedRequest,
 }
 

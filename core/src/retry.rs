@@ -111,39 +111,6 @@ pub fn is_retryable(error: &Error) -> bool {
     }
 }
 
-/// Where the wait before a retry came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DelaySource {
-    /// `retry-after-ms` / `retry-after` response headers.
-    RetryAfter,
-    /// The gateway's error body (`error.availability.retry_after`).
-    GatewayHint,
-    /// The policy's exponential backoff.
-    Backoff,
-}
-
-impl DelaySource {
-    /// `"retry-after"`, `"gateway-hint"`, `"backoff"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DelaySource::RetryAfter => "retry-after",
-            DelaySource::GatewayHint => "gateway-hint",
-            DelaySource::Backoff => "backoff",
-        }
-    }
-
-    /// The source of the delay [`RetryPolicy::decide`] picks for `error`.
-    pub fn of(error: &Error) -> DelaySource {
-        if error.retry_after().is_none() {
-            DelaySource::Backoff
-        } else if parse_retry_after(error.headers(), SystemTime::now()).is_some() {
-            DelaySource::RetryAfter
-        } else {
-            DelaySource::GatewayHint
-        }
-    }
-}
-
 impl RetryPolicy {
     /// Decides after attempt number `attempts` (1-based) failed with `error`.
     ///
@@ -300,7 +267,6 @@ mod tests {
         };
         let e = body_error(503, &[], unavailable(true));
         assert_eq!(p.decide(1, &e), RetryDecision::RetryAfter(Duration::from_millis(1500)));
-        assert_eq!(DelaySource::of(&e), DelaySource::GatewayHint);
         assert_eq!(e.fallback_models(), ["b/m".to_owned()]);
         assert_eq!(e.availability_code(), Some("capacity_exhausted"));
         // Not retryable: fails at once, even on a 5xx.
@@ -313,7 +279,6 @@ mod tests {
         assert!(matches!(p.decide(1, &e), RetryDecision::RetryAfter(_)));
         let e = body_error(503, &[("retry-after", "0.25")], unavailable(true));
         assert_eq!(p.decide(1, &e), RetryDecision::RetryAfter(Duration::from_millis(250)));
-        assert_eq!(DelaySource::of(&e), DelaySource::RetryAfter);
         // TheRouter's metadata.retryable; a 400 the body calls retryable is retried.
         let e = body_error(
             400,

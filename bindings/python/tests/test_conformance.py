@@ -121,6 +121,8 @@ def call_kwargs(sc: Dict[str, Any]) -> Dict[str, Any]:
             kw[key] = opts[key]
     if opts.get("hedge_after_ms") is not None:
         kw["hedge_after"] = opts["hedge_after_ms"] / 1000
+    if opts.get("keepalive_timeout_ms") is not None:
+        kw["keepalive_timeout"] = opts["keepalive_timeout_ms"] / 1000
     return kw
 
 
@@ -439,7 +441,16 @@ def check(mock: Mock, sc: Dict[str, Any], obs: Observed, elapsed_ms: float, surf
             assert kind_of(e) == want["kind"], f"{type(e).__name__}: {e}"  # type: ignore[arg-type]
         if "status" in want:
             assert e.status_code == want["status"]  # type: ignore[union-attr]
-        for field in ("code", "type", "param", "request_id", "retryable", "error_type", "availability_code", "fallback_models"):
+        for field in (
+            "code",
+            "type",
+            "param",
+            "request_id",
+            "retryable",
+            "error_type",
+            "availability_code",
+            "fallback_models",
+        ):
             if field in want:
                 assert getattr(e, field) == want[field], (field, getattr(e, field))
         if "message_contains" in want:

@@ -163,6 +163,7 @@ def _options(
     timeout: Any,
     max_retries: Optional[int] = None,
     deadline: Optional[float] = None,
+    keepalive_timeout: Optional[float] = None,
     params: Optional[Dict[str, Any]] = None,
 ) -> Optional[str]:
     """Per-call options as JSON text of the core's options schema (keys as in
@@ -196,6 +197,8 @@ def _options(
         o["max_retries"] = _count("max_retries", max_retries)
     if deadline is not None:
         o["deadline_ms"] = _ms(_number("deadline", deadline))
+    if keepalive_timeout is not None:
+        o["keepalive_timeout_ms"] = _ms(_number("keepalive_timeout", keepalive_timeout))
     if extra_headers:
         o["headers"] = _pairs(extra_headers, "extra_headers")
     if default_query or extra_query:
@@ -550,6 +553,7 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Stream[ChatCompletionChunk]: ...
 
@@ -566,6 +570,7 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ChatCompletion: ...
 
@@ -582,6 +587,7 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]: ...
 
@@ -597,6 +603,7 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]:
         """``POST /chat/completions`` with openai-python's parameters (others pass through to the gateway)."""
@@ -604,7 +611,15 @@ class Completions(_RawResponses):
         params["messages"] = messages
         client = self._client
         opts = _options(
-            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+            params,
         )
         try:
             if stream:
@@ -624,6 +639,7 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ChatCompletionStreamManager:
         """The stream helper: ``with client.chat.completions.stream(...) as stream:`` then iterate for
@@ -633,7 +649,15 @@ class Completions(_RawResponses):
         params.pop("stream", None)
         client = self._client
         opts = _options(
-            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+            params,
         )
         body = _body(params)
 
@@ -660,10 +684,13 @@ class Models(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
     ) -> ModelList:
         """``GET /models``; iterate the result for the models (``.data`` is the list)."""
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline, keepalive_timeout
+        )
         try:
             return _model(ModelList, client._native.call("models", None, opts))
         except NativeError as e:
@@ -678,10 +705,13 @@ class Models(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
     ) -> Model:
         """``GET /models/{model}`` (a gateway id may hold slashes: ``openai/gpt-4.1``)."""
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline, keepalive_timeout
+        )
         try:
             return _model(Model, client._native.call("models.retrieve", _encode("model", {"id": model}), opts))
         except NativeError as e:
@@ -707,6 +737,7 @@ class TextCompletions:
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[Completion, Stream[Completion]]:
         """``POST /completions``; with ``stream=True`` a ``Stream`` of ``Completion`` chunks."""
@@ -714,7 +745,15 @@ class TextCompletions:
         params["prompt"] = prompt
         client = self._client
         opts = _options(
-            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+            params,
         )
         try:
             if stream:
@@ -740,13 +779,22 @@ class Moderations:
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ModerationCreateResponse:
         """``POST /moderations``."""
         params["input"] = input
         client = self._client
         opts = _options(
-            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+            params,
         )
         try:
             return _model(ModerationCreateResponse, client._native.call("moderations", _body(params), opts))
@@ -771,6 +819,7 @@ class Embeddings(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> CreateEmbeddingResponse:
         """``POST /embeddings``; without ``encoding_format``, base64 is asked for and decoded (as openai-python)."""
@@ -779,7 +828,15 @@ class Embeddings(_RawResponses):
         decode = _default_encoding(params)
         client = self._client
         opts = _options(
-            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+            params,
         )
         try:
             r = _model(CreateEmbeddingResponse, client._native.call("embeddings", _body(params), opts))
@@ -950,6 +1007,7 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> AsyncStream[ChatCompletionChunk]: ...
 
@@ -966,6 +1024,7 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ChatCompletion: ...
 
@@ -982,6 +1041,7 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]: ...
 
@@ -997,13 +1057,22 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]:
         params["model"] = model
         params["messages"] = messages
         client = self._client
         opts = _options(
-            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+            params,
         )
         native = client._native
         if stream:
@@ -1022,6 +1091,7 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> AsyncChatCompletionStreamManager:
         """``async with client.chat.completions.stream(...) as stream:``."""
@@ -1030,7 +1100,15 @@ class AsyncCompletions(_AsyncRawResponses):
         params.pop("stream", None)
         client = self._client
         opts = _options(
-            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+            params,
         )
         body = _body(params)
 
@@ -1067,9 +1145,12 @@ class AsyncModels(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
     ) -> _AsyncModelList:
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline, keepalive_timeout
+        )
 
         async def fetch() -> ModelList:
             return _model(ModelList, await _caller.call(client._native.call_async, "models", None, opts))
@@ -1085,9 +1166,12 @@ class AsyncModels(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
     ) -> Model:
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline, keepalive_timeout
+        )
         raw = await _caller.call(client._native.call_async, "models.retrieve", _encode("model", {"id": model}), opts)
         return _model(Model, raw)
 
@@ -1107,6 +1191,7 @@ class AsyncEmbeddings(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> CreateEmbeddingResponse:
         params["input"] = input
@@ -1114,7 +1199,15 @@ class AsyncEmbeddings(_AsyncRawResponses):
         decode = _default_encoding(params)
         client = self._client
         opts = _options(
-            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+            params,
         )
         raw = await _caller.call(client._native.call_async, "embeddings", _body(params), opts)
         r = _model(CreateEmbeddingResponse, raw)
@@ -1140,13 +1233,22 @@ class AsyncTextCompletions:
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[Completion, AsyncStream[Completion]]:
         params["model"] = model
         params["prompt"] = prompt
         client = self._client
         opts = _options(
-            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+            params,
         )
         native = client._native
         if stream:
@@ -1169,12 +1271,21 @@ class AsyncModerations:
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ModerationCreateResponse:
         params["input"] = input
         client = self._client
         opts = _options(
-            client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline, params
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+            params,
         )
         raw = await _caller.call(client._native.call_async, "moderations", _body(params), opts)
         return _model(ModerationCreateResponse, raw)
