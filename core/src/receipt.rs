@@ -201,7 +201,46 @@ struct TraceState {
     model: Option<String>,
     /// The next attempt is a hedge, on this model.
     next_is_hedge: Option<Option<String>>,
+    /// What the racing stream's response said (ids, headers, first byte) before the hedge's
+    /// response replaced it: put back when that stream wins the race.
+    before_hedge: Option<ResponseFields>,
     hook_called: bool,
+}
+
+/// The receipt's fields that a response's headers set ([`read_headers`], first byte).
+#[derive(Debug, Clone)]
+struct ResponseFields {
+    request_id: Option<String>,
+    generation_id: Option<String>,
+    cache_status: Option<String>,
+    gateway_headers: Vec<(String, String)>,
+    provider: Option<String>,
+    cost: Option<f64>,
+    time_to_first_byte: Option<Duration>,
+}
+
+impl ResponseFields {
+    fn of(r: &Receipt) -> Self {
+        ResponseFields {
+            request_id: r.request_id.clone(),
+            generation_id: r.generation_id.clone(),
+            cache_status: r.cache_status.clone(),
+            gateway_headers: r.gateway_headers.clone(),
+            provider: r.provider.clone(),
+            cost: r.cost,
+            time_to_first_byte: r.time_to_first_byte,
+        }
+    }
+
+    fn restore(self, r: &mut Receipt) {
+        r.request_id = self.request_id;
+        r.generation_id = self.generation_id;
+        r.cache_status = self.cache_status;
+        r.gateway_headers = self.gateway_headers;
+        r.provider = self.provider;
+        r.cost = self.cost;
+        r.time_to_first_byte = self.time_to_first_byte;
+    }
 }
 
 impl Default for Trace {
@@ -227,6 +266,7 @@ impl Trace {
                 next_delay: None,
                 model: model_requested,
                 next_is_hedge: None,
+                before_hedge: None,
                 hook_called: false,
             })),
             hook,
@@ -290,6 +330,7 @@ impl Trace {
         self.with(|s| {
             s.receipt.hedge.fired = true;
             s.next_is_hedge = Some(model.map(str::to_owned));
+            s.before_hedge = Some(ResponseFields::of(&s.receipt));
         })
     }
 
@@ -299,6 +340,12 @@ impl Trace {
         self.with(|s| {
             s.receipt.hedge.model = model.map(str::to_owned);
             s.receipt.hedge.hedge_won = hedge_won;
+            // The ids and headers are those of the stream the caller reads.
+            if let Some(before) = s.before_hedge.take() {
+                if !hedge_won {
+                    before.restore(&mut s.receipt);
+                }
+            }
         })
     }
 

@@ -114,6 +114,11 @@ async fn a_hedge_that_wins_is_the_receipts_model_and_the_loser_is_closed() {
     let r = stream.receipt();
     assert!(r.hedge.fired && r.hedge.hedge_won);
     assert_eq!(r.hedge.model.as_deref(), Some("b/fast"));
+    assert_eq!(
+        r.request_id.as_deref(),
+        Some("req_2"),
+        "the ids of the stream that was kept"
+    );
     assert!(!r.fallback.fired, "a hedge is not a fallback");
     let hedges: Vec<_> = r.attempts.iter().filter(|a| a.hedge).collect();
     assert_eq!(hedges.len(), 1);
@@ -151,6 +156,11 @@ async fn a_hedge_that_loses_keeps_the_first_model_and_closes_the_hedge() {
     let r = seen.lock().unwrap()[0].clone();
     assert!(r.hedge.fired && !r.hedge.hedge_won);
     assert_eq!(r.hedge.model.as_deref(), Some("openai/gpt-4.1"));
+    assert_eq!(
+        r.request_id.as_deref(),
+        Some("req_1"),
+        "the ids of the stream that was kept"
+    );
     assert_eq!(models(&r), [Some("openai/gpt-4.1"), Some("b/fast")]);
     assert!(r.attempts[1].hedge && !r.attempts[0].hedge);
     let requests = s
