@@ -128,6 +128,11 @@ type ClientConfig struct {
 	// yield is returned by Recv, the other's connection closed. Zero: no hedging.
 	// A call under WithIdempotent(ctx, false) is never hedged.
 	HedgeAfter time.Duration
+	// OnReceipt (routerkit) is called with each call's route receipt when the call
+	// ends: once, in the calling goroutine, when a plain call returns (answer or
+	// error), and when a stream ends (io.EOF, an error) or is closed. A hook that
+	// panics does not break the call (the panic is recovered and dropped).
+	OnReceipt func(Receipt)
 }
 
 // DefaultConfig returns a configuration for authToken with go-openai's defaults

@@ -52,6 +52,9 @@ pub struct RkError {
     /// The models the gateway suggests instead (`error.availability.fallback_models`), one per
     /// line. Never NULL (empty when none).
     pub fallback_models: *mut c_char,
+    /// The route receipt of the call that failed, as JSON text (the core's wire form,
+    /// `ReceiptWire`). NULL when nothing was sent.
+    pub receipt_json: *mut c_char,
 }
 
 impl RkError {
@@ -75,6 +78,9 @@ impl RkError {
             gateway_error_type: c_string_opt(w.gateway_error_type),
             availability_code: c_string_opt(w.availability_code),
             fallback_models: c_string(&w.fallback_models.join("\n")),
+            receipt_json: e.receipt().map_or(std::ptr::null_mut(), |r| {
+                c_string(&engine::bridge::wire::receipt_json(r))
+            }),
         }
     }
 
@@ -96,6 +102,7 @@ impl RkError {
             gateway_error_type: std::ptr::null_mut(),
             availability_code: std::ptr::null_mut(),
             fallback_models: c_string(""),
+            receipt_json: std::ptr::null_mut(),
         }
     }
 
@@ -146,6 +153,7 @@ impl Drop for RkError {
             self.gateway_error_type,
             self.availability_code,
             self.fallback_models,
+            self.receipt_json,
         ] {
             // SAFETY: every string field is NULL or came from `c_string`, and is freed only here.
             unsafe { free_c_string(s) };

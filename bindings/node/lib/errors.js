@@ -113,6 +113,8 @@ function extras(err, p) {
   err.errorType = p.error_type ?? null;
   err.availabilityCode = p.availability_code ?? null;
   err.fallbackModels = p.fallback_models ?? [];
+  // The route receipt of the call that failed (null when nothing was sent).
+  err.receipt = p.receipt ?? null;
   return err;
 }
 

@@ -59,6 +59,14 @@ pub struct Step {
     /// line (not a stream) waits `ms` when its `model` is listed, on a `fraction` of those calls
     /// picked by a counter seeded with `seed` (per session, deterministic).
     pub slow_first: Option<SlowFirst>,
+    /// What a route receipt reads (OpenRouter's shapes): the chat/completion body and every
+    /// chunk get `"provider": <this>`.
+    pub provider: Option<String>,
+    /// `usage.cost` and `usage.cost_details.upstream_inference_cost` (this value) on the body and
+    /// on a stream's usage chunk.
+    pub cost: Option<f64>,
+    /// The `x-generation-id` header, and the body's and chunks' `id`.
+    pub generation_id: Option<String>,
 }
 
 /// See [`Step::slow_first`].
