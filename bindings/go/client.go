@@ -89,6 +89,10 @@ type clientOptionsJSON struct {
 	TLSCACert        string            `json:"tls_ca_cert,omitempty"`
 	TLSCACertPEM     string            `json:"tls_ca_cert_pem,omitempty"`
 	AllowInsecure    bool              `json:"allow_insecure_http,omitempty"`
+	FallbackModels   []string          `json:"fallback_models,omitempty"`
+	FollowGateway    bool              `json:"follow_gateway_fallbacks,omitempty"`
+	FallbackOn       []int             `json:"fallback_on_status,omitempty"`
+	HedgeAfterMs     float64           `json:"hedge_after_ms,omitempty"`
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -107,6 +111,10 @@ func clientOptions(c ClientConfig) clientOptionsJSON {
 		TLSCACert:        c.TLSCACertFile,
 		TLSCACertPEM:     string(c.TLSCACertPEM),
 		AllowInsecure:    c.AllowInsecureHTTP,
+		FallbackModels:   c.FallbackModels,
+		FollowGateway:    c.FollowGatewayFallbacks,
+		FallbackOn:       c.FallbackOnStatus,
+		HedgeAfterMs:     ms(c.HedgeAfter),
 	}
 	if len(c.DefaultHeaders) > 0 || c.OrgID != "" {
 		o.Headers = make(map[string]string, len(c.DefaultHeaders)+1)
@@ -177,9 +185,15 @@ type callScope struct {
 func (c *Client) begin(ctx context.Context, extraBody map[string]any) (*callScope, error) {
 	s := &callScope{}
 	retries, hasRetries := ctx.Value(maxRetriesKey{}).(int)
+	route, hasRoute := ctx.Value(routeKey{}).(routeOptions)
 	keepalive, hasKeepalive := ctx.Value(keepaliveKey{}).(time.Duration)
-	if c.deadline > 0 || extraBody != nil || hasRetries || hasKeepalive {
+	if c.deadline > 0 || extraBody != nil || hasRetries || hasRoute || hasKeepalive {
 		var o callOptionsJSON
+		if hasRoute {
+			o.FallbackModels = route.fallbackModels
+			o.HedgeAfterMs = route.hedgeAfterMs
+			o.Idempotent = route.idempotent
+		}
 		if c.deadline > 0 {
 			d := ms(c.deadline)
 			o.DeadlineMs = &d
@@ -218,9 +232,51 @@ type callOptionsJSON struct {
 	MaxRetries  *int           `json:"max_retries,omitempty"`
 	KeepaliveMs *float64       `json:"keepalive_timeout_ms,omitempty"`
 	ExtraBody   map[string]any `json:"extra_body,omitempty"`
+	// routerkit's routing options (see WithFallbackModels, WithHedgeAfter, WithIdempotent).
+	FallbackModels []string `json:"fallback_models,omitempty"`
+	HedgeAfterMs   *float64 `json:"hedge_after_ms,omitempty"`
+	Idempotent     *bool    `json:"idempotent,omitempty"`
 }
 
 type maxRetriesKey struct{}
+
+type routeKey struct{}
+
+// routeOptions are the per-call routing options a context carries.
+type routeOptions struct {
+	fallbackModels []string
+	hedgeAfterMs   *float64
+	idempotent     *bool
+}
+
+func withRoute(ctx context.Context, edit func(*routeOptions)) context.Context {
+	r, _ := ctx.Value(routeKey{}).(routeOptions)
+	edit(&r)
+	return context.WithValue(ctx, routeKey{}, r)
+}
+
+// WithFallbackModels returns a copy of ctx under which calls fall back to models
+// (in order) instead of ClientConfig.FallbackModels; no models: no fallback for them.
+func WithFallbackModels(ctx context.Context, models ...string) context.Context {
+	if models == nil {
+		models = []string{}
+	}
+	return withRoute(ctx, func(r *routeOptions) { r.fallbackModels = models })
+}
+
+// WithHedgeAfter returns a copy of ctx under which streams hedge after d, overriding
+// ClientConfig.HedgeAfter.
+func WithHedgeAfter(ctx context.Context, d time.Duration) context.Context {
+	v := ms(d)
+	return withRoute(ctx, func(r *routeOptions) { r.hedgeAfterMs = &v })
+}
+
+// WithIdempotent returns a copy of ctx that marks its calls idempotent or not: a call
+// marked not idempotent (it has side effects) is never hedged, since a hedge sends the
+// request a second time while the first may still run.
+func WithIdempotent(ctx context.Context, idempotent bool) context.Context {
+	return withRoute(ctx, func(r *routeOptions) { r.idempotent = &idempotent })
+}
 
 // WithMaxRetries returns a copy of ctx under which calls retry at most n times,
 // overriding ClientConfig.MaxRetries for them (a routerkit addition; a per-call
@@ -357,6 +413,8 @@ func convertError(ctx context.Context, e *C.RkError) error {
 		status: int(e.status), body: goString(e.body_json), errType: goString(e.error_type),
 		hasCode: e.code != nil, code: goString(e.code), hasParam: e.param != nil, param: goString(e.param),
 		field: goString(e.field), requestID: goString(e.request_id), retryAfterMs: int64(e.retry_after_ms),
+		retryable: int(e.retryable), gatewayErrorType: goString(e.gateway_error_type),
+		availabilityCode: goString(e.availability_code), fallbackModels: goString(e.fallback_models),
 		receipt: goStringBytes(e.receipt_json),
 	}
 	return f.toGo(ctx)
@@ -379,6 +437,9 @@ type errorFields struct {
 	attempts, status                                            int
 	hasCode, hasParam                                           bool
 	retryAfterMs                                                int64
+	// The gateway's verdict: retryable 1/0/-1 (unknown); models one per line.
+	retryable                                          int
+	gatewayErrorType, availabilityCode, fallbackModels string
 	receipt                                                     []byte // its JSON text, nil when nothing was sent
 }
 
@@ -424,6 +485,15 @@ func (f *errorFields) toGo(ctx context.Context) error {
 		apiErr.RequestID = f.requestID
 		if f.retryAfterMs >= 0 {
 			apiErr.RetryAfter = time.Duration(f.retryAfterMs) * time.Millisecond
+		}
+		if f.retryable >= 0 {
+			r := f.retryable == 1
+			apiErr.Retryable = &r
+		}
+		apiErr.ErrorType = f.gatewayErrorType
+		apiErr.AvailabilityCode = f.availabilityCode
+		if f.fallbackModels != "" {
+			apiErr.FallbackModels = strings.Split(f.fallbackModels, "\n")
 		}
 		return apiErr
 	case "invalid_request", "panic":

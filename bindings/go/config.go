@@ -111,6 +111,23 @@ type ClientConfig struct {
 	// network unencrypted; loopback (localhost, 127.0.0.0/8, ::1) is always allowed.
 	AllowInsecureHTTP bool
 
+	// FallbackModels are tried in order when a call fails before any output with a
+	// retryable error (after that model's own retries), a status in FallbackOnStatus,
+	// or a model-availability error (OpenRouter's error.availability). The request's
+	// Model is tried first; the body's own Models field is sent untouched. Override it
+	// per call with WithFallbackModels.
+	FallbackModels []string
+	// FollowGatewayFallbacks also tries the models a gateway's error names
+	// (error.availability.fallback_models), before the rest of the chain.
+	FollowGatewayFallbacks bool
+	// FallbackOnStatus lists statuses that move a call to the next model although
+	// they are not retried (e.g. 400 for a context-length error).
+	FallbackOnStatus []int
+	// HedgeAfter, for streams: when no first chunk came within it, the same request
+	// starts on the next model of FallbackModels (or the same model); the first to
+	// yield is returned by Recv, the other's connection closed. Zero: no hedging.
+	// A call under WithIdempotent(ctx, false) is never hedged.
+	HedgeAfter time.Duration
 	// OnReceipt (routerkit) is called with each call's route receipt when the call
 	// ends: once, in the calling goroutine, when a plain call returns (answer or
 	// error), and when a stream ends (io.EOF, an error) or is closed. A hook that

@@ -43,6 +43,11 @@ type scenario struct {
 		// Explicit retry delays (when either is given, the runner passes exactly those).
 		InitialRetryDelayMs *float64 `json:"initial_retry_delay_ms"`
 		MaxRetryDelayMs     *float64 `json:"max_retry_delay_ms"`
+
+		FallbackModels         []string `json:"fallback_models"`
+		FollowGatewayFallbacks bool     `json:"follow_gateway_fallbacks"`
+		FallbackOnStatus       []int    `json:"fallback_on_status"`
+		HedgeAfterMs           *float64 `json:"hedge_after_ms"`
 	} `json:"client"`
 	Call struct {
 		Op      string          `json:"op"`
@@ -54,6 +59,9 @@ type scenario struct {
 			KeepaliveMs       *float64       `json:"keepalive_timeout_ms"`
 			Headers           map[string]any `json:"headers"`
 			CancelAfterChunks *int           `json:"cancel_after_chunks"`
+			FallbackModels    []string       `json:"fallback_models"`
+			HedgeAfterMs      *float64       `json:"hedge_after_ms"`
+			Idempotent        *bool          `json:"idempotent"`
 		} `json:"options"`
 	} `json:"call"`
 	Expect map[string]json.RawMessage `json:"expect"`
@@ -403,6 +411,12 @@ func scenarioClient(sid string, sc *scenario) *Client {
 	if sc.Client.DeadlineMs != nil {
 		cfg.HTTPClient = &http.Client{Timeout: dur(sc.Client.DeadlineMs)}
 	}
+	cfg.FallbackModels = sc.Client.FallbackModels
+	cfg.FollowGatewayFallbacks = sc.Client.FollowGatewayFallbacks
+	cfg.FallbackOnStatus = sc.Client.FallbackOnStatus
+	if sc.Client.HedgeAfterMs != nil {
+		cfg.HedgeAfter = dur(sc.Client.HedgeAfterMs)
+	}
 	cfg.DefaultHeaders = map[string]string{"x-mock-session": sid}
 	for k, v := range sc.Client.DefaultHeaders {
 		cfg.DefaultHeaders[k] = headerText(v)
@@ -604,6 +618,15 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 	}
 	if o := sc.Call.Options; o.MaxRetries != nil {
 		ctx = WithMaxRetries(ctx, *o.MaxRetries)
+	}
+	if o := sc.Call.Options; o.FallbackModels != nil {
+		ctx = WithFallbackModels(ctx, o.FallbackModels...)
+	}
+	if o := sc.Call.Options; o.HedgeAfterMs != nil {
+		ctx = WithHedgeAfter(ctx, time.Duration(*o.HedgeAfterMs*float64(time.Millisecond)))
+	}
+	if o := sc.Call.Options; o.Idempotent != nil {
+		ctx = WithIdempotent(ctx, *o.Idempotent)
 	}
 	if o := sc.Call.Options; o.KeepaliveMs != nil {
 		ctx = WithKeepaliveTimeout(ctx, time.Duration(*o.KeepaliveMs*float64(time.Millisecond)))
@@ -1054,12 +1077,14 @@ func runScenario(t *testing.T, sc *scenario) {
 		if wantsDisconnect {
 			waitFor(3*time.Second, func() bool {
 				fetch()
-				for _, r := range reqs {
-					if r["client_disconnected"] == true {
-						return true
+				for i, w := range wants {
+					if m, ok := w.(map[string]any); ok && m["client_disconnected"] == true {
+						if i >= len(reqs) || reqs[i]["client_disconnected"] != true {
+							return false
+						}
 					}
 				}
-				return false
+				return true
 			})
 		}
 		for i, w := range wants {
@@ -1102,8 +1127,10 @@ func runScenario(t *testing.T, sc *scenario) {
 					}
 				}
 			}
-			if v, has := w["client_disconnected"]; has && got["client_disconnected"] != v {
-				fail("requests[%d].client_disconnected: expected %v, got %v", i, v, got["client_disconnected"])
+			for _, key := range []string{"client_disconnected", "completed"} {
+				if v, has := w[key]; has && got[key] != v {
+					fail("requests[%d].%s: expected %v, got %v", i, key, v, got[key])
+				}
 			}
 		}
 	}
@@ -1173,6 +1200,18 @@ func checkError(t *testing.T, want map[string]any, err error) {
 	}
 	if ra, ok := want["retry_after_ms"].(float64); ok && (!isAPI || apiErr.RetryAfter != time.Duration(ra*float64(time.Millisecond))) {
 		t.Errorf("error.retry_after_ms: expected %v, got %v", ra, err)
+	}
+	if r, ok := want["retryable"].(bool); ok && (!isAPI || apiErr.Retryable == nil || *apiErr.Retryable != r) {
+		t.Errorf("error.retryable: expected %v, got %v", r, err)
+	}
+	if v, ok := want["error_type"].(string); ok && (!isAPI || apiErr.ErrorType != v) {
+		t.Errorf("error.error_type: expected %s, got %v", v, err)
+	}
+	if v, ok := want["availability_code"].(string); ok && (!isAPI || apiErr.AvailabilityCode != v) {
+		t.Errorf("error.availability_code: expected %s, got %v", v, err)
+	}
+	if v, ok := want["fallback_models"].([]any); ok && (!isAPI || fmt.Sprint(v) != fmt.Sprint(apiErr.FallbackModels)) {
+		t.Errorf("error.fallback_models: expected %v, got %v", v, err)
 	}
 	if m, ok := want["message_contains"].(string); ok && !strings.Contains(err.Error(), m) {
 		t.Errorf("error.message: expected to contain %q, got %q", m, err.Error())

@@ -28,6 +28,19 @@ type APIError struct {
 	RetryAfter time.Duration `json:"-"`
 	// Attempts made before this error (the engine's retries included).
 	Attempts int `json:"-"`
+	// Retryable is the gateway's own verdict on retrying (OpenRouter's
+	// error.availability.retryable, else TheRouter's error.metadata.retryable); nil
+	// when its body does not say.
+	Retryable *bool `json:"-"`
+	// ErrorType is the gateway's typed reason, OpenRouter's error.metadata.error_type
+	// ("rate_limit_exceeded", "context_length_exceeded", …); not the body's Type.
+	ErrorType string `json:"-"`
+	// AvailabilityCode says why the model was unavailable (error.availability.code:
+	// "capacity_exhausted", "model_not_found", …).
+	AvailabilityCode string `json:"-"`
+	// FallbackModels are the models the gateway suggests instead
+	// (error.availability.fallback_models).
+	FallbackModels []string `json:"-"`
 
 	kind    string
 	receipt *lazyReceipt

@@ -47,6 +47,17 @@ export interface ClientOptions {
    * baseURL throws a TypeError naming `base_url`; loopback — localhost, 127.0.0.0/8, ::1 — is always allowed).
    */
   allowInsecureHttp?: boolean | undefined;
+  /**
+   * routerkit: models tried in order when a call fails before any output with a retryable error
+   * (after its own retries), a status of `fallbackOnStatus`, or a model-availability error.
+   */
+  fallbackModels?: string[] | undefined;
+  /** routerkit: also try the models a gateway's error names (`error.availability.fallback_models`), first. Default false. */
+  followGatewayFallbacks?: boolean | undefined;
+  /** routerkit: statuses that move a call to the next model although they are not retried (e.g. `[400]`). */
+  fallbackOnStatus?: number[] | undefined;
+  /** routerkit: streams with no first chunk after this many ms start the same request on the next model; the first to yield wins. */
+  hedgeAfter?: number | undefined;
   /** Accepted for compatibility; routerkit always runs in Node.js. */
   dangerouslyAllowBrowser?: boolean | undefined;
   /**
@@ -125,6 +136,14 @@ export interface RequestOptions {
   idempotencyKey?: string | undefined;
   /** Fields merged into the JSON body last. */
   extra_body?: Record<string, unknown> | undefined;
+  /** routerkit: replaces the client's `fallbackModels` for this call (`[]`: none). */
+  fallbackModels?: string[] | undefined;
+  /** routerkit: see `ClientOptions.followGatewayFallbacks`. */
+  followGatewayFallbacks?: boolean | undefined;
+  /** routerkit: ms; see `ClientOptions.hedgeAfter`. */
+  hedgeAfter?: number | undefined;
+  /** routerkit: `false` for a call with side effects: it is never hedged (sent twice at once). Default true. */
+  idempotent?: boolean | undefined;
 }
 
 // ---------------------------------------------------------------- chat types
@@ -765,8 +784,16 @@ export declare class APIError<
   attempts?: number;
   /** routerkit: the route receipt of the call that failed (null when nothing was sent). */
   receipt?: Receipt | null;
-  /** routerkit: the delay the server asked for (`retry-after-ms` / `retry-after`), in ms. */
+  /** routerkit: the delay the server asked for (`retry-after-ms` / `retry-after`, else the body's `availability.retry_after`), in ms. */
   retryAfter?: number;
+  /** routerkit: the gateway's own verdict on retrying (`error.availability.retryable`, else `error.metadata.retryable`); null if it gave none. */
+  retryable?: boolean | null;
+  /** routerkit: the gateway's typed reason, OpenRouter's `error.metadata.error_type`; not the body's `type`. */
+  errorType?: string | null;
+  /** routerkit: why the model was unavailable (`error.availability.code`). */
+  availabilityCode?: string | null;
+  /** routerkit: the models the gateway suggests instead (`error.availability.fallback_models`). */
+  fallbackModels?: string[];
   static generate(status: number | undefined, errorResponse: object | undefined, message: string | undefined, headers: Headers | undefined): APIError;
 }
 

@@ -160,14 +160,17 @@ pub(crate) type Accepted = (HttpResponse, Vec<(String, String)>);
 
 impl Sender {
     /// Sends until a response with a success status arrives or the policy gives up.
-    /// `attempts_so_far` lets a stream that failed before its first event go on counting.
+    /// `attempts_so_far` lets a stream that failed before its first event go on counting;
+    /// `model_base` is the count when the current model's first attempt began (each model of a
+    /// fallback chain has its own `max_retries`).
     pub(crate) async fn send_with_retries(
         &self,
         prepared: &PreparedRequest,
         ctx: &CallContext,
         attempts_so_far: u32,
+        model_base: u32,
     ) -> Result<(Accepted, u32), Error> {
-        self.with_retries(ctx, attempts_so_far, || self.attempt(prepared, ctx))
+        self.with_retries(ctx, attempts_so_far, model_base, || self.attempt(prepared, ctx))
             .await
     }
 
@@ -176,6 +179,7 @@ impl Sender {
         &self,
         ctx: &CallContext,
         attempts_so_far: u32,
+        model_base: u32,
         mut op: F,
     ) -> Result<(T, u32), Error>
     where
@@ -195,7 +199,7 @@ impl Sender {
                 crate::log::attempt_failed(attempts, &error, None);
                 return Err(error.with_attempts(attempts));
             }
-            match ctx.policy.decide(attempts, &error) {
+            match ctx.policy.decide(attempts - model_base.min(attempts), &error) {
                 RetryDecision::GiveUp => {
                     crate::log::attempt_failed(attempts, &error, None);
                     return Err(error.with_attempts(attempts));
@@ -235,12 +239,14 @@ impl Sender {
 }
 
 /// Why the policy waits what it waits after `error`: the server's header when it sent one
-/// (the policy waits exactly that), else the backoff.
+/// (the policy waits exactly that), else the delay its error body gave, else the backoff.
 pub(crate) fn delay_reason(error: &Error) -> DelayReason {
-    if error.retry_after().is_some() {
+    if error.retry_after().is_none() {
+        DelayReason::Backoff
+    } else if parse_retry_after(error.headers(), SystemTime::now()).is_some() {
         DelayReason::RetryAfter
     } else {
-        DelayReason::Backoff
+        DelayReason::GatewayHint
     }
 }
 

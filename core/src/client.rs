@@ -11,6 +11,7 @@ pub use crate::call::Response;
 use crate::call::{read_body, CallContext, Sender};
 use crate::config::{ClientBuilder, ClientConfig, RequestOptions};
 use crate::error::{Error, ErrorKind};
+use crate::fallback::{Fallback, Hedge, Plan, Rebuild};
 use crate::ops::{BodyKind, IntoOp, Op, StreamProtocol};
 use crate::receipt::{Served, Trace};
 use crate::request::{self, BodyEdits, OpBody, PreparedRequest, RequestTemplate};
@@ -70,6 +71,10 @@ struct Built {
     model: Option<String>,
     /// The engine asked for usage on the caller's behalf (a stream hides that usage chunk).
     usage_added: bool,
+    /// The models the call may still try (`fallback_models`), when it has a chain.
+    fallback: Option<Fallback>,
+    /// A stream's hedge (`hedge_after`), when asked for.
+    hedge: Option<Hedge>,
 }
 
 /// How the body of a call arrives.
@@ -138,7 +143,7 @@ impl Client {
             return Err(Error::invalid("op", format!("{op} is a stream: open it with `open`")));
         }
         let built = self.build(op, Input::Json(body_json), opts)?;
-        self.exchange(&built, opts, |bytes| check_raw(op, bytes)).await
+        self.exchange(built, opts, |bytes| check_raw(op, bytes)).await
     }
 
     /// Opens a streaming operation of the table (`"chat_stream"`, `"completions_stream"`,
@@ -174,7 +179,7 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<Response<ChatCompletion>, Error> {
         let built = self.build_typed(Op::Chat, request, opts)?;
-        self.exchange(&built, opts, decode_chat).await
+        self.exchange(built, opts, decode_chat).await
     }
 
     /// `POST /chat/completions`, returning the body as received (checked to be JSON).
@@ -199,7 +204,7 @@ impl Client {
 
     /// `GET /models`.
     pub async fn list_models(&self, opts: &RequestOptions) -> Result<Response<ModelList>, Error> {
-        self.exchange(&self.build(Op::Models, Input::Json(None), opts)?, opts, decode_plain)
+        self.exchange(self.build(Op::Models, Input::Json(None), opts)?, opts, decode_plain)
             .await
     }
 
@@ -207,7 +212,7 @@ impl Client {
     pub async fn retrieve_model(&self, id: &str, opts: &RequestOptions) -> Result<Response<Model>, Error> {
         let params = serde_json::json!({ "id": id }).to_string();
         self.exchange(
-            &self.build(Op::ModelsRetrieve, Input::Json(Some(&params)), opts)?,
+            self.build(Op::ModelsRetrieve, Input::Json(Some(&params)), opts)?,
             opts,
             decode_plain,
         )
@@ -220,7 +225,7 @@ impl Client {
         request: &EmbeddingRequest,
         opts: &RequestOptions,
     ) -> Result<Response<EmbeddingResponse>, Error> {
-        self.exchange(&self.build_typed(Op::Embeddings, request, opts)?, opts, decode_plain)
+        self.exchange(self.build_typed(Op::Embeddings, request, opts)?, opts, decode_plain)
             .await
     }
 
@@ -240,7 +245,7 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<Response<Completion>, Error> {
         self.exchange(
-            &self.build_typed(Op::Completions, request, opts)?,
+            self.build_typed(Op::Completions, request, opts)?,
             opts,
             decode_completion,
         )
@@ -263,7 +268,7 @@ impl Client {
         request: &ModerationRequest,
         opts: &RequestOptions,
     ) -> Result<Response<ModerationResponse>, Error> {
-        self.exchange(&self.build_typed(Op::Moderations, request, opts)?, opts, decode_plain)
+        self.exchange(self.build_typed(Op::Moderations, request, opts)?, opts, decode_plain)
             .await
     }
 
@@ -273,7 +278,7 @@ impl Client {
         request: &ResponseRequest,
         opts: &RequestOptions,
     ) -> Result<Response<ResponseObject>, Error> {
-        self.exchange(&self.build_typed(Op::Responses, request, opts)?, opts, decode_response)
+        self.exchange(self.build_typed(Op::Responses, request, opts)?, opts, decode_response)
             .await
     }
 
@@ -300,8 +305,10 @@ impl Client {
             prepared,
             model: None,
             usage_added: false,
+            fallback: None,
+            hedge: None,
         };
-        self.exchange(&built, opts, |bytes| {
+        self.exchange(built, opts, |bytes| {
             decode_typed::<ServedProbe>(bytes).map(|p| (bytes.clone(), p.served(false)))
         })
         .await
@@ -316,7 +323,7 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<Response<Bytes>, Error> {
         let built = self.build_typed(op, request, opts)?;
-        self.exchange(&built, opts, |bytes| check_raw(op, bytes)).await
+        self.exchange(built, opts, |bytes| check_raw(op, bytes)).await
     }
 
     fn build_typed<T: OpBody>(&self, op: Op, request: &T, opts: &RequestOptions) -> Result<Built, Error> {
@@ -327,8 +334,69 @@ impl Client {
         Ok(built)
     }
 
-    /// Validation and request building for any row of the table.
+    /// Validation and request building for any row of the table, with the call's fallback
+    /// chain and hedge when it has them.
     fn build(&self, op: Op, input: Input<'_>, opts: &RequestOptions) -> Result<Built, Error> {
+        let config = &self.inner.config;
+        let chain = opts.fallback_models.as_deref().unwrap_or(&config.fallback_models);
+        let follow = opts.follow_gateway_fallbacks.unwrap_or(config.follow_gateway_fallbacks);
+        let hedge_after = (op.is_stream() && opts.idempotent != Some(false))
+            .then(|| opts.hedge_after.or(config.hedge_after))
+            .flatten();
+        let routed = op.spec().body != BodyKind::None && (!chain.is_empty() || follow || hedge_after.is_some());
+        if !routed {
+            return self.build_plain(op, input, opts);
+        }
+        // Only a call with a chain or a hedge keeps its body to build the request again.
+        let body = match &input {
+            Input::Json(Some(json)) => (*json).to_owned(),
+            Input::Json(None) => return self.build_plain(op, input, opts),
+            Input::Encoded(json) => json.clone(),
+        };
+        let mut built = self.build_plain(op, input, opts)?;
+        let Some(first) = first_model(&body, opts) else {
+            return Ok(built);
+        };
+        let rebuild: Rebuild = {
+            let client = self.clone();
+            let opts = opts.clone();
+            Arc::new(move |model: &str| {
+                let mut opts = opts.clone();
+                opts.extra_body
+                    .get_or_insert_with(Default::default)
+                    .insert("model".to_owned(), serde_json::Value::String(model.to_owned()));
+                Ok(client.build_plain(op, Input::Json(Some(&body)), &opts)?.prepared)
+            })
+        };
+        let fallback = Fallback::new(
+            Plan {
+                first: &first,
+                chain,
+                follow_gateway: follow,
+                on_status: &config.fallback_on_status,
+            },
+            rebuild.clone(),
+        );
+        if let Some(after) = hedge_after {
+            let model = fallback.as_ref().and_then(Fallback::peek).unwrap_or(&first).to_owned();
+            let prepared = if model == first {
+                built.prepared.clone()
+            } else {
+                rebuild(&model)?
+            };
+            built.hedge = Some(Hedge {
+                after,
+                model,
+                primary: first.clone(),
+                prepared,
+            });
+        }
+        built.fallback = fallback;
+        Ok(built)
+    }
+
+    /// Validation and request building for any row of the table.
+    fn build_plain(&self, op: Op, input: Input<'_>, opts: &RequestOptions) -> Result<Built, Error> {
         let spec = op.spec();
         let stream = spec.stream.is_some();
         let mut model = None;
@@ -364,38 +432,59 @@ impl Client {
             prepared,
             model,
             usage_added,
+            fallback: None,
+            hedge: None,
         })
     }
 
     /// One non-streaming call: attempts with retries, each reading the whole
-    /// body (a body that breaks off is retried like a failed connection), then `decode`.
+    /// body (a body that breaks off is retried like a failed connection), then `decode`;
+    /// then the next model of the fallback chain, if the call has one and the error allows it.
     async fn exchange<T>(
         &self,
-        built: &Built,
+        built: Built,
         opts: &RequestOptions,
         decode: impl Fn(&Bytes) -> Result<(T, Served), Error>,
     ) -> Result<Response<T>, Error> {
         let ctx = self.context(opts, built.model.clone());
         let sender = &self.inner.sender;
-        let result = sender
-            .with_retries(&ctx, 0, || async {
-                // The whole attempt within `timeout`, as openai-node and go-openai bound it.
-                let whole = async {
-                    let (response, headers) = sender.attempt(&built.prepared, &ctx).await?;
-                    let status = response.status().as_u16();
-                    let bytes = read_body(response, &ctx).await?;
-                    Ok::<_, Error>((status, headers, bytes))
-                };
-                let (status, headers, bytes) = tokio::time::timeout(ctx.idle, whole)
-                    .await
-                    .map_err(|_| ctx.total_error())??;
-                match crate::limits::check_body(bytes).and_then(|bytes| decode(&bytes)) {
-                    Ok(data) => Ok((status, headers, data)),
-                    Err(e) => Err(e.with_headers(headers)),
+        let Built {
+            mut prepared,
+            mut fallback,
+            ..
+        } = built;
+        let mut attempts = 0;
+        let ((status, headers, (data, served)), attempts) = loop {
+            let tried = sender
+                .with_retries(&ctx, attempts, attempts, || async {
+                    // The whole attempt within `timeout`, as openai-node and go-openai bound it.
+                    let whole = async {
+                        let (response, headers) = sender.attempt(&prepared, &ctx).await?;
+                        let status = response.status().as_u16();
+                        let bytes = read_body(response, &ctx).await?;
+                        Ok::<_, Error>((status, headers, bytes))
+                    };
+                    let (status, headers, bytes) = tokio::time::timeout(ctx.idle, whole)
+                        .await
+                        .map_err(|_| ctx.total_error())??;
+                    match crate::limits::check_body(bytes).and_then(|bytes| decode(&bytes)) {
+                        Ok(data) => Ok((status, headers, data)),
+                        Err(e) => Err(e.with_headers(headers)),
+                    }
+                })
+                .await;
+            match tried {
+                Ok(done) => break done,
+                Err(e) => {
+                    attempts = e.attempts();
+                    match next_model(fallback.as_mut(), &ctx, &e) {
+                        Some(Ok(p)) => prepared = p,
+                        Some(Err(build)) => return Err(ctx.trace.finish_error(build)),
+                        None => return Err(ctx.trace.finish_error(e)),
+                    }
                 }
-            })
-            .await;
-        let ((status, headers, (data, served)), attempts) = result.map_err(|e| ctx.trace.finish_error(e))?;
+            }
+        };
         let request_id = crate::error::request_id_from(&headers);
         Ok(Response {
             data,
@@ -407,18 +496,37 @@ impl Client {
         })
     }
 
-    /// Sends a stream's request (with retries until a success status) and starts reading it.
+    /// Sends a stream's request (with retries until a success status, then along the fallback
+    /// chain) and starts reading it.
     async fn start<P: Protocol>(&self, built: Built, opts: &RequestOptions) -> Result<Stream<P>, Error> {
         let ctx = self.context(opts, built.model.clone());
         let sender = &self.inner.sender;
-        let (response, attempts) = sender
-            .send_with_retries(&built.prepared, &ctx, 0)
-            .await
-            .map_err(|e| ctx.trace.finish_error(e))?;
-        let mut stream = Stream::new(sender.clone(), Arc::new(built.prepared), ctx, response, attempts);
-        if built.usage_added {
+        let Built {
+            mut prepared,
+            usage_added,
+            mut fallback,
+            hedge,
+            ..
+        } = built;
+        let mut attempts = 0;
+        let (response, attempts) = loop {
+            match sender.send_with_retries(&prepared, &ctx, attempts, attempts).await {
+                Ok(done) => break done,
+                Err(e) => {
+                    attempts = e.attempts();
+                    match next_model(fallback.as_mut(), &ctx, &e) {
+                        Some(Ok(p)) => prepared = p,
+                        Some(Err(build)) => return Err(ctx.trace.finish_error(build)),
+                        None => return Err(ctx.trace.finish_error(e)),
+                    }
+                }
+            }
+        };
+        let mut stream = Stream::new(sender.clone(), Arc::new(prepared), ctx, response, attempts);
+        if usage_added {
             stream.hide_added_usage();
         }
+        stream.route(fallback, hedge);
         Ok(stream)
     }
 
@@ -443,6 +551,34 @@ impl Client {
             trace: Trace::new(model, config.on_receipt.clone(), Some(config.api_key.clone())),
         }
     }
+}
+
+/// After a model failed with `error` (its retries spent): the request for the next model of the
+/// call's chain, recorded in its receipt, or `None` when the call ends with `error`.
+fn next_model(
+    fallback: Option<&mut Fallback>,
+    ctx: &CallContext,
+    error: &Error,
+) -> Option<Result<PreparedRequest, Error>> {
+    if ctx.deadline_passed() || ctx.cancel.is_cancelled() {
+        return None;
+    }
+    Some(fallback?.next(error)?.map(|(model, prepared)| {
+        ctx.trace.use_model(&model);
+        prepared
+    }))
+}
+
+/// The model a call names first: `extra_body`'s `model` (merged last, so it wins), else the body's.
+fn first_model(body: &str, opts: &RequestOptions) -> Option<String> {
+    if let Some(serde_json::Value::String(m)) = opts.extra_body.as_ref().and_then(|e| e.get("model")) {
+        return Some(m.clone());
+    }
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        model: Option<String>,
+    }
+    serde_json::from_str::<Probe>(body).ok()?.model
 }
 
 /// The raw body check of `call`: JSON, and for the operations OpenRouter answers with a

@@ -81,6 +81,17 @@ pub struct ClientConfig {
     pub extra_root_certificates: Vec<CaCertificate>,
     /// Whether a plain `http://` base URL to a host other than loopback was allowed.
     pub allow_insecure_http: bool,
+    /// Models tried in order when a call fails before any output (see [`crate::fallback`]).
+    pub fallback_models: Vec<String>,
+    /// Also try the models a gateway's error body suggests (`error.availability.fallback_models`),
+    /// before the rest of the chain (default false: the caller's chain only).
+    pub follow_gateway_fallbacks: bool,
+    /// Statuses that move a call to the next model even though they are not retried (e.g. 400
+    /// for a context-length error, 403 for a moderation flag); default none.
+    pub fallback_on_status: Vec<u16>,
+    /// Streams: with no first chunk after this long, the same request starts on the next model of
+    /// the chain (or the same model) and the first to yield wins (see [`crate::fallback`]).
+    pub hedge_after: Option<Duration>,
     /// Called with each call's route receipt when the call ends ([`ClientBuilder::on_receipt`]).
     pub on_receipt: Option<crate::receipt::ReceiptHook>,
 }
@@ -104,6 +115,15 @@ pub struct RequestOptions {
     pub extra_body: Option<serde_json::Map<String, serde_json::Value>>,
     /// Cancels the call (and a stream it returns) when triggered, from any thread.
     pub cancel: Option<CancellationToken>,
+    /// Overrides [`ClientConfig::fallback_models`] (`Some(vec![])`: no fallback for this call).
+    pub fallback_models: Option<Vec<String>>,
+    /// Overrides [`ClientConfig::follow_gateway_fallbacks`].
+    pub follow_gateway_fallbacks: Option<bool>,
+    /// Overrides [`ClientConfig::hedge_after`].
+    pub hedge_after: Option<Duration>,
+    /// `Some(false)`: the call has side effects the caller does not want twice, so it is never
+    /// hedged (a hedge sends the request again while the first one may still run).
+    pub idempotent: Option<bool>,
 }
 
 impl RequestOptions {
@@ -124,7 +144,24 @@ impl RequestOptions {
         for (name, value) in &self.headers {
             check_header(name, value)?;
         }
+        if let Some(models) = &self.fallback_models {
+            check_models(models)?;
+        }
+        if self.hedge_after.is_some_and(|d| d.is_zero()) {
+            return Err(Error::invalid("hedge_after", "must be positive"));
+        }
         Ok(())
+    }
+}
+
+/// A fallback chain names models: an empty name would send a request without one.
+fn check_models(models: &[String]) -> Result<(), Error> {
+    match models.iter().position(|m| m.trim().is_empty()) {
+        Some(i) => Err(Error::invalid(
+            "fallback_models",
+            format!("entry {i} is empty: each entry is a model id"),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -147,6 +184,10 @@ pub struct ClientBuilder {
     ca_sources: Vec<CaSource>,
     allow_insecure_http: bool,
     env_fallback: bool,
+    fallback_models: Vec<String>,
+    follow_gateway_fallbacks: bool,
+    fallback_on_status: Vec<u16>,
+    hedge_after: Option<Duration>,
     on_receipt: Option<crate::receipt::ReceiptHook>,
 }
 
@@ -274,6 +315,30 @@ impl ClientBuilder {
         self
     }
 
+    /// Models tried in order when a call fails before any output with a retryable error
+    /// (after its own retries), a status of [`fallback_on_status`](Self::fallback_on_status), or a
+    /// model-availability error (`error.availability`). The request's `model` is tried first.
+    pub fn fallback_models<S: Into<String>>(mut self, models: impl IntoIterator<Item = S>) -> Self {
+        self.fallback_models = models.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Also try the models a gateway's error names in `error.availability.fallback_models`,
+    /// before the rest of the chain (default false).
+    pub fn follow_gateway_fallbacks(mut self, yes: bool) -> Self {
+        self.follow_gateway_fallbacks = yes;
+        self
+    }
+    /// Statuses that move a call to the next model although they are not retried (default none).
+    pub fn fallback_on_status(mut self, statuses: impl IntoIterator<Item = u16>) -> Self {
+        self.fallback_on_status = statuses.into_iter().collect();
+        self
+    }
+    /// Hedged streams: with no first chunk after `d`, the request starts again on the next model of
+    /// the chain (or the same model); the first to yield is handed over, the other closed.
+    pub fn hedge_after(mut self, d: Duration) -> Self {
+        self.hedge_after = Some(d);
+        self
+    }
     /// Calls `hook` with the route receipt of each call when it ends: once per call, on a
     /// response, an error, a stream's end, its failure, its cancel or its drop before the end.
     /// A hook that panics does not break the call (the panic is caught and dropped); a slow one
@@ -341,6 +406,16 @@ impl ClientBuilder {
         if self.max_body_bytes == Some(0) {
             return Err(Error::invalid("max_body_bytes", "must be positive"));
         }
+        check_models(&self.fallback_models)?;
+        if self.hedge_after.is_some_and(|d| d.is_zero()) {
+            return Err(Error::invalid("hedge_after", "must be positive"));
+        }
+        if let Some(s) = self.fallback_on_status.iter().find(|s| !(400..=599).contains(*s)) {
+            return Err(Error::invalid(
+                "fallback_on_status",
+                format!("{s} is not an error status (400-599)"),
+            ));
+        }
         Ok(ClientConfig {
             api_key: ApiKey::new(api_key),
             base_url,
@@ -357,6 +432,10 @@ impl ClientBuilder {
             include_usage_by_default: self.include_usage_by_default.unwrap_or(true),
             extra_root_certificates,
             allow_insecure_http: self.allow_insecure_http,
+            fallback_models: self.fallback_models,
+            follow_gateway_fallbacks: self.follow_gateway_fallbacks,
+            fallback_on_status: self.fallback_on_status,
+            hedge_after: self.hedge_after,
             on_receipt: self.on_receipt,
         })
     }

@@ -74,7 +74,19 @@ struct Inner {
     retry_after: Option<Duration>,
     attempts: u32,
     field: Option<&'static str>,
+    gateway: Option<Box<GatewayVerdict>>,
     receipt: Option<Box<crate::receipt::Receipt>>,
+}
+
+/// What the gateway's typed error body says about the failure (OpenRouter's
+/// `error.metadata.error_type` and `error.availability`, TheRouter's `metadata.retryable`).
+#[derive(Clone, Debug, Default, PartialEq)]
+struct GatewayVerdict {
+    retryable: Option<bool>,
+    error_type: Option<String>,
+    availability_code: Option<String>,
+    retry_after: Option<Duration>,
+    fallback_models: Vec<String>,
 }
 
 impl Error {
@@ -151,6 +163,26 @@ impl Error {
     pub fn field(&self) -> Option<&'static str> {
         self.inner.field
     }
+    /// The gateway's own verdict on retrying: OpenRouter's `error.availability.retryable`, else
+    /// TheRouter's `error.metadata.retryable`. `None` when the body does not say.
+    pub fn retryable(&self) -> Option<bool> {
+        self.inner.gateway.as_ref().and_then(|g| g.retryable)
+    }
+    /// The gateway's typed reason, OpenRouter's `error.metadata.error_type`
+    /// (`"rate_limit_exceeded"`, `"context_length_exceeded"`…). Not the body's `type`, which is
+    /// [`error_type`](Self::error_type).
+    pub fn gateway_error_type(&self) -> Option<&str> {
+        self.inner.gateway.as_ref().and_then(|g| g.error_type.as_deref())
+    }
+    /// Why the model was unavailable: OpenRouter's `error.availability.code`
+    /// (`"capacity_exhausted"`, `"model_not_found"`, `"free_variant_ended"`…).
+    pub fn availability_code(&self) -> Option<&str> {
+        self.inner.gateway.as_ref().and_then(|g| g.availability_code.as_deref())
+    }
+    /// The models the gateway suggests instead: OpenRouter's `error.availability.fallback_models`.
+    pub fn fallback_models(&self) -> &[String] {
+        self.inner.gateway.as_ref().map_or(&[], |g| &g.fallback_models)
+    }
     /// The route receipt of the call that failed: its attempts, the delays between them,
     /// its timings and the gateway's ids (none for an error raised before anything was sent).
     pub fn receipt(&self) -> Option<&crate::receipt::Receipt> {
@@ -203,6 +235,11 @@ impl Error {
             self.inner.code = map.get("code").and_then(scalar_text);
             self.inner.error_type = map.get("type").and_then(scalar_text);
             self.inner.param = map.get("param").and_then(scalar_text);
+            self.inner.gateway = gateway_verdict(map).map(Box::new);
+            // A delay in the body counts only where no header gave one (headers win).
+            if self.inner.retry_after.is_none() {
+                self.inner.retry_after = self.inner.gateway.as_ref().and_then(|g| g.retry_after);
+            }
         }
         self.inner.body = Some(obj);
         self
@@ -243,6 +280,12 @@ impl Error {
         for (_, value) in self.inner.headers.iter_mut() {
             redact(value);
         }
+        if let Some(g) = self.inner.gateway.as_mut() {
+            for text in [&mut g.error_type, &mut g.availability_code].into_iter().flatten() {
+                redact(text);
+            }
+            g.fallback_models.iter_mut().for_each(redact);
+        }
         if let Some(body) = &self.inner.body {
             if let Some(clean) = crate::secret::mask_secret(&body.to_string(), secret, &masked) {
                 self.inner.body = serde_json::from_str(&clean).ok();
@@ -250,6 +293,42 @@ impl Error {
         }
         self
     }
+}
+
+/// The typed fields of an error object: `metadata.{error_type, retryable}` and
+/// `availability.{code, retryable, retry_after, fallback_models}`; `None` when it has none.
+fn gateway_verdict(error: &serde_json::Map<String, Value>) -> Option<GatewayVerdict> {
+    let metadata = error.get("metadata").and_then(Value::as_object);
+    let availability = error.get("availability").and_then(Value::as_object);
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+    let verdict = GatewayVerdict {
+        // OpenRouter's availability verdict is the more specific one ("always switch on
+        // availability.retryable"); TheRouter's metadata flag where there is none.
+        retryable: availability
+            .and_then(|a| a.get("retryable"))
+            .and_then(Value::as_bool)
+            .or_else(|| metadata.and_then(|m| m.get("retryable")).and_then(Value::as_bool)),
+        error_type: text(metadata.and_then(|m| m.get("error_type"))),
+        availability_code: text(availability.and_then(|a| a.get("code"))),
+        retry_after: availability
+            .and_then(|a| a.get("retry_after"))
+            .and_then(Value::as_f64)
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(|s| Duration::from_secs_f64(s.min(1e9))),
+        fallback_models: availability
+            .and_then(|a| a.get("fallback_models"))
+            .and_then(Value::as_array)
+            .map(|models| {
+                models
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .filter(|m| !m.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    (verdict != GatewayVerdict::default()).then_some(verdict)
 }
 
 fn message_text(v: &Value) -> Option<String> {
@@ -304,6 +383,7 @@ impl fmt::Debug for Error {
             .field("type", &self.inner.error_type)
             .field("request_id", &self.inner.request_id)
             .field("retry_after", &self.inner.retry_after)
+            .field("gateway", &self.inner.gateway)
             .field("attempts", &self.inner.attempts)
             .finish()
     }

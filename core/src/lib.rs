@@ -39,6 +39,7 @@ pub mod config;
 #[cfg(feature = "bridge")]
 pub mod delivery;
 pub mod error;
+pub mod fallback;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;

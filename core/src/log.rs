@@ -216,6 +216,23 @@ fn attempt_failed_slow(attempt: u32, error: &Error, delay: Option<Duration>) {
     }
 }
 
+/// A call moves on to the next model of its fallback chain after `error`.
+pub(crate) fn fallback(model: &str, error: &Error) {
+    if enabled(Level::Warn) {
+        write(
+            Level::Warn,
+            &format!("fallback to model={model} after ({})", describe(error)),
+        );
+    }
+}
+
+/// A stream started a hedge on `model`, or one of the two won.
+pub(crate) fn hedge(what: &str, model: &str) {
+    if enabled(Level::Info) {
+        write(Level::Info, &format!("hedge {what} model={model}"));
+    }
+}
+
 /// A stream ended: cleanly (`error` None) or with an error (key already masked out).
 #[inline]
 pub(crate) fn stream_end(chunks: usize, attempts: u32, error: Option<&Error>) {

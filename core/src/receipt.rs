@@ -199,9 +199,48 @@ struct TraceState {
     next_delay: Option<(Duration, DelayReason)>,
     /// The model the next attempts ask for (the fallback chain changes it).
     model: Option<String>,
-    /// The next attempt is a hedge.
-    next_is_hedge: bool,
+    /// The next attempt is a hedge, on this model.
+    next_is_hedge: Option<Option<String>>,
+    /// What the racing stream's response said (ids, headers, first byte) before the hedge's
+    /// response replaced it: put back when that stream wins the race.
+    before_hedge: Option<ResponseFields>,
     hook_called: bool,
+}
+
+/// The receipt's fields that a response's headers set ([`read_headers`], first byte).
+#[derive(Debug, Clone)]
+struct ResponseFields {
+    request_id: Option<String>,
+    generation_id: Option<String>,
+    cache_status: Option<String>,
+    gateway_headers: Vec<(String, String)>,
+    provider: Option<String>,
+    cost: Option<f64>,
+    time_to_first_byte: Option<Duration>,
+}
+
+impl ResponseFields {
+    fn of(r: &Receipt) -> Self {
+        ResponseFields {
+            request_id: r.request_id.clone(),
+            generation_id: r.generation_id.clone(),
+            cache_status: r.cache_status.clone(),
+            gateway_headers: r.gateway_headers.clone(),
+            provider: r.provider.clone(),
+            cost: r.cost,
+            time_to_first_byte: r.time_to_first_byte,
+        }
+    }
+
+    fn restore(self, r: &mut Receipt) {
+        r.request_id = self.request_id;
+        r.generation_id = self.generation_id;
+        r.cache_status = self.cache_status;
+        r.gateway_headers = self.gateway_headers;
+        r.provider = self.provider;
+        r.cost = self.cost;
+        r.time_to_first_byte = self.time_to_first_byte;
+    }
 }
 
 impl Default for Trace {
@@ -226,7 +265,8 @@ impl Trace {
                 started: Instant::now(),
                 next_delay: None,
                 model: model_requested,
-                next_is_hedge: false,
+                next_is_hedge: None,
+                before_hedge: None,
                 hook_called: false,
             })),
             hook,
@@ -250,9 +290,14 @@ impl Trace {
                 Some((d, r)) => (d, Some(r)),
                 None => (Duration::ZERO, None),
             };
-            let hedge = std::mem::take(&mut s.next_is_hedge);
+            let hedge = s.next_is_hedge.take();
+            let model = match &hedge {
+                Some(Some(m)) => Some(m.clone()),
+                _ => s.model.clone(),
+            };
+            let hedge = hedge.is_some();
             s.receipt.attempts.push(Attempt {
-                model: s.model.clone(),
+                model,
                 delay,
                 delay_reason,
                 hedge,
@@ -269,7 +314,6 @@ impl Trace {
     // The three recorders below are the fallback chain's and the hedge's (issue 19, items 3-4).
     /// The next attempts ask for `model` (the fallback chain moved on): recorded on each
     /// attempt, and `fallback.fired` set when it differs from the model first asked for.
-    #[allow(dead_code)]
     pub(crate) fn use_model(&self, model: &str) {
         self.with(|s| {
             if s.receipt.model_requested.as_deref() != Some(model) {
@@ -279,22 +323,29 @@ impl Trace {
         })
     }
 
-    /// The next attempt is a hedge started beside a slow one: `hedge.fired` is set.
-    #[allow(dead_code)]
-    pub(crate) fn hedge_started(&self) {
+    /// The next attempt is a hedge started beside a slow one, on `model` (the chain's next, or
+    /// the same): `hedge.fired` is set; the attempt records that model without moving the
+    /// call's own model (a hedge is not a fallback).
+    pub(crate) fn hedge_started(&self, model: Option<&str>) {
         self.with(|s| {
             s.receipt.hedge.fired = true;
-            s.next_is_hedge = true;
+            s.next_is_hedge = Some(model.map(str::to_owned));
+            s.before_hedge = Some(ResponseFields::of(&s.receipt));
         })
     }
 
     /// The hedge race is decided: the stream of `model` goes to the caller; `hedge_won`
     /// says whether it is the hedge's.
-    #[allow(dead_code)]
     pub(crate) fn hedge_decided(&self, model: Option<&str>, hedge_won: bool) {
         self.with(|s| {
             s.receipt.hedge.model = model.map(str::to_owned);
             s.receipt.hedge.hedge_won = hedge_won;
+            // The ids and headers are those of the stream the caller reads.
+            if let Some(before) = s.before_hedge.take() {
+                if !hedge_won {
+                    before.restore(&mut s.receipt);
+                }
+            }
         })
     }
 
@@ -424,6 +475,15 @@ impl ReceiptHandle {
 }
 
 fn fill_served(r: &mut Receipt, served: Option<Served>) {
+    // The chain's model that answered: the last attempt that did not fail (none if all did).
+    if r.fallback.fired && r.fallback.model.is_none() {
+        r.fallback.model = r
+            .attempts
+            .iter()
+            .rev()
+            .find(|a| a.error.is_none() && !a.hedge)
+            .and_then(|a| a.model.clone());
+    }
     let Some(served) = served else { return };
     if served.model.is_some() {
         r.model = served.model;

@@ -47,26 +47,80 @@ pub fn is_retryable_status(status: u16) -> bool {
     matches!(status, 408 | 409 | 429) || status >= 500
 }
 
+/// OpenRouter's `error.metadata.error_type` values that say a later try may succeed.
+const RETRYABLE_ERROR_TYPES: [&str; 5] = [
+    "rate_limit_exceeded",
+    "provider_overloaded",
+    "provider_unavailable",
+    "timeout",
+    "server",
+];
+
+/// OpenRouter's `error.metadata.error_type` values that say the same request will fail again
+/// (`unmapped` is in neither list: it says nothing, so the status decides).
+const FINAL_ERROR_TYPES: [&str; 22] = [
+    "context_length_exceeded",
+    "max_tokens_exceeded",
+    "token_limit_exceeded",
+    "string_too_long",
+    "authentication",
+    "permission_denied",
+    "payment_required",
+    "invalid_request",
+    "invalid_prompt",
+    "not_found",
+    "precondition_failed",
+    "payload_too_large",
+    "unprocessable",
+    "content_policy_violation",
+    "refusal",
+    "invalid_image",
+    "image_too_large",
+    "image_too_small",
+    "unsupported_image_format",
+    "image_not_found",
+    "image_download_failed",
+    "model_not_found",
+];
+
+/// Whether `error` is worth another try, by the first rule that speaks (ARCHITECTURE.md,
+/// "Retries"): the `x-should-retry` header; the gateway's typed body (`availability.retryable`,
+/// then `metadata.retryable`, then `metadata.error_type`); the kind and the status.
+pub fn is_retryable(error: &Error) -> bool {
+    if matches!(error.kind(), ErrorKind::Cancelled | ErrorKind::InvalidRequest) {
+        return false;
+    }
+    if let Some(explicit) = should_retry_header(error.headers()) {
+        return explicit;
+    }
+    if let Some(verdict) = error.retryable() {
+        return verdict;
+    }
+    if let Some(t) = error.gateway_error_type() {
+        if RETRYABLE_ERROR_TYPES.contains(&t) {
+            return true;
+        }
+        if FINAL_ERROR_TYPES.contains(&t) {
+            return false;
+        }
+    }
+    match error.kind() {
+        ErrorKind::Connection | ErrorKind::Timeout => true,
+        ErrorKind::Status => error.status().is_some_and(is_retryable_status),
+        _ => false,
+    }
+}
+
 impl RetryPolicy {
     /// Decides after attempt number `attempts` (1-based) failed with `error`.
     ///
     /// Only errors before any output reach here: the stream layer never asks
     /// once an event has been handed to the caller.
     pub fn decide(&self, attempts: u32, error: &Error) -> RetryDecision {
-        if attempts > self.max_retries {
+        if attempts > self.max_retries || !is_retryable(error) {
             return RetryDecision::GiveUp;
         }
-        let should = match should_retry_header(error.headers()) {
-            Some(explicit) => explicit,
-            None => match error.kind() {
-                ErrorKind::Connection | ErrorKind::Timeout => true,
-                ErrorKind::Status => error.status().is_some_and(is_retryable_status),
-                _ => false,
-            },
-        };
-        if !should {
-            return RetryDecision::GiveUp;
-        }
+        // A delay the server asked for (its headers, else its body) is honoured up to the cap.
         match error.retry_after() {
             Some(d) if d > MAX_RETRY_AFTER => RetryDecision::GiveUp,
             Some(d) => RetryDecision::RetryAfter(d),
@@ -197,6 +251,65 @@ mod tests {
             p.decide(1, &status_error(429, &[("retry-after", "61")])),
             RetryDecision::GiveUp
         );
+    }
+
+    fn body_error(status: u16, headers: &[(&str, &str)], body: serde_json::Value) -> Error {
+        status_error(status, headers).with_error_body(body)
+    }
+
+    #[test]
+    fn the_gateway_body_decides_before_the_status() {
+        let p = RetryPolicy::default();
+        let unavailable = |retryable: bool| {
+            serde_json::json!({"error": {"code": 503, "message": "m", "metadata": {"error_type": "provider_unavailable"},
+                "availability": {"code": "capacity_exhausted", "retryable": retryable, "retry_after": 1.5,
+                                 "fallback_models": ["b/m", ""]}}})
+        };
+        let e = body_error(503, &[], unavailable(true));
+        assert_eq!(p.decide(1, &e), RetryDecision::RetryAfter(Duration::from_millis(1500)));
+        assert_eq!(e.fallback_models(), ["b/m".to_owned()]);
+        assert_eq!(e.availability_code(), Some("capacity_exhausted"));
+        // Not retryable: fails at once, even on a 5xx.
+        assert_eq!(
+            p.decide(1, &body_error(503, &[], unavailable(false))),
+            RetryDecision::GiveUp
+        );
+        // Headers win: x-should-retry over the body, retry-after over the body's delay.
+        let e = body_error(503, &[("x-should-retry", "true")], unavailable(false));
+        assert!(matches!(p.decide(1, &e), RetryDecision::RetryAfter(_)));
+        let e = body_error(503, &[("retry-after", "0.25")], unavailable(true));
+        assert_eq!(p.decide(1, &e), RetryDecision::RetryAfter(Duration::from_millis(250)));
+        // TheRouter's metadata.retryable; a 400 the body calls retryable is retried.
+        let e = body_error(
+            400,
+            &[],
+            serde_json::json!({"error": {"metadata": {"retryable": true}}}),
+        );
+        assert!(matches!(p.decide(1, &e), RetryDecision::RetryAfter(_)));
+        let e = body_error(
+            502,
+            &[],
+            serde_json::json!({"error": {"metadata": {"retryable": false}}}),
+        );
+        assert_eq!(p.decide(1, &e), RetryDecision::GiveUp);
+        // error_type alone: a final reason on a 5xx is not retried; unmapped leaves it to the status.
+        let t = |t: &str| serde_json::json!({"error": {"metadata": {"error_type": t}}});
+        assert_eq!(
+            p.decide(1, &body_error(502, &[], t("context_length_exceeded"))),
+            RetryDecision::GiveUp
+        );
+        assert!(matches!(
+            p.decide(1, &body_error(502, &[], t("unmapped"))),
+            RetryDecision::RetryAfter(_)
+        ));
+        // An error inside a stream is retried only when its body says so.
+        let s = Error::new(ErrorKind::Stream, "x").with_error_body(t("rate_limit_exceeded"));
+        assert!(matches!(p.decide(1, &s), RetryDecision::RetryAfter(_)));
+        let s = Error::new(ErrorKind::Stream, "x").with_error_body(t("content_policy_violation"));
+        assert_eq!(p.decide(1, &s), RetryDecision::GiveUp);
+        // A body delay over the cap is not waited for.
+        let long = serde_json::json!({"error": {"availability": {"retryable": true, "retry_after": 120}}});
+        assert_eq!(p.decide(1, &body_error(503, &[], long)), RetryDecision::GiveUp);
     }
 
     #[test]

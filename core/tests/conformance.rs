@@ -164,7 +164,24 @@ fn build_client(
     for (k, v) in headers_of(&cfg["default_headers"]) {
         b = b.default_header(k, v);
     }
+    if let Some(models) = strings(&cfg["fallback_models"]) {
+        b = b.fallback_models(models);
+    }
+    if let Some(yes) = cfg["follow_gateway_fallbacks"].as_bool() {
+        b = b.follow_gateway_fallbacks(yes);
+    }
+    if let Some(list) = cfg["fallback_on_status"].as_array() {
+        b = b.fallback_on_status(list.iter().filter_map(Value::as_u64).map(|s| s as u16));
+    }
+    if let Some(d) = ms(&cfg["hedge_after_ms"]) {
+        b = b.hedge_after(d);
+    }
     b.build()
+}
+
+fn strings(v: &Value) -> Option<Vec<String>> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
 }
 
 fn options(o: &Value) -> RequestOptions {
@@ -174,6 +191,9 @@ fn options(o: &Value) -> RequestOptions {
         keepalive_timeout: ms(&o["keepalive_timeout_ms"]),
         max_retries: o["max_retries"].as_u64().map(|n| n as u32),
         headers: headers_of(&o["headers"]),
+        fallback_models: strings(&o["fallback_models"]),
+        hedge_after: ms(&o["hedge_after_ms"]),
+        idempotent: o["idempotent"].as_bool(),
         ..Default::default()
     }
 }
@@ -746,6 +766,29 @@ fn check(name: &str, expect: &Value, out: &Outcome, requests: &[Value], elapsed:
                         fail(format!("error.retry_after_ms: expected {ra}, got {got:?}"));
                     }
                 }
+                if let Some(r) = want.get("retryable").filter(|r| !r.is_null()) {
+                    if err.retryable() != r.as_bool() {
+                        fail(format!("error.retryable: expected {r}, got {:?}", err.retryable()));
+                    }
+                }
+                for (key, actual) in [
+                    ("error_type", err.gateway_error_type()),
+                    ("availability_code", err.availability_code()),
+                ] {
+                    if let Some(v) = want.get(key).and_then(Value::as_str) {
+                        if actual != Some(v) {
+                            fail(format!("error.{key}: expected {v}, got {actual:?}"));
+                        }
+                    }
+                }
+                if let Some(models) = want.get("fallback_models") {
+                    if models != &json!(err.fallback_models()) {
+                        fail(format!(
+                            "error.fallback_models: expected {models}, got {:?}",
+                            err.fallback_models()
+                        ));
+                    }
+                }
                 if let Some(m) = want["message_contains"].as_str() {
                     if !err.message().contains(m) {
                         fail(format!(
@@ -776,7 +819,7 @@ fn check(name: &str, expect: &Value, out: &Outcome, requests: &[Value], elapsed:
                 fail(format!("requests[{i}]: not received"));
                 continue;
             };
-            for key in ["method", "path", "query"] {
+            for key in ["method", "path", "query", "client_disconnected", "completed"] {
                 if let Some(v) = w.get(key) {
                     if got.get(key) != Some(v) {
                         fail(format!("requests[{i}].{key}: expected {v}, got {:?}", got.get(key)));
@@ -846,10 +889,26 @@ async fn run_one(name: String, scenario: Value) -> Vec<String> {
     let elapsed = started.elapsed();
     let expect = &scenario["expect"];
     let wants_disconnect = expect["client_disconnected"] == true;
-    let requests = if wants_disconnect {
+    // Requests that must show the client went away (a hedge's loser).
+    let closed: Vec<usize> = expect["requests"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .enumerate()
+                .filter(|(_, r)| r["client_disconnected"] == true)
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .unwrap_or_default();
+    let requests = if wants_disconnect || !closed.is_empty() {
         // The close reaches the mock a moment after the client dropped the connection.
         session
-            .wait_for(|r| r.last().is_some_and(|r| r["client_disconnected"] == true))
+            .wait_for(|r| {
+                (!wants_disconnect || r.last().is_some_and(|r| r["client_disconnected"] == true))
+                    && closed
+                        .iter()
+                        .all(|&i| r.get(i).is_some_and(|r| r["client_disconnected"] == true))
+            })
             .await
     } else {
         session.requests().await

@@ -100,6 +100,17 @@ typedef struct RkError {
   int64_t retry_after_ms;
   // Attempts made before this error (0 when nothing was sent).
   uint32_t attempts;
+  // The gateway's own verdict on retrying (`error.availability.retryable`, else
+  // `error.metadata.retryable`): 1 retryable, 0 not, -1 when the body does not say.
+  int32_t retryable;
+  // The gateway's typed reason, OpenRouter's `error.metadata.error_type` (not the body's
+  // `type`, which is `error_type`). NULL if none.
+  char *gateway_error_type;
+  // Why the model was unavailable (`error.availability.code`). NULL if none.
+  char *availability_code;
+  // The models the gateway suggests instead (`error.availability.fallback_models`), one per
+  // line. Never NULL (empty when none).
+  char *fallback_models;
   // The route receipt of the call that failed, as JSON text (the core's wire form,
   // `ReceiptWire`). NULL when nothing was sent.
   char *receipt_json;

@@ -41,6 +41,17 @@ pub struct RkError {
     pub retry_after_ms: i64,
     /// Attempts made before this error (0 when nothing was sent).
     pub attempts: u32,
+    /// The gateway's own verdict on retrying (`error.availability.retryable`, else
+    /// `error.metadata.retryable`): 1 retryable, 0 not, -1 when the body does not say.
+    pub retryable: i32,
+    /// The gateway's typed reason, OpenRouter's `error.metadata.error_type` (not the body's
+    /// `type`, which is `error_type`). NULL if none.
+    pub gateway_error_type: *mut c_char,
+    /// Why the model was unavailable (`error.availability.code`). NULL if none.
+    pub availability_code: *mut c_char,
+    /// The models the gateway suggests instead (`error.availability.fallback_models`), one per
+    /// line. Never NULL (empty when none).
+    pub fallback_models: *mut c_char,
     /// The route receipt of the call that failed, as JSON text (the core's wire form,
     /// `ReceiptWire`). NULL when nothing was sent.
     pub receipt_json: *mut c_char,
@@ -63,6 +74,10 @@ impl RkError {
             request_id: c_string_opt(w.request_id),
             retry_after_ms: w.retry_after_ms.map_or(-1, |ms| ms as i64),
             attempts: w.attempts,
+            retryable: w.retryable.map_or(-1, i32::from),
+            gateway_error_type: c_string_opt(w.gateway_error_type),
+            availability_code: c_string_opt(w.availability_code),
+            fallback_models: c_string(&w.fallback_models.join("\n")),
             receipt_json: e.receipt().map_or(std::ptr::null_mut(), |r| {
                 c_string(&engine::bridge::wire::receipt_json(r))
             }),
@@ -83,6 +98,10 @@ impl RkError {
             request_id: std::ptr::null_mut(),
             retry_after_ms: -1,
             attempts: 0,
+            retryable: -1,
+            gateway_error_type: std::ptr::null_mut(),
+            availability_code: std::ptr::null_mut(),
+            fallback_models: c_string(""),
             receipt_json: std::ptr::null_mut(),
         }
     }
@@ -131,6 +150,9 @@ impl Drop for RkError {
             self.body_json,
             self.headers,
             self.request_id,
+            self.gateway_error_type,
+            self.availability_code,
+            self.fallback_models,
             self.receipt_json,
         ] {
             // SAFETY: every string field is NULL or came from `c_string`, and is freed only here.

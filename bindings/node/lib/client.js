@@ -85,6 +85,14 @@ function pairList(h) {
   return out;
 }
 
+/** `fallbackModels`: an array of model ids. */
+function models(v) {
+  if (!Array.isArray(v) || v.some((m) => typeof m !== 'string')) {
+    throw invalid('fallback_models', 'fallbackModels must be an array of model ids (strings)');
+  }
+  return v;
+}
+
 /** The client options as JSON text of the core's options schema (defaults and rules live in the core). */
 function clientOptions(o) {
   const n = {};
@@ -115,6 +123,13 @@ function clientOptions(o) {
     }
   }
   if (o.allowInsecureHttp != null) n.allow_insecure_http = Boolean(o.allowInsecureHttp);
+  if (o.fallbackModels != null) n.fallback_models = models(o.fallbackModels);
+  if (o.followGatewayFallbacks != null) n.follow_gateway_fallbacks = Boolean(o.followGatewayFallbacks);
+  if (o.fallbackOnStatus != null) {
+    if (!Array.isArray(o.fallbackOnStatus)) throw invalid('fallback_on_status', 'fallbackOnStatus must be an array of statuses');
+    n.fallback_on_status = o.fallbackOnStatus.map((s) => count(s, 'fallbackOnStatus', 'fallback_on_status'));
+  }
+  if (o.hedgeAfter != null) n.hedge_after_ms = millis(o.hedgeAfter, 'hedgeAfter', 'hedge_after');
   return JSON.stringify(n);
 }
 
@@ -133,6 +148,12 @@ function callOptions(o) {
   }
   if (o.query != null) (n ??= {}).query = pairList(o.query);
   if (o.extra_body != null) (n ??= {}).extra_body = o.extra_body;
+  // routerkit's routing options (core/src/fallback.rs): a chain for this call, a hedge, and
+  // `idempotent: false` for a call that must never be sent twice at once.
+  if (o.fallbackModels != null) (n ??= {}).fallback_models = models(o.fallbackModels);
+  if (o.followGatewayFallbacks != null) (n ??= {}).follow_gateway_fallbacks = Boolean(o.followGatewayFallbacks);
+  if (o.hedgeAfter != null) (n ??= {}).hedge_after_ms = millis(o.hedgeAfter, 'hedgeAfter', 'hedge_after');
+  if (o.idempotent != null) (n ??= {}).idempotent = Boolean(o.idempotent);
   if (n === undefined) return undefined;
   try {
     return JSON.stringify(n);

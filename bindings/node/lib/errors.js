@@ -107,6 +107,12 @@ function extras(err, p) {
   // routerkit additions: how many attempts were made, the delay the server asked for (ms).
   err.attempts = p.attempts;
   if (p.retry_after_ms != null) err.retryAfter = p.retry_after_ms;
+  // What the gateway's typed body says (OpenRouter's error.availability / error.metadata.error_type,
+  // TheRouter's metadata.retryable): null/[] when it says nothing.
+  err.retryable = p.retryable ?? null;
+  err.errorType = p.error_type ?? null;
+  err.availabilityCode = p.availability_code ?? null;
+  err.fallbackModels = p.fallback_models ?? [];
   // The route receipt of the call that failed (null when nothing was sent).
   err.receipt = p.receipt ?? null;
   return err;

@@ -65,6 +65,10 @@ function makeClient(sid, cfg = {}, onReceipt = undefined) {
   if (cfg.deadline_ms != null) o.deadline = cfg.deadline_ms;
   if (cfg.keepalive_timeout_ms != null) o.keepaliveTimeout = cfg.keepalive_timeout_ms;
   if (cfg.max_body_bytes != null) o.maxBodyBytes = cfg.max_body_bytes;
+  if (cfg.fallback_models != null) o.fallbackModels = cfg.fallback_models;
+  if (cfg.follow_gateway_fallbacks != null) o.followGatewayFallbacks = cfg.follow_gateway_fallbacks;
+  if (cfg.fallback_on_status != null) o.fallbackOnStatus = cfg.fallback_on_status;
+  if (cfg.hedge_after_ms != null) o.hedgeAfter = cfg.hedge_after_ms;
   return new OpenAI(o);
 }
 
@@ -75,6 +79,9 @@ function requestOptions(o = {}) {
   if (o.deadline_ms != null) r.deadline = o.deadline_ms;
   if (o.keepalive_timeout_ms != null) r.keepaliveTimeout = o.keepalive_timeout_ms;
   if (o.headers) r.headers = o.headers;
+  if (o.fallback_models != null) r.fallbackModels = o.fallback_models;
+  if (o.hedge_after_ms != null) r.hedgeAfter = o.hedge_after_ms;
+  if (o.idempotent != null) r.idempotent = o.idempotent;
   return r;
 }
 
@@ -342,6 +349,12 @@ function check(sc, out, log, elapsed, surface) {
         fail(`error.message: expected not to contain ${show(want.message_not_contains)}, got ${show(err.message)}`);
       if (want.request_id != null && err.requestID !== want.request_id) fail(`error.request_id: expected ${want.request_id}, got ${err.requestID}`);
       if (want.retry_after_ms != null && err.retryAfter !== want.retry_after_ms) fail(`error.retry_after_ms: expected ${want.retry_after_ms}, got ${err.retryAfter}`);
+      if (want.retryable != null && err.retryable !== want.retryable) fail(`error.retryable: expected ${want.retryable}, got ${err.retryable}`);
+      if (want.error_type != null && err.errorType !== want.error_type) fail(`error.error_type: expected ${want.error_type}, got ${err.errorType}`);
+      if (want.availability_code != null && err.availabilityCode !== want.availability_code)
+        fail(`error.availability_code: expected ${want.availability_code}, got ${err.availabilityCode}`);
+      if (want.fallback_models != null && show(err.fallbackModels) !== show(want.fallback_models))
+        fail(`error.fallback_models: expected ${show(want.fallback_models)}, got ${show(err.fallbackModels)}`);
     }
   }
   if ('request_count' in e && e.request_count !== log.length) fail(`request_count: expected ${e.request_count}, got ${log.length}`);
@@ -361,6 +374,7 @@ function check(sc, out, log, elapsed, surface) {
     }
     if ('client_disconnected' in w && got.client_disconnected !== w.client_disconnected)
       fail(`requests[${i}].client_disconnected: expected ${w.client_disconnected}, got ${got.client_disconnected}`);
+    if ('completed' in w && got.completed !== w.completed) fail(`requests[${i}].completed: expected ${w.completed}, got ${got.completed}`);
   });
   if (e.client_disconnected === true && !log.some((r) => r.client_disconnected)) fail('client_disconnected: the mock did not see the connection close');
   if (e.receipt) {

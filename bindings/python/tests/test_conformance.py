@@ -96,6 +96,11 @@ def client_kwargs(mock: Mock, sc: Dict[str, Any]) -> Dict[str, Any]:
         kw["keepalive_timeout"] = c["keepalive_timeout_ms"] / 1000
     if c.get("max_body_bytes") is not None:
         kw["max_body_bytes"] = c["max_body_bytes"]
+    for key in ("fallback_models", "follow_gateway_fallbacks", "fallback_on_status"):
+        if c.get(key) is not None:
+            kw[key] = c[key]
+    if c.get("hedge_after_ms") is not None:
+        kw["hedge_after"] = c["hedge_after_ms"] / 1000
     return kw
 
 
@@ -111,6 +116,11 @@ def call_kwargs(sc: Dict[str, Any]) -> Dict[str, Any]:
         kw["max_retries"] = opts["max_retries"]
     if opts.get("deadline_ms") is not None:
         kw["deadline"] = opts["deadline_ms"] / 1000
+    for key in ("fallback_models", "idempotent"):
+        if opts.get(key) is not None:
+            kw[key] = opts[key]
+    if opts.get("hedge_after_ms") is not None:
+        kw["hedge_after"] = opts["hedge_after_ms"] / 1000
     if opts.get("keepalive_timeout_ms") is not None:
         kw["keepalive_timeout"] = opts["keepalive_timeout_ms"] / 1000
     return kw
@@ -491,7 +501,16 @@ def check(mock: Mock, sc: Dict[str, Any], obs: Observed, elapsed_ms: float, surf
             assert kind_of(e) == want["kind"], f"{type(e).__name__}: {e}"  # type: ignore[arg-type]
         if "status" in want:
             assert e.status_code == want["status"]  # type: ignore[union-attr]
-        for field in ("code", "type", "param", "request_id"):
+        for field in (
+            "code",
+            "type",
+            "param",
+            "request_id",
+            "retryable",
+            "error_type",
+            "availability_code",
+            "fallback_models",
+        ):
             if field in want:
                 assert getattr(e, field) == want[field], (field, getattr(e, field))
         if "message_contains" in want:
@@ -539,14 +558,18 @@ def check(mock: Mock, sc: Dict[str, Any], obs: Observed, elapsed_ms: float, surf
         assert elapsed_ms >= ex["min_elapsed_ms"], elapsed_ms
     if "max_elapsed_ms" in ex:
         assert elapsed_ms <= ex["max_elapsed_ms"], elapsed_ms
+    closed = [i for i, r in enumerate(ex.get("requests", [])) if r.get("client_disconnected")]
+    if closed:
+        # A hedge's loser: the close reaches the mock a moment after the client dropped it.
+        wait_for(lambda: all(i < len(rs) and rs[i]["client_disconnected"] for rs in [mock.requests()] for i in closed))
     requests = mock.requests()
     if "request_count" in ex:
         assert len(requests) == ex["request_count"], [r["path"] for r in requests]
     for i, want in enumerate(ex.get("requests", [])):
         got = requests[i]
-        for field in ("method", "path", "query"):
+        for field in ("method", "path", "query", "client_disconnected", "completed"):
             if field in want:
-                assert got[field] == want[field]
+                assert got[field] == want[field], (i, field, got[field])
         for name, value in want.get("headers", {}).items():
             assert got["headers"].get(name.lower()) == value, (name, got["headers"].get(name.lower()))
         if "body_subset" in want:

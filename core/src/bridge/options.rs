@@ -62,6 +62,14 @@ pub struct ClientOptions {
     pub tls_ca_cert_pem: Option<OneOrMany>,
     /// Allow a plain `http://` base URL to a host other than loopback.
     pub allow_insecure_http: Option<bool>,
+    /// Models tried in order when a call fails before any output (core/src/fallback.rs).
+    pub fallback_models: Option<Vec<String>>,
+    /// Also try the models a gateway's error names (`error.availability.fallback_models`).
+    pub follow_gateway_fallbacks: Option<bool>,
+    /// Statuses that move a call to the next model although they are not retried.
+    pub fallback_on_status: Option<Vec<i64>>,
+    /// Streams: start a hedge when no chunk came within this long.
+    pub hedge_after_ms: Option<f64>,
 }
 
 /// Per-call options. Every key is optional.
@@ -82,6 +90,14 @@ pub struct CallOptions {
     pub query: Option<Pairs>,
     /// Fields merged into the JSON body last.
     pub extra_body: Option<Map<String, Value>>,
+    /// Replaces the client's fallback chain for this call (`[]`: none).
+    pub fallback_models: Option<Vec<String>>,
+    /// Overrides the client's `follow_gateway_fallbacks`.
+    pub follow_gateway_fallbacks: Option<bool>,
+    /// Overrides the client's `hedge_after`.
+    pub hedge_after_ms: Option<f64>,
+    /// `false`: never hedge this call (it has side effects).
+    pub idempotent: Option<bool>,
 }
 
 /// Name → value pairs: a JSON object, or an array of `[name, value]`. Values that are
@@ -214,6 +230,26 @@ impl ClientOptions {
         if let Some(yes) = self.allow_insecure_http {
             b = b.allow_insecure_http(yes);
         }
+        if let Some(models) = self.fallback_models {
+            b = b.fallback_models(models);
+        }
+        if let Some(yes) = self.follow_gateway_fallbacks {
+            b = b.follow_gateway_fallbacks(yes);
+        }
+        if let Some(list) = self.fallback_on_status {
+            let statuses = list
+                .into_iter()
+                .map(|s| {
+                    u16::try_from(s).map_err(|_| {
+                        Error::invalid("fallback_on_status", format!("{s} is not an error status (400-599)"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            b = b.fallback_on_status(statuses);
+        }
+        if let Some(ms) = self.hedge_after_ms {
+            b = b.hedge_after(millis(ms, "hedge_after")?);
+        }
         Ok(b)
     }
 }
@@ -248,6 +284,10 @@ impl CallOptions {
             query: self.query.map(Pairs::into_vec).unwrap_or_default(),
             extra_body: self.extra_body,
             cancel,
+            fallback_models: self.fallback_models,
+            follow_gateway_fallbacks: self.follow_gateway_fallbacks,
+            hedge_after: self.hedge_after_ms.map(|ms| millis(ms, "hedge_after")).transpose()?,
+            idempotent: self.idempotent,
         })
     }
 }
@@ -366,6 +406,35 @@ mod tests {
         }
         let e = call_options(Some(r#"{"deadline_ms":-3}"#), None).unwrap_err();
         assert_eq!(e.field(), Some("deadline"));
+    }
+
+    #[test]
+    fn routing_options() {
+        let c = config(
+            r#"{"api_key":"sk","fallback_models":["b/m"],"follow_gateway_fallbacks":true,
+                "fallback_on_status":[400],"hedge_after_ms":250}"#,
+        )
+        .unwrap();
+        assert_eq!(c.fallback_models, vec!["b/m".to_owned()]);
+        assert!(c.follow_gateway_fallbacks);
+        assert_eq!(c.fallback_on_status, vec![400]);
+        assert_eq!(c.hedge_after, Some(Duration::from_millis(250)));
+        for (json, field) in [
+            (r#"{"api_key":"sk","fallback_models":[""]}"#, "fallback_models"),
+            (r#"{"api_key":"sk","fallback_on_status":[200]}"#, "fallback_on_status"),
+            (r#"{"api_key":"sk","fallback_on_status":[-1]}"#, "fallback_on_status"),
+            (r#"{"api_key":"sk","hedge_after_ms":0}"#, "hedge_after"),
+        ] {
+            assert_eq!(config(json).unwrap_err().field(), Some(field), "{json}");
+        }
+        let o = call_options(
+            Some(r#"{"fallback_models":[],"hedge_after_ms":100,"idempotent":false}"#),
+            None,
+        )
+        .unwrap();
+        assert_eq!(o.fallback_models, Some(vec![]));
+        assert_eq!(o.hedge_after, Some(Duration::from_millis(100)));
+        assert_eq!(o.idempotent, Some(false));
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //!
 //! **Errors.** Every field of [`Error`], under one name each, as a JSON object:
 //! `kind`, `message`, `status`, `code`, `type`, `param`, `field`, `body`,
-//! `headers` (`[[name, value], …]`), `request_id`, `retry_after_ms`, `attempts`.
+//! `headers` (`[[name, value], …]`), `request_id`, `retry_after_ms`, `attempts`, and what the
+//! gateway's typed body says: `retryable`, `error_type` (OpenRouter's `metadata.error_type`, not
+//! the body's `type`), `availability_code`, `fallback_models` (`[]` when none).
 //! One `message` rule: `message` is [`Error::message`], the gateway's message where it
 //! sent one, never decorated with the status or code (a host that shows
 //! `"Error code: 429 - …"` or `"… (code x)"`, as its peer does, builds that from the
@@ -60,6 +62,15 @@ pub struct ErrorWire<'a> {
     pub retry_after_ms: Option<f64>,
     /// Attempts made (0 when nothing was sent).
     pub attempts: u32,
+    /// [`Error::retryable`]: the gateway's own verdict, `null` when it gave none.
+    pub retryable: Option<bool>,
+    /// [`Error::gateway_error_type`].
+    #[serde(rename = "error_type")]
+    pub gateway_error_type: Option<&'a str>,
+    /// [`Error::availability_code`].
+    pub availability_code: Option<&'a str>,
+    /// [`Error::fallback_models`].
+    pub fallback_models: &'a [String],
     /// The call's route receipt.
     pub receipt: Option<ReceiptWire<'a>>,
 }
@@ -80,6 +91,10 @@ impl<'a> ErrorWire<'a> {
             request_id: e.request_id(),
             retry_after_ms: e.retry_after().map(|d| d.as_secs_f64() * 1000.0),
             attempts: e.attempts(),
+            retryable: e.retryable(),
+            gateway_error_type: e.gateway_error_type(),
+            availability_code: e.availability_code(),
+            fallback_models: e.fallback_models(),
             receipt: e.receipt().map(ReceiptWire::of),
         }
     }
@@ -329,6 +344,10 @@ mod tests {
             "request_id",
             "retry_after_ms",
             "attempts",
+            "retryable",
+            "error_type",
+            "availability_code",
+            "fallback_models",
             "receipt",
         ] {
             assert!(v.get(key).is_some(), "{key}");

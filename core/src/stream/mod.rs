@@ -24,6 +24,7 @@ use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 use crate::accumulate::StreamEvent;
 use crate::call::{Accepted, CallContext, Sender};
 use crate::error::{request_id_from, Error, ErrorKind};
+use crate::fallback::{Fallback, Hedge};
 use crate::receipt::{Receipt, Served};
 use crate::request::PreparedRequest;
 use crate::retry::RetryDecision;
@@ -145,9 +146,20 @@ pub struct Stream<P: Protocol> {
     attempts: u32,
     decoder: SseDecoder,
     decoded: Vec<SseEvent>,
-    events_this_attempt: usize,
+    /// Chunks decoded from the attempt that is streaming (an error event is not one).
+    chunks_this_attempt: usize,
+    /// The attempt count when the current model's first attempt began (each model of a
+    /// fallback chain has its own retries).
+    model_base: u32,
+    /// The models this stream may still move to before its first chunk.
+    fallback: Option<Box<Fallback>>,
+    /// A hedge not yet started (taken by the first read).
+    hedge: Option<Box<Hedge>>,
     /// The receipt's first-token time is recorded (one look per read, not per chunk).
     first_event_seen: bool,
+    /// In a hedge race: the receipt is shared with the other stream and finished by the one
+    /// that is kept, so this one neither finishes it on failure nor on drop.
+    racing: bool,
     ready: VecDeque<RawChunk<P::Chunk>>,
     protocol: P,
     with_events: bool,
@@ -271,8 +283,12 @@ impl<P: Protocol> Stream<P> {
             attempts,
             decoder: SseDecoder::with_max_event_bytes(max),
             decoded: Vec::new(),
-            events_this_attempt: 0,
+            chunks_this_attempt: 0,
+            model_base: 0,
+            fallback: None,
+            hedge: None,
             first_event_seen: false,
+            racing: false,
             ready: VecDeque::new(),
             protocol: P::default(),
             with_events: false,
@@ -308,6 +324,12 @@ impl<P: Protocol> Stream<P> {
     /// chunks that carry only usage (`choices: []`) feed the accumulator and are not handed over.
     pub(crate) fn hide_added_usage(&mut self) {
         self.hide_added_usage = true;
+    }
+
+    /// The fallback chain left after opening, and the hedge to start if the first chunk is late.
+    pub(crate) fn route(&mut self, fallback: Option<Fallback>, hedge: Option<Hedge>) {
+        self.fallback = fallback.map(Box::new);
+        self.hedge = hedge.map(Box::new);
     }
 
     /// A handle that cancels this stream from any thread.
@@ -459,7 +481,7 @@ impl<P: Protocol> Stream<P> {
     /// The stream ended (cleanly, or closed before its end): the receipt is final and the
     /// client's hook has it. Once; later calls do nothing.
     fn end_receipt(&self) {
-        if !self.ctx.trace.is_finished() {
+        if !self.racing && !self.ctx.trace.is_finished() {
             if matches!(self.state, State::Open) {
                 // Closed or cancelled before its end: the attempt was stopped by the caller.
                 self.ctx.trace.attempt_failed(&Error::cancelled());
@@ -470,6 +492,109 @@ impl<P: Protocol> Stream<P> {
 
     /// Makes `ready` non-empty, or reaches the end, or fails.
     async fn fill(&mut self) -> Result<(), Error> {
+        if let Some(hedge) = self.hedge.take() {
+            // Boxed: the race's future is large and runs once per stream at most.
+            return Box::pin(self.hedged_fill(*hedge)).await;
+        }
+        self.fill_plain().await
+    }
+
+    /// The first read of a hedged stream: this stream against a second one that starts on
+    /// `hedge.model` when no chunk came within `hedge.after`; the first to yield is kept
+    /// (as `self`), the other is dropped and its connection closed.
+    async fn hedged_fill(&mut self, hedge: Hedge) -> Result<(), Error> {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let primary = hedge.primary.clone();
+        let started = Arc::new(AtomicBool::new(false));
+        let alt = {
+            let sender = self.sender.clone();
+            let mut ctx = self.ctx.clone();
+            // The caller's cancel reaches the hedge too; dropping the hedge cancels nothing else.
+            ctx.cancel = self.ctx.cancel.child_token();
+            let (with_events, typed, hide) = (self.with_events, self.typed, self.hide_added_usage);
+            let started = started.clone();
+            let Hedge {
+                after, model, prepared, ..
+            } = hedge;
+            async move {
+                tokio::time::sleep(after).await;
+                started.store(true, Ordering::SeqCst);
+                crate::log::hedge("started", &model);
+                ctx.trace.hedge_started(Some(&model));
+                let prepared = Arc::new(prepared);
+                let accepted = sender.send_with_retries(&prepared, &ctx, 0, 0).await.ok()?;
+                let (response, attempts) = accepted;
+                let mut s = Stream::<P>::new(sender, prepared, ctx, response, attempts);
+                // Until it wins, the shared receipt is not this stream's to finish.
+                s.racing = true;
+                s.with_events = with_events;
+                s.typed = typed;
+                s.hide_added_usage = hide;
+                s.fill_plain().await.ok()?;
+                Some((s, model))
+            }
+        };
+        self.racing = true;
+        let mut alt = Box::pin(alt);
+        enum Won<S> {
+            First(Result<(), Error>),
+            Hedge(S),
+        }
+        let won = {
+            let mut first = Box::pin(self.fill_plain());
+            let mut hedge_failed = false;
+            loop {
+                tokio::select! {
+                    biased;
+                    r = &mut first => break Won::First(r),
+                    s = &mut alt, if !hedge_failed => match s {
+                        Some(s) => break Won::Hedge(s),
+                        // The hedge could not start or failed first: the stream goes on alone.
+                        None => hedge_failed = true,
+                    },
+                }
+            }
+        };
+        let hedged = started.load(Ordering::SeqCst);
+        let won = match won {
+            // This stream failed before its first chunk while the hedge runs: the hedge may still serve.
+            Won::First(Err(e)) if hedged => match (&mut alt).await {
+                Some(s) => Won::Hedge(s),
+                None => Won::First(Err(e)),
+            },
+            other => other,
+        };
+        self.racing = false;
+        match won {
+            Won::First(result) => {
+                drop(alt);
+                if hedged {
+                    self.ctx.trace.hedge_decided(Some(&primary), false);
+                }
+                // Its end was held back during the race: the receipt is finished now.
+                result.map_err(|e| self.fail(e))
+            }
+            Won::Hedge((s, model)) => {
+                self.take_over(s, &model);
+                Ok(())
+            }
+        }
+    }
+
+    /// The hedge won: it becomes this stream, and the stream it replaces is dropped, which
+    /// closes its connection.
+    fn take_over(&mut self, winner: Stream<P>, model: &str) {
+        crate::log::hedge("won", model);
+        self.ctx.trace.hedge_decided(Some(model), true);
+        let mut loser = std::mem::replace(self, winner);
+        self.racing = false;
+        self.attempts += loser.attempts;
+        // The receipt is the winner's to finish; the loser's connection closes as it drops.
+        loser.racing = true;
+        drop(loser);
+    }
+
+    async fn fill_plain(&mut self) -> Result<(), Error> {
         loop {
             if !self.ready.is_empty() {
                 if self.ctx.cancel.is_cancelled() {
@@ -492,6 +617,12 @@ impl<P: Protocol> Stream<P> {
                 continue;
             }
             if let Some(e) = self.pending_error.take() {
+                // An error the gateway sent in the stream (its body typed) before any chunk may be
+                // retried or moved to another model like an HTTP error; others are reported.
+                if e.body().is_some() && matches!(self.state, State::Open) {
+                    Box::pin(self.retry_or_fail(e)).await?;
+                    continue;
+                }
                 return Err(self.fail(e));
             }
             match self.state {
@@ -522,24 +653,53 @@ impl<P: Protocol> Stream<P> {
         }
     }
 
-    /// A failure before any event of this attempt was decoded may be retried
-    /// (nothing reached the caller); after that it is reported, never replayed.
+    /// A failure before any chunk of this attempt was decoded may be retried (nothing reached
+    /// the caller), then moved to the next model of the fallback chain; after that it is
+    /// reported, never replayed.
     async fn retry_or_fail(&mut self, error: Error) -> Result<(), Error> {
-        let untouched = self.handed == 0 && self.events_this_attempt == 0 && self.ready.is_empty();
+        let untouched =
+            self.handed == 0 && self.chunks_this_attempt == 0 && self.ready.is_empty() && self.held.is_none();
         if !untouched || matches!(error.kind(), ErrorKind::Cancelled) {
             return Err(self.fail(error));
         }
         self.ctx.trace.attempt_failed(&error);
-        if let RetryDecision::RetryAfter(delay) = self.ctx.policy.decide(self.attempts, &error) {
-            crate::log::attempt_failed(self.attempts, &error, Some(delay));
-            self.ctx.trace.waiting(delay, crate::call::delay_reason(&error));
+        let mut error = error.redact(self.sender.api_key.expose());
+        loop {
+            let decision = match self.ctx.deadline_passed() {
+                true => RetryDecision::GiveUp,
+                false => self
+                    .ctx
+                    .policy
+                    .decide(self.attempts - self.model_base.min(self.attempts), &error),
+            };
             self.response = None;
-            if let Err(e) = self.ctx.guard(tokio::time::sleep(delay)).await {
-                return Err(self.fail(e));
+            match decision {
+                RetryDecision::RetryAfter(delay) => {
+                    crate::log::attempt_failed(self.attempts, &error, Some(delay));
+                    self.ctx.trace.waiting(delay, crate::call::delay_reason(&error));
+                    if let Err(e) = self.ctx.guard(tokio::time::sleep(delay)).await {
+                        return Err(self.fail(e));
+                    }
+                }
+                RetryDecision::GiveUp => {
+                    let next = match self.fallback.as_mut() {
+                        Some(f) if !self.ctx.cancel.is_cancelled() => f.next(&error),
+                        _ => None,
+                    };
+                    match next {
+                        Some(Ok((model, prepared))) => {
+                            self.ctx.trace.use_model(&model);
+                            self.prepared = Arc::new(prepared);
+                            self.model_base = self.attempts;
+                        }
+                        Some(Err(e)) => return Err(self.fail(e)),
+                        None => return Err(self.fail(error)),
+                    }
+                }
             }
             match self
                 .sender
-                .send_with_retries(&self.prepared, &self.ctx, self.attempts)
+                .send_with_retries(&self.prepared, &self.ctx, self.attempts, self.model_base)
                 .await
             {
                 Ok(((response, headers), attempts)) => {
@@ -549,15 +709,18 @@ impl<P: Protocol> Stream<P> {
                     self.response = Some(response.into_body());
                     self.watch.progress();
                     self.decoder = SseDecoder::with_max_event_bytes(self.sender.max_event_bytes);
+                    self.chunks_this_attempt = 0;
+                    // Nothing was handed over: a new attempt starts from an empty accumulator.
+                    self.protocol = P::default();
                     return Ok(());
                 }
                 Err(e) => {
+                    // Its retries are spent on this model: only another model may follow.
                     self.attempts = e.attempts();
-                    return Err(self.fail(e));
+                    error = e;
                 }
             }
         }
-        Err(self.fail(error))
     }
 
     /// A piece of the body arrived: decode its events.
@@ -622,7 +785,7 @@ impl<P: Protocol> Stream<P> {
         // A gateway may echo the key in an error event, as in an error body.
         let error = error.redact(self.sender.api_key.expose()).with_attempts(self.attempts);
         crate::log::stream_end(self.handed + self.ready.len(), self.attempts, Some(&error));
-        if error.receipt().is_some() {
+        if error.receipt().is_some() || self.racing {
             return error;
         }
         if !self.ctx.trace.is_finished() {
@@ -638,7 +801,6 @@ impl<P: Protocol> Stream<P> {
             self.first_event_seen = true;
             self.ctx.trace.first_token();
         }
-        self.events_this_attempt += self.decoded.len();
         let mut ended = false;
         // Taken out (and put back, keeping its allocation) so that each event can go through `take_event`.
         let mut decoded = std::mem::take(&mut self.decoded);
@@ -711,6 +873,7 @@ impl<P: Protocol> Stream<P> {
             }
             Step::Done => return true,
         };
+        self.chunks_this_attempt += 1;
         if !(self.hide_added_usage && P::only_usage(chunk.as_ref().unwrap_or(&self.scratch))) {
             self.ready.push_back(RawChunk {
                 data: event.data,

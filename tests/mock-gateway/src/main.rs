@@ -465,6 +465,54 @@ async fn api_request(
         None => scripted.unwrap_or_default(),
     };
 
+    // A slow first token for the listed models: the first event of a stream, else the status line.
+    let req_model = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("model").and_then(Value::as_str).map(str::to_owned));
+    let wants_stream_body = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("stream").and_then(Value::as_bool))
+        .unwrap_or(false);
+    let slow_ms = step.slow_first.as_ref().and_then(|slow| {
+        let listed = slow.models.is_empty() || req_model.as_ref().is_some_and(|m| slow.models.contains(m));
+        if !listed {
+            return None;
+        }
+        let n = state.next_slow_count(&sid);
+        slow.picks(n).then_some(slow.ms)
+    });
+    let streams =
+        step.stream.is_some() || (wants_stream_body && step.status.unwrap_or(200) < 400 && step.body.is_none());
+    let mut step = step;
+    if let Some(ms) = slow_ms {
+        if streams {
+            let spec = step.stream.get_or_insert_with(|| step::StreamSpec {
+                content: step.content.clone(),
+                ..Default::default()
+            });
+            spec.delay_first_ms = Some(spec.delay_first_ms.unwrap_or(0) + ms);
+        } else {
+            step.delay_headers_ms = Some(step.delay_headers_ms.unwrap_or(0) + ms);
+        }
+    }
+    // A typed error in a stream: OpenRouter's chunk, with `error` and `finish_reason: "error"`.
+    if step.has_typed_error() && !path_is_responses(parts.uri.path()) {
+        let mut error = json!({"code": 502, "message": "routerkit-mock: stream error"});
+        step.type_error(&mut error);
+        if let Some(spec) = step
+            .stream
+            .as_mut()
+            .filter(|s| s.error_after.is_some() && s.error_event.is_none())
+        {
+            spec.error_event = Some(json!({
+                "id": "gen-mock", "object": "chat.completion.chunk", "created": 1700000000,
+                "model": req_model.clone().unwrap_or_else(|| "routerkit-mock".into()),
+                "provider": "routerkit-mock", "error": error,
+                "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "error"}],
+            }));
+        }
+    }
+
     if let Some(ms) = step.delay_headers_ms {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
@@ -571,13 +619,9 @@ async fn api_request(
                 s if s >= 500 => "server_error",
                 _ => "invalid_request_error",
             };
-            (
-                status,
-                "application/json".into(),
-                api::error_body(status, &msg, typ, status.into())
-                    .to_string()
-                    .into_bytes(),
-            )
+            let mut body = api::error_body(status, &msg, typ, status.into());
+            step.type_error(&mut body["error"]);
+            (status, "application/json".into(), body.to_string().into_bytes())
         } else if !known {
             let msg = format!("routerkit-mock: no route {} {}", parts.method, path);
             (
@@ -720,6 +764,10 @@ async fn api_request(
     finish_headers(&mut resp, &request_id, &step);
     guard.0 = None;
     Ok(resp)
+}
+
+fn path_is_responses(path: &str) -> bool {
+    path == "/v1/responses"
 }
 
 /// `%XX` escapes of a path decoded (an id reaches the mock as the client encoded it).

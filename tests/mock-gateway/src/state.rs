@@ -35,6 +35,8 @@ pub struct Record {
 pub struct Session {
     pub script: VecDeque<Step>,
     pub requests: Vec<Record>,
+    /// Requests a `slow_first` step has considered, for its seeded pick.
+    pub slow_count: u64,
 }
 
 #[derive(Default)]
@@ -74,6 +76,14 @@ impl State {
         let n = sess.requests.len();
         let step = if take_step { sess.script.pop_front() } else { None };
         (n, step, outcome)
+    }
+
+    /// The 0-based number of this `slow_first` candidate in the session.
+    pub fn next_slow_count(&self, sid: &str) -> u64 {
+        let mut s = self.sessions.lock().unwrap();
+        let sess = s.entry(sid.to_string()).or_default();
+        sess.slow_count += 1;
+        sess.slow_count - 1
     }
 
     pub fn requests_json(&self, sid: &str) -> Value {

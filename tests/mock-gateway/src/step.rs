@@ -47,6 +47,18 @@ pub struct Step {
     pub hex_escapes: bool,
     /// An SSE response body (sent whether or not the request asked to stream).
     pub stream: Option<StreamSpec>,
+    /// OpenRouter's typed reason, sent as `error.metadata.error_type` in the default error body
+    /// (status >= 400) and in the default error chunk of a stream's `error_after`.
+    pub error_type: Option<String>,
+    /// Fields merged into `error.metadata` there (TheRouter's `{"retryable": true}`, a `provider`).
+    pub metadata: Option<Map<String, Value>>,
+    /// OpenRouter's `error.availability` object there (`code`, `retryable`, `retry_after`,
+    /// `fallback_models`, …), sent as given.
+    pub availability: Option<Value>,
+    /// A slow first token for some models: the request's first event (a stream) or its status
+    /// line (not a stream) waits `ms` when its `model` is listed, on a `fraction` of those calls
+    /// picked by a counter seeded with `seed` (per session, deterministic).
+    pub slow_first: Option<SlowFirst>,
     /// What a route receipt reads (OpenRouter's shapes): the chat/completion body and every
     /// chunk get `"provider": <this>`.
     pub provider: Option<String>,
@@ -55,6 +67,61 @@ pub struct Step {
     pub cost: Option<f64>,
     /// The `x-generation-id` header, and the body's and chunks' `id`.
     pub generation_id: Option<String>,
+}
+
+/// See [`Step::slow_first`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlowFirst {
+    /// Models whose calls may be slow (every model when empty).
+    #[serde(default)]
+    pub models: Vec<String>,
+    /// The wait, in milliseconds.
+    pub ms: u64,
+    /// Share of those calls that wait (default 1: every one).
+    pub fraction: Option<f64>,
+    /// Seed of the counter that picks them (default 0).
+    #[serde(default)]
+    pub seed: u64,
+}
+
+impl SlowFirst {
+    /// Whether the `n`-th (0-based) listed call of a session is slow: a hash of (seed, n)
+    /// against the fraction, so that a run is the same every time.
+    pub fn picks(&self, n: u64) -> bool {
+        let fraction = self.fraction.unwrap_or(1.0);
+        if fraction >= 1.0 {
+            return true;
+        }
+        // splitmix64: a cheap, well-spread hash of the counter.
+        let mut z = self.seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        ((z >> 11) as f64 / (1u64 << 53) as f64) < fraction
+    }
+}
+
+impl Step {
+    /// Whether the step types its error (OpenRouter's / TheRouter's error fields).
+    pub fn has_typed_error(&self) -> bool {
+        self.error_type.is_some() || self.metadata.is_some() || self.availability.is_some()
+    }
+
+    /// Adds the typed fields to an error object (`{"message", "code", …}`).
+    pub fn type_error(&self, error: &mut Value) {
+        let Some(obj) = error.as_object_mut() else { return };
+        if self.error_type.is_some() || self.metadata.is_some() {
+            let mut metadata = self.metadata.clone().unwrap_or_default();
+            if let Some(t) = &self.error_type {
+                metadata.insert("error_type".into(), Value::String(t.clone()));
+            }
+            obj.insert("metadata".into(), Value::Object(metadata));
+        }
+        if let Some(a) = &self.availability {
+            obj.insert("availability".into(), a.clone());
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -34,6 +34,10 @@ const CLIENT: &[&str] = &[
     "initial_retry_delay_ms",
     "max_retry_delay_ms",
     "base_url_suffix",
+    "fallback_models",
+    "follow_gateway_fallbacks",
+    "fallback_on_status",
+    "hedge_after_ms",
 ];
 const CALL: &[&str] = &["op", "request", "options"];
 const OPTIONS: &[&str] = &[
@@ -43,6 +47,9 @@ const OPTIONS: &[&str] = &[
     "keepalive_timeout_ms",
     "headers",
     "cancel_after_chunks",
+    "fallback_models",
+    "hedge_after_ms",
+    "idempotent",
 ];
 /// The operations of the core's table (core/src/ops.rs), by name.
 const OPS: &[&str] = &[
@@ -127,6 +134,10 @@ const ERROR: &[&str] = &[
     "message_not_contains",
     "request_id",
     "retry_after_ms",
+    "retryable",
+    "error_type",
+    "availability_code",
+    "fallback_models",
 ];
 const KINDS: &[&str] = &[
     "status",
@@ -145,6 +156,8 @@ const REQ: &[&str] = &[
     "body_subset",
     "body_absent",
     "body_key_order",
+    "client_disconnected",
+    "completed",
 ];
 
 fn scenario_dir() -> PathBuf {

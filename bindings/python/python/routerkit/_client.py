@@ -21,6 +21,7 @@ from typing import (
     Literal,
     Mapping,
     Optional,
+    Sequence,
     Tuple,
     Type,
     TypeVar,
@@ -165,10 +166,32 @@ def _options(
     max_retries: Optional[int] = None,
     deadline: Optional[float] = None,
     keepalive_timeout: Optional[float] = None,
+    params: Optional[Dict[str, Any]] = None,
 ) -> Optional[str]:
     """Per-call options as JSON text of the core's options schema (keys as in
-    ``routerkit::bridge::options::CallOptions``; durations in ms), or None for none."""
+    ``routerkit::bridge::options::CallOptions``; durations in ms), or None for none.
+
+    ``params`` (a call's other keyword arguments, the body) gives up the routing options
+    routerkit adds to openai-python's: ``fallback_models``, ``follow_gateway_fallbacks``,
+    ``hedge_after`` (seconds) and ``idempotent``; they are options, never sent in the body."""
     o: Dict[str, Any] = {}
+    if params:
+        if "fallback_models" in params:
+            models = params.pop("fallback_models")
+            if models is not None:
+                o["fallback_models"] = _models(models)
+        if "follow_gateway_fallbacks" in params:
+            follow = params.pop("follow_gateway_fallbacks")
+            if follow is not None:
+                o["follow_gateway_fallbacks"] = bool(follow)
+        if "hedge_after" in params:
+            hedge = params.pop("hedge_after")
+            if hedge is not None:
+                o["hedge_after_ms"] = _ms(_number("hedge_after", hedge))
+        if "idempotent" in params:
+            idempotent = params.pop("idempotent")
+            if idempotent is not None:
+                o["idempotent"] = bool(idempotent)
     t = _split_timeout(timeout)[0]
     if t is not None:
         o["timeout_ms"] = t * 1000.0
@@ -187,6 +210,13 @@ def _options(
     if extra_body:
         o["extra_body"] = extra_body
     return _encode("extra_body", o) if o else None
+
+
+def _models(value: Any) -> List[str]:
+    """``fallback_models``: a list of model ids."""
+    if isinstance(value, str) or not all(isinstance(m, str) for m in value):
+        raise InvalidRequestError("`fallback_models` must be a list of model ids (str)", param="fallback_models")
+    return list(value)
 
 
 def _encode(name: str, value: Any) -> str:
@@ -272,6 +302,10 @@ _CLIENT_OPTIONS = (
     "allow_insecure_http",
     "keepalive_timeout",
     "max_body_bytes",
+    "fallback_models",
+    "follow_gateway_fallbacks",
+    "fallback_on_status",
+    "hedge_after",
 )
 
 
@@ -316,6 +350,10 @@ class _BaseClient:
         allow_insecure_http: bool = False,
         keepalive_timeout: Optional[float] = None,
         max_body_bytes: Optional[int] = None,
+        fallback_models: Optional[Sequence[str]] = None,
+        follow_gateway_fallbacks: Optional[bool] = None,
+        fallback_on_status: Optional[Sequence[int]] = None,
+        hedge_after: Optional[float] = None,
         on_receipt: Optional[Callable[[Receipt], Any]] = None,
         _parent: Optional[NativeClient] = None,
     ) -> None:
@@ -333,6 +371,8 @@ class _BaseClient:
         max_retries = _count("max_retries", max_retries)
         keepalive_timeout = _number("keepalive_timeout", keepalive_timeout)
         max_body_bytes = _count("max_body_bytes", max_body_bytes)
+        models = _models(fallback_models) if fallback_models is not None else None
+        hedge_after = _number("hedge_after", hedge_after)
         self._options: Dict[str, Any] = {
             "api_key": _Secret(api_key) if api_key is not None else None,
             "base_url": base_url,
@@ -348,6 +388,10 @@ class _BaseClient:
             "allow_insecure_http": allow_insecure_http,
             "keepalive_timeout": keepalive_timeout,
             "max_body_bytes": max_body_bytes,
+            "fallback_models": models,
+            "follow_gateway_fallbacks": follow_gateway_fallbacks,
+            "fallback_on_status": list(fallback_on_status) if fallback_on_status is not None else None,
+            "hedge_after": hedge_after,
             "on_receipt": on_receipt,
         }
         if on_receipt is not None and not callable(on_receipt):
@@ -369,6 +413,10 @@ class _BaseClient:
             "tls_ca_cert": ca_path,
             "tls_ca_cert_pem": ca_pem,
             "allow_insecure_http": bool(allow_insecure_http),
+            "fallback_models": models,
+            "follow_gateway_fallbacks": follow_gateway_fallbacks,
+            "fallback_on_status": list(fallback_on_status) if fallback_on_status is not None else None,
+            "hedge_after_ms": _ms(hedge_after),
         }
         try:
             # The core calls the hook once per call, when it ends (a response, an error, a
@@ -440,6 +488,10 @@ class Client(_BaseClient):
         allow_insecure_http: bool = False,
         keepalive_timeout: Optional[float] = None,
         max_body_bytes: Optional[int] = None,
+        fallback_models: Optional[Sequence[str]] = None,
+        follow_gateway_fallbacks: Optional[bool] = None,
+        fallback_on_status: Optional[Sequence[int]] = None,
+        hedge_after: Optional[float] = None,
         on_receipt: Optional[Callable[[Receipt], Any]] = None,
         _parent: Optional[NativeClient] = None,
     ) -> None:
@@ -458,6 +510,10 @@ class Client(_BaseClient):
             allow_insecure_http=allow_insecure_http,
             keepalive_timeout=keepalive_timeout,
             max_body_bytes=max_body_bytes,
+            fallback_models=fallback_models,
+            follow_gateway_fallbacks=follow_gateway_fallbacks,
+            fallback_on_status=fallback_on_status,
+            hedge_after=hedge_after,
             on_receipt=on_receipt,
             _parent=_parent,
         )
@@ -577,6 +633,7 @@ class Completions(_RawResponses):
             max_retries,
             deadline,
             keepalive_timeout,
+            params,
         )
         try:
             if stream:
@@ -614,6 +671,7 @@ class Completions(_RawResponses):
             max_retries,
             deadline,
             keepalive_timeout,
+            params,
         )
         body = _body(params)
 
@@ -709,6 +767,7 @@ class TextCompletions:
             max_retries,
             deadline,
             keepalive_timeout,
+            params,
         )
         try:
             if stream:
@@ -749,6 +808,7 @@ class Moderations:
             max_retries,
             deadline,
             keepalive_timeout,
+            params,
         )
         try:
             return _model(ModerationCreateResponse, client._native.call("moderations", _body(params), opts))
@@ -790,6 +850,7 @@ class Embeddings(_RawResponses):
             max_retries,
             deadline,
             keepalive_timeout,
+            params,
         )
         try:
             r = _model(CreateEmbeddingResponse, client._native.call("embeddings", _body(params), opts))
@@ -884,6 +945,10 @@ class AsyncClient(_BaseClient):
         allow_insecure_http: bool = False,
         keepalive_timeout: Optional[float] = None,
         max_body_bytes: Optional[int] = None,
+        fallback_models: Optional[Sequence[str]] = None,
+        follow_gateway_fallbacks: Optional[bool] = None,
+        fallback_on_status: Optional[Sequence[int]] = None,
+        hedge_after: Optional[float] = None,
         on_receipt: Optional[Callable[[Receipt], Any]] = None,
         _parent: Optional[NativeClient] = None,
     ) -> None:
@@ -902,6 +967,10 @@ class AsyncClient(_BaseClient):
             allow_insecure_http=allow_insecure_http,
             keepalive_timeout=keepalive_timeout,
             max_body_bytes=max_body_bytes,
+            fallback_models=fallback_models,
+            follow_gateway_fallbacks=follow_gateway_fallbacks,
+            fallback_on_status=fallback_on_status,
+            hedge_after=hedge_after,
             on_receipt=on_receipt,
             _parent=_parent,
         )
@@ -1019,6 +1088,7 @@ class AsyncCompletions(_AsyncRawResponses):
             max_retries,
             deadline,
             keepalive_timeout,
+            params,
         )
         native = client._native
         if stream:
@@ -1054,6 +1124,7 @@ class AsyncCompletions(_AsyncRawResponses):
             max_retries,
             deadline,
             keepalive_timeout,
+            params,
         )
         body = _body(params)
 
@@ -1152,6 +1223,7 @@ class AsyncEmbeddings(_AsyncRawResponses):
             max_retries,
             deadline,
             keepalive_timeout,
+            params,
         )
         raw = await _caller.call(client._native.call_async, "embeddings", _body(params), opts)
         r = _model(CreateEmbeddingResponse, raw)
@@ -1192,6 +1264,7 @@ class AsyncTextCompletions:
             max_retries,
             deadline,
             keepalive_timeout,
+            params,
         )
         native = client._native
         if stream:
@@ -1228,6 +1301,7 @@ class AsyncModerations:
             max_retries,
             deadline,
             keepalive_timeout,
+            params,
         )
         raw = await _caller.call(client._native.call_async, "moderations", _body(params), opts)
         return _model(ModerationCreateResponse, raw)

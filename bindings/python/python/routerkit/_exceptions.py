@@ -110,6 +110,16 @@ class APIError(OpenAIError):
     attempts: int
     status_code: Optional[int]
     response: Response
+    retryable: Optional[bool]
+    """The gateway's own verdict on retrying (OpenRouter's ``error.availability.retryable``, else
+    TheRouter's ``error.metadata.retryable``); None when its body does not say."""
+    error_type: Optional[str]
+    """The gateway's typed reason, OpenRouter's ``error.metadata.error_type``
+    (``"rate_limit_exceeded"``, ``"context_length_exceeded"``…); not the body's ``type``."""
+    availability_code: Optional[str]
+    """Why the model was unavailable: ``error.availability.code`` (``"capacity_exhausted"``…)."""
+    fallback_models: List[str]
+    """The models the gateway suggests instead (``error.availability.fallback_models``)."""
     receipt: Optional[Receipt]
     """The route receipt of the call that failed: its attempts, delays and timings (None when nothing was sent)."""
 
@@ -129,6 +139,10 @@ class APIError(OpenAIError):
         self.receipt = None
         self.status_code = None
         self.response = Response(None, Headers(), None)
+        self.retryable = None
+        self.error_type = None
+        self.availability_code = None
+        self.fallback_models = []
 
     def __str__(self) -> str:
         return self.message
@@ -250,4 +264,8 @@ def _convert(err: BaseException) -> BaseException:
     e.attempts = f["attempts"]
     e.receipt = Receipt(f["receipt"]) if f.get("receipt") else None
     e.response = Response(status, Headers(f["headers"]), f["request_id"])
+    e.retryable = f.get("retryable")
+    e.error_type = f.get("error_type")
+    e.availability_code = f.get("availability_code")
+    e.fallback_models = list(f.get("fallback_models") or [])
     return e
