@@ -11,10 +11,11 @@ pub use crate::call::Response;
 use crate::call::{read_body, CallContext, Sender};
 use crate::config::{ClientBuilder, ClientConfig, RequestOptions};
 use crate::error::{Error, ErrorKind};
-use crate::ops::{BodyKind, IntoOp, Op, StreamProtocol};
+use crate::ops::{BodyKind, Check, IntoOp, Op, StreamProtocol};
 use crate::request::{self, BodyEdits, OpBody, PreparedRequest, RequestTemplate};
 use crate::response_types::{ResponseObject, ResponseRequest};
 use crate::stream::{AnyStream, ChatStream, CompletionStream, Protocol, ResponseStream, Stream};
+use crate::structured::{self, ParseSpec};
 use crate::transport::Transport;
 use crate::types::{
     ChatCompletion, ChatCompletionRequest, Completion, CompletionRequest, EmbeddingRequest, EmbeddingResponse, Model,
@@ -135,7 +136,15 @@ impl Client {
             return Err(Error::invalid("op", format!("{op} is a stream: open it with `open`")));
         }
         let built = self.build(op, Input::Json(body_json), opts)?;
-        self.exchange(&built, opts, |bytes| check_raw(op, bytes)).await
+        let structured = match op.spec().check {
+            Check::Plain => None,
+            Check::Structured => Some(parse_spec(op, body_json.unwrap_or("{}"))?),
+        };
+        let response = self.exchange(&built, opts, |bytes| check_raw(op, bytes)).await?;
+        match structured {
+            None => Ok(response),
+            Some(spec) => apply_structured(op, &spec, response),
+        }
     }
 
     /// Opens a streaming operation of the table (`"chat_stream"`, `"completions_stream"`,
@@ -284,6 +293,42 @@ impl Client {
             .await
     }
 
+    /// `POST /chat/completions` as structured output (openai's `chat.completions.parse`):
+    /// the answer checked as [`crate::structured`] describes, each choice's `parsed`
+    /// deserialised into `T` (`None` for a refusal or when the request asked for no JSON).
+    pub async fn chat_parse<T: DeserializeOwned>(
+        &self,
+        request: &ChatCompletionRequest,
+        opts: &RequestOptions,
+    ) -> Result<Response<Parsed<ChatCompletion, T>>, Error> {
+        let json = serde_json::to_string(request).map_err(|e| Error::invalid("request", e))?;
+        let response = self.call(Op::ChatParse, Some(&json), opts).await?;
+        let completion: ChatCompletion = decode_typed(&response.data)?;
+        let parsed = completion
+            .choices
+            .iter()
+            .map(|c| typed_parsed(c.message.extra.get("parsed")))
+            .collect::<Result<_, _>>()?;
+        Ok(response.map(|_| Parsed {
+            value: completion,
+            parsed,
+        }))
+    }
+
+    /// `POST /responses` as structured output (openai's `responses.parse`): `parsed` holds
+    /// one entry, the response's `output_parsed` deserialised into `T`.
+    pub async fn responses_parse<T: DeserializeOwned>(
+        &self,
+        request: &ResponseRequest,
+        opts: &RequestOptions,
+    ) -> Result<Response<Parsed<ResponseObject, T>>, Error> {
+        let json = serde_json::to_string(request).map_err(|e| Error::invalid("request", e))?;
+        let response = self.call(Op::ResponsesParse, Some(&json), opts).await?;
+        let object: ResponseObject = decode_typed(&response.data)?;
+        let parsed = vec![typed_parsed(object.extra.get("output_parsed"))?];
+        Ok(response.map(|_| Parsed { value: object, parsed }))
+    }
+
     /// Any JSON endpoint under the base URL, with retries: the body as received (checked to be JSON).
     pub async fn send(
         &self,
@@ -425,6 +470,63 @@ impl Client {
             cancel: opts.cancel.clone().unwrap_or_default(),
             policy,
         }
+    }
+}
+
+/// A structured answer: the gateway's object (with `parsed` fields in its extras) and
+/// each choice's parsed value typed (for a response: one entry, `output_parsed`).
+#[derive(Debug, Clone)]
+pub struct Parsed<V, T> {
+    /// The completion or response as received.
+    pub value: V,
+    /// Per choice: the parsed content as `T`, `None` for a refusal or an empty content.
+    pub parsed: Vec<Option<T>>,
+}
+
+impl<V, T> Parsed<V, T> {
+    /// The first choice's parsed value (`choices[0].message.parsed`, or `output_parsed`).
+    pub fn first(&self) -> Option<&T> {
+        self.parsed.first().and_then(Option::as_ref)
+    }
+}
+
+fn parse_spec(op: Op, body_json: &str) -> Result<ParseSpec, Error> {
+    match op.spec().body {
+        BodyKind::Response => ParseSpec::for_responses(body_json),
+        _ => ParseSpec::for_chat(body_json),
+    }
+}
+
+fn apply_structured(op: Op, spec: &ParseSpec, response: Response<Bytes>) -> Result<Response<Bytes>, Error> {
+    let checked = match op.spec().body {
+        BodyKind::Response => structured::parse_response(spec, &response.data),
+        _ => structured::parse_chat(spec, &response.data),
+    };
+    match checked {
+        Ok(bytes) => Ok(response.map(|_| bytes)),
+        Err(e) => Err(e.with_headers(response.headers).with_attempts(response.attempts)),
+    }
+}
+
+/// `parsed` as the caller's type; a value that does not fit it is an output validation error.
+fn typed_parsed<T: DeserializeOwned>(parsed: Option<&serde_json::Value>) -> Result<Option<T>, Error> {
+    match parsed {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(value) => serde_path_to_error::deserialize(value).map(Some).map_err(|e| {
+            let path = e.path().to_string();
+            Error::new(
+                ErrorKind::OutputValidation,
+                format!(
+                    "the parsed output does not fit the requested type at `{path}`: {}",
+                    e.inner()
+                ),
+            )
+            .with_error_body(serde_json::json!({
+                "message": format!("the parsed output does not fit the requested type at `{path}`: {}", e.inner()),
+                "code": "schema_mismatch",
+                "param": path,
+            }))
+        }),
     }
 }
 

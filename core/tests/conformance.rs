@@ -30,6 +30,11 @@ struct Outcome {
     status: Option<String>,
     output_types: Option<Vec<String>>,
     function_calls: Option<Value>,
+    /// Structured outputs: the first choice's `parsed` (or `output_parsed`), its refusal,
+    /// its tool calls' `parsed_arguments`.
+    parsed: Option<Value>,
+    refusal: Option<String>,
+    parsed_arguments: Option<Value>,
     error: Option<Error>,
     attempts: u32,
 }
@@ -396,6 +401,52 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
                 out.error = Some(e);
             }
         },
+        "chat.parse" => match async {
+            client
+                .chat_parse::<Value>(&parse_request::<ChatCompletionRequest>(&body)?, &opts)
+                .await
+        }
+        .await
+        {
+            Ok(r) => {
+                out.ok = true;
+                out.attempts = r.attempts;
+                completion_outcome(&r.data.value, &mut out);
+                out.parsed = Some(r.data.first().cloned().unwrap_or(Value::Null));
+                if let Some(choice) = r.data.value.choices.first() {
+                    out.refusal = choice.message.refusal.clone();
+                    let args = choice
+                        .message
+                        .tool_calls
+                        .iter()
+                        .flatten()
+                        .map(|c| c.function.extra.get("parsed_arguments").cloned().unwrap_or(Value::Null));
+                    out.parsed_arguments = Some(args.collect());
+                }
+            }
+            Err(e) => {
+                out.attempts = e.attempts();
+                out.error = Some(e);
+            }
+        },
+        "responses.parse" => match async {
+            client
+                .responses_parse::<Value>(&parse_request::<ResponseRequest>(&body)?, &opts)
+                .await
+        }
+        .await
+        {
+            Ok(r) => {
+                out.ok = true;
+                out.attempts = r.attempts;
+                response_outcome(&r.data.value, &mut out, true);
+                out.parsed = Some(r.data.first().cloned().unwrap_or(Value::Null));
+            }
+            Err(e) => {
+                out.attempts = e.attempts();
+                out.error = Some(e);
+            }
+        },
         "responses" => match async { client.responses(&parse_request::<ResponseRequest>(&body)?, &opts).await }.await {
             Ok(r) => {
                 out.ok = true;
@@ -513,6 +564,14 @@ fn check(name: &str, expect: &Value, out: &Outcome, requests: &[Value], elapsed:
     if let Some(t) = e.get("function_calls") {
         if Some(t) != out.function_calls.as_ref() {
             fail(format!("function_calls: expected {t}, got {:?}", out.function_calls));
+        }
+    }
+    str_field("refusal", &out.refusal, &mut fail);
+    for (key, actual) in [("parsed", &out.parsed), ("parsed_arguments", &out.parsed_arguments)] {
+        if let Some(want) = e.get(key) {
+            if !actual.as_ref().is_some_and(|a| subset(want, a) && subset(a, want)) {
+                fail(format!("{key}: expected {want}, got {actual:?}"));
+            }
         }
     }
     for key in ["chunk_count", "chunks_before_error"] {

@@ -55,6 +55,8 @@ const OPS: &[&str] = &[
     "moderations",
     "responses",
     "responses_stream",
+    "chat.parse",
+    "responses.parse",
 ];
 /// The runners of tests/conformance/runners.json.
 const RUNNERS: &[&str] = &["rust", "python", "node", "go"];
@@ -73,6 +75,9 @@ const EXPECT: &[&str] = &[
     "status",
     "output_types",
     "function_calls",
+    "parsed",
+    "refusal",
+    "parsed_arguments",
     "error",
     "chunks_before_error",
     "content_before_error",
@@ -102,6 +107,9 @@ const KINDS: &[&str] = &[
     "invalid_request",
     "cancelled",
     "decode",
+    "length_finish_reason",
+    "content_filter_finish_reason",
+    "output_validation",
 ];
 const REQ: &[&str] = &[
     "method",
@@ -172,6 +180,8 @@ fn validate(file: &str, s: &Value) -> Vec<String> {
             | "moderations"
             | "responses"
             | "responses_stream"
+            | "chat.parse"
+            | "responses.parse"
     ) && !s["call"]["request"].is_object()
     {
         e.push("call.request must be an object for this op".into());
@@ -248,7 +258,7 @@ fn build_request(s: &Value, sid: &str) -> (String, String, Vec<(String, String)>
         }
     };
     let (method, path) = match op {
-        "chat" => ("POST", "/v1/chat/completions".to_string()),
+        "chat" | "chat.parse" => ("POST", "/v1/chat/completions".to_string()),
         "chat_stream" => {
             stream(&mut body);
             ("POST", "/v1/chat/completions".to_string())
@@ -259,7 +269,7 @@ fn build_request(s: &Value, sid: &str) -> (String, String, Vec<(String, String)>
             ("POST", "/v1/completions".to_string())
         }
         "moderations" => ("POST", "/v1/moderations".to_string()),
-        "responses" => ("POST", "/v1/responses".to_string()),
+        "responses" | "responses.parse" => ("POST", "/v1/responses".to_string()),
         "responses_stream" => {
             // A Responses stream asks for no usage: it comes in response.completed.
             body.as_mut().unwrap()["stream"] = true.into();
@@ -711,9 +721,21 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
                 }
             }
         }
-        "responses" => {
+        "responses" | "responses.parse" => {
             let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
             response_fields(&v, &mut fields);
+            if op == "responses.parse" {
+                // The reference reading of output_parsed: the first output text, parsed.
+                let first = v["output"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|i| i["type"] == "message")
+                    .flat_map(|i| i["content"].as_array().cloned().unwrap_or_default())
+                    .find(|p| p["type"] == "output_text");
+                let parsed = first.and_then(|p| serde_json::from_str(p["text"].as_str()?).ok());
+                fields.insert("parsed", parsed.unwrap_or(Value::Null));
+            }
             let text: String = v["output"]
                 .as_array()
                 .into_iter()
@@ -782,7 +804,7 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
                 }
             }
         }
-        "chat" => {
+        "chat" | "chat.parse" => {
             let text = mask_surrogates(&String::from_utf8_lossy(&body));
             let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
             let ch = v.pointer("/choices/0").cloned().unwrap_or(Value::Null);
@@ -799,6 +821,30 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
                 "tool_calls",
                 ch.pointer("/message/tool_calls").cloned().unwrap_or(json!([])),
             );
+            if op == "chat.parse" {
+                // The reference reading of parse: content and each call's arguments as JSON.
+                let json_text = |v: Option<&Value>| {
+                    v.and_then(Value::as_str)
+                        .and_then(|t| serde_json::from_str::<Value>(t).ok())
+                        .unwrap_or(Value::Null)
+                };
+                let refusal = ch.pointer("/message/refusal").cloned().unwrap_or(Value::Null);
+                let parsed = if refusal.is_null() {
+                    json_text(ch.pointer("/message/content"))
+                } else {
+                    Value::Null
+                };
+                fields.insert("parsed", parsed);
+                fields.insert("refusal", refusal);
+                let args: Vec<Value> = ch
+                    .pointer("/message/tool_calls")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .map(|c| json_text(c.pointer("/function/arguments")))
+                    .collect();
+                fields.insert("parsed_arguments", Value::Array(args));
+            }
         }
         "completions" => {
             let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
