@@ -31,6 +31,8 @@ HANDLED = [
     "moderations",
     "responses",
     "responses_stream",
+    "chat.parse",
+    "responses.parse",
 ]
 
 
@@ -58,6 +60,9 @@ KINDS = [
     (routerkit.APIStatusError, "status"),
     (routerkit.APIStreamError, "stream"),
     (routerkit.APIResponseValidationError, "decode"),
+    (routerkit.LengthFinishReasonError, "length_finish_reason"),
+    (routerkit.ContentFilterFinishReasonError, "content_filter_finish_reason"),
+    (routerkit.OutputValidationError, "output_validation"),
 ]
 
 
@@ -172,6 +177,14 @@ class Observed:
         self.values["tool_calls"] = [t.model_dump() for t in (msg.tool_calls or [])] if msg else []
         self.values["attempts"] = r._attempts
 
+    def parsed_completion(self, r: Any) -> None:
+        """``chat.completions.parse``: the completion, and its first choice's parsed values."""
+        self.completion(r)
+        msg = r.choices[0].message if r.choices else None
+        self.values["parsed"] = msg.parsed if msg else None
+        self.values["refusal"] = msg.refusal if msg else None
+        self.values["parsed_arguments"] = [t.function.parsed_arguments for t in (msg.tool_calls or [])] if msg else []
+
     def end_stream(self, final: Any = None) -> None:
         usage = self.usage
         if usage is None and self.call_usage is not None:
@@ -263,6 +276,12 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
             finally:
                 obs.stream_attempts = cs._attempts
             obs.end_stream()
+        elif op == "chat.parse":
+            obs.parsed_completion(client.chat.completions.parse(**kw))
+        elif op == "responses.parse":
+            r = client.responses.parse(**kw)
+            obs.response(r)
+            obs.values["parsed"] = r.output_parsed
         elif op == "responses":
             obs.response(client.responses.create(**kw))
         elif op == "responses_stream" and surface == "create":
@@ -349,6 +368,12 @@ async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
             finally:
                 obs.stream_attempts = cs._attempts
             obs.end_stream()
+        elif op == "chat.parse":
+            obs.parsed_completion(await client.chat.completions.parse(**kw))
+        elif op == "responses.parse":
+            r = await client.responses.parse(**kw)
+            obs.response(r)
+            obs.values["parsed"] = r.output_parsed
         elif op == "responses":
             obs.response(await client.responses.create(**kw))
         elif op == "responses_stream" and surface == "create":
@@ -455,6 +480,9 @@ def check(mock: Mock, sc: Dict[str, Any], obs: Observed, elapsed_ms: float, surf
         "status",
         "output_types",
         "function_calls",
+        "parsed",
+        "refusal",
+        "parsed_arguments",
     ):
         if key in ex:
             assert v.get(key) == ex[key], (key, v.get(key), ex[key])
@@ -469,7 +497,7 @@ def check(mock: Mock, sc: Dict[str, Any], obs: Observed, elapsed_ms: float, surf
             subset(ex["usage"], v.get("usage"), "usage")
             if helper_final:
                 subset(ex["usage"], v["final_usage"], "final usage")
-    if "tool_calls" in ex and (sc["call"]["op"] == "chat" or surface == "helper"):
+    if "tool_calls" in ex and (sc["call"]["op"] in ("chat", "chat.parse") or surface == "helper"):
         subset(ex["tool_calls"], v.get("tool_calls"), "tool_calls")
     if helper_final and "content" in ex and ex["content"] is not None:
         assert v["final_content"] == ex["content"]

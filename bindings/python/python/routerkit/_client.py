@@ -28,7 +28,7 @@ from typing import (
     overload,
 )
 
-from . import _responses
+from . import _parsing, _responses
 from ._embeddings import default_encoding as _default_encoding
 from ._exceptions import APIConnectionError, APIResponseValidationError, InvalidRequestError, _convert
 from ._response import _AsyncRawResponses, _NestedRawResponses, _Pending, _raw_mode, _RawResponses, _then
@@ -450,6 +450,7 @@ class Client(_BaseClient):
         self.completions = TextCompletions(self)
         self.moderations = Moderations(self)
         self.responses = _responses.Responses(self)
+        self.beta = Beta(self)
 
     def with_options(self, **options: Any) -> "Client":
         """A client with some options changed, sharing this one's connection pool."""
@@ -473,6 +474,13 @@ class Client(_BaseClient):
 class Chat(_NestedRawResponses):
     def __init__(self, client: Client) -> None:
         self.completions = Completions(client)
+
+
+class Beta:
+    """``client.beta``: where openai-python 1.x kept ``chat.completions.parse``; the same resources."""
+
+    def __init__(self, client: Client) -> None:
+        self.chat = client.chat
 
 
 class Completions(_RawResponses):
@@ -554,6 +562,38 @@ class Completions(_RawResponses):
             return _model(ChatCompletion, client._native.call("chat", _body(params), opts))
         except NativeError as e:
             raise _convert(e) from None
+
+    def parse(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        response_format: Any = None,
+        tools: Optional[Iterable[Any]] = None,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        **params: Any,
+    ) -> ChatCompletion:
+        """Structured outputs (openai-python's ``parse``): ``response_format`` a pydantic model (sent as
+        its strict JSON Schema) or a ``response_format`` dict; ``choices[i].message.parsed`` is the
+        answer as that model (a dict for a dict format), ``None`` with ``message.refusal`` set for a
+        refusal. Raises ``LengthFinishReasonError``, ``ContentFilterFinishReasonError``, and
+        ``OutputValidationError`` (not JSON, or not the schema: ``param`` is the failing path)."""
+        tool_list = list(tools) if tools is not None else None
+        params.update(model=model, messages=messages, response_format=response_format, tools=tool_list)
+        params.pop("stream", None)
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        body = _body(_parsing.chat_body(params))
+        try:
+            t = client._native.call("chat.parse", body, opts)
+        except NativeError as e:
+            raise _convert(e) from None
+        return _parsing.finish_chat(_build(ChatCompletion, t), response_format, tool_list)  # type: ignore[no-any-return]
 
     def stream(
         self,
@@ -833,6 +873,7 @@ class AsyncClient(_BaseClient):
         self.completions = AsyncTextCompletions(self)
         self.moderations = AsyncModerations(self)
         self.responses = _responses.AsyncResponses(self)
+        self.beta = AsyncBeta(self)
 
     def with_options(self, **options: Any) -> "AsyncClient":
         """A client with some options changed, sharing this one's connection pool."""
@@ -855,6 +896,13 @@ class AsyncClient(_BaseClient):
 class AsyncChat(_NestedRawResponses):
     def __init__(self, client: AsyncClient) -> None:
         self.completions = AsyncCompletions(client)
+
+
+class AsyncBeta:
+    """``client.beta`` on ``AsyncClient``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.chat = client.chat
 
 
 class AsyncCompletions(_AsyncRawResponses):
@@ -934,6 +982,31 @@ class AsyncCompletions(_AsyncRawResponses):
             s = await _caller.call(native.open_async, "chat_stream", _body(params), ChatCompletionChunk, opts)
             return AsyncStream(s, _caller)
         return _model(ChatCompletion, await _caller.call(native.call_async, "chat", _body(params), opts))
+
+    async def parse(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        response_format: Any = None,
+        tools: Optional[Iterable[Any]] = None,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        **params: Any,
+    ) -> ChatCompletion:
+        """``await client.chat.completions.parse(...)``: as the sync ``parse``."""
+        tool_list = list(tools) if tools is not None else None
+        params.update(model=model, messages=messages, response_format=response_format, tools=tool_list)
+        params.pop("stream", None)
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        body = _body(_parsing.chat_body(params))
+        t = await _caller.call(client._native.call_async, "chat.parse", body, opts)
+        return _parsing.finish_chat(_build(ChatCompletion, t), response_format, tool_list)  # type: ignore[no-any-return]
 
     def stream(
         self,

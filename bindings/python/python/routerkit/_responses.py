@@ -12,6 +12,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, List, Optional, Type, Union
 
+from . import _parsing
 from ._exceptions import _convert
 from ._routerkit import NativeError, NativeStream, parse_json
 from ._streaming import AsyncStream, Stream
@@ -246,6 +247,23 @@ class Responses:
             return Stream(self._call(True, body))
         return self._call(False, body)  # type: ignore[no-any-return]
 
+    def parse(self, *, model: str, input: Any = None, text_format: Any = None, **params: Any) -> Response:
+        """Structured outputs (openai-python's ``responses.parse``): ``text_format`` a pydantic model
+        (sent as ``text.format``, its strict JSON Schema); ``output_parsed`` is the output text as that
+        model (each ``output_text`` part has its ``parsed``, strict function calls ``parsed_arguments``).
+        A mismatch the core finds raises ``OutputValidationError``."""
+        from ._client import _body, _build
+
+        body = _parsing.responses_body(_params(model, input, params), text_format)
+        tools = body.get("tools")
+        client = self._client
+        opts = _call_options(client, body)
+        try:
+            t = client._native.call("responses.parse", _body(body), opts)
+        except NativeError as e:
+            raise _convert(e) from None
+        return _parsing.finish_response(_build(Response, t), text_format, tools)  # type: ignore[no-any-return]
+
     def stream(self, *, model: str, input: Any = None, **params: Any) -> ResponseStreamManager:
         """``with client.responses.stream(...) as stream:`` iterate for events, then
         ``stream.get_final_response()``."""
@@ -278,6 +296,17 @@ class AsyncResponses:
         if stream:
             return AsyncStream(await self._call(True, body), _caller)
         return await self._call(False, body)  # type: ignore[no-any-return]
+
+    async def parse(self, *, model: str, input: Any = None, text_format: Any = None, **params: Any) -> Response:
+        """``await client.responses.parse(...)``: as the sync ``parse``."""
+        from ._client import _body, _build, _caller
+
+        body = _parsing.responses_body(_params(model, input, params), text_format)
+        tools = body.get("tools")
+        client = self._client
+        opts = _call_options(client, body)
+        t = await _caller.call(client._native.call_async, "responses.parse", _body(body), opts)
+        return _parsing.finish_response(_build(Response, t), text_format, tools)  # type: ignore[no-any-return]
 
     def stream(self, *, model: str, input: Any = None, **params: Any) -> AsyncResponseStreamManager:
         """``async with client.responses.stream(...) as stream:``."""
