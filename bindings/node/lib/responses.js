@@ -6,6 +6,7 @@
 
 const { APIUserAbortError, OpenAIError } = require('./errors');
 const { Stream } = require('./streaming');
+const { finishResponse } = require('./parsing');
 
 /** openai-node's `output_text`: the text of every `output_text` part of every message item. */
 function addOutputText(response) {
@@ -180,6 +181,15 @@ class Responses {
   create(body, options) {
     if (body?.stream) return this.#request('responses_stream', body, options);
     return this.#request('responses', body, options, addOutputText);
+  }
+
+  /**
+   * Structured outputs (openai-node's `responses.parse`): `text.format` from `zodTextFormat` (or a
+   * `json_schema` format); `output_parsed`, each `output_text` part's `parsed`, strict calls'
+   * `parsed_arguments`. The checks are the core's `responses.parse` operation.
+   */
+  parse(body, options) {
+    return this.#request('responses.parse', body, options, (r) => finishResponse(addOutputText(r), body));
   }
 
   /** openai-node's stream helper: `on('response.output_text.delta', …)`, async iteration, `finalResponse()`. */
