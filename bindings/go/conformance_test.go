@@ -72,8 +72,14 @@ type outcome struct {
 	status         *string
 	outputTypes    []any
 	functionCalls  []any
-	err            error
-	attempts       int
+	// Structured outputs: the first choice's parsed value (or output_parsed), its refusal,
+	// its tool calls' parsed_arguments; hasParsed says whether the op gave them.
+	parsed          any
+	refusal         *string
+	parsedArguments []any
+	hasParsed       bool
+	err             error
+	attempts        int
 }
 
 func scenarioFiles(t *testing.T) []string {
@@ -87,7 +93,7 @@ func scenarioFiles(t *testing.T) []string {
 }
 
 // handledOps are the operations perform dispatches.
-var handledOps = []string{"chat", "chat_stream", "models", "models.retrieve", "embeddings", "completions", "completions_stream", "moderations", "responses", "responses_stream"}
+var handledOps = []string{"chat", "chat_stream", "models", "models.retrieve", "embeddings", "completions", "completions_stream", "moderations", "responses", "responses_stream", "chat.parse", "responses.parse"}
 
 // runnerOps is this runner's explicit list in tests/conformance/runners.json: a
 // scenario of another operation is skipped by that list only.
@@ -614,6 +620,46 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 			out.attempts = attemptsOf(out.err)
 		}
 		out.content = strp(content.String())
+	case "chat.parse":
+		req, err := chatRequest(sc.Call.Request)
+		if err != nil {
+			return untypable(err)
+		}
+		var v any
+		resp, err := c.ParseChatCompletion(ctx, req, &v)
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		out.ok, out.attempts, out.hasParsed = true, resp.Attempts, true
+		completionOutcome(&resp.ChatCompletionResponse, &out)
+		out.parsed = v
+		if len(resp.Choices) > 0 && resp.Choices[0].Message.Refusal != "" {
+			out.refusal = strp(resp.Choices[0].Message.Refusal)
+		}
+		out.parsedArguments = []any{}
+		if len(resp.ParsedArguments) > 0 {
+			for _, a := range resp.ParsedArguments[0] {
+				var x any
+				_ = json.Unmarshal(a, &x)
+				out.parsedArguments = append(out.parsedArguments, x)
+			}
+		}
+	case "responses.parse":
+		var req CreateResponseRequest
+		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
+			return untypable(err)
+		}
+		req.ExtraBody = carried(sc.Call.Request, req)
+		var v any
+		resp, err := c.ParseResponse(ctx, req, &v)
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		out.ok, out.attempts, out.hasParsed = true, resp.Attempts, true
+		fromResponse(resp.CreateResponseResponse, &out, true)
+		out.parsed = v
 	case "responses":
 		var req CreateResponseRequest
 		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
@@ -777,6 +823,13 @@ func runScenario(t *testing.T, sc *scenario) {
 	if want, has := e["output_types"]; has && !subset(want, out.outputTypes) {
 		fail("output_types: expected %v, got %v", want, out.outputTypes)
 	}
+	if want, has := e["parsed"]; has && !(out.hasParsed && subset(want, out.parsed) && subset(out.parsed, want)) {
+		fail("parsed: expected %v, got %v", want, out.parsed)
+	}
+	strField("refusal", out.refusal)
+	if want, has := e["parsed_arguments"]; has && !(subset(want, out.parsedArguments) && subset(any(out.parsedArguments), want)) {
+		fail("parsed_arguments: expected %v, got %v", want, out.parsedArguments)
+	}
 	if want, has := e["function_calls"]; has && !subset(want, out.functionCalls) {
 		fail("function_calls: expected %v, got %v", want, out.functionCalls)
 	}
@@ -931,7 +984,7 @@ func checkError(t *testing.T, want map[string]any, err error) {
 		var apiErr *APIError
 		var reqErr *RequestError
 		switch kind {
-		case "status", "stream":
+		case "status", "stream", "length_finish_reason", "content_filter_finish_reason", "output_validation":
 			if !errors.As(err, &apiErr) {
 				t.Errorf("kind %s: expected *APIError, got %T", kind, err)
 			}
