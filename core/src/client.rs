@@ -164,8 +164,21 @@ impl Client {
             ));
         };
         let built = self.build(op, Input::Json(body_json), opts)?;
+        let structured = match op.spec().check {
+            Check::Plain => None,
+            Check::Structured => Some(parse_spec(op, body_json.unwrap_or("{}"))?),
+        };
         match protocol {
-            StreamProtocol::Chat => Ok(AnyStream::Chat(self.start(built, opts).await?)),
+            StreamProtocol::Chat => {
+                let mut stream: ChatStream = self.start(built, opts).await?;
+                if let Some(spec) = structured {
+                    stream.check_at_end(crate::stream::EndCheck {
+                        spec,
+                        check: structured::parse_chat,
+                    });
+                }
+                Ok(AnyStream::Chat(stream))
+            }
             StreamProtocol::Completions => Ok(AnyStream::Completions(self.start(built, opts).await?)),
             StreamProtocol::Responses => Ok(AnyStream::Responses(Box::new(self.start(built, opts).await?))),
         }
@@ -313,6 +326,25 @@ impl Client {
             value: completion,
             parsed,
         }))
+    }
+
+    /// `POST /chat/completions` streamed as structured output (the stream helper's `parse`): the
+    /// chunks as [`chat_stream`](Self::chat_stream) gives them, and when every choice has
+    /// finished, the check [`chat_parse`](Self::chat_parse) makes; a failure replaces the finish
+    /// chunk with the typed error.
+    pub async fn chat_parse_stream(
+        &self,
+        request: &ChatCompletionRequest,
+        opts: &RequestOptions,
+    ) -> Result<ChatStream, Error> {
+        let json = serde_json::to_string(request).map_err(|e| Error::invalid("request", e))?;
+        match self.open(Op::ChatParseStream, Some(&json), opts).await? {
+            AnyStream::Chat(stream) => Ok(stream),
+            _ => Err(Error::new(
+                ErrorKind::Decode,
+                "chat.parse_stream opened another protocol",
+            )),
+        }
     }
 
     /// `POST /responses` as structured output (openai's `responses.parse`): `parsed` holds

@@ -200,6 +200,9 @@ pub enum Op {
     ChatParse,
     /// `POST responses`, the answer checked and parsed as structured output.
     ResponsesParse,
+    /// `POST chat/completions` with `stream: true`, the whole answer checked as structured
+    /// output when the stream ends (the stream helper's `parse`).
+    ChatParseStream,
 }
 
 const fn row(
@@ -250,6 +253,10 @@ pub const OPS: &[OpSpec] = &[
     row("responses_stream", Post, "responses", B::Response, Some(S::Responses)),
     structured("chat.parse", "chat/completions", B::Chat),
     structured("responses.parse", "responses", B::Response),
+    OpSpec {
+        check: Check::Structured,
+        ..row("chat.parse_stream", Post, "chat/completions", B::Chat, Some(S::Chat))
+    },
 ];
 
 impl Op {
@@ -267,6 +274,7 @@ impl Op {
         Op::ResponsesStream,
         Op::ChatParse,
         Op::ResponsesParse,
+        Op::ChatParseStream,
     ];
 
     /// This operation's row.

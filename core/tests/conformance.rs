@@ -227,12 +227,16 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
                 out.error = Some(e);
             }
         },
-        "chat_stream" => {
+        op @ ("chat_stream" | "chat.parse_stream") => {
             let cancel_after = call["options"]["cancel_after_chunks"].as_u64();
+            let parse = op == "chat.parse_stream";
             let mut stream = match async {
-                client
-                    .chat_stream(&parse_request::<ChatCompletionRequest>(&body)?, &opts)
-                    .await
+                let request = parse_request::<ChatCompletionRequest>(&body)?;
+                if parse {
+                    client.chat_parse_stream(&request, &opts).await
+                } else {
+                    client.chat_stream(&request, &opts).await
+                }
             }
             .await
             {
@@ -277,6 +281,10 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
             out.attempts = stream.attempts();
             let done = stream.into_completion();
             completion_outcome(&done, &mut out);
+            if parse && out.ok {
+                // The engine checked the whole content against the schema; Rust parses it with serde.
+                out.parsed = Some(serde_json::from_str(&content).unwrap_or(Value::Null));
+            }
             out.content = saw_content.then_some(content);
         }
         "models" => match client.list_models(&opts).await {

@@ -160,6 +160,16 @@ pub struct Stream<P: Protocol> {
     watch: ReadWatch,
     /// The pacing timer of `next_batch_paced`, reset for each batch rather than made anew.
     pace: Option<Pin<Box<Sleep>>>,
+    /// Structured outputs (`chat.parse_stream`): the check the whole answer must pass at the end.
+    end_check: Option<Box<EndCheck>>,
+}
+
+/// A check of the accumulated result when the stream ends cleanly (structured outputs: the
+/// finish reasons, the content parsed and checked against the caller's schema): a failure is the
+/// stream's error, handed over after the chunks already decoded.
+pub(crate) struct EndCheck {
+    pub(crate) spec: crate::structured::ParseSpec,
+    pub(crate) check: fn(&crate::structured::ParseSpec, &Bytes) -> Result<Bytes, Error>,
 }
 
 /// The waits around every read of a stream, kept from one read to the next: a
@@ -275,6 +285,35 @@ impl<P: Protocol> Stream<P> {
             since_yield: 0,
             watch,
             pace: None,
+            end_check: None,
+        }
+    }
+
+    /// Checks the accumulated result when the stream ends (see [`EndCheck`]).
+    pub(crate) fn check_at_end(&mut self, check: EndCheck) {
+        self.end_check = Some(Box::new(check));
+    }
+
+    /// Runs the end check on the result so far. Before the end (`at_end` false) it runs only
+    /// once every choice has its finish reason, so that a failure replaces the finish chunk, as
+    /// the peers raise while they read it; otherwise it waits for the end.
+    fn run_end_check(&mut self, at_end: bool) {
+        if self.end_check.is_none() || (!at_end && !self.protocol.finish_reason_seen()) {
+            return;
+        }
+        let whole = match serde_json::to_vec(&self.protocol.snapshot()) {
+            Ok(json) => Bytes::from(json),
+            Err(e) => {
+                self.pending_error = Some(Error::new(ErrorKind::Decode, format!("the stream's result ({e})")));
+                return;
+            }
+        };
+        if !at_end && !every_choice_finished(&whole) {
+            return;
+        }
+        let Some(end) = self.end_check.take() else { return };
+        if let Err(e) = (end.check)(&end.spec, &whole) {
+            self.pending_error = Some(e);
         }
     }
 
@@ -546,6 +585,7 @@ impl<P: Protocol> Stream<P> {
                 // Some gateways close without [DONE]; a finish reason says the answer is whole.
                 self.state = State::Finished;
                 crate::log::stream_end(self.handed + self.ready.len(), self.attempts, None);
+                self.run_end_check(true);
             } else {
                 self.pending_error = Some(Error::new(ErrorKind::Stream, self.protocol.truncation_message()));
             }
@@ -569,7 +609,9 @@ impl<P: Protocol> Stream<P> {
     fn process_events(&mut self) {
         self.events_this_attempt += self.decoded.len();
         let mut ended = false;
-        for mut event in self.decoded.drain(..) {
+        // Taken out for the loop (the end check borrows the stream) and put back, to keep its allocation.
+        let mut decoded = std::mem::take(&mut self.decoded);
+        for mut event in decoded.drain(..) {
             if self.pending_error.is_some() || !matches!(self.state, State::Open) {
                 break;
             }
@@ -597,6 +639,12 @@ impl<P: Protocol> Stream<P> {
                     break;
                 }
             };
+            if self.end_check.is_some() {
+                self.run_end_check(false);
+                if self.pending_error.is_some() {
+                    break;
+                }
+            }
             if !(self.hide_added_usage && P::only_usage(chunk.as_ref().unwrap_or(&self.scratch))) {
                 self.ready.push_back(RawChunk {
                     data: event.data,
@@ -609,6 +657,7 @@ impl<P: Protocol> Stream<P> {
                 break;
             }
         }
+        self.decoded = decoded;
         if ended {
             self.finish_cleanly();
         }
@@ -618,6 +667,7 @@ impl<P: Protocol> Stream<P> {
     fn finish_cleanly(&mut self) {
         self.state = State::Finished;
         crate::log::stream_end(self.handed + self.ready.len(), self.attempts, None);
+        self.run_end_check(true);
         // The connection goes back to its pool at the body's end. Never wait for it here (a
         // gateway that keeps the socket open must not hang us): when it is not here yet, a
         // task reads it, for a second and 64 KiB at most, and the connection is kept if it comes.
@@ -629,6 +679,22 @@ impl<P: Protocol> Stream<P> {
             }
         }
     }
+}
+
+/// Whether every choice of a result (JSON) has its finish reason.
+fn every_choice_finished(whole: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Choice {
+        finish_reason: Option<serde::de::IgnoredAny>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Whole {
+        #[serde(default)]
+        choices: Vec<Choice>,
+    }
+    serde_json::from_slice::<Whole>(whole)
+        .map(|w| !w.choices.is_empty() && w.choices.iter().all(|c| c.finish_reason.is_some()))
+        .unwrap_or(false)
 }
 
 /// Reads what follows `[DONE]` (normally just the body's end), briefly.
