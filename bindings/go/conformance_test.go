@@ -93,7 +93,7 @@ func scenarioFiles(t *testing.T) []string {
 }
 
 // handledOps are the operations perform dispatches.
-var handledOps = []string{"chat", "chat_stream", "models", "models.retrieve", "embeddings", "completions", "completions_stream", "moderations", "responses", "responses_stream", "chat.parse", "responses.parse"}
+var handledOps = []string{"chat", "chat_stream", "models", "models.retrieve", "embeddings", "completions", "completions_stream", "moderations", "responses", "responses_stream", "chat.parse", "responses.parse", "chat.parse_stream"}
 
 // runnerOps is this runner's explicit list in tests/conformance/runners.json: a
 // scenario of another operation is skipped by that list only.
@@ -463,12 +463,16 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 		if resp.Usage == (Usage{}) {
 			out.usage = nil
 		}
-	case "chat_stream":
+	case "chat_stream", "chat.parse_stream":
 		req, err := chatRequest(sc.Call.Request)
 		if err != nil {
 			return untypable(err)
 		}
-		stream, err := c.CreateChatCompletionStream(ctx, req)
+		open := c.CreateChatCompletionStream
+		if sc.Call.Op == "chat.parse_stream" {
+			open = c.ParseChatCompletionStream
+		}
+		stream, err := open(ctx, req)
 		if err != nil {
 			out.err, out.attempts = err, attemptsOf(err)
 			return out
@@ -516,6 +520,10 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 		out.content = nil
 		if saw {
 			out.content = strp(content.String())
+		}
+		if sc.Call.Op == "chat.parse_stream" && out.ok {
+			// The engine checked the whole content against the schema; Go decodes it.
+			out.hasParsed = json.Unmarshal([]byte(content.String()), &out.parsed) == nil
 		}
 		if out.err != nil && attemptsOf(out.err) > out.attempts {
 			out.attempts = attemptsOf(out.err)

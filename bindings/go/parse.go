@@ -170,3 +170,26 @@ func decodeParsed(parsed json.RawMessage, v any, raw *rawResponse) error {
 	}
 	return nil
 }
+
+// ParseChatCompletionStream (routerkit's own) streams request as CreateChatCompletionStream does,
+// with the engine's structured-output check of the whole answer once every choice has finished:
+// a choice cut short, content that is not JSON or does not satisfy the schema sent, comes from
+// Recv as the typed error (errors.Is ErrLengthFinishReason, ErrOutputValidation, …) in place of
+// the finish chunk. Decode the accumulated content when Recv returns io.EOF.
+func (c *Client) ParseChatCompletionStream(ctx context.Context, request ChatCompletionRequest) (*ChatCompletionStream, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &RequestError{Err: err, kind: "cancelled"}
+	}
+	request.Stream = true
+	if err := validateChatRequest(request); err != nil {
+		return nil, err
+	}
+	body, err := marshalRequest(request)
+	if err != nil {
+		return nil, err
+	}
+	return c.open(ctx, "chat.parse_stream", body, request.ExtraBody)
+}

@@ -8,7 +8,7 @@ const { Stream, ChatCompletionStream, batchFormat, sseBody } = require('./stream
 const { APIPromise, fetchResponse } = require('./api-promise');
 const { decodeEmbeddings } = require('./embeddings');
 const { Responses } = require('./responses');
-const { finishChat } = require('./parsing');
+const { finishChat, streamParsing } = require('./parsing');
 
 const INTERNAL = Symbol('routerkit.internal');
 // The core's defaults, read once: they are not restated here.
@@ -271,12 +271,16 @@ class Completions {
   /** openai-node's stream helper: events (`content`, `chunk`, …), async iteration, `finalMessage()`. */
   stream(body, options) {
     const n = this.#client[INTERNAL];
+    // With a JSON response format or strict tools, the core checks the whole answer as `parse`
+    // does (`chat.parse_stream`), and the done events and the final completion carry `parsed`.
+    const parsing = streamParsing(body);
+    const op = parsing !== null ? 'chat.parse_stream' : 'chat_stream';
     return new ChatCompletionStream((controller) => {
       const token = new native.CancelToken();
       controller.signal.addEventListener('abort', () => token.cancel(), { once: true });
       const payload = body?.stream ? body : { ...body, stream: true };
-      return n.open('chat_stream', encodeBody(payload), callOptions(options), token, 'events');
-    }, options);
+      return n.open(op, encodeBody(payload), callOptions(options), token, 'events');
+    }, options, parsing);
   }
 }
 

@@ -82,4 +82,39 @@ function makeParseable(obj, brand, parser, callback) {
   return obj;
 }
 
-module.exports = { finishChat, finishResponse, makeParseable, isAutoParseableFormat, isAutoParseableTool };
+/**
+ * The stream helper's structured outputs: whether `stream(body)` is a parse (a JSON response
+ * format, or strict tools, and every tool a strict function: the core's check refuses others),
+ * and the parsers of its done events and final completion.
+ */
+function streamParsing(body) {
+  const format = body?.response_format;
+  const tools = body?.tools ?? [];
+  const strict = tools.filter((t) => t?.type === 'function' && t.function?.strict === true);
+  const json = format?.type === 'json_schema' || format?.type === 'json_object';
+  if (strict.length !== tools.length || !(json || strict.length > 0)) return null;
+  const content = (text) => {
+    if (!json || !text) return null;
+    return isAutoParseableFormat(format) ? format.$parseRaw(text) : JSON.parse(text);
+  };
+  const args = (name, text) => {
+    const tool = strict.find((t) => t.function.name === name);
+    if (!tool || !text) return null;
+    return isAutoParseableTool(tool) ? tool.$parseRaw(text) : JSON.parse(text);
+  };
+  const final = (completion) => {
+    for (const choice of completion?.choices ?? []) {
+      const message = choice?.message;
+      if (!message) continue;
+      message.parsed = message.refusal ? null : content(message.content);
+      for (const call of message.tool_calls ?? []) {
+        if (call?.type === 'function' && call.function) call.function.parsed_arguments = args(call.function.name, call.function.arguments);
+      }
+    }
+    return completion;
+  };
+  return { content, args, final };
+}
+
+module.exports = {
+  streamParsing, finishChat, finishResponse, makeParseable, isAutoParseableFormat, isAutoParseableTool };

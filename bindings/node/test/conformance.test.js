@@ -24,7 +24,7 @@ const scenarios = fs
 // scenario of another operation is skipped by that list only (checked below).
 const RUNNER_OPS = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests', 'conformance', 'runners.json'), 'utf8')).node;
 // The operations `perform` dispatches.
-const HANDLED = ['chat', 'chat_stream', 'models', 'models.retrieve', 'embeddings', 'completions', 'completions_stream', 'moderations', 'responses', 'responses_stream', 'chat.parse', 'responses.parse'];
+const HANDLED = ['chat', 'chat_stream', 'models', 'models.retrieve', 'embeddings', 'completions', 'completions_stream', 'moderations', 'responses', 'responses_stream', 'chat.parse', 'responses.parse', 'chat.parse_stream'];
 
 /** The keys of the object at JSON Pointer `pointer` in `text`, in the text's order. */
 function keysAt(text, pointer) {
@@ -125,6 +125,31 @@ async function perform(sid, sc, surface) {
         out.ok = true;
         out.attempts = r._attempts;
         fromCompletion(r, out);
+        break;
+      }
+      case 'chat.parse_stream': {
+        // The stream helper parses (create({stream: true}) does not): content.done carries `parsed`.
+        const stream = client.chat.completions.stream(call.request, opts);
+        let content = '';
+        stream.on('content.done', (e) => {
+          out.parsed = e.parsed;
+        });
+        try {
+          for await (const chunk of stream) {
+            if (chunk.choices?.length || chunk.usage) out.chunk_count++;
+            const t = chunk.choices?.[0]?.delta?.content;
+            if (typeof t === 'string') content += t;
+          }
+          out.ok = true;
+        } finally {
+          out.attempts = stream._attempts;
+          out.content = content;
+          if (out.ok) {
+            const final = await stream.finalChatCompletion();
+            fromCompletion(final, out);
+            if (!util.isDeepStrictEqual(final.choices[0].message.parsed, out.parsed)) throw new Error('finalChatCompletion().parsed != content.done parsed');
+          }
+        }
         break;
       }
       case 'chat_stream': {

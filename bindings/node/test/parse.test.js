@@ -114,3 +114,20 @@ test('responses.parse with zodTextFormat gives output_parsed', async () => {
   assert.equal(fmt.strict, true);
   assert.equal(fmt.schema.additionalProperties, false);
 });
+
+test('the stream helper with zodResponseFormat: content.done and finalChatCompletion carry parsed; length is the peers error', async () => {
+  const sid = session();
+  const text = JSON.stringify(ANSWER);
+  await script(sid, [{ stream: { content: text, pieces: 3 } }, { stream: { content: text.slice(0, 10), finish_reason: 'length' } }]);
+  const format = zodResponseFormat(MathReasoning, 'math_reasoning');
+  const stream = client(sid).chat.completions.stream({ model: 'm', messages: MSG, response_format: format });
+  let done;
+  stream.on('content.done', (e) => {
+    done = e.parsed;
+  });
+  const final = await stream.finalChatCompletion();
+  assert.deepEqual(done, ANSWER);
+  assert.deepEqual(final.choices[0].message.parsed, ANSWER);
+  const cut = client(sid).chat.completions.stream({ model: 'm', messages: MSG, response_format: format });
+  await assert.rejects(cut.finalChatCompletion(), OpenAI.LengthFinishReasonError);
+});

@@ -33,6 +33,7 @@ HANDLED = [
     "responses_stream",
     "chat.parse",
     "responses.parse",
+    "chat.parse_stream",
 ]
 
 
@@ -47,6 +48,8 @@ def _cases() -> List[Any]:
         if op not in RUNNER_OPS:
             continue
         surfaces = ["create", "helper"] if op in ("chat_stream", "responses_stream") else ["create"]
+        if op == "chat.parse_stream":
+            surfaces = ["helper"]  # the stream helper parses; create(stream=True) does not
         for api in ("sync", "async"):
             for surface in surfaces:
                 cases.append(pytest.param(path, api, surface, id=f"{path.stem}-{api}-{surface}"))
@@ -326,10 +329,14 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
                             obs.chunk(ev.chunk)
                             if cancel_after is not None and obs.chunks >= cancel_after:
                                 break
+                        elif ev.type == "content.done" and op == "chat.parse_stream":
+                            obs.values["parsed"] = ev.parsed  # type: ignore[union-attr]
                 finally:
                     obs.stream_attempts = s.response and s._native.attempts()
                     obs.call_usage = s.current_completion_snapshot.usage
                 final = None if cancel_after is not None else s.get_final_completion()
+                if final is not None and op == "chat.parse_stream":
+                    assert final.choices[0].message.parsed == obs.values.get("parsed")
             obs.end_stream(final)
     except routerkit.OpenAIError as e:
         obs.fail(e)
@@ -418,10 +425,14 @@ async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
                             obs.chunk(ev.chunk)
                             if cancel_after is not None and obs.chunks >= cancel_after:
                                 break
+                        elif ev.type == "content.done" and op == "chat.parse_stream":
+                            obs.values["parsed"] = ev.parsed  # type: ignore[union-attr]
                 finally:
                     obs.stream_attempts = s._native.attempts()
                     obs.call_usage = s.current_completion_snapshot.usage
                 final = None if cancel_after is not None else await s.get_final_completion()
+                if final is not None and op == "chat.parse_stream":
+                    assert final.choices[0].message.parsed == obs.values.get("parsed")
             obs.end_stream(final)
     except routerkit.OpenAIError as e:
         obs.fail(e)

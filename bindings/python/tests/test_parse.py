@@ -157,3 +157,32 @@ def test_responses_parse_text_format(mock: Mock, client: Any) -> None:
     fmt = mock.requests()[0]["body"]["text"]["format"]
     assert fmt["type"] == "json_schema" and fmt["name"] == "MathReasoning" and fmt["strict"] is True
     assert fmt["schema"]["additionalProperties"] is False
+
+
+def test_stream_helper_with_a_model_gives_parsed_on_content_done(mock: Mock, client: Any) -> None:
+    text = json.dumps(ANSWER)
+    mock.script([{"stream": {"content": text, "pieces": 3}}, {"stream": {"content": text[:10], "finish_reason": "length"}}])
+    with client.chat.completions.stream(model="m", messages=MSG, response_format=MathReasoning) as stream:
+        done = [e for e in stream if e.type == "content.done"]
+        final = stream.get_final_completion()
+    assert len(done) == 1 and isinstance(done[0].parsed, MathReasoning)
+    assert done[0].parsed.final_answer == "x = -29/8"
+    assert final.choices[0].message.parsed == done[0].parsed
+    assert mock.requests()[0]["body"]["response_format"]["json_schema"]["name"] == "MathReasoning"
+    with pytest.raises(routerkit.LengthFinishReasonError):
+        with client.chat.completions.stream(model="m", messages=MSG, response_format=MathReasoning) as stream:
+            for _ in stream:
+                pass
+
+
+def test_async_stream_helper_with_a_model(mock: Mock, aclient: Any) -> None:
+    mock.script([{"stream": {"content": json.dumps(ANSWER), "pieces": 2}}])
+
+    async def go() -> Any:
+        async with aclient.chat.completions.stream(model="m", messages=MSG, response_format=MathReasoning) as stream:
+            async for _ in stream:
+                pass
+            return await stream.get_final_completion()
+
+    final = asyncio.run(go())
+    assert isinstance(final.choices[0].message.parsed, MathReasoning)

@@ -204,6 +204,20 @@ def _body(params: Dict[str, Any]) -> str:
         raise
 
 
+def _stream_parsing(params: Dict[str, Any]) -> Tuple[str, Any]:
+    """The stream helper's operation: ``chat.parse_stream`` (and what parses its events) when the
+    call asks for structured output, else ``chat_stream``."""
+    response_format = params.get("response_format")
+    tools = params.get("tools")
+    tool_list = list(tools) if tools is not None else None
+    if not _parsing.StreamParsing.wanted(response_format, tool_list):
+        return "chat_stream", None
+    if tool_list is not None:
+        params["tools"] = tool_list
+    _parsing.chat_body(params)
+    return "chat.parse_stream", _parsing.StreamParsing(response_format, tool_list)
+
+
 def _model(cls: Type[_M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int]) -> _M:
     if _raw_mode.get():
         # `with_raw_response`: the engine's answer goes back unparsed (see _response.py).
@@ -609,21 +623,24 @@ class Completions(_RawResponses):
         **params: Any,
     ) -> ChatCompletionStreamManager:
         """The stream helper: ``with client.chat.completions.stream(...) as stream:`` then iterate for
-        events, or ``stream.text_stream``, ``stream.get_final_completion()``."""
+        events, or ``stream.text_stream``, ``stream.get_final_completion()``. With a ``response_format``
+        (a pydantic model or a JSON format) or strict tools, the core checks the whole answer as
+        ``parse`` does, and ``content.done`` events and the final completion carry ``parsed``."""
         params["model"] = model
         params["messages"] = messages
         params.pop("stream", None)
         client = self._client
         opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        op, parsing = _stream_parsing(params)
         body = _body(params)
 
         def start() -> NativeStream:
             try:
-                return client._native.open("chat_stream", body, ChatCompletionChunk, opts, True)  # type: ignore[no-any-return]
+                return client._native.open(op, body, ChatCompletionChunk, opts, True)  # type: ignore[no-any-return]
             except NativeError as e:
                 raise _convert(e) from None
 
-        return ChatCompletionStreamManager(start)
+        return ChatCompletionStreamManager(start, parsing)
 
 
 class Models(_RawResponses):
@@ -1027,12 +1044,13 @@ class AsyncCompletions(_AsyncRawResponses):
         params.pop("stream", None)
         client = self._client
         opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        op, parsing = _stream_parsing(params)
         body = _body(params)
 
         async def start() -> NativeStream:
-            return await _caller.call(client._native.open_async, "chat_stream", body, ChatCompletionChunk, opts, True)  # type: ignore[no-any-return]
+            return await _caller.call(client._native.open_async, op, body, ChatCompletionChunk, opts, True)  # type: ignore[no-any-return]
 
-        return AsyncChatCompletionStreamManager(start, _caller)
+        return AsyncChatCompletionStreamManager(start, _caller, parsing)
 
 
 class _AsyncModelList:

@@ -15,6 +15,7 @@ pydantic is imported only when a model is given: routerkit does not depend on it
 from __future__ import annotations
 
 import inspect
+import json
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 __all__ = [
@@ -217,6 +218,61 @@ def finish_chat(completion: Any, response_format: Any, tools: Optional[List[Any]
             else:
                 fn.__dict__["parsed_arguments"] = _plain(fn.parsed_arguments)
     return completion
+
+
+def _format_type(response_format: Any) -> Optional[str]:
+    if isinstance(response_format, dict):
+        t = response_format.get("type")
+        return t if isinstance(t, str) else None
+    return "json_schema" if response_format is not None else None
+
+
+class StreamParsing:
+    """The stream helper's structured outputs (``stream(..., response_format=..., tools=...)``): the
+    core checks the whole answer (``chat.parse_stream``); this turns the done events' text and the
+    final completion into the caller's types."""
+
+    def __init__(self, response_format: Any, tools: Optional[List[Any]]) -> None:
+        self._format = response_format
+        self._models = _tool_models(tools)
+        self._strict = {
+            t["function"]["name"]
+            for t in tools or []
+            if isinstance(t, dict) and isinstance(t.get("function"), dict) and t["function"].get("strict") is True
+        }
+
+    @staticmethod
+    def wanted(response_format: Any, tools: Optional[List[Any]]) -> bool:
+        """Whether the stream is a parse: a model or a JSON format, or strict tools; and every tool a
+        strict function (the core's check refuses others, and openai-python's sync ``stream()`` takes
+        them without parsing: such a stream stays a plain one)."""
+        strict = StreamParsing(None, tools)._strict
+        if len(strict) != len(list(tools or [])):
+            return False
+        return _format_type(response_format) in ("json_schema", "json_object") or bool(strict)
+
+    def content(self, text: str) -> Any:
+        if not text or _format_type(self._format) not in ("json_schema", "json_object"):
+            return None
+        if _is_rich(self._format):
+            return _validate(self._format, text)
+        return json.loads(text)
+
+    def arguments(self, name: str, text: str) -> Any:
+        model = self._models.get(name)
+        if model is not None:
+            return _validate(model, text)
+        return json.loads(text) if name in self._strict and text else None
+
+    def final(self, completion: Any) -> None:
+        for choice in completion.choices or []:
+            message = choice.message
+            if message is None:
+                continue
+            message.__dict__["parsed"] = None if message.refusal else self.content(message.content or "")
+            for call in message.tool_calls or []:
+                if call.function is not None:
+                    call.function.__dict__["parsed_arguments"] = self.arguments(call.function.name or "", call.function.arguments or "")
 
 
 def responses_body(params: Dict[str, Any], text_format: Any) -> Dict[str, Any]:
