@@ -393,6 +393,9 @@ const MAX_DEPTH: u32 = 96;
 
 type Failure = (String, String);
 
+/// A numeric bound's test: the value, the bound.
+type Bound = fn(f64, f64) -> bool;
+
 fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -554,7 +557,7 @@ impl<'a> Validator<'a> {
             Value::Number(n) => {
                 let x = n.as_f64().unwrap_or(f64::NAN);
                 let bound = |key: &str| schema.get(key).and_then(Value::as_f64);
-                let checks: [(&str, fn(f64, f64) -> bool, &str); 4] = [
+                let checks: [(&str, Bound, &str); 4] = [
                     ("minimum", |x, b| x >= b, ">="),
                     ("maximum", |x, b| x <= b, "<="),
                     ("exclusiveMinimum", |x, b| x > b, ">"),
