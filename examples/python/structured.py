@@ -4,9 +4,8 @@ the stream helper's parsed content (openai-python's `parse`, on routerkit)."""
 import os
 from typing import List
 
-from pydantic import BaseModel
-
 import routerkit
+from pydantic import BaseModel
 from routerkit import OpenAI
 
 client = OpenAI(

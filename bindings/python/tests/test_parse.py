@@ -127,7 +127,11 @@ def test_pydantic_function_tool_gives_parsed_arguments(mock: Mock, client: Any) 
     tool = routerkit.pydantic_function_tool(GetWeather)
     assert tool["function"]["name"] == "GetWeather" and tool["function"]["strict"] is True
     assert tool["function"]["description"] == "The weather in a city."
-    call = {"id": "c1", "type": "function", "function": {"name": "GetWeather", "arguments": '{"city":"Paris","days":3}'}}
+    call = {
+        "id": "c1",
+        "type": "function",
+        "function": {"name": "GetWeather", "arguments": '{"city":"Paris","days":3}'},
+    }
     mock.script([{"body": completion({"content": None, "tool_calls": [call]}, "tool_calls")}])
     r = client.chat.completions.parse(model="m", messages=MSG, tools=[tool])
     args = r.choices[0].message.tool_calls[0].function.parsed_arguments
@@ -161,7 +165,9 @@ def test_responses_parse_text_format(mock: Mock, client: Any) -> None:
 
 def test_stream_helper_with_a_model_gives_parsed_on_content_done(mock: Mock, client: Any) -> None:
     text = json.dumps(ANSWER)
-    mock.script([{"stream": {"content": text, "pieces": 3}}, {"stream": {"content": text[:10], "finish_reason": "length"}}])
+    mock.script(
+        [{"stream": {"content": text, "pieces": 3}}, {"stream": {"content": text[:10], "finish_reason": "length"}}]
+    )
     with client.chat.completions.stream(model="m", messages=MSG, response_format=MathReasoning) as stream:
         done = [e for e in stream if e.type == "content.done"]
         final = stream.get_final_completion()

@@ -272,7 +272,9 @@ class StreamParsing:
             message.__dict__["parsed"] = None if message.refusal else self.content(message.content or "")
             for call in message.tool_calls or []:
                 if call.function is not None:
-                    call.function.__dict__["parsed_arguments"] = self.arguments(call.function.name or "", call.function.arguments or "")
+                    call.function.__dict__["parsed_arguments"] = self.arguments(
+                        call.function.name or "", call.function.arguments or ""
+                    )
 
 
 def responses_body(params: Dict[str, Any], text_format: Any) -> Dict[str, Any]:
