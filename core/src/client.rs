@@ -188,7 +188,16 @@ impl Client {
                 Ok(AnyStream::Chat(stream))
             }
             StreamProtocol::Completions => Ok(AnyStream::Completions(self.start(built, opts).await?)),
-            StreamProtocol::Responses => Ok(AnyStream::Responses(Box::new(self.start(built, opts).await?))),
+            StreamProtocol::Responses => {
+                let mut stream: ResponseStream = self.start(built, opts).await?;
+                if let Some(spec) = structured {
+                    stream.check_at_end(crate::stream::EndCheck {
+                        spec,
+                        check: structured::parse_response,
+                    });
+                }
+                Ok(AnyStream::Responses(Box::new(stream)))
+            }
         }
     }
 
@@ -351,6 +360,24 @@ impl Client {
             _ => Err(Error::new(
                 ErrorKind::Decode,
                 "chat.parse_stream opened another protocol",
+            )),
+        }
+    }
+
+    /// `POST /responses` streamed as structured output: the events as
+    /// [`responses_stream`](Self::responses_stream) gives them, and at the end the check
+    /// [`responses_parse`](Self::responses_parse) makes (a failure is the stream's error).
+    pub async fn responses_parse_stream(
+        &self,
+        request: &ResponseRequest,
+        opts: &RequestOptions,
+    ) -> Result<ResponseStream, Error> {
+        let json = serde_json::to_string(request).map_err(|e| Error::invalid("request", e))?;
+        match self.open(Op::ResponsesParseStream, Some(&json), opts).await? {
+            AnyStream::Responses(stream) => Ok(*stream),
+            _ => Err(Error::new(
+                ErrorKind::Decode,
+                "responses.parse_stream opened another protocol",
             )),
         }
     }

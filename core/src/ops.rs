@@ -203,6 +203,9 @@ pub enum Op {
     /// `POST chat/completions` with `stream: true`, the whole answer checked as structured
     /// output when the stream ends (the stream helper's `parse`).
     ChatParseStream,
+    /// `POST responses` with `stream: true`, the final response checked as structured output
+    /// when the stream ends (`responses.stream(text_format=...)`).
+    ResponsesParseStream,
 }
 
 const fn row(
@@ -257,6 +260,16 @@ pub const OPS: &[OpSpec] = &[
         check: Check::Structured,
         ..row("chat.parse_stream", Post, "chat/completions", B::Chat, Some(S::Chat))
     },
+    OpSpec {
+        check: Check::Structured,
+        ..row(
+            "responses.parse_stream",
+            Post,
+            "responses",
+            B::Response,
+            Some(S::Responses),
+        )
+    },
 ];
 
 impl Op {
@@ -275,6 +288,7 @@ impl Op {
         Op::ChatParse,
         Op::ResponsesParse,
         Op::ChatParseStream,
+        Op::ResponsesParseStream,
     ];
 
     /// This operation's row.

@@ -466,12 +466,16 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
                 out.error = Some(e);
             }
         },
-        "responses_stream" => {
+        op @ ("responses_stream" | "responses.parse_stream") => {
             let cancel_after = call["options"]["cancel_after_chunks"].as_u64();
+            let parse = op == "responses.parse_stream";
             let mut stream = match async {
-                client
-                    .responses_stream(&parse_request::<ResponseRequest>(&body)?, &opts)
-                    .await
+                let request = parse_request::<ResponseRequest>(&body)?;
+                if parse {
+                    client.responses_parse_stream(&request, &opts).await
+                } else {
+                    client.responses_stream(&request, &opts).await
+                }
             }
             .await
             {
@@ -510,7 +514,12 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
                 }
             }
             out.attempts = stream.attempts();
-            response_outcome(&stream.into_completion(), &mut out, false);
+            let done = stream.into_completion();
+            response_outcome(&done, &mut out, false);
+            if parse && out.ok {
+                // The engine checked the output text against the schema; Rust parses it with serde.
+                out.parsed = Some(serde_json::from_str(&done.output_text()).unwrap_or(Value::Null));
+            }
             out.content = Some(content);
         }
         other => panic!("unknown op {other}"),

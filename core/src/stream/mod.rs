@@ -66,6 +66,12 @@ pub trait Protocol: Default + Send + 'static {
     fn served(&self) -> Served {
         Served::default()
     }
+    /// Whether, after this event, a part of the answer is whole and the structured check
+    /// (`responses.parse_stream`) runs on the result so far: the Responses API's
+    /// `response.output_text.done`, where the peers parse the text and raise.
+    fn part_done(_chunk: &Self::Chunk) -> bool {
+        false
+    }
     /// The result as accumulated so far.
     fn snapshot(&self) -> Self::Final;
     /// The final result.
@@ -301,6 +307,18 @@ impl<P: Protocol> Stream<P> {
     /// Checks the accumulated result when the stream ends (see [`EndCheck`]).
     pub(crate) fn check_at_end(&mut self, check: EndCheck) {
         self.end_check = Some(Box::new(check));
+    }
+
+    /// Runs the end check on the result so far and keeps it for the end (a part of the answer
+    /// is whole, see [`Protocol::part_done`]).
+    fn run_check_so_far(&mut self) {
+        let Some(end) = self.end_check.as_ref() else { return };
+        let result = serde_json::to_vec(&self.protocol.snapshot())
+            .map_err(|e| Error::new(ErrorKind::Decode, format!("the stream's result ({e})")))
+            .and_then(|json| (end.check)(&end.spec, &Bytes::from(json)));
+        if let Err(e) = result {
+            self.pending_error = Some(e);
+        }
     }
 
     /// Runs the end check on the result so far. Before the end (`at_end` false) it runs only
@@ -680,7 +698,15 @@ impl<P: Protocol> Stream<P> {
                 }
             };
             if self.end_check.is_some() {
-                self.run_end_check(false);
+                // A failure replaces the event that completed what failed, as the peers raise
+                // while they read it: a part's done event, the finish chunk, or the last event.
+                if last {
+                    self.run_end_check(true);
+                } else if P::part_done(chunk.as_ref().unwrap_or(&self.scratch)) {
+                    self.run_check_so_far();
+                } else {
+                    self.run_end_check(false);
+                }
                 if self.pending_error.is_some() {
                     break;
                 }

@@ -58,6 +58,7 @@ const OPS: &[&str] = &[
     "chat.parse",
     "responses.parse",
     "chat.parse_stream",
+    "responses.parse_stream",
 ];
 /// The runners of tests/conformance/runners.json.
 const RUNNERS: &[&str] = &["rust", "python", "node", "go"];
@@ -184,6 +185,7 @@ fn validate(file: &str, s: &Value) -> Vec<String> {
             | "chat.parse"
             | "responses.parse"
             | "chat.parse_stream"
+            | "responses.parse_stream"
     ) && !s["call"]["request"].is_object()
     {
         e.push("call.request must be an object for this op".into());
@@ -272,7 +274,7 @@ fn build_request(s: &Value, sid: &str) -> (String, String, Vec<(String, String)>
         }
         "moderations" => ("POST", "/v1/moderations".to_string()),
         "responses" | "responses.parse" => ("POST", "/v1/responses".to_string()),
-        "responses_stream" => {
+        "responses_stream" | "responses.parse_stream" => {
             // A Responses stream asks for no usage: it comes in response.completed.
             body.as_mut().unwrap()["stream"] = true.into();
             ("POST", "/v1/responses".to_string())
@@ -691,7 +693,7 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
     }
     let mut fields: BTreeMap<&str, Value> = BTreeMap::new();
     match op {
-        "responses_stream" | "responses" if is_sse => {
+        "responses_stream" | "responses" | "responses.parse_stream" if is_sse => {
             let (a, last) = accumulate_responses(&body, cancel);
             let mut err = a.error.clone();
             if err.is_none() && cancel.is_none() && !a.done {
@@ -709,6 +711,10 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
                     response_fields(&last, &mut fields);
                 }
                 fields.insert("content", a.content.clone().into());
+                if op == "responses.parse_stream" {
+                    let parsed = serde_json::from_str::<Value>(&a.content).unwrap_or(Value::Null);
+                    fields.insert("parsed", parsed);
+                }
                 fields.insert("chunk_count", a.chunks.into());
             } else {
                 fields.insert("chunks_before_error", a.chunks.into());
