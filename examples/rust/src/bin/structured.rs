@@ -28,10 +28,15 @@ async fn main() -> Result<(), routerkit::Error> {
     );
     let step = json!({"type": "object", "properties": {"explanation": {"type": "string"}, "output": {"type": "string"}},
         "required": ["explanation", "output"], "additionalProperties": false});
-    request.response_format = Some(json!({"type": "json_schema", "json_schema": {"name": "math_reasoning", "strict": true,
+    request.response_format = Some(
+        json!({"type": "json_schema", "json_schema": {"name": "math_reasoning", "strict": true,
         "schema": {"type": "object", "properties": {"steps": {"type": "array", "items": step}, "final_answer": {"type": "string"}},
-            "required": ["steps", "final_answer"], "additionalProperties": false}}}));
-    match client.chat_parse::<MathReasoning>(&request, &RequestOptions::default()).await {
+            "required": ["steps", "final_answer"], "additionalProperties": false}}}),
+    );
+    match client
+        .chat_parse::<MathReasoning>(&request, &RequestOptions::default())
+        .await
+    {
         Ok(response) => match response.data.first() {
             Some(answer) => {
                 for step in &answer.steps {
@@ -43,7 +48,11 @@ async fn main() -> Result<(), routerkit::Error> {
         },
         Err(e) if e.kind() == ErrorKind::LengthFinishReason => println!("the answer was cut off by the token limit"),
         Err(e) if e.kind() == ErrorKind::OutputValidation => {
-            println!("the answer does not match the schema at {:?}: {}", e.param(), e.message())
+            println!(
+                "the answer does not match the schema at {:?}: {}",
+                e.param(),
+                e.message()
+            )
         }
         Err(e) => return Err(e),
     }
