@@ -34,6 +34,7 @@ HANDLED = [
     "chat.parse",
     "responses.parse",
     "chat.parse_stream",
+    "responses.parse_stream",
 ]
 
 
@@ -48,7 +49,7 @@ def _cases() -> List[Any]:
         if op not in RUNNER_OPS:
             continue
         surfaces = ["create", "helper"] if op in ("chat_stream", "responses_stream") else ["create"]
-        if op == "chat.parse_stream":
+        if op in ("chat.parse_stream", "responses.parse_stream"):
             surfaces = ["helper"]  # the stream helper parses; create(stream=True) does not
         for api in ("sync", "async"):
             for surface in surfaces:
@@ -298,6 +299,18 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
             finally:
                 obs.stream_attempts = rs._attempts
             obs.end_events()
+        elif op == "responses.parse_stream":
+            with client.responses.stream(**kw) as h:
+                try:
+                    for ev in h:
+                        obs.event(ev)
+                        if ev.type == "response.output_text.done":
+                            obs.values["parsed"] = ev.parsed  # type: ignore[attr-defined]
+                finally:
+                    obs.stream_attempts = h._attempts
+                final = h.get_final_response()
+                assert final.output_parsed == obs.values.get("parsed")
+            obs.end_events(final)
         elif op == "responses_stream":
             with client.responses.stream(**kw) as h:
                 try:
@@ -394,6 +407,18 @@ async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
             finally:
                 obs.stream_attempts = rs._attempts
             obs.end_events()
+        elif op == "responses.parse_stream":
+            async with client.responses.stream(**kw) as h:
+                try:
+                    async for ev in h:
+                        obs.event(ev)
+                        if ev.type == "response.output_text.done":
+                            obs.values["parsed"] = ev.parsed  # type: ignore[attr-defined]
+                finally:
+                    obs.stream_attempts = h._attempts
+                final = await h.get_final_response()
+                assert final.output_parsed == obs.values.get("parsed")
+            obs.end_events(final)
         elif op == "responses_stream":
             async with client.responses.stream(**kw) as h:
                 try:

@@ -192,3 +192,51 @@ def test_async_stream_helper_with_a_model(mock: Mock, aclient: Any) -> None:
 
     final = asyncio.run(go())
     assert isinstance(final.choices[0].message.parsed, MathReasoning)
+
+
+def test_responses_stream_with_text_format_gives_parsed_on_output_text_done(mock: Mock, client: Any) -> None:
+    text = json.dumps(ANSWER)
+    mock.script([{"stream": {"content": text, "pieces": 3}}])
+    with client.responses.stream(model="m", input="solve", text_format=MathReasoning) as stream:
+        events = list(stream)
+        final = stream.get_final_response()
+    done = [e for e in events if e.type == "response.output_text.done"]
+    completed = [e for e in events if e.type == "response.completed"]
+    assert len(done) == 1 and isinstance(done[0].parsed, MathReasoning)
+    assert done[0].parsed.final_answer == "x = -29/8"
+    assert completed[0].response.output_parsed == done[0].parsed
+    assert final.output_parsed == done[0].parsed and final.output[0].content[0].parsed == done[0].parsed
+    fmt = mock.requests()[0]["body"]["text"]["format"]
+    assert fmt["type"] == "json_schema" and fmt["name"] == "MathReasoning" and fmt["strict"] is True
+
+
+def test_responses_stream_schema_mismatch_raises_in_place_of_output_text_done(mock: Mock, client: Any) -> None:
+    mismatch = {"steps": [], "final_answer": 7, "note": None}
+    mock.script([{"stream": {"content": json.dumps(mismatch), "pieces": 2}}])
+    seen: List[str] = []
+    with pytest.raises(routerkit.OutputValidationError) as info:
+        with client.responses.stream(model="m", input="solve", text_format=MathReasoning) as stream:
+            for e in stream:
+                seen.append(e.type)
+    assert info.value.param == "/final_answer"
+    assert seen[-1] == "response.output_text.delta" and "response.output_text.done" not in seen
+
+
+def test_async_responses_stream_with_text_format(mock: Mock, aclient: Any) -> None:
+    mock.script([{"stream": {"content": json.dumps(ANSWER), "pieces": 2}}])
+
+    async def go() -> Any:
+        async with aclient.responses.stream(model="m", input="solve", text_format=MathReasoning) as stream:
+            async for _ in stream:
+                pass
+            return await stream.get_final_response()
+
+    final = asyncio.run(go())
+    assert isinstance(final.output_parsed, MathReasoning)
+
+
+def test_responses_stream_without_a_format_is_a_plain_stream(mock: Mock, client: Any) -> None:
+    mock.script([{"stream": {"content": "not json", "pieces": 2}}])
+    with client.responses.stream(model="m", input="hi") as stream:
+        final = stream.get_final_response()
+    assert final.output_text == "not json" and final.output_parsed is None

@@ -1,6 +1,7 @@
 # Structured outputs with pydantic, as openai-python's docs write them: parse() to a model, a
 # refusal, a tool from pydantic_function_tool, the finish-reason errors, the stream helper's
-# parsed content, responses.parse(text_format=...), and the async client.
+# parsed content, responses.parse(text_format=...), the Responses stream helper with text_format,
+# and the async client.
 import asyncio
 import json
 import os
@@ -135,6 +136,31 @@ response = client.responses.parse(
     extra_headers={"x-mock-step": json.dumps({"body": response_body})},
 )
 print("responses:", type(response.output_parsed).__name__, response.output_parsed.final_answer)
+
+response_stream_step = {"x-mock-step": json.dumps({"stream": {"content": json.dumps(ANSWER), "pieces": 3}})}
+with client.responses.stream(
+    model="openai/gpt-4.1", input="solve 8x + 31 = 2", text_format=MathReasoning, extra_headers=response_stream_step
+) as response_stream:
+    for event in response_stream:
+        if event.type == "response.output_text.done":
+            print("output_text.done:", type(event.parsed).__name__, event.parsed.final_answer)
+        elif event.type == "response.completed":
+            print("completed:", type(event.response.output_parsed).__name__)
+    streamed = response_stream.get_final_response()
+print("responses stream:", type(streamed.output_parsed).__name__, streamed.output_parsed == MathReasoning(**ANSWER))
+
+mismatch = {"steps": [], "final_answer": 7}
+mismatch_step = {"x-mock-step": json.dumps({"stream": {"content": json.dumps(mismatch), "pieces": 2}})}
+seen = []
+try:
+    with client.responses.stream(
+        model="openai/gpt-4.1", input="solve 8x + 31 = 2", text_format=MathReasoning, extra_headers=mismatch_step
+    ) as response_stream:
+        for event in response_stream:
+            seen.append(event.type)
+except ValueError:
+    # Raised where the text is whole: in place of response.output_text.done on both SDKs.
+    print("a mismatched streamed answer is rejected after", seen)
 
 
 async def main() -> None:

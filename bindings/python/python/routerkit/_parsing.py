@@ -328,3 +328,60 @@ def finish_response(response: Any, text_format: Any, tools: Optional[List[Any]])
                 item.__dict__["parsed_arguments"] = _plain(item.parsed_arguments)
     response.__dict__["output_parsed"] = first
     return response
+
+
+class ResponseStreamParsing:
+    """The Responses stream helper's structured outputs (``responses.stream(text_format=...)``, a
+    ``json_schema``/``json_object`` ``text.format``, or strict function tools): the core checks each
+    output text when it is done and the whole response at the end (``responses.parse_stream``);
+    this turns the ``response.output_text.done`` events' text, the completed response and the
+    final response into the caller's types (``parsed``, ``parsed_arguments``, ``output_parsed``)."""
+
+    def __init__(self, text_format: Any, body: Dict[str, Any]) -> None:
+        self._format = text_format
+        text = body.get("text")
+        fmt = text.get("format") if isinstance(text, dict) else None
+        self._json = text_format is not None or (
+            isinstance(fmt, dict) and fmt.get("type") in ("json_schema", "json_object")
+        )
+        tools = body.get("tools") or []
+        self._models = {t["name"]: t.model for t in tools if isinstance(t, ResponsesPydanticTool)}
+        self._strict = {
+            t.get("name")
+            for t in tools
+            if isinstance(t, dict) and t.get("type") == "function" and t.get("strict") is True
+        }
+
+    def wanted(self) -> bool:
+        return self._json or bool(self._strict)
+
+    def text(self, text: Optional[str]) -> Any:
+        if not text or not self._json:
+            return None
+        if self._format is not None and _is_rich(self._format):
+            return _validate(self._format, text)
+        return json.loads(text)
+
+    def arguments(self, name: Optional[str], text: Optional[str]) -> Any:
+        model = self._models.get(name or "")
+        if model is not None:
+            return _validate(model, text or "")
+        return json.loads(text) if name in self._strict and text else None
+
+    def final(self, response: Any) -> Any:
+        first: Any = None
+        for item in response.output or []:
+            if item.type == "message":
+                for part in item.content or []:
+                    if part.type != "output_text":
+                        continue
+                    parsed = self.text(part.text)
+                    part.__dict__["parsed"] = parsed
+                    if first is None and parsed is not None:
+                        first = parsed
+            elif item.type == "function_call":
+                item.__dict__["parsed_arguments"] = self.arguments(
+                    getattr(item, "name", None), getattr(item, "arguments", None)
+                )
+        response.__dict__["output_parsed"] = first
+        return response
