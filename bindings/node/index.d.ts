@@ -514,6 +514,9 @@ export interface ChatCompletionParseParams extends Omit<ChatCompletionCreatePara
 export interface ResponseParseParams extends Omit<ResponseCreateParamsNonStreaming, 'text'> {
   text?: { format?: { type: string; [key: string]: unknown } | AutoParseableTextFormat<unknown>; verbosity?: string; [key: string]: unknown };
 }
+export interface ResponseStreamParams extends Omit<ResponseCreateParamsBase, 'text'> {
+  text?: ResponseParseParams['text'];
+}
 export interface ParsedResponse<ParsedT> extends ResponseObject {
   /** The first `output_text` part's text as the format's type. */
   output_parsed: ParsedT | null;
@@ -710,8 +713,11 @@ export interface ResponseStreamEvent {
   [key: string]: unknown;
 }
 
-/** `client.responses.stream(...)`: events by type, async iteration, `finalResponse()`. */
-export declare class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
+/**
+ * `client.responses.stream(...)`: events by type, async iteration, `finalResponse()` (with a
+ * JSON `text.format`, e.g. `zodTextFormat`, its `output_parsed` is the format's type).
+ */
+export declare class ResponseStream<ParsedT = null> implements AsyncIterable<ResponseStreamEvent> {
   private constructor();
   readonly controller: AbortController;
   readonly ended: boolean;
@@ -720,7 +726,7 @@ export declare class ResponseStream implements AsyncIterable<ResponseStreamEvent
   off(event: string, listener: (event: ResponseStreamEvent) => void): this;
   abort(): void;
   done(): Promise<void>;
-  finalResponse(): Promise<ResponseObject>;
+  finalResponse(): Promise<ParsedResponse<ParsedT>>;
   currentResponseSnapshot(): ResponseObject | undefined;
   [Symbol.asyncIterator](): AsyncIterator<ResponseStreamEvent>;
 }
@@ -730,7 +736,10 @@ export declare class Responses {
   create(body: ResponseCreateParamsNonStreaming, options?: RequestOptions): APIPromise<ResponseObject>;
   create(body: ResponseCreateParamsStreaming, options?: RequestOptions): APIPromise<Stream<ResponseStreamEvent>>;
   create(body: ResponseCreateParams, options?: RequestOptions): APIPromise<Stream<ResponseStreamEvent> | ResponseObject>;
-  stream(body: ResponseCreateParamsBase, options?: RequestOptions): ResponseStream;
+  stream<Params extends ResponseStreamParams, ParsedT = ExtractParsedContent<NonNullable<Params['text']>['format']>>(
+    body: Params,
+    options?: RequestOptions,
+  ): ResponseStream<ParsedT>;
   /** Structured outputs: `output_parsed` as `text.format`'s type. */
   parse<Params extends ResponseParseParams, ParsedT = ExtractParsedContent<NonNullable<Params['text']>['format']>>(
     body: Params,

@@ -116,5 +116,50 @@ function streamParsing(body) {
   return { content, args, final };
 }
 
+/**
+ * The Responses stream helper's structured outputs: whether `responses.stream(body)` is a parse (a
+ * JSON `text.format`, from `zodTextFormat` or given, or strict function tools; other tools are
+ * sent and left unparsed, as the peers do), and the parser of its final response.
+ */
+function responseStreamParsing(body) {
+  const format = body?.text?.format;
+  const strict = (body?.tools ?? []).filter((t) => t?.type === 'function' && t.strict === true);
+  const json = format?.type === 'json_schema' || format?.type === 'json_object';
+  if (!json && strict.length === 0) return null;
+  const text = (t) => {
+    if (!json || !t) return null;
+    return isAutoParseableFormat(format) ? format.$parseRaw(t) : JSON.parse(t);
+  };
+  const args = (name, t) => {
+    const tool = strict.find((x) => x.name === name);
+    if (!tool || !t) return null;
+    return isAutoParseableTool(tool) ? tool.$parseRaw(t) : JSON.parse(t);
+  };
+  const final = (response) => {
+    let first = null;
+    for (const item of response?.output ?? []) {
+      if (item?.type === 'message') {
+        for (const part of item.content ?? []) {
+          if (part?.type !== 'output_text') continue;
+          part.parsed = text(part.text);
+          if (first === null && part.parsed !== null) first = part.parsed;
+        }
+      } else if (item?.type === 'function_call') {
+        item.parsed_arguments = args(item.name, item.arguments);
+      }
+    }
+    if (response && typeof response === 'object') response.output_parsed = first;
+    return response;
+  };
+  return { final };
+}
+
 module.exports = {
-  streamParsing, finishChat, finishResponse, makeParseable, isAutoParseableFormat, isAutoParseableTool };
+  streamParsing,
+  responseStreamParsing,
+  finishChat,
+  finishResponse,
+  makeParseable,
+  isAutoParseableFormat,
+  isAutoParseableTool,
+};

@@ -6,7 +6,7 @@
 
 const { APIUserAbortError, OpenAIError } = require('./errors');
 const { Stream } = require('./streaming');
-const { finishResponse } = require('./parsing');
+const { finishResponse, responseStreamParsing } = require('./parsing');
 
 /** openai-node's `output_text`: the text of every `output_text` part of every message item. */
 function addOutputText(response) {
@@ -30,9 +30,12 @@ class ResponseStream {
   #error;
   #ended = false;
   #iterating = false;
+  /** Structured outputs (`responseStreamParsing`): what parses the final response, or null. */
+  #parsing;
 
   /** @internal */
-  constructor(open) {
+  constructor(open, parsing = null) {
+    this.#parsing = parsing;
     this.controller = new AbortController();
     // Events are read as soon as a listener or a final-value method asks, or on iteration.
     this.#done = Promise.resolve()
@@ -59,7 +62,12 @@ class ResponseStream {
   /** The response as the engine accumulated it from the events so far. */
   currentResponseSnapshot() {
     const text = this.#native?.snapshot();
-    return text ? addOutputText(JSON.parse(text)) : undefined;
+    return text ? this.#finish(JSON.parse(text)) : undefined;
+  }
+
+  #finish(response) {
+    addOutputText(response);
+    return this.#parsing !== null ? this.#parsing.final(response) : response;
   }
 
   on(event, listener) {
@@ -146,7 +154,7 @@ class ResponseStream {
           }
           const event = r.value;
           if ((event.type === 'response.completed' || event.type === 'response.incomplete') && event.response) {
-            self.#final = addOutputText(event.response);
+            self.#final = self.#finish(event.response);
           }
           self.#emit('event', event);
           self.#emit(event.type, event);
@@ -192,15 +200,22 @@ class Responses {
     return this.#request('responses.parse', body, options, (r) => finishResponse(addOutputText(r), body));
   }
 
-  /** openai-node's stream helper: `on('response.output_text.delta', …)`, async iteration, `finalResponse()`. */
+  /**
+   * openai-node's stream helper: `on('response.output_text.delta', …)`, async iteration,
+   * `finalResponse()`. With a JSON `text.format` (`zodTextFormat`) or strict tools, the core checks
+   * the output as `parse` does (`responses.parse_stream`: a mismatch is the stream's error, in
+   * place of the `response.output_text.done` event), and the final response has `output_parsed`.
+   */
   stream(body, options) {
+    const parsing = responseStreamParsing(body);
+    const op = parsing !== null ? 'responses.parse_stream' : 'responses_stream';
     return new ResponseStream((controller) => {
       const payload = body?.stream ? body : { ...body, stream: true };
-      return this.#open('responses_stream', payload, options, controller).then((native) => ({
+      return this.#open(op, payload, options, controller).then((native) => ({
         native,
         stream: new Stream(native, controller),
       }));
-    });
+    }, parsing);
   }
 }
 

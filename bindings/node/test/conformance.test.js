@@ -24,7 +24,7 @@ const scenarios = fs
 // scenario of another operation is skipped by that list only (checked below).
 const RUNNER_OPS = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests', 'conformance', 'runners.json'), 'utf8')).node;
 // The operations `perform` dispatches.
-const HANDLED = ['chat', 'chat_stream', 'models', 'models.retrieve', 'embeddings', 'completions', 'completions_stream', 'moderations', 'responses', 'responses_stream', 'chat.parse', 'responses.parse', 'chat.parse_stream'];
+const HANDLED = ['chat', 'chat_stream', 'models', 'models.retrieve', 'embeddings', 'completions', 'completions_stream', 'moderations', 'responses', 'responses_stream', 'chat.parse', 'responses.parse', 'chat.parse_stream', 'responses.parse_stream'];
 
 /** The keys of the object at JSON Pointer `pointer` in `text`, in the text's order. */
 function keysAt(text, pointer) {
@@ -273,6 +273,25 @@ async function perform(sid, sc, surface) {
           }
           out.content = content;
         }
+        break;
+      }
+      case 'responses.parse_stream': {
+        // The stream helper parses (create({stream: true}) does not): finalResponse().output_parsed.
+        const stream = client.responses.stream(call.request, opts);
+        let content = '';
+        try {
+          for await (const event of stream) {
+            out.chunk_count++;
+            if (event.type === 'response.output_text.delta') content += event.delta;
+          }
+          out.ok = true;
+        } finally {
+          out.attempts = stream._attempts;
+          out.content = content;
+        }
+        const final = await stream.finalResponse();
+        fromResponse(final, out, false);
+        out.parsed = final.output_parsed;
         break;
       }
       case 'moderations': {

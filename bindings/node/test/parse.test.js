@@ -131,3 +131,29 @@ test('the stream helper with zodResponseFormat: content.done and finalChatComple
   const cut = client(sid).chat.completions.stream({ model: 'm', messages: MSG, response_format: format });
   await assert.rejects(cut.finalChatCompletion(), OpenAI.LengthFinishReasonError);
 });
+
+test('responses.stream with zodTextFormat: finalResponse().output_parsed is the zod output; a mismatch is OutputValidationError', async () => {
+  const sid = session();
+  const text = JSON.stringify(ANSWER);
+  await script(sid, [{ stream: { content: text, pieces: 3 } }, { stream: { content: JSON.stringify({ ...ANSWER, final_answer: 7 }), pieces: 2 } }]);
+  const format = zodTextFormat(MathReasoning, 'math_reasoning');
+  const stream = client(sid).responses.stream({ model: 'm', input: 'solve', text: { format } });
+  const types = [];
+  stream.on('event', (e) => types.push(e.type));
+  const final = await stream.finalResponse();
+  assert.deepEqual(final.output_parsed, ANSWER);
+  assert.deepEqual(final.output[0].content[0].parsed, ANSWER);
+  assert.ok(types.includes('response.output_text.done') && types.at(-1) === 'response.completed', types.join());
+  assert.equal((await requests(sid))[0].body.text.format.name, 'math_reasoning');
+
+  const bad = client(sid).responses.stream({ model: 'm', input: 'solve', text: { format } });
+  const seen = [];
+  await assert.rejects(
+    async () => {
+      for await (const e of bad) seen.push(e.type);
+    },
+    (e) => e instanceof OpenAI.OutputValidationError && e.param === '/final_answer',
+  );
+  assert.ok(!seen.includes('response.output_text.done'), seen.join());
+  await assert.rejects(bad.finalResponse(), OpenAI.OutputValidationError);
+});

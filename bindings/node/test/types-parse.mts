@@ -27,6 +27,11 @@ export async function parsed(client: OpenAI): Promise<void> {
   const response = await client.responses.parse({ model: 'm', input: 'x', text: { format: zodTextFormat(MathReasoning, 'm') } });
   const out: string | undefined = response.output_parsed?.final_answer;
   void out;
+  const stream = client.responses.stream({ model: 'm', input: 'x', text: { format: zodTextFormat(MathReasoning, 'm') } });
+  const streamed: string | undefined = (await stream.finalResponse()).output_parsed?.final_answer;
+  void streamed;
+  const plain = await client.responses.stream({ model: 'm', input: 'x' }).finalResponse();
+  void plain.output_text;
   try {
     await client.chat.completions.parse({ model: 'm', messages: [] });
   } catch (e) {
