@@ -93,7 +93,7 @@ func scenarioFiles(t *testing.T) []string {
 }
 
 // handledOps are the operations perform dispatches.
-var handledOps = []string{"chat", "chat_stream", "models", "models.retrieve", "embeddings", "completions", "completions_stream", "moderations", "responses", "responses_stream", "chat.parse", "responses.parse", "chat.parse_stream"}
+var handledOps = []string{"chat", "chat_stream", "models", "models.retrieve", "embeddings", "completions", "completions_stream", "moderations", "responses", "responses_stream", "chat.parse", "responses.parse", "chat.parse_stream", "responses.parse_stream"}
 
 // runnerOps is this runner's explicit list in tests/conformance/runners.json: a
 // scenario of another operation is skipped by that list only.
@@ -681,13 +681,17 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 		}
 		out.ok, out.attempts = true, resp.Attempts
 		fromResponse(resp, &out, true)
-	case "responses_stream":
+	case "responses_stream", "responses.parse_stream":
 		var req CreateResponseRequest
 		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
 			return untypable(err)
 		}
 		req.ExtraBody = carried(sc.Call.Request, req)
-		stream, err := c.CreateResponseStream(ctx, req)
+		open := c.CreateResponseStream
+		if sc.Call.Op == "responses.parse_stream" {
+			open = c.ParseResponseStream
+		}
+		stream, err := open(ctx, req)
 		if err != nil {
 			out.err, out.attempts = err, attemptsOf(err)
 			return out
@@ -723,6 +727,10 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 				t.Errorf("FinalResponse: %v", err)
 			}
 			fromResponse(final, &out, false)
+			if sc.Call.Op == "responses.parse_stream" {
+				// The engine checked the output text against the schema; Go decodes it.
+				out.hasParsed = json.Unmarshal([]byte(final.GetOutputText()), &out.parsed) == nil
+			}
 		}
 		out.content = strp(content.String())
 	case "moderations":

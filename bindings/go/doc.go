@@ -12,7 +12,8 @@
 //
 // Structured outputs work as with go-openai (a JSONSchema response format from
 // jsonschema.GenerateSchemaForType, then jsonschema.VerifySchemaAndUnmarshal), and
-// routerkit adds ParseChatCompletion, ParseResponse and ParseChatCompletionStream, where
+// routerkit adds ParseChatCompletion, ParseResponse, ParseChatCompletionStream and
+// ParseResponseStream, where
 // the engine checks the answer (finish reason, JSON, the schema sent) and the errors are
 // matched with errors.Is (ErrLengthFinishReason, ErrContentFilterFinishReason,
 // ErrOutputValidation).

@@ -193,3 +193,12 @@ func (c *Client) ParseChatCompletionStream(ctx context.Context, request ChatComp
 	}
 	return c.open(ctx, "chat.parse_stream", body, request.ExtraBody)
 }
+
+// ParseResponseStream (routerkit's own) streams request as CreateResponseStream does, with the
+// engine's structured-output check (text.format of type json_schema, strict function tools):
+// an output text that is not JSON or does not satisfy the schema sent comes from Recv as the
+// typed error (errors.Is ErrOutputValidation) in place of its response.output_text.done event,
+// as openai-python raises there. Decode FinalResponse().GetOutputText() when Recv returns io.EOF.
+func (c *Client) ParseResponseStream(ctx context.Context, request CreateResponseRequest) (*ResponseStream, error) {
+	return c.responseStream(ctx, "responses.parse_stream", request)
+}

@@ -2,7 +2,9 @@ package openai
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -100,5 +102,65 @@ func TestParseResponseDecodesOutputParsed(t *testing.T) {
 	}
 	if v.FinalAnswer != "7" || !strings.Contains(string(resp.OutputParsed), `"final_answer":"7"`) {
 		t.Fatalf("parsed %+v %s", v, resp.OutputParsed)
+	}
+}
+
+// The stream with a generated schema: the events as CreateResponseStream gives them and the output
+// text decodes into the type at io.EOF; a mismatch is ErrOutputValidation from Recv in place of
+// response.output_text.done.
+func TestParseResponseStreamChecksTheOutputText(t *testing.T) {
+	sid := newSession(t)
+	c := testClient(t, sid)
+	script(t, sid,
+		map[string]any{"stream": map[string]any{"content": `{"steps":[],"final_answer":"7"}`, "pieces": 3}},
+		map[string]any{"stream": map[string]any{"content": `{"steps":[],"final_answer":7}`, "pieces": 2}},
+	)
+	schema, err := jsonschema.GenerateSchemaForType(mathReasoning{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := CreateResponseRequest{Model: "m", Input: "solve", Text: &ResponseTextConfig{
+		Format: &ResponseTextFormat{Type: "json_schema", Name: "math_reasoning", Schema: schema, Strict: true},
+	}}
+	recvAll := func() ([]ResponseStreamEventType, *ResponseStream, error) {
+		stream, err := c.ParseResponseStream(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seen []ResponseStreamEventType
+		for {
+			event, err := stream.Recv()
+			if err == io.EOF {
+				return seen, stream, nil
+			}
+			if err != nil {
+				return seen, stream, err
+			}
+			seen = append(seen, event.Type)
+		}
+	}
+	seen, stream, err := recvAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	final, err := stream.FinalResponse()
+	stream.Close()
+	var v mathReasoning
+	if err != nil || json.Unmarshal([]byte(final.GetOutputText()), &v) != nil || v.FinalAnswer != "7" {
+		t.Fatalf("final %v %+v", err, v)
+	}
+	if seen[len(seen)-1] != ResponseStreamEventCompleted {
+		t.Fatalf("events %v", seen)
+	}
+	seen, stream, err = recvAll()
+	defer stream.Close()
+	var apiErr *APIError
+	if !errors.Is(err, ErrOutputValidation) || !errors.As(err, &apiErr) || apiErr.Param == nil || *apiErr.Param != "/final_answer" {
+		t.Fatalf("mismatch: %T %v", err, err)
+	}
+	for _, kind := range seen {
+		if kind == ResponseStreamEventOutputTextDone {
+			t.Fatalf("response.output_text.done handed over before the error: %v", seen)
+		}
 	}
 }
