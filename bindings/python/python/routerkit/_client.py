@@ -162,6 +162,7 @@ def _options(
     timeout: Any,
     max_retries: Optional[int] = None,
     deadline: Optional[float] = None,
+    keepalive_timeout: Optional[float] = None,
 ) -> Optional[str]:
     """Per-call options as JSON text of the core's options schema (keys as in
     ``routerkit::bridge::options::CallOptions``; durations in ms), or None for none."""
@@ -173,6 +174,8 @@ def _options(
         o["max_retries"] = _count("max_retries", max_retries)
     if deadline is not None:
         o["deadline_ms"] = _ms(_number("deadline", deadline))
+    if keepalive_timeout is not None:
+        o["keepalive_timeout_ms"] = _ms(_number("keepalive_timeout", keepalive_timeout))
     if extra_headers:
         o["headers"] = _pairs(extra_headers, "extra_headers")
     if default_query or extra_query:
@@ -516,6 +519,7 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Stream[ChatCompletionChunk]: ...
 
@@ -532,6 +536,7 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ChatCompletion: ...
 
@@ -548,6 +553,7 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]: ...
 
@@ -563,13 +569,23 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]:
         """``POST /chat/completions`` with openai-python's parameters (others pass through to the gateway)."""
         params["model"] = model
         params["messages"] = messages
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         try:
             if stream:
                 return Stream(client._native.open("chat_stream", _body(params), ChatCompletionChunk, opts))
@@ -590,6 +606,7 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ChatCompletion:
         """Structured outputs (openai-python's ``parse``): ``response_format`` a pydantic model (sent as
@@ -601,7 +618,16 @@ class Completions(_RawResponses):
         params.update(model=model, messages=messages, response_format=response_format, tools=tool_list)
         params.pop("stream", None)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         body = _body(_parsing.chat_body(params))
         try:
             t = client._native.call("chat.parse", body, opts)
@@ -620,6 +646,7 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ChatCompletionStreamManager:
         """The stream helper: ``with client.chat.completions.stream(...) as stream:`` then iterate for
@@ -630,7 +657,16 @@ class Completions(_RawResponses):
         params["messages"] = messages
         params.pop("stream", None)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         op, parsing = _stream_parsing(params)
         body = _body(params)
 
@@ -657,10 +693,13 @@ class Models(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
     ) -> ModelList:
         """``GET /models``; iterate the result for the models (``.data`` is the list)."""
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline, keepalive_timeout
+        )
         try:
             return _model(ModelList, client._native.call("models", None, opts))
         except NativeError as e:
@@ -675,10 +714,13 @@ class Models(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
     ) -> Model:
         """``GET /models/{model}`` (a gateway id may hold slashes: ``openai/gpt-4.1``)."""
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline, keepalive_timeout
+        )
         try:
             return _model(Model, client._native.call("models.retrieve", _encode("model", {"id": model}), opts))
         except NativeError as e:
@@ -704,13 +746,23 @@ class TextCompletions:
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[Completion, Stream[Completion]]:
         """``POST /completions``; with ``stream=True`` a ``Stream`` of ``Completion`` chunks."""
         params["model"] = model
         params["prompt"] = prompt
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         try:
             if stream:
                 return Stream(client._native.open("completions_stream", _body(params), Completion, opts))
@@ -735,12 +787,22 @@ class Moderations:
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ModerationCreateResponse:
         """``POST /moderations``."""
         params["input"] = input
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         try:
             return _model(ModerationCreateResponse, client._native.call("moderations", _body(params), opts))
         except NativeError as e:
@@ -764,6 +826,7 @@ class Embeddings(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> CreateEmbeddingResponse:
         """``POST /embeddings``; without ``encoding_format``, base64 is asked for and decoded (as openai-python)."""
@@ -771,7 +834,16 @@ class Embeddings(_RawResponses):
         params["model"] = model
         decode = _default_encoding(params)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         try:
             r = _model(CreateEmbeddingResponse, client._native.call("embeddings", _body(params), opts))
         except NativeError as e:
@@ -941,6 +1013,7 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> AsyncStream[ChatCompletionChunk]: ...
 
@@ -957,6 +1030,7 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ChatCompletion: ...
 
@@ -973,6 +1047,7 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]: ...
 
@@ -988,12 +1063,22 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]:
         params["model"] = model
         params["messages"] = messages
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         native = client._native
         if stream:
             s = await _caller.call(native.open_async, "chat_stream", _body(params), ChatCompletionChunk, opts)
@@ -1013,6 +1098,7 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ChatCompletion:
         """``await client.chat.completions.parse(...)``: as the sync ``parse``."""
@@ -1020,7 +1106,16 @@ class AsyncCompletions(_AsyncRawResponses):
         params.update(model=model, messages=messages, response_format=response_format, tools=tool_list)
         params.pop("stream", None)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         body = _body(_parsing.chat_body(params))
         t = await _caller.call(client._native.call_async, "chat.parse", body, opts)
         return _parsing.finish_chat(_build(ChatCompletion, t), response_format, tool_list)  # type: ignore[no-any-return]
@@ -1036,6 +1131,7 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> AsyncChatCompletionStreamManager:
         """``async with client.chat.completions.stream(...) as stream:``."""
@@ -1043,7 +1139,16 @@ class AsyncCompletions(_AsyncRawResponses):
         params["messages"] = messages
         params.pop("stream", None)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         op, parsing = _stream_parsing(params)
         body = _body(params)
 
@@ -1080,9 +1185,12 @@ class AsyncModels(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
     ) -> _AsyncModelList:
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline, keepalive_timeout
+        )
 
         async def fetch() -> ModelList:
             return _model(ModelList, await _caller.call(client._native.call_async, "models", None, opts))
@@ -1098,9 +1206,12 @@ class AsyncModels(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
     ) -> Model:
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline, keepalive_timeout
+        )
         raw = await _caller.call(client._native.call_async, "models.retrieve", _encode("model", {"id": model}), opts)
         return _model(Model, raw)
 
@@ -1120,13 +1231,23 @@ class AsyncEmbeddings(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> CreateEmbeddingResponse:
         params["input"] = input
         params["model"] = model
         decode = _default_encoding(params)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         raw = await _caller.call(client._native.call_async, "embeddings", _body(params), opts)
         r = _model(CreateEmbeddingResponse, raw)
         return _then(r, decode) if decode else r  # type: ignore[no-any-return]
@@ -1151,12 +1272,22 @@ class AsyncTextCompletions:
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[Completion, AsyncStream[Completion]]:
         params["model"] = model
         params["prompt"] = prompt
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         native = client._native
         if stream:
             s = await _caller.call(native.open_async, "completions_stream", _body(params), Completion, opts)
@@ -1178,11 +1309,21 @@ class AsyncModerations:
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ModerationCreateResponse:
         params["input"] = input
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         raw = await _caller.call(client._native.call_async, "moderations", _body(params), opts)
         return _model(ModerationCreateResponse, raw)
 
