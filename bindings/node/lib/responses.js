@@ -62,7 +62,8 @@ class ResponseStream {
   /** The response as the engine accumulated it from the events so far. */
   currentResponseSnapshot() {
     const text = this.#native?.snapshot();
-    return text ? this.#finish(JSON.parse(text)) : undefined;
+    // Not parsed: before the end the text may be a part of the JSON.
+    return text ? addOutputText(JSON.parse(text)) : undefined;
   }
 
   #finish(response) {
@@ -126,7 +127,7 @@ class ResponseStream {
     if (this.#final) return this.#final;
     const snapshot = this.currentResponseSnapshot();
     if (!snapshot) throw new OpenAIError('the stream ended without a response');
-    return snapshot;
+    return this.#parsing !== null ? this.#parsing.final(snapshot) : snapshot;
   }
 
   [Symbol.asyncIterator]() {

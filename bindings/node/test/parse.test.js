@@ -139,7 +139,11 @@ test('responses.stream with zodTextFormat: finalResponse().output_parsed is the 
   const format = zodTextFormat(MathReasoning, 'math_reasoning');
   const stream = client(sid).responses.stream({ model: 'm', input: 'solve', text: { format } });
   const types = [];
-  stream.on('event', (e) => types.push(e.type));
+  stream.on('event', (e) => {
+    types.push(e.type);
+    // Mid-stream the text is a part of the JSON: the snapshot is not parsed.
+    if (stream.currentResponseSnapshot()?.output_parsed !== undefined) throw new Error('a parsed snapshot');
+  });
   const final = await stream.finalResponse();
   assert.deepEqual(final.output_parsed, ANSWER);
   assert.deepEqual(final.output[0].content[0].parsed, ANSWER);

@@ -198,7 +198,11 @@ def test_responses_stream_with_text_format_gives_parsed_on_output_text_done(mock
     text = json.dumps(ANSWER)
     mock.script([{"stream": {"content": text, "pieces": 3}}])
     with client.responses.stream(model="m", input="solve", text_format=MathReasoning) as stream:
-        events = list(stream)
+        events = []
+        for e in stream:
+            events.append(e)
+            # Mid-stream the text is a part of the JSON: the snapshot is not parsed.
+            assert stream.current_response_snapshot().output_parsed is None
         final = stream.get_final_response()
     done = [e for e in events if e.type == "response.output_text.done"]
     completed = [e for e in events if e.type == "response.completed"]

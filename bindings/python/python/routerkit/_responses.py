@@ -158,11 +158,12 @@ class ResponseStream(Stream[ResponseStreamEvent]):
 
     def get_final_response(self) -> Response:
         self.until_done()
-        return self.current_response_snapshot()
-
-    def current_response_snapshot(self) -> Response:
         response = _final(self._native)
         return self._parsing.final(response) if self._parsing is not None else response
+
+    def current_response_snapshot(self) -> Response:
+        # Not parsed: before the end the text may be a part of the JSON.
+        return _final(self._native)
 
 
 class AsyncResponseStream(AsyncStream[ResponseStreamEvent]):
@@ -183,11 +184,12 @@ class AsyncResponseStream(AsyncStream[ResponseStreamEvent]):
 
     async def get_final_response(self) -> Response:
         await self.until_done()
-        return self.current_response_snapshot()
-
-    def current_response_snapshot(self) -> Response:
         response = _final(self._native)
         return self._parsing.final(response) if self._parsing is not None else response
+
+    def current_response_snapshot(self) -> Response:
+        # Not parsed: before the end the text may be a part of the JSON.
+        return _final(self._native)
 
 
 class ResponseStreamManager:
