@@ -98,7 +98,7 @@ func (c *Client) ParseChatCompletion(ctx context.Context, request ChatCompletion
 		}
 		response.ParsedArguments = append(response.ParsedArguments, args)
 	}
-	response.SetHeader(raw.header)
+	raw.keep(&response)
 	response.Attempts = raw.attempts
 	if len(response.Parsed) > 0 {
 		err = decodeParsed(response.Parsed[0], v, raw)
@@ -139,7 +139,7 @@ func (c *Client) ParseResponse(ctx context.Context, request CreateResponseReques
 		return response, decodeError(err, raw)
 	}
 	response.OutputParsed = orNull(parsed.OutputParsed)
-	response.SetHeader(raw.header)
+	raw.keep(&response)
 	response.Attempts = raw.attempts
 	return response, decodeParsed(response.OutputParsed, v, raw)
 }
