@@ -460,7 +460,7 @@ func (f *errorFields) toGo(ctx context.Context) error {
 		return &RequestError{Err: ctx.Err(), Attempts: attempts, kind: kind, receipt: receipt}
 	}
 	switch kind {
-	case "status", "stream", "decode":
+	case "status", "stream", "decode", "length_finish_reason", "content_filter_finish_reason", "output_validation":
 		apiErr := &APIError{Message: message, kind: kind, Attempts: attempts, receipt: receipt}
 		if f.body != "" {
 			_ = json.Unmarshal([]byte(f.body), apiErr)

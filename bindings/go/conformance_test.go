@@ -82,8 +82,14 @@ type outcome struct {
 	status         *string
 	outputTypes    []any
 	functionCalls  []any
-	err            error
-	attempts       int
+	// Structured outputs: the first choice's parsed value (or output_parsed), its refusal,
+	// its tool calls' parsed_arguments; hasParsed says whether the op gave them.
+	parsed          any
+	refusal         *string
+	parsedArguments []any
+	hasParsed       bool
+	err             error
+	attempts        int
 	// The route receipt: of the response, the stream after its end, or the error; the
 	// stream's after its first chunk; what ClientConfig.OnReceipt got.
 	receipt       *Receipt
@@ -259,7 +265,7 @@ func scenarioFiles(t *testing.T) []string {
 }
 
 // handledOps are the operations perform dispatches.
-var handledOps = []string{"chat", "chat_stream", "models", "models.retrieve", "embeddings", "completions", "completions_stream", "moderations", "responses", "responses_stream"}
+var handledOps = []string{"chat", "chat_stream", "models", "models.retrieve", "embeddings", "completions", "completions_stream", "moderations", "responses", "responses_stream", "chat.parse", "responses.parse", "chat.parse_stream", "responses.parse_stream"}
 
 // runnerOps is this runner's explicit list in tests/conformance/runners.json: a
 // scenario of another operation is skipped by that list only.
@@ -649,12 +655,16 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 		if resp.Usage == (Usage{}) {
 			out.usage = nil
 		}
-	case "chat_stream":
+	case "chat_stream", "chat.parse_stream":
 		req, err := chatRequest(sc.Call.Request)
 		if err != nil {
 			return untypable(err)
 		}
-		stream, err := c.CreateChatCompletionStream(ctx, req)
+		open := c.CreateChatCompletionStream
+		if sc.Call.Op == "chat.parse_stream" {
+			open = c.ParseChatCompletionStream
+		}
+		stream, err := open(ctx, req)
 		if err != nil {
 			out.err, out.attempts = err, attemptsOf(err)
 			return out
@@ -706,6 +716,10 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 		out.content = nil
 		if saw {
 			out.content = strp(content.String())
+		}
+		if sc.Call.Op == "chat.parse_stream" && out.ok {
+			// The engine checked the whole content against the schema; Go decodes it.
+			out.hasParsed = json.Unmarshal([]byte(content.String()), &out.parsed) == nil
 		}
 		if out.err != nil && attemptsOf(out.err) > out.attempts {
 			out.attempts = attemptsOf(out.err)
@@ -818,6 +832,46 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 		}
 		out.content = strp(content.String())
 		out.receipt = receiptPtr(stream.Receipt())
+	case "chat.parse":
+		req, err := chatRequest(sc.Call.Request)
+		if err != nil {
+			return untypable(err)
+		}
+		var v any
+		resp, err := c.ParseChatCompletion(ctx, req, &v)
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		out.ok, out.attempts, out.hasParsed = true, resp.Attempts, true
+		completionOutcome(&resp.ChatCompletionResponse, &out)
+		out.parsed = v
+		if len(resp.Choices) > 0 && resp.Choices[0].Message.Refusal != "" {
+			out.refusal = strp(resp.Choices[0].Message.Refusal)
+		}
+		out.parsedArguments = []any{}
+		if len(resp.ParsedArguments) > 0 {
+			for _, a := range resp.ParsedArguments[0] {
+				var x any
+				_ = json.Unmarshal(a, &x)
+				out.parsedArguments = append(out.parsedArguments, x)
+			}
+		}
+	case "responses.parse":
+		var req CreateResponseRequest
+		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
+			return untypable(err)
+		}
+		req.ExtraBody = carried(sc.Call.Request, req)
+		var v any
+		resp, err := c.ParseResponse(ctx, req, &v)
+		if err != nil {
+			out.err, out.attempts = err, attemptsOf(err)
+			return out
+		}
+		out.ok, out.attempts, out.hasParsed = true, resp.Attempts, true
+		fromResponse(resp.CreateResponseResponse, &out, true)
+		out.parsed = v
 	case "responses":
 		var req CreateResponseRequest
 		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
@@ -832,13 +886,17 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 		out.ok, out.attempts = true, resp.Attempts
 		out.receipt = receiptPtr(resp.Receipt())
 		fromResponse(resp, &out, true)
-	case "responses_stream":
+	case "responses_stream", "responses.parse_stream":
 		var req CreateResponseRequest
 		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
 			return untypable(err)
 		}
 		req.ExtraBody = carried(sc.Call.Request, req)
-		stream, err := c.CreateResponseStream(ctx, req)
+		open := c.CreateResponseStream
+		if sc.Call.Op == "responses.parse_stream" {
+			open = c.ParseResponseStream
+		}
+		stream, err := open(ctx, req)
 		if err != nil {
 			out.err, out.attempts = err, attemptsOf(err)
 			return out
@@ -877,6 +935,10 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 				t.Errorf("FinalResponse: %v", err)
 			}
 			fromResponse(final, &out, false)
+			if sc.Call.Op == "responses.parse_stream" {
+				// The engine checked the output text against the schema; Go decodes it.
+				out.hasParsed = json.Unmarshal([]byte(final.GetOutputText()), &out.parsed) == nil
+			}
 		}
 		if sc.Call.Options.CancelAfterChunks != nil {
 			stream.Close()
@@ -992,6 +1054,13 @@ func runScenario(t *testing.T, sc *scenario) {
 	strField("status", out.status)
 	if want, has := e["output_types"]; has && !subset(want, out.outputTypes) {
 		fail("output_types: expected %v, got %v", want, out.outputTypes)
+	}
+	if want, has := e["parsed"]; has && !(out.hasParsed && subset(want, out.parsed) && subset(out.parsed, want)) {
+		fail("parsed: expected %v, got %v", want, out.parsed)
+	}
+	strField("refusal", out.refusal)
+	if want, has := e["parsed_arguments"]; has && !(subset(want, out.parsedArguments) && subset(any(out.parsedArguments), want)) {
+		fail("parsed_arguments: expected %v, got %v", want, out.parsedArguments)
 	}
 	if want, has := e["function_calls"]; has && !subset(want, out.functionCalls) {
 		fail("function_calls: expected %v, got %v", want, out.functionCalls)
@@ -1166,7 +1235,7 @@ func checkError(t *testing.T, want map[string]any, err error) {
 		var apiErr *APIError
 		var reqErr *RequestError
 		switch kind {
-		case "status", "stream":
+		case "status", "stream", "length_finish_reason", "content_filter_finish_reason", "output_validation":
 			if !errors.As(err, &apiErr) {
 				t.Errorf("kind %s: expected *APIError, got %T", kind, err)
 			}

@@ -359,6 +359,11 @@ type ResponseStream struct {
 // CreateResponseStream starts a Responses stream. It returns once the gateway answered
 // with headers (after the engine's retries, if any).
 func (c *Client) CreateResponseStream(ctx context.Context, request CreateResponseRequest) (*ResponseStream, error) {
+	return c.responseStream(ctx, "responses_stream", request)
+}
+
+// responseStream opens a Responses stream through the core's operation op.
+func (c *Client) responseStream(ctx context.Context, op string, request CreateResponseRequest) (*ResponseStream, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -370,7 +375,7 @@ func (c *Client) CreateResponseStream(ctx context.Context, request CreateRespons
 	if err != nil {
 		return nil, err
 	}
-	s, err := c.open(ctx, "responses_stream", body, request.ExtraBody)
+	s, err := c.open(ctx, op, body, request.ExtraBody)
 	if err != nil {
 		return nil, err
 	}

@@ -527,6 +527,108 @@ export declare class ChatCompletionStream implements AsyncIterable<ChatCompletio
   [Symbol.asyncIterator](): AsyncIterator<ChatCompletionChunk>;
 }
 
+// ---------------------------------------------------------------- structured outputs
+
+/** A `response_format` whose answer `parse` turns into `ParsedT` (`zodResponseFormat`). */
+export interface AutoParseableResponseFormat<ParsedT> {
+  type: 'json_schema';
+  json_schema: { name: string; strict?: boolean | null; schema?: Record<string, unknown>; description?: string };
+  /** Type-level only. */
+  __output: ParsedT;
+  $brand: 'auto-parseable-response-format';
+  $parseRaw(content: string): ParsedT;
+}
+/** A Responses API `text.format` whose output `parse` turns into `ParsedT` (`zodTextFormat`). */
+export interface AutoParseableTextFormat<ParsedT> {
+  type: 'json_schema';
+  name: string;
+  schema: Record<string, unknown>;
+  strict?: boolean | null;
+  description?: string;
+  /** Type-level only. */
+  __output: ParsedT;
+  $brand: 'auto-parseable-response-format';
+  $parseRaw(content: string): ParsedT;
+}
+/** A strict function tool whose calls get `parsed_arguments` of type `Args` (`zodFunction`). */
+export interface AutoParseableTool<Args> extends ChatCompletionTool {
+  /** Type-level only. */
+  __arguments: Args;
+  $brand: 'auto-parseable-tool';
+  $parseRaw(args: string): Args;
+  $callback: ((args: Args) => unknown) | undefined;
+}
+/** A strict Responses API function tool whose calls get `parsed_arguments` (`zodResponsesFunction`). */
+export interface AutoParseableResponseTool<Args> extends ResponseFunctionTool {
+  /** Type-level only. */
+  __arguments: Args;
+  $brand: 'auto-parseable-tool';
+  $parseRaw(args: string): Args;
+  $callback: ((args: Args) => unknown) | undefined;
+}
+/** What `parsed` is for a format: the helper's type, `unknown` for a plain `json_schema`, else `null`. */
+export type ExtractParsedContent<Format> = [Format] extends [never]
+  ? null
+  : Format extends { $brand: 'auto-parseable-response-format'; __output: infer P }
+    ? P
+    : Format extends { type: 'json_schema' } | { type: 'json_object' }
+      ? unknown
+      : null;
+
+export interface ParsedFunctionToolCall extends ChatCompletionMessageToolCall {
+  function: ChatCompletionMessageToolCall['function'] & { parsed_arguments?: unknown };
+}
+export interface ParsedChatCompletionMessage<ParsedT> extends ChatCompletionMessage {
+  /** The content as the format's type; `null` for a refusal (see `refusal`) or no content. */
+  parsed: ParsedT | null;
+  tool_calls?: Array<ParsedFunctionToolCall>;
+}
+export interface ParsedChoice<ParsedT> extends ChatCompletion.Choice {
+  message: ParsedChatCompletionMessage<ParsedT>;
+}
+export interface ParsedChatCompletion<ParsedT> extends ChatCompletion {
+  choices: Array<ParsedChoice<ParsedT>>;
+}
+export interface ChatCompletionParseParams extends Omit<ChatCompletionCreateParamsNonStreaming, 'response_format' | 'tools'> {
+  response_format?: ChatCompletionCreateParamsBase['response_format'] | AutoParseableResponseFormat<unknown>;
+  tools?: Array<ChatCompletionTool | AutoParseableTool<unknown>>;
+}
+export interface ResponseParseParams extends Omit<ResponseCreateParamsNonStreaming, 'text'> {
+  text?: { format?: { type: string; [key: string]: unknown } | AutoParseableTextFormat<unknown>; verbosity?: string; [key: string]: unknown };
+}
+export interface ResponseStreamParams extends Omit<ResponseCreateParamsBase, 'text'> {
+  text?: ResponseParseParams['text'];
+}
+export interface ParsedResponse<ParsedT> extends ResponseObject {
+  /** The first `output_text` part's text as the format's type. */
+  output_parsed: ParsedT | null;
+}
+/** `parse`: a choice ended with `finish_reason: "length"` (as openai-node: beside `APIError`). */
+export declare class LengthFinishReasonError extends OpenAIError {
+  constructor();
+  /** routerkit: the completion that was cut short. */
+  completion?: ChatCompletion;
+  attempts?: number;
+  requestID?: string;
+}
+/** `parse`: a choice ended with `finish_reason: "content_filter"`. */
+export declare class ContentFilterFinishReasonError extends OpenAIError {
+  constructor();
+  attempts?: number;
+  requestID?: string;
+}
+/**
+ * routerkit: `parse`'s answer is not JSON (`code` `invalid_json`) or does not satisfy the schema
+ * sent (`code` `schema_mismatch`, `param` the JSON Pointer of the failing value).
+ */
+export declare class OutputValidationError extends OpenAIError {
+  constructor(message: string);
+  code?: 'invalid_json' | 'schema_mismatch' | (string & {});
+  param?: string;
+  attempts?: number;
+  requestID?: string;
+}
+
 // ---------------------------------------------------------------- resources
 
 export declare class Completions {
@@ -535,11 +637,22 @@ export declare class Completions {
   create(body: ChatCompletionCreateParamsStreaming, options?: RequestOptions): APIPromise<Stream<ChatCompletionChunk>>;
   create(body: ChatCompletionCreateParams, options?: RequestOptions): APIPromise<Stream<ChatCompletionChunk> | ChatCompletion>;
   stream(body: ChatCompletionStreamParams, options?: RequestOptions): ChatCompletionStream;
+  /** Structured outputs: `message.parsed` as the format's type, strict calls' `parsed_arguments`. */
+  parse<Params extends ChatCompletionParseParams, ParsedT = ExtractParsedContent<Params['response_format']>>(
+    body: Params,
+    options?: RequestOptions,
+  ): APIPromise<ParsedChatCompletion<ParsedT>>;
 }
 
 export declare class Chat {
   private constructor();
   completions: Completions;
+}
+
+/** `client.beta`: where openai-node 4 kept `chat.completions.parse`. */
+export declare class Beta {
+  private constructor();
+  chat: Chat;
 }
 
 export declare class Models {
@@ -682,8 +795,11 @@ export interface ResponseStreamEvent {
   [key: string]: unknown;
 }
 
-/** `client.responses.stream(...)`: events by type, async iteration, `finalResponse()`. */
-export declare class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
+/**
+ * `client.responses.stream(...)`: events by type, async iteration, `finalResponse()` (with a
+ * JSON `text.format`, e.g. `zodTextFormat`, its `output_parsed` is the format's type).
+ */
+export declare class ResponseStream<ParsedT = null> implements AsyncIterable<ResponseStreamEvent> {
   private constructor();
   readonly controller: AbortController;
   readonly ended: boolean;
@@ -692,7 +808,7 @@ export declare class ResponseStream implements AsyncIterable<ResponseStreamEvent
   off(event: string, listener: (event: ResponseStreamEvent) => void): this;
   abort(): void;
   done(): Promise<void>;
-  finalResponse(): Promise<ResponseObject>;
+  finalResponse(): Promise<ParsedResponse<ParsedT>>;
   currentResponseSnapshot(): ResponseObject | undefined;
   [Symbol.asyncIterator](): AsyncIterator<ResponseStreamEvent>;
 }
@@ -702,7 +818,15 @@ export declare class Responses {
   create(body: ResponseCreateParamsNonStreaming, options?: RequestOptions): APIPromise<ResponseObject>;
   create(body: ResponseCreateParamsStreaming, options?: RequestOptions): APIPromise<Stream<ResponseStreamEvent>>;
   create(body: ResponseCreateParams, options?: RequestOptions): APIPromise<Stream<ResponseStreamEvent> | ResponseObject>;
-  stream(body: ResponseCreateParamsBase, options?: RequestOptions): ResponseStream;
+  stream<Params extends ResponseStreamParams, ParsedT = ExtractParsedContent<NonNullable<Params['text']>['format']>>(
+    body: Params,
+    options?: RequestOptions,
+  ): ResponseStream<ParsedT>;
+  /** Structured outputs: `output_parsed` as `text.format`'s type. */
+  parse<Params extends ResponseParseParams, ParsedT = ExtractParsedContent<NonNullable<Params['text']>['format']>>(
+    body: Params,
+    options?: RequestOptions,
+  ): APIPromise<ParsedResponse<ParsedT>>;
 }
 export declare namespace Responses {
   export { type ResponseObject as Response };
@@ -736,6 +860,8 @@ export declare namespace Completions {
     type ChatCompletionTool, type ChatCompletionToolChoiceOption, type ChatCompletionCreateParams,
     type ChatCompletionCreateParamsBase, type ChatCompletionCreateParamsNonStreaming, type ChatCompletionCreateParamsStreaming,
     type ChatCompletionStreamParams, type ChatCompletionSnapshot, type CompletionUsage,
+    type ParsedChatCompletion, type ParsedChatCompletionMessage, type ParsedChoice, type ParsedFunctionToolCall,
+    type ChatCompletionParseParams, type ParsedResponse,
   };
 }
 
@@ -749,6 +875,8 @@ export declare namespace Chat {
     type ChatCompletionTool, type ChatCompletionToolChoiceOption, type ChatCompletionCreateParams,
     type ChatCompletionCreateParamsBase, type ChatCompletionCreateParamsNonStreaming, type ChatCompletionCreateParamsStreaming,
     type ChatCompletionStreamParams, type ChatCompletionSnapshot, type CompletionUsage,
+    type ParsedChatCompletion, type ParsedChatCompletionMessage, type ParsedChoice, type ParsedFunctionToolCall,
+    type ChatCompletionParseParams, type ParsedResponse,
   };
 }
 
@@ -831,6 +959,7 @@ export declare class Client {
   timeout: number;
   maxRetries: number;
   chat: Chat;
+  beta: Beta;
   models: Models;
   embeddings: Embeddings;
   completions: TextCompletions;
@@ -855,6 +984,9 @@ export declare class Client {
   static UnprocessableEntityError: typeof UnprocessableEntityError;
   static RateLimitError: typeof RateLimitError;
   static InternalServerError: typeof InternalServerError;
+  static LengthFinishReasonError: typeof LengthFinishReasonError;
+  static ContentFilterFinishReasonError: typeof ContentFilterFinishReasonError;
+  static OutputValidationError: typeof OutputValidationError;
 }
 
 export declare namespace Client {
@@ -869,6 +1001,8 @@ export declare namespace Client {
     type ChatCompletionTool, type ChatCompletionToolChoiceOption, type ChatCompletionCreateParams,
     type ChatCompletionCreateParamsBase, type ChatCompletionCreateParamsNonStreaming, type ChatCompletionCreateParamsStreaming,
     type ChatCompletionStreamParams, type ChatCompletionSnapshot, type CompletionUsage,
+    type ParsedChatCompletion, type ParsedChatCompletionMessage, type ParsedChoice, type ParsedFunctionToolCall,
+    type ChatCompletionParseParams, type ParsedResponse,
     type CreateEmbeddingResponse,
     type Embedding,
     type EmbeddingCreateParams,

@@ -29,6 +29,9 @@ const exported = {
   UnprocessableEntityError: errors.UnprocessableEntityError,
   RateLimitError: errors.RateLimitError,
   InternalServerError: errors.InternalServerError,
+  LengthFinishReasonError: errors.LengthFinishReasonError,
+  ContentFilterFinishReasonError: errors.ContentFilterFinishReasonError,
+  OutputValidationError: errors.OutputValidationError,
 };
 
 // Like openai-node: `require("routerkit")` is the client class, with every name on it

@@ -12,11 +12,12 @@ use crate::call::{read_body, CallContext, Sender};
 use crate::config::{ClientBuilder, ClientConfig, RequestOptions};
 use crate::error::{Error, ErrorKind};
 use crate::fallback::{Fallback, Hedge, Plan, Rebuild};
-use crate::ops::{BodyKind, IntoOp, Op, StreamProtocol};
+use crate::ops::{BodyKind, Check, IntoOp, Op, StreamProtocol};
 use crate::receipt::{Served, Trace};
 use crate::request::{self, BodyEdits, OpBody, PreparedRequest, RequestTemplate};
 use crate::response_types::{ResponseObject, ResponseRequest};
 use crate::stream::{AnyStream, ChatStream, CompletionStream, Protocol, ResponseStream, Stream};
+use crate::structured::{self, ParseSpec};
 use crate::transport::Transport;
 use crate::types::{
     ChatCompletion, ChatCompletionRequest, Completion, CompletionRequest, EmbeddingRequest, EmbeddingResponse, Model,
@@ -143,7 +144,20 @@ impl Client {
             return Err(Error::invalid("op", format!("{op} is a stream: open it with `open`")));
         }
         let built = self.build(op, Input::Json(body_json), opts)?;
-        self.exchange(built, opts, |bytes| check_raw(op, bytes)).await
+        let structured = match op.spec().check {
+            Check::Plain => None,
+            Check::Structured => Some(parse_spec(op, body_json.unwrap_or("{}"))?),
+        };
+        // The structured check is part of the answer's check: its error carries the call's
+        // headers, attempts and receipt as any other (and is not retried: its kinds never are).
+        self.exchange(built, opts, |bytes| {
+            let (bytes, served) = check_raw(op, bytes)?;
+            match &structured {
+                None => Ok((bytes, served)),
+                Some(spec) => Ok((apply_structured(op, spec, &bytes)?, served)),
+            }
+        })
+        .await
     }
 
     /// Opens a streaming operation of the table (`"chat_stream"`, `"completions_stream"`,
@@ -163,10 +177,32 @@ impl Client {
             ));
         };
         let built = self.build(op, Input::Json(body_json), opts)?;
+        let structured = match op.spec().check {
+            Check::Plain => None,
+            Check::Structured => Some(parse_spec(op, body_json.unwrap_or("{}"))?),
+        };
         match protocol {
-            StreamProtocol::Chat => Ok(AnyStream::Chat(self.start(built, opts).await?)),
+            StreamProtocol::Chat => {
+                let mut stream: ChatStream = self.start(built, opts).await?;
+                if let Some(spec) = structured {
+                    stream.check_at_end(crate::stream::EndCheck {
+                        spec,
+                        check: structured::parse_chat,
+                    });
+                }
+                Ok(AnyStream::Chat(stream))
+            }
             StreamProtocol::Completions => Ok(AnyStream::Completions(self.start(built, opts).await?)),
-            StreamProtocol::Responses => Ok(AnyStream::Responses(Box::new(self.start(built, opts).await?))),
+            StreamProtocol::Responses => {
+                let mut stream: ResponseStream = self.start(built, opts).await?;
+                if let Some(spec) = structured {
+                    stream.check_at_end(crate::stream::EndCheck {
+                        spec,
+                        check: structured::parse_response,
+                    });
+                }
+                Ok(AnyStream::Responses(Box::new(stream)))
+            }
         }
     }
 
@@ -290,6 +326,79 @@ impl Client {
     ) -> Result<ResponseStream, Error> {
         self.start(self.build_typed(Op::ResponsesStream, request, opts)?, opts)
             .await
+    }
+
+    /// `POST /chat/completions` as structured output (openai's `chat.completions.parse`):
+    /// the answer checked as [`crate::structured`] describes, each choice's `parsed`
+    /// deserialised into `T` (`None` for a refusal or when the request asked for no JSON).
+    pub async fn chat_parse<T: DeserializeOwned>(
+        &self,
+        request: &ChatCompletionRequest,
+        opts: &RequestOptions,
+    ) -> Result<Response<Parsed<ChatCompletion, T>>, Error> {
+        let json = serde_json::to_string(request).map_err(|e| Error::invalid("request", e))?;
+        let response = self.call(Op::ChatParse, Some(&json), opts).await?;
+        let completion: ChatCompletion = decode_typed(&response.data)?;
+        let parsed = completion
+            .choices
+            .iter()
+            .map(|c| typed_parsed(c.message.extra.get("parsed")))
+            .collect::<Result<_, _>>()?;
+        Ok(response.map(|_| Parsed {
+            value: completion,
+            parsed,
+        }))
+    }
+
+    /// `POST /chat/completions` streamed as structured output (the stream helper's `parse`): the
+    /// chunks as [`chat_stream`](Self::chat_stream) gives them, and when every choice has
+    /// finished, the check [`chat_parse`](Self::chat_parse) makes; a failure replaces the finish
+    /// chunk with the typed error.
+    pub async fn chat_parse_stream(
+        &self,
+        request: &ChatCompletionRequest,
+        opts: &RequestOptions,
+    ) -> Result<ChatStream, Error> {
+        let json = serde_json::to_string(request).map_err(|e| Error::invalid("request", e))?;
+        match self.open(Op::ChatParseStream, Some(&json), opts).await? {
+            AnyStream::Chat(stream) => Ok(stream),
+            _ => Err(Error::new(
+                ErrorKind::Decode,
+                "chat.parse_stream opened another protocol",
+            )),
+        }
+    }
+
+    /// `POST /responses` streamed as structured output: the events as
+    /// [`responses_stream`](Self::responses_stream) gives them, and at the end the check
+    /// [`responses_parse`](Self::responses_parse) makes (a failure is the stream's error).
+    pub async fn responses_parse_stream(
+        &self,
+        request: &ResponseRequest,
+        opts: &RequestOptions,
+    ) -> Result<ResponseStream, Error> {
+        let json = serde_json::to_string(request).map_err(|e| Error::invalid("request", e))?;
+        match self.open(Op::ResponsesParseStream, Some(&json), opts).await? {
+            AnyStream::Responses(stream) => Ok(*stream),
+            _ => Err(Error::new(
+                ErrorKind::Decode,
+                "responses.parse_stream opened another protocol",
+            )),
+        }
+    }
+
+    /// `POST /responses` as structured output (openai's `responses.parse`): `parsed` holds
+    /// one entry, the response's `output_parsed` deserialised into `T`.
+    pub async fn responses_parse<T: DeserializeOwned>(
+        &self,
+        request: &ResponseRequest,
+        opts: &RequestOptions,
+    ) -> Result<Response<Parsed<ResponseObject, T>>, Error> {
+        let json = serde_json::to_string(request).map_err(|e| Error::invalid("request", e))?;
+        let response = self.call(Op::ResponsesParse, Some(&json), opts).await?;
+        let object: ResponseObject = decode_typed(&response.data)?;
+        let parsed = vec![typed_parsed(object.extra.get("output_parsed"))?];
+        Ok(response.map(|_| Parsed { value: object, parsed }))
     }
 
     /// Any JSON endpoint under the base URL, with retries: the body as received (checked to be JSON).
@@ -579,6 +688,59 @@ fn first_model(body: &str, opts: &RequestOptions) -> Option<String> {
         model: Option<String>,
     }
     serde_json::from_str::<Probe>(body).ok()?.model
+}
+
+/// A structured answer: the gateway's object (with `parsed` fields in its extras) and
+/// each choice's parsed value typed (for a response: one entry, `output_parsed`).
+#[derive(Debug, Clone)]
+pub struct Parsed<V, T> {
+    /// The completion or response as received.
+    pub value: V,
+    /// Per choice: the parsed content as `T`, `None` for a refusal or an empty content.
+    pub parsed: Vec<Option<T>>,
+}
+
+impl<V, T> Parsed<V, T> {
+    /// The first choice's parsed value (`choices[0].message.parsed`, or `output_parsed`).
+    pub fn first(&self) -> Option<&T> {
+        self.parsed.first().and_then(Option::as_ref)
+    }
+}
+
+fn parse_spec(op: Op, body_json: &str) -> Result<ParseSpec, Error> {
+    match op.spec().body {
+        BodyKind::Response => ParseSpec::for_responses(body_json),
+        _ => ParseSpec::for_chat(body_json),
+    }
+}
+
+fn apply_structured(op: Op, spec: &ParseSpec, body: &Bytes) -> Result<Bytes, Error> {
+    match op.spec().body {
+        BodyKind::Response => structured::parse_response(spec, body),
+        _ => structured::parse_chat(spec, body),
+    }
+}
+
+/// `parsed` as the caller's type; a value that does not fit it is an output validation error.
+fn typed_parsed<T: DeserializeOwned>(parsed: Option<&serde_json::Value>) -> Result<Option<T>, Error> {
+    match parsed {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(value) => serde_path_to_error::deserialize(value).map(Some).map_err(|e| {
+            let path = e.path().to_string();
+            Error::new(
+                ErrorKind::OutputValidation,
+                format!(
+                    "the parsed output does not fit the requested type at `{path}`: {}",
+                    e.inner()
+                ),
+            )
+            .with_error_body(serde_json::json!({
+                "message": format!("the parsed output does not fit the requested type at `{path}`: {}", e.inner()),
+                "code": "schema_mismatch",
+                "param": path,
+            }))
+        }),
+    }
 }
 
 /// The raw body check of `call`: JSON, and for the operations OpenRouter answers with a

@@ -25,12 +25,21 @@ pub enum ErrorKind {
     Cancelled,
     /// A response body that is not the JSON it should be.
     Decode,
+    /// Structured outputs (`parse`): a choice ended with `finish_reason: "length"`, so its
+    /// content is cut short (openai's `LengthFinishReasonError`).
+    LengthFinishReason,
+    /// Structured outputs (`parse`): a choice ended with `finish_reason: "content_filter"`
+    /// (openai's `ContentFilterFinishReasonError`).
+    ContentFilterFinishReason,
+    /// Structured outputs (`parse`): the answer is not JSON (code `invalid_json`) or does not
+    /// match the schema the caller sent (code `schema_mismatch`, `param` the failing path).
+    OutputValidation,
 }
 
 impl ErrorKind {
     /// Every kind, for the bindings' exhaustiveness tests: each binding checks that it maps
     /// every name here, so a new kind fails a test in every language until it is mapped.
-    pub const ALL: [ErrorKind; 7] = [
+    pub const ALL: [ErrorKind; 10] = [
         ErrorKind::Status,
         ErrorKind::Connection,
         ErrorKind::Timeout,
@@ -38,6 +47,9 @@ impl ErrorKind {
         ErrorKind::InvalidRequest,
         ErrorKind::Cancelled,
         ErrorKind::Decode,
+        ErrorKind::LengthFinishReason,
+        ErrorKind::ContentFilterFinishReason,
+        ErrorKind::OutputValidation,
     ];
 
     /// The snake_case name used in conformance scenarios and by the bindings.
@@ -50,6 +62,9 @@ impl ErrorKind {
             ErrorKind::InvalidRequest => "invalid_request",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Decode => "decode",
+            ErrorKind::LengthFinishReason => "length_finish_reason",
+            ErrorKind::ContentFilterFinishReason => "content_filter_finish_reason",
+            ErrorKind::OutputValidation => "output_validation",
         }
     }
 }
@@ -406,7 +421,10 @@ mod tests {
                 | ErrorKind::Stream
                 | ErrorKind::InvalidRequest
                 | ErrorKind::Cancelled
-                | ErrorKind::Decode => {}
+                | ErrorKind::Decode
+                | ErrorKind::LengthFinishReason
+                | ErrorKind::ContentFilterFinishReason
+                | ErrorKind::OutputValidation => {}
             }
         }
         let names: std::collections::HashSet<_> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();

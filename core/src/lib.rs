@@ -53,13 +53,14 @@ pub mod retry;
 pub mod secret;
 pub mod sse;
 pub mod stream;
+pub mod structured;
 mod surrogate;
 mod transport;
 pub mod types;
 
 pub use accumulate::ChatAccumulator;
 pub use call::Response;
-pub use client::Client;
+pub use client::{Client, Parsed};
 pub use config::{ClientBuilder, ClientConfig, RequestOptions};
 pub use error::{Error, ErrorKind};
 /// HTTP methods, for [`Client::send`].

@@ -158,6 +158,18 @@ pub struct OpSpec {
     pub body: BodyKind,
     /// `Some` for a streaming operation (opened with [`Client::open`](crate::Client::open)).
     pub stream: Option<StreamProtocol>,
+    /// What is checked in the answer beyond its JSON shape.
+    pub check: Check,
+}
+
+/// The answer check of a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// The body kind's shape only.
+    Plain,
+    /// Structured outputs ([`crate::structured`]): finish reasons, refusals, the content
+    /// parsed and checked against the caller's schema, `parsed` added.
+    Structured,
 }
 
 /// An operation, typed (the Rust API) or by name (bindings: `"chat".parse::<Op>()`).
@@ -184,6 +196,16 @@ pub enum Op {
     Responses,
     /// `POST responses` with `stream: true`.
     ResponsesStream,
+    /// `POST chat/completions`, the answer checked and parsed as structured output.
+    ChatParse,
+    /// `POST responses`, the answer checked and parsed as structured output.
+    ResponsesParse,
+    /// `POST chat/completions` with `stream: true`, the whole answer checked as structured
+    /// output when the stream ends (the stream helper's `parse`).
+    ChatParseStream,
+    /// `POST responses` with `stream: true`, the final response checked as structured output
+    /// when the stream ends (`responses.stream(text_format=...)`).
+    ResponsesParseStream,
 }
 
 const fn row(
@@ -199,6 +221,14 @@ const fn row(
         path,
         body,
         stream,
+        check: Check::Plain,
+    }
+}
+
+const fn structured(name: &'static str, path: &'static str, body: BodyKind) -> OpSpec {
+    OpSpec {
+        check: Check::Structured,
+        ..row(name, Post, path, body, None)
     }
 }
 
@@ -224,6 +254,22 @@ pub const OPS: &[OpSpec] = &[
     row("moderations", Post, "moderations", B::Moderation, None),
     row("responses", Post, "responses", B::Response, None),
     row("responses_stream", Post, "responses", B::Response, Some(S::Responses)),
+    structured("chat.parse", "chat/completions", B::Chat),
+    structured("responses.parse", "responses", B::Response),
+    OpSpec {
+        check: Check::Structured,
+        ..row("chat.parse_stream", Post, "chat/completions", B::Chat, Some(S::Chat))
+    },
+    OpSpec {
+        check: Check::Structured,
+        ..row(
+            "responses.parse_stream",
+            Post,
+            "responses",
+            B::Response,
+            Some(S::Responses),
+        )
+    },
 ];
 
 impl Op {
@@ -239,6 +285,10 @@ impl Op {
         Op::Moderations,
         Op::Responses,
         Op::ResponsesStream,
+        Op::ChatParse,
+        Op::ResponsesParse,
+        Op::ChatParseStream,
+        Op::ResponsesParseStream,
     ];
 
     /// This operation's row.

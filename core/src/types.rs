@@ -197,6 +197,9 @@ pub struct FunctionCall {
     /// Arguments as a JSON text (the model's output, not necessarily valid JSON).
     #[serde(default)]
     pub arguments: String,
+    /// Everything else: `parsed_arguments` (structured outputs' strict tools), a gateway's own fields.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// Token counts of a call.

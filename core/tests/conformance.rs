@@ -30,6 +30,11 @@ struct Outcome {
     status: Option<String>,
     output_types: Option<Vec<String>>,
     function_calls: Option<Value>,
+    /// Structured outputs: the first choice's `parsed` (or `output_parsed`), its refusal,
+    /// its tool calls' `parsed_arguments`.
+    parsed: Option<Value>,
+    refusal: Option<String>,
+    parsed_arguments: Option<Value>,
     error: Option<Error>,
     attempts: u32,
     /// The receipt on the response or the stream at its end (for an error: the error's), in
@@ -278,12 +283,16 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
                 out.error = Some(e);
             }
         },
-        "chat_stream" => {
+        op @ ("chat_stream" | "chat.parse_stream") => {
             let cancel_after = call["options"]["cancel_after_chunks"].as_u64();
+            let parse = op == "chat.parse_stream";
             let mut stream = match async {
-                client
-                    .chat_stream(&parse_request::<ChatCompletionRequest>(&body)?, &opts)
-                    .await
+                let request = parse_request::<ChatCompletionRequest>(&body)?;
+                if parse {
+                    client.chat_parse_stream(&request, &opts).await
+                } else {
+                    client.chat_stream(&request, &opts).await
+                }
             }
             .await
             {
@@ -332,6 +341,10 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
             out.receipt = Some(receipt_value(&stream.receipt()));
             let done = stream.into_completion();
             completion_outcome(&done, &mut out);
+            if parse && out.ok {
+                // The engine checked the whole content against the schema; Rust parses it with serde.
+                out.parsed = Some(serde_json::from_str(&content).unwrap_or(Value::Null));
+            }
             out.content = saw_content.then_some(content);
         }
         "models" => match client.list_models(&opts).await {
@@ -465,6 +478,52 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
                 out.error = Some(e);
             }
         },
+        "chat.parse" => match async {
+            client
+                .chat_parse::<Value>(&parse_request::<ChatCompletionRequest>(&body)?, &opts)
+                .await
+        }
+        .await
+        {
+            Ok(r) => {
+                out.ok = true;
+                out.attempts = r.attempts;
+                completion_outcome(&r.data.value, &mut out);
+                out.parsed = Some(r.data.first().cloned().unwrap_or(Value::Null));
+                if let Some(choice) = r.data.value.choices.first() {
+                    out.refusal = choice.message.refusal.clone();
+                    let args = choice
+                        .message
+                        .tool_calls
+                        .iter()
+                        .flatten()
+                        .map(|c| c.function.extra.get("parsed_arguments").cloned().unwrap_or(Value::Null));
+                    out.parsed_arguments = Some(args.collect());
+                }
+            }
+            Err(e) => {
+                out.attempts = e.attempts();
+                out.error = Some(e);
+            }
+        },
+        "responses.parse" => match async {
+            client
+                .responses_parse::<Value>(&parse_request::<ResponseRequest>(&body)?, &opts)
+                .await
+        }
+        .await
+        {
+            Ok(r) => {
+                out.ok = true;
+                out.attempts = r.attempts;
+                response_outcome(&r.data.value, &mut out, true);
+                out.parsed = Some(r.data.first().cloned().unwrap_or(Value::Null));
+            }
+            Err(e) => {
+                out.attempts = e.attempts();
+                out.error = Some(e);
+            }
+        },
         "responses" => match async { client.responses(&parse_request::<ResponseRequest>(&body)?, &opts).await }.await {
             Ok(r) => {
                 out.ok = true;
@@ -477,12 +536,16 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
                 out.error = Some(e);
             }
         },
-        "responses_stream" => {
+        op @ ("responses_stream" | "responses.parse_stream") => {
             let cancel_after = call["options"]["cancel_after_chunks"].as_u64();
+            let parse = op == "responses.parse_stream";
             let mut stream = match async {
-                client
-                    .responses_stream(&parse_request::<ResponseRequest>(&body)?, &opts)
-                    .await
+                let request = parse_request::<ResponseRequest>(&body)?;
+                if parse {
+                    client.responses_parse_stream(&request, &opts).await
+                } else {
+                    client.responses_stream(&request, &opts).await
+                }
             }
             .await
             {
@@ -525,7 +588,12 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
             }
             out.attempts = stream.attempts();
             out.receipt = Some(receipt_value(&stream.receipt()));
-            response_outcome(&stream.into_completion(), &mut out, false);
+            let done = stream.into_completion();
+            response_outcome(&done, &mut out, false);
+            if parse && out.ok {
+                // The engine checked the output text against the schema; Rust parses it with serde.
+                out.parsed = Some(serde_json::from_str(&done.output_text()).unwrap_or(Value::Null));
+            }
             out.content = Some(content);
         }
         other => panic!("unknown op {other}"),
@@ -674,6 +742,14 @@ fn check(name: &str, expect: &Value, out: &Outcome, requests: &[Value], elapsed:
     if let Some(t) = e.get("function_calls") {
         if Some(t) != out.function_calls.as_ref() {
             fail(format!("function_calls: expected {t}, got {:?}", out.function_calls));
+        }
+    }
+    str_field("refusal", &out.refusal, &mut fail);
+    for (key, actual) in [("parsed", &out.parsed), ("parsed_arguments", &out.parsed_arguments)] {
+        if let Some(want) = e.get(key) {
+            if !actual.as_ref().is_some_and(|a| subset(want, a) && subset(a, want)) {
+                fail(format!("{key}: expected {want}, got {actual:?}"));
+            }
         }
     }
     for key in ["chunk_count", "chunks_before_error"] {

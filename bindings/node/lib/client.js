@@ -8,6 +8,7 @@ const { Stream, ChatCompletionStream, batchFormat, sseBody } = require('./stream
 const { APIPromise, fetchResponse } = require('./api-promise');
 const { decodeEmbeddings } = require('./embeddings');
 const { Responses } = require('./responses');
+const { finishChat, streamParsing } = require('./parsing');
 
 const INTERNAL = Symbol('routerkit.internal');
 // The core's defaults, read once: they are not restated here.
@@ -302,15 +303,28 @@ class Completions {
     return request(this.#client, body?.stream ? 'chat_stream' : 'chat', 'chat/completions', body, options);
   }
 
+  /**
+   * Structured outputs (openai-node's `parse`): `response_format` from `zodResponseFormat` (or a
+   * `json_schema` object) and strict tools (`zodFunction`); `choices[i].message.parsed` and each
+   * strict call's `function.parsed_arguments`. The checks are the core's `chat.parse` operation.
+   */
+  parse(body, options) {
+    return request(this.#client, 'chat.parse', 'chat/completions', body, options, (r) => finishChat(parsed(r), body));
+  }
+
   /** openai-node's stream helper: events (`content`, `chunk`, …), async iteration, `finalMessage()`. */
   stream(body, options) {
     const n = this.#client[INTERNAL];
+    // With a JSON response format or strict tools, the core checks the whole answer as `parse`
+    // does (`chat.parse_stream`), and the done events and the final completion carry `parsed`.
+    const parsing = streamParsing(body);
+    const op = parsing !== null ? 'chat.parse_stream' : 'chat_stream';
     return new ChatCompletionStream((controller) => {
       const token = new native.CancelToken();
       controller.signal.addEventListener('abort', () => token.cancel(), { once: true });
       const payload = body?.stream ? body : { ...body, stream: true };
-      return n.open('chat_stream', encodeBody(payload), callOptions(options), token, 'events');
-    }, options);
+      return n.open(op, encodeBody(payload), callOptions(options), token, 'events');
+    }, options, parsing);
   }
 }
 
@@ -323,6 +337,13 @@ function linkSignal(signal, controller) {
 class Chat {
   constructor(client) {
     this.completions = new Completions(client);
+  }
+}
+
+/** `client.beta`: where openai-node 4 kept `chat.completions.parse`; the same resources. */
+class Beta {
+  constructor(client) {
+    this.chat = client.chat;
   }
 }
 
@@ -427,6 +448,7 @@ class Client {
     this.timeout = settings.timeout_ms;
     this.maxRetries = settings.max_retries;
     this.chat = new Chat(this);
+    this.beta = new Beta(this);
     this.models = new Models(this);
     this.embeddings = new Embeddings(this);
     this.completions = new TextCompletions(this);

@@ -14,4 +14,7 @@ export {
   UnprocessableEntityError,
   RateLimitError,
   InternalServerError,
+  LengthFinishReasonError,
+  ContentFilterFinishReasonError,
+  OutputValidationError,
 } from '../index.js';

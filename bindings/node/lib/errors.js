@@ -61,6 +61,44 @@ class APIConnectionTimeoutError extends APIConnectionError {
 /** An error the gateway reported inside a 200 stream, or a stream that ended truncated. */
 class APIStreamError extends APIError {}
 
+/**
+ * Structured outputs (`parse`): as openai-node, beside `APIError`, not under it. routerkit's carry
+ * the call's fields too (`attempts`, `requestID`, `code`, `param`).
+ */
+class LengthFinishReasonError extends OpenAIError {
+  constructor() {
+    super('Could not parse response content as the length limit was reached');
+  }
+}
+
+class ContentFilterFinishReasonError extends OpenAIError {
+  constructor() {
+    super('Could not parse response content as the request was rejected by the content filter');
+  }
+}
+
+/**
+ * routerkit's own: the answer is not JSON (`code` `invalid_json`) or does not satisfy the schema
+ * sent (`code` `schema_mismatch`, `param` the JSON Pointer of the failing value).
+ */
+class OutputValidationError extends OpenAIError {
+  constructor(message) {
+    super(message);
+  }
+}
+
+function parseError(Class) {
+  return (p) => {
+    const err = Class === OutputValidationError ? new Class(p.message) : new Class();
+    err.code = p.code ?? undefined;
+    err.param = p.param ?? undefined;
+    err.requestID = p.request_id ?? undefined;
+    err.kind = p.kind;
+    if (Class === LengthFinishReasonError && p.body?.completion) err.completion = p.body.completion;
+    return extras(err, p);
+  };
+}
+
 class BadRequestError extends APIError {}
 class AuthenticationError extends APIError {}
 class PermissionDeniedError extends APIError {}
@@ -154,6 +192,9 @@ const BY_KIND = {
   },
   stream: streamError,
   decode: streamError,
+  length_finish_reason: parseError(LengthFinishReasonError),
+  content_filter_finish_reason: parseError(ContentFilterFinishReasonError),
+  output_validation: parseError(OutputValidationError),
 };
 
 /**
@@ -188,6 +229,9 @@ module.exports = {
   UnprocessableEntityError,
   RateLimitError,
   InternalServerError,
+  LengthFinishReasonError,
+  ContentFilterFinishReasonError,
+  OutputValidationError,
   fromNative,
   toHeaders,
   BY_KIND,

@@ -6,6 +6,7 @@
 
 const { APIUserAbortError, OpenAIError } = require('./errors');
 const { Stream } = require('./streaming');
+const { finishResponse, responseStreamParsing } = require('./parsing');
 
 /** openai-node's `output_text`: the text of every `output_text` part of every message item. */
 function addOutputText(response) {
@@ -29,9 +30,12 @@ class ResponseStream {
   #error;
   #ended = false;
   #iterating = false;
+  /** Structured outputs (`responseStreamParsing`): what parses the final response, or null. */
+  #parsing;
 
   /** @internal */
-  constructor(open) {
+  constructor(open, parsing = null) {
+    this.#parsing = parsing;
     this.controller = new AbortController();
     // Events are read as soon as a listener or a final-value method asks, or on iteration.
     this.#done = Promise.resolve()
@@ -67,7 +71,13 @@ class ResponseStream {
   /** The response as the engine accumulated it from the events so far. */
   currentResponseSnapshot() {
     const text = this.#native?.snapshot();
+    // Not parsed: before the end the text may be a part of the JSON.
     return text ? addOutputText(JSON.parse(text)) : undefined;
+  }
+
+  #finish(response) {
+    addOutputText(response);
+    return this.#parsing !== null ? this.#parsing.final(response) : response;
   }
 
   on(event, listener) {
@@ -126,7 +136,7 @@ class ResponseStream {
     if (this.#final) return this.#final;
     const snapshot = this.currentResponseSnapshot();
     if (!snapshot) throw new OpenAIError('the stream ended without a response');
-    return snapshot;
+    return this.#parsing !== null ? this.#parsing.final(snapshot) : snapshot;
   }
 
   [Symbol.asyncIterator]() {
@@ -154,7 +164,7 @@ class ResponseStream {
           }
           const event = r.value;
           if ((event.type === 'response.completed' || event.type === 'response.incomplete') && event.response) {
-            self.#final = addOutputText(event.response);
+            self.#final = self.#finish(event.response);
           }
           self.#emit('event', event);
           self.#emit(event.type, event);
@@ -191,15 +201,31 @@ class Responses {
     return this.#request('responses', body, options, addOutputText);
   }
 
-  /** openai-node's stream helper: `on('response.output_text.delta', …)`, async iteration, `finalResponse()`. */
+  /**
+   * Structured outputs (openai-node's `responses.parse`): `text.format` from `zodTextFormat` (or a
+   * `json_schema` format); `output_parsed`, each `output_text` part's `parsed`, strict calls'
+   * `parsed_arguments`. The checks are the core's `responses.parse` operation.
+   */
+  parse(body, options) {
+    return this.#request('responses.parse', body, options, (r) => finishResponse(addOutputText(r), body));
+  }
+
+  /**
+   * openai-node's stream helper: `on('response.output_text.delta', …)`, async iteration,
+   * `finalResponse()`. With a JSON `text.format` (`zodTextFormat`) or strict tools, the core checks
+   * the output as `parse` does (`responses.parse_stream`: a mismatch is the stream's error, in
+   * place of the `response.output_text.done` event), and the final response has `output_parsed`.
+   */
   stream(body, options) {
+    const parsing = responseStreamParsing(body);
+    const op = parsing !== null ? 'responses.parse_stream' : 'responses_stream';
     return new ResponseStream((controller) => {
       const payload = body?.stream ? body : { ...body, stream: true };
-      return this.#open('responses_stream', payload, options, controller).then((native) => ({
+      return this.#open(op, payload, options, controller).then((native) => ({
         native,
         stream: new Stream(native, controller),
       }));
-    });
+    }, parsing);
   }
 }
 

@@ -282,10 +282,13 @@ class ChatCompletionStream {
   #args = new Map();
   #queue = null;
   #wake = null;
+  #parsing = null;
 
   /** @internal */
-  constructor(start, options) {
+  constructor(start, options, parsing = null) {
     this.controller = new AbortController();
+    // Structured outputs (lib/parsing.js streamParsing): parses the done events and the final completion.
+    this.#parsing = parsing;
     linkSignal(options?.signal, this.controller);
     this.#connected = new Promise((res, rej) => {
       this.#resolveConnected = res;
@@ -364,6 +367,7 @@ class ChatCompletionStream {
         this.#wakeReader();
       }
       const completion = JSON.parse(await native.finish());
+      if (this.#parsing !== null) this.#parsing.final(completion);
       this.#completion = completion;
       this._emit('chatCompletion', completion);
       const message = completion.choices?.[0]?.message;
@@ -408,7 +412,7 @@ class ChatCompletionStream {
         break;
       }
       case 'content.done':
-        this._emit('content.done', { content: text, parsed: null });
+        this._emit('content.done', { content: text, parsed: this.#parsing !== null ? this.#parsing.content(text) : null });
         break;
       case 'refusal.delta': {
         const snapshot = (this.#refusal[choice] ??= new Snapshot()).add(text);
@@ -432,7 +436,7 @@ class ChatCompletionStream {
         break;
       }
       case 'tool_calls.function.arguments.done':
-        this._emit(name, { name: ev[5], index: ev[4], arguments: text, parsed_arguments: null });
+        this._emit(name, { name: ev[5], index: ev[4], arguments: text, parsed_arguments: this.#parsing !== null ? this.#parsing.args(ev[5], text) : null });
         break;
       default:
         this._emit(name, text);

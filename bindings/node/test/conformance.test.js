@@ -24,7 +24,7 @@ const scenarios = fs
 // scenario of another operation is skipped by that list only (checked below).
 const RUNNER_OPS = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests', 'conformance', 'runners.json'), 'utf8')).node;
 // The operations `perform` dispatches.
-const HANDLED = ['chat', 'chat_stream', 'models', 'models.retrieve', 'embeddings', 'completions', 'completions_stream', 'moderations', 'responses', 'responses_stream'];
+const HANDLED = ['chat', 'chat_stream', 'models', 'models.retrieve', 'embeddings', 'completions', 'completions_stream', 'moderations', 'responses', 'responses_stream', 'chat.parse', 'responses.parse', 'chat.parse_stream', 'responses.parse_stream'];
 
 /** The keys of the object at JSON Pointer `pointer` in `text`, in the text's order. */
 function keysAt(text, pointer) {
@@ -41,6 +41,9 @@ after(() => stopMock());
 
 function kindOf(err) {
   if (err instanceof TypeError) return 'invalid_request';
+  if (err instanceof OpenAI.LengthFinishReasonError) return 'length_finish_reason';
+  if (err instanceof OpenAI.ContentFilterFinishReasonError) return 'content_filter_finish_reason';
+  if (err instanceof OpenAI.OutputValidationError) return 'output_validation';
   if (err instanceof APIUserAbortError) return 'cancelled';
   if (err instanceof APIConnectionTimeoutError) return 'timeout';
   if (err instanceof APIConnectionError) return 'connection';
@@ -133,6 +136,31 @@ async function perform(sid, sc, surface) {
         fromCompletion(r, out);
         break;
       }
+      case 'chat.parse_stream': {
+        // The stream helper parses (create({stream: true}) does not): content.done carries `parsed`.
+        const stream = client.chat.completions.stream(call.request, opts);
+        let content = '';
+        stream.on('content.done', (e) => {
+          out.parsed = e.parsed;
+        });
+        try {
+          for await (const chunk of stream) {
+            if (chunk.choices?.length || chunk.usage) out.chunk_count++;
+            const t = chunk.choices?.[0]?.delta?.content;
+            if (typeof t === 'string') content += t;
+          }
+          out.ok = true;
+        } finally {
+          out.attempts = stream._attempts;
+          out.content = content;
+          if (out.ok) {
+            const final = await stream.finalChatCompletion();
+            fromCompletion(final, out);
+            if (!util.isDeepStrictEqual(final.choices[0].message.parsed, out.parsed)) throw new Error('finalChatCompletion().parsed != content.done parsed');
+          }
+        }
+        break;
+      }
       case 'chat_stream': {
         const stream =
           surface === 'raw' ? await client.chat.completions.create({ ...call.request, stream: true }, opts) : client.chat.completions.stream(call.request, opts);
@@ -213,6 +241,25 @@ async function perform(sid, sc, surface) {
         }
         break;
       }
+      case 'chat.parse': {
+        const r = await client.chat.completions.parse(call.request, opts);
+        out.ok = true;
+        out.attempts = r._attempts;
+        fromCompletion(r, out);
+        const message = r.choices[0]?.message;
+        out.parsed = message?.parsed;
+        out.refusal = message?.refusal ?? null;
+        out.parsed_arguments = (message?.tool_calls ?? []).map((t) => t.function.parsed_arguments);
+        break;
+      }
+      case 'responses.parse': {
+        const r = await client.responses.parse(call.request, opts);
+        out.ok = true;
+        out.attempts = r._attempts;
+        fromResponse(r, out, true);
+        out.parsed = r.output_parsed;
+        break;
+      }
       case 'responses': {
         const r = await client.responses.create(call.request, opts);
         out.result = r;
@@ -243,6 +290,25 @@ async function perform(sid, sc, surface) {
           }
           out.content = content;
         }
+        break;
+      }
+      case 'responses.parse_stream': {
+        // The stream helper parses (create({stream: true}) does not): finalResponse().output_parsed.
+        const stream = client.responses.stream(call.request, opts);
+        let content = '';
+        try {
+          for await (const event of stream) {
+            out.chunk_count++;
+            if (event.type === 'response.output_text.delta') content += event.delta;
+          }
+          out.ok = true;
+        } finally {
+          out.attempts = stream._attempts;
+          out.content = content;
+        }
+        const final = await stream.finalResponse();
+        fromResponse(final, out, false);
+        out.parsed = final.output_parsed;
         break;
       }
       case 'moderations': {
@@ -328,6 +394,9 @@ function check(sc, out, log, elapsed, surface) {
   if ('model_ids' in e && show(e.model_ids) !== show(out.model_ids)) fail(`model_ids: expected ${show(e.model_ids)}, got ${show(out.model_ids)}`);
   if ('embedding_count' in e && e.embedding_count !== out.embedding_count) fail(`embedding_count: expected ${e.embedding_count}, got ${out.embedding_count}`);
   if ('moderation_flagged' in e && show(e.moderation_flagged) !== show(out.moderation_flagged)) fail(`moderation_flagged: expected ${show(e.moderation_flagged)}, got ${show(out.moderation_flagged)}`);
+  for (const key of ['parsed', 'refusal', 'parsed_arguments']) {
+    if (key in e && !util.isDeepStrictEqual(e[key], out[key] ?? null)) fail(`${key}: expected ${show(e[key])}, got ${show(out[key])}`);
+  }
   for (const key of ['status', 'output_types', 'function_calls']) {
     if (key in e && show(e[key]) !== show(out[key] ?? null)) fail(`${key}: expected ${show(e[key])}, got ${show(out[key])}`);
   }

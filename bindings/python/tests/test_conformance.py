@@ -31,6 +31,10 @@ HANDLED = [
     "moderations",
     "responses",
     "responses_stream",
+    "chat.parse",
+    "responses.parse",
+    "chat.parse_stream",
+    "responses.parse_stream",
 ]
 
 
@@ -45,6 +49,8 @@ def _cases() -> List[Any]:
         if op not in RUNNER_OPS:
             continue
         surfaces = ["create", "helper"] if op in ("chat_stream", "responses_stream") else ["create"]
+        if op in ("chat.parse_stream", "responses.parse_stream"):
+            surfaces = ["helper"]  # the stream helper parses; create(stream=True) does not
         for api in ("sync", "async"):
             for surface in surfaces:
                 cases.append(pytest.param(path, api, surface, id=f"{path.stem}-{api}-{surface}"))
@@ -58,6 +64,9 @@ KINDS = [
     (routerkit.APIStatusError, "status"),
     (routerkit.APIStreamError, "stream"),
     (routerkit.APIResponseValidationError, "decode"),
+    (routerkit.LengthFinishReasonError, "length_finish_reason"),
+    (routerkit.ContentFilterFinishReasonError, "content_filter_finish_reason"),
+    (routerkit.OutputValidationError, "output_validation"),
 ]
 
 
@@ -205,6 +214,14 @@ class Observed:
         self.values["tool_calls"] = [t.model_dump() for t in (msg.tool_calls or [])] if msg else []
         self.values["attempts"] = r._attempts
 
+    def parsed_completion(self, r: Any) -> None:
+        """``chat.completions.parse``: the completion, and its first choice's parsed values."""
+        self.completion(r)
+        msg = r.choices[0].message if r.choices else None
+        self.values["parsed"] = msg.parsed if msg else None
+        self.values["refusal"] = msg.refusal if msg else None
+        self.values["parsed_arguments"] = [t.function.parsed_arguments for t in (msg.tool_calls or [])] if msg else []
+
     def end_stream(self, final: Any = None) -> None:
         usage = self.usage
         if usage is None and self.call_usage is not None:
@@ -297,6 +314,12 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
             finally:
                 obs.stream_attempts = cs._attempts
             obs.end_stream()
+        elif op == "chat.parse":
+            obs.parsed_completion(client.chat.completions.parse(**kw))
+        elif op == "responses.parse":
+            r = client.responses.parse(**kw)
+            obs.response(r)
+            obs.values["parsed"] = r.output_parsed
         elif op == "responses":
             obs.response(obs.track(client.responses.create(**kw)))
         elif op == "responses_stream" and surface == "create":
@@ -310,6 +333,18 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
             finally:
                 obs.stream_attempts = rs._attempts
             obs.end_events()
+        elif op == "responses.parse_stream":
+            with client.responses.stream(**kw) as h:
+                try:
+                    for ev in h:
+                        obs.event(ev)
+                        if ev.type == "response.output_text.done":
+                            obs.values["parsed"] = ev.parsed  # type: ignore[attr-defined]
+                finally:
+                    obs.stream_attempts = h._attempts
+                final = h.get_final_response()
+                assert final.output_parsed == obs.values.get("parsed")
+            obs.end_events(final)
         elif op == "responses_stream":
             with client.responses.stream(**kw) as h:
                 obs.track(h)
@@ -343,10 +378,14 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
                             obs.chunk(ev.chunk)
                             if cancel_after is not None and obs.chunks >= cancel_after:
                                 break
+                        elif ev.type == "content.done" and op == "chat.parse_stream":
+                            obs.values["parsed"] = ev.parsed  # type: ignore[union-attr]
                 finally:
                     obs.stream_attempts = s.response and s._native.attempts()
                     obs.call_usage = s.current_completion_snapshot.usage
                 final = None if cancel_after is not None else s.get_final_completion()
+                if final is not None and op == "chat.parse_stream":
+                    assert final.choices[0].message.parsed == obs.values.get("parsed")
             obs.end_stream(final)
     except routerkit.OpenAIError as e:
         obs.fail(e)
@@ -386,6 +425,12 @@ async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
             finally:
                 obs.stream_attempts = cs._attempts
             obs.end_stream()
+        elif op == "chat.parse":
+            obs.parsed_completion(await client.chat.completions.parse(**kw))
+        elif op == "responses.parse":
+            r = await client.responses.parse(**kw)
+            obs.response(r)
+            obs.values["parsed"] = r.output_parsed
         elif op == "responses":
             obs.response(obs.track(await client.responses.create(**kw)))
         elif op == "responses_stream" and surface == "create":
@@ -399,6 +444,18 @@ async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
             finally:
                 obs.stream_attempts = rs._attempts
             obs.end_events()
+        elif op == "responses.parse_stream":
+            async with client.responses.stream(**kw) as h:
+                try:
+                    async for ev in h:
+                        obs.event(ev)
+                        if ev.type == "response.output_text.done":
+                            obs.values["parsed"] = ev.parsed  # type: ignore[attr-defined]
+                finally:
+                    obs.stream_attempts = h._attempts
+                final = await h.get_final_response()
+                assert final.output_parsed == obs.values.get("parsed")
+            obs.end_events(final)
         elif op == "responses_stream":
             async with client.responses.stream(**kw) as h:
                 obs.track(h)
@@ -432,10 +489,14 @@ async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
                             obs.chunk(ev.chunk)
                             if cancel_after is not None and obs.chunks >= cancel_after:
                                 break
+                        elif ev.type == "content.done" and op == "chat.parse_stream":
+                            obs.values["parsed"] = ev.parsed  # type: ignore[union-attr]
                 finally:
                     obs.stream_attempts = s._native.attempts()
                     obs.call_usage = s.current_completion_snapshot.usage
                 final = None if cancel_after is not None else await s.get_final_completion()
+                if final is not None and op == "chat.parse_stream":
+                    assert final.choices[0].message.parsed == obs.values.get("parsed")
             obs.end_stream(final)
     except routerkit.OpenAIError as e:
         obs.fail(e)
@@ -536,6 +597,9 @@ def check(mock: Mock, sc: Dict[str, Any], obs: Observed, elapsed_ms: float, surf
         "status",
         "output_types",
         "function_calls",
+        "parsed",
+        "refusal",
+        "parsed_arguments",
     ):
         if key in ex:
             assert v.get(key) == ex[key], (key, v.get(key), ex[key])
@@ -550,7 +614,7 @@ def check(mock: Mock, sc: Dict[str, Any], obs: Observed, elapsed_ms: float, surf
             subset(ex["usage"], v.get("usage"), "usage")
             if helper_final:
                 subset(ex["usage"], v["final_usage"], "final usage")
-    if "tool_calls" in ex and (sc["call"]["op"] == "chat" or surface == "helper"):
+    if "tool_calls" in ex and (sc["call"]["op"] in ("chat", "chat.parse") or surface == "helper"):
         subset(ex["tool_calls"], v.get("tool_calls"), "tool_calls")
     if helper_final and "content" in ex and ex["content"] is not None:
         assert v["final_content"] == ex["content"]

@@ -67,6 +67,12 @@ pub trait Protocol: Default + Send + 'static {
     fn served(&self) -> Served {
         Served::default()
     }
+    /// Whether, after this event, a part of the answer is whole and the structured check
+    /// (`responses.parse_stream`) runs on the result so far: the Responses API's
+    /// `response.output_text.done`, where the peers parse the text and raise.
+    fn part_done(_chunk: &Self::Chunk) -> bool {
+        false
+    }
     /// The result as accumulated so far.
     fn snapshot(&self) -> Self::Final;
     /// The final result.
@@ -183,6 +189,16 @@ pub struct Stream<P: Protocol> {
     watch: ReadWatch,
     /// The pacing timer of `next_batch_paced`, reset for each batch rather than made anew.
     pace: Option<Pin<Box<Sleep>>>,
+    /// Structured outputs (`chat.parse_stream`): the check the whole answer must pass at the end.
+    end_check: Option<Box<EndCheck>>,
+}
+
+/// A check of the accumulated result when the stream ends cleanly (structured outputs: the
+/// finish reasons, the content parsed and checked against the caller's schema): a failure is the
+/// stream's error, handed over after the chunks already decoded.
+pub(crate) struct EndCheck {
+    pub(crate) spec: crate::structured::ParseSpec,
+    pub(crate) check: fn(&crate::structured::ParseSpec, &Bytes) -> Result<Bytes, Error>,
 }
 
 /// The waits around every read of a stream, kept from one read to the next: a
@@ -304,6 +320,47 @@ impl<P: Protocol> Stream<P> {
             since_yield: 0,
             watch,
             pace: None,
+            end_check: None,
+        }
+    }
+
+    /// Checks the accumulated result when the stream ends (see [`EndCheck`]).
+    pub(crate) fn check_at_end(&mut self, check: EndCheck) {
+        self.end_check = Some(Box::new(check));
+    }
+
+    /// Runs the end check on the result so far and keeps it for the end (a part of the answer
+    /// is whole, see [`Protocol::part_done`]).
+    fn run_check_so_far(&mut self) {
+        let Some(end) = self.end_check.as_ref() else { return };
+        let result = serde_json::to_vec(&self.protocol.snapshot())
+            .map_err(|e| Error::new(ErrorKind::Decode, format!("the stream's result ({e})")))
+            .and_then(|json| (end.check)(&end.spec, &Bytes::from(json)));
+        if let Err(e) = result {
+            self.pending_error = Some(e);
+        }
+    }
+
+    /// Runs the end check on the result so far. Before the end (`at_end` false) it runs only
+    /// once every choice has its finish reason, so that a failure replaces the finish chunk, as
+    /// the peers raise while they read it; otherwise it waits for the end.
+    fn run_end_check(&mut self, at_end: bool) {
+        if self.end_check.is_none() || (!at_end && !self.protocol.finish_reason_seen()) {
+            return;
+        }
+        let whole = match serde_json::to_vec(&self.protocol.snapshot()) {
+            Ok(json) => Bytes::from(json),
+            Err(e) => {
+                self.pending_error = Some(Error::new(ErrorKind::Decode, format!("the stream's result ({e})")));
+                return;
+            }
+        };
+        if !at_end && !every_choice_finished(&whole) {
+            return;
+        }
+        let Some(end) = self.end_check.take() else { return };
+        if let Err(e) = (end.check)(&end.spec, &whole) {
+            self.pending_error = Some(e);
         }
     }
 
@@ -766,8 +823,11 @@ impl<P: Protocol> Stream<P> {
             if self.protocol.finish_reason_seen() {
                 // Some gateways close without [DONE]; a finish reason says the answer is whole.
                 self.state = State::Finished;
-                crate::log::stream_end(self.handed + self.ready.len(), self.attempts, None);
-                self.end_receipt();
+                self.run_end_check(true);
+                if self.pending_error.is_none() {
+                    crate::log::stream_end(self.handed + self.ready.len(), self.attempts, None);
+                    self.end_receipt();
+                }
             } else {
                 self.pending_error = Some(Error::new(ErrorKind::Stream, self.protocol.truncation_message()));
             }
@@ -874,6 +934,20 @@ impl<P: Protocol> Stream<P> {
             Step::Done => return true,
         };
         self.chunks_this_attempt += 1;
+        if self.end_check.is_some() {
+            // A failure replaces the event that completed what failed, as the peers raise while
+            // they read it: a part's done event, the finish chunk, or the last event.
+            if last {
+                self.run_end_check(true);
+            } else if P::part_done(chunk.as_ref().unwrap_or(&self.scratch)) {
+                self.run_check_so_far();
+            } else {
+                self.run_end_check(false);
+            }
+            if self.pending_error.is_some() {
+                return false;
+            }
+        }
         if !(self.hide_added_usage && P::only_usage(chunk.as_ref().unwrap_or(&self.scratch))) {
             self.ready.push_back(RawChunk {
                 data: event.data,
@@ -887,8 +961,12 @@ impl<P: Protocol> Stream<P> {
     /// The end marker arrived: the stream is whole.
     fn finish_cleanly(&mut self) {
         self.state = State::Finished;
-        crate::log::stream_end(self.handed + self.ready.len(), self.attempts, None);
-        self.end_receipt();
+        // A structured check that fails makes this end the stream's error (its receipt, its log line).
+        self.run_end_check(true);
+        if self.pending_error.is_none() {
+            crate::log::stream_end(self.handed + self.ready.len(), self.attempts, None);
+            self.end_receipt();
+        }
         // The connection goes back to its pool at the body's end. Never wait for it here (a
         // gateway that keeps the socket open must not hang us): when it is not here yet, a
         // task reads it, for a second and 64 KiB at most, and the connection is kept if it comes.
@@ -900,6 +978,22 @@ impl<P: Protocol> Stream<P> {
             }
         }
     }
+}
+
+/// Whether every choice of a result (JSON) has its finish reason.
+fn every_choice_finished(whole: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Choice {
+        finish_reason: Option<serde::de::IgnoredAny>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Whole {
+        #[serde(default)]
+        choices: Vec<Choice>,
+    }
+    serde_json::from_slice::<Whole>(whole)
+        .map(|w| !w.choices.is_empty() && w.choices.iter().all(|c| c.finish_reason.is_some()))
+        .unwrap_or(false)
 }
 
 impl<P: Protocol> Drop for Stream<P> {

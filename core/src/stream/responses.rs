@@ -192,6 +192,10 @@ impl Protocol for Responses {
         false
     }
 
+    fn part_done(chunk: &ResponseStreamEvent) -> bool {
+        chunk.kind == "response.output_text.done"
+    }
+
     fn finish_reason_seen(&self) -> bool {
         // Only `response.completed` / `.incomplete` make a Responses stream whole.
         false

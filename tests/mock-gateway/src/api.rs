@@ -100,7 +100,7 @@ impl ChatCtx {
                 .and_then(Value::as_str)
                 .unwrap_or("routerkit-mock")
                 .to_string(),
-            default_content: format!("Hello from routerkit-mock! You said: {last_user}"),
+            default_content: default_chat_content(body, &last_user),
             prompt_tokens,
             include_usage: body
                 .pointer("/stream_options/include_usage")
@@ -110,6 +110,18 @@ impl ChatCtx {
             provider: None,
             cost: None,
         }
+    }
+}
+
+/// The default chat answer: the greeting, or, for a structured-output request
+/// (`response_format` `json_schema` with a schema), a JSON value that satisfies its schema.
+fn default_chat_content(body: &Value, last_user: &str) -> String {
+    let schema = body
+        .pointer("/response_format/json_schema/schema")
+        .filter(|_| body.pointer("/response_format/type").and_then(Value::as_str) == Some("json_schema"));
+    match schema {
+        Some(schema) if schema.is_object() => crate::schema::instance(schema, schema, last_user).to_string(),
+        _ => format!("Hello from routerkit-mock! You said: {last_user}"),
     }
 }
 

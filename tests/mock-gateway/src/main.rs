@@ -4,6 +4,7 @@
 mod api;
 mod body;
 mod responses;
+mod schema;
 mod sse;
 mod state;
 mod step;

@@ -63,6 +63,10 @@ const OPS: &[&str] = &[
     "moderations",
     "responses",
     "responses_stream",
+    "chat.parse",
+    "responses.parse",
+    "chat.parse_stream",
+    "responses.parse_stream",
 ];
 /// The runners of tests/conformance/runners.json.
 const RUNNERS: &[&str] = &["rust", "python", "node", "go"];
@@ -81,6 +85,9 @@ const EXPECT: &[&str] = &[
     "status",
     "output_types",
     "function_calls",
+    "parsed",
+    "refusal",
+    "parsed_arguments",
     "error",
     "chunks_before_error",
     "content_before_error",
@@ -147,6 +154,9 @@ const KINDS: &[&str] = &[
     "invalid_request",
     "cancelled",
     "decode",
+    "length_finish_reason",
+    "content_filter_finish_reason",
+    "output_validation",
 ];
 const REQ: &[&str] = &[
     "method",
@@ -219,6 +229,10 @@ fn validate(file: &str, s: &Value) -> Vec<String> {
             | "moderations"
             | "responses"
             | "responses_stream"
+            | "chat.parse"
+            | "responses.parse"
+            | "chat.parse_stream"
+            | "responses.parse_stream"
     ) && !s["call"]["request"].is_object()
     {
         e.push("call.request must be an object for this op".into());
@@ -304,8 +318,8 @@ fn build_request(s: &Value, sid: &str) -> (String, String, Vec<(String, String)>
         }
     };
     let (method, path) = match op {
-        "chat" => ("POST", "/v1/chat/completions".to_string()),
-        "chat_stream" => {
+        "chat" | "chat.parse" => ("POST", "/v1/chat/completions".to_string()),
+        "chat_stream" | "chat.parse_stream" => {
             stream(&mut body);
             ("POST", "/v1/chat/completions".to_string())
         }
@@ -315,8 +329,8 @@ fn build_request(s: &Value, sid: &str) -> (String, String, Vec<(String, String)>
             ("POST", "/v1/completions".to_string())
         }
         "moderations" => ("POST", "/v1/moderations".to_string()),
-        "responses" => ("POST", "/v1/responses".to_string()),
-        "responses_stream" => {
+        "responses" | "responses.parse" => ("POST", "/v1/responses".to_string()),
+        "responses_stream" | "responses.parse_stream" => {
             // A Responses stream asks for no usage: it comes in response.completed.
             body.as_mut().unwrap()["stream"] = true.into();
             ("POST", "/v1/responses".to_string())
@@ -698,7 +712,13 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
     let ok = x["ok"] == true;
     let idx = if ok { attempts - 1 } else { 0 };
     let step = steps.get(idx).cloned().unwrap_or(json!({}));
-    let checks_stream_error = !ok && x.get("chunks_before_error").is_some();
+    // A structured-output error is the engine's check of a whole, valid stream: the reference
+    // reading finds no error in the wire to compare.
+    let structured_error = matches!(
+        x.pointer("/error/kind").and_then(Value::as_str),
+        Some("length_finish_reason" | "content_filter_finish_reason" | "output_validation")
+    );
+    let checks_stream_error = !ok && x.get("chunks_before_error").is_some() && !structured_error;
     if !(ok || checks_stream_error) {
         return errs;
     }
@@ -729,7 +749,7 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
     }
     let mut fields: BTreeMap<&str, Value> = BTreeMap::new();
     match op {
-        "responses_stream" | "responses" if is_sse => {
+        "responses_stream" | "responses" | "responses.parse_stream" if is_sse => {
             let (a, last) = accumulate_responses(&body, cancel);
             let mut err = a.error.clone();
             if err.is_none() && cancel.is_none() && !a.done {
@@ -747,6 +767,10 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
                     response_fields(&last, &mut fields);
                 }
                 fields.insert("content", a.content.clone().into());
+                if op == "responses.parse_stream" {
+                    let parsed = serde_json::from_str::<Value>(&a.content).unwrap_or(Value::Null);
+                    fields.insert("parsed", parsed);
+                }
                 fields.insert("chunk_count", a.chunks.into());
             } else {
                 fields.insert("chunks_before_error", a.chunks.into());
@@ -767,9 +791,21 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
                 }
             }
         }
-        "responses" => {
+        "responses" | "responses.parse" => {
             let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
             response_fields(&v, &mut fields);
+            if op == "responses.parse" {
+                // The reference reading of output_parsed: the first output text, parsed.
+                let first = v["output"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|i| i["type"] == "message")
+                    .flat_map(|i| i["content"].as_array().cloned().unwrap_or_default())
+                    .find(|p| p["type"] == "output_text");
+                let parsed = first.and_then(|p| serde_json::from_str(p["text"].as_str()?).ok());
+                fields.insert("parsed", parsed.unwrap_or(Value::Null));
+            }
             let text: String = v["output"]
                 .as_array()
                 .into_iter()
@@ -781,7 +817,7 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
                 .collect();
             fields.insert("content", text.into());
         }
-        "chat_stream" | "chat" | "completions_stream" | "completions" if is_sse => {
+        "chat_stream" | "chat" | "completions_stream" | "completions" | "chat.parse_stream" if is_sse => {
             let hide = op.ends_with("_stream") && s.pointer("/call/request/stream_options").is_none();
             let a = accumulate(&body, cancel, hide);
             let mut err = a.error.clone();
@@ -809,6 +845,10 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
                 fields.insert("chunk_count", a.chunks.into());
                 fields.insert("usage", a.usage.clone().unwrap_or(Value::Null));
                 fields.insert("tool_calls", Value::Array(a.tool_calls.clone()));
+                if op == "chat.parse_stream" {
+                    let parsed = serde_json::from_str::<Value>(&a.content).unwrap_or(Value::Null);
+                    fields.insert("parsed", parsed);
+                }
             } else {
                 fields.insert("chunks_before_error", a.chunks.into());
                 fields.insert("content_before_error", a.content.clone().into());
@@ -838,7 +878,7 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
                 }
             }
         }
-        "chat" => {
+        "chat" | "chat.parse" => {
             let text = mask_surrogates(&String::from_utf8_lossy(&body));
             let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
             let ch = v.pointer("/choices/0").cloned().unwrap_or(Value::Null);
@@ -855,6 +895,30 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
                 "tool_calls",
                 ch.pointer("/message/tool_calls").cloned().unwrap_or(json!([])),
             );
+            if op == "chat.parse" {
+                // The reference reading of parse: content and each call's arguments as JSON.
+                let json_text = |v: Option<&Value>| {
+                    v.and_then(Value::as_str)
+                        .and_then(|t| serde_json::from_str::<Value>(t).ok())
+                        .unwrap_or(Value::Null)
+                };
+                let refusal = ch.pointer("/message/refusal").cloned().unwrap_or(Value::Null);
+                let parsed = if refusal.is_null() {
+                    json_text(ch.pointer("/message/content"))
+                } else {
+                    Value::Null
+                };
+                fields.insert("parsed", parsed);
+                fields.insert("refusal", refusal);
+                let args: Vec<Value> = ch
+                    .pointer("/message/tool_calls")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .map(|c| json_text(c.pointer("/function/arguments")))
+                    .collect();
+                fields.insert("parsed_arguments", Value::Array(args));
+            }
         }
         "completions" => {
             let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);

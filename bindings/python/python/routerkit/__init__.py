@@ -24,10 +24,13 @@ from ._exceptions import (
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    ContentFilterFinishReasonError,
     InternalServerError,
     InvalidRequestError,
+    LengthFinishReasonError,
     NotFoundError,
     OpenAIError,
+    OutputValidationError,
     PermissionDeniedError,
     RateLimitError,
     RouterkitError,
@@ -38,6 +41,7 @@ from ._module_client import completions as completions
 from ._module_client import embeddings as embeddings
 from ._module_client import models as models
 from ._module_client import moderations as moderations
+from ._parsing import pydantic_function_tool
 from ._receipt import Receipt, ReceiptAttempt, ReceiptFallback, ReceiptHedge
 from ._response import APIResponse, AsyncAPIResponse, LegacyAPIResponse
 from ._responses import AsyncResponseStream, ResponseStream
@@ -120,4 +124,8 @@ __all__ = [
     "RateLimitError",
     "InternalServerError",
     "InvalidRequestError",
+    "LengthFinishReasonError",
+    "ContentFilterFinishReasonError",
+    "OutputValidationError",
+    "pydantic_function_tool",
 ]

@@ -29,7 +29,7 @@ from typing import (
     overload,
 )
 
-from . import _responses
+from . import _parsing, _responses
 from ._embeddings import default_encoding as _default_encoding
 from ._exceptions import APIConnectionError, APIResponseValidationError, InvalidRequestError, _convert
 from ._receipt import Receipt
@@ -237,6 +237,20 @@ def _body(params: Dict[str, Any]) -> str:
         for k, v in body.items():
             _encode(k, v)
         raise
+
+
+def _stream_parsing(params: Dict[str, Any]) -> Tuple[str, Any]:
+    """The stream helper's operation: ``chat.parse_stream`` (and what parses its events) when the
+    call asks for structured output, else ``chat_stream``."""
+    response_format = params.get("response_format")
+    tools = params.get("tools")
+    tool_list = list(tools) if tools is not None else None
+    if not _parsing.StreamParsing.wanted(response_format, tool_list):
+        return "chat_stream", None
+    if tool_list is not None:
+        params["tools"] = tool_list
+    _parsing.chat_body(params)
+    return "chat.parse_stream", _parsing.StreamParsing(response_format, tool_list)
 
 
 def _model(cls: Type[_M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int, str]) -> _M:
@@ -523,6 +537,7 @@ class Client(_BaseClient):
         self.completions = TextCompletions(self)
         self.moderations = Moderations(self)
         self.responses = _responses.Responses(self)
+        self.beta = Beta(self)
 
     def with_options(self, **options: Any) -> "Client":
         """A client with some options changed, sharing this one's connection pool."""
@@ -546,6 +561,13 @@ class Client(_BaseClient):
 class Chat(_NestedRawResponses):
     def __init__(self, client: Client) -> None:
         self.completions = Completions(client)
+
+
+class Beta:
+    """``client.beta``: where openai-python 1.x kept ``chat.completions.parse``; the same resources."""
+
+    def __init__(self, client: Client) -> None:
+        self.chat = client.chat
 
 
 class Completions(_RawResponses):
@@ -642,6 +664,48 @@ class Completions(_RawResponses):
         except NativeError as e:
             raise _convert(e) from None
 
+    def parse(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        response_format: Any = None,
+        tools: Optional[Iterable[Any]] = None,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
+        **params: Any,
+    ) -> ChatCompletion:
+        """Structured outputs (openai-python's ``parse``): ``response_format`` a pydantic model (sent as
+        its strict JSON Schema) or a ``response_format`` dict; ``choices[i].message.parsed`` is the
+        answer as that model (a dict for a dict format), ``None`` with ``message.refusal`` set for a
+        refusal. Raises ``LengthFinishReasonError``, ``ContentFilterFinishReasonError``, and
+        ``OutputValidationError`` (not JSON, or not the schema: ``param`` is the failing path)."""
+        tool_list = list(tools) if tools is not None else None
+        params.update(model=model, messages=messages, response_format=response_format, tools=tool_list)
+        params.pop("stream", None)
+        client = self._client
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
+        body = _body(_parsing.chat_body(params))
+        try:
+            t = client._native.call("chat.parse", body, opts)
+        except NativeError as e:
+            raise _convert(e) from None
+        return _parsing.finish_chat(_build(ChatCompletion, t), response_format, tool_list)  # type: ignore[no-any-return]
+
     def stream(
         self,
         *,
@@ -657,7 +721,9 @@ class Completions(_RawResponses):
         **params: Any,
     ) -> ChatCompletionStreamManager:
         """The stream helper: ``with client.chat.completions.stream(...) as stream:`` then iterate for
-        events, or ``stream.text_stream``, ``stream.get_final_completion()``."""
+        events, or ``stream.text_stream``, ``stream.get_final_completion()``. With a ``response_format``
+        (a pydantic model or a JSON format) or strict tools, the core checks the whole answer as
+        ``parse`` does, and ``content.done`` events and the final completion carry ``parsed``."""
         params["model"] = model
         params["messages"] = messages
         params.pop("stream", None)
@@ -673,15 +739,16 @@ class Completions(_RawResponses):
             keepalive_timeout,
             params,
         )
+        op, parsing = _stream_parsing(params)
         body = _body(params)
 
         def start() -> NativeStream:
             try:
-                return client._native.open("chat_stream", body, ChatCompletionChunk, opts, True)  # type: ignore[no-any-return]
+                return client._native.open(op, body, ChatCompletionChunk, opts, True)  # type: ignore[no-any-return]
             except NativeError as e:
                 raise _convert(e) from None
 
-        return ChatCompletionStreamManager(start)
+        return ChatCompletionStreamManager(start, parsing)
 
 
 class Models(_RawResponses):
@@ -980,6 +1047,7 @@ class AsyncClient(_BaseClient):
         self.completions = AsyncTextCompletions(self)
         self.moderations = AsyncModerations(self)
         self.responses = _responses.AsyncResponses(self)
+        self.beta = AsyncBeta(self)
 
     def with_options(self, **options: Any) -> "AsyncClient":
         """A client with some options changed, sharing this one's connection pool."""
@@ -1002,6 +1070,13 @@ class AsyncClient(_BaseClient):
 class AsyncChat(_NestedRawResponses):
     def __init__(self, client: AsyncClient) -> None:
         self.completions = AsyncCompletions(client)
+
+
+class AsyncBeta:
+    """``client.beta`` on ``AsyncClient``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.chat = client.chat
 
 
 class AsyncCompletions(_AsyncRawResponses):
@@ -1096,6 +1171,41 @@ class AsyncCompletions(_AsyncRawResponses):
             return AsyncStream(s, _caller)
         return _model(ChatCompletion, await _caller.call(native.call_async, "chat", _body(params), opts))
 
+    async def parse(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        response_format: Any = None,
+        tools: Optional[Iterable[Any]] = None,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
+        **params: Any,
+    ) -> ChatCompletion:
+        """``await client.chat.completions.parse(...)``: as the sync ``parse``."""
+        tool_list = list(tools) if tools is not None else None
+        params.update(model=model, messages=messages, response_format=response_format, tools=tool_list)
+        params.pop("stream", None)
+        client = self._client
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
+        body = _body(_parsing.chat_body(params))
+        t = await _caller.call(client._native.call_async, "chat.parse", body, opts)
+        return _parsing.finish_chat(_build(ChatCompletion, t), response_format, tool_list)  # type: ignore[no-any-return]
+
     def stream(
         self,
         *,
@@ -1126,12 +1236,13 @@ class AsyncCompletions(_AsyncRawResponses):
             keepalive_timeout,
             params,
         )
+        op, parsing = _stream_parsing(params)
         body = _body(params)
 
         async def start() -> NativeStream:
-            return await _caller.call(client._native.open_async, "chat_stream", body, ChatCompletionChunk, opts, True)  # type: ignore[no-any-return]
+            return await _caller.call(client._native.open_async, op, body, ChatCompletionChunk, opts, True)  # type: ignore[no-any-return]
 
-        return AsyncChatCompletionStreamManager(start, _caller)
+        return AsyncChatCompletionStreamManager(start, _caller, parsing)
 
 
 class _AsyncModelList:

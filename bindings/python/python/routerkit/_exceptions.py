@@ -28,6 +28,9 @@ __all__ = [
     "RateLimitError",
     "InternalServerError",
     "InvalidRequestError",
+    "LengthFinishReasonError",
+    "ContentFilterFinishReasonError",
+    "OutputValidationError",
 ]
 
 
@@ -210,6 +213,88 @@ class APIResponseValidationError(APIError):
     """A response body that is not the JSON it should be."""
 
 
+class _ParseError(OpenAIError):
+    """Structured outputs' errors: openai-python has them beside ``APIError``, not under it (so an
+    ``except APIError`` before them does not catch them); routerkit's carry the call's fields too."""
+
+    message: str
+    body: Optional[object]
+    code: Optional[str]
+    param: Optional[str]
+    type: Optional[str]
+    request_id: Optional[str]
+    retry_after: Optional[float]
+    attempts: int
+    status_code: Optional[int]
+
+    def __init__(self, message: str, *, body: Optional[object] = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.body = body
+        self.code = self.param = self.type = self.request_id = None
+        self.retry_after = None
+        self.attempts = 0
+        self.status_code = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class LengthFinishReasonError(_ParseError):
+    """``parse``: a choice ended with ``finish_reason: "length"``; ``completion`` is the answer."""
+
+    completion: Any
+
+    def __init__(self, *, completion: Any = None, body: Optional[object] = None) -> None:
+        msg = "Could not parse response content as the length limit was reached"
+        usage = getattr(completion, "usage", None)
+        if usage:
+            msg += f" - {usage}"
+        super().__init__(msg, body=body)
+        self.completion = completion
+
+
+class ContentFilterFinishReasonError(_ParseError):
+    """``parse``: a choice ended with ``finish_reason: "content_filter"``."""
+
+    def __init__(self, message: Optional[str] = None, *, body: Optional[object] = None) -> None:
+        super().__init__(
+            message or "Could not parse response content as the request was rejected by the content filter",
+            body=body,
+        )
+
+
+class OutputValidationError(_ParseError, ValueError):
+    """``parse``: the answer is not JSON (``code == "invalid_json"``) or does not satisfy the schema
+    sent (``code == "schema_mismatch"``, ``param`` the JSON Pointer of the failing value). routerkit's
+    own: the core checks the schema before pydantic sees the value (pydantic's ``ValidationError`` is
+    still raised for what only the model's validators reject)."""
+
+
+def _parse_error(kind: str, f: Dict[str, Any]) -> _ParseError:
+    body = f["body"]
+    e: _ParseError
+    if kind == "length_finish_reason":
+        from ._types import ChatCompletion
+
+        raw = body.get("completion") if isinstance(body, dict) else None
+        e = LengthFinishReasonError(completion=ChatCompletion(raw) if isinstance(raw, dict) else None, body=body)
+    elif kind == "content_filter_finish_reason":
+        e = ContentFilterFinishReasonError(f["message"], body=body)
+    else:
+        e = OutputValidationError(f["message"], body=body)
+    e.code = f["code"]
+    e.type = f["type"]
+    e.param = f["param"]
+    e.request_id = f["request_id"]
+    e.retry_after = f["retry_after_ms"] / 1000.0 if f["retry_after_ms"] is not None else None
+    e.attempts = f["attempts"]
+    return e
+
+
+_PARSE_KINDS = ("length_finish_reason", "content_filter_finish_reason", "output_validation")
+
+
 _STATUS: Dict[int, Type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -221,7 +306,7 @@ _STATUS: Dict[int, Type[APIStatusError]] = {
 }
 
 # Kinds handled before _KIND is consulted.
-_BY_FIELDS = ("invalid_request", "status")
+_BY_FIELDS = ("invalid_request", "status", *_PARSE_KINDS)
 
 _KIND: Dict[str, Type[APIError]] = {
     "connection": APIConnectionError,
@@ -243,6 +328,8 @@ def _convert(err: BaseException) -> BaseException:
     message = f["message"]
     if kind == "invalid_request":
         return InvalidRequestError(message, param=f["field"])
+    if kind in _PARSE_KINDS:
+        return _parse_error(kind, f)
     status = f["status"]
     body = f["body"]
     cls: Type[APIError]

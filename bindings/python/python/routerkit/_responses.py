@@ -10,8 +10,9 @@ module names things and wraps them.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, List, Optional, Type, Union
+from typing import Any, AsyncIterator, Iterator, List, Optional, Type, Union
 
+from . import _parsing
 from ._exceptions import _convert
 from ._routerkit import NativeError, NativeStream, parse_json
 from ._streaming import AsyncStream, Stream
@@ -123,9 +124,32 @@ def _final(native: NativeStream) -> Response:
     return obj  # type: ignore[no-any-return]
 
 
+def _parsed_event(event: Any, parsing: Any) -> Any:
+    """A helper event with structured outputs: ``response.output_text.done`` carries ``parsed``,
+    ``response.completed`` a parsed response (openai-python's ``ResponseTextDoneEvent`` and
+    ``ParsedResponse``); the core has already checked what they hold."""
+    if parsing is not None:
+        kind = event.type
+        if kind == "response.output_text.done":
+            event.__dict__["parsed"] = parsing.text(event.__dict__.get("text"))
+        elif kind == "response.completed" and event.__dict__.get("response") is not None:
+            parsing.final(event.response)
+    return event
+
+
 class ResponseStream(Stream[ResponseStreamEvent]):
     """What ``with client.responses.stream(...) as stream`` gives: iterate for the typed events,
-    or ``get_final_response()`` (reads to the end; the engine built the response from the events)."""
+    or ``get_final_response()`` (reads to the end; the engine built the response from the events).
+    With ``text_format`` (or a JSON ``text.format``, or strict tools) ``response.output_text.done``
+    events carry ``parsed`` and the final response ``output_parsed``."""
+
+    def __init__(self, native: NativeStream, parsing: Any = None) -> None:
+        self._parsing = parsing
+        super().__init__(native)
+
+    def __stream__(self) -> Iterator[ResponseStreamEvent]:
+        for event in super().__stream__():
+            yield _parsed_event(event, self._parsing)
 
     def until_done(self) -> "ResponseStream":
         for _ in self:
@@ -134,14 +158,24 @@ class ResponseStream(Stream[ResponseStreamEvent]):
 
     def get_final_response(self) -> Response:
         self.until_done()
-        return _final(self._native)
+        response = _final(self._native)
+        return self._parsing.final(response) if self._parsing is not None else response
 
     def current_response_snapshot(self) -> Response:
+        # Not parsed: before the end the text may be a part of the JSON.
         return _final(self._native)
 
 
 class AsyncResponseStream(AsyncStream[ResponseStreamEvent]):
     """``async with client.responses.stream(...) as stream``."""
+
+    def __init__(self, native: NativeStream, caller: Any, parsing: Any = None) -> None:
+        self._parsing = parsing
+        super().__init__(native, caller)
+
+    async def __stream__(self) -> AsyncIterator[ResponseStreamEvent]:
+        async for event in super().__stream__():
+            yield _parsed_event(event, self._parsing)
 
     async def until_done(self) -> "AsyncResponseStream":
         async for _ in self:
@@ -150,9 +184,11 @@ class AsyncResponseStream(AsyncStream[ResponseStreamEvent]):
 
     async def get_final_response(self) -> Response:
         await self.until_done()
-        return _final(self._native)
+        response = _final(self._native)
+        return self._parsing.final(response) if self._parsing is not None else response
 
     def current_response_snapshot(self) -> Response:
+        # Not parsed: before the end the text may be a part of the JSON.
         return _final(self._native)
 
 
@@ -197,6 +233,16 @@ def _params(model: Any, input: Any, params: dict) -> dict:
     return params
 
 
+def _stream_parsing(body: dict, text_format: Any) -> Any:
+    """The stream helper's operation: ``responses.parse_stream`` (and what parses its events) when
+    the call asks for structured output, else ``responses_stream``."""
+    body = _parsing.responses_body(body, text_format)
+    parsing = _parsing.ResponseStreamParsing(text_format, body)
+    if not parsing.wanted():
+        return "responses_stream", None, body
+    return "responses.parse_stream", parsing, body
+
+
 def _call_options(client: Any, kwargs: dict) -> Any:
     """The per-call options out of a call's keyword arguments (the rest is the body), as
     every resource of the client builds them."""
@@ -222,7 +268,7 @@ class Responses:
     def __init__(self, client: Any) -> None:
         self._client = client
 
-    def _call(self, stream: bool, kwargs: dict) -> Any:
+    def _call(self, stream: bool, kwargs: dict, op: str = "responses_stream") -> Any:
         from ._client import _body
 
         client = self._client
@@ -230,7 +276,7 @@ class Responses:
         native = client._native
         try:
             if stream:
-                return native.open("responses_stream", _body(kwargs), ResponseStreamEvent, opts)
+                return native.open(op, _body(kwargs), ResponseStreamEvent, opts)
             from ._client import _model
 
             return _model(Response, native.call("responses", _body(kwargs), opts))
@@ -248,11 +294,32 @@ class Responses:
             return Stream(self._call(True, body))
         return self._call(False, body)  # type: ignore[no-any-return]
 
-    def stream(self, *, model: str, input: Any = None, **params: Any) -> ResponseStreamManager:
+    def parse(self, *, model: str, input: Any = None, text_format: Any = None, **params: Any) -> Response:
+        """Structured outputs (openai-python's ``responses.parse``): ``text_format`` a pydantic model
+        (sent as ``text.format``, its strict JSON Schema); ``output_parsed`` is the output text as that
+        model (each ``output_text`` part has its ``parsed``, strict function calls ``parsed_arguments``).
+        A mismatch the core finds raises ``OutputValidationError``."""
+        from ._client import _body, _build
+
+        body = _parsing.responses_body(_params(model, input, params), text_format)
+        tools = body.get("tools")
+        client = self._client
+        opts = _call_options(client, body)
+        try:
+            t = client._native.call("responses.parse", _body(body), opts)
+        except NativeError as e:
+            raise _convert(e) from None
+        return _parsing.finish_response(_build(Response, t), text_format, tools)  # type: ignore[no-any-return]
+
+    def stream(self, *, model: str, input: Any = None, text_format: Any = None, **params: Any) -> ResponseStreamManager:
         """``with client.responses.stream(...) as stream:`` iterate for events, then
-        ``stream.get_final_response()``."""
-        body = _params(model, input, params)
-        return ResponseStreamManager(lambda: ResponseStream(self._call(True, body)))
+        ``stream.get_final_response()``. With ``text_format`` (a pydantic model, sent as
+        ``text.format``), a JSON ``text.format`` or strict function tools, the core checks the
+        output as ``parse`` does (``OutputValidationError`` in place of the failing
+        ``response.output_text.done``), the done events carry ``parsed`` and the final response
+        ``output_parsed``."""
+        op, parsing, body = _stream_parsing(_params(model, input, params), text_format)
+        return ResponseStreamManager(lambda: ResponseStream(self._call(True, body, op), parsing))
 
 
 class AsyncResponses:
@@ -261,14 +328,14 @@ class AsyncResponses:
     def __init__(self, client: Any) -> None:
         self._client = client
 
-    async def _call(self, stream: bool, kwargs: dict) -> Any:
+    async def _call(self, stream: bool, kwargs: dict, op: str = "responses_stream") -> Any:
         from ._client import _body, _caller, _model
 
         client = self._client
         opts = _call_options(client, kwargs)
         native = client._native
         if stream:
-            return await _caller.call(native.open_async, "responses_stream", _body(kwargs), ResponseStreamEvent, opts)
+            return await _caller.call(native.open_async, op, _body(kwargs), ResponseStreamEvent, opts)
         return _model(Response, await _caller.call(native.call_async, "responses", _body(kwargs), opts))
 
     async def create(
@@ -281,13 +348,26 @@ class AsyncResponses:
             return AsyncStream(await self._call(True, body), _caller)
         return await self._call(False, body)  # type: ignore[no-any-return]
 
-    def stream(self, *, model: str, input: Any = None, **params: Any) -> AsyncResponseStreamManager:
-        """``async with client.responses.stream(...) as stream:``."""
+    async def parse(self, *, model: str, input: Any = None, text_format: Any = None, **params: Any) -> Response:
+        """``await client.responses.parse(...)``: as the sync ``parse``."""
+        from ._client import _body, _build, _caller
+
+        body = _parsing.responses_body(_params(model, input, params), text_format)
+        tools = body.get("tools")
+        client = self._client
+        opts = _call_options(client, body)
+        t = await _caller.call(client._native.call_async, "responses.parse", _body(body), opts)
+        return _parsing.finish_response(_build(Response, t), text_format, tools)  # type: ignore[no-any-return]
+
+    def stream(
+        self, *, model: str, input: Any = None, text_format: Any = None, **params: Any
+    ) -> AsyncResponseStreamManager:
+        """``async with client.responses.stream(...) as stream:``; ``text_format`` as the sync one."""
         from ._client import _caller
 
-        body = _params(model, input, params)
+        op, parsing, body = _stream_parsing(_params(model, input, params), text_format)
 
         async def open_() -> AsyncResponseStream:
-            return AsyncResponseStream(await self._call(True, body), _caller)
+            return AsyncResponseStream(await self._call(True, body, op), _caller, parsing)
 
         return AsyncResponseStreamManager(open_)

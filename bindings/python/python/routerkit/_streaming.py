@@ -331,13 +331,14 @@ class ReasoningDeltaEvent(_DeltaEvent):
 
 
 class ContentDoneEvent:
-    __slots__ = ("content", "choice_index")
+    __slots__ = ("content", "choice_index", "parsed")
     type = "content.done"
-    parsed: Optional[object] = None
 
-    def __init__(self, content: str, choice_index: int) -> None:
+    def __init__(self, content: str, choice_index: int, parsed: Optional[object] = None) -> None:
         self.content = content
         self.choice_index = choice_index
+        # With a response_format (stream(..., response_format=Model)): the content as that type.
+        self.parsed = parsed
 
     def __repr__(self) -> str:
         return f"ContentDoneEvent(type='content.done', content={self.content!r})"
@@ -381,15 +382,18 @@ class FunctionToolCallArgumentsDeltaEvent:
 
 
 class FunctionToolCallArgumentsDoneEvent:
-    __slots__ = ("name", "index", "arguments", "choice_index")
+    __slots__ = ("name", "index", "arguments", "choice_index", "parsed_arguments")
     type = "tool_calls.function.arguments.done"
-    parsed_arguments: Optional[object] = None
 
-    def __init__(self, name: str, index: int, arguments: str, choice_index: int) -> None:
+    def __init__(
+        self, name: str, index: int, arguments: str, choice_index: int, parsed_arguments: Optional[object] = None
+    ) -> None:
         self.name = name
         self.index = index
         self.arguments = arguments
         self.choice_index = choice_index
+        # A strict tool's arguments, parsed (a pydantic_function_tool's as its model).
+        self.parsed_arguments = parsed_arguments
 
     def __repr__(self) -> str:
         return (
@@ -412,9 +416,11 @@ ChatCompletionStreamEvent = Union[
 class _HelperCore:
     """Turns one native (chunk JSON, core events) pair into helper events."""
 
-    def __init__(self, native: NativeStream) -> None:
+    def __init__(self, native: NativeStream, parsing: Any = None) -> None:
         self._native = native
         self._parts: Dict[Tuple[str, int, int], _Parts] = {}
+        # structured outputs (_parsing.StreamParsing): what parses the done events and the final
+        self._parsing = parsing
 
     def snapshot(self) -> ChatCompletion:
         data = self._native.snapshot_json()
@@ -423,6 +429,8 @@ class _HelperCore:
     def final(self) -> ChatCompletion:
         data = self._native.final_json()
         out: ChatCompletion = parse_json(data, ChatCompletion) if data else ChatCompletion()
+        if self._parsing is not None:
+            self._parsing.final(out)
         object.__setattr__(out, "_request_id", self._native.request_id())
         object.__setattr__(out, "_attempts", self._native.attempts())
         return out
@@ -441,7 +449,8 @@ class _HelperCore:
             if kind == "content.delta":
                 out.append(ContentDeltaEvent(text, self._parts_for(("c", choice, 0)), choice))
             elif kind == "content.done":
-                out.append(ContentDoneEvent(text, choice))
+                parsing = self._parsing
+                out.append(ContentDoneEvent(text, choice, parsing.content(text) if parsing is not None else None))
             elif kind == "refusal.delta":
                 out.append(RefusalDeltaEvent(text, self._parts_for(("r", choice, 0)), choice))
             elif kind == "refusal.done":
@@ -454,7 +463,9 @@ class _HelperCore:
                     FunctionToolCallArgumentsDeltaEvent(name or "", i, text, self._parts_for(("t", choice, i)), choice)
                 )
             elif kind == "tool_calls.function.arguments.done":
-                out.append(FunctionToolCallArgumentsDoneEvent(name or "", index or 0, text, choice))
+                parsing = self._parsing
+                parsed = parsing.arguments(name or "", text) if parsing is not None else None
+                out.append(FunctionToolCallArgumentsDoneEvent(name or "", index or 0, text, choice, parsed))
         return out
 
 
@@ -462,9 +473,9 @@ class ChatCompletionStream:
     """What ``with client.chat.completions.stream(...) as stream`` gives: iterate for events,
     or use ``text_stream``, ``until_done()``, ``get_final_completion()``."""
 
-    def __init__(self, native: NativeStream) -> None:
+    def __init__(self, native: NativeStream, parsing: Any = None) -> None:
         self._native = native
-        self._core = _HelperCore(native)
+        self._core = _HelperCore(native, parsing)
         self._iterator = self.__stream__()
         self.response = _response_of(native)
 
@@ -542,12 +553,13 @@ class ChatCompletionStream:
 class ChatCompletionStreamManager:
     """``client.chat.completions.stream(...)``: use it as a context manager."""
 
-    def __init__(self, start: Callable[[], NativeStream]) -> None:
+    def __init__(self, start: Callable[[], NativeStream], parsing: Any = None) -> None:
         self._start = start
+        self._parsing = parsing
         self._stream: Optional[ChatCompletionStream] = None
 
     def __enter__(self) -> ChatCompletionStream:
-        self._stream = ChatCompletionStream(self._start())
+        self._stream = ChatCompletionStream(self._start(), self._parsing)
         return self._stream
 
     def __exit__(
@@ -560,10 +572,10 @@ class ChatCompletionStreamManager:
 class AsyncChatCompletionStream:
     """Async twin of ``ChatCompletionStream``."""
 
-    def __init__(self, native: NativeStream, caller: "_AsyncCaller") -> None:
+    def __init__(self, native: NativeStream, caller: "_AsyncCaller", parsing: Any = None) -> None:
         self._native = native
         self._caller = caller
-        self._core = _HelperCore(native)
+        self._core = _HelperCore(native, parsing)
         self._iterator = self.__stream__()
         self.response = _response_of(native)
 
@@ -644,13 +656,16 @@ async def _text_stream(stream: AsyncChatCompletionStream) -> AsyncIterator[str]:
 class AsyncChatCompletionStreamManager:
     """``client.chat.completions.stream(...)`` on ``AsyncClient``: ``async with`` it."""
 
-    def __init__(self, start: Callable[[], Awaitable[NativeStream]], caller: "_AsyncCaller") -> None:
+    def __init__(
+        self, start: Callable[[], Awaitable[NativeStream]], caller: "_AsyncCaller", parsing: Any = None
+    ) -> None:
         self._start = start
         self._caller = caller
+        self._parsing = parsing
         self._stream: Optional[AsyncChatCompletionStream] = None
 
     async def __aenter__(self) -> AsyncChatCompletionStream:
-        self._stream = AsyncChatCompletionStream(await self._start(), self._caller)
+        self._stream = AsyncChatCompletionStream(await self._start(), self._caller, self._parsing)
         return self._stream
 
     async def __aexit__(
