@@ -147,7 +147,7 @@ type rawResponse struct {
 	body      []byte
 	header    http.Header
 	attempts  int
-	requestID string // the engine's pick among x-request-id and friends
+	requestID string // the response's x-request-id (the engine reads no other header for it)
 }
 
 // callScope holds what one call needs beside the request: per-call options and

@@ -22,7 +22,7 @@ type APIError struct {
 	// InnerError is Azure's content-filter detail ("innererror"), when the gateway sends one.
 	InnerError *InnerError `json:"innererror,omitempty"`
 
-	// RequestID is the gateway's request id (x-request-id and friends).
+	// RequestID is the response's x-request-id header, empty without one.
 	RequestID string `json:"-"`
 	// RetryAfter is the delay the gateway asked for (retry-after-ms / retry-after), or 0.
 	RetryAfter time.Duration `json:"-"`
