@@ -4,6 +4,17 @@ import (
 	"context"
 )
 
+// Moderation models, by go-openai's names. Moderations sends any model (gateways serve others);
+// these are only the names.
+const (
+	ModerationOmniLatest   = "omni-moderation-latest"
+	ModerationOmni20240926 = "omni-moderation-2024-09-26"
+	ModerationTextStable   = "text-moderation-stable"
+	ModerationTextLatest   = "text-moderation-latest"
+	// Deprecated: use ModerationTextStable or ModerationTextLatest.
+	ModerationText001 = "text-moderation-001"
+)
+
 // ModerationRequest is a moderation request (POST {base}/moderations). Input is a
 // string, as in go-openai, or (routerkit) a []string: the API takes both.
 type ModerationRequest struct {
@@ -18,26 +29,34 @@ type Result struct {
 	Flagged        bool                 `json:"flagged"`
 }
 
-// ResultCategories are the categories of a Result.
+// ResultCategories are the categories of a Result (go-openai's eleven).
 type ResultCategories struct {
-	Hate            bool `json:"hate"`
-	HateThreatening bool `json:"hate/threatening"`
-	SelfHarm        bool `json:"self-harm"`
-	Sexual          bool `json:"sexual"`
-	SexualMinors    bool `json:"sexual/minors"`
-	Violence        bool `json:"violence"`
-	ViolenceGraphic bool `json:"violence/graphic"`
+	Hate                  bool `json:"hate"`
+	HateThreatening       bool `json:"hate/threatening"`
+	Harassment            bool `json:"harassment"`
+	HarassmentThreatening bool `json:"harassment/threatening"`
+	SelfHarm              bool `json:"self-harm"`
+	SelfHarmIntent        bool `json:"self-harm/intent"`
+	SelfHarmInstructions  bool `json:"self-harm/instructions"`
+	Sexual                bool `json:"sexual"`
+	SexualMinors          bool `json:"sexual/minors"`
+	Violence              bool `json:"violence"`
+	ViolenceGraphic       bool `json:"violence/graphic"`
 }
 
 // ResultCategoryScores are the category scores of a Result.
 type ResultCategoryScores struct {
-	Hate            float32 `json:"hate"`
-	HateThreatening float32 `json:"hate/threatening"`
-	SelfHarm        float32 `json:"self-harm"`
-	Sexual          float32 `json:"sexual"`
-	SexualMinors    float32 `json:"sexual/minors"`
-	Violence        float32 `json:"violence"`
-	ViolenceGraphic float32 `json:"violence/graphic"`
+	Hate                  float32 `json:"hate"`
+	HateThreatening       float32 `json:"hate/threatening"`
+	Harassment            float32 `json:"harassment"`
+	HarassmentThreatening float32 `json:"harassment/threatening"`
+	SelfHarm              float32 `json:"self-harm"`
+	SelfHarmIntent        float32 `json:"self-harm/intent"`
+	SelfHarmInstructions  float32 `json:"self-harm/instructions"`
+	Sexual                float32 `json:"sexual"`
+	SexualMinors          float32 `json:"sexual/minors"`
+	Violence              float32 `json:"violence"`
+	ViolenceGraphic       float32 `json:"violence/graphic"`
 }
 
 // ModerationResponse is the moderation of every input.
