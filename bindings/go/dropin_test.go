@@ -405,3 +405,43 @@ type jarStub struct{}
 
 func (jarStub) SetCookies(*url.URL, []*http.Cookie) {}
 func (jarStub) Cookies(*url.URL) []*http.Cookie     { return nil }
+
+func TestCompletionChecksAndFineTuningAsGoOpenAIHasThem(t *testing.T) {
+	sid := newSession(t)
+	c := testClient(t, sid)
+	ctx := context.Background()
+	refused := []struct {
+		req  CompletionRequest
+		want error
+	}{
+		{CompletionRequest{Model: GPT4o, Prompt: "chat-only model"}, ErrCompletionUnsupportedModel},
+		{CompletionRequest{Model: O3Mini, Prompt: "reasoning model"}, ErrCompletionUnsupportedModel},
+		{CompletionRequest{Model: GPT3Dot5TurboInstruct, Prompt: 5}, ErrCompletionRequestPromptTypeNotSupported},
+		{CompletionRequest{Model: GPT3Dot5TurboInstruct, Prompt: []any{"a", 1}}, ErrCompletionRequestPromptTypeNotSupported},
+	}
+	for _, r := range refused {
+		if _, err := c.CreateCompletion(ctx, r.req); !errors.Is(err, r.want) {
+			t.Errorf("CreateCompletion(%+v): %v, want %v", r.req, err, r.want)
+		}
+		if _, err := c.CreateCompletionStream(ctx, r.req); !errors.Is(err, r.want) {
+			t.Errorf("CreateCompletionStream(%+v): %v, want %v", r.req, err, r.want)
+		}
+	}
+	// go-openai checks before it looks at the context.
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := c.CreateCompletionStream(cancelled, refused[0].req); !errors.Is(err, ErrCompletionUnsupportedModel) {
+		t.Errorf("CreateCompletionStream with a cancelled context: %v", err)
+	}
+	if _, err := c.DeleteFineTuneModel(ctx, "ft:gpt-4o:acme:1"); !errors.Is(err, ErrFineTuningNotSupported) {
+		t.Errorf("DeleteFineTuneModel: %v", err)
+	}
+	if n := len(requests(t, sid)); n != 0 {
+		t.Fatalf("refused calls sent %d requests", n)
+	}
+	// A gateway id, and a prompt of strings held in []any, are sent.
+	resp, err := c.CreateCompletion(ctx, CompletionRequest{Model: "openai/gpt-4o", Prompt: []any{"two", "strings"}})
+	if err != nil || resp.Choices[0].Text != "Hello from routerkit-mock! You said: two strings" {
+		t.Fatalf("gateway id: %+v, %v", resp, err)
+	}
+}
