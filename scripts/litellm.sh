@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Sourced: litellm_start runs a LiteLLM proxy (a real third-party gateway, installed from PyPI) on a
 # free loopback port in front of the mock gateway at $MOCK_URL, and sets LITELLM_URL (…/v1) and
 # LITELLM_KEY; litellm_stop ends it. Programs written for the peers run through it as they would
