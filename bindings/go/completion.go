@@ -30,6 +30,10 @@ func validateCompletionRequest(r CompletionRequest) error {
 		return ErrCompletionUnsupportedModel
 	}
 	switch prompt := r.Prompt.(type) {
+	case nil:
+		// Missing: named as the engine names a missing field in every language (invalid
+		// request, field "prompt"), and still go-openai's error for errors.Is.
+		return &invalidRequestError{field: "prompt", msg: "invalid `prompt`: is required", sentinel: ErrCompletionRequestPromptTypeNotSupported}
 	case string, []string:
 		return nil
 	case []any:

@@ -406,7 +406,7 @@ type jarStub struct{}
 func (jarStub) SetCookies(*url.URL, []*http.Cookie) {}
 func (jarStub) Cookies(*url.URL) []*http.Cookie     { return nil }
 
-func TestCompletionChecksAndFineTuningAsGoOpenAIHasThem(t *testing.T) {
+func TestCompletionModerationAndFineTuningChecksAsGoOpenAIHasThem(t *testing.T) {
 	sid := newSession(t)
 	c := testClient(t, sid)
 	ctx := context.Background()
@@ -418,6 +418,7 @@ func TestCompletionChecksAndFineTuningAsGoOpenAIHasThem(t *testing.T) {
 		{CompletionRequest{Model: O3Mini, Prompt: "reasoning model"}, ErrCompletionUnsupportedModel},
 		{CompletionRequest{Model: GPT3Dot5TurboInstruct, Prompt: 5}, ErrCompletionRequestPromptTypeNotSupported},
 		{CompletionRequest{Model: GPT3Dot5TurboInstruct, Prompt: []any{"a", 1}}, ErrCompletionRequestPromptTypeNotSupported},
+		{CompletionRequest{Model: GPT3Dot5TurboInstruct}, ErrCompletionRequestPromptTypeNotSupported},
 	}
 	for _, r := range refused {
 		if _, err := c.CreateCompletion(ctx, r.req); !errors.Is(err, r.want) {
@@ -427,11 +428,21 @@ func TestCompletionChecksAndFineTuningAsGoOpenAIHasThem(t *testing.T) {
 			t.Errorf("CreateCompletionStream(%+v): %v, want %v", r.req, err, r.want)
 		}
 	}
+	// A missing prompt is also the engine's invalid request, naming the field.
+	_, err := c.CreateCompletion(ctx, CompletionRequest{Model: GPT3Dot5TurboInstruct})
+	if ErrorKind(err) != "invalid_request" || InvalidField(err) != "prompt" {
+		t.Errorf("missing prompt: kind %q field %q (%v)", ErrorKind(err), InvalidField(err), err)
+	}
 	// go-openai checks before it looks at the context.
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	if _, err := c.CreateCompletionStream(cancelled, refused[0].req); !errors.Is(err, ErrCompletionUnsupportedModel) {
 		t.Errorf("CreateCompletionStream with a cancelled context: %v", err)
+	}
+	for _, model := range []string{"gpt-4o", "text-moderation-001"} {
+		if _, err := c.Moderations(ctx, ModerationRequest{Model: model, Input: "x"}); !errors.Is(err, ErrModerationInvalidModel) {
+			t.Errorf("Moderations(%q): %v, want ErrModerationInvalidModel", model, err)
+		}
 	}
 	if _, err := c.DeleteFineTuneModel(ctx, "ft:gpt-4o:acme:1"); !errors.Is(err, ErrFineTuningNotSupported) {
 		t.Errorf("DeleteFineTuneModel: %v", err)
@@ -443,5 +454,11 @@ func TestCompletionChecksAndFineTuningAsGoOpenAIHasThem(t *testing.T) {
 	resp, err := c.CreateCompletion(ctx, CompletionRequest{Model: "openai/gpt-4o", Prompt: []any{"two", "strings"}})
 	if err != nil || resp.Choices[0].Text != "Hello from routerkit-mock! You said: two strings" {
 		t.Fatalf("gateway id: %+v, %v", resp, err)
+	}
+	// Moderations: a gateway id and go-openai's own names are sent.
+	for _, model := range []string{"openai/omni-moderation-latest", ModerationOmniLatest, ""} {
+		if _, err := c.Moderations(ctx, ModerationRequest{Model: model, Input: "hello"}); err != nil {
+			t.Errorf("Moderations(%q): %v", model, err)
+		}
 	}
 }

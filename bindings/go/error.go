@@ -145,9 +145,14 @@ func (e *timeoutError) Temporary() bool { return true }
 type invalidRequestError struct {
 	field string
 	msg   string
+	// sentinel is go-openai's error for the same check, when it has one, so that errors.Is
+	// holds as it does there.
+	sentinel error
 }
 
 func (e *invalidRequestError) Error() string { return "routerkit: " + e.msg }
+
+func (e *invalidRequestError) Unwrap() error { return e.sentinel }
 
 // ErrorKind names the engine's kind of an error returned by this package:
 // "status", "connection", "timeout", "stream", "invalid_request", "cancelled",

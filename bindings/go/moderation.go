@@ -2,7 +2,26 @@ package openai
 
 import (
 	"context"
+	"errors"
+	"strings"
 )
+
+// ErrModerationInvalidModel is go-openai's error for a moderation model outside its list.
+var ErrModerationInvalidModel = errors.New("this model is not supported with moderation, please use text-moderation-stable or text-moderation-latest instead") //nolint:lll
+
+// moderationModels are the names go-openai accepts for Moderations.
+var moderationModels = map[string]bool{
+	ModerationOmniLatest:   true,
+	ModerationOmni20240926: true,
+	ModerationTextStable:   true,
+	ModerationTextLatest:   true,
+}
+
+// moderationModelRefused is go-openai's check for a bare (OpenAI) model name; a gateway id
+// (brand/name) is sent, since gateways serve moderation models go-openai does not list.
+func moderationModelRefused(model string) bool {
+	return model != "" && !strings.Contains(model, "/") && !moderationModels[model]
+}
 
 // Moderation models, by go-openai's names. Moderations sends any model (gateways serve others);
 // these are only the names.
@@ -71,9 +90,13 @@ type ModerationResponse struct {
 	httpHeader
 }
 
-// Moderations classifies the input (POST {base}/moderations). Unlike go-openai it
-// does not restrict Model to OpenAI's names: gateways serve others.
+// Moderations classifies the input (POST {base}/moderations). A bare model name outside
+// go-openai's list is refused before sending (ErrModerationInvalidModel), as go-openai does;
+// unlike go-openai, a gateway id (brand/name) is sent: gateways serve other models.
 func (c *Client) Moderations(ctx context.Context, request ModerationRequest) (response ModerationResponse, err error) {
+	if moderationModelRefused(request.Model) {
+		return response, ErrModerationInvalidModel
+	}
 	response.Attempts, err = c.exchangeJSON(ctx, "moderations", request, nil, &response)
 	return response, err
 }
