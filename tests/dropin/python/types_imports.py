@@ -57,7 +57,7 @@ def complete(prompt: str) -> Completion:
 
 
 def moderate(text: str) -> ModerationCreateResponse:
-    return client.moderations.create(input=text)
+    return client.moderations.create(model="omni-moderation-latest", input=text)
 
 
 text = complete("typed prompt")
