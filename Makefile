@@ -8,7 +8,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 # unit tests run from bindings/node/scripts/test.sh).
 NO_RUST_TESTS := --exclude routerkit-python --exclude routerkit-node
 
-.PHONY: all build demo lint test test-rust test-python test-node test-go test-peer-go docs mock bench bench-quick clean fuzz sanitize soak soak-quick dist dist-check
+.PHONY: all build demo lint test test-rust test-python test-node test-go test-dropin-litellm litellm-prefetch test-peer-go docs mock bench bench-quick clean fuzz sanitize soak soak-quick dist dist-check
 
 all: build
 
@@ -22,7 +22,9 @@ mock:
 demo: build
 	scripts/demo.sh
 
-test: lint build test-rust docs test-python test-node test-go
+# litellm-prefetch first: the LiteLLM proxy the drop-in programs run through (test-dropin-litellm,
+# last) installs from PyPI in the background while the others build and run.
+test: litellm-prefetch lint build test-rust docs test-python test-node test-go test-dropin-litellm
 
 # cargo fmt --check and clippy -D warnings (workspace and fuzz/), ruff over the Python package,
 # tsc over the Node typings; each installs its tool (pinned) when missing.
@@ -42,6 +44,15 @@ test-node:
 # Also runs the C ABI test under valgrind and checks the committed header.
 test-go:
 	bindings/go/scripts/test.sh
+
+# Each binding's test.sh runs its drop-in programs (tests/dropin) against the mock; this runs every
+# language's through one LiteLLM proxy (from PyPI, pinned in scripts/litellm.sh, cached under
+# ~/.cache/routerkit) in front of the mock. What LiteLLM cannot serve: tests/dropin/litellm-unserved.txt.
+test-dropin-litellm:
+	tests/dropin/run-litellm.sh
+
+litellm-prefetch:
+	scripts/litellm.sh prefetch
 
 # go-openai's own tests (chat, stream, models, embeddings, errors, config, completions,
 # jsonschema) against the Go package, only their import line changed; go-openai is fetched

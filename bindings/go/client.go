@@ -155,7 +155,7 @@ type rawResponse struct {
 	body      []byte
 	header    http.Header
 	attempts  int
-	requestID string // the engine's pick among x-request-id and friends
+	requestID string // the response's x-request-id (the engine reads no other header for it)
 	receipt   *lazyReceipt
 }
 

@@ -7,9 +7,45 @@ import (
 	json "github.com/goccy/go-json"
 )
 
-// ErrCompletionStreamNotSupported is CreateCompletion's error for a request with
-// Stream set: use CreateCompletionStream.
-var ErrCompletionStreamNotSupported = errors.New("streaming is not supported with this method, please use CreateCompletionStream") //nolint:lll
+var (
+	// ErrCompletionStreamNotSupported is CreateCompletion's error for a request with
+	// Stream set: use CreateCompletionStream.
+	ErrCompletionStreamNotSupported = errors.New("streaming is not supported with this method, please use CreateCompletionStream") //nolint:lll
+	// ErrCompletionUnsupportedModel: a chat-only model (go-openai's list of OpenAI names,
+	// modelsRefused) on the legacy completions endpoint; gateway ids (brand/name) pass.
+	ErrCompletionUnsupportedModel = errors.New("this model is not supported with this method, please use CreateChatCompletion client method instead") //nolint:lll
+	// ErrCompletionRequestPromptTypeNotSupported: a Prompt that is neither a string nor a
+	// list of strings ([]string, or []any holding only strings).
+	ErrCompletionRequestPromptTypeNotSupported = errors.New("the type of CompletionRequest.Prompt only supports string and []string") //nolint:lll
+	// ErrTooManyEmptyStreamMessages is go-openai's error for a stream that sent more than
+	// EmptyMessagesLimit lines that are not data. Here for code that compares against it:
+	// the engine never returns it (see ClientConfig.EmptyMessagesLimit).
+	ErrTooManyEmptyStreamMessages = errors.New("stream has sent too many empty messages")
+)
+
+// validateCompletionRequest is what go-openai checks before a completions call, in its
+// order: the model, then the prompt's type.
+func validateCompletionRequest(r CompletionRequest) error {
+	if !endpointSupportsModel(endpointCompletions, r.Model) {
+		return ErrCompletionUnsupportedModel
+	}
+	switch prompt := r.Prompt.(type) {
+	case nil:
+		// Missing: named as the engine names a missing field in every language (invalid
+		// request, field "prompt"), and still go-openai's error for errors.Is.
+		return &invalidRequestError{field: "prompt", msg: "invalid `prompt`: is required", sentinel: ErrCompletionRequestPromptTypeNotSupported}
+	case string, []string:
+		return nil
+	case []any:
+		for _, item := range prompt {
+			if _, ok := item.(string); !ok {
+				return ErrCompletionRequestPromptTypeNotSupported
+			}
+		}
+		return nil
+	}
+	return ErrCompletionRequestPromptTypeNotSupported
+}
 
 // CompletionRequest is a legacy completions request (POST {base}/completions).
 type CompletionRequest struct {
@@ -77,6 +113,9 @@ func (c *Client) CreateCompletion(ctx context.Context, request CompletionRequest
 	if request.Stream {
 		return response, ErrCompletionStreamNotSupported
 	}
+	if err = validateCompletionRequest(request); err != nil {
+		return response, err
+	}
 	response.Attempts, err = c.exchangeJSON(ctx, "completions", request, request.ExtraBody, &response)
 	return response, err
 }
@@ -89,6 +128,10 @@ type CompletionStream struct {
 // CreateCompletionStream starts a streaming completion. It returns once the gateway
 // answered with headers (after the engine's retries, if any).
 func (c *Client) CreateCompletionStream(ctx context.Context, request CompletionRequest) (*CompletionStream, error) {
+	// go-openai's checks come before anything else, a cancelled context's included.
+	if err := validateCompletionRequest(request); err != nil {
+		return nil, err
+	}
 	if ctx == nil {
 		ctx = context.Background()
 	}

@@ -70,7 +70,9 @@ type ClientConfig struct {
 	// bounds each call (retries included).
 	HTTPClient HTTPDoer
 	// EmptyMessagesLimit is accepted for go-openai compatibility and ignored: the
-	// engine's SSE decoder handles comment and keep-alive lines itself.
+	// engine's SSE decoder handles comment and keep-alive lines itself, and bounds a
+	// stream that sends nothing else by time (the keep-alive timeout), not by a count,
+	// so ErrTooManyEmptyStreamMessages is never returned.
 	EmptyMessagesLimit uint
 
 	// MaxRetries after the first attempt for connection errors, timeouts before a

@@ -405,3 +405,60 @@ type jarStub struct{}
 
 func (jarStub) SetCookies(*url.URL, []*http.Cookie) {}
 func (jarStub) Cookies(*url.URL) []*http.Cookie     { return nil }
+
+func TestCompletionModerationAndFineTuningChecksAsGoOpenAIHasThem(t *testing.T) {
+	sid := newSession(t)
+	c := testClient(t, sid)
+	ctx := context.Background()
+	refused := []struct {
+		req  CompletionRequest
+		want error
+	}{
+		{CompletionRequest{Model: GPT4o, Prompt: "chat-only model"}, ErrCompletionUnsupportedModel},
+		{CompletionRequest{Model: O3Mini, Prompt: "reasoning model"}, ErrCompletionUnsupportedModel},
+		{CompletionRequest{Model: GPT3Dot5TurboInstruct, Prompt: 5}, ErrCompletionRequestPromptTypeNotSupported},
+		{CompletionRequest{Model: GPT3Dot5TurboInstruct, Prompt: []any{"a", 1}}, ErrCompletionRequestPromptTypeNotSupported},
+		{CompletionRequest{Model: GPT3Dot5TurboInstruct}, ErrCompletionRequestPromptTypeNotSupported},
+	}
+	for _, r := range refused {
+		if _, err := c.CreateCompletion(ctx, r.req); !errors.Is(err, r.want) {
+			t.Errorf("CreateCompletion(%+v): %v, want %v", r.req, err, r.want)
+		}
+		if _, err := c.CreateCompletionStream(ctx, r.req); !errors.Is(err, r.want) {
+			t.Errorf("CreateCompletionStream(%+v): %v, want %v", r.req, err, r.want)
+		}
+	}
+	// A missing prompt is also the engine's invalid request, naming the field.
+	_, err := c.CreateCompletion(ctx, CompletionRequest{Model: GPT3Dot5TurboInstruct})
+	if ErrorKind(err) != "invalid_request" || InvalidField(err) != "prompt" {
+		t.Errorf("missing prompt: kind %q field %q (%v)", ErrorKind(err), InvalidField(err), err)
+	}
+	// go-openai checks before it looks at the context.
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := c.CreateCompletionStream(cancelled, refused[0].req); !errors.Is(err, ErrCompletionUnsupportedModel) {
+		t.Errorf("CreateCompletionStream with a cancelled context: %v", err)
+	}
+	for _, model := range []string{"gpt-4o", "text-moderation-001"} {
+		if _, err := c.Moderations(ctx, ModerationRequest{Model: model, Input: "x"}); !errors.Is(err, ErrModerationInvalidModel) {
+			t.Errorf("Moderations(%q): %v, want ErrModerationInvalidModel", model, err)
+		}
+	}
+	if _, err := c.DeleteFineTuneModel(ctx, "ft:gpt-4o:acme:1"); !errors.Is(err, ErrFineTuningNotSupported) {
+		t.Errorf("DeleteFineTuneModel: %v", err)
+	}
+	if n := len(requests(t, sid)); n != 0 {
+		t.Fatalf("refused calls sent %d requests", n)
+	}
+	// A gateway id, and a prompt of strings held in []any, are sent.
+	resp, err := c.CreateCompletion(ctx, CompletionRequest{Model: "openai/gpt-4o", Prompt: []any{"two", "strings"}})
+	if err != nil || resp.Choices[0].Text != "Hello from routerkit-mock! You said: two strings" {
+		t.Fatalf("gateway id: %+v, %v", resp, err)
+	}
+	// Moderations: a gateway id and go-openai's own names are sent.
+	for _, model := range []string{"openai/omni-moderation-latest", ModerationOmniLatest, ""} {
+		if _, err := c.Moderations(ctx, ModerationRequest{Model: model, Input: "hello"}); err != nil {
+			t.Errorf("Moderations(%q): %v", model, err)
+		}
+	}
+}

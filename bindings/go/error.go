@@ -22,7 +22,7 @@ type APIError struct {
 	// InnerError is Azure's content-filter detail ("innererror"), when the gateway sends one.
 	InnerError *InnerError `json:"innererror,omitempty"`
 
-	// RequestID is the gateway's request id (x-request-id and friends).
+	// RequestID is the response's x-request-id header, empty without one.
 	RequestID string `json:"-"`
 	// RetryAfter is the delay the gateway asked for (retry-after-ms / retry-after), or 0.
 	RetryAfter time.Duration `json:"-"`
@@ -167,9 +167,14 @@ func (e *timeoutError) Temporary() bool { return true }
 type invalidRequestError struct {
 	field string
 	msg   string
+	// sentinel is go-openai's error for the same check, when it has one, so that errors.Is
+	// holds as it does there.
+	sentinel error
 }
 
 func (e *invalidRequestError) Error() string { return "routerkit: " + e.msg }
+
+func (e *invalidRequestError) Unwrap() error { return e.sentinel }
 
 // ErrorKind names the engine's kind of an error returned by this package:
 // "status", "connection", "timeout", "stream", "invalid_request", "cancelled",

@@ -2,6 +2,7 @@ package openai
 
 import (
 	"context"
+	"errors"
 
 	json "github.com/goccy/go-json"
 )
@@ -62,4 +63,24 @@ func (c *Client) GetModel(ctx context.Context, modelID string) (model Model, err
 	model.Attempts = raw.attempts
 	raw.keep(&model)
 	return model, nil
+}
+
+// FineTuneModelDeleteResponse is go-openai's answer to DeleteFineTuneModel.
+type FineTuneModelDeleteResponse struct {
+	ID      string `json:"id"`
+	Object  string `json:"object"`
+	Deleted bool   `json:"deleted"`
+
+	httpHeader
+}
+
+// ErrFineTuningNotSupported is DeleteFineTuneModel's error: routerkit has no
+// fine-tuning API (gateways do not serve one).
+var ErrFineTuningNotSupported = errors.New("routerkit: the fine-tuning API is not supported (DeleteFineTuneModel sends DELETE /models/{id}, which gateways do not serve); delete the model with the provider's own API")
+
+// DeleteFineTuneModel is go-openai's method to delete a fine-tuned model. It is here so
+// that code written for go-openai compiles; it sends nothing and returns
+// ErrFineTuningNotSupported, never a silent success.
+func (c *Client) DeleteFineTuneModel(_ context.Context, _ string) (response FineTuneModelDeleteResponse, err error) {
+	return response, ErrFineTuningNotSupported
 }

@@ -888,6 +888,19 @@ export declare namespace Models {
   export { type Model, type ModelsPage };
 }
 
+// The legacy completions' namespace, `OpenAI.Completions.*` (the top-level `Completions` above is
+// chat's, as `OpenAI.Chat.Completions`).
+export declare namespace TextCompletions {
+  export {
+    type Completion, type CompletionChoice, type CompletionUsage, type CompletionCreateParams,
+    type CompletionCreateParamsBase, type CompletionCreateParamsNonStreaming, type CompletionCreateParamsStreaming,
+  };
+}
+
+export declare namespace Moderations {
+  export { type Moderation, type ModerationCreateParams, type ModerationCreateResponse };
+}
+
 // ---------------------------------------------------------------- errors
 
 export declare class OpenAIError extends Error {}
@@ -994,6 +1007,17 @@ export declare namespace Client {
     Chat,
     Embeddings,
     Models,
+    TextCompletions as Completions,
+    Moderations,
+    Responses,
+    type Completion,
+    type CompletionChoice,
+    type CompletionCreateParams,
+    type CompletionCreateParamsNonStreaming,
+    type CompletionCreateParamsStreaming,
+    type Moderation,
+    type ModerationCreateParams,
+    type ModerationCreateResponse,
     type ChatCompletion, type ChatCompletionChunk, type ChatCompletionMessage, type ChatCompletionMessageParam,
     type ChatCompletionSystemMessageParam, type ChatCompletionDeveloperMessageParam, type ChatCompletionUserMessageParam,
     type ChatCompletionAssistantMessageParam, type ChatCompletionToolMessageParam, type ChatCompletionMessageToolCall,

@@ -28,7 +28,7 @@ pub struct Response<T> {
     pub status: u16,
     /// Response headers, lower-cased names.
     pub headers: Vec<(String, String)>,
-    /// The gateway's request id (`x-request-id` and friends).
+    /// The request id: the response's `x-request-id` header, as the peers read it.
     pub request_id: Option<String>,
     /// Attempts made, the successful one included.
     pub attempts: u32,

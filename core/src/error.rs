@@ -162,7 +162,7 @@ impl Error {
     pub fn headers(&self) -> &[(String, String)] {
         &self.inner.headers
     }
-    /// The gateway's request id (`x-request-id` and friends).
+    /// The request id: the response's `x-request-id` header (none without it), as the peers read it.
     pub fn request_id(&self) -> Option<&str> {
         self.inner.request_id.as_deref()
     }
@@ -365,12 +365,17 @@ fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
-/// The request id header, under the names gateways use.
+/// The request id: the `x-request-id` header, and only it, as every peer reads it
+/// (`_request_id`, `requestID`). Other ids are not the same thing under another name: behind
+/// LiteLLM, `request-id` is the *backend's* `x-request-id` forwarded (beside
+/// `llm_provider-x-request-id`), and `x-litellm-call-id` / OpenRouter's `x-generation-id` are the
+/// gateway's own ids; reporting one of them here would make a ported program log an id its peer
+/// never shows. They stay in `headers` (and the route receipt reads the gateway's).
 pub(crate) fn request_id_from(headers: &[(String, String)]) -> Option<String> {
-    const NAMES: [&str; 4] = ["x-request-id", "x-generation-id", "request-id", "x-litellm-call-id"];
-    NAMES
+    headers
         .iter()
-        .find_map(|n| headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()))
+        .find(|(k, _)| k == "x-request-id")
+        .map(|(_, v)| v.clone())
 }
 
 impl fmt::Display for Error {
@@ -409,6 +414,26 @@ impl std::error::Error for Error {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_id_is_x_request_id_only() {
+        let h = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<Vec<_>>()
+        };
+        // What LiteLLM 1.108 answers: the backend's id forwarded as `request-id`, its own call id.
+        let litellm = h(&[
+            ("x-litellm-call-id", "c61e2e4b"),
+            ("llm_provider-x-request-id", "req_1"),
+            ("request-id", "req_1"),
+        ]);
+        assert_eq!(request_id_from(&litellm), None);
+        assert_eq!(request_id_from(&h(&[("x-generation-id", "gen-1")])), None);
+        let direct = h(&[("request-id", "other"), ("x-request-id", "req_7")]);
+        assert_eq!(request_id_from(&direct).as_deref(), Some("req_7"));
+    }
 
     #[test]
     fn all_lists_every_kind() {

@@ -1,7 +1,8 @@
 """Runs each program of tests/dropin/<lang>/ twice against one mock gateway: on the peer SDK as
 written, then on routerkit with only its import lines changed; their outputs must be equal.
 
-Usage: compare.py LANG PEER_CMD ROUTERKIT_CMD [PROGRAM...]   (LANG: python or node)
+Usage: compare.py LANG PEER_CMD ROUTERKIT_CMD [PROGRAM...]   (LANG: python or node; no PROGRAM: every
+program file of tests/dropin/LANG, so a new one runs without an edit here)
 PEER_CMD / ROUTERKIT_CMD: the interpreter to run each side with (a path). Prints a line per
 program, the first differing lines of a mismatch, then "N passed, N failed".
 """
@@ -14,6 +15,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 import uuid
 from pathlib import Path
@@ -35,6 +37,20 @@ REWRITES = {
 # Python programs that are also type-checked (mypy --strict) against both SDKs.
 TYPED_PYTHON = ("types_imports.py",)
 SUFFIXES = {"python": (".py",), "node": (".mjs", ".cjs")}
+# Behind a gateway (DROPIN_GATEWAY_URL): the programs it cannot serve, each with the reason. They
+# still run, and must still fail or differ there: one that passes is taken off the list.
+UNSERVED = HERE / "litellm-unserved.txt"
+
+
+def unserved(lang: str) -> "dict[str, str]":
+    """`<lang>/<program> <why>` lines of UNSERVED, for LANG: program name -> why."""
+    out = {}
+    for line in UNSERVED.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, why = line.partition(" ")
+            if name.startswith(lang + "/"):
+                out[name[len(lang) + 1 :]] = why.strip()
+    return out
 
 
 # What must not be left after the rewrite: a program still importing the peer would run on it twice.
@@ -101,7 +117,9 @@ def main() -> int:
     programs = [folder / n for n in names] or sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES[lang])
     # DROPIN_MOCK_URL: a mock already running (behind a gateway); otherwise one of our own.
     proc, url = (None, os.environ["DROPIN_MOCK_URL"]) if os.environ.get("DROPIN_MOCK_URL") else start_mock()
-    passed = failed = 0
+    gateway = bool(os.environ.get("DROPIN_GATEWAY_URL"))
+    known = unserved(lang) if gateway else {}
+    passed = failed = skipped = 0
     try:
         # The routerkit copies sit in the program folder (so that node_modules resolves), under .out/.
         out_dir = folder / ".out"
@@ -111,11 +129,24 @@ def main() -> int:
                 ported = out_dir / program.name
                 ported.write_text(port(lang, program.read_text()))
                 sid = uuid.uuid4().hex[:8]
+                started = time.monotonic()
                 fresh(url)
                 peer_rc, peer_out = run(peer_cmd, program, url, f"{program.stem}-peer-{sid}", cwd)
                 fresh(url)
                 rk_rc, rk_out = run(rk_cmd, ported, url, f"{program.stem}-rk-{sid}", cwd)
-                if peer_rc != 0:
+                took = f"{time.monotonic() - started:.1f} s"
+                same = peer_rc == 0 and (rk_rc, rk_out) == (peer_rc, peer_out)
+                if program.name in known:
+                    if same:
+                        failed += 1
+                        print(
+                            f"FAIL {lang}/{program.name}: passes through the gateway now: take it off {UNSERVED.name}"
+                        )
+                    else:
+                        skipped += 1
+                        why = "fails on the peer" if peer_rc != 0 else "the outputs differ"
+                        print(f"unserved {lang}/{program.name} ({why}, as {UNSERVED.name} says): {known[program.name]}")
+                elif peer_rc != 0:
                     failed += 1
                     print(f"FAIL {lang}/{program.name}: fails on the peer SDK (exit {peer_rc})\n{peer_out}")
                 elif (rk_rc, rk_out) != (peer_rc, peer_out):
@@ -127,7 +158,7 @@ def main() -> int:
                     print("\n".join(list(diff)[:40]))
                 else:
                     passed += 1
-                    print(f"ok   {lang}/{program.name} ({len(peer_out.splitlines())} lines)")
+                    print(f"ok   {lang}/{program.name} ({len(peer_out.splitlines())} lines, {took})")
     finally:
         if proc is not None:
             assert proc.stdin is not None
@@ -135,7 +166,8 @@ def main() -> int:
             proc.wait(5)
     # Typed Python programs (TYPED_PYTHON): mypy --strict must accept them on both SDKs.
     mypys = (os.environ.get("DROPIN_MYPY_PEER"), os.environ.get("DROPIN_MYPY_ROUTERKIT"))
-    if lang == "python" and all(mypys):
+    # (Not behind a gateway: the type checks do not depend on it, and ran against the mock.)
+    if lang == "python" and all(mypys) and not gateway:
         for name in TYPED_PYTHON:
             sides = ((mypys[0], folder / name, "the peer SDK"), (mypys[1], folder / ".out" / name, "routerkit"))
             (folder / ".out" / name).write_text(port(lang, (folder / name).read_text()))
@@ -156,7 +188,7 @@ def main() -> int:
     # Typed programs (node/typed/*.mts): tsc must accept them against both SDKs' declarations.
     tsc = os.environ.get("DROPIN_TSC")
     typed = folder / "typed"
-    if lang == "node" and tsc and typed.is_dir():
+    if lang == "node" and tsc and typed.is_dir() and not gateway:
         ported_dir = folder / ".out" / "typed"
         ported_dir.mkdir(parents=True, exist_ok=True)
         for f in typed.iterdir():
@@ -172,7 +204,9 @@ def main() -> int:
         if all(r.returncode == 0 for r in results):
             passed += 1
             print(f"ok   {lang}/typed (tsc on both)")
-    print(f"dropin {lang}: {passed} passed, {failed} failed")
+    where = f" through {os.environ['DROPIN_GATEWAY_URL']}" if gateway else ""
+    listed = f", {skipped} unserved (listed in {UNSERVED.name})" if gateway else ""
+    print(f"dropin {lang}{where}: {passed} passed, {failed} failed{listed}")
     return 1 if failed else 0
 
 

@@ -14,6 +14,7 @@ fi
 # node/typed/ is type-checked with the binding's pinned TypeScript (bindings/node: npm ci).
 [ -x "$ROOT/bindings/node/node_modules/.bin/tsc" ] || (cd "$ROOT/bindings/node" && npm ci --no-audit --no-fund --loglevel=error)
 export DROPIN_TSC="$ROOT/bindings/node/node_modules/.bin/tsc"
-# DROPIN_GATEWAY=litellm (as tests/dropin/go/run.sh takes it): through a LiteLLM proxy instead.
-if [[ "${DROPIN_GATEWAY:-}" == litellm ]]; then exec "$HERE/run-litellm.sh" node "$@"; fi
+# DROPIN_GATEWAY=litellm (as tests/dropin/go/run.sh takes it): through a LiteLLM proxy instead, which
+# run-litellm.sh starts and then calls this script with DROPIN_GATEWAY_URL set (compare.py reads it).
+if [[ "${DROPIN_GATEWAY:-}" == litellm && -z "${DROPIN_GATEWAY_URL:-}" ]]; then exec "$HERE/run-litellm.sh" node "$@"; fi
 exec "${PYTHON:-python3}" "$HERE/compare.py" node "$(command -v node)" "$(command -v node)" "$@"

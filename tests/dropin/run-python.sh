@@ -16,6 +16,7 @@ fi
 (cd "$ROOT" && cargo build -q -p routerkit-mock)
 # types_imports.py is also type-checked with each side's mypy (pinned alike: requirements.txt, requirements-dev.txt).
 export DROPIN_MYPY_PEER="$PEER/bin/python" DROPIN_MYPY_ROUTERKIT="$RK/bin/python"
-# DROPIN_GATEWAY=litellm (as tests/dropin/go/run.sh takes it): through a LiteLLM proxy instead.
-if [[ "${DROPIN_GATEWAY:-}" == litellm ]]; then exec "$HERE/run-litellm.sh" python "$@"; fi
+# DROPIN_GATEWAY=litellm (as tests/dropin/go/run.sh takes it): through a LiteLLM proxy instead, which
+# run-litellm.sh starts and then calls this script with DROPIN_GATEWAY_URL set (compare.py reads it).
+if [[ "${DROPIN_GATEWAY:-}" == litellm && -z "${DROPIN_GATEWAY_URL:-}" ]]; then exec "$HERE/run-litellm.sh" python "$@"; fi
 exec "$PEER/bin/python" "$HERE/compare.py" python "$PEER/bin/python" "$RK/bin/python" "$@"

@@ -94,7 +94,7 @@ typedef struct RkError {
   char *body_json;
   // Response headers, one `name: value\n` line each, lower-case names. Never NULL (may be empty).
   char *headers;
-  // The gateway's request id (`x-request-id` and friends). NULL if none.
+  // The response's `x-request-id` header. NULL if none.
   char *request_id;
   // The delay the server asked for (`retry-after-ms` / `retry-after`) in milliseconds, or -1.
   int64_t retry_after_ms;

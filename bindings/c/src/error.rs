@@ -35,7 +35,7 @@ pub struct RkError {
     pub body_json: *mut c_char,
     /// Response headers, one `name: value\n` line each, lower-case names. Never NULL (may be empty).
     pub headers: *mut c_char,
-    /// The gateway's request id (`x-request-id` and friends). NULL if none.
+    /// The response's `x-request-id` header. NULL if none.
     pub request_id: *mut c_char,
     /// The delay the server asked for (`retry-after-ms` / `retry-after`) in milliseconds, or -1.
     pub retry_after_ms: i64,

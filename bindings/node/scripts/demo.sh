@@ -12,8 +12,8 @@ if ! ls "$here"/routerkit.*.node >/dev/null 2>&1; then
   (cd "$here" && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npx napi build --platform --no-js --dts native.d.ts)
 fi
 cd "$root/examples/node"
-  { [ -e node_modules/routerkit ] && [ -e node_modules/zod ]; } || npm install --no-audit --no-fund --silent
-  for example in chat.mjs stream.mjs error-handling.mjs fallback.mjs raw-response.mjs responses.mjs structured.mjs; do
+{ [ -e node_modules/routerkit ] && [ -e node_modules/zod ]; } || npm install --no-audit --no-fund --silent
+for example in chat.mjs stream.mjs error-handling.mjs fallback.mjs raw-response.mjs responses.mjs structured.mjs completions.mjs moderations.mjs models.mjs; do
   echo "== node examples/node/$example"
   node "$example"
   echo

@@ -406,7 +406,7 @@ impl<P: Protocol> Stream<P> {
     pub fn headers(&self) -> &[(String, String)] {
         &self.headers
     }
-    /// The gateway's request id.
+    /// The request id: the response's `x-request-id` header, as the peers read it.
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }

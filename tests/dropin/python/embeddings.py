@@ -13,7 +13,9 @@ vector = r.data[0].embedding
 print(type(vector).__name__, len(vector), [round(x, 6) for x in vector])
 print(r.object, r.model, r.data[0].object, r.data[0].index, r.usage.prompt_tokens, r.usage.total_tokens)
 
-r = client.embeddings.create(model="m", input=["first", "second"], encoding_format="float", dimensions=4)
+r = client.embeddings.create(
+    model="openai/text-embedding-3-small", input=["first", "second"], encoding_format="float", dimensions=4
+)
 print([len(d.embedding) for d in r.data], [round(x, 6) for x in r.data[1].embedding])
 
 r = client.embeddings.create(model="m", input="raw", encoding_format="base64")

@@ -3,7 +3,16 @@ import os
 from typing import List
 
 from openai import OpenAI
-from openai.types import CompletionUsage, CreateEmbeddingResponse, Embedding, Model
+from openai.types import (
+    Completion,
+    CompletionChoice,
+    CompletionUsage,
+    CreateEmbeddingResponse,
+    Embedding,
+    Model,
+    Moderation,
+    ModerationCreateResponse,
+)
 from openai.types.chat import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -41,3 +50,20 @@ for chunk in client.chat.completions.create(model="m", messages=messages, stream
 emb = client.embeddings.create(model="e", input="x")
 print(isinstance(emb, CreateEmbeddingResponse), isinstance(emb.data[0], Embedding))
 print(all(isinstance(m, Model) for m in client.models.list()))
+
+
+def complete(prompt: str) -> Completion:
+    return client.completions.create(model="openai/gpt-3.5-turbo-instruct", prompt=prompt)
+
+
+def moderate(text: str) -> ModerationCreateResponse:
+    return client.moderations.create(model="omni-moderation-latest", input=text)
+
+
+text = complete("typed prompt")
+print(isinstance(text, Completion), isinstance(text.choices[0], CompletionChoice), text.choices[0].text)
+for event in client.completions.create(model="openai/gpt-3.5-turbo-instruct", prompt="typed", stream=True):
+    assert isinstance(event, Completion)
+verdict = moderate("I will attack")
+print(isinstance(verdict, ModerationCreateResponse), isinstance(verdict.results[0], Moderation))
+print(verdict.results[0].flagged)

@@ -805,6 +805,57 @@ class TextCompletions:
     def __init__(self, client: Client) -> None:
         self._client = client
 
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        prompt: Any = NOT_GIVEN,
+        stream: Literal[True],
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
+        **params: Any,
+    ) -> Stream[Completion]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        prompt: Any = NOT_GIVEN,
+        stream: Optional[Literal[False]] = None,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
+        **params: Any,
+    ) -> Completion: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        prompt: Any = NOT_GIVEN,
+        stream: bool,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
+        **params: Any,
+    ) -> Union[Completion, Stream[Completion]]: ...
+
     def create(
         self,
         *,
@@ -1346,6 +1397,57 @@ class AsyncTextCompletions:
 
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
+
+    @overload
+    async def create(
+        self,
+        *,
+        model: str,
+        prompt: Any = NOT_GIVEN,
+        stream: Literal[True],
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
+        **params: Any,
+    ) -> AsyncStream[Completion]: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        model: str,
+        prompt: Any = NOT_GIVEN,
+        stream: Optional[Literal[False]] = None,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
+        **params: Any,
+    ) -> Completion: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        model: str,
+        prompt: Any = NOT_GIVEN,
+        stream: bool,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
+        **params: Any,
+    ) -> Union[Completion, AsyncStream[Completion]]: ...
 
     async def create(
         self,

@@ -5,6 +5,8 @@ import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/reso
 import type { Model } from 'openai/resources/index';
 import { Stream } from 'openai/streaming';
 import { APIError, RateLimitError } from 'openai/error';
+import { Completions } from 'openai/resources/completions';
+import type { Moderation } from 'openai/resources/moderations';
 
 const client = new OpenAI({ apiKey: 'sk-typed', maxRetries: 1, timeout: 20_000 });
 
@@ -30,6 +32,15 @@ export async function typed(): Promise<string | null> {
     if (err instanceof RateLimitError) void err.headers?.get('retry-after');
     else if (err instanceof APIError) void [err.status, err.code, err.requestID];
   }
+  const legacy: Completions = client.completions;
+  const text: OpenAI.Completion = await legacy.create({ model: 'm', prompt: 'x', max_tokens: 5 });
+  const same: OpenAI.Completions.Completion = text;
+  const pieces = await client.completions.create({ model: 'm', prompt: 'x', stream: true });
+  for await (const piece of pieces) void piece.choices[0]?.text;
+  const verdict: OpenAI.ModerationCreateResponse = await client.moderations.create({ input: 'x' });
+  const first: Moderation = verdict.results[0];
+  const model: OpenAI.Models.Model = await client.models.retrieve('openai/gpt-4.1');
+  void [same.choices[0].text, first.flagged, model.id];
   void [usage, response.status, raw.headers.get('x-request-id'), request_id, models, vector];
   return completion.choices[0].message.content;
 }

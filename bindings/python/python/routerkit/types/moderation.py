@@ -1,0 +1,7 @@
+"""``openai.types.moderation``."""
+
+from __future__ import annotations
+
+from .._types import Moderation
+
+__all__ = ["Moderation"]
