@@ -52,6 +52,7 @@ pub mod secret;
 pub mod sse;
 pub mod stream;
 mod surrogate;
+pub mod tool_runner;
 mod transport;
 pub mod types;
 
@@ -72,4 +73,5 @@ pub use retry::RetryPolicy;
 pub use secret::ApiKey;
 pub use sse::{SseDecoder, SseEvent};
 pub use stream::{AnyStream, CancelHandle, ChatStream, CompletionStream, ResponseStream, StreamItem};
+pub use tool_runner::{RunToolsError, RunToolsOptions, RunnableTool, ToolError, ToolRun, ToolRunner};
 pub use types::*;
