@@ -607,15 +607,31 @@ impl RunnableTool {
     }
 }
 
+/// Called with each chunk of a streamed round, as it arrives.
+pub type ChunkCallback = Arc<dyn Fn(&Value) + Send + Sync>;
+
 /// How [`Client::run_tools`] runs.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct RunToolsOptions {
     /// Most chat completion requests (default [`DEFAULT_MAX_CHAT_COMPLETIONS`]).
     pub max_chat_completions: Option<u32>,
-    /// Stream each chat completion (the chunks are in [`ToolRun::chunks`]).
+    /// Stream each chat completion; `on_chunk` sees the chunks.
     pub stream: bool,
+    /// With `stream`: called with every chunk of every round, in order.
+    pub on_chunk: Option<ChunkCallback>,
     /// Per-request options of every request.
     pub request: RequestOptions,
+}
+
+impl std::fmt::Debug for RunToolsOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunToolsOptions")
+            .field("max_chat_completions", &self.max_chat_completions)
+            .field("stream", &self.stream)
+            .field("on_chunk", &self.on_chunk.is_some())
+            .field("request", &self.request)
+            .finish()
+    }
 }
 
 /// A finished run.
@@ -625,8 +641,6 @@ pub struct ToolRun {
     pub chat_completions: Vec<Value>,
     /// The conversation, the caller's messages first.
     pub messages: Vec<Value>,
-    /// With `stream`: every chunk handed over, in order, across the rounds.
-    pub chunks: Vec<Value>,
     /// The final results.
     pub final_results: Final,
 }
@@ -678,14 +692,13 @@ impl Client {
         let mut run = ToolRun {
             chat_completions: Vec::new(),
             messages: Vec::new(),
-            chunks: Vec::new(),
             final_results: Final::default(),
         };
         let mut action = runner.start().action;
         loop {
             action = match action {
                 Action::Request(body) => {
-                    let mut completion = self.round(&body, options, &mut run.chunks).await?;
+                    let mut completion = self.round(&body, options).await?;
                     let step = runner.on_completion(&mut completion)?;
                     run.chat_completions.push(completion);
                     step.action
@@ -733,7 +746,7 @@ impl Client {
         Ok(run)
     }
 
-    async fn round(&self, body: &Value, options: &RunToolsOptions, chunks: &mut Vec<Value>) -> Result<Value, Error> {
+    async fn round(&self, body: &Value, options: &RunToolsOptions) -> Result<Value, Error> {
         let text = body.to_string();
         let decode = |bytes: &[u8]| {
             serde_json::from_slice::<Value>(bytes).map_err(|e| Error::new(ErrorKind::Decode, e.to_string()))
@@ -748,8 +761,10 @@ impl Client {
             if batch.is_empty() {
                 break;
             }
-            for item in batch {
-                chunks.push(decode(item.data.as_bytes())?);
+            if let Some(on_chunk) = &options.on_chunk {
+                for item in batch {
+                    on_chunk(&decode(item.data.as_bytes())?);
+                }
             }
         }
         decode(stream.snapshot_json().as_bytes())
