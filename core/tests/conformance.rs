@@ -589,15 +589,24 @@ fn check(name: &str, expect: &Value, out: &Outcome, requests: &[Value], elapsed:
     let e = expect.as_object().cloned().unwrap_or_default();
     if let Some(ok) = e.get("ok").and_then(Value::as_bool) {
         if ok != out.ok {
-            fail(format!("ok: expected {ok}, got {} (error: {:?} {:?})", out.ok, out.error, out.tool_error));
+            fail(format!(
+                "ok: expected {ok}, got {} (error: {:?} {:?})",
+                out.ok, out.error, out.tool_error
+            ));
         }
     }
     if let Some(n) = e.get("chat_completion_count").and_then(Value::as_u64) {
         if Some(n as usize) != out.chat_completion_count {
-            fail(format!("chat_completion_count: expected {n}, got {:?}", out.chat_completion_count));
+            fail(format!(
+                "chat_completion_count: expected {n}, got {:?}",
+                out.chat_completion_count
+            ));
         }
     }
-    for (key, actual) in [("function_tool_calls", &out.function_tool_calls), ("tool_results", &out.tool_results)] {
+    for (key, actual) in [
+        ("function_tool_calls", &out.function_tool_calls),
+        ("tool_results", &out.tool_results),
+    ] {
         if let Some(want) = e.get(key) {
             if Some(want) != actual.as_ref() {
                 fail(format!("{key}: expected {want}, got {actual:?}"));

@@ -174,7 +174,11 @@ fn validate(file: &str, s: &Value) -> Vec<String> {
             e.push("call.run_tools goes with op chat or chat_stream".into());
         }
         let names = t["functions"].as_array();
-        if !names.is_some_and(|n| !n.is_empty() && n.iter().all(|n| n.as_str().is_some_and(|n| TOOL_FUNCTIONS.contains(&n)))) {
+        if !names.is_some_and(|n| {
+            !n.is_empty()
+                && n.iter()
+                    .all(|n| n.as_str().is_some_and(|n| TOOL_FUNCTIONS.contains(&n)))
+        }) {
             e.push(format!("call.run_tools.functions must list some of {TOOL_FUNCTIONS:?}"));
         }
         if s.pointer("/call/request/tools").is_some() {
