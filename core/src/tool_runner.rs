@@ -46,6 +46,9 @@ pub struct ToolRunner {
     tool_choice: Value,
     /// The function tools' names, in the tools' order (the unknown-tool message lists them).
     names: Vec<String>,
+    /// The `strict` function tools: their calls' arguments are parsed (`parsed_arguments`).
+    #[serde(default)]
+    strict: Vec<String>,
     /// `tool_choice` names this function: calls run one by one, and the run ends once it ran.
     single: Option<String>,
     /// Calls run one after the other (`parallel_tool_calls: false`, or `single`).
@@ -172,6 +175,7 @@ impl ToolRunner {
             return Err(Error::invalid("tools", "must be an array of tools"));
         };
         let mut names: Vec<String> = Vec::new();
+        let mut strict: Vec<String> = Vec::new();
         for tool in tools {
             if tool.get("type").and_then(Value::as_str) == Some("function") {
                 let Some(name) = tool.pointer("/function/name").and_then(Value::as_str) else {
@@ -179,6 +183,9 @@ impl ToolRunner {
                 };
                 if !names.iter().any(|n| n == name) {
                     names.push(name.to_owned());
+                }
+                if tool.pointer("/function/strict") == Some(&Value::Bool(true)) {
+                    strict.push(name.to_owned());
                 }
             }
         }
@@ -202,6 +209,7 @@ impl ToolRunner {
             params,
             tool_choice,
             names,
+            strict,
             single,
             sequential,
             max_chat_completions: max,
@@ -249,6 +257,7 @@ impl ToolRunner {
             return Err(runner_error("the tool runner is not waiting for a chat completion"));
         }
         normalize_tool_call_ids(completion);
+        self.parse_completion(completion)?;
         self.chat_completions += 1;
         if let Some(u) = completion.get("usage").filter(|u| u.is_object()) {
             let total = self.usage.get_or_insert_with(TotalUsage::default);
@@ -301,6 +310,68 @@ impl ToolRunner {
         step.added.extend(next.added);
         step.action = next.action;
         Ok(step)
+    }
+
+    /// What openai-node's `parseChatCompletion` adds to each choice's message: `parsed` (the
+    /// content as JSON under a `json_schema` response format, else `null`) and each function
+    /// call's `parsed_arguments` (its arguments as JSON for a `strict` tool, else `null`).
+    fn parse_completion(&self, completion: &mut Value) -> Result<(), Error> {
+        let json_schema = self
+            .params
+            .get("response_format")
+            .and_then(|f| f.get("type"))
+            .and_then(Value::as_str)
+            == Some("json_schema");
+        let invalid = || {
+            Error::new(
+                ErrorKind::Decode,
+                "Error reading response: invalid structured output JSON.",
+            )
+        };
+        let Some(Value::Array(choices)) = completion.get_mut("choices") else {
+            return Ok(());
+        };
+        for choice in choices {
+            let Some(Value::Object(message)) = choice.get_mut("message") else {
+                continue;
+            };
+            let has_calls = message
+                .get("tool_calls")
+                .and_then(Value::as_array)
+                .is_some_and(|c| !c.is_empty());
+            if let Some(Value::Array(calls)) = message.get_mut("tool_calls") {
+                for call in calls {
+                    if call.get("type").and_then(Value::as_str) != Some("function") {
+                        continue;
+                    }
+                    let Some(Value::Object(function)) = call.get_mut("function") else {
+                        continue;
+                    };
+                    let name = function.get("name").and_then(Value::as_str).unwrap_or("");
+                    let parsed = if self.strict.iter().any(|s| s == name) {
+                        let args = function.get("arguments").and_then(Value::as_str).unwrap_or("");
+                        serde_json::from_str(args).map_err(|_| invalid())?
+                    } else {
+                        Value::Null
+                    };
+                    function.insert("parsed_arguments".into(), parsed);
+                }
+            }
+            let refused = message.get("refusal").is_some_and(|r| !r.is_null() && r != "");
+            let parsed = match message.get("content").and_then(Value::as_str) {
+                Some(content)
+                    if json_schema
+                        && !refused
+                        && (!content.is_empty()
+                            || (!has_calls && message.get("function_call").is_none_or(Value::is_null))) =>
+                {
+                    serde_json::from_str(content).map_err(|_| invalid())?
+                }
+                _ => Value::Null,
+            };
+            message.insert("parsed".into(), parsed);
+        }
+        Ok(())
     }
 
     /// The runner's own answer to a call it will not run.
@@ -895,6 +966,47 @@ mod tests {
             }])
             .unwrap();
         assert_eq!(step.action, Action::Done);
+    }
+
+    #[test]
+    fn completions_are_parsed_as_openai_node_parses_them() {
+        let mut p = params();
+        p["tools"][0]["function"]["strict"] = json!(true);
+        let mut r = ToolRunner::new(p, None).unwrap();
+        let mut c = asks(json!([call("a", "add"), call("b", "echo")]));
+        r.on_completion(&mut c).unwrap();
+        let m = &c["choices"][0]["message"];
+        assert_eq!(m["parsed"], Value::Null);
+        assert_eq!(
+            m["tool_calls"][0]["function"]["parsed_arguments"],
+            json!({}),
+            "strict: parsed"
+        );
+        assert_eq!(m["tool_calls"][1]["function"]["parsed_arguments"], Value::Null);
+        let Action::Request(body) = r.request_after_results_for_test() else {
+            panic!()
+        };
+        assert!(
+            body["messages"][1]["tool_calls"][0]["function"]
+                .get("parsed_arguments")
+                .is_none(),
+            "not replayed"
+        );
+    }
+
+    impl ToolRunner {
+        fn request_after_results_for_test(&mut self) -> Action {
+            let results = self
+                .pending
+                .iter()
+                .map(|p| ToolResult {
+                    tool_call_id: p.call.id.clone(),
+                    output: json!("x"),
+                    called: true,
+                })
+                .collect();
+            self.on_results(results).unwrap().action
+        }
     }
 
     #[test]
