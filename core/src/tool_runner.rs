@@ -114,7 +114,7 @@ pub struct TotalUsage {
 /// What the driver does next.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
-    /// Send this chat completion request (the driver sets `stream` when it streams).
+    /// Send this chat completion request (`stream: false`; a streaming driver sends it with `chat_stream`).
     Request(Value),
     /// Run these calls (together, or the one of a sequential round) and report with
     /// [`ToolRunner::on_results`].
@@ -229,10 +229,13 @@ impl ToolRunner {
         }
     }
 
-    /// The next request's body: the caller's fields, `tool_choice`, the conversation.
+    /// The next request's body: the caller's fields, `tool_choice`, `stream: false`, the conversation.
     pub fn request(&self) -> Value {
         let mut body = self.params.clone();
         body.insert("tool_choice".into(), self.tool_choice.clone());
+        // As openai-node sends a round (`{...params, stream: false}`); a streaming driver's
+        // `chat_stream` sets it to `true` in place.
+        body.insert("stream".into(), Value::Bool(false));
         body.insert(
             "messages".into(),
             Value::Array(self.messages.iter().map(request_message).collect()),
@@ -868,7 +871,7 @@ mod tests {
             panic!()
         };
         let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["model", "messages", "tools", "tool_choice"]);
+        assert_eq!(keys, ["model", "messages", "tools", "tool_choice", "stream"]);
         assert_eq!(body["tool_choice"], "auto");
     }
 

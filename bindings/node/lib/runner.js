@@ -411,7 +411,7 @@ function runTools(params, options, create, stream) {
     return runner;
   }
   const runner = new ChatCompletionRunner(params, options);
-  runner._start(params, options, (body, o) => create({ ...body, stream: false }, o));
+  runner._start(params, options, (body, o) => create(body, o));
   return runner;
 }
 
