@@ -50,6 +50,7 @@ from ._streaming import (
     ChatCompletionStreamManager,
     Stream,
 )
+from ._tool_runner import AsyncChatCompletionRunner, ChatCompletionRunner
 from ._types import BaseModel
 
 # The module-level client's settings, as openai-python's (`routerkit.api_key = "…"`, then
@@ -87,6 +88,8 @@ __all__ = [
     "AsyncChatCompletionStream",
     "ChatCompletionStreamManager",
     "AsyncChatCompletionStreamManager",
+    "ChatCompletionRunner",
+    "AsyncChatCompletionRunner",
     "ResponseStream",
     "AsyncResponseStream",
     "BaseModel",
