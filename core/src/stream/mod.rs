@@ -24,6 +24,7 @@ use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 use crate::accumulate::StreamEvent;
 use crate::call::{Accepted, CallContext, Sender};
 use crate::error::{request_id_from, Error, ErrorKind};
+use crate::receipt::{Receipt, Served};
 use crate::request::PreparedRequest;
 use crate::retry::RetryDecision;
 use crate::sse::{SseDecoder, SseError, SseEvent};
@@ -60,6 +61,11 @@ pub trait Protocol: Default + Send + 'static {
     }
     /// The last usage seen.
     fn usage(&self) -> Option<&Usage>;
+    /// What the receipt reads from the accumulated state (the model, provider, id and usage
+    /// that served): asked when a receipt is built, never per chunk.
+    fn served(&self) -> Served {
+        Served::default()
+    }
     /// The result as accumulated so far.
     fn snapshot(&self) -> Self::Final;
     /// The final result.
@@ -140,6 +146,8 @@ pub struct Stream<P: Protocol> {
     decoder: SseDecoder,
     decoded: Vec<SseEvent>,
     events_this_attempt: usize,
+    /// The receipt's first-token time is recorded (one look per read, not per chunk).
+    first_event_seen: bool,
     ready: VecDeque<RawChunk<P::Chunk>>,
     protocol: P,
     with_events: bool,
@@ -261,6 +269,7 @@ impl<P: Protocol> Stream<P> {
             decoder: SseDecoder::with_max_event_bytes(max),
             decoded: Vec::new(),
             events_this_attempt: 0,
+            first_event_seen: false,
             ready: VecDeque::new(),
             protocol: P::default(),
             with_events: false,
@@ -319,6 +328,12 @@ impl<P: Protocol> Stream<P> {
     /// Attempts made so far.
     pub fn attempts(&self) -> u32 {
         self.attempts
+    }
+    /// The route receipt: during the stream, what is known so far (the model and provider of
+    /// the first chunk, the attempts, time to first byte and token); at its end, final
+    /// ([`Receipt::complete`]), with the usage and cost the stream carried.
+    pub fn receipt(&self) -> Receipt {
+        self.ctx.trace.snapshot(Some(self.protocol.served()))
     }
     /// The result as accumulated from the chunks decoded so far.
     pub fn snapshot(&self) -> P::Final {
@@ -422,12 +437,21 @@ impl<P: Protocol> Stream<P> {
     /// Reads to the end and returns the accumulated result.
     pub async fn collect(mut self) -> Result<P::Final, Error> {
         while self.next().await?.is_some() {}
-        Ok(self.protocol.finish())
+        Ok(std::mem::take(&mut self.protocol).finish())
     }
 
     /// The accumulated result, consuming the stream (its connection closes).
-    pub fn into_completion(self) -> P::Final {
-        self.protocol.finish()
+    pub fn into_completion(mut self) -> P::Final {
+        self.end_receipt();
+        std::mem::take(&mut self.protocol).finish()
+    }
+
+    /// The stream ended (cleanly, or closed before its end): the receipt is final and the
+    /// client's hook has it. Once; later calls do nothing.
+    fn end_receipt(&self) {
+        if !self.ctx.trace.is_finished() {
+            self.ctx.trace.finish(Some(self.protocol.served()));
+        }
     }
 
     /// Makes `ready` non-empty, or reaches the end, or fails.
@@ -477,8 +501,10 @@ impl<P: Protocol> Stream<P> {
         if !untouched || matches!(error.kind(), ErrorKind::Cancelled) {
             return Err(self.fail(error));
         }
+        self.ctx.trace.attempt_failed(&error);
         if let RetryDecision::RetryAfter(delay) = self.ctx.policy.decide(self.attempts, &error) {
             crate::log::attempt_failed(self.attempts, &error, Some(delay));
+            self.ctx.trace.waiting(delay, crate::call::delay_reason(&error));
             self.response = None;
             if let Err(e) = self.ctx.guard(tokio::time::sleep(delay)).await {
                 return Err(self.fail(e));
@@ -546,6 +572,7 @@ impl<P: Protocol> Stream<P> {
                 // Some gateways close without [DONE]; a finish reason says the answer is whole.
                 self.state = State::Finished;
                 crate::log::stream_end(self.handed + self.ready.len(), self.attempts, None);
+                self.end_receipt();
             } else {
                 self.pending_error = Some(Error::new(ErrorKind::Stream, self.protocol.truncation_message()));
             }
@@ -563,10 +590,21 @@ impl<P: Protocol> Stream<P> {
         // A gateway may echo the key in an error event, as in an error body.
         let error = error.redact(self.sender.api_key.expose()).with_attempts(self.attempts);
         crate::log::stream_end(self.handed + self.ready.len(), self.attempts, Some(&error));
-        error
+        if error.receipt().is_some() {
+            return error;
+        }
+        if !self.ctx.trace.is_finished() {
+            self.ctx.trace.attempt_failed(&error);
+        }
+        let receipt = self.ctx.trace.finish(Some(self.protocol.served()));
+        error.with_receipt(receipt)
     }
 
     fn process_events(&mut self) {
+        if !self.first_event_seen && !self.decoded.is_empty() {
+            self.first_event_seen = true;
+            self.ctx.trace.first_token();
+        }
         self.events_this_attempt += self.decoded.len();
         let mut ended = false;
         for mut event in self.decoded.drain(..) {
@@ -618,6 +656,7 @@ impl<P: Protocol> Stream<P> {
     fn finish_cleanly(&mut self) {
         self.state = State::Finished;
         crate::log::stream_end(self.handed + self.ready.len(), self.attempts, None);
+        self.end_receipt();
         // The connection goes back to its pool at the body's end. Never wait for it here (a
         // gateway that keeps the socket open must not hang us): when it is not here yet, a
         // task reads it, for a second and 64 KiB at most, and the connection is kept if it comes.
@@ -628,6 +667,13 @@ impl<P: Protocol> Stream<P> {
                 }
             }
         }
+    }
+}
+
+impl<P: Protocol> Drop for Stream<P> {
+    fn drop(&mut self) {
+        // Closed before its end (or never read to it): the hook still gets the receipt, once.
+        self.end_receipt();
     }
 }
 
@@ -729,6 +775,10 @@ impl AnyStream {
     /// See [`Stream::attempts`].
     pub fn attempts(&self) -> u32 {
         each!(self, s => s.attempts())
+    }
+    /// See [`Stream::receipt`].
+    pub fn receipt(&self) -> Receipt {
+        each!(self, s => s.receipt())
     }
     /// See [`Stream::usage`].
     pub fn usage(&self) -> Option<&Usage> {
