@@ -32,7 +32,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::{Client, Error, ErrorKind, RequestOptions};
+use crate::{ChatCompletion, ChatCompletionChunk, ChatMessage, Client, Error, ErrorKind, RequestOptions};
 
 /// openai-node's `DEFAULT_MAX_CHAT_COMPLETIONS`.
 pub const DEFAULT_MAX_CHAT_COMPLETIONS: u32 = 10;
@@ -682,7 +682,7 @@ impl RunnableTool {
 }
 
 /// Called with each chunk of a streamed round, as it arrives.
-pub type ChunkCallback = Arc<dyn Fn(&Value) + Send + Sync>;
+pub type ChunkCallback = Arc<dyn Fn(&ChatCompletionChunk) + Send + Sync>;
 
 /// How [`Client::run_tools`] runs.
 #[derive(Clone, Default)]
@@ -711,10 +711,11 @@ impl std::fmt::Debug for RunToolsOptions {
 /// A finished run.
 #[derive(Clone, Debug)]
 pub struct ToolRun {
-    /// Every chat completion, in order.
-    pub chat_completions: Vec<Value>,
+    /// Every chat completion, in order (tool call ids filled in; each message's `parsed` and
+    /// each call's `parsed_arguments` in their `extra`, as openai-node adds them).
+    pub chat_completions: Vec<ChatCompletion>,
     /// The conversation, the caller's messages first.
-    pub messages: Vec<Value>,
+    pub messages: Vec<ChatMessage>,
     /// The final results.
     pub final_results: Final,
 }
@@ -746,16 +747,17 @@ impl From<Error> for RunToolsError {
 }
 
 impl Client {
-    /// openai-node's `runTools`: sends `body` (a chat completion request without `tools`)
-    /// with `tools`' definitions, runs the functions the model calls and sends their answers
-    /// back, until the model answers without calls or `max_chat_completions` requests were made.
+    /// openai-node's `runTools`: sends `request` (a [`crate::ChatCompletionRequest`] or its
+    /// JSON, without `tools`) with `tools`' definitions, runs the functions the model calls and
+    /// sends their answers back, until the model answers without calls or
+    /// `max_chat_completions` requests were made.
     pub async fn run_tools(
         &self,
-        body: Value,
+        request: &impl Serialize,
         tools: &[RunnableTool],
         options: &RunToolsOptions,
     ) -> Result<ToolRun, RunToolsError> {
-        let mut params = body;
+        let mut params = serde_json::to_value(request).map_err(|e| Error::invalid("body", e))?;
         if let Value::Object(o) = &mut params {
             o.insert(
                 "tools".into(),
@@ -774,7 +776,7 @@ impl Client {
                 Action::Request(body) => {
                     let mut completion = self.round(&body, options).await?;
                     let step = runner.on_completion(&mut completion)?;
-                    run.chat_completions.push(completion);
+                    run.chat_completions.push(typed(completion)?);
                     step.action
                 }
                 Action::CallTools(calls) => {
@@ -816,7 +818,7 @@ impl Client {
             };
         }
         run.final_results = runner.final_results();
-        run.messages = runner.messages;
+        run.messages = runner.messages.into_iter().map(typed).collect::<Result<_, _>>()?;
         Ok(run)
     }
 
@@ -837,12 +839,18 @@ impl Client {
             }
             if let Some(on_chunk) = &options.on_chunk {
                 for item in batch {
-                    on_chunk(&decode(item.data.as_bytes())?);
+                    let chunk: ChatCompletionChunk =
+                        serde_json::from_str(&item.data).map_err(|e| Error::new(ErrorKind::Decode, e.to_string()))?;
+                    on_chunk(&chunk);
                 }
             }
         }
         decode(stream.snapshot_json().as_bytes())
     }
+}
+
+fn typed<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, Error> {
+    serde_json::from_value(v).map_err(|e| Error::new(ErrorKind::Decode, e.to_string()))
 }
 
 #[cfg(test)]

@@ -527,14 +527,14 @@ async fn run_tools(client: &Client, call: &Value, opts: RequestOptions, out: &mu
     let options = RunToolsOptions {
         max_chat_completions: spec["max_chat_completions"].as_u64().map(|n| n as u32),
         stream: call["op"] == "chat_stream",
-        on_chunk: Some(Arc::new(move |c: &Value| {
-            if c["choices"].as_array().is_some_and(|a| !a.is_empty()) || !c["usage"].is_null() {
+        on_chunk: Some(Arc::new(move |c: &routerkit::ChatCompletionChunk| {
+            if !c.choices.is_empty() || c.usage.is_some() {
                 counter.fetch_add(1, Ordering::Relaxed);
             }
         })),
         request: opts,
     };
-    let result = client.run_tools(call["request"].clone(), &tools, &options).await;
+    let result = client.run_tools(&call["request"], &tools, &options).await;
     out.chunk_count = chunks.load(Ordering::Relaxed);
     match result {
         Ok(run) => {
@@ -545,16 +545,16 @@ async fn run_tools(client: &Client, call: &Value, opts: RequestOptions, out: &mu
             let calls: Vec<Value> = run
                 .messages
                 .iter()
-                .filter(|m| m["role"] == "assistant")
-                .flat_map(|m| m["tool_calls"].as_array().cloned().unwrap_or_default())
-                .map(|c| json!({"name": c["function"]["name"], "arguments": c["function"]["arguments"]}))
+                .filter(|m| m.role == "assistant")
+                .flat_map(|m| m.tool_calls.clone().unwrap_or_default())
+                .map(|c| json!({"name": c.function.name, "arguments": c.function.arguments}))
                 .collect();
             out.function_tool_calls = Some(Value::Array(calls));
             let results: Vec<Value> = run
                 .messages
                 .iter()
-                .filter(|m| m["role"] == "tool")
-                .map(|m| m["content"].clone())
+                .filter(|m| m.role == "tool")
+                .map(|m| json!(m.content))
                 .collect();
             out.tool_results = Some(Value::Array(results));
         }

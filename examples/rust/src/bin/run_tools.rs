@@ -1,7 +1,7 @@
 //! The tool runner (openai-node's `runTools`): the model calls Rust functions until it can answer.
 //!
 //! The key and base URL come from `THEROUTER_API_KEY` / `THEROUTER_BASE_URL` (or a `.env` file).
-use routerkit::{Client, RunToolsOptions, RunnableTool, ToolError};
+use routerkit::{ChatCompletionRequest, ChatMessage, Client, MessageContent, RunToolsOptions, RunnableTool, ToolError};
 use serde_json::{json, Value};
 
 #[tokio::main]
@@ -17,17 +17,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Ok(json!({"city": args["city"], "forecast": "sunny, 24 °C"}))
         },
     );
-    let body = json!({
-        "model": "openai/gpt-4.1",
-        "messages": [{"role": "user", "content": "Should I take an umbrella in Paris today?"}],
-    });
+    let request = ChatCompletionRequest::new(
+        "openai/gpt-4.1",
+        vec![ChatMessage::user("Should I take an umbrella in Paris today?")],
+    );
     let options = RunToolsOptions {
         max_chat_completions: Some(5),
         ..Default::default()
     };
-    let run = client.run_tools(body, &[weather], &options).await?;
-    for m in run.messages.iter().filter(|m| m["role"] == "tool") {
-        println!("<- {}", m["content"]);
+    let run = client.run_tools(&request, &[weather], &options).await?;
+    for m in run.messages.iter().filter(|m| m.role == "tool") {
+        if let Some(MessageContent::Text(text)) = &m.content {
+            println!("<- {text}");
+        }
     }
     println!("{}", run.final_results.content.unwrap_or_default());
     println!("[{} completions]", run.chat_completions.len());
