@@ -160,6 +160,9 @@ pub struct Stream<P: Protocol> {
     pending_error: Option<Error>,
     /// Surrogate pairs split across events (see [`crate::surrogate`]).
     surrogates: crate::surrogate::StreamRepair,
+    /// An event whose text ends a string with a high surrogate, held until the next event (or
+    /// the end) says whether its low half follows: then it goes on, repaired.
+    held: Option<SseEvent>,
     state: State,
     handed: usize,
     last_batch_at: Option<Instant>,
@@ -278,6 +281,7 @@ impl<P: Protocol> Stream<P> {
             hide_added_usage: false,
             pending_error: None,
             surrogates: Default::default(),
+            held: None,
             state: State::Open,
             handed: 0,
             last_batch_at: None,
@@ -465,6 +469,11 @@ impl<P: Protocol> Stream<P> {
                 }
                 return Ok(());
             }
+            if self.pending_error.is_some() && self.held.is_some() {
+                // The event held for its surrogate was received before the failure: it goes first.
+                self.release_held();
+                continue;
+            }
             if let Some(e) = self.pending_error.take() {
                 return Err(self.fail(e));
             }
@@ -488,6 +497,8 @@ impl<P: Protocol> Stream<P> {
             match self.watch.read(&self.ctx, response).await {
                 Ok(Some(bytes)) => self.on_bytes(&bytes),
                 Ok(None) => self.on_body_end(),
+                // An event was received (and is held): never retried; reported after that event.
+                Err(e) if self.held.is_some() => self.pending_error = Some(e),
                 // Boxed: a reconnect's future is large and rare, and every read's future would carry its size.
                 Err(e) => Box::pin(self.retry_or_fail(e)).await?,
             }
@@ -566,6 +577,10 @@ impl<P: Protocol> Stream<P> {
             ));
         }
         self.process_events();
+        // A high surrogate that ended the stream's last text becomes U+FFFD there.
+        if matches!(self.state, State::Open) && self.pending_error.is_none() && self.release_held() {
+            self.finish_cleanly();
+        }
         if matches!(self.state, State::Open) && self.pending_error.is_none() {
             self.response = None;
             if self.protocol.finish_reason_seen() {
@@ -607,49 +622,81 @@ impl<P: Protocol> Stream<P> {
         }
         self.events_this_attempt += self.decoded.len();
         let mut ended = false;
-        for mut event in self.decoded.drain(..) {
+        // Taken out (and put back, keeping its allocation) so that each event can go through `take_event`.
+        let mut decoded = std::mem::take(&mut self.decoded);
+        for mut event in decoded.drain(..) {
             if self.pending_error.is_some() || !matches!(self.state, State::Open) {
                 break;
             }
-            if let Err(e) = self.surrogates.repair(&mut event.data) {
-                self.pending_error = Some(e);
-                break;
-            }
-            let mut events = Vec::new();
-            let wanted = self.with_events.then_some(&mut events);
-            let (step, chunk) = if self.typed {
-                let mut chunk = P::Chunk::default();
-                (self.protocol.event(&event, &mut chunk, wanted), Some(chunk))
-            } else {
-                (self.protocol.event(&event, &mut self.scratch, wanted), None)
-            };
-            let last = match step {
-                Step::Chunk => false,
-                Step::Last => true,
-                Step::Fail(error) => {
-                    self.pending_error = Some(error);
-                    break;
-                }
-                Step::Done => {
+            let repaired = self.surrogates.repair(&mut event.data);
+            // This event decided the held one (its low half was taken, or not): that one goes first.
+            if let Some(mut held) = self.held.take() {
+                self.surrogates.settle(&mut held.data, false);
+                if self.take_event(held) {
                     ended = true;
                     break;
                 }
-            };
-            if !(self.hide_added_usage && P::only_usage(chunk.as_ref().unwrap_or(&self.scratch))) {
-                self.ready.push_back(RawChunk {
-                    data: event.data,
-                    chunk,
-                    events,
-                });
+                if self.pending_error.is_some() {
+                    break;
+                }
             }
-            if last {
+            if let Err(e) = repaired {
+                self.pending_error = Some(e);
+                break;
+            }
+            if self.surrogates.holds() {
+                self.held = Some(event);
+                continue;
+            }
+            if self.take_event(event) {
                 ended = true;
                 break;
             }
         }
+        decoded.clear();
+        self.decoded = decoded;
         if ended {
             self.finish_cleanly();
         }
+    }
+
+    /// The held event, if any, repaired as at the stream's end and taken; true when it ended the stream.
+    fn release_held(&mut self) -> bool {
+        let Some(mut held) = self.held.take() else {
+            return false;
+        };
+        self.surrogates.settle(&mut held.data, true);
+        self.take_event(held)
+    }
+
+    /// Parses one repaired event and queues its chunk; true when it ends the stream. A failure
+    /// becomes the pending error.
+    fn take_event(&mut self, event: SseEvent) -> bool {
+        let mut events = Vec::new();
+        let wanted = self.with_events.then_some(&mut events);
+        let (step, chunk) = if self.typed {
+            let mut chunk = P::Chunk::default();
+            (self.protocol.event(&event, &mut chunk, wanted), Some(chunk))
+        } else {
+            (self.protocol.event(&event, &mut self.scratch, wanted), None)
+        };
+        let last = match step {
+            Step::Chunk => false,
+            Step::Last => true,
+            Step::Fail(error) => {
+                self.pending_error = Some(error);
+                return false;
+            }
+            Step::Done => return true,
+        };
+        if !(self.hide_added_usage && P::only_usage(chunk.as_ref().unwrap_or(&self.scratch))) {
+            self.ready.push_back(RawChunk {
+                data: event.data,
+                chunk,
+                events,
+            });
+        }
+        last
     }
 
     /// The end marker arrived: the stream is whole.

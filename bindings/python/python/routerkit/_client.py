@@ -167,6 +167,7 @@ def _options(
     timeout: Any,
     max_retries: Optional[int] = None,
     deadline: Optional[float] = None,
+    keepalive_timeout: Optional[float] = None,
 ) -> Optional[str]:
     """Per-call options as JSON text of the core's options schema (keys as in
     ``routerkit::bridge::options::CallOptions``; durations in ms), or None for none."""
@@ -178,6 +179,8 @@ def _options(
         o["max_retries"] = _count("max_retries", max_retries)
     if deadline is not None:
         o["deadline_ms"] = _ms(_number("deadline", deadline))
+    if keepalive_timeout is not None:
+        o["keepalive_timeout_ms"] = _ms(_number("keepalive_timeout", keepalive_timeout))
     if extra_headers:
         o["headers"] = _pairs(extra_headers, "extra_headers")
     if default_query or extra_query:
@@ -499,6 +502,7 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Stream[ChatCompletionChunk]: ...
 
@@ -515,6 +519,7 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ChatCompletion: ...
 
@@ -531,6 +536,7 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]: ...
 
@@ -546,13 +552,23 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]:
         """``POST /chat/completions`` with openai-python's parameters (others pass through to the gateway)."""
         params["model"] = model
         params["messages"] = messages
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         try:
             if stream:
                 return Stream(client._native.open("chat_stream", _body(params), ChatCompletionChunk, opts))
@@ -571,6 +587,7 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ChatCompletionStreamManager:
         """The stream helper: ``with client.chat.completions.stream(...) as stream:`` then iterate for
@@ -579,7 +596,16 @@ class Completions(_RawResponses):
         params["messages"] = messages
         params.pop("stream", None)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         body = _body(params)
 
         def start() -> NativeStream:
@@ -666,10 +692,13 @@ class Models(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
     ) -> ModelList:
         """``GET /models``; iterate the result for the models (``.data`` is the list)."""
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline, keepalive_timeout
+        )
         try:
             return _model(ModelList, client._native.call("models", None, opts))
         except NativeError as e:
@@ -684,10 +713,13 @@ class Models(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
     ) -> Model:
         """``GET /models/{model}`` (a gateway id may hold slashes: ``openai/gpt-4.1``)."""
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline, keepalive_timeout
+        )
         try:
             return _model(Model, client._native.call("models.retrieve", _encode("model", {"id": model}), opts))
         except NativeError as e:
@@ -713,13 +745,23 @@ class TextCompletions:
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[Completion, Stream[Completion]]:
         """``POST /completions``; with ``stream=True`` a ``Stream`` of ``Completion`` chunks."""
         params["model"] = model
         params["prompt"] = prompt
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         try:
             if stream:
                 return Stream(client._native.open("completions_stream", _body(params), Completion, opts))
@@ -744,12 +786,22 @@ class Moderations:
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ModerationCreateResponse:
         """``POST /moderations``."""
         params["input"] = input
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         try:
             return _model(ModerationCreateResponse, client._native.call("moderations", _body(params), opts))
         except NativeError as e:
@@ -773,6 +825,7 @@ class Embeddings(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> CreateEmbeddingResponse:
         """``POST /embeddings``; without ``encoding_format``, base64 is asked for and decoded (as openai-python)."""
@@ -780,7 +833,16 @@ class Embeddings(_RawResponses):
         params["model"] = model
         decode = _default_encoding(params)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         try:
             r = _model(CreateEmbeddingResponse, client._native.call("embeddings", _body(params), opts))
         except NativeError as e:
@@ -942,6 +1004,7 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> AsyncStream[ChatCompletionChunk]: ...
 
@@ -958,6 +1021,7 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ChatCompletion: ...
 
@@ -974,6 +1038,7 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]: ...
 
@@ -989,12 +1054,22 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]:
         params["model"] = model
         params["messages"] = messages
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         native = client._native
         if stream:
             s = await _caller.call(native.open_async, "chat_stream", _body(params), ChatCompletionChunk, opts)
@@ -1012,6 +1087,7 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> AsyncChatCompletionStreamManager:
         """``async with client.chat.completions.stream(...) as stream:``."""
@@ -1019,7 +1095,16 @@ class AsyncCompletions(_AsyncRawResponses):
         params["messages"] = messages
         params.pop("stream", None)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         body = _body(params)
 
         async def start() -> NativeStream:
@@ -1104,9 +1189,12 @@ class AsyncModels(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
     ) -> _AsyncModelList:
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline, keepalive_timeout
+        )
 
         async def fetch() -> ModelList:
             return _model(ModelList, await _caller.call(client._native.call_async, "models", None, opts))
@@ -1122,9 +1210,12 @@ class AsyncModels(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
     ) -> Model:
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline, keepalive_timeout
+        )
         raw = await _caller.call(client._native.call_async, "models.retrieve", _encode("model", {"id": model}), opts)
         return _model(Model, raw)
 
@@ -1144,13 +1235,23 @@ class AsyncEmbeddings(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> CreateEmbeddingResponse:
         params["input"] = input
         params["model"] = model
         decode = _default_encoding(params)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         raw = await _caller.call(client._native.call_async, "embeddings", _body(params), opts)
         r = _model(CreateEmbeddingResponse, raw)
         return _then(r, decode) if decode else r  # type: ignore[no-any-return]
@@ -1175,12 +1276,22 @@ class AsyncTextCompletions:
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[Completion, AsyncStream[Completion]]:
         params["model"] = model
         params["prompt"] = prompt
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         native = client._native
         if stream:
             s = await _caller.call(native.open_async, "completions_stream", _body(params), Completion, opts)
@@ -1202,11 +1313,21 @@ class AsyncModerations:
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ModerationCreateResponse:
         params["input"] = input
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         raw = await _caller.call(client._native.call_async, "moderations", _body(params), opts)
         return _model(ModerationCreateResponse, raw)
 
