@@ -13,7 +13,7 @@ if ! ls "$here"/routerkit.*.node >/dev/null 2>&1; then
 fi
 cd "$root/examples/node"
 [ -e node_modules/routerkit ] || npm install --no-audit --no-fund --silent
-for example in chat.mjs stream.mjs error-handling.mjs raw-response.mjs responses.mjs; do
+for example in chat.mjs stream.mjs error-handling.mjs raw-response.mjs responses.mjs run-tools.mjs; do
   echo "== node examples/node/$example"
   node "$example"
   echo
