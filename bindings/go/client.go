@@ -440,7 +440,7 @@ type errorFields struct {
 	// The gateway's verdict: retryable 1/0/-1 (unknown); models one per line.
 	retryable                                          int
 	gatewayErrorType, availabilityCode, fallbackModels string
-	receipt                                                     []byte // its JSON text, nil when nothing was sent
+	receipt                                            []byte // its JSON text, nil when nothing was sent
 }
 
 // toGo: status and stream errors → *APIError; transport failures → *RequestError,

@@ -63,6 +63,10 @@ type scenario struct {
 			HedgeAfterMs      *float64       `json:"hedge_after_ms"`
 			Idempotent        *bool          `json:"idempotent"`
 		} `json:"options"`
+		RunTools *struct {
+			Functions          []string `json:"functions"`
+			MaxChatCompletions int      `json:"max_chat_completions"`
+		} `json:"run_tools"`
 	} `json:"call"`
 	Expect map[string]json.RawMessage `json:"expect"`
 }
@@ -90,6 +94,10 @@ type outcome struct {
 	hasParsed       bool
 	err             error
 	attempts        int
+	// The tool runner (call.run_tools).
+	chatCompletionCount *int
+	functionToolCalls   []any
+	toolResults         []any
 	// The route receipt: of the response, the stream after its end, or the error; the
 	// stream's after its first chunk; what ClientConfig.OnReceipt got.
 	receipt       *Receipt
@@ -637,6 +645,9 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 	if o := sc.Call.Options; o.KeepaliveMs != nil {
 		ctx = WithKeepaliveTimeout(ctx, time.Duration(*o.KeepaliveMs*float64(time.Millisecond)))
 	}
+	if sc.Call.RunTools != nil {
+		return runTools(ctx, c, sc)
+	}
 	switch sc.Call.Op {
 	case "chat":
 		req, err := chatRequest(sc.Call.Request)
@@ -1109,7 +1120,20 @@ func runScenario(t *testing.T, sc *scenario) {
 	if n, has := e["attempts"].(float64); has && int(n) != out.attempts {
 		fail("attempts: expected %v, got %d (%v)", n, out.attempts, out.err)
 	}
-	if want, has := e["error"].(map[string]any); has {
+	if n, has := e["chat_completion_count"].(float64); has && (out.chatCompletionCount == nil || int(n) != *out.chatCompletionCount) {
+		fail("chat_completion_count: expected %v, got %v", n, derefInt(out.chatCompletionCount))
+	}
+	if want, has := e["function_tool_calls"]; has && !subset(want, out.functionToolCalls) {
+		fail("function_tool_calls: expected %v, got %v", want, out.functionToolCalls)
+	}
+	if want, has := e["tool_results"]; has && !subset(want, out.toolResults) {
+		fail("tool_results: expected %v, got %v", want, out.toolResults)
+	}
+	if want, has := e["error"].(map[string]any); has && want["kind"] == "tool" {
+		if !errors.Is(out.err, errToolFailed) {
+			fail("error: expected the fail tool's own error, got %T %v", out.err, out.err)
+		}
+	} else if has {
 		checkError(t, want, out.err)
 	}
 	var reqs []map[string]any
@@ -1214,6 +1238,101 @@ func runScenario(t *testing.T, sc *scenario) {
 	}
 }
 
+// errToolFailed is the scenarios' fail tool's error: the run must return it unchanged (kind "tool").
+var errToolFailed = errors.New("fail: the tool failed")
+
+// scenarioTools are the scenarios' deterministic tools (tests/conformance/README.md, "run_tools").
+func scenarioTools(names []string) []RunnableTool {
+	defs := map[string]RunnableTool{
+		"echo": {
+			Definition: FunctionDefinition{Name: "echo", Description: "Echoes its arguments",
+				Parameters: json.RawMessage(`{"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}`)},
+			Function: func(_ context.Context, args any) (any, error) { return args, nil },
+		},
+		"add": {
+			Definition: FunctionDefinition{Name: "add", Description: "Adds two numbers",
+				Parameters: json.RawMessage(`{"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}},"required":["a","b"]}`)},
+			Parse: func(arguments string) (any, error) {
+				var v struct{ A, B *json.Number }
+				if json.Unmarshal([]byte(arguments), &v) != nil || v.A == nil || v.B == nil {
+					return nil, errors.New("add: a and b must be numbers")
+				}
+				return [2]json.Number{*v.A, *v.B}, nil
+			},
+			Function: func(_ context.Context, args any) (any, error) {
+				ab := args.([2]json.Number)
+				// Integers stay integers, as in the other languages' JSON.
+				if a, errA := ab[0].Int64(); errA == nil {
+					if b, errB := ab[1].Int64(); errB == nil {
+						return map[string]any{"sum": a + b}, nil
+					}
+				}
+				a, _ := ab[0].Float64()
+				b, _ := ab[1].Float64()
+				return map[string]any{"sum": a + b}, nil
+			},
+		},
+		"fail": {
+			Definition: FunctionDefinition{Name: "fail", Description: "Always fails",
+				Parameters: json.RawMessage(`{"type":"object","properties":{}}`)},
+			Function: func(context.Context, any) (any, error) { return nil, errToolFailed },
+		},
+	}
+	out := make([]RunnableTool, len(names))
+	for i, n := range names {
+		out[i] = defs[n]
+	}
+	return out
+}
+
+func runTools(ctx context.Context, c *Client, sc *scenario) outcome {
+	var out outcome
+	req, err := chatRequest(sc.Call.Request)
+	if err != nil {
+		return untypable(err)
+	}
+	spec := sc.Call.RunTools
+	var calls, results []any
+	opts := RunToolsOptions{
+		MaxChatCompletions: spec.MaxChatCompletions,
+		Stream:             sc.Call.Op == "chat_stream",
+		OnChunk: func(chunk ChatCompletionStreamResponse) {
+			if len(chunk.Choices) > 0 || chunk.Usage != nil {
+				out.chunkCount++
+			}
+		},
+		OnMessage: func(m ChatCompletionMessage) {
+			for _, tc := range m.ToolCalls {
+				calls = append(calls, map[string]any{"name": tc.Function.Name, "arguments": tc.Function.Arguments})
+			}
+			if m.Role == ChatMessageRoleTool {
+				results = append(results, m.Content)
+			}
+		},
+	}
+	run, err := c.RunTools(ctx, req, scenarioTools(spec.Functions), opts)
+	if err != nil {
+		out.err, out.attempts = err, attemptsOf(err)
+		return out
+	}
+	out.ok = true
+	if run.FinalContent != "" {
+		out.content = &run.FinalContent
+	}
+	n := len(run.ChatCompletions)
+	out.chatCompletionCount = &n
+	out.functionToolCalls, out.toolResults = calls, results
+	if out.functionToolCalls == nil {
+		out.functionToolCalls = []any{}
+	}
+	if out.toolResults == nil {
+		out.toolResults = []any{}
+	}
+	u, _ := json.Marshal(run.TotalUsage)
+	_ = json.Unmarshal(u, &out.usage)
+	return out
+}
+
 func deref(s *string) any {
 	if s == nil {
 		return nil
@@ -1296,4 +1415,11 @@ func boolsAny(b []bool) []any {
 		out[i] = v
 	}
 	return out
+}
+
+func derefInt(n *int) any {
+	if n == nil {
+		return nil
+	}
+	return *n
 }

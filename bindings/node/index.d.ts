@@ -629,6 +629,155 @@ export declare class OutputValidationError extends OpenAIError {
   requestID?: string;
 }
 
+// ---------------------------------------------------------------- tool runner
+
+/** A JSON Schema object (a tool's parameters). */
+export type JSONSchema = Record<string, unknown>;
+
+/** A function tool whose callback receives the model's raw arguments text. */
+export interface RunnableFunctionWithoutParse<ToolContext = unknown> {
+  function: (args: string, runner: ChatCompletionRunner | ChatCompletionStreamingRunner, toolContext: ToolContext) => unknown;
+  parameters: JSONSchema;
+  description: string;
+  /** Defaults to the callback's own name. */
+  name?: string | undefined;
+  strict?: boolean | undefined;
+}
+
+/** A function tool whose callback receives what `parse` made of the arguments (a failed parse goes back to the model). */
+export interface RunnableFunctionWithParse<Args extends object, ToolContext = unknown> {
+  function: (args: Args, runner: ChatCompletionRunner | ChatCompletionStreamingRunner, toolContext: ToolContext) => unknown;
+  parse: (input: string) => Args | Promise<Args>;
+  parameters: JSONSchema;
+  description: string;
+  name?: string | undefined;
+  strict?: boolean | undefined;
+}
+
+export type RunnableFunction<Args extends object | string, ToolContext = unknown> = Args extends string
+  ? RunnableFunctionWithoutParse<ToolContext>
+  : Args extends object
+    ? RunnableFunctionWithParse<Args, ToolContext>
+    : never;
+
+export interface RunnableToolFunctionWithoutParse<ToolContext = unknown> {
+  type: 'function';
+  function: RunnableFunctionWithoutParse<ToolContext>;
+}
+export interface RunnableToolFunctionWithParse<Args extends object, ToolContext = unknown> {
+  type: 'function';
+  function: RunnableFunctionWithParse<Args, ToolContext>;
+}
+/** A tool `runTools` can call: `function`, optional `parse`, and the definition the model sees. */
+export interface RunnableToolFunction<ToolContext = unknown> {
+  type: 'function';
+  function: {
+    function: (args: any, runner: ChatCompletionRunner | ChatCompletionStreamingRunner, toolContext: ToolContext) => unknown;
+    parse?: (input: string) => unknown;
+    parameters: JSONSchema;
+    description: string;
+    name?: string | undefined;
+    strict?: boolean | undefined;
+  };
+}
+export type RunnableTools<ToolContext = unknown> = ReadonlyArray<RunnableToolFunction<ToolContext> | ChatCompletionTool>;
+
+/** Wraps a parsed-argument function so that `function`'s argument type is `parse`'s result. */
+export declare class ParsingToolFunction<Args extends object, ToolContext = unknown> {
+  constructor(input: RunnableFunctionWithParse<Args, ToolContext>);
+  type: 'function';
+  function: RunnableFunctionWithParse<Args, ToolContext>;
+}
+
+export interface ChatCompletionToolRunnerParams<ToolContext = unknown> extends Omit<ChatCompletionCreateParamsBase, 'tools' | 'stream'> {
+  tools: RunnableTools<ToolContext>;
+  stream?: false | null;
+  /** Passed to every tool callback. */
+  toolContext?: ToolContext;
+}
+export interface ChatCompletionStreamingToolRunnerParams<ToolContext = unknown> extends Omit<ChatCompletionCreateParamsBase, 'tools' | 'stream'> {
+  tools: RunnableTools<ToolContext>;
+  stream: true;
+  toolContext?: ToolContext;
+}
+
+/** Request options of a run, plus how many chat completions it may make (default 10). */
+export interface RunnerOptions extends RequestOptions {
+  maxChatCompletions?: number;
+}
+
+export interface AbstractChatCompletionRunnerEvents {
+  connect: () => void;
+  functionToolCall: (functionCall: { name: string; arguments: string }) => void;
+  message: (message: ChatCompletionMessageParam) => void;
+  chatCompletion: (completion: ChatCompletion) => void;
+  finalContent: (contentSnapshot: string) => void;
+  finalMessage: (message: ChatCompletionMessage) => void;
+  finalChatCompletion: (completion: ChatCompletion) => void;
+  finalFunctionToolCall: (functionCall: { name: string; arguments: string }) => void;
+  functionToolCallResult: (content: string) => void;
+  finalFunctionToolCallResult: (content: string) => void;
+  totalUsage: (usage: CompletionUsage) => void;
+  error: (error: OpenAIError) => void;
+  abort: (error: APIUserAbortError) => void;
+  end: () => void;
+}
+export interface ChatCompletionRunnerEvents extends AbstractChatCompletionRunnerEvents {
+  /** An assistant message with content (whole). */
+  content: (content: string) => void;
+}
+export interface ChatCompletionStreamingRunnerEvents extends AbstractChatCompletionRunnerEvents {
+  /** A content delta of the current round and its snapshot. */
+  content: (contentDelta: string, contentSnapshot: string) => void;
+  chunk: (chunk: ChatCompletionChunk, snapshot: ChatCompletionSnapshot) => void;
+  'content.delta': (props: { delta: string; snapshot: string; parsed: unknown | null }) => void;
+  'content.done': (props: { content: string; parsed: unknown | null }) => void;
+  'tool_calls.function.arguments.delta': (props: {
+    name: string;
+    index: number;
+    arguments: string;
+    parsed_arguments: unknown;
+    arguments_delta: string;
+  }) => void;
+  'tool_calls.function.arguments.done': (props: { name: string; index: number; arguments: string; parsed_arguments: unknown }) => void;
+}
+
+declare class AbstractChatCompletionRunner<Events extends AbstractChatCompletionRunnerEvents> {
+  protected constructor();
+  controller: AbortController;
+  readonly ended: boolean;
+  readonly errored: boolean;
+  readonly aborted: boolean;
+  /** The conversation: the caller's messages, then every assistant and tool message. */
+  readonly messages: ChatCompletionMessageParam[];
+  on<E extends keyof Events>(event: E, listener: Events[E]): this;
+  off<E extends keyof Events>(event: E, listener: Events[E]): this;
+  once<E extends keyof Events>(event: E, listener: Events[E]): this;
+  emitted<E extends keyof Events>(event: E): Promise<unknown>;
+  abort(): void;
+  done(): Promise<void>;
+  finalChatCompletion(): Promise<ChatCompletion>;
+  finalContent(): Promise<string | null>;
+  finalMessage(): Promise<ChatCompletionMessage>;
+  finalFunctionToolCall(): Promise<{ name: string; arguments: string } | undefined>;
+  finalFunctionToolCallResult(): Promise<string | undefined>;
+  totalUsage(): Promise<CompletionUsage>;
+  allChatCompletions(): ChatCompletion[];
+}
+export { AbstractChatCompletionRunner };
+
+/** `runTools()`: one chat completion per round. */
+export declare class ChatCompletionRunner extends AbstractChatCompletionRunner<ChatCompletionRunnerEvents> {}
+
+/** `runTools({ stream: true })`: every round streamed; iteration yields every round's chunks. */
+export declare class ChatCompletionStreamingRunner
+  extends AbstractChatCompletionRunner<ChatCompletionStreamingRunnerEvents>
+  implements AsyncIterable<ChatCompletionChunk>
+{
+  readonly currentChatCompletionSnapshot: ChatCompletionSnapshot | undefined;
+  [Symbol.asyncIterator](): AsyncIterator<ChatCompletionChunk>;
+}
+
 // ---------------------------------------------------------------- resources
 
 export declare class Completions {
@@ -642,6 +791,9 @@ export declare class Completions {
     body: Params,
     options?: RequestOptions,
   ): APIPromise<ParsedChatCompletion<ParsedT>>;
+  /** The tool runner: runs the functions the model calls until it answers (`maxChatCompletions`, default 10). */
+  runTools<ToolContext = unknown>(body: ChatCompletionToolRunnerParams<ToolContext>, options?: RunnerOptions): ChatCompletionRunner;
+  runTools<ToolContext = unknown>(body: ChatCompletionStreamingToolRunnerParams<ToolContext>, options?: RunnerOptions): ChatCompletionStreamingRunner;
 }
 
 export declare class Chat {

@@ -6,6 +6,7 @@ const { Client, APIPromise } = require('./lib/client');
 const errors = require('./lib/errors');
 const { Stream, ChatCompletionStream } = require('./lib/streaming');
 const { ResponseStream } = require('./lib/responses');
+const { ChatCompletionRunner, ChatCompletionStreamingRunner, ParsingToolFunction } = require('./lib/runner');
 
 const exported = {
   Client,
@@ -15,6 +16,9 @@ const exported = {
   Stream,
   ChatCompletionStream,
   ResponseStream,
+  ChatCompletionRunner,
+  ChatCompletionStreamingRunner,
+  ParsingToolFunction,
   OpenAIError: errors.OpenAIError,
   APIError: errors.APIError,
   APIUserAbortError: errors.APIUserAbortError,

@@ -55,6 +55,7 @@ pub mod sse;
 pub mod stream;
 pub mod structured;
 mod surrogate;
+pub mod tool_runner;
 mod transport;
 pub mod types;
 
@@ -76,4 +77,5 @@ pub use retry::RetryPolicy;
 pub use secret::ApiKey;
 pub use sse::{SseDecoder, SseEvent};
 pub use stream::{AnyStream, CancelHandle, ChatStream, CompletionStream, ResponseStream, StreamItem};
+pub use tool_runner::{RunToolsError, RunToolsOptions, RunnableTool, ToolError, ToolRun, ToolRunner};
 pub use types::*;

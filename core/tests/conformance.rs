@@ -3,13 +3,15 @@
 mod common;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{Session, TEST_KEY};
 use routerkit::request::parse_request;
 use routerkit::{
     ChatCompletion, ChatCompletionRequest, Client, CompletionRequest, EmbeddingRequest, Error, ModerationRequest, Op,
-    Receipt, RequestOptions, ResponseObject, ResponseRequest,
+    Receipt, RequestOptions, ResponseObject, ResponseRequest, RunToolsError, RunToolsOptions, RunnableTool, ToolError,
 };
 use serde_json::{json, Value};
 
@@ -37,6 +39,12 @@ struct Outcome {
     parsed_arguments: Option<Value>,
     error: Option<Error>,
     attempts: u32,
+    /// The tool runner (`call.run_tools`): its chat completions, the function calls it saw,
+    /// the tool results it sent, and the error of a tool function that failed.
+    chat_completion_count: Option<usize>,
+    function_tool_calls: Option<Value>,
+    tool_results: Option<Value>,
+    tool_error: Option<String>,
     /// The receipt on the response or the stream at its end (for an error: the error's), in
     /// the scenarios' (wire) names; and the stream's after its first chunk.
     receipt: Option<Value>,
@@ -263,6 +271,10 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
     };
     let call = &scenario["call"];
     let opts = options(&call["options"]);
+    if call.get("run_tools").is_some() {
+        run_tools(&client, call, opts, &mut out).await;
+        return out;
+    }
     let body = call["request"].to_string();
     match call["op"].as_str().unwrap() {
         "chat" => match async {
@@ -601,6 +613,101 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
     out
 }
 
+/// The scenarios' deterministic tool functions (tests/conformance/README.md, "run_tools").
+fn runnable(name: &str) -> RunnableTool {
+    #[derive(Debug)]
+    struct Failed;
+    impl std::fmt::Display for Failed {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("fail: the tool failed")
+        }
+    }
+    impl std::error::Error for Failed {}
+    match name {
+        "echo" => RunnableTool::new(
+            "echo",
+            "Echoes its arguments",
+            json!({"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}),
+            |args: String| async move { Ok(Value::String(args)) },
+        ),
+        "add" => RunnableTool::new(
+            "add",
+            "Adds two numbers",
+            json!({"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}, "required": ["a", "b"]}),
+            |args: String| async move {
+                let v: Value = serde_json::from_str(&args).unwrap_or(Value::Null);
+                match (v["a"].as_f64(), v["b"].as_f64()) {
+                    // Integers stay integers, as in the other languages' JSON.
+                    (Some(_), Some(_)) if v["a"].is_i64() && v["b"].is_i64() => {
+                        Ok(json!({"sum": v["a"].as_i64().unwrap() + v["b"].as_i64().unwrap()}))
+                    }
+                    (Some(a), Some(b)) => Ok(json!({"sum": a + b})),
+                    _ => Err(ToolError::Parse("add: a and b must be numbers".into())),
+                }
+            },
+        ),
+        "fail" => RunnableTool::new(
+            "fail",
+            "Always fails",
+            json!({"type": "object", "properties": {}}),
+            |_args: String| async move { Err(ToolError::Failed(Box::new(Failed))) },
+        ),
+        other => panic!("no scenario tool {other:?}"),
+    }
+}
+
+async fn run_tools(client: &Client, call: &Value, opts: RequestOptions, out: &mut Outcome) {
+    let spec = &call["run_tools"];
+    let tools: Vec<RunnableTool> = spec["functions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|n| runnable(n.as_str().unwrap()))
+        .collect();
+    let chunks = Arc::new(AtomicUsize::new(0));
+    let counter = chunks.clone();
+    let options = RunToolsOptions {
+        max_chat_completions: spec["max_chat_completions"].as_u64().map(|n| n as u32),
+        stream: call["op"] == "chat_stream",
+        on_chunk: Some(Arc::new(move |c: &routerkit::ChatCompletionChunk| {
+            if !c.choices.is_empty() || c.usage.is_some() {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+        })),
+        request: opts,
+    };
+    let result = client.run_tools(&call["request"], &tools, &options).await;
+    out.chunk_count = chunks.load(Ordering::Relaxed);
+    match result {
+        Ok(run) => {
+            out.ok = true;
+            out.content = run.final_results.content.clone();
+            out.chat_completion_count = Some(run.chat_completions.len());
+            out.usage = run.final_results.total_usage.map(|u| serde_json::to_value(u).unwrap());
+            let calls: Vec<Value> = run
+                .messages
+                .iter()
+                .filter(|m| m.role == "assistant")
+                .flat_map(|m| m.tool_calls.clone().unwrap_or_default())
+                .map(|c| json!({"name": c.function.name, "arguments": c.function.arguments}))
+                .collect();
+            out.function_tool_calls = Some(Value::Array(calls));
+            let results: Vec<Value> = run
+                .messages
+                .iter()
+                .filter(|m| m.role == "tool")
+                .map(|m| json!(m.content))
+                .collect();
+            out.tool_results = Some(Value::Array(results));
+        }
+        Err(RunToolsError::Api(e)) => {
+            out.attempts = e.attempts();
+            out.error = Some(e);
+        }
+        Err(RunToolsError::Tool(e)) => out.tool_error = Some(e.to_string()),
+    }
+}
+
 /// The keys of the object at `pointer` in `text`, in the order the text has them
 /// (serde_json keeps the order: the core enables `preserve_order`).
 fn keys_at(text: &str, pointer: &str) -> Option<Vec<String>> {
@@ -711,7 +818,39 @@ fn check(name: &str, expect: &Value, out: &Outcome, requests: &[Value], elapsed:
     }
     if let Some(ok) = e.get("ok").and_then(Value::as_bool) {
         if ok != out.ok {
-            fail(format!("ok: expected {ok}, got {} (error: {:?})", out.ok, out.error));
+            fail(format!(
+                "ok: expected {ok}, got {} (error: {:?} {:?})",
+                out.ok, out.error, out.tool_error
+            ));
+        }
+    }
+    if let Some(n) = e.get("chat_completion_count").and_then(Value::as_u64) {
+        if Some(n as usize) != out.chat_completion_count {
+            fail(format!(
+                "chat_completion_count: expected {n}, got {:?}",
+                out.chat_completion_count
+            ));
+        }
+    }
+    for (key, actual) in [
+        ("function_tool_calls", &out.function_tool_calls),
+        ("tool_results", &out.tool_results),
+    ] {
+        if let Some(want) = e.get(key) {
+            if Some(want) != actual.as_ref() {
+                fail(format!("{key}: expected {want}, got {actual:?}"));
+            }
+        }
+    }
+    // A tool function's own failure (kind "tool"): its message, unchanged.
+    if let (Some(want), Some(msg)) = (e.get("error"), &out.tool_error) {
+        if want["kind"] != "tool" {
+            fail(format!("error.kind: expected {}, got tool ({msg})", want["kind"]));
+        }
+        if let Some(m) = want["message_contains"].as_str() {
+            if !msg.contains(m) {
+                fail(format!("error.message: expected to contain {m:?}, got {msg:?}"));
+            }
         }
     }
     let str_field = |key: &str, actual: &Option<String>, fail: &mut dyn FnMut(String)| {
@@ -801,7 +940,7 @@ fn check(name: &str, expect: &Value, out: &Outcome, requests: &[Value], elapsed:
             fail(format!("attempts: expected {n}, got {}", out.attempts));
         }
     }
-    if let Some(want) = e.get("error") {
+    if let Some(want) = e.get("error").filter(|_| out.tool_error.is_none()) {
         match &out.error {
             None => fail(format!("expected error {want}, got success")),
             Some(err) => {

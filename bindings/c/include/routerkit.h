@@ -11,7 +11,7 @@
 
 // Version of this ABI. Bumped on any incompatible change of a signature,
 // a struct layout or the meaning of a field. Callers check it at start-up.
-#define RK_ABI_VERSION 3
+#define RK_ABI_VERSION 4
 
 // Chunks in a batch when the caller passes `max` 0.
 //
@@ -143,6 +143,20 @@ uint32_t rk_abi_version(void);
 
 // The library's version string (`"0.1.0"`), static: never free it.
 const char *rk_version(void);
+
+// The core's one generic helper entry point: runs the pure helper `name` (for example
+// `"tool_runner.start"`, `"tool_runner.completion"`, `"tool_runner.results"`: the tool
+// runner's steps) on `input_json` and returns its output JSON. No I/O, no handle, no
+// runtime: the whole state crosses as JSON. Adding a helper adds nothing to this ABI.
+//
+// Ownership: `name` and `input_json` are borrowed for the call (the caller keeps and frees
+// them). On success `*out` is a new NUL-terminated UTF-8 string owned by the caller, freed
+// with [`rk_string_free`]; on failure `*out` is NULL and `*err` says why (kind
+// `"invalid_request"` for an unknown helper or a bad input, naming the field).
+//
+// # Safety
+// `name` and `input_json` are NUL-terminated strings; `out` is valid; `err` is NULL or valid.
+enum RkStatus rk_helper(const char *name, const char *input_json, char **out, struct RkError **err);
 
 // Frees a string this library returned (for example from [`rk_stream_headers`]).
 // NULL is a no-op.

@@ -42,7 +42,7 @@ pub use stream::*;
 
 /// Version of this ABI. Bumped on any incompatible change of a signature,
 /// a struct layout or the meaning of a field. Callers check it at start-up.
-pub const RK_ABI_VERSION: u32 = 3;
+pub const RK_ABI_VERSION: u32 = 4;
 
 /// What a call did. Only `RK_STATUS_OK` leaves `*err` NULL.
 #[repr(C)]
@@ -223,6 +223,38 @@ pub(crate) fn header_lines(headers: &[(String, String)]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The core's one generic helper entry point: runs the pure helper `name` (for example
+/// `"tool_runner.start"`, `"tool_runner.completion"`, `"tool_runner.results"`: the tool
+/// runner's steps) on `input_json` and returns its output JSON. No I/O, no handle, no
+/// runtime: the whole state crosses as JSON. Adding a helper adds nothing to this ABI.
+///
+/// Ownership: `name` and `input_json` are borrowed for the call (the caller keeps and frees
+/// them). On success `*out` is a new NUL-terminated UTF-8 string owned by the caller, freed
+/// with [`rk_string_free`]; on failure `*out` is NULL and `*err` says why (kind
+/// `"invalid_request"` for an unknown helper or a bad input, naming the field).
+///
+/// # Safety
+/// `name` and `input_json` are NUL-terminated strings; `out` is valid; `err` is NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn rk_helper(
+    name: *const c_char,
+    input_json: *const c_char,
+    out: *mut *mut c_char,
+    err: *mut *mut RkError,
+) -> RkStatus {
+    guard(err, || {
+        if out.is_null() {
+            return Err(Failure::Argument("`out` is NULL".into()));
+        }
+        *out = std::ptr::null_mut();
+        let name = required_str(name, "name")?;
+        let input = required_str(input_json, "input_json")?;
+        let output = engine::bridge::helpers::helper(name, input)?;
+        *out = c_string(&output);
+        Ok(())
+    })
 }
 
 /// Frees a string this library returned (for example from [`rk_stream_headers`]).

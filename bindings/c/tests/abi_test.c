@@ -70,6 +70,27 @@ static void test_version(void) {
   CHECK(kinds && strstr(kinds, "status\n") == kinds && strstr(kinds, "\ndecode") != NULL, "kinds %s", kinds ? kinds : "NULL");
 }
 
+/* rk_helper: pure JSON in, JSON out; the output is the caller's, freed with rk_string_free. */
+static void test_helper(void) {
+  char *out = NULL;
+  RkError *err = NULL;
+  RkStatus st = rk_helper("tool_runner.start",
+                          "{\"params\":{\"model\":\"m\",\"messages\":[],\"tools\":[]},\"max_chat_completions\":2}",
+                          &out, &err);
+  CHECK(st == RK_STATUS_OK && out && !err, "helper: %s", err ? err->message : "?");
+  CHECK(out && strstr(out, "\"action\":\"request\"") && strstr(out, "\"tool_choice\":\"auto\""), "helper out %s",
+        out ? out : "NULL");
+  rk_string_free(out);
+  out = NULL;
+  st = rk_helper("no.such.helper", "{}", &out, &err);
+  CHECK(out == NULL, "helper error leaves out NULL");
+  expect_kind("unknown helper", st, err, "invalid_request");
+  err = NULL;
+  st = rk_helper("tool_runner.start", NULL, &out, &err);
+  CHECK(st == RK_STATUS_INVALID_ARGUMENT && err, "helper NULL input: status %d", (int)st);
+  rk_error_free(err);
+}
+
 static void test_chat_models_embeddings(RkClient *client) {
   RkResponse *resp = NULL;
   RkError *err = NULL;
@@ -525,6 +546,7 @@ int main(int argc, char **argv) {
   }
   base_url = argv[1];
   test_version();
+  test_helper();
   test_tls_options();
   RkClient *client = new_client(NULL);
   if (!client) return 1;

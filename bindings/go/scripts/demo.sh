@@ -7,7 +7,7 @@ root="$(cd "$(dirname "$0")/../../.." && pwd)"
 : "${THEROUTER_BASE_URL:?set THEROUTER_BASE_URL (the mock gateway prints its URL; add /v1)}"
 export THEROUTER_API_KEY="${THEROUTER_API_KEY:-sk-demo-key-for-the-mock}"
 # otel: OpenTelemetry spans from the receipts; its SDK is that module's own dependency.
-for ex in basic stream retry fallback responses structured completions moderations models otel; do
+for ex in basic stream retry fallback responses structured completions moderations models otel run_tools; do
   echo "== examples/go/$ex"
   (cd "$root/examples/go/$ex" && go run .)
 done

@@ -9,6 +9,7 @@ const { APIPromise, fetchResponse } = require('./api-promise');
 const { decodeEmbeddings } = require('./embeddings');
 const { Responses } = require('./responses');
 const { finishChat, streamParsing } = require('./parsing');
+const { runTools } = require('./runner');
 
 const INTERNAL = Symbol('routerkit.internal');
 // The core's defaults, read once: they are not restated here.
@@ -325,6 +326,22 @@ class Completions {
       const payload = body?.stream ? body : { ...body, stream: true };
       return n.open(op, encodeBody(payload), callOptions(options), token, 'events');
     }, options, parsing);
+  }
+
+  /**
+   * openai-node's tool runner: calls the functions of `tools` the model asks for and sends their
+   * results back until it answers without tool calls (or `options.maxChatCompletions`, default 10,
+   * requests were made). `stream: true` streams every round. Returns the runner (events, `done()`,
+   * `finalContent()`, …) at once.
+   */
+  runTools(body, options) {
+    const { maxChatCompletions, ...requestOptions } = options ?? {};
+    return runTools(
+      body,
+      { ...requestOptions, maxChatCompletions },
+      (b, o) => this.create(b, o),
+      (b, o) => this.stream(b, o),
+    );
   }
 }
 

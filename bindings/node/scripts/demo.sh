@@ -13,7 +13,7 @@ if ! ls "$here"/routerkit.*.node >/dev/null 2>&1; then
 fi
 cd "$root/examples/node"
 { [ -e node_modules/routerkit ] && [ -e node_modules/zod ]; } || npm install --no-audit --no-fund --silent
-for example in chat.mjs stream.mjs error-handling.mjs fallback.mjs raw-response.mjs responses.mjs structured.mjs completions.mjs moderations.mjs models.mjs; do
+for example in chat.mjs stream.mjs error-handling.mjs fallback.mjs raw-response.mjs responses.mjs structured.mjs completions.mjs moderations.mjs models.mjs run-tools.mjs; do
   echo "== node examples/node/$example"
   node "$example"
   echo

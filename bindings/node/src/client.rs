@@ -62,6 +62,13 @@ pub(crate) fn request_options(o: Option<String>, cancel: Option<&CancelToken>) -
     call_options(o.as_deref(), cancel.map(|c| c.token.clone())).map_err(to_napi)
 }
 
+/// The core's one generic helper entry point (`routerkit::bridge::helpers`): a pure function
+/// of JSON text (the tool runner's steps, …). Adding a helper adds nothing here.
+#[napi]
+pub fn helper(name: String, input: String) -> Result<String> {
+    routerkit::bridge::helpers::helper(&name, &input).map_err(to_napi)
+}
+
 /// The core's defaults (`routerkit::bridge::options::Settings::defaults`), as JSON text.
 #[napi]
 pub fn default_settings() -> String {

@@ -39,7 +39,78 @@ before(async () => {
 });
 after(() => stopMock());
 
+/** The error of the scenarios' `fail` tool: the run must end with it unchanged (kind "tool"). */
+class ToolFailure extends Error {}
+
+/** The scenarios' deterministic tools (tests/conformance/README.md, "run_tools"), as openai-node users write them. */
+const TOOLS = {
+  echo: () => ({
+    type: 'function',
+    function: {
+      name: 'echo',
+      description: 'Echoes its arguments',
+      parameters: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+      function: (args) => args,
+    },
+  }),
+  add: () => ({
+    type: 'function',
+    function: {
+      name: 'add',
+      description: 'Adds two numbers',
+      parameters: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] },
+      parse: (text) => {
+        let v;
+        try {
+          v = JSON.parse(text);
+        } catch {
+          v = null;
+        }
+        if (typeof v?.a !== 'number' || typeof v?.b !== 'number') throw new Error('add: a and b must be numbers');
+        return v;
+      },
+      function: ({ a, b }) => ({ sum: a + b }),
+    },
+  }),
+  fail: () => ({
+    type: 'function',
+    function: {
+      name: 'fail',
+      description: 'Always fails',
+      parameters: { type: 'object', properties: {} },
+      function: async () => {
+        throw new ToolFailure('fail: the tool failed');
+      },
+    },
+  }),
+};
+
+async function runTools(client, call, opts, out) {
+  const spec = call.run_tools;
+  const stream = call.op === 'chat_stream';
+  const body = { ...call.request, tools: spec.functions.map((n) => TOOLS[n]()) };
+  if (stream) body.stream = true;
+  const options = { ...opts };
+  if (spec.max_chat_completions != null) options.maxChatCompletions = spec.max_chat_completions;
+  const runner = client.chat.completions.runTools(body, options);
+  const calls = [];
+  const results = [];
+  runner.on('functionToolCall', (f) => calls.push({ name: f.name, arguments: f.arguments }));
+  runner.on('message', (m) => m.role === 'tool' && results.push(m.content));
+  if (stream) {
+    for await (const chunk of runner) if (chunk.choices?.length || chunk.usage) out.chunk_count++;
+  }
+  out.content = await runner.finalContent();
+  out.ok = true;
+  out.chat_completion_count = runner.allChatCompletions().length;
+  const usage = await runner.totalUsage();
+  out.usage = runner.allChatCompletions().some((c) => c.usage) ? usage : null;
+  out.function_tool_calls = calls;
+  out.tool_results = results;
+}
+
 function kindOf(err) {
+  if (err instanceof ToolFailure) return 'tool';
   if (err instanceof TypeError) return 'invalid_request';
   if (err instanceof OpenAI.LengthFinishReasonError) return 'length_finish_reason';
   if (err instanceof OpenAI.ContentFilterFinishReasonError) return 'content_filter_finish_reason';
@@ -127,6 +198,10 @@ async function perform(sid, sc, surface) {
   const opts = requestOptions(call.options ?? {});
   const cancelAfter = call.options?.cancel_after_chunks;
   try {
+    if (call.run_tools) {
+      await runTools(client, call, opts, out);
+      return out;
+    }
     switch (call.op) {
       case 'chat': {
         const r = await client.chat.completions.create(call.request, opts);
@@ -400,6 +475,11 @@ function check(sc, out, log, elapsed, surface) {
   for (const key of ['status', 'output_types', 'function_calls']) {
     if (key in e && show(e[key]) !== show(out[key] ?? null)) fail(`${key}: expected ${show(e[key])}, got ${show(out[key])}`);
   }
+  if ('chat_completion_count' in e && e.chat_completion_count !== out.chat_completion_count)
+    fail(`chat_completion_count: expected ${e.chat_completion_count}, got ${out.chat_completion_count}`);
+  for (const key of ['function_tool_calls', 'tool_results']) {
+    if (key in e && show(e[key]) !== show(out[key] ?? null)) fail(`${key}: expected ${show(e[key])}, got ${show(out[key])}`);
+  }
   if ('attempts' in e && e.attempts !== out.attempts) fail(`attempts: expected ${e.attempts}, got ${out.attempts}`);
   if (e.error) {
     const want = e.error;
@@ -467,6 +547,7 @@ const runs = [];
 const skipped = [];
 for (const [name, sc] of scenarios) {
   if (!RUNNER_OPS.includes(sc.call.op)) skipped.push(name);
+  else if (sc.call.run_tools) runs.push([`${name} (runner)`, sc, 'runner']);
   else if (sc.call.op === 'chat_stream' || sc.call.op === 'responses_stream') runs.push([`${name} (raw stream)`, sc, 'raw'], [`${name} (stream helper)`, sc, 'helper']);
   else runs.push([name, sc, 'plain']);
 }

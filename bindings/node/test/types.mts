@@ -48,3 +48,34 @@ export async function typed(): Promise<void> {
   }
   void [text, id, total, data, status, page.data[0].id, emb.data[0].embedding];
 }
+
+// The tool runner, as openai-node's docs write it.
+export function toolRunner(): void {
+  const client = new OpenAI({ apiKey: 'sk-x', baseURL: 'http://127.0.0.1:1/v1' });
+  const runner = client.chat.completions.runTools(
+    {
+      model: 'openai/gpt-4.1',
+      messages: [{ role: 'user', content: 'Weather?' }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            function: (args: { city: string }) => ({ city: args.city }),
+            parse: JSON.parse,
+            description: 'Weather in a city',
+            parameters: { type: 'object', properties: { city: { type: 'string' } } },
+          },
+        },
+      ],
+    },
+    { maxChatCompletions: 3 },
+  );
+  runner.on('functionToolCall', (f) => f.name.toUpperCase()).on('content', (c: string) => c.length);
+  const content: Promise<string | null> = runner.finalContent();
+  void content;
+  const streaming = client.chat.completions.runTools({ model: 'm', messages: [], stream: true, tools: [] });
+  streaming.on('content', (delta: string, snapshot: string) => delta + snapshot);
+  void (async () => {
+    for await (const chunk of streaming) chunk.choices.length;
+  })();
+}

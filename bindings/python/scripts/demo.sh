@@ -14,7 +14,7 @@ else
   PY="$HERE/.venv/bin/python"
   "$PY" -c "import routerkit" 2>/dev/null || bash "$HERE/scripts/build.sh"
 fi
-for ex in basic stream retry fallback raw_response responses structured completions moderations models; do
+for ex in basic stream retry fallback raw_response responses structured completions moderations models run_tools; do
   echo "== examples/python/$ex.py"
   "$PY" "$ROOT/examples/python/$ex.py"
 done

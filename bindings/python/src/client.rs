@@ -22,6 +22,13 @@ pub fn default_settings() -> String {
     Settings::defaults().to_json()
 }
 
+/// The core's one generic helper entry point (`routerkit::bridge::helpers`): a pure function
+/// of JSON text (the tool runner's steps, …). Adding a helper adds nothing here.
+#[pyfunction]
+pub fn helper(py: Python<'_>, name: &str, input: &str) -> PyResult<String> {
+    routerkit::bridge::helpers::helper(name, input).map_err(|e| crate::error::to_err(py, &e))
+}
+
 /// Cancels one async call (the asyncio side calls it when its task is cancelled).
 #[pyclass(frozen, module = "routerkit._routerkit")]
 pub struct CallHandle(CancelHandle);

@@ -25,5 +25,6 @@ fn _routerkit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(json::set_classes, m)?)?;
     m.add_function(wrap_pyfunction!(error::error_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(client::default_settings, m)?)?;
+    m.add_function(wrap_pyfunction!(client::helper, m)?)?;
     Ok(())
 }

@@ -48,9 +48,14 @@ def _cases() -> List[Any]:
         op = _load(path)["call"]["op"]
         if op not in RUNNER_OPS:
             continue
-        surfaces = ["create", "helper"] if op in ("chat_stream", "responses_stream") else ["create"]
-        if op in ("chat.parse_stream", "responses.parse_stream"):
+        if "run_tools" in _load(path)["call"]:
+            surfaces = ["runner"]
+        elif op in ("chat.parse_stream", "responses.parse_stream"):
             surfaces = ["helper"]  # the stream helper parses; create(stream=True) does not
+        elif op in ("chat_stream", "responses_stream"):
+            surfaces = ["create", "helper"]
+        else:
+            surfaces = ["create"]
         for api in ("sync", "async"):
             for surface in surfaces:
                 cases.append(pytest.param(path, api, surface, id=f"{path.stem}-{api}-{surface}"))
@@ -70,7 +75,121 @@ KINDS = [
 ]
 
 
+class ToolFailure(Exception):
+    """The error of the scenarios' ``fail`` tool: the run must end with it unchanged (kind "tool")."""
+
+
+def _add_parse(text: str) -> Dict[str, Any]:
+    try:
+        v = json.loads(text)
+    except ValueError:
+        v = None
+    if not isinstance(v, dict) or not all(
+        isinstance(v.get(k), (int, float)) and not isinstance(v.get(k), bool) for k in "ab"
+    ):
+        raise ValueError("add: a and b must be numbers")
+    return v
+
+
+async def _fail_async(args: str) -> Any:
+    raise ToolFailure("fail: the tool failed")
+
+
+def _fail(args: str) -> Any:
+    raise ToolFailure("fail: the tool failed")
+
+
+def scenario_tools(names: List[str], asynchronous: bool) -> List[Dict[str, Any]]:
+    """The scenarios' deterministic tools (tests/conformance/README.md, "run_tools")."""
+    defs: Dict[str, Dict[str, Any]] = {
+        "echo": {
+            "name": "echo",
+            "description": "Echoes its arguments",
+            "parameters": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
+            "function": lambda args: args,
+        },
+        "add": {
+            "name": "add",
+            "description": "Adds two numbers",
+            "parameters": {
+                "type": "object",
+                "properties": {"a": {"type": "number"}, "b": {"type": "number"}},
+                "required": ["a", "b"],
+            },
+            "parse": _add_parse,
+            "function": lambda v: {"sum": v["a"] + v["b"]},
+        },
+        "fail": {
+            "name": "fail",
+            "description": "Always fails",
+            "parameters": {"type": "object", "properties": {}},
+            "function": _fail_async if asynchronous else _fail,
+        },
+    }
+    return [{"type": "function", "function": defs[n]} for n in names]
+
+
+def _observe_run(obs: "Observed", runner: Any, event: Any) -> None:
+    if event.type == "chunk":
+        obs.chunk(event.chunk)
+    elif event.type == "function_tool_call":
+        obs.values.setdefault("function_tool_calls", []).append(
+            {"name": event.function_call.name, "arguments": event.function_call.arguments}
+        )
+    elif event.type == "function_tool_call_result":
+        obs.values.setdefault("tool_results", []).append(event.content)
+
+
+def _end_run(obs: "Observed", runner: Any, content: Optional[str], usage: Any) -> None:
+    obs.values.setdefault("function_tool_calls", [])
+    obs.values.setdefault("tool_results", [])
+    obs.values["content"] = content
+    obs.values["chunk_count"] = obs.chunks
+    obs.values["chat_completion_count"] = len(runner.all_chat_completions())
+    has_usage = any(c.usage is not None for c in runner.all_chat_completions())
+    obs.values["usage"] = usage.to_dict() if has_usage else None
+
+
+def _run_tools_kwargs(sc: Dict[str, Any], asynchronous: bool) -> Dict[str, Any]:
+    spec = sc["call"]["run_tools"]
+    kw = call_kwargs(sc)
+    kw["tools"] = scenario_tools(spec["functions"], asynchronous)
+    if spec.get("max_chat_completions") is not None:
+        kw["max_chat_completions"] = spec["max_chat_completions"]
+    if sc["call"]["op"] == "chat_stream":
+        kw["stream"] = True
+    return kw
+
+
+def run_tools_sync(mock: Mock, sc: Dict[str, Any]) -> "Observed":
+    obs = Observed()
+    try:
+        client = routerkit.Client(**client_kwargs(mock, sc))
+        with client.chat.completions.run_tools(**_run_tools_kwargs(sc, False)) as runner:
+            for event in runner:
+                _observe_run(obs, runner, event)
+            _end_run(obs, runner, runner.final_content(), runner.total_usage())
+    except Exception as e:
+        obs.fail(e)
+    return obs
+
+
+async def run_tools_async(mock: Mock, sc: Dict[str, Any]) -> "Observed":
+    obs = Observed()
+    try:
+        client = routerkit.AsyncClient(**client_kwargs(mock, sc))
+        async with client.chat.completions.run_tools(**_run_tools_kwargs(sc, True)) as runner:
+            async for event in runner:
+                _observe_run(obs, runner, event)
+            _end_run(obs, runner, await runner.final_content(), await runner.total_usage())
+    except Exception as e:
+        obs.fail(e)
+    return obs
+
+
 def kind_of(e: BaseException) -> str:
+    if isinstance(e, ToolFailure):
+        return "tool"
     for cls, kind in KINDS:
         if isinstance(e, cls):
             return kind
@@ -600,6 +719,9 @@ def check(mock: Mock, sc: Dict[str, Any], obs: Observed, elapsed_ms: float, surf
         "parsed",
         "refusal",
         "parsed_arguments",
+        "chat_completion_count",
+        "function_tool_calls",
+        "tool_results",
     ):
         if key in ex:
             assert v.get(key) == ex[key], (key, v.get(key), ex[key])
@@ -663,7 +785,11 @@ def test_scenario(mock: Mock, path: Path, api: str, surface: str) -> None:
     sc = _load(path)
     mock.script(sc.get("mock", []))
     start = time.monotonic()
-    if api == "sync":
+    if surface == "runner" and api == "sync":
+        obs = run_tools_sync(mock, sc)
+    elif surface == "runner":
+        obs = asyncio.run(run_tools_async(mock, sc))
+    elif api == "sync":
         obs = run_sync(mock, sc, surface)
     else:
         obs = asyncio.run(run_async(mock, sc, surface))

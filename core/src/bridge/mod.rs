@@ -3,5 +3,6 @@
 //! ([`wire`]). A binding deserializes the first and serializes the second; it
 //! restates no default, no option rule, no error field and no event name.
 
+pub mod helpers;
 pub mod options;
 pub mod wire;

@@ -29,6 +29,48 @@ pub fn content_text(c: &Value) -> String {
     }
 }
 
+/// The contents of the `role: "tool"` messages that end the conversation, joined by " | "
+/// (a tool runner's follow-up request), or `None` when the last message is not a tool result.
+fn tool_results(messages: &[Value]) -> Option<String> {
+    let is_tool = |m: &&Value| m.get("role").and_then(Value::as_str) == Some("tool");
+    let trailing: Vec<String> = messages
+        .iter()
+        .rev()
+        .take_while(is_tool)
+        .map(|m| content_text(m.get("content").unwrap_or(&Value::Null)))
+        .collect();
+    if trailing.is_empty() {
+        return None;
+    }
+    Some(trailing.into_iter().rev().collect::<Vec<_>>().join(" | "))
+}
+
+/// Turns a chat answer's first message into a request for these tool calls.
+pub fn with_tool_calls(answer: &mut Value, calls: &[crate::step::ToolCallSpec]) {
+    let calls: Vec<Value> = calls
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            json!({
+                "id": c.id.clone().unwrap_or_else(|| format!("call_{}", i + 1)),
+                "type": "function",
+                "function": {"name": c.name, "arguments": c.arguments},
+            })
+        })
+        .collect();
+    if let Some(choice) = answer.pointer_mut("/choices/0") {
+        choice["message"]["content"] = Value::Null;
+        choice["message"]["tool_calls"] = Value::Array(calls);
+        choice["finish_reason"] = "tool_calls".into();
+    }
+    if let Some(usage) = answer.get_mut("usage") {
+        // No content: the answer counts no completion tokens (deterministic, like the rest).
+        let prompt = usage["prompt_tokens"].as_u64().unwrap_or(0);
+        usage["completion_tokens"] = 0.into();
+        usage["total_tokens"] = prompt.into();
+    }
+}
+
 /// Which API's objects an answer is made of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shape {
@@ -100,7 +142,10 @@ impl ChatCtx {
                 .and_then(Value::as_str)
                 .unwrap_or("routerkit-mock")
                 .to_string(),
-            default_content: default_chat_content(body, &last_user),
+            default_content: match tool_results(messages.map(Vec::as_slice).unwrap_or(&[])) {
+                Some(results) => format!("Hello from routerkit-mock! Tool results: {results}"),
+                None => default_chat_content(body, &last_user),
+            },
             prompt_tokens,
             include_usage: body
                 .pointer("/stream_options/include_usage")

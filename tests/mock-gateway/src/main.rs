@@ -724,6 +724,9 @@ async fn api_request(
                         Some(_) => responses::response_for(&ctx, step.content.as_deref()),
                         None => api::completion_for(&ctx, &content),
                     };
+                    if let (Some(calls), None) = (&step.tool_calls, &ctx.responses) {
+                        api::with_tool_calls(&mut answer, calls);
+                    }
                     if let Some(n) = step.choices {
                         let one = answer["choices"][0].clone();
                         answer["choices"] = (0..n)

@@ -40,6 +40,9 @@ pub struct Step {
     pub gzip_bomb_bytes: Option<u64>,
     /// For non-stream chat responses: this many choices, each with the content.
     pub choices: Option<usize>,
+    /// For non-stream chat responses: the message asks for these tool calls
+    /// (`content: null`, `finish_reason: "tool_calls"`), as a model does before a tool runner's next round.
+    pub tool_calls: Option<Vec<ToolCallSpec>>,
     /// For non-stream chat responses: an extra field `deep` nested this many arrays deep.
     pub deep_json: Option<usize>,
     /// In `body_raw`, `\xHH` stands for the byte HH (to send invalid UTF-8).

@@ -656,6 +656,54 @@ async fn moderations_flag_by_words() {
 }
 
 #[tokio::test]
+async fn non_stream_tool_calls_and_tool_results_in_the_default_content() {
+    let m = Mock::start();
+    let step = r#"{"tool_calls":[{"name":"add","arguments":"{\"a\":1}"},{"id":"","name":"echo"}]}"#;
+    let r = request(
+        &m.addr,
+        "POST",
+        "/v1/chat/completions",
+        &[("x-mock-session", "tc"), ("x-mock-step", step)],
+        Some(&chat_body(false)),
+    )
+    .await
+    .unwrap();
+    let v = r.json();
+    let message = &v["choices"][0]["message"];
+    assert_eq!(message["content"], Value::Null);
+    assert_eq!(
+        message["tool_calls"],
+        json!([
+            {"id": "call_1", "type": "function", "function": {"name": "add", "arguments": "{\"a\":1}"}},
+            {"id": "", "type": "function", "function": {"name": "echo", "arguments": ""}},
+        ])
+    );
+    assert_eq!(v["choices"][0]["finish_reason"], "tool_calls");
+    assert_eq!(v["usage"]["completion_tokens"], 0);
+
+    // The follow-up: the trailing tool messages' contents make the answer.
+    let mut body = chat_body(false);
+    body["messages"].as_array_mut().unwrap().extend([
+        json!({"role": "assistant", "content": null, "tool_calls": message["tool_calls"]}),
+        json!({"role": "tool", "tool_call_id": "call_1", "content": "{\"sum\":1}"}),
+        json!({"role": "tool", "tool_call_id": "", "content": "hi"}),
+    ]);
+    let r = request(
+        &m.addr,
+        "POST",
+        "/v1/chat/completions",
+        &[("x-mock-session", "tc")],
+        Some(&body),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        r.json()["choices"][0]["message"]["content"],
+        "Hello from routerkit-mock! Tool results: {\"sum\":1} | hi"
+    );
+}
+
+#[tokio::test]
 async fn receipt_fields_provider_cost_and_generation_id() {
     let m = Mock::start();
     let step = r#"{"provider":"Groq","cost":0.25,"generation_id":"gen-9"}"#;

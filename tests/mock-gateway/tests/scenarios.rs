@@ -39,7 +39,11 @@ const CLIENT: &[&str] = &[
     "fallback_on_status",
     "hedge_after_ms",
 ];
-const CALL: &[&str] = &["op", "request", "options"];
+const CALL: &[&str] = &["op", "request", "options", "run_tools"];
+/// `call.run_tools`: the tool runner over `chat` / `chat_stream` (README, "run_tools").
+const RUN_TOOLS: &[&str] = &["functions", "max_chat_completions"];
+/// The deterministic tool functions every runner implements.
+const TOOL_FUNCTIONS: &[&str] = &["echo", "add", "fail"];
 const OPTIONS: &[&str] = &[
     "timeout_ms",
     "max_retries",
@@ -97,6 +101,9 @@ const EXPECT: &[&str] = &[
     "max_elapsed_ms",
     "min_elapsed_ms",
     "client_disconnected",
+    "chat_completion_count",
+    "function_tool_calls",
+    "tool_results",
     "receipt",
     "receipt_during",
 ];
@@ -157,6 +164,7 @@ const KINDS: &[&str] = &[
     "length_finish_reason",
     "content_filter_finish_reason",
     "output_validation",
+    "tool",
 ];
 const REQ: &[&str] = &[
     "method",
@@ -216,6 +224,32 @@ fn validate(file: &str, s: &Value) -> Vec<String> {
     check_keys("call", &s["call"], CALL, &mut e);
     check_keys("call.options", &s["call"]["options"], OPTIONS, &mut e);
     let op = s["call"]["op"].as_str().unwrap_or("");
+    let tools = s["call"].get("run_tools");
+    if let Some(t) = tools {
+        check_keys("call.run_tools", t, RUN_TOOLS, &mut e);
+        if op != "chat" && op != "chat_stream" {
+            e.push("call.run_tools goes with op chat or chat_stream".into());
+        }
+        let names = t["functions"].as_array();
+        if !names.is_some_and(|n| {
+            !n.is_empty()
+                && n.iter()
+                    .all(|n| n.as_str().is_some_and(|n| TOOL_FUNCTIONS.contains(&n)))
+        }) {
+            e.push(format!("call.run_tools.functions must list some of {TOOL_FUNCTIONS:?}"));
+        }
+        if s.pointer("/call/request/tools").is_some() {
+            e.push("call.request has no tools with run_tools: the runner adds the functions' definitions".into());
+        }
+    }
+    for k in ["chat_completion_count", "function_tool_calls", "tool_results"] {
+        if tools.is_none() && s["expect"].get(k).is_some() {
+            e.push(format!("expect.{k} goes with call.run_tools"));
+        }
+    }
+    if tools.is_none() && s.pointer("/expect/error/kind") == Some(&json!("tool")) {
+        e.push("expect.error.kind \"tool\" goes with call.run_tools".into());
+    }
     if !OPS.contains(&op) {
         e.push(format!("call.op {op:?} must be one of {OPS:?}"));
     }
@@ -706,7 +740,12 @@ async fn check_scenario(m: Arc<Mock>, file: String, s: Value) -> Vec<String> {
         }
     }
 
-    // (3) Reference reading of the step that serves the last attempt.
+    // (3) Reference reading of the step that serves the last attempt. A tool runner's
+    // expectations are about the whole conversation (several requests, summed usage), which
+    // only the four runners replay.
+    if s["call"].get("run_tools").is_some() {
+        return errs;
+    }
     let op = s["call"]["op"].as_str().unwrap();
     let attempts = x["attempts"].as_u64().unwrap_or(1).max(1) as usize;
     let ok = x["ok"] == true;

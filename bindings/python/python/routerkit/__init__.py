@@ -55,6 +55,7 @@ from ._streaming import (
     ChatCompletionStreamManager,
     Stream,
 )
+from ._tool_runner import AsyncChatCompletionRunner, ChatCompletionRunner
 from ._types import BaseModel
 
 # The module-level client's settings, as openai-python's (`routerkit.api_key = "…"`, then
@@ -96,6 +97,8 @@ __all__ = [
     "AsyncChatCompletionStream",
     "ChatCompletionStreamManager",
     "AsyncChatCompletionStreamManager",
+    "ChatCompletionRunner",
+    "AsyncChatCompletionRunner",
     "ResponseStream",
     "AsyncResponseStream",
     "BaseModel",

@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import (
     TYPE_CHECKING,
     Any,
+    AsyncIterator,
     Callable,
     Dict,
     Generator,
@@ -39,12 +40,16 @@ from ._routerkit import CallHandle, NativeClient, NativeError, NativeStream
 from ._routerkit import Completions as _CompletionQueue
 from ._routerkit import parse_json as _parse
 from ._streaming import (
+    AsyncChatCompletionStream,
     AsyncChatCompletionStreamManager,
     AsyncStream,
+    ChatCompletionStream,
     ChatCompletionStreamManager,
     Stream,
     _Cancelled,
 )
+from ._tool_runner import AsyncChatCompletionRunner, ChatCompletionRunner
+from ._tool_runner import _prepare as _prepare_tools
 from ._types import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -750,6 +755,67 @@ class Completions(_RawResponses):
 
         return ChatCompletionStreamManager(start, parsing)
 
+    def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        tools: Iterable[Any],
+        stream: Optional[bool] = None,
+        max_chat_completions: Optional[int] = None,
+        tool_context: Any = NOT_GIVEN,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        **params: Any,
+    ) -> ChatCompletionRunner:
+        """The tool runner (openai-node's ``runTools``): ``tools`` are ``{"type": "function",
+        "function": {"function": callable, "parse"?: callable, "name"?, "description",
+        "parameters", "strict"?}}``; the runner calls the functions the model asks for with the
+        arguments text (or what ``parse`` made of it; ``parse`` raising sends its message back to
+        the model) and ``tool_context`` when given, sends the results back (a ``str`` as is,
+        anything else as JSON), until the model answers without tool calls or
+        ``max_chat_completions`` (default 10) requests were made. ``stream=True`` streams every
+        round. Returns the runner at once: iterate it for events, or call ``final_content()``."""
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        definitions, functions = _prepare_tools(list(tools))
+        body = json.loads(_body({"model": model, "messages": list(messages), "tools": definitions, **params}))
+        native = client._native
+
+        def plain(text: str) -> Generator[Any, None, str]:
+            try:
+                raw = native.call("chat", text, opts)
+            except NativeError as e:
+                raise _convert(e) from None
+            return raw[0].decode()
+            yield  # a generator: the streamed rounds yield their events
+
+        def streamed(text: str) -> Generator[Any, None, str]:
+            try:
+                ns = native.open("chat_stream", text, ChatCompletionChunk, opts, True)
+            except NativeError as e:
+                raise _convert(e) from None
+            s = ChatCompletionStream(ns)
+            try:
+                yield from s
+                return ns.final_json() or ""
+            finally:
+                s.close()
+
+        return ChatCompletionRunner(
+            body,
+            functions,
+            max_chat_completions,
+            tool_context,
+            not isinstance(tool_context, NotGiven),
+            streamed if stream else plain,
+            bool(stream),
+        )
+
 
 class Models(_RawResponses):
     """``client.models``."""
@@ -1294,6 +1360,55 @@ class AsyncCompletions(_AsyncRawResponses):
             return await _caller.call(client._native.open_async, op, body, ChatCompletionChunk, opts, True)  # type: ignore[no-any-return]
 
         return AsyncChatCompletionStreamManager(start, _caller, parsing)
+
+    def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        tools: Iterable[Any],
+        stream: Optional[bool] = None,
+        max_chat_completions: Optional[int] = None,
+        tool_context: Any = NOT_GIVEN,
+        extra_headers: Optional[Mapping[str, Any]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        **params: Any,
+    ) -> AsyncChatCompletionRunner:
+        """The tool runner on ``AsyncClient`` (see ``Completions.run_tools``): ``async for event in
+        runner``, ``await runner.final_content()``; functions may be coroutines."""
+        client = self._client
+        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        definitions, functions = _prepare_tools(list(tools))
+        body = json.loads(_body({"model": model, "messages": list(messages), "tools": definitions, **params}))
+        native = client._native
+
+        async def plain(text: str) -> AsyncIterator[Any]:
+            raw = await _caller.call(native.call_async, "chat", text, opts)
+            yield raw[0].decode()
+
+        async def streamed(text: str) -> AsyncIterator[Any]:
+            ns = await _caller.call(native.open_async, "chat_stream", text, ChatCompletionChunk, opts, True)
+            s = AsyncChatCompletionStream(ns, _caller)
+            try:
+                async for event in s:
+                    yield event
+                yield ns.final_json() or ""
+            finally:
+                await s.close()
+
+        return AsyncChatCompletionRunner(
+            body,
+            functions,
+            max_chat_completions,
+            tool_context,
+            not isinstance(tool_context, NotGiven),
+            streamed if stream else plain,
+            bool(stream),
+        )
 
 
 class _AsyncModelList:

@@ -5,3 +5,7 @@ const { ChatCompletionStream } = require('../../streaming');
 
 exports.Completions = Completions;
 exports.ChatCompletionStream = ChatCompletionStream;
+const runner = require('../../runner');
+exports.ChatCompletionRunner = runner.ChatCompletionRunner;
+exports.ChatCompletionStreamingRunner = runner.ChatCompletionStreamingRunner;
+exports.ParsingToolFunction = runner.ParsingToolFunction;
