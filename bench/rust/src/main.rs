@@ -1,10 +1,11 @@
 //! One benchmark client process (see bench/README.md for the protocol):
 //!
-//!   routerkit-bench --client routerkit|raw --mode stream|seq|concurrent|startup
+//!   routerkit-bench --client routerkit|raw|async-openai --mode stream|seq|concurrent|startup
 //!                   --url http://127.0.0.1:PORT [--n N] [--repeat R] [--streams S]
 //!
 //! Prints one JSON line. `raw` is the reference floor: reqwest, split SSE
-//! lines, `serde_json::from_slice::<Value>` per event, nothing else.
+//! lines, `serde_json::from_slice::<Value>` per event, nothing else. `async-openai` is the
+//! Rust SDK a user would pick today (its typed chat stream), the version pinned in Cargo.toml.
 
 use std::time::{Duration, Instant};
 
@@ -263,6 +264,58 @@ impl Bench for Raw {
     }
 }
 
+/// async-openai (`--client async-openai`): `chat().create` and `chat().create_stream`, typed.
+#[derive(Clone)]
+struct Aoa {
+    client: async_openai::Client<async_openai::config::OpenAIConfig>,
+    req: async_openai::types::chat::CreateChatCompletionRequest,
+}
+
+impl Aoa {
+    fn new(url: &str) -> Aoa {
+        use async_openai::types::chat::{ChatCompletionRequestUserMessage, CreateChatCompletionRequestArgs};
+        let config = async_openai::config::OpenAIConfig::new()
+            .with_api_key("sk-bench-0123456789")
+            .with_api_base(format!("{url}/v1"));
+        let req = CreateChatCompletionRequestArgs::default()
+            .model("m")
+            .messages(vec![ChatCompletionRequestUserMessage::from("bench").into()])
+            .build()
+            .unwrap();
+        Aoa {
+            client: async_openai::Client::with_config(config),
+            req,
+        }
+    }
+}
+
+impl Bench for Aoa {
+    async fn chat(&self) {
+        let r = self.client.chat().create(self.req.clone()).await.unwrap();
+        assert!(r.choices[0].message.content.is_some());
+    }
+    async fn stream(&self) -> (usize, Duration) {
+        let t0 = Instant::now();
+        let mut first = Duration::ZERO;
+        let mut s = self.client.chat().create_stream(self.req.clone()).await.unwrap();
+        let mut n = 0;
+        while let Some(chunk) = s.next().await {
+            let chunk = chunk.unwrap();
+            if chunk
+                .choices
+                .first()
+                .is_some_and(|c| c.delta.content.as_deref().is_some_and(|t| !t.is_empty()))
+            {
+                if n == 0 {
+                    first = t0.elapsed();
+                }
+                n += 1;
+            }
+        }
+        (n, first)
+    }
+}
+
 async fn run<B: Bench>(b: B, a: &Args) -> Value {
     let t = Instant::now();
     b.chat().await; // warm: connection, lazy state
@@ -345,6 +398,8 @@ async fn bench_main() {
         json!({"import_ms": t.elapsed().as_secs_f64() * 1e3, "rss_kb": rss_kb()})
     } else if a.client == "raw" {
         run(Raw::new(&a.url), &a).await
+    } else if a.client == "async-openai" {
+        run(Aoa::new(&a.url), &a).await
     } else if a.client == "routerkit-pump" {
         run(RkPump(Rk::new(&a.url)), &a).await
     } else {
