@@ -165,7 +165,8 @@ type callScope struct {
 func (c *Client) begin(ctx context.Context, extraBody map[string]any) (*callScope, error) {
 	s := &callScope{}
 	retries, hasRetries := ctx.Value(maxRetriesKey{}).(int)
-	if c.deadline > 0 || extraBody != nil || hasRetries {
+	keepalive, hasKeepalive := ctx.Value(keepaliveKey{}).(time.Duration)
+	if c.deadline > 0 || extraBody != nil || hasRetries || hasKeepalive {
 		var o callOptionsJSON
 		if c.deadline > 0 {
 			d := ms(c.deadline)
@@ -173,6 +174,11 @@ func (c *Client) begin(ctx context.Context, extraBody map[string]any) (*callScop
 		}
 		if hasRetries {
 			o.MaxRetries = &retries
+		}
+		if hasKeepalive {
+			// Sent as given: the core refuses a value that is not positive, naming keepalive_timeout.
+			k := ms(keepalive)
+			o.KeepaliveMs = &k
 		}
 		o.ExtraBody = extraBody
 		text, err := json.Marshal(o)
@@ -196,9 +202,10 @@ func (c *Client) begin(ctx context.Context, extraBody map[string]any) (*callScop
 
 // callOptionsJSON is the core's per-call options schema (the part Go uses).
 type callOptionsJSON struct {
-	DeadlineMs *float64       `json:"deadline_ms,omitempty"`
-	MaxRetries *int           `json:"max_retries,omitempty"`
-	ExtraBody  map[string]any `json:"extra_body,omitempty"`
+	DeadlineMs  *float64       `json:"deadline_ms,omitempty"`
+	MaxRetries  *int           `json:"max_retries,omitempty"`
+	KeepaliveMs *float64       `json:"keepalive_timeout_ms,omitempty"`
+	ExtraBody   map[string]any `json:"extra_body,omitempty"`
 }
 
 type maxRetriesKey struct{}
@@ -208,6 +215,16 @@ type maxRetriesKey struct{}
 // deadline is the context's own, as context.WithTimeout sets it).
 func WithMaxRetries(ctx context.Context, n int) context.Context {
 	return context.WithValue(ctx, maxRetriesKey{}, n)
+}
+
+type keepaliveKey struct{}
+
+// WithKeepaliveTimeout returns a copy of ctx under which a stream may go on
+// keep-alive comments alone, with no event, for at most d, overriding
+// ClientConfig.KeepaliveTimeout for the calls made with it (a routerkit
+// addition, as WithMaxRetries). d must be positive.
+func WithKeepaliveTimeout(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, keepaliveKey{}, d)
 }
 
 // release stops the ctx watcher, waiting for it if it already fired, so the

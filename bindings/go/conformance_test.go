@@ -50,6 +50,7 @@ type scenario struct {
 			TimeoutMs         *float64       `json:"timeout_ms"`
 			MaxRetries        *int           `json:"max_retries"`
 			DeadlineMs        *float64       `json:"deadline_ms"`
+			KeepaliveMs       *float64       `json:"keepalive_timeout_ms"`
 			Headers           map[string]any `json:"headers"`
 			CancelAfterChunks *int           `json:"cancel_after_chunks"`
 		} `json:"options"`
@@ -439,6 +440,9 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 	}
 	if o := sc.Call.Options; o.MaxRetries != nil {
 		ctx = WithMaxRetries(ctx, *o.MaxRetries)
+	}
+	if o := sc.Call.Options; o.KeepaliveMs != nil {
+		ctx = WithKeepaliveTimeout(ctx, time.Duration(*o.KeepaliveMs*float64(time.Millisecond)))
 	}
 	switch sc.Call.Op {
 	case "chat":

@@ -166,6 +166,11 @@ impl ChatAccumulator {
         Self::default()
     }
 
+    /// The completion-level fields merged so far (id, model, usage, `provider`…), without choices.
+    pub(crate) fn base(&self) -> &ChatCompletion {
+        &self.base
+    }
+
     /// Merge one chunk. Never indexes `choices[0]` unguarded: a `choices: []`
     /// usage chunk only updates usage.
     pub fn push(&mut self, chunk: &ChatCompletionChunk) {

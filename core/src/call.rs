@@ -13,6 +13,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::{Error, ErrorKind};
+use crate::receipt::{DelayReason, Receipt, Trace};
 use crate::request::PreparedRequest;
 use crate::retry::{parse_retry_after, RetryDecision, RetryPolicy};
 use crate::secret::ApiKey;
@@ -31,6 +32,8 @@ pub struct Response<T> {
     pub request_id: Option<String>,
     /// Attempts made, the successful one included.
     pub attempts: u32,
+    /// The route receipt: models asked and served, provider, ids, every attempt, timings, usage and cost.
+    pub receipt: Receipt,
 }
 
 impl<T> Deref for Response<T> {
@@ -49,6 +52,7 @@ impl<T> Response<T> {
             headers: self.headers,
             request_id: self.request_id,
             attempts: self.attempts,
+            receipt: self.receipt,
         }
     }
 
@@ -60,6 +64,7 @@ impl<T> Response<T> {
             headers: self.headers,
             request_id: self.request_id,
             attempts: self.attempts,
+            receipt: self.receipt,
         })
     }
 }
@@ -75,6 +80,8 @@ pub(crate) struct CallContext {
     pub deadline_at: Option<Instant>,
     pub cancel: CancellationToken,
     pub policy: RetryPolicy,
+    /// Records the call's receipt; shared with the stream the call opens.
+    pub trace: Trace,
 }
 
 impl CallContext {
@@ -178,10 +185,12 @@ impl Sender {
         let mut attempts = attempts_so_far;
         loop {
             attempts += 1;
+            ctx.trace.attempt_started();
             let error = match op().await {
                 Ok(value) => return Ok((value, attempts)),
                 Err(e) => e.redact(self.api_key.expose()),
             };
+            ctx.trace.attempt_failed(&error);
             if matches!(error.kind(), ErrorKind::Cancelled | ErrorKind::InvalidRequest) || ctx.deadline_passed() {
                 crate::log::attempt_failed(attempts, &error, None);
                 return Err(error.with_attempts(attempts));
@@ -193,6 +202,7 @@ impl Sender {
                 }
                 RetryDecision::RetryAfter(delay) => {
                     crate::log::attempt_failed(attempts, &error, Some(delay));
+                    ctx.trace.waiting(delay, delay_reason(&error));
                     // The wait yields to cancellation and the deadline, like every other wait.
                     ctx.guard(tokio::time::sleep(delay)).await.map_err(|e| {
                         crate::log::attempt_failed(attempts, &e, None);
@@ -210,6 +220,7 @@ impl Sender {
         let headers = header_pairs(response.headers());
         let status = response.status().as_u16();
         crate::log::response(status, &headers);
+        ctx.trace.response_started(status, &headers);
         if status < 400 {
             return Ok((response, headers));
         }
@@ -220,6 +231,16 @@ impl Sender {
             .and_then(Result::ok)
             .unwrap_or_default();
         Err(status_error(status, headers, &body))
+    }
+}
+
+/// Why the policy waits what it waits after `error`: the server's header when it sent one
+/// (the policy waits exactly that), else the backoff.
+pub(crate) fn delay_reason(error: &Error) -> DelayReason {
+    if error.retry_after().is_some() {
+        DelayReason::RetryAfter
+    } else {
+        DelayReason::Backoff
     }
 }
 

@@ -12,6 +12,7 @@ use crate::call::{read_body, CallContext, Sender};
 use crate::config::{ClientBuilder, ClientConfig, RequestOptions};
 use crate::error::{Error, ErrorKind};
 use crate::ops::{BodyKind, IntoOp, Op, StreamProtocol};
+use crate::receipt::{Served, Trace};
 use crate::request::{self, BodyEdits, OpBody, PreparedRequest, RequestTemplate};
 use crate::response_types::{ResponseObject, ResponseRequest};
 use crate::stream::{AnyStream, ChatStream, CompletionStream, Protocol, ResponseStream, Stream};
@@ -65,6 +66,8 @@ impl ClientBuilder {
 /// A request built for one operation.
 struct Built {
     prepared: PreparedRequest,
+    /// The request's `model`, for the receipt.
+    model: Option<String>,
     /// The engine asked for usage on the caller's behalf (a stream hides that usage chunk).
     usage_added: bool,
 }
@@ -196,7 +199,7 @@ impl Client {
 
     /// `GET /models`.
     pub async fn list_models(&self, opts: &RequestOptions) -> Result<Response<ModelList>, Error> {
-        self.exchange(&self.build(Op::Models, Input::Json(None), opts)?, opts, decode_typed)
+        self.exchange(&self.build(Op::Models, Input::Json(None), opts)?, opts, decode_plain)
             .await
     }
 
@@ -206,7 +209,7 @@ impl Client {
         self.exchange(
             &self.build(Op::ModelsRetrieve, Input::Json(Some(&params)), opts)?,
             opts,
-            decode_typed,
+            decode_plain,
         )
         .await
     }
@@ -217,7 +220,7 @@ impl Client {
         request: &EmbeddingRequest,
         opts: &RequestOptions,
     ) -> Result<Response<EmbeddingResponse>, Error> {
-        self.exchange(&self.build_typed(Op::Embeddings, request, opts)?, opts, decode_typed)
+        self.exchange(&self.build_typed(Op::Embeddings, request, opts)?, opts, decode_plain)
             .await
     }
 
@@ -260,7 +263,7 @@ impl Client {
         request: &ModerationRequest,
         opts: &RequestOptions,
     ) -> Result<Response<ModerationResponse>, Error> {
-        self.exchange(&self.build_typed(Op::Moderations, request, opts)?, opts, decode_typed)
+        self.exchange(&self.build_typed(Op::Moderations, request, opts)?, opts, decode_plain)
             .await
     }
 
@@ -295,10 +298,11 @@ impl Client {
         let prepared = self.inner.template.prepare(method, path, body, false, opts)?;
         let built = Built {
             prepared,
+            model: None,
             usage_added: false,
         };
         self.exchange(&built, opts, |bytes| {
-            decode_typed::<serde::de::IgnoredAny>(bytes).map(|_| bytes.clone())
+            decode_typed::<ServedProbe>(bytes).map(|p| (bytes.clone(), p.served()))
         })
         .await
     }
@@ -318,13 +322,16 @@ impl Client {
     fn build_typed<T: OpBody>(&self, op: Op, request: &T, opts: &RequestOptions) -> Result<Built, Error> {
         request.validate()?;
         let json = serde_json::to_string(request).map_err(|e| Error::invalid("request", e))?;
-        self.build(op, Input::Encoded(json), opts)
+        let mut built = self.build(op, Input::Encoded(json), opts)?;
+        built.model = request.model().map(str::to_owned);
+        Ok(built)
     }
 
     /// Validation and request building for any row of the table.
     fn build(&self, op: Op, input: Input<'_>, opts: &RequestOptions) -> Result<Built, Error> {
         let spec = op.spec();
         let stream = spec.stream.is_some();
+        let mut model = None;
         let (path, body, usage_added) = match (spec.body, input) {
             (BodyKind::None, Input::Json(params)) => (request::op_path(op, params)?, None, false),
             (BodyKind::None, Input::Encoded(params)) => (request::op_path(op, Some(&params))?, None, false),
@@ -338,7 +345,7 @@ impl Client {
                 let (body, usage_added) = match input {
                     Input::Json(None) => return Err(Error::invalid("request", "a body is required")),
                     Input::Json(Some(json)) => {
-                        request::validate_json(kind, json)?;
+                        model = request::validate_json(kind, json)?;
                         match edits.apply(json)? {
                             (Some(edited), usage) => (Bytes::from(edited), usage),
                             (None, usage) => (Bytes::copy_from_slice(json.as_bytes()), usage),
@@ -353,7 +360,11 @@ impl Client {
             .inner
             .template
             .prepare(spec.method.as_http(), &path, body, stream, opts)?;
-        Ok(Built { prepared, usage_added })
+        Ok(Built {
+            prepared,
+            model,
+            usage_added,
+        })
     }
 
     /// One non-streaming call: attempts with retries, each reading the whole
@@ -362,11 +373,11 @@ impl Client {
         &self,
         built: &Built,
         opts: &RequestOptions,
-        decode: impl Fn(&Bytes) -> Result<T, Error>,
+        decode: impl Fn(&Bytes) -> Result<(T, Served), Error>,
     ) -> Result<Response<T>, Error> {
-        let ctx = self.context(opts);
+        let ctx = self.context(opts, built.model.clone());
         let sender = &self.inner.sender;
-        let ((status, headers, data), attempts) = sender
+        let result = sender
             .with_retries(&ctx, 0, || async {
                 // The whole attempt within `timeout`, as openai-node and go-openai bound it.
                 let whole = async {
@@ -383,7 +394,8 @@ impl Client {
                     Err(e) => Err(e.with_headers(headers)),
                 }
             })
-            .await?;
+            .await;
+        let ((status, headers, (data, served)), attempts) = result.map_err(|e| ctx.trace.finish_error(e))?;
         let request_id = crate::error::request_id_from(&headers);
         Ok(Response {
             data,
@@ -391,14 +403,18 @@ impl Client {
             headers,
             request_id,
             attempts,
+            receipt: ctx.trace.finish(Some(served)),
         })
     }
 
     /// Sends a stream's request (with retries until a success status) and starts reading it.
     async fn start<P: Protocol>(&self, built: Built, opts: &RequestOptions) -> Result<Stream<P>, Error> {
-        let ctx = self.context(opts);
+        let ctx = self.context(opts, built.model.clone());
         let sender = &self.inner.sender;
-        let (response, attempts) = sender.send_with_retries(&built.prepared, &ctx, 0).await?;
+        let (response, attempts) = sender
+            .send_with_retries(&built.prepared, &ctx, 0)
+            .await
+            .map_err(|e| ctx.trace.finish_error(e))?;
         let mut stream = Stream::new(sender.clone(), Arc::new(built.prepared), ctx, response, attempts);
         if built.usage_added {
             stream.hide_added_usage();
@@ -406,7 +422,7 @@ impl Client {
         Ok(stream)
     }
 
-    fn context(&self, opts: &RequestOptions) -> CallContext {
+    fn context(&self, opts: &RequestOptions, model: Option<String>) -> CallContext {
         let config = &self.inner.config;
         let mut policy = config.retry.clone();
         if let Some(n) = opts.max_retries {
@@ -424,13 +440,14 @@ impl Client {
                 .map(|d| tokio::time::Instant::now() + d),
             cancel: opts.cancel.clone().unwrap_or_default(),
             policy,
+            trace: Trace::new(model, config.on_receipt.clone(), Some(config.api_key.clone())),
         }
     }
 }
 
 /// The raw body check of `call`: JSON, and for the operations OpenRouter answers with a
 /// 200 carrying an `error` instead of choices (chat, completions), not that.
-fn check_raw(op: Op, bytes: &Bytes) -> Result<Bytes, Error> {
+fn check_raw(op: Op, bytes: &Bytes) -> Result<(Bytes, Served), Error> {
     match op.spec().body {
         BodyKind::Chat | BodyKind::Completion => {
             #[derive(serde::Deserialize)]
@@ -438,40 +455,158 @@ fn check_raw(op: Op, bytes: &Bytes) -> Result<Bytes, Error> {
                 error: Option<serde_json::Value>,
                 #[serde(default)]
                 choices: Vec<serde::de::IgnoredAny>,
+                // What the receipt reads, in the same pass.
+                id: Option<serde_json::Value>,
+                model: Option<serde_json::Value>,
+                provider: Option<serde_json::Value>,
+                usage: Option<serde_json::Value>,
             }
             let probe: Probe = decode_typed(bytes)?;
             match error_instead_of_choices(probe.error.as_ref(), probe.choices.len()) {
                 Some(error) => Err(error),
-                None => Ok(bytes.clone()),
+                None => Ok((
+                    bytes.clone(),
+                    ServedProbe {
+                        id: probe.id,
+                        model: probe.model,
+                        provider: probe.provider,
+                        usage: probe.usage,
+                    }
+                    .served(),
+                )),
             }
         }
-        BodyKind::Response => decode_response(bytes).map(|_| bytes.clone()),
-        _ => decode_typed::<serde::de::IgnoredAny>(bytes).map(|_| bytes.clone()),
+        BodyKind::Response => decode_response(bytes).map(|(_, served)| (bytes.clone(), served)),
+        _ => decode_typed::<ServedProbe>(bytes).map(|p| (bytes.clone(), p.served())),
     }
 }
 
-fn decode_chat(bytes: &Bytes) -> Result<ChatCompletion, Error> {
+/// Any JSON body (the caller's own parser reads it): what the receipt reads from it, the
+/// rest skipped as `IgnoredAny` skipped the whole body before (any JSON value is accepted).
+#[derive(Default)]
+struct ServedProbe {
+    id: Option<serde_json::Value>,
+    model: Option<serde_json::Value>,
+    provider: Option<serde_json::Value>,
+    usage: Option<serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for ServedProbe {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ServedProbe;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ServedProbe, A::Error> {
+                let mut p = ServedProbe::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    let slot = match key.as_ref() {
+                        "id" => &mut p.id,
+                        "model" => &mut p.model,
+                        "provider" => &mut p.provider,
+                        "usage" => &mut p.usage,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    *slot = Some(map.next_value()?);
+                }
+                Ok(p)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ServedProbe, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(ServedProbe::default())
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<ServedProbe, E> {
+                Ok(ServedProbe::default())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<ServedProbe, E> {
+                Ok(ServedProbe::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<ServedProbe, E> {
+                Ok(ServedProbe::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<ServedProbe, E> {
+                Ok(ServedProbe::default())
+            }
+            fn visit_str<E>(self, _: &str) -> Result<ServedProbe, E> {
+                Ok(ServedProbe::default())
+            }
+            fn visit_unit<E>(self) -> Result<ServedProbe, E> {
+                Ok(ServedProbe::default())
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl ServedProbe {
+    fn served(self) -> Served {
+        let text = |v: &Option<serde_json::Value>| v.as_ref().and_then(|v| v.as_str()).unwrap_or("").to_owned();
+        let usage = self.usage.filter(|u| u.is_object());
+        Served::new(&text(&self.id), &text(&self.model), self.provider.as_ref(), usage)
+    }
+}
+
+fn served_of_chat(c: &ChatCompletion) -> Served {
+    Served::new(
+        &c.id,
+        &c.model,
+        c.extra.get("provider"),
+        c.usage.as_ref().and_then(|u| serde_json::to_value(u).ok()),
+    )
+}
+
+fn decode_chat(bytes: &Bytes) -> Result<(ChatCompletion, Served), Error> {
     let completion: ChatCompletion = decode_typed(bytes)?;
     match error_instead_of_choices(completion.extra.get("error"), completion.choices.len()) {
         Some(error) => Err(error),
-        None => Ok(completion),
+        None => {
+            let served = served_of_chat(&completion);
+            Ok((completion, served))
+        }
     }
 }
 
-fn decode_completion(bytes: &Bytes) -> Result<Completion, Error> {
+fn decode_completion(bytes: &Bytes) -> Result<(Completion, Served), Error> {
     let completion: Completion = decode_typed(bytes)?;
     match error_instead_of_choices(completion.extra.get("error"), completion.choices.len()) {
         Some(error) => Err(error),
-        None => Ok(completion),
+        None => {
+            let served = Served::new(
+                &completion.id,
+                &completion.model,
+                completion.extra.get("provider"),
+                completion.usage.as_ref().and_then(|u| serde_json::to_value(u).ok()),
+            );
+            Ok((completion, served))
+        }
     }
 }
 
-fn decode_response(bytes: &Bytes) -> Result<ResponseObject, Error> {
+fn decode_response(bytes: &Bytes) -> Result<(ResponseObject, Served), Error> {
     let response: ResponseObject = decode_typed(bytes)?;
     match failed_response(&response) {
         Some(error) => Err(error),
-        None => Ok(response),
+        None => {
+            let served = Served::new(
+                &response.id,
+                &response.model,
+                response.extra.get("provider"),
+                response.usage.as_ref().and_then(|u| serde_json::to_value(u).ok()),
+            );
+            Ok((response, served))
+        }
     }
+}
+
+/// A typed body the receipt reads nothing from (models, embeddings, moderations).
+fn decode_plain<T: DeserializeOwned>(bytes: &Bytes) -> Result<(T, Served), Error> {
+    decode_typed(bytes).map(|t| (t, Served::default()))
 }
 
 /// A 200 whose response failed (`status: "failed"` with an `error`), or that carries only an

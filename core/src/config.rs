@@ -81,6 +81,8 @@ pub struct ClientConfig {
     pub extra_root_certificates: Vec<CaCertificate>,
     /// Whether a plain `http://` base URL to a host other than loopback was allowed.
     pub allow_insecure_http: bool,
+    /// Called with each call's route receipt when the call ends ([`ClientBuilder::on_receipt`]).
+    pub on_receipt: Option<crate::receipt::ReceiptHook>,
 }
 
 /// Per-call overrides; `None` keeps the client's value.
@@ -145,6 +147,7 @@ pub struct ClientBuilder {
     ca_sources: Vec<CaSource>,
     allow_insecure_http: bool,
     env_fallback: bool,
+    on_receipt: Option<crate::receipt::ReceiptHook>,
 }
 
 impl ClientBuilder {
@@ -271,6 +274,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Calls `hook` with the route receipt of each call when it ends: once per call, on a
+    /// response, an error, a stream's end, its failure, its cancel or its drop before the end.
+    /// A hook that panics does not break the call (the panic is caught and dropped); a slow one
+    /// delays the call it reports on, so hand heavy work to another thread.
+    pub fn on_receipt(mut self, hook: impl Fn(&crate::receipt::Receipt) + Send + Sync + 'static) -> Self {
+        self.on_receipt = Some(crate::receipt::ReceiptHook(std::sync::Arc::new(hook)));
+        self
+    }
+
     /// Validates and resolves the configuration.
     pub fn build_config(self) -> Result<ClientConfig, Error> {
         let env = self.env_fallback.then(EnvSource::load);
@@ -345,6 +357,7 @@ impl ClientBuilder {
             include_usage_by_default: self.include_usage_by_default.unwrap_or(true),
             extra_root_certificates,
             allow_insecure_http: self.allow_insecure_http,
+            on_receipt: self.on_receipt,
         })
     }
 }

@@ -74,6 +74,7 @@ struct Inner {
     retry_after: Option<Duration>,
     attempts: u32,
     field: Option<&'static str>,
+    receipt: Option<Box<crate::receipt::Receipt>>,
 }
 
 impl Error {
@@ -150,6 +151,11 @@ impl Error {
     pub fn field(&self) -> Option<&'static str> {
         self.inner.field
     }
+    /// The route receipt of the call that failed: its attempts, the delays between them,
+    /// its timings and the gateway's ids (none for an error raised before anything was sent).
+    pub fn receipt(&self) -> Option<&crate::receipt::Receipt> {
+        self.inner.receipt.as_deref()
+    }
     /// True for [`ErrorKind::Timeout`].
     pub fn is_timeout(&self) -> bool {
         self.kind() == ErrorKind::Timeout
@@ -157,6 +163,10 @@ impl Error {
 
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
         self.inner.attempts = attempts;
+        self
+    }
+    pub(crate) fn with_receipt(mut self, receipt: crate::receipt::Receipt) -> Self {
+        self.inner.receipt = Some(Box::new(receipt));
         self
     }
     pub(crate) fn with_status(mut self, status: u16) -> Self {

@@ -45,6 +45,7 @@ pub mod fuzzing;
 pub mod limits;
 pub mod log;
 pub mod ops;
+pub mod receipt;
 pub mod request;
 pub mod response_types;
 pub mod retry;
@@ -63,6 +64,7 @@ pub use error::{Error, ErrorKind};
 /// HTTP methods, for [`Client::send`].
 pub use http::Method;
 pub use ops::{IntoOp, Op};
+pub use receipt::{Attempt, DelayReason, Fallback, Hedge, Receipt, ReceiptHook};
 pub use request::OpBody;
 pub use response_types::{
     ContentPart, InputTokensDetails, OutputItem, OutputTokensDetails, ResponseObject, ResponseRequest,

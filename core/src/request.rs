@@ -169,6 +169,25 @@ impl ResponseRequest {
 pub trait OpBody: serde::Serialize {
     /// Refuses what the gateway would reject or what would break the request, naming the field.
     fn validate(&self) -> Result<(), Error>;
+    /// The model asked for, for the route receipt.
+    fn model(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// The request's `model` field, whether required or optional.
+trait ModelField {
+    fn get(&self) -> Option<&str>;
+}
+impl ModelField for String {
+    fn get(&self) -> Option<&str> {
+        Some(self.as_str())
+    }
+}
+impl ModelField for Option<String> {
+    fn get(&self) -> Option<&str> {
+        self.as_deref()
+    }
 }
 
 macro_rules! op_body {
@@ -176,6 +195,9 @@ macro_rules! op_body {
         $(impl OpBody for $ty {
             fn validate(&self) -> Result<(), Error> {
                 <$ty>::validate(self)
+            }
+            fn model(&self) -> Option<&str> {
+                ModelField::get(&self.model)
             }
         })*
     };
@@ -189,14 +211,19 @@ op_body!(
 );
 
 /// Checks a body given as JSON text (what bindings send) as its typed form would be checked.
-pub(crate) fn validate_json(kind: BodyKind, json: &str) -> Result<(), Error> {
+/// Returns the request's `model`, for the receipt.
+pub(crate) fn validate_json(kind: BodyKind, json: &str) -> Result<Option<String>, Error> {
+    fn checked<T: OpBody>(request: T) -> Result<Option<String>, Error> {
+        request.validate()?;
+        Ok(request.model().map(str::to_owned))
+    }
     match kind {
-        BodyKind::None => Ok(()),
-        BodyKind::Chat => parse_request::<ChatCompletionRequest>(json)?.validate(),
-        BodyKind::Completion => parse_request::<CompletionRequest>(json)?.validate(),
-        BodyKind::Embedding => parse_request::<EmbeddingRequest>(json)?.validate(),
-        BodyKind::Moderation => parse_request::<ModerationRequest>(json)?.validate(),
-        BodyKind::Response => parse_request::<ResponseRequest>(json)?.validate(),
+        BodyKind::None => Ok(None),
+        BodyKind::Chat => checked(parse_request::<ChatCompletionRequest>(json)?),
+        BodyKind::Completion => checked(parse_request::<CompletionRequest>(json)?),
+        BodyKind::Embedding => checked(parse_request::<EmbeddingRequest>(json)?),
+        BodyKind::Moderation => checked(parse_request::<ModerationRequest>(json)?),
+        BodyKind::Response => checked(parse_request::<ResponseRequest>(json)?),
     }
 }
 

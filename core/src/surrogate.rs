@@ -8,9 +8,14 @@
 //! own parsers read the same thing):
 //!
 //! - a high surrogate that ends a string of one stream event, followed by a low surrogate that
-//!   starts the string at the same place (same keys and array positions) of a later event, is
+//!   starts the string at the same place (same keys and array positions) of the next event, is
 //!   moved there, which rejoins the pair;
-//! - every other lone surrogate escape becomes `\ufffd` (U+FFFD), as a lenient decoder does.
+//! - every other lone surrogate escape becomes `\ufffd` (U+FFFD), as a lenient decoder does:
+//!   a held high surrogate becomes U+FFFD where the next event's string at its place starts,
+//!   or, when the next event has no string there (a finish chunk, `[DONE]`) or the stream
+//!   ends, where it was. For that last case the stream holds an event that gave a high
+//!   surrogate to carry until the next event, or the end, has decided ([`StreamRepair::holds`],
+//!   [`StreamRepair::settle`]); every other event passes straight through.
 //!
 //! The same pass checks what a response may make a parser allocate (nesting, choices, tool
 //! calls, array lengths; see [`crate::limits`]), without allocating itself: a stack of at most
@@ -48,6 +53,23 @@ impl Repairs {
         self.edits.is_empty()
     }
 
+    /// Where each removed escape was in the text [`apply`](Self::apply) makes, in order.
+    fn removed_at(&self) -> Vec<usize> {
+        let mut shift: isize = 0;
+        let mut at = Vec::new();
+        for (pos, edit) in &self.edits {
+            match edit {
+                Edit::Replace => {}
+                Edit::Remove => {
+                    at.push((*pos as isize + shift) as usize);
+                    shift -= 6;
+                }
+                Edit::Insert(_) => shift += 6,
+            }
+        }
+        at
+    }
+
     /// The text with the changes made.
     pub(crate) fn apply(&self, text: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(text.len() + 6 * self.edits.len());
@@ -69,10 +91,14 @@ impl Repairs {
     }
 }
 
-/// High surrogates held back from the end of a string, by the string's place.
+/// High surrogates held back from the end of a string, by the string's place: those the
+/// previous event gave (which this event's strings may take) and those this event gives.
 #[derive(Default, Debug)]
 pub(crate) struct Carry {
-    held: Vec<(u64, [u8; 6])>,
+    /// From the previous event: place, the escape, and where it was in that event's repaired text.
+    given: Vec<(u64, [u8; 6], usize)>,
+    /// From this event: place, the escape, and where it was in this event's text.
+    giving: Vec<(u64, [u8; 6], usize)>,
 }
 
 /// A stream's surrogate state: what one event left for the next.
@@ -80,21 +106,66 @@ pub(crate) struct Carry {
 pub(crate) struct StreamRepair {
     carry: Carry,
     repairs: Repairs,
+    /// Where the previous event's highs that the last repaired event did not take were (in the
+    /// previous event's repaired text, increasing): they become U+FFFD there ([`Self::settle`]).
+    untaken: Vec<usize>,
 }
 
 impl StreamRepair {
-    /// Repairs one event's data in place (see the module's rule) and checks its bounds.
+    /// Repairs one event's data in place (see the module's rule) and checks its bounds. The
+    /// previous event, if it was held, is then [settled](Self::settle) before this one goes on.
     pub(crate) fn repair(&mut self, data: &mut String) -> Result<(), Error> {
-        if self.carry.held.is_empty() && data.len() < SCAN_ALWAYS_BYTES && !has_unicode_escape(data) {
+        if self.carry.given.is_empty() && data.len() < SCAN_ALWAYS_BYTES && !has_unicode_escape(data) {
             return Ok(());
         }
         self.repairs.edits.clear();
-        scan(data.as_bytes(), Some(&mut self.carry), &mut self.repairs)?;
+        let scanned = scan(data.as_bytes(), Some(&mut self.carry), &mut self.repairs);
+        // What the previous event gave and this one did not take goes back where it was.
+        self.untaken.extend(self.carry.given.drain(..).map(|(_, _, at)| at));
+        if let Err(e) = scanned {
+            self.carry.giving.clear();
+            return Err(e);
+        }
         if !self.repairs.is_empty() {
+            let removed_at = self.repairs.removed_at();
             // Only ASCII escapes are removed, replaced or inserted: the text stays UTF-8.
             *data = String::from_utf8(self.repairs.apply(data.as_bytes())).map_err(|_| decode("not UTF-8"))?;
+            // The scan gives highs in text order, and each one it gives it removes.
+            debug_assert_eq!(removed_at.len(), self.carry.giving.len());
+            for ((_, _, at), out_at) in self.carry.giving.iter_mut().zip(removed_at) {
+                *at = out_at;
+            }
         }
+        std::mem::swap(&mut self.carry.given, &mut self.carry.giving);
         Ok(())
+    }
+
+    /// Whether the event just repaired gave a high surrogate to carry: the stream holds it until
+    /// the next event (or the end) is repaired, then [settles](Self::settle) it.
+    pub(crate) fn holds(&self) -> bool {
+        !self.carry.given.is_empty()
+    }
+
+    /// The held event, once the next event was repaired (or the stream ended, `at_end`): each
+    /// high it gave that was not taken becomes `\ufffd` where it was, so that no text is lost.
+    pub(crate) fn settle(&mut self, held: &mut String, at_end: bool) {
+        if at_end {
+            self.untaken.extend(self.carry.given.drain(..).map(|(_, _, at)| at));
+        }
+        if self.untaken.is_empty() {
+            return;
+        }
+        self.untaken.sort_unstable();
+        let mut out = String::with_capacity(held.len() + 6 * self.untaken.len());
+        let mut from = 0;
+        for &at in &self.untaken {
+            out.push_str(&held[from..at]);
+            out.push_str("\\ufffd");
+            from = at;
+        }
+        out.push_str(&held[from..]);
+        *held = out;
+        self.untaken.clear();
     }
 }
 
@@ -260,8 +331,9 @@ fn string(text: &[u8], start: usize, end: usize, carry: Option<(&mut Carry, u64)
     let mut paired_low_at = None;
     let mut carry = carry;
     if let Some((held, path)) = carry.as_mut() {
-        if let Some(at) = held.held.iter().position(|(p, _)| p == path) {
-            let (_, high) = held.held.swap_remove(at);
+        if let Some(at) = held.given.iter().position(|(p, _, _)| p == path) {
+            // `remove`, not `swap_remove`: what is left keeps its text order for `settle`.
+            let (_, high, _) = held.given.remove(at);
             if surrogate_at(text, start).is_some_and(|u| !is_high(u)) && start + 6 <= end {
                 repairs.edits.push((start, Edit::Insert(high)));
                 paired_low_at = Some(start);
@@ -304,10 +376,10 @@ fn string(text: &[u8], start: usize, end: usize, carry: Option<(&mut Carry, u64)
     }
     if let Some(q) = pending_high {
         match carry {
-            Some((held, path)) if held.held.len() < MAX_CARRIED && q + 6 == end => {
+            Some((held, path)) if held.giving.len() < MAX_CARRIED && q + 6 == end => {
                 let mut high = [0u8; 6];
                 high.copy_from_slice(&text[q..q + 6]);
-                held.held.push((path, high));
+                held.giving.push((path, high, q));
                 repairs.edits.push((q, Edit::Remove));
             }
             _ => repairs.edits.push((q, Edit::Replace)),
@@ -319,16 +391,30 @@ fn string(text: &[u8], start: usize, end: usize, carry: Option<(&mut Carry, u64)
 mod tests {
     use super::*;
 
+    /// The events as a stream hands them over: each repaired, one that gives a high surrogate
+    /// held until the next is repaired (or the end), then settled.
     fn stream(events: &[&str]) -> Vec<String> {
         let mut repair = StreamRepair::default();
-        events
-            .iter()
-            .map(|e| {
-                let mut data = (*e).to_owned();
-                repair.repair(&mut data).unwrap();
-                data
-            })
-            .collect()
+        let mut out = Vec::new();
+        let mut held: Option<String> = None;
+        for e in events {
+            let mut data = (*e).to_owned();
+            repair.repair(&mut data).unwrap();
+            if let Some(mut h) = held.take() {
+                repair.settle(&mut h, false);
+                out.push(h);
+            }
+            if repair.holds() {
+                held = Some(data);
+            } else {
+                out.push(data);
+            }
+        }
+        if let Some(mut h) = held {
+            repair.settle(&mut h, true);
+            out.push(h);
+        }
+        out
     }
 
     fn content(data: &str) -> String {
@@ -387,6 +473,10 @@ mod tests {
             let out = stream(&[&event(&units[..cut]), &event(&units[cut..]), &event(&[])]);
             let joined = content(&out[0]) + &content(&out[1]) + &content(&out[2]);
             proptest::prop_assert_eq!(joined, String::from_utf16_lossy(&units));
+            // Without the third: a high that ends the stream's text is U+FFFD, not lost.
+            let out = stream(&[&event(&units[..cut]), &event(&units[cut..])]);
+            let joined = content(&out[0]) + &content(&out[1]);
+            proptest::prop_assert_eq!(joined, String::from_utf16_lossy(&units));
         }
     }
 
@@ -396,6 +486,49 @@ mod tests {
             r#"{"choices":[{"index":0,"delta":{"reasoning":"r\ud83d"}}]}"#,
             r#"{"choices":[{"index":0,"delta":{"content":"\ude00"}}]}"#,
         ]);
+        let reasoning: serde_json::Value = serde_json::from_str(&out[0]).unwrap();
+        assert_eq!(reasoning["choices"][0]["delta"]["reasoning"], "r\u{fffd}");
         assert_eq!(content(&out[1]), "\u{fffd}");
+    }
+
+    #[test]
+    fn a_high_that_ends_the_last_text_becomes_a_replacement_at_the_end() {
+        // The last text event, a finish chunk without content, then `[DONE]`: nothing takes the half.
+        let out = stream(&[
+            r#"{"choices":[{"index":0,"delta":{"content":"a"}}]}"#,
+            r#"{"choices":[{"index":0,"delta":{"content":"b\ud83d"}}]}"#,
+            r#"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#,
+            "[DONE]",
+        ]);
+        assert_eq!(out.len(), 4, "every event is handed over, in order");
+        assert_eq!(content(&out[1]), "b\u{fffd}");
+        assert!(out[2].contains("finish_reason"));
+        assert_eq!(out[3], "[DONE]");
+        // Or the body ends right after it.
+        let out = stream(&[r#"{"choices":[{"index":0,"delta":{"content":"z\ud83d"},"finish_reason":"stop"}]}"#]);
+        assert_eq!(content(&out[0]), "z\u{fffd}");
+    }
+
+    #[test]
+    fn only_the_halves_the_next_event_does_not_take_go_back() {
+        // Two strings end in a high: the next event continues one of them.
+        let out = stream(&[
+            r#"{"choices":[{"index":0,"delta":{"reasoning":"r\ud83d","content":"c\ud83d"}}]}"#,
+            r#"{"choices":[{"index":0,"delta":{"content":"\ude00!"}}]}"#,
+        ]);
+        let first: serde_json::Value = serde_json::from_str(&out[0]).unwrap();
+        assert_eq!(first["choices"][0]["delta"]["reasoning"], "r\u{fffd}");
+        assert_eq!(first["choices"][0]["delta"]["content"], "c");
+        assert_eq!(content(&out[1]), "\u{1F600}!");
+    }
+
+    #[test]
+    fn a_held_event_that_is_taken_stays_as_repaired() {
+        let out = stream(&[
+            r#"{"choices":[{"index":0,"delta":{"content":"x\ud800y\ud83d"}}]}"#,
+            r#"{"choices":[{"index":0,"delta":{"content":"\ude00"}}]}"#,
+        ]);
+        assert_eq!(content(&out[0]), "x\u{fffd}y");
+        assert_eq!(content(&out[1]), "\u{1F600}");
     }
 }

@@ -137,6 +137,7 @@ fn options(o: &Value) -> RequestOptions {
     RequestOptions {
         timeout: ms(&o["timeout_ms"]),
         deadline: ms(&o["deadline_ms"]),
+        keepalive_timeout: ms(&o["keepalive_timeout_ms"]),
         max_retries: o["max_retries"].as_u64().map(|n| n as u32),
         headers: headers_of(&o["headers"]),
         ..Default::default()

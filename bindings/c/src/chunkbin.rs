@@ -6,7 +6,7 @@
 //!
 //! The layout is documented on `rk_stream_next_batch_bin` (and so in the C header).
 
-use engine::types::{ChatCompletionChunk, ChunkChoice, Usage};
+use engine::types::{ChatCompletionChunk, ChunkChoice, ChunkDelta, Usage};
 
 /// Tag of a record in the fast layout.
 const TAG_FAST: u8 = crate::RK_CHUNK_FAST;
@@ -40,40 +40,83 @@ pub(crate) fn encode(
 }
 
 /// Whether the fast record carries everything `chunk` holds.
+///
+/// Every chunk type is destructured without `..`: a field added to
+/// [`ChatCompletionChunk`], [`ChunkChoice`], [`ChunkDelta`] or [`Usage`] fails to
+/// compile here until it is either carried by the record or made to send its
+/// chunk as JSON, so no field can vanish from Go's fast path unnoticed.
 pub(crate) fn fits_fast(chunk: &ChatCompletionChunk) -> bool {
-    let small = |s: &str| s.len() < ABSENT as usize;
-    let small_opt = |s: &Option<String>| s.as_deref().is_none_or(small);
-    chunk.extra.is_empty()
-        && !chunk.choices.is_empty()
-        && small(&chunk.id)
-        && small(&chunk.object)
-        && small(&chunk.model)
-        && small_opt(&chunk.system_fingerprint)
-        && chunk.usage.as_ref().is_none_or(usage_fits)
-        && chunk.choices.iter().all(|c| {
-            choice_fits(c) && small_opt(&c.finish_reason) && {
-                let d = &c.delta;
-                small_opt(&d.role)
-                    && small_opt(&d.content)
-                    && small_opt(&d.reasoning_content)
-                    && small_opt(&d.reasoning)
-            }
-        })
+    let ChatCompletionChunk {
+        id,
+        object,
+        created: _, // an i64 in the record: any value fits
+        model,
+        choices,
+        usage,
+        system_fingerprint,
+        extra,
+    } = chunk;
+    extra.is_empty()
+        && !choices.is_empty()
+        && small(id)
+        && small(object)
+        && small(model)
+        && small_opt(system_fingerprint)
+        && usage.as_ref().is_none_or(usage_fits)
+        && choices.iter().all(choice_fits)
+}
+
+/// A string the record's `u32` length can carry (its maximum means "absent").
+fn small(s: &str) -> bool {
+    s.len() < ABSENT as usize
+}
+
+fn small_opt(s: &Option<String>) -> bool {
+    s.as_deref().is_none_or(small)
 }
 
 fn usage_fits(u: &Usage) -> bool {
-    u.extra.is_empty() && u.prompt_tokens <= MAX_INT && u.completion_tokens <= MAX_INT && u.total_tokens <= MAX_INT
+    let Usage {
+        prompt_tokens,
+        completion_tokens,
+        total_tokens,
+        extra,
+    } = u;
+    extra.is_empty() && *prompt_tokens <= MAX_INT && *completion_tokens <= MAX_INT && *total_tokens <= MAX_INT
 }
 
 fn choice_fits(c: &ChunkChoice) -> bool {
-    let d = &c.delta;
-    u64::from(c.index) <= MAX_INT
-        && c.extra.is_empty()
-        && c.logprobs.is_none()
-        && d.extra.is_empty()
-        && d.refusal.is_none()
-        && d.tool_calls.is_none()
-        && d.reasoning_details.is_none()
+    let ChunkChoice {
+        index,
+        delta,
+        finish_reason,
+        logprobs,
+        extra,
+    } = c;
+    let ChunkDelta {
+        role,
+        content,
+        refusal,
+        tool_calls,
+        reasoning_content,
+        reasoning,
+        reasoning_details,
+        extra: delta_extra,
+    } = delta;
+    // Carried by the record: index, finish_reason, role, content, reasoning_content, reasoning.
+    // Not carried, so the chunk goes as JSON when they are present: the rest.
+    u64::from(*index) <= MAX_INT
+        && small_opt(finish_reason)
+        && small_opt(role)
+        && small_opt(content)
+        && small_opt(reasoning_content)
+        && small_opt(reasoning)
+        && extra.is_empty()
+        && logprobs.is_none()
+        && delta_extra.is_empty()
+        && refusal.is_none()
+        && tool_calls.is_none()
+        && reasoning_details.is_none()
 }
 
 fn put_u32(out: &mut Vec<u8>, n: u32) {
@@ -93,31 +136,65 @@ fn put_ostr(out: &mut Vec<u8>, s: &Option<String>) {
     }
 }
 
+/// Writes the record. Destructured without `..` as [`fits_fast`] is, so that a new
+/// field is decided in both places; what is not written here was checked absent there.
 fn encode_fast(out: &mut Vec<u8>, c: &ChatCompletionChunk) {
+    let ChatCompletionChunk {
+        id,
+        object,
+        created,
+        model,
+        choices,
+        usage,
+        system_fingerprint,
+        extra: _,
+    } = c;
     out.push(TAG_FAST);
-    put_str(out, &c.id);
-    put_str(out, &c.object);
-    out.extend_from_slice(&c.created.to_le_bytes());
-    put_str(out, &c.model);
-    put_ostr(out, &c.system_fingerprint);
-    match &c.usage {
-        Some(u) => {
+    put_str(out, id);
+    put_str(out, object);
+    out.extend_from_slice(&created.to_le_bytes());
+    put_str(out, model);
+    put_ostr(out, system_fingerprint);
+    match usage {
+        Some(Usage {
+            prompt_tokens,
+            completion_tokens,
+            total_tokens,
+            extra: _,
+        }) => {
             out.push(1);
             // fits_fast checked each count <= 2^31 - 1.
-            put_u32(out, u.prompt_tokens as u32);
-            put_u32(out, u.completion_tokens as u32);
-            put_u32(out, u.total_tokens as u32);
+            put_u32(out, *prompt_tokens as u32);
+            put_u32(out, *completion_tokens as u32);
+            put_u32(out, *total_tokens as u32);
         }
         None => out.push(0),
     }
-    put_u32(out, c.choices.len() as u32);
-    for ch in &c.choices {
-        put_u32(out, ch.index);
-        put_ostr(out, &ch.delta.role);
-        put_ostr(out, &ch.delta.content);
-        put_ostr(out, &ch.delta.reasoning_content);
-        put_ostr(out, &ch.delta.reasoning);
-        put_ostr(out, &ch.finish_reason);
+    put_u32(out, choices.len() as u32);
+    for choice in choices {
+        let ChunkChoice {
+            index,
+            delta,
+            finish_reason,
+            logprobs: _,
+            extra: _,
+        } = choice;
+        let ChunkDelta {
+            role,
+            content,
+            refusal: _,
+            tool_calls: _,
+            reasoning_content,
+            reasoning,
+            reasoning_details: _,
+            extra: _,
+        } = delta;
+        put_u32(out, *index);
+        put_ostr(out, role);
+        put_ostr(out, content);
+        put_ostr(out, reasoning_content);
+        put_ostr(out, reasoning);
+        put_ostr(out, finish_reason);
     }
 }
 
@@ -243,6 +320,39 @@ mod tests {
             assert_eq!(out[0], TAG_JSON, "{json}");
             assert_eq!(&out[1..5], &(json.len() as u32).to_le_bytes());
             assert_eq!(&out[5..], json.as_bytes());
+        }
+    }
+
+    #[test]
+    fn an_unknown_field_at_any_level_takes_the_json_path() {
+        // The same common chunk, then with one field the record does not know at each level:
+        // the chunk, a choice, its delta, the usage. (serde's parse; the stream's in-place parse
+        // leaves exactly what it leaves, as core/src/chunk_parse's tests pin.)
+        let fast = r#"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}"#;
+        let (tag, _, _) = roundtrip(fast);
+        assert_eq!(tag, TAG_FAST);
+        for (at, with_unknown) in [
+            ("chunk", fast.replacen(r#""model":"m""#, r#""model":"m","x_new":1"#, 1)),
+            (
+                "choice",
+                fast.replacen(r#""index":0"#, r#""index":0,"x_new":{"deep":[1]}"#, 1),
+            ),
+            (
+                "delta",
+                fast.replacen(r#""content":"a""#, r#""content":"a","x_new":"t""#, 1),
+            ),
+            (
+                "usage",
+                fast.replacen(r#""total_tokens":3"#, r#""total_tokens":3,"x_new":null"#, 1),
+            ),
+        ] {
+            assert_ne!(with_unknown, fast, "{at}: the edit applied");
+            let chunk: ChatCompletionChunk = serde_json::from_str(&with_unknown).unwrap();
+            let mut out = Vec::new();
+            encode(&mut out, &with_unknown, Some(&chunk), false).unwrap();
+            assert_eq!(out[0], TAG_JSON, "{at}: {with_unknown}");
+            // The JSON record is the text as the gateway sent it, the unknown field in it.
+            assert_eq!(&out[5..], with_unknown.as_bytes(), "{at}");
         }
     }
 

@@ -73,6 +73,7 @@ function requestOptions(o = {}) {
   if (o.timeout_ms != null) r.timeout = o.timeout_ms;
   if (o.max_retries != null) r.maxRetries = o.max_retries;
   if (o.deadline_ms != null) r.deadline = o.deadline_ms;
+  if (o.keepalive_timeout_ms != null) r.keepaliveTimeout = o.keepalive_timeout_ms;
   if (o.headers) r.headers = o.headers;
   return r;
 }

@@ -111,6 +111,8 @@ def call_kwargs(sc: Dict[str, Any]) -> Dict[str, Any]:
         kw["max_retries"] = opts["max_retries"]
     if opts.get("deadline_ms") is not None:
         kw["deadline"] = opts["deadline_ms"] / 1000
+    if opts.get("keepalive_timeout_ms") is not None:
+        kw["keepalive_timeout"] = opts["keepalive_timeout_ms"] / 1000
     return kw
 
 

@@ -206,3 +206,25 @@ def test_bad_with_options_name_the_parameter(mock: Mock, client: Any, kwargs: An
         client.with_options(**kwargs)
     assert param in str(info.value), str(info.value)
     assert mock.requests() == []
+
+
+@pytest.mark.parametrize(
+    "value,exc",
+    [(0, ValueError), (-1.0, ValueError), (float("nan"), ValueError), ("10", TypeError)],
+)
+def test_bad_per_call_keepalive_timeout_names_it_and_sends_nothing(
+    mock: Mock, client: Any, value: Any, exc: type
+) -> None:
+    with pytest.raises(exc) as info:
+        client.chat.completions.create(model="m", messages=MSG, stream=True, keepalive_timeout=value)
+    assert "keepalive_timeout" in str(info.value), str(info.value)
+    assert mock.requests() == []
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_per_call_keepalive_timeout_is_an_option_not_a_body_field(mock: Mock, client: Any, stream: bool) -> None:
+    # A routerkit option, like deadline: it must not reach the gateway as a request field.
+    out = client.chat.completions.create(model="m", messages=MSG, stream=stream, keepalive_timeout=30)
+    if stream:
+        list(out)
+    assert "keepalive_timeout" not in mock.requests()[0]["body"]

@@ -74,6 +74,16 @@ impl Protocol for Chat {
         self.0.usage()
     }
 
+    fn served(&self) -> crate::receipt::Served {
+        let base = self.0.base();
+        crate::receipt::Served::new(
+            &base.id,
+            &base.model,
+            base.extra.get("provider"),
+            base.usage.as_ref().and_then(|u| serde_json::to_value(u).ok()),
+        )
+    }
+
     fn snapshot(&self) -> ChatCompletion {
         self.0.snapshot()
     }

@@ -128,6 +128,16 @@ impl Protocol for Completions {
         self.0.finish_reason_seen()
     }
 
+    fn served(&self) -> crate::receipt::Served {
+        let base = &self.0.base;
+        crate::receipt::Served::new(
+            &base.id,
+            &base.model,
+            base.extra.get("provider"),
+            base.usage.as_ref().and_then(|u| serde_json::to_value(u).ok()),
+        )
+    }
+
     fn usage(&self) -> Option<&Usage> {
         self.0.usage()
     }

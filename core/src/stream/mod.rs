@@ -24,6 +24,7 @@ use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 use crate::accumulate::StreamEvent;
 use crate::call::{Accepted, CallContext, Sender};
 use crate::error::{request_id_from, Error, ErrorKind};
+use crate::receipt::{Receipt, Served};
 use crate::request::PreparedRequest;
 use crate::retry::RetryDecision;
 use crate::sse::{SseDecoder, SseError, SseEvent};
@@ -60,6 +61,11 @@ pub trait Protocol: Default + Send + 'static {
     }
     /// The last usage seen.
     fn usage(&self) -> Option<&Usage>;
+    /// What the receipt reads from the accumulated state (the model, provider, id and usage
+    /// that served): asked when a receipt is built, never per chunk.
+    fn served(&self) -> Served {
+        Served::default()
+    }
     /// The result as accumulated so far.
     fn snapshot(&self) -> Self::Final;
     /// The final result.
@@ -140,6 +146,8 @@ pub struct Stream<P: Protocol> {
     decoder: SseDecoder,
     decoded: Vec<SseEvent>,
     events_this_attempt: usize,
+    /// The receipt's first-token time is recorded (one look per read, not per chunk).
+    first_event_seen: bool,
     ready: VecDeque<RawChunk<P::Chunk>>,
     protocol: P,
     with_events: bool,
@@ -152,6 +160,9 @@ pub struct Stream<P: Protocol> {
     pending_error: Option<Error>,
     /// Surrogate pairs split across events (see [`crate::surrogate`]).
     surrogates: crate::surrogate::StreamRepair,
+    /// An event whose text ends a string with a high surrogate, held until the next event (or
+    /// the end) says whether its low half follows: then it goes on, repaired.
+    held: Option<SseEvent>,
     state: State,
     handed: usize,
     last_batch_at: Option<Instant>,
@@ -261,6 +272,7 @@ impl<P: Protocol> Stream<P> {
             decoder: SseDecoder::with_max_event_bytes(max),
             decoded: Vec::new(),
             events_this_attempt: 0,
+            first_event_seen: false,
             ready: VecDeque::new(),
             protocol: P::default(),
             with_events: false,
@@ -269,6 +281,7 @@ impl<P: Protocol> Stream<P> {
             hide_added_usage: false,
             pending_error: None,
             surrogates: Default::default(),
+            held: None,
             state: State::Open,
             handed: 0,
             last_batch_at: None,
@@ -319,6 +332,12 @@ impl<P: Protocol> Stream<P> {
     /// Attempts made so far.
     pub fn attempts(&self) -> u32 {
         self.attempts
+    }
+    /// The route receipt: during the stream, what is known so far (the model and provider of
+    /// the first chunk, the attempts, time to first byte and token); at its end, final
+    /// ([`Receipt::complete`]), with the usage and cost the stream carried.
+    pub fn receipt(&self) -> Receipt {
+        self.ctx.trace.snapshot(Some(self.protocol.served()))
     }
     /// The result as accumulated from the chunks decoded so far.
     pub fn snapshot(&self) -> P::Final {
@@ -422,12 +441,21 @@ impl<P: Protocol> Stream<P> {
     /// Reads to the end and returns the accumulated result.
     pub async fn collect(mut self) -> Result<P::Final, Error> {
         while self.next().await?.is_some() {}
-        Ok(self.protocol.finish())
+        Ok(std::mem::take(&mut self.protocol).finish())
     }
 
     /// The accumulated result, consuming the stream (its connection closes).
-    pub fn into_completion(self) -> P::Final {
-        self.protocol.finish()
+    pub fn into_completion(mut self) -> P::Final {
+        self.end_receipt();
+        std::mem::take(&mut self.protocol).finish()
+    }
+
+    /// The stream ended (cleanly, or closed before its end): the receipt is final and the
+    /// client's hook has it. Once; later calls do nothing.
+    fn end_receipt(&self) {
+        if !self.ctx.trace.is_finished() {
+            self.ctx.trace.finish(Some(self.protocol.served()));
+        }
     }
 
     /// Makes `ready` non-empty, or reaches the end, or fails.
@@ -440,6 +468,11 @@ impl<P: Protocol> Stream<P> {
                     return Err(self.fail(Error::cancelled()));
                 }
                 return Ok(());
+            }
+            if self.pending_error.is_some() && self.held.is_some() {
+                // The event held for its surrogate was received before the failure: it goes first.
+                self.release_held();
+                continue;
             }
             if let Some(e) = self.pending_error.take() {
                 return Err(self.fail(e));
@@ -464,6 +497,8 @@ impl<P: Protocol> Stream<P> {
             match self.watch.read(&self.ctx, response).await {
                 Ok(Some(bytes)) => self.on_bytes(&bytes),
                 Ok(None) => self.on_body_end(),
+                // An event was received (and is held): never retried; reported after that event.
+                Err(e) if self.held.is_some() => self.pending_error = Some(e),
                 // Boxed: a reconnect's future is large and rare, and every read's future would carry its size.
                 Err(e) => Box::pin(self.retry_or_fail(e)).await?,
             }
@@ -477,8 +512,10 @@ impl<P: Protocol> Stream<P> {
         if !untouched || matches!(error.kind(), ErrorKind::Cancelled) {
             return Err(self.fail(error));
         }
+        self.ctx.trace.attempt_failed(&error);
         if let RetryDecision::RetryAfter(delay) = self.ctx.policy.decide(self.attempts, &error) {
             crate::log::attempt_failed(self.attempts, &error, Some(delay));
+            self.ctx.trace.waiting(delay, crate::call::delay_reason(&error));
             self.response = None;
             if let Err(e) = self.ctx.guard(tokio::time::sleep(delay)).await {
                 return Err(self.fail(e));
@@ -540,12 +577,17 @@ impl<P: Protocol> Stream<P> {
             ));
         }
         self.process_events();
+        // A high surrogate that ended the stream's last text becomes U+FFFD there.
+        if matches!(self.state, State::Open) && self.pending_error.is_none() && self.release_held() {
+            self.finish_cleanly();
+        }
         if matches!(self.state, State::Open) && self.pending_error.is_none() {
             self.response = None;
             if self.protocol.finish_reason_seen() {
                 // Some gateways close without [DONE]; a finish reason says the answer is whole.
                 self.state = State::Finished;
                 crate::log::stream_end(self.handed + self.ready.len(), self.attempts, None);
+                self.end_receipt();
             } else {
                 self.pending_error = Some(Error::new(ErrorKind::Stream, self.protocol.truncation_message()));
             }
@@ -563,61 +605,105 @@ impl<P: Protocol> Stream<P> {
         // A gateway may echo the key in an error event, as in an error body.
         let error = error.redact(self.sender.api_key.expose()).with_attempts(self.attempts);
         crate::log::stream_end(self.handed + self.ready.len(), self.attempts, Some(&error));
-        error
+        if error.receipt().is_some() {
+            return error;
+        }
+        if !self.ctx.trace.is_finished() {
+            self.ctx.trace.attempt_failed(&error);
+        }
+        let receipt = self.ctx.trace.finish(Some(self.protocol.served()));
+        error.with_receipt(receipt)
     }
 
     fn process_events(&mut self) {
+        if !self.first_event_seen && !self.decoded.is_empty() {
+            self.first_event_seen = true;
+            self.ctx.trace.first_token();
+        }
         self.events_this_attempt += self.decoded.len();
         let mut ended = false;
-        for mut event in self.decoded.drain(..) {
+        // Taken out (and put back, keeping its allocation) so that each event can go through `take_event`.
+        let mut decoded = std::mem::take(&mut self.decoded);
+        for mut event in decoded.drain(..) {
             if self.pending_error.is_some() || !matches!(self.state, State::Open) {
                 break;
             }
-            if let Err(e) = self.surrogates.repair(&mut event.data) {
-                self.pending_error = Some(e);
-                break;
-            }
-            let mut events = Vec::new();
-            let wanted = self.with_events.then_some(&mut events);
-            let (step, chunk) = if self.typed {
-                let mut chunk = P::Chunk::default();
-                (self.protocol.event(&event, &mut chunk, wanted), Some(chunk))
-            } else {
-                (self.protocol.event(&event, &mut self.scratch, wanted), None)
-            };
-            let last = match step {
-                Step::Chunk => false,
-                Step::Last => true,
-                Step::Fail(error) => {
-                    self.pending_error = Some(error);
-                    break;
-                }
-                Step::Done => {
+            let repaired = self.surrogates.repair(&mut event.data);
+            // This event decided the held one (its low half was taken, or not): that one goes first.
+            if let Some(mut held) = self.held.take() {
+                self.surrogates.settle(&mut held.data, false);
+                if self.take_event(held) {
                     ended = true;
                     break;
                 }
-            };
-            if !(self.hide_added_usage && P::only_usage(chunk.as_ref().unwrap_or(&self.scratch))) {
-                self.ready.push_back(RawChunk {
-                    data: event.data,
-                    chunk,
-                    events,
-                });
+                if self.pending_error.is_some() {
+                    break;
+                }
             }
-            if last {
+            if let Err(e) = repaired {
+                self.pending_error = Some(e);
+                break;
+            }
+            if self.surrogates.holds() {
+                self.held = Some(event);
+                continue;
+            }
+            if self.take_event(event) {
                 ended = true;
                 break;
             }
         }
+        decoded.clear();
+        self.decoded = decoded;
         if ended {
             self.finish_cleanly();
         }
+    }
+
+    /// The held event, if any, repaired as at the stream's end and taken; true when it ended the stream.
+    fn release_held(&mut self) -> bool {
+        let Some(mut held) = self.held.take() else {
+            return false;
+        };
+        self.surrogates.settle(&mut held.data, true);
+        self.take_event(held)
+    }
+
+    /// Parses one repaired event and queues its chunk; true when it ends the stream. A failure
+    /// becomes the pending error.
+    fn take_event(&mut self, event: SseEvent) -> bool {
+        let mut events = Vec::new();
+        let wanted = self.with_events.then_some(&mut events);
+        let (step, chunk) = if self.typed {
+            let mut chunk = P::Chunk::default();
+            (self.protocol.event(&event, &mut chunk, wanted), Some(chunk))
+        } else {
+            (self.protocol.event(&event, &mut self.scratch, wanted), None)
+        };
+        let last = match step {
+            Step::Chunk => false,
+            Step::Last => true,
+            Step::Fail(error) => {
+                self.pending_error = Some(error);
+                return false;
+            }
+            Step::Done => return true,
+        };
+        if !(self.hide_added_usage && P::only_usage(chunk.as_ref().unwrap_or(&self.scratch))) {
+            self.ready.push_back(RawChunk {
+                data: event.data,
+                chunk,
+                events,
+            });
+        }
+        last
     }
 
     /// The end marker arrived: the stream is whole.
     fn finish_cleanly(&mut self) {
         self.state = State::Finished;
         crate::log::stream_end(self.handed + self.ready.len(), self.attempts, None);
+        self.end_receipt();
         // The connection goes back to its pool at the body's end. Never wait for it here (a
         // gateway that keeps the socket open must not hang us): when it is not here yet, a
         // task reads it, for a second and 64 KiB at most, and the connection is kept if it comes.
@@ -628,6 +714,13 @@ impl<P: Protocol> Stream<P> {
                 }
             }
         }
+    }
+}
+
+impl<P: Protocol> Drop for Stream<P> {
+    fn drop(&mut self) {
+        // Closed before its end (or never read to it): the hook still gets the receipt, once.
+        self.end_receipt();
     }
 }
 
@@ -729,6 +822,10 @@ impl AnyStream {
     /// See [`Stream::attempts`].
     pub fn attempts(&self) -> u32 {
         each!(self, s => s.attempts())
+    }
+    /// See [`Stream::receipt`].
+    pub fn receipt(&self) -> Receipt {
+        each!(self, s => s.receipt())
     }
     /// See [`Stream::usage`].
     pub fn usage(&self) -> Option<&Usage> {

@@ -201,6 +201,16 @@ impl Protocol for Responses {
         "the stream ended without response.completed, response.incomplete or response.failed: the answer may be truncated"
     }
 
+    fn served(&self) -> crate::receipt::Served {
+        let r = &self.0.response;
+        crate::receipt::Served::new(
+            &r.id,
+            &r.model,
+            r.extra.get("provider"),
+            r.usage.as_ref().and_then(|u| serde_json::to_value(u).ok()),
+        )
+    }
+
     fn usage(&self) -> Option<&Usage> {
         // Responses count tokens in their own shape: see `snapshot().usage`.
         None

@@ -40,6 +40,7 @@ const OPTIONS: &[&str] = &[
     "timeout_ms",
     "max_retries",
     "deadline_ms",
+    "keepalive_timeout_ms",
     "headers",
     "cancel_after_chunks",
 ];

@@ -162,6 +162,7 @@ def _options(
     timeout: Any,
     max_retries: Optional[int] = None,
     deadline: Optional[float] = None,
+    keepalive_timeout: Optional[float] = None,
 ) -> Optional[str]:
     """Per-call options as JSON text of the core's options schema (keys as in
     ``routerkit::bridge::options::CallOptions``; durations in ms), or None for none."""
@@ -173,6 +174,8 @@ def _options(
         o["max_retries"] = _count("max_retries", max_retries)
     if deadline is not None:
         o["deadline_ms"] = _ms(_number("deadline", deadline))
+    if keepalive_timeout is not None:
+        o["keepalive_timeout_ms"] = _ms(_number("keepalive_timeout", keepalive_timeout))
     if extra_headers:
         o["headers"] = _pairs(extra_headers, "extra_headers")
     if default_query or extra_query:
@@ -494,6 +497,7 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Stream[ChatCompletionChunk]: ...
 
@@ -510,6 +514,7 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ChatCompletion: ...
 
@@ -526,6 +531,7 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]: ...
 
@@ -541,13 +547,23 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]:
         """``POST /chat/completions`` with openai-python's parameters (others pass through to the gateway)."""
         params["model"] = model
         params["messages"] = messages
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         try:
             if stream:
                 return Stream(client._native.open("chat_stream", _body(params), ChatCompletionChunk, opts))
@@ -566,6 +582,7 @@ class Completions(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ChatCompletionStreamManager:
         """The stream helper: ``with client.chat.completions.stream(...) as stream:`` then iterate for
@@ -574,7 +591,16 @@ class Completions(_RawResponses):
         params["messages"] = messages
         params.pop("stream", None)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         body = _body(params)
 
         def start() -> NativeStream:
@@ -600,10 +626,13 @@ class Models(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
     ) -> ModelList:
         """``GET /models``; iterate the result for the models (``.data`` is the list)."""
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline, keepalive_timeout
+        )
         try:
             return _model(ModelList, client._native.call("models", None, opts))
         except NativeError as e:
@@ -618,10 +647,13 @@ class Models(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
     ) -> Model:
         """``GET /models/{model}`` (a gateway id may hold slashes: ``openai/gpt-4.1``)."""
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline, keepalive_timeout
+        )
         try:
             return _model(Model, client._native.call("models.retrieve", _encode("model", {"id": model}), opts))
         except NativeError as e:
@@ -647,13 +679,23 @@ class TextCompletions:
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[Completion, Stream[Completion]]:
         """``POST /completions``; with ``stream=True`` a ``Stream`` of ``Completion`` chunks."""
         params["model"] = model
         params["prompt"] = prompt
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         try:
             if stream:
                 return Stream(client._native.open("completions_stream", _body(params), Completion, opts))
@@ -678,12 +720,22 @@ class Moderations:
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ModerationCreateResponse:
         """``POST /moderations``."""
         params["input"] = input
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         try:
             return _model(ModerationCreateResponse, client._native.call("moderations", _body(params), opts))
         except NativeError as e:
@@ -707,6 +759,7 @@ class Embeddings(_RawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> CreateEmbeddingResponse:
         """``POST /embeddings``; without ``encoding_format``, base64 is asked for and decoded (as openai-python)."""
@@ -714,7 +767,16 @@ class Embeddings(_RawResponses):
         params["model"] = model
         decode = _default_encoding(params)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         try:
             r = _model(CreateEmbeddingResponse, client._native.call("embeddings", _body(params), opts))
         except NativeError as e:
@@ -876,6 +938,7 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> AsyncStream[ChatCompletionChunk]: ...
 
@@ -892,6 +955,7 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ChatCompletion: ...
 
@@ -908,6 +972,7 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]: ...
 
@@ -923,12 +988,22 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]:
         params["model"] = model
         params["messages"] = messages
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         native = client._native
         if stream:
             # No helper events; read ahead (Python takes what is buffered, woken only when it ran dry).
@@ -949,6 +1024,7 @@ class AsyncCompletions(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> AsyncChatCompletionStreamManager:
         """``async with client.chat.completions.stream(...) as stream:``."""
@@ -956,7 +1032,16 @@ class AsyncCompletions(_AsyncRawResponses):
         params["messages"] = messages
         params.pop("stream", None)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         body = _body(params)
 
         async def start() -> NativeStream:
@@ -992,9 +1077,12 @@ class AsyncModels(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
     ) -> _AsyncModelList:
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline, keepalive_timeout
+        )
 
         async def fetch() -> ModelList:
             return _model(ModelList, await _caller.call(client._native.call_async, "models", None, opts))
@@ -1010,9 +1098,12 @@ class AsyncModels(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
     ) -> Model:
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query, extra_headers, extra_query, None, timeout, max_retries, deadline, keepalive_timeout
+        )
         raw = await _caller.call(client._native.call_async, "models.retrieve", _encode("model", {"id": model}), opts)
         return _model(Model, raw)
 
@@ -1032,13 +1123,23 @@ class AsyncEmbeddings(_AsyncRawResponses):
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> CreateEmbeddingResponse:
         params["input"] = input
         params["model"] = model
         decode = _default_encoding(params)
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         raw = await _caller.call(client._native.call_async, "embeddings", _body(params), opts)
         r = _model(CreateEmbeddingResponse, raw)
         return _then(r, decode) if decode else r  # type: ignore[no-any-return]
@@ -1063,12 +1164,22 @@ class AsyncTextCompletions:
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> Union[Completion, AsyncStream[Completion]]:
         params["model"] = model
         params["prompt"] = prompt
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         native = client._native
         if stream:
             # No helper events; read ahead (Python takes what is buffered, woken only when it ran dry).
@@ -1093,11 +1204,21 @@ class AsyncModerations:
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        keepalive_timeout: Optional[float] = None,
         **params: Any,
     ) -> ModerationCreateResponse:
         params["input"] = input
         client = self._client
-        opts = _options(client._default_query, extra_headers, extra_query, extra_body, timeout, max_retries, deadline)
+        opts = _options(
+            client._default_query,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            max_retries,
+            deadline,
+            keepalive_timeout,
+        )
         raw = await _caller.call(client._native.call_async, "moderations", _body(params), opts)
         return _model(ModerationCreateResponse, raw)
 

@@ -210,6 +210,7 @@ def _call_options(client: Any, kwargs: dict) -> Any:
         kwargs.pop("timeout", None),
         kwargs.pop("max_retries", None),
         kwargs.pop("deadline", None),
+        kwargs.pop("keepalive_timeout", None),
     )
 
 

@@ -1,0 +1,550 @@
+//! The route receipt: what one call did on its way through the gateway, on every
+//! response, stream and error (issue 19).
+//!
+//! A [`Receipt`] says which model was asked for and which served, by which provider,
+//! under which gateway ids, after which attempts (each with the delay waited before it
+//! and why), whether a fallback or a hedge fired, how long the first byte, the first
+//! token and the whole call took, and the usage and cost the gateway reported.
+//!
+//! It is filled by a [`Trace`] that the call's context carries: the retry loop
+//! (`call.rs`) records each attempt, the stream (`stream/mod.rs`) records its first
+//! event and its end. Nothing is recorded per chunk: a stream's model, provider and
+//! usage are read from its accumulator when the receipt is asked for, so the cost per
+//! chunk stays zero. Nothing in a receipt holds the key: header values that echo it
+//! are masked, and request headers are never kept.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::time::Instant;
+
+use crate::error::Error;
+
+/// The route receipt of one call (see the [module docs](self)).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Receipt {
+    /// The `model` of the request as the caller sent it.
+    pub model_requested: Option<String>,
+    /// The model that served (the response's or first chunk's `model`).
+    pub model: Option<String>,
+    /// The provider that served (OpenRouter's `provider` field, else TheRouter's `x-router-provider`).
+    pub provider: Option<String>,
+    /// The gateway's request id (`x-request-id`, `x-router-request-id`, …).
+    pub request_id: Option<String>,
+    /// The generation id (`x-generation-id`, else the body's `id`).
+    pub generation_id: Option<String>,
+    /// The gateway's own headers of the attempt that answered: LiteLLM's `x-litellm-*`,
+    /// TheRouter's `x-router-*`, OpenRouter's `x-openrouter-*`; lower-case names, in arrival order.
+    pub gateway_headers: Vec<(String, String)>,
+    /// The gateway's cache status (`x-openrouter-cache-status`, `x-cache-status`,
+    /// `x-litellm-cache-status`, `x-cache`), as sent (`HIT`, `MISS`, …).
+    pub cache_status: Option<String>,
+    /// Every attempt, in order, the last one included.
+    pub attempts: Vec<Attempt>,
+    /// The client-side fallback chain.
+    pub fallback: Fallback,
+    /// A hedged stream.
+    pub hedge: Hedge,
+    /// From the start of the call to the response headers of the attempt that answered.
+    pub time_to_first_byte: Option<Duration>,
+    /// From the start of the call to the first event of the stream (streams only).
+    pub time_to_first_token: Option<Duration>,
+    /// From the start of the call to its end (or, on a stream still open, to now).
+    pub total_time: Option<Duration>,
+    /// Input (prompt) tokens, from `usage.prompt_tokens` or `usage.input_tokens`.
+    pub input_tokens: Option<u64>,
+    /// Output (completion) tokens, from `usage.completion_tokens` or `usage.output_tokens`.
+    pub output_tokens: Option<u64>,
+    /// The usage object as the gateway sent it (`prompt_tokens_details`, `cost`, … kept).
+    pub usage: Option<Value>,
+    /// `usage.cost` (OpenRouter), else LiteLLM's `x-litellm-response-cost` header.
+    pub cost: Option<f64>,
+    /// `usage.cost_details`, verbatim.
+    pub cost_details: Option<Value>,
+    /// The call has ended (a stream: reached its end, failed, or was closed); until then the
+    /// receipt of a stream grows.
+    pub complete: bool,
+}
+
+/// One attempt of a call.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Attempt {
+    /// The model this attempt asked for.
+    pub model: Option<String>,
+    /// The HTTP status it got, when a response arrived.
+    pub status: Option<u16>,
+    /// How it failed ([`ErrorKind::as_str`]: `status`, `connection`, `timeout`, `stream`, …);
+    /// `None` for the attempt that answered.
+    pub error: Option<&'static str>,
+    /// The delay waited before this attempt (zero for the first).
+    pub delay: Duration,
+    /// Why that delay (none for the first attempt).
+    pub delay_reason: Option<DelayReason>,
+    /// This attempt was started as a hedge beside another one.
+    pub hedge: bool,
+}
+
+/// Why a retry waited what it waited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DelayReason {
+    /// The server's `retry-after-ms` / `retry-after` header.
+    RetryAfter,
+    /// The client's exponential backoff.
+    Backoff,
+    /// The gateway's error body (`error.availability.retry_after`, `metadata.retry_after`).
+    GatewayHint,
+}
+
+impl DelayReason {
+    /// The snake_case name of the wire form: `retry_after`, `backoff`, `gateway_hint`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DelayReason::RetryAfter => "retry_after",
+            DelayReason::Backoff => "backoff",
+            DelayReason::GatewayHint => "gateway_hint",
+        }
+    }
+}
+
+/// The fallback chain's part in a call.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fallback {
+    /// A model after the first one was tried.
+    pub fired: bool,
+    /// The model of the chain that answered, when a fallback fired and one did.
+    pub model: Option<String>,
+}
+
+/// A hedged stream's part in a call.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Hedge {
+    /// A hedge request was started.
+    pub fired: bool,
+    /// The model of the stream that was handed to the caller, when a hedge fired.
+    pub model: Option<String>,
+    /// The hedge (not the first request) won.
+    pub hedge_won: bool,
+}
+
+/// A callback that receives each receipt when its call ends.
+pub type ReceiptFn = dyn Fn(&Receipt) + Send + Sync;
+
+/// The per-client hook ([`ClientBuilder::on_receipt`](crate::ClientBuilder::on_receipt)), called once
+/// per call when it ends: a response, an error, a stream's end, failure, cancel or drop.
+/// A hook that panics does not break the call: the panic is caught and dropped.
+#[derive(Clone)]
+pub struct ReceiptHook(pub Arc<ReceiptFn>);
+
+impl std::fmt::Debug for ReceiptHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReceiptHook(..)")
+    }
+}
+
+impl ReceiptHook {
+    fn call(&self, receipt: &Receipt) {
+        // The user's code must not turn a successful call into a panic in ours.
+        let _ = catch_unwind(AssertUnwindSafe(|| (self.0)(receipt)));
+    }
+}
+
+/// What a body says about who served it: read where the body is parsed anyway (a
+/// response), or from a stream's accumulator when its receipt is asked for.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Served {
+    /// The body's `id`.
+    pub id: Option<String>,
+    /// The body's `model`.
+    pub model: Option<String>,
+    /// The body's `provider` (OpenRouter).
+    pub provider: Option<String>,
+    /// The body's `usage`, verbatim.
+    pub usage: Option<Value>,
+}
+
+impl Served {
+    /// From a body's fields; empty strings and a null usage count as absent.
+    pub fn new(id: &str, model: &str, provider: Option<&Value>, usage: Option<Value>) -> Served {
+        let text = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        Served {
+            id: text(id),
+            model: text(model),
+            provider: provider.and_then(Value::as_str).map(str::to_owned),
+            usage: usage.filter(|u| !u.is_null()),
+        }
+    }
+}
+
+/// Records a call's receipt as it runs. Cloning shares it (a stream keeps the one its
+/// call started, a hedge's second request records into the same). Locked only at
+/// attempt boundaries, the first event and the end: a few times per call, never per chunk.
+#[derive(Clone, Debug)]
+pub(crate) struct Trace {
+    inner: Arc<Mutex<TraceState>>,
+    hook: Option<ReceiptHook>,
+    /// To mask the key in header values a gateway might echo.
+    secret: Option<crate::secret::ApiKey>,
+}
+
+#[derive(Debug)]
+struct TraceState {
+    receipt: Receipt,
+    started: Instant,
+    /// The delay the next attempt waits, recorded when the retry loop decides it.
+    next_delay: Option<(Duration, DelayReason)>,
+    /// The model the next attempts ask for (the fallback chain changes it).
+    model: Option<String>,
+    /// The next attempt is a hedge.
+    next_is_hedge: bool,
+    hook_called: bool,
+}
+
+impl Default for Trace {
+    fn default() -> Self {
+        Trace::new(None, None, None)
+    }
+}
+
+impl Trace {
+    /// A new trace, its clock starting now.
+    pub(crate) fn new(
+        model_requested: Option<String>,
+        hook: Option<ReceiptHook>,
+        secret: Option<crate::secret::ApiKey>,
+    ) -> Trace {
+        Trace {
+            inner: Arc::new(Mutex::new(TraceState {
+                receipt: Receipt {
+                    model_requested: model_requested.clone(),
+                    ..Default::default()
+                },
+                started: Instant::now(),
+                next_delay: None,
+                model: model_requested,
+                next_is_hedge: false,
+                hook_called: false,
+            })),
+            hook,
+            secret,
+        }
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut TraceState) -> R) -> R {
+        // A poisoned lock only means a hook or a recorder panicked mid-update: the data is still usable.
+        let mut state = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut state)
+    }
+
+    // ---- what the retry loop, the fallback chain and the hedge record ----
+
+    /// An attempt starts now: it gets the delay recorded by [`waiting`](Self::waiting) and
+    /// the model set by [`use_model`](Self::use_model).
+    pub(crate) fn attempt_started(&self) {
+        self.with(|s| {
+            let (delay, delay_reason) = match s.next_delay.take() {
+                Some((d, r)) => (d, Some(r)),
+                None => (Duration::ZERO, None),
+            };
+            let hedge = std::mem::take(&mut s.next_is_hedge);
+            s.receipt.attempts.push(Attempt {
+                model: s.model.clone(),
+                delay,
+                delay_reason,
+                hedge,
+                ..Default::default()
+            });
+        })
+    }
+
+    /// The retry loop will wait `delay` for `reason` before the next attempt.
+    pub(crate) fn waiting(&self, delay: Duration, reason: DelayReason) {
+        self.with(|s| s.next_delay = Some((delay, reason)))
+    }
+
+    // The three recorders below are the fallback chain's and the hedge's (issue 19, items 3-4).
+    /// The next attempts ask for `model` (the fallback chain moved on): recorded on each
+    /// attempt, and `fallback.fired` set when it differs from the model first asked for.
+    #[allow(dead_code)]
+    pub(crate) fn use_model(&self, model: &str) {
+        self.with(|s| {
+            if s.receipt.model_requested.as_deref() != Some(model) {
+                s.receipt.fallback.fired = true;
+            }
+            s.model = Some(model.to_owned());
+        })
+    }
+
+    /// The next attempt is a hedge started beside a slow one: `hedge.fired` is set.
+    #[allow(dead_code)]
+    pub(crate) fn hedge_started(&self) {
+        self.with(|s| {
+            s.receipt.hedge.fired = true;
+            s.next_is_hedge = true;
+        })
+    }
+
+    /// The hedge race is decided: the stream of `model` goes to the caller; `hedge_won`
+    /// says whether it is the hedge's.
+    #[allow(dead_code)]
+    pub(crate) fn hedge_decided(&self, model: Option<&str>, hedge_won: bool) {
+        self.with(|s| {
+            s.receipt.hedge.model = model.map(str::to_owned);
+            s.receipt.hedge.hedge_won = hedge_won;
+        })
+    }
+
+    /// The response headers of the current attempt arrived.
+    pub(crate) fn response_started(&self, status: u16, headers: &[(String, String)]) {
+        self.with(|s| {
+            let elapsed = s.started.elapsed();
+            if let Some(a) = s.receipt.attempts.last_mut() {
+                a.status = Some(status);
+            }
+            if status < 400 {
+                s.receipt.time_to_first_byte = Some(elapsed);
+            }
+            read_headers(&mut s.receipt, headers, self.secret.as_ref());
+        })
+    }
+
+    /// The current attempt failed with `error`.
+    pub(crate) fn attempt_failed(&self, error: &Error) {
+        self.with(|s| {
+            if let Some(a) = s.receipt.attempts.last_mut() {
+                a.error = Some(error.kind().as_str());
+                if a.status.is_none() {
+                    a.status = error.status();
+                }
+            }
+        })
+    }
+
+    /// A stream's first event arrived (once per stream; later calls keep the first time).
+    pub(crate) fn first_token(&self) {
+        self.with(|s| {
+            if s.receipt.time_to_first_token.is_none() {
+                s.receipt.time_to_first_token = Some(s.started.elapsed());
+            }
+        })
+    }
+
+    /// The receipt as it is now, completed with what the body said.
+    pub(crate) fn snapshot(&self, served: Option<Served>) -> Receipt {
+        self.with(|s| {
+            let mut r = s.receipt.clone();
+            if !r.complete {
+                r.total_time = Some(s.started.elapsed());
+            }
+            fill_served(&mut r, served);
+            scrub(&mut r, self.secret.as_ref());
+            r
+        })
+    }
+
+    /// The call ended: the final receipt, handed to the hook the first time only.
+    pub(crate) fn finish(&self, served: Option<Served>) -> Receipt {
+        let (receipt, first) = self.with(|s| {
+            let mut r = s.receipt.clone();
+            r.total_time = Some(s.started.elapsed());
+            fill_served(&mut r, served);
+            scrub(&mut r, self.secret.as_ref());
+            r.complete = true;
+            let first = !s.hook_called;
+            s.hook_called = true;
+            if first {
+                // Kept, so that a later look at the stream's receipt sees the same end.
+                s.receipt = r.clone();
+            }
+            (if first { r } else { s.receipt.clone() }, first)
+        });
+        if first {
+            if let Some(hook) = &self.hook {
+                hook.call(&receipt);
+            }
+        }
+        receipt
+    }
+
+    /// The call ended with `error`: the error carries the final receipt.
+    pub(crate) fn finish_error(&self, error: Error) -> Error {
+        if error.receipt().is_some() {
+            return error;
+        }
+        let receipt = self.finish(None);
+        error.with_receipt(receipt)
+    }
+
+    /// Whether the end was recorded already.
+    pub(crate) fn is_finished(&self) -> bool {
+        self.with(|s| s.hook_called)
+    }
+}
+
+fn fill_served(r: &mut Receipt, served: Option<Served>) {
+    let Some(served) = served else { return };
+    if served.model.is_some() {
+        r.model = served.model;
+    }
+    if served.provider.is_some() {
+        r.provider = served.provider;
+    }
+    if r.generation_id.is_none() {
+        r.generation_id = served.id;
+    }
+    if let Some(usage) = served.usage {
+        let n = |names: [&str; 2]| names.iter().find_map(|k| usage.get(*k).and_then(Value::as_u64));
+        r.input_tokens = n(["prompt_tokens", "input_tokens"]);
+        r.output_tokens = n(["completion_tokens", "output_tokens"]);
+        if let Some(cost) = usage.get("cost").and_then(Value::as_f64) {
+            r.cost = Some(cost);
+        }
+        r.cost_details = usage.get("cost_details").filter(|v| !v.is_null()).cloned();
+        r.usage = Some(usage);
+    }
+}
+
+/// Masks the key wherever a gateway echoed it into what the body said (header values
+/// are masked as they are read). Once per receipt, not per chunk.
+fn scrub(r: &mut Receipt, secret: Option<&crate::secret::ApiKey>) {
+    let Some(key) = secret.map(|k| k.expose()).filter(|k| k.len() >= 8) else {
+        return;
+    };
+    let masked = crate::secret::mask(key);
+    for text in [&mut r.model, &mut r.provider, &mut r.generation_id]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(clean) = crate::secret::mask_secret(text, key, &masked) {
+            *text = clean;
+        }
+    }
+    for value in [&mut r.usage, &mut r.cost_details].into_iter() {
+        if let Some(v) = value.as_ref() {
+            if let Some(clean) = crate::secret::mask_secret(&v.to_string(), key, &masked) {
+                *value = serde_json::from_str(&clean).ok();
+            }
+        }
+    }
+}
+
+/// Prefixes of the gateways' own response headers.
+const GATEWAY_PREFIXES: [&str; 3] = ["x-litellm-", "x-router-", "x-openrouter-"];
+/// Cache status headers, in order of preference.
+const CACHE_HEADERS: [&str; 4] = [
+    "x-openrouter-cache-status",
+    "x-cache-status",
+    "x-litellm-cache-status",
+    "x-cache",
+];
+/// Request id headers, in order of preference (TheRouter's after the common one).
+const REQUEST_ID_HEADERS: [&str; 4] = ["x-request-id", "x-router-request-id", "request-id", "x-litellm-call-id"];
+
+/// Reads the ids, gateway headers and cache status of a response: the last response's win.
+fn read_headers(r: &mut Receipt, headers: &[(String, String)], secret: Option<&crate::secret::ApiKey>) {
+    let get = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let clean = |v: &str| -> String {
+        match secret {
+            Some(key) if key.expose().len() >= 8 => {
+                let masked = crate::secret::mask(key.expose());
+                crate::secret::mask_secret(v, key.expose(), &masked).unwrap_or_else(|| v.to_owned())
+            }
+            _ => v.to_owned(),
+        }
+    };
+    r.request_id = REQUEST_ID_HEADERS.iter().find_map(|n| get(n)).map(clean);
+    r.generation_id = get("x-generation-id").map(clean);
+    r.cache_status = CACHE_HEADERS.iter().find_map(|n| get(n)).map(clean);
+    r.gateway_headers = headers
+        .iter()
+        .filter(|(k, _)| GATEWAY_PREFIXES.iter().any(|p| k.starts_with(p)))
+        .map(|(k, v)| (k.clone(), clean(v)))
+        .collect();
+    if let Some(p) = get("x-router-provider") {
+        r.provider = Some(clean(p));
+    }
+    if let Some(cost) = get("x-litellm-response-cost").and_then(|v| v.trim().parse::<f64>().ok()) {
+        r.cost = Some(cost);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempts_delays_and_the_served_model() {
+        use crate::error::ErrorKind;
+        let trace = Trace::new(Some("a/slow".into()), None, None);
+        trace.attempt_started();
+        trace.attempt_failed(&Error::new(ErrorKind::Status, "busy").with_status(503));
+        trace.waiting(Duration::from_millis(250), DelayReason::RetryAfter);
+        trace.use_model("b/fast");
+        trace.attempt_started();
+        trace.response_started(
+            200,
+            &[
+                ("x-generation-id".into(), "gen-1".into()),
+                ("x-litellm-model-id".into(), "m1".into()),
+                ("x-cache".into(), "HIT".into()),
+                ("content-type".into(), "application/json".into()),
+            ],
+        );
+        let usage = serde_json::json!({"prompt_tokens": 3, "completion_tokens": 5, "cost": 0.25, "cost_details": {"upstream_inference_cost": 0.2}});
+        let r = trace.finish(Some(Served::new(
+            "gen-x",
+            "b/fast",
+            Some(&Value::from("Groq")),
+            Some(usage),
+        )));
+        assert_eq!(r.model_requested.as_deref(), Some("a/slow"));
+        assert_eq!(r.model.as_deref(), Some("b/fast"));
+        assert_eq!(r.provider.as_deref(), Some("Groq"));
+        assert_eq!(r.generation_id.as_deref(), Some("gen-1"));
+        assert_eq!(r.cache_status.as_deref(), Some("HIT"));
+        assert_eq!(
+            r.gateway_headers,
+            vec![("x-litellm-model-id".to_owned(), "m1".to_owned())]
+        );
+        assert_eq!(r.attempts.len(), 2);
+        assert_eq!(r.attempts[0].status, Some(503));
+        assert_eq!(r.attempts[0].error, Some("status"));
+        assert_eq!(r.attempts[1].delay, Duration::from_millis(250));
+        assert_eq!(r.attempts[1].delay_reason, Some(DelayReason::RetryAfter));
+        assert_eq!(r.attempts[1].model.as_deref(), Some("b/fast"));
+        assert!(r.fallback.fired);
+        assert_eq!(
+            (r.input_tokens, r.output_tokens, r.cost),
+            (Some(3), Some(5), Some(0.25))
+        );
+        assert!(r.cost_details.is_some() && r.complete && r.time_to_first_byte.is_some());
+    }
+
+    #[test]
+    fn the_hook_runs_once_and_a_panic_in_it_is_contained() {
+        let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = calls.clone();
+        let hook = ReceiptHook(Arc::new(move |_: &Receipt| {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            panic!("a broken hook");
+        }));
+        let trace = Trace::new(None, Some(hook), None);
+        trace.finish(None);
+        trace.finish(None);
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn header_values_that_echo_the_key_are_masked() {
+        let key = crate::secret::ApiKey::new("sk-secret-0123456789abcdef");
+        let trace = Trace::new(None, None, Some(key));
+        trace.attempt_started();
+        trace.response_started(200, &[("x-litellm-key".into(), "sk-secret-0123456789abcdef".into())]);
+        let r = trace.finish(None);
+        assert!(!format!("{r:?}").contains("0123456789abcdef"), "{r:?}");
+    }
+}
