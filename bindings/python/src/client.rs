@@ -155,7 +155,10 @@ impl NativeClient {
         let (op, opts) = prepare(op, opts, &cancel).map_err(|e| to_err(py, &e))?;
         let (client, body) = (self.client(), body.map(str::to_owned));
         bridge::spawn(completions, future, async move {
-            client.call(op, body.as_deref(), &opts).await.map(Payload::Body)
+            client
+                .call(op, body.as_deref(), &opts)
+                .await
+                .map(|r| Payload::Body(Box::new(r)))
         });
         Ok(CallHandle(CancelHandle::new(cancel)))
     }

@@ -14,7 +14,9 @@ use crate::stream::NativeStream;
 
 /// What an async call hands back to its asyncio future.
 pub(crate) enum Payload {
-    Body(Response<Bytes>),
+    /// Boxed: a response (headers, receipt) is several times the size of the other variants,
+    /// which every stream batch would otherwise carry.
+    Body(Box<Response<Bytes>>),
     Stream(NativeStream),
     /// Chunks, whether helper events are on, whether this is the stream's first batch,
     /// the class they decode into.
@@ -33,7 +35,7 @@ impl Payload {
 
     pub(crate) fn into_py(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         Ok(match self {
-            Payload::Body(r) => response(py, r)?.into_any().unbind(),
+            Payload::Body(r) => response(py, *r)?.into_any().unbind(),
             Payload::Stream(s) => Py::new(py, s)?.into_any(),
             Payload::Batch(chunks, events, _, cls) => batch(py, chunks, events, cls.bind(py))?.into_any().unbind(),
             Payload::Ready(_) => py.None(),
