@@ -606,8 +606,8 @@ def main() -> None:
                 parts.append(f"{label.format(big='big', small='small')} {ratio_text(x['median'] / y['median'])}")
         print(f"  {client} / {peer}: " + "; ".join(parts))
     print()
-    print("targets:" + (" (quick mode: numbers not judged)" if a.quick else ""))
-    for t in targets:
+    print("targets:" + (" (quick mode: numbers not judged)" if a.quick else "") + ("" if meas else " none measured (--scale only)"))
+    for t in targets if meas else []:
         mark = "-" if t["met"] is None else ("MET" if t["met"] else "NOT MET")
         print(f"  [{mark:>7}] {t['target']}: {t['shown']}")
     rk_failed = []

@@ -64,8 +64,8 @@ def reset_mock(url: str) -> None:
     urllib.request.urlopen(req, timeout=30).read()
 
 
-def derive(r: dict, streams: int) -> dict:
-    wall = r["wall_s"]
+def derive(r: dict) -> dict:
+    wall, life = r["wall_s"], r["proc_wall_s"]
     return {
         "chunks_per_s": r["chunks"] / wall,
         "first_p50_ms": r["first_p50_ms"],
@@ -73,7 +73,12 @@ def derive(r: dict, streams: int) -> dict:
         "cpu_us_per_chunk": r["cpu_s"] / r["chunks"] * 1e6,
         "rss_mb": r["rss_kb"] / 1024,
         "client_cpu_share": r["cpu_s"] / wall,
-        "mock_share": r["mock_cpu_s"] / wall,
+        # The mock's CPU is read before and after the whole client process (start-up and its
+        # warm-up request included), so it is shared over the process's life: over the measured
+        # part only, a 2 ms point would show the mock at several cores.
+        "mock_share": r["mock_cpu_s"] / life,
+        # Other processes on the machine meanwhile, in cores (bench/run shares it with builds).
+        "others_cores": max(0.0, r["busy_cores"] - (r["cpu_s"] + r["mock_cpu_s"]) / life),
     }
 
 
@@ -108,10 +113,10 @@ def run_curve(names: list[str], cl: dict, run_one: Callable, mock, client_core: 
                     continue
                 res["streams"], res["per_stream"] = s, n
                 raw[c][str(s)].append(res)
-                d = derive(res, s)
+                d = derive(res)
                 log(f"scale {s:>6} streams × {n:<5} {c:<23} run {r + 1}/{runs}: chunks/s {d['chunks_per_s']:,.0f}, "
                     f"first p99 {d['first_p99_ms']:.1f} ms, CPU {d['cpu_us_per_chunk']:.2f} µs/chunk, "
-                    f"RSS {d['rss_mb']:.0f} MB, mock {d['mock_share']:.0%}")
+                    f"RSS {d['rss_mb']:.0f} MB, mock {d['mock_share']:.0%}, others {d['others_cores']:.1f} cores")
     return {"sizes": sizes, "raw": raw, "errors": errors, "stopped": stopped,
             "per_stream": {str(s): chunks_for(s, quick) for s in sizes}}
 
@@ -124,7 +129,7 @@ def stats(curve: dict) -> dict:
         for s, results in per.items():
             if not results:
                 continue
-            ds = [derive(r, int(s)) for r in results]
+            ds = [derive(r) for r in results]
             out.setdefault(c, {})[s] = {k: statistics.median(d[k] for d in ds) for k in ds[0]}
         base = out.get(c, {}).get("1", {}).get("rss_mb")
         for s, v in out.get(c, {}).items():
@@ -144,6 +149,8 @@ def limit(c: str, curve: dict, st: dict) -> str:
             why = "memory"
         elif "stalled" in low:
             why = "stalled"
+        elif "timed out" in low or "timeout" in low:
+            why = "the client's own request timeout"
         else:
             why = "error"
         return f"{why} at {s:,} streams"
@@ -155,6 +162,9 @@ def limit(c: str, curve: dict, st: dict) -> str:
         return f"mock CPU ({top['mock_share']:.0%} of its core) at {sizes[-1]:,} streams"
     if top["client_cpu_share"] >= 0.8:
         return f"client CPU ({top['client_cpu_share']:.0%} of a core) at {sizes[-1]:,} streams"
+    if top["others_cores"] >= 0.5:
+        return (f"the shared machine at {sizes[-1]:,} streams: other processes used {top['others_cores']:.1f} cores "
+                f"meanwhile (client {top['client_cpu_share']:.0%}, mock {top['mock_share']:.0%} of a core)")
     return (f"neither core saturated at {sizes[-1]:,} streams (client {top['client_cpu_share']:.0%}, "
             f"mock {top['mock_share']:.0%}): the connection set-up and first-chunk waits")
 
@@ -193,13 +203,14 @@ def markdown(curve: dict, st: dict, versions: str, chart: str | None, nofile: tu
                     cells.append("not run" if c in curve["stopped"] else "—")
             lines.append(f"| {c} | " + " | ".join(cells) + " |")
         lines.append("")
-    lines += ["### What limits each curve at its largest size", "", "| client | limit | mock CPU share | client CPU share |",
-              "|---|---|---|---|"]
+    lines += ["### What limits each curve at its largest size", "",
+              "| client | limit | mock CPU share | client CPU share | other processes (cores) |", "|---|---|---|---|---|"]
     for c in [c for c in CLIENTS if c in curve["raw"]]:
         sz = [s for s in sizes if str(s) in st.get(c, {})]
         top = st[c][str(sz[-1])] if sz else {}
         lines.append(f"| {c} | {limit(c, curve, st)} | {fmt(top.get('mock_share', 0) * 100) + ' %' if top else '—'} | "
-                     f"{fmt(top.get('client_cpu_share', 0) * 100) + ' %' if top else '—'} |")
+                     f"{fmt(top.get('client_cpu_share', 0) * 100) + ' %' if top else '—'} | "
+                     f"{fmt(top.get('others_cores', 0)) if top else '—'} |")
     lines.append("")
     errs = [(c, s, e) for c, per in curve["errors"].items() for s, e in per.items()]
     if errs:

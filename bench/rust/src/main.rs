@@ -14,6 +14,11 @@ use routerkit::types::{ChatCompletionRequest, ChatMessage};
 use routerkit::{Client, RequestOptions};
 use serde_json::{json, Value};
 
+// The async-openai peer, behind a feature: the workspace's build, tests and clippy (make test)
+// would otherwise compile it and its dependencies; bench/run enables it.
+#[cfg(feature = "async-openai")]
+mod aoa;
+
 /// Streamed deltas take these in turn: consecutive chunks differ, as a model's tokens do.
 const PIECES: [&str; 10] = [
     "The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ".",
@@ -264,58 +269,6 @@ impl Bench for Raw {
     }
 }
 
-/// async-openai (`--client async-openai`): `chat().create` and `chat().create_stream`, typed.
-#[derive(Clone)]
-struct Aoa {
-    client: async_openai::Client<async_openai::config::OpenAIConfig>,
-    req: async_openai::types::chat::CreateChatCompletionRequest,
-}
-
-impl Aoa {
-    fn new(url: &str) -> Aoa {
-        use async_openai::types::chat::{ChatCompletionRequestUserMessage, CreateChatCompletionRequestArgs};
-        let config = async_openai::config::OpenAIConfig::new()
-            .with_api_key("sk-bench-0123456789")
-            .with_api_base(format!("{url}/v1"));
-        let req = CreateChatCompletionRequestArgs::default()
-            .model("m")
-            .messages(vec![ChatCompletionRequestUserMessage::from("bench").into()])
-            .build()
-            .unwrap();
-        Aoa {
-            client: async_openai::Client::with_config(config),
-            req,
-        }
-    }
-}
-
-impl Bench for Aoa {
-    async fn chat(&self) {
-        let r = self.client.chat().create(self.req.clone()).await.unwrap();
-        assert!(r.choices[0].message.content.is_some());
-    }
-    async fn stream(&self) -> (usize, Duration) {
-        let t0 = Instant::now();
-        let mut first = Duration::ZERO;
-        let mut s = self.client.chat().create_stream(self.req.clone()).await.unwrap();
-        let mut n = 0;
-        while let Some(chunk) = s.next().await {
-            let chunk = chunk.unwrap();
-            if chunk
-                .choices
-                .first()
-                .is_some_and(|c| c.delta.content.as_deref().is_some_and(|t| !t.is_empty()))
-            {
-                if n == 0 {
-                    first = t0.elapsed();
-                }
-                n += 1;
-            }
-        }
-        (n, first)
-    }
-}
-
 async fn run<B: Bench>(b: B, a: &Args) -> Value {
     let t = Instant::now();
     b.chat().await; // warm: connection, lazy state
@@ -372,6 +325,16 @@ async fn run<B: Bench>(b: B, a: &Args) -> Value {
     }
 }
 
+#[cfg(feature = "async-openai")]
+async fn async_openai_main(a: &Args) -> Value {
+    run(aoa::Aoa::new(&a.url), a).await
+}
+
+#[cfg(not(feature = "async-openai"))]
+async fn async_openai_main(_: &Args) -> Value {
+    panic!("--client async-openai: this binary was built without the `async-openai` feature (bench/run builds it with)")
+}
+
 #[tokio::main]
 async fn main() {
     // The work runs in a spawned task, as in a server: on a worker thread, beside
@@ -399,7 +362,7 @@ async fn bench_main() {
     } else if a.client == "raw" {
         run(Raw::new(&a.url), &a).await
     } else if a.client == "async-openai" {
-        run(Aoa::new(&a.url), &a).await
+        async_openai_main(&a).await
     } else if a.client == "routerkit-pump" {
         run(RkPump(Rk::new(&a.url)), &a).await
     } else {
