@@ -6,7 +6,7 @@
 //! and why), whether a fallback or a hedge fired, how long the first byte, the first
 //! token and the whole call took, and the usage and cost the gateway reported.
 //!
-//! It is filled by a [`Trace`] that the call's context carries: the retry loop
+//! It is filled by a `Trace` that the call's context carries: the retry loop
 //! (`call.rs`) records each attempt, the stream (`stream/mod.rs`) records its first
 //! event and its end. Nothing is recorded per chunk: a stream's model, provider and
 //! usage are read from its accumulator when the receipt is asked for, so the cost per
@@ -77,7 +77,7 @@ pub struct Attempt {
     pub model: Option<String>,
     /// The HTTP status it got, when a response arrived.
     pub status: Option<u16>,
-    /// How it failed ([`ErrorKind::as_str`]: `status`, `connection`, `timeout`, `stream`, …);
+    /// How it failed ([`ErrorKind::as_str`](crate::ErrorKind::as_str): `status`, `connection`, `timeout`, `stream`, …);
     /// `None` for the attempt that answered.
     pub error: Option<&'static str>,
     /// The delay waited before this attempt (zero for the first).
