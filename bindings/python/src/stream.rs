@@ -54,6 +54,8 @@ pub struct NativeStream {
     started: std::sync::atomic::AtomicBool,
     /// A read-ahead stream's text taken from its buffer and not yet decoded (see [`Hooks`]).
     pending: std::sync::Mutex<Pending>,
+    /// Reads the receipt while a pending read holds the stream.
+    receipt: routerkit::ReceiptHandle,
 }
 
 /// Text taken from a read-ahead buffer, and how far it was decoded.
@@ -143,6 +145,7 @@ impl NativeStream {
             stream.enable_events();
         }
         let cancel = stream.cancel_handle();
+        let receipt = stream.receipt_handle();
         let meta = Arc::new(std::sync::Mutex::new(Meta::of(&stream)));
         let (inner, read_ahead) = if read_ahead && !events {
             let hooks = Hooks {
@@ -161,6 +164,7 @@ impl NativeStream {
             read_ahead,
             meta,
             cancel,
+            receipt,
             events,
             cls,
             started: Default::default(),
@@ -286,6 +290,8 @@ impl NativeStream {
         } else if let Some(Ok(mut s)) = self.inner.as_ref().map(|s| s.try_lock()) {
             s.cancel();
         }
+        // A pending read holds the stream: the receipt ends now all the same.
+        self.receipt.close();
     }
 
     /// Whether `close()` was called.
@@ -327,6 +333,12 @@ impl NativeStream {
             Some(s) => s.try_lock().map(|s| s.headers().to_vec()).unwrap_or_default(),
             None => lock(&self.meta).headers.clone(),
         }
+    }
+
+    /// The route receipt as JSON text (`routerkit::bridge::wire::ReceiptWire`): what is known so
+    /// far during the stream, final (`complete`) after its end or `close()`.
+    fn receipt_json(&self) -> Option<String> {
+        Some(routerkit::bridge::wire::receipt_json(&self.receipt.receipt()))
     }
 
     /// Attempts made so far.
