@@ -20,6 +20,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import scale  # noqa: E402  (bench/lib/scale.py: the scale curve)
+
 ROOT = Path(__file__).resolve().parents[2]
 PEERS = ROOT / "bench" / ".peers"
 
@@ -31,8 +34,19 @@ PEER_OF = {
     "routerkit-node": "openai-node",
     "routerkit-go": "go-openai",
 }
-ORDER = ["raw-rust", "routerkit-rust", "openai-python", "routerkit-python", "openai-python-async",
-         "routerkit-python-async", "openai-node", "routerkit-node", "go-openai", "routerkit-go"]
+# The other peer a user of that language would pick today, shown as a second ratio row: the
+# official Go SDK beside go-openai (which routerkit-go is a drop-in for), async-openai beside
+# the raw reqwest floor.
+MORE_PEERS = {
+    "routerkit-rust": ["async-openai"],
+    "routerkit-go": ["openai-go"],
+}
+ORDER = ["raw-rust", "async-openai", "routerkit-rust", "openai-python", "routerkit-python", "openai-python-async",
+         "routerkit-python-async", "routerkit-python-uvloop", "openai-node", "routerkit-node", "go-openai", "openai-go",
+         "routerkit-go"]
+# Clients measured in some measurements only: routerkit's asyncio path on uvloop's loop (a common
+# production loop) where the loop is what is measured.
+ONLY_IN = {"routerkit-python-uvloop": {"concurrent"}}
 
 
 def clients(target: Path, node_module: str) -> dict[str, list[str]]:
@@ -43,14 +57,17 @@ def clients(target: Path, node_module: str) -> dict[str, list[str]]:
     gob = str(PEERS / "bin" / "go-client")
     return {
         "raw-rust": [rust, "--client", "raw"],
+        "async-openai": [rust, "--client", "async-openai"],
         "routerkit-rust": [rust, "--client", "routerkit"],
         "openai-python": [py_oa, pyc, "--client", "openai"],
         "routerkit-python": [py_rk, pyc, "--client", "routerkit"],
         "openai-python-async": [py_oa, pyc, "--client", "openai", "--async"],
         "routerkit-python-async": [py_rk, pyc, "--client", "routerkit", "--async"],
+        "routerkit-python-uvloop": [py_rk, pyc, "--client", "routerkit", "--async", "--uvloop"],
         "openai-node": ["node", nodec, "--client", "openai", "--module", str(PEERS / "node-openai" / "node_modules" / "openai")],
         "routerkit-node": ["node", nodec, "--client", "routerkit", "--module", node_module],
         "go-openai": [gob, "--client", "go-openai"],
+        "openai-go": [gob, "--client", "openai-go"],
         "routerkit-go": [gob, "--client", "routerkit"],
     }
 
@@ -115,7 +132,12 @@ def machine() -> dict:
 
     node_oa = PEERS / "node-openai" / "node_modules" / "openai" / "package.json"
     gomod = (ROOT / "bench" / "go" / "go.mod").read_text() if (ROOT / "bench" / "go" / "go.mod").exists() else ""
-    go_oa = next((ln.split()[-1] for ln in gomod.splitlines() if "sashabaranov/go-openai" in ln and not ln.startswith("module")), "?")
+    def go_version(path: str) -> str:
+        return next((ln.split()[-1] for ln in gomod.splitlines() if path in ln.split() or f"require {path}" in ln), "?")
+
+    lock = (ROOT / "Cargo.lock").read_text() if (ROOT / "Cargo.lock").exists() else ""
+    aoa = lock.split('name = "async-openai"\nversion = "', 1)
+    aoa_version = aoa[1].split('"', 1)[0] if len(aoa) == 2 else "?"
     return {
         "cpu": model,
         "nproc": os.cpu_count(),
@@ -127,7 +149,9 @@ def machine() -> dict:
         "go": sh(["go", "version"]),
         "openai-python": pkg_version(PEERS / "py-openai" / "bin" / "python", "openai"),
         "openai-node": json.loads(node_oa.read_text())["version"] if node_oa.exists() else "?",
-        "go-openai": go_oa,
+        "go-openai": go_version("github.com/sashabaranov/go-openai"),
+        "openai-go": go_version("github.com/openai/openai-go/v3"),
+        "async-openai": aoa_version,
         "routerkit": sh(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
         + (" (dirty)" if sh(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"]) else ""),
     }
@@ -260,6 +284,15 @@ TARGETS = [
     ("routerkit-go", "stream_big", "cpu_per_100k_s", "ratio_max", 1, "issue 5: CPU per streamed chunk ≤ go-openai's"),
     ("routerkit-go", "seq", "rps", "ratio_min", 1, "issue 5: sequential req/s ≥ go-openai's"),
     ("routerkit-go", "concurrent", "chunks_per_s", "ratio_min", 1, "issue 5: chunks/s over 200 streams ≥ go-openai's"),
+    # Issue 21: the peers a user would pick today, and Python's asyncio path against Node's over the same engine.
+    ("routerkit-python-async", "concurrent", "chunks_per_s", "ratio_min", 0.5,
+     "issue 21: chunks/s over 200 asyncio streams ≥ 0.5× routerkit-node", "routerkit-node"),
+    ("routerkit-go", "stream_big", "cpu_per_100k_s", "ratio_max", 1, "issue 21: CPU per streamed chunk ≤ openai-go's", "openai-go"),
+    ("routerkit-go", "seq", "rps", "ratio_min", 1, "issue 21: sequential req/s ≥ openai-go's", "openai-go"),
+    ("routerkit-go", "concurrent", "chunks_per_s", "ratio_min", 1, "issue 21: chunks/s over 200 streams ≥ openai-go's", "openai-go"),
+    ("routerkit-rust", "stream_big", "cpu_per_100k_s", "ratio_max", 1, "issue 21: CPU per streamed chunk ≤ async-openai's", "async-openai"),
+    ("routerkit-rust", "seq", "rps", "ratio_min", 1, "issue 21: sequential req/s ≥ async-openai's", "async-openai"),
+    ("routerkit-rust", "concurrent", "chunks_per_s", "ratio_min", 1, "issue 21: chunks/s over 200 streams ≥ async-openai's", "async-openai"),
 ]
 
 
@@ -289,9 +322,9 @@ def ratio_text(r: float) -> str:
 
 def evaluate(stats: dict) -> list[dict]:
     out = []
-    for client, key, metric, kind, bound, text in TARGETS:
+    for client, key, metric, kind, bound, text, *against in TARGETS:
         rk = stats.get(client, {}).get(key, {}).get(metric)
-        peer = stats.get(PEER_OF[client], {}).get(key, {}).get(metric)
+        peer = stats.get(against[0] if against else PEER_OF[client], {}).get(key, {}).get(metric)
         row = {"target": text, "client": client, "met": None, "value": None}
         if rk is None or (kind != "abs_max" and peer is None):
             row["shown"] = "not measured"
@@ -320,7 +353,9 @@ def markdown(stats: dict, meas: list[dict], info: dict, targets: list[dict], cha
     lines += [f"- CPU: {m['cpu']} × {m['nproc']} (nproc), {m['mem_gib']} GiB, Linux {m['kernel']}",
               f"- mock gateway pinned to core {info['mock_core']}, each client process to core {info['client_core']} (`taskset`)",
               f"- {m['rustc']}; {m['python']}; node {m['node']}; {m['go']}",
-              f"- peers: openai-python {m['openai-python']}, openai-node {m['openai-node']}, go-openai {m['go-openai']}; routerkit {m['routerkit']}",
+              f"- peers: openai-python {m['openai-python']}, openai-node {m['openai-node']}, go-openai {m['go-openai']}, "
+              f"openai-go {m.get('openai-go', '?')} (github.com/openai/openai-go/v3), async-openai {m.get('async-openai', '?')}; "
+              f"routerkit {m['routerkit']}",
               *artifact_lines(info.get("artifacts")),
               f"- {info['runs']} runs per figure after a warm-up pass; cells show the median and <sub>min–max</sub>",
               f"- load: {info['load']}", ""]
@@ -340,8 +375,9 @@ def markdown(stats: dict, meas: list[dict], info: dict, targets: list[dict], cha
             if all(c == "—" for c in cells):
                 continue  # not measured in this group (sync Python has no concurrent row)
             lines.append(f"| {client} | " + " | ".join(cells) + " |")
-            peer = PEER_OF.get(client)
-            if peer in stats:
+            for peer in [PEER_OF.get(client)] + MORE_PEERS.get(client, []):
+                if peer not in stats:
+                    continue
                 rs = []
                 for k, mt, _, _ in cols:
                     a, b = stats[client].get(k, {}).get(mt), stats[peer].get(k, {}).get(mt)
@@ -353,7 +389,7 @@ def markdown(stats: dict, meas: list[dict], info: dict, targets: list[dict], cha
               "`import/require` is measured inside a fresh process (`import X` plus one client object; for Rust and Go, "
               "which have no import step, just the client object); `process start-to-exit` is the whole `--mode startup` process, "
               "interpreter start included.", ""]
-    lines += ["## Targets (issues 3, 4, 5)", "", "| target | result | |", "|---|---|---|"]
+    lines += ["## Targets (issues 3, 4, 5, 21)", "", "| target | result | |", "|---|---|---|"]
     for t in targets:
         mark = "—" if t["met"] is None else ("met" if t["met"] else "**not met**")
         lines.append(f"| {t['target']} | {t['shown']} | {mark} |")
@@ -400,6 +436,19 @@ def chart(stats: dict, path: Path, title: str) -> bool:
     return True
 
 
+def scale_header(info: dict, cmdline: str) -> str:
+    """The header of a results file that holds only the scale curve (`--scale only`)."""
+    m = info["machine"]
+    return "\n".join([f"# routerkit scale curve — {info['date']}", "", f"Reproduce: `{cmdline}`.", "",
+                      f"- {m['cpu']} × {m['nproc']}; mock on core {info['mock_core']}, client on core {info['client_core']}",
+                      *artifact_lines(info.get("artifacts")), f"- load: {info['load']}", ""])
+
+
+def scale_versions(m: dict) -> str:
+    return (f"Peers: openai-python {m['openai-python']}, openai-node {m['openai-node']}, go-openai {m['go-openai']}, "
+            f"openai-go {m.get('openai-go', '?')}, async-openai {m.get('async-openai', '?')}.")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
@@ -410,16 +459,29 @@ def main() -> None:
     ap.add_argument("--cmdline", default="bench/run")
     ap.add_argument("--artifacts", help="bench/run's manifest of the routerkit artifacts installed (bench/.peers/artifacts.json)")
     ap.add_argument("--render", help="rewrite the .md and .png of a results .json (no measuring)")
+    ap.add_argument("--scale", choices=["with", "only", "no"], default="with",
+                    help="the scale curve (1 to 10,000 concurrent streams): after the main table (default), alone, or not")
+    ap.add_argument("--scale-sizes", help="comma-separated stream counts (default 1,10,100,1000,10000; quick: 1,10,100)")
+    ap.add_argument("--scale-runs", type=int, help="runs per point (default 3; quick: 1)")
     a = ap.parse_args()
     if a.render:
         src = Path(a.render)
         data = json.loads(src.read_text())
         info, stats = data["info"], data["stats"]
-        png = src.with_suffix(".png")
-        has_chart = chart(stats, png, f"routerkit vs peers — {info['date']}, {info['machine']['cpu']}, mock and client on separate cores")
         quick = src.name.startswith("quick-")
-        md = markdown(stats, measurements(quick), info, evaluate(stats), png.name if has_chart else None,
-                      "bench/run --quick" if quick else "bench/run")
+        if stats:
+            png = src.with_suffix(".png")
+            has_chart = chart(stats, png, f"routerkit vs peers — {info['date']}, {info['machine']['cpu']}, mock and client on separate cores")
+            md = markdown(stats, measurements(quick), info, evaluate(stats), png.name if has_chart else None,
+                          "bench/run --quick" if quick else "bench/run")
+        else:  # a `--scale only` run
+            md = scale_header(info, "bench/run --scale only")
+        if data.get("scale"):
+            sp, m = data["scale"], info["machine"]
+            spng = src.with_name(src.stem + "-curve.png")
+            has_s = scale.chart(sp["curve"], sp["stats"], spng, f"routerkit vs peers by concurrent streams — {info['date']}, {m['cpu']}")
+            md += "\n" + "\n".join(scale.markdown(sp["curve"], sp["stats"], scale_versions(m), spng.name if has_s else None,
+                                                   tuple(sp["nofile"])))
         src.with_suffix(".md").write_text(md)
         print(f"wrote {src.with_suffix('.md')}")
         return
@@ -431,18 +493,22 @@ def main() -> None:
     names = [c for c in ORDER if not a.only or c in a.only.split(",")]
     pin = (os.cpu_count() or 1) >= 2 and subprocess.run(["sh", "-c", "command -v taskset"], capture_output=True).returncode == 0
     mock_core, client_core = ("0", "1") if pin else (None, None)
+    nofile = scale.raise_nofile()  # before the mock starts: it and every client inherit it
     mock = Mock(target / "release" / "routerkit-mock", mock_core)
     timeout = 600
+    curve = None
     raw: dict = {c: {m["key"]: [] for m in meas} for c in names}
     failures: list[str] = []
     load0 = Path("/proc/loadavg").read_text().split()[:3]
     t_start = time.perf_counter()
+    if a.scale == "only":
+        meas = []
     try:
-        if not a.quick:
+        if not a.quick and meas:
             print(f"warm-up pass ({len(names)} clients)", flush=True)
             for m in meas:
                 for c in names:
-                    if c in m.get("skip", ()):
+                    if c in m.get("skip", ()) or m["key"] not in ONLY_IN.get(c, {m["key"]}):
                         continue
                     try:
                         run_one(cl[c], m["mode"], warm_args(m), mock.url, mock, client_core, timeout)
@@ -452,7 +518,7 @@ def main() -> None:
             for m in meas:
                 reps = 2 if m["key"] == "startup" and not a.quick else 1  # start-up is short and noisy: twice the runs
                 for c in names:
-                    if c in m.get("skip", ()):
+                    if c in m.get("skip", ()) or m["key"] not in ONLY_IN.get(c, {m["key"]}):
                         continue
                     for _ in range(reps):
                         try:
@@ -466,6 +532,10 @@ def main() -> None:
                         d = derive(m["key"], res)
                         short = ", ".join(f"{k} {fmt(v)}" for k, v in d.items())
                         print(f"run {r + 1}/{runs} {m['key']:<13} {c:<23} {short}", flush=True)
+        if a.scale != "no":
+            sizes = [int(x) for x in a.scale_sizes.split(",")] if a.scale_sizes else None
+            curve = scale.run_curve(names, cl, run_one, mock, client_core, a.scale_runs or (1 if a.quick else 3),
+                                    a.quick, sizes, log=lambda t: print(t, flush=True))
     finally:
         mock.close()
     elapsed = time.perf_counter() - t_start
@@ -499,21 +569,36 @@ def main() -> None:
                  f"Streams use the mock's `repeat` step (each event pre-rendered; writes coalesce when the client lags)."
                  if top_mock else None),
     }
-    png = out / f"{stem}.png"
-    has_chart = chart(stats, png, f"routerkit vs peers — {today}, {info['machine']['cpu']}, mock and client on separate cores")
     info["failures"] = failures
-    md = markdown(stats, meas, info, targets, png.name if has_chart else None, a.cmdline)
+    scale_part, scale_lines = None, []
+    if curve is not None:
+        sst = scale.stats(curve)
+        m = info["machine"]
+        spng = out / f"{stem}{'' if meas else '-scale'}-curve.png"
+        has_s = scale.chart(curve, sst, spng, f"routerkit vs peers by concurrent streams — {today}, {m['cpu']}")
+        scale_lines = scale.markdown(curve, sst, scale_versions(m), spng.name if has_s else None, nofile)
+        scale_part = {"curve": curve, "stats": sst, "nofile": list(nofile),
+                      "limits": {c: scale.limit(c, curve, sst) for c in curve["raw"]}}
+    if meas:
+        png = out / f"{stem}.png"
+        has_chart = chart(stats, png, f"routerkit vs peers — {today}, {info['machine']['cpu']}, mock and client on separate cores")
+        md = markdown(stats, meas, info, targets, png.name if has_chart else None, a.cmdline)
+    else:
+        stem += "-scale"
+        md = scale_header(info, a.cmdline)
+    md += "\n" + "\n".join(scale_lines)
     (out / f"{stem}.md").write_text(md)
-    (out / f"{stem}.json").write_text(json.dumps({"info": info, "stats": stats, "raw": raw, "targets": targets}, indent=1))
+    (out / f"{stem}.json").write_text(json.dumps({"info": info, "stats": stats, "raw": raw, "targets": targets,
+                                                  "scale": scale_part}, indent=1))
 
     print()
-    print(f"wrote {out / (stem + '.md')}" + (f" and {png}" if has_chart else ""))
+    print(f"wrote {out / (stem + '.md')}")
     print(f"load: {info['load']}")
     print("\n".join(artifact_lines(art)).replace("`", ""))
     print()
     print("ratios against each language's peer (same run):")
-    for client in [c for c in ORDER if c in PEER_OF and c in stats and PEER_OF[c] in stats]:
-        peer = PEER_OF[client]
+    for client, peer in [(c, p) for c in ORDER if c in PEER_OF for p in [PEER_OF[c]] + MORE_PEERS.get(c, [])
+                         if c in stats and p in stats]:
         parts = []
         for key, metric, label, _ in COLUMNS:
             x, y = stats[client].get(key, {}).get(metric), stats[peer].get(key, {}).get(metric)
@@ -521,12 +606,18 @@ def main() -> None:
                 parts.append(f"{label.format(big='big', small='small')} {ratio_text(x['median'] / y['median'])}")
         print(f"  {client} / {peer}: " + "; ".join(parts))
     print()
-    print("targets:" + (" (quick mode: numbers not judged)" if a.quick else ""))
-    for t in targets:
+    print("targets:" + (" (quick mode: numbers not judged)" if a.quick else "") + ("" if meas else " none measured (--scale only)"))
+    for t in targets if meas else []:
         mark = "-" if t["met"] is None else ("MET" if t["met"] else "NOT MET")
         print(f"  [{mark:>7}] {t['target']}: {t['shown']}")
-    if failures:
-        print(f"\n{len(failures)} failed run(s): see the results file")
+    rk_failed = []
+    if scale_part:
+        print("\nscale curve: what limits each client at its largest size")
+        for c, why in scale_part["limits"].items():
+            print(f"  {c:<23} {why}")
+        rk_failed = [c for c in curve["stopped"] if c.startswith("routerkit-")]
+    if failures or rk_failed:
+        print(f"\n{len(failures)} failed run(s), routerkit failing in the scale curve: {rk_failed or 'none'}; see the results file")
         sys.exit(1)
 
 

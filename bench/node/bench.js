@@ -7,7 +7,7 @@ const [, , which, what, url] = process.argv;
 const path = require('node:path');
 const OpenAI =
   which === 'routerkit'
-    ? require(path.resolve(__dirname, '../../bindings/node'))
+    ? require(process.env.ROUTERKIT_MODULE || path.resolve(__dirname, '../../bindings/node'))
     : require(path.resolve(__dirname, '../.peers/node/node_modules/openai')).default;
 
 const MSG = [{ role: 'user', content: 'bench' }];

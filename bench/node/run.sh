@@ -3,11 +3,14 @@
 # Measures CPU per streamed chunk (one 100k-chunk stream), sequential requests/s with p50/p99,
 # chunks/s over 200 concurrent streams of 1,000 chunks, and start-up cost of require(); prints ratios.
 # Not a test: run it by hand (bench/node/run.sh). openai-node is installed into bench/.peers/node.
+# After bench/run (its manifest bench/.peers/artifacts.json is there, and BENCH_FROM_TREE is not
+# set), routerkit is the package bench/run installed (the npm tarballs from dist/, or its build
+# tree copy) and nothing is built; otherwise the release addon is built into bindings/node.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-OPENAI_VERSION="${OPENAI_VERSION:-6.49.0}"
+OPENAI_VERSION="${OPENAI_VERSION:-7.59.0}"
 
 peers="$root/bench/.peers/node"
 if [ ! -f "$peers/node_modules/openai/package.json" ] || ! grep -q "\"version\": \"$OPENAI_VERSION\"" "$peers/node_modules/openai/package.json"; then
@@ -15,8 +18,16 @@ if [ ! -f "$peers/node_modules/openai/package.json" ] || ! grep -q "\"version\":
   [ -f "$peers/package.json" ] || echo '{"private":true}' > "$peers/package.json"
   npm install --prefix "$peers" --no-audit --no-fund --loglevel=error "openai@$OPENAI_VERSION"
 fi
-(cd "$root/bindings/node" && { [ -d node_modules/@napi-rs/cli ] || npm ci --no-audit --no-fund --loglevel=error; } && npx napi build --platform --release --no-js --dts native.d.ts >/dev/null)
-(cd "$root" && cargo build --release -p routerkit-mock -q)
+manifest="$root/bench/.peers/artifacts.json"
+if [ -f "$manifest" ] && [ -z "${BENCH_FROM_TREE:-}" ] && [ -x "$CARGO_TARGET_DIR/release/routerkit-mock" ]; then
+  ROUTERKIT_MODULE="$(node -e 'console.log(require(process.argv[1]).node_module)' "$manifest")"
+  echo "bench/run's installed routerkit package: $ROUTERKIT_MODULE"
+else
+  (cd "$root/bindings/node" && { [ -d node_modules/@napi-rs/cli ] || npm ci --no-audit --no-fund --loglevel=error; } && npx napi build --platform --release --no-js --dts native.d.ts >/dev/null)
+  (cd "$root" && cargo build --release -p routerkit-mock -q)
+  ROUTERKIT_MODULE="$root/bindings/node"
+fi
+export ROUTERKIT_MODULE
 
 pin=()
 cpin=()
@@ -46,7 +57,7 @@ startup() { # median wall ms of `node -e "require(X)"` minus an empty node
   ' "$1" "$2"
 }
 startup openai "$peers/node_modules/openai" | tee -a "$out"
-startup routerkit "$root/bindings/node" | tee -a "$out"
+startup routerkit "$ROUTERKIT_MODULE" | tee -a "$out"
 
 node -e '
   const rows = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map(JSON.parse);

@@ -1,7 +1,9 @@
 """One benchmark client process, routerkit-python or openai-python (see bench/README.md):
 
-    python client.py --client routerkit|openai [--async] --mode stream|seq|concurrent|startup
+    python client.py --client routerkit|openai [--async [--uvloop]] --mode stream|seq|concurrent|startup
                      --url http://127.0.0.1:PORT [--n N] [--repeat R] [--streams S]
+
+`--uvloop` runs the asyncio code on uvloop's event loop instead of asyncio's own.
 
 Prints one JSON line. CPU is the whole process (getrusage: every thread, the native
 runtime's included); rss_kb is the process's peak (VmHWM).
@@ -57,13 +59,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--client", choices=["routerkit", "openai"], required=True)
     ap.add_argument("--async", dest="use_async", action="store_true")
+    ap.add_argument("--uvloop", action="store_true")
     ap.add_argument("--mode", choices=["stream", "seq", "concurrent", "startup"], required=True)
     ap.add_argument("--url", default="")
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--streams", type=int, default=200)
     a = ap.parse_args()
-    name = f"{a.client}-python" + ("-async" if a.use_async else "")
+    name = f"{a.client}-python" + ("-uvloop" if a.uvloop else "-async" if a.use_async else "")
     if a.mode == "startup":
         print(json.dumps({"client": name, "mode": "startup", "import_ms": _ms, "rss_kb": rss_kb()}))
         return
@@ -147,7 +150,12 @@ def main() -> None:
                            first_p50_ms=pct(firsts, 0.5), first_p99_ms=pct(firsts, 0.99))
                 assert sum(counts) == a.n * a.streams, sum(counts)
 
-        asyncio.run(run())
+        if a.uvloop:
+            import uvloop
+
+            uvloop.run(run())
+        else:
+            asyncio.run(run())
     out["rss_kb"] = rss_kb()
     print(json.dumps(out))
 

@@ -1,11 +1,12 @@
-// One benchmark client process, routerkit (Go) or go-openai (see bench/README.md):
+// One benchmark client process, routerkit (Go), go-openai or openai-go (see bench/README.md):
 //
-//	client --client routerkit|go-openai --mode stream|seq|concurrent|startup
+//	client --client routerkit|go-openai|openai-go --mode stream|seq|concurrent|startup
 //	       --url http://127.0.0.1:PORT [--n N] [--repeat R] [--streams S]
 //
 // Prints one JSON line. CPU is getrusage(RUSAGE_SELF) (every thread, the
 // engine's runtime included); rss_kb is the process's peak (VmHWM).
-// Build with -tags routerkit_release to link target/release/librouterkit.a.
+// openai-go is the official SDK (github.com/openai/openai-go/v3), go-openai the one routerkit
+// is a drop-in for. Build with -tags routerkit_release to link target/release/librouterkit.a.
 package main
 
 import (
@@ -25,6 +26,8 @@ import (
 	"syscall"
 	"time"
 
+	openaigo "github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
 	rk "github.com/routerkit/routerkit/bindings/go"
 	goopenai "github.com/sashabaranov/go-openai"
 )
@@ -161,6 +164,36 @@ func goOpenAIBench(base string) bench {
 	}
 }
 
+// The official SDK, github.com/openai/openai-go/v3 (--client openai-go).
+func openaiGoBench(base string) bench {
+	c := openaigo.NewClient(option.WithAPIKey("sk-bench-0123456789"), option.WithBaseURL(base), option.WithMaxRetries(0))
+	params := openaigo.ChatCompletionNewParams{Model: "m", Messages: []openaigo.ChatCompletionMessageParamUnion{openaigo.UserMessage("bench")}}
+	return bench{
+		chat: func(ctx context.Context) error {
+			r, err := c.Chat.Completions.New(ctx, params)
+			if err == nil && (len(r.Choices) == 0 || r.Choices[0].Message.Content == "") {
+				err = errors.New("empty answer")
+			}
+			return err
+		},
+		stream: func(ctx context.Context, t0 time.Time) (int, float64, error) {
+			s := c.Chat.Completions.NewStreaming(ctx, params)
+			defer s.Close()
+			n, first := 0, 0.0
+			for s.Next() {
+				r := s.Current()
+				if len(r.Choices) > 0 && r.Choices[0].Delta.Content != "" {
+					if n == 0 {
+						first = float64(time.Since(t0).Nanoseconds()) / 1e6
+					}
+					n++
+				}
+			}
+			return n, first, s.Err()
+		},
+	}
+}
+
 func must(err error) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -169,7 +202,7 @@ func must(err error) {
 }
 
 func main() {
-	which := flag.String("client", "routerkit", "routerkit or go-openai")
+	which := flag.String("client", "routerkit", "routerkit, go-openai or openai-go")
 	mode := flag.String("mode", "", "stream, seq, concurrent or startup")
 	url := flag.String("url", "", "mock gateway URL")
 	n := flag.Int("n", 1000, "chunks per stream, or requests")
@@ -178,8 +211,11 @@ func main() {
 	flag.Parse()
 	name := "routerkit-go"
 	mk := routerkitBench
-	if *which == "go-openai" {
+	switch *which {
+	case "go-openai":
 		name, mk = "go-openai", goOpenAIBench
+	case "openai-go":
+		name, mk = "openai-go", openaiGoBench
 	}
 	out := map[string]any{"client": name, "mode": *mode}
 	if *mode == "startup" {

@@ -1,10 +1,11 @@
 //! One benchmark client process (see bench/README.md for the protocol):
 //!
-//!   routerkit-bench --client routerkit|raw --mode stream|seq|concurrent|startup
+//!   routerkit-bench --client routerkit|raw|async-openai --mode stream|seq|concurrent|startup
 //!                   --url http://127.0.0.1:PORT [--n N] [--repeat R] [--streams S]
 //!
 //! Prints one JSON line. `raw` is the reference floor: reqwest, split SSE
-//! lines, `serde_json::from_slice::<Value>` per event, nothing else.
+//! lines, `serde_json::from_slice::<Value>` per event, nothing else. `async-openai` is the
+//! Rust SDK a user would pick today (its typed chat stream), the version pinned in Cargo.toml.
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +13,11 @@ use futures_util::StreamExt;
 use routerkit::types::{ChatCompletionRequest, ChatMessage};
 use routerkit::{Client, RequestOptions};
 use serde_json::{json, Value};
+
+// The async-openai peer, behind a feature: the workspace's build, tests and clippy (make test)
+// would otherwise compile it and its dependencies; bench/run enables it.
+#[cfg(feature = "async-openai")]
+mod aoa;
 
 /// Streamed deltas take these in turn: consecutive chunks differ, as a model's tokens do.
 const PIECES: [&str; 10] = [
@@ -319,6 +325,16 @@ async fn run<B: Bench>(b: B, a: &Args) -> Value {
     }
 }
 
+#[cfg(feature = "async-openai")]
+async fn async_openai_main(a: &Args) -> Value {
+    run(aoa::Aoa::new(&a.url), a).await
+}
+
+#[cfg(not(feature = "async-openai"))]
+async fn async_openai_main(_: &Args) -> Value {
+    panic!("--client async-openai: this binary was built without the `async-openai` feature (bench/run builds it with)")
+}
+
 #[tokio::main]
 async fn main() {
     // The work runs in a spawned task, as in a server: on a worker thread, beside
@@ -345,6 +361,8 @@ async fn bench_main() {
         json!({"import_ms": t.elapsed().as_secs_f64() * 1e3, "rss_kb": rss_kb()})
     } else if a.client == "raw" {
         run(Raw::new(&a.url), &a).await
+    } else if a.client == "async-openai" {
+        async_openai_main(&a).await
     } else if a.client == "routerkit-pump" {
         run(RkPump(Rk::new(&a.url)), &a).await
     } else {

@@ -154,6 +154,7 @@ impl NativeClient {
             out.map_err(|e| to_err(py, &e))?,
             events,
             cls.unbind(),
+            false,
         ))
     }
 
@@ -180,8 +181,10 @@ impl NativeClient {
         Ok(CallHandle(CancelHandle::new(cancel)))
     }
 
-    /// Async twin of `open`.
-    #[pyo3(signature = (completions, future, op, body, cls, opts=None, events=false))]
+    /// Async twin of `open`. `read_ahead` (without `events`): the stream is read into a buffer
+    /// by a task from the start, and Python takes what is there (`take_batch`) without a
+    /// completion per batch; a busy loop then wakes once per stream that ran dry, not per batch.
+    #[pyo3(signature = (completions, future, op, body, cls, opts=None, events=false, read_ahead=false))]
     #[allow(clippy::too_many_arguments)]
     fn open_async(
         &self,
@@ -193,13 +196,14 @@ impl NativeClient {
         cls: Bound<'_, PyType>,
         opts: Opts<'_>,
         events: bool,
+        read_ahead: bool,
     ) -> PyResult<CallHandle> {
         let cancel = CancellationToken::new();
         let (op, opts) = prepare(op, opts, &cancel).map_err(|e| to_err(py, &e))?;
         let (client, body, cls) = (self.client(), body.to_owned(), cls.unbind());
         bridge::spawn(completions, future, async move {
             let stream = client.open(op, Some(&body), &opts).await?;
-            Ok(Payload::Stream(NativeStream::new(stream, events, cls)))
+            Ok(Payload::Stream(NativeStream::new(stream, events, cls, read_ahead)))
         });
         Ok(CallHandle(CancelHandle::new(cancel)))
     }

@@ -17,11 +17,15 @@ use crate::stream::NativeStream;
 
 /// What an async call hands back to its asyncio future.
 pub(crate) enum Payload {
+    /// Boxed: a response (headers, receipt) is several times the size of the other variants,
+    /// which every stream batch would otherwise carry.
     Body(Box<Response<Bytes>>),
     Stream(NativeStream),
     /// Chunks, whether helper events are on, whether this is the stream's first batch,
     /// the class they decode into.
     Batch(Vec<StreamItem>, bool, bool, Py<PyType>),
+    /// A read-ahead stream has chunks (or its end) to take; whether this is its first wait.
+    Ready(bool),
 }
 
 impl Payload {
@@ -29,7 +33,7 @@ impl Payload {
     /// or a stream's first chunks (what a caller waits on to start), not more chunks
     /// of a stream already flowing.
     pub(crate) fn urgent(&self) -> bool {
-        !matches!(self, Payload::Batch(_, _, false, _))
+        !matches!(self, Payload::Batch(_, _, false, _) | Payload::Ready(false))
     }
 
     pub(crate) fn into_py(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
@@ -37,6 +41,7 @@ impl Payload {
             Payload::Body(r) => response(py, *r)?.into_any().unbind(),
             Payload::Stream(s) => Py::new(py, s)?.into_any(),
             Payload::Batch(chunks, events, _, cls) => batch(py, chunks, events, cls.bind(py))?.into_any().unbind(),
+            Payload::Ready(_) => py.None(),
         })
     }
 }

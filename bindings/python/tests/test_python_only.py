@@ -309,3 +309,78 @@ def test_closed_client_refuses_calls(mock: Mock) -> None:
         c.models.list()
     with pytest.raises(routerkit.APIConnectionError):
         c.models.list()
+
+
+def test_async_streams_run_under_uvloop(mock: Mock) -> None:
+    """uvloop (a common production loop) drives the same completion queue (its add_reader) and
+    the read-ahead streams: 20 concurrent streams, their usage and a cancelled one."""
+    import uvloop
+
+    mock.script(
+        [{"stream": {"pieces": ["a", "b", "c"], "repeat": 300}} for _ in range(20)]
+        + [{"stream": {"content": "x y z", "stall_after": 1, "stall_ms": 30000}}]
+    )
+
+    async def one(aclient: Any) -> tuple:
+        stream = await aclient.chat.completions.create(
+            model="m", messages=MSG, stream=True, stream_options={"include_usage": True}
+        )
+        text = []
+        async for chunk in stream:
+            if chunk.choices and chunk.choices[0].delta.content:
+                text.append(chunk.choices[0].delta.content)
+        return "".join(text), stream.usage
+
+    async def main() -> list:
+        assert isinstance(asyncio.get_running_loop(), uvloop.Loop)
+        aclient = routerkit.AsyncClient(**mock.client_kwargs())
+        out = await asyncio.gather(*(one(aclient) for _ in range(20)))
+        got = []
+
+        async def stalled() -> None:
+            stream = await aclient.chat.completions.create(model="m", messages=MSG, stream=True)
+            async for chunk in stream:
+                got.append(chunk)
+
+        task = asyncio.ensure_future(stalled())
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            if got:
+                break
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return out
+
+    out = uvloop.run(main())
+    assert [t for t, _ in out] == ["abc" * 100] * 20
+    assert all(u is not None and u.completion_tokens > 0 for _, u in out)
+    assert wait_for(lambda: mock.requests()[20]["client_disconnected"])
+
+
+def test_async_streams_share_the_loop(mock: Mock, aclient: Any) -> None:
+    """A read-ahead stream whose chunks are all buffered hands the loop back every 64 chunks, so
+    a busy stream cannot hold other streams' chunks (and their first chunk) back until it ends."""
+    from routerkit._streaming import _FAIR_SHARE
+
+    mock.script([{"stream": {"pieces": ["a", "b"], "repeat": 3000}} for _ in range(2)])
+    order: list = []
+
+    async def read(stream: Any, name: str) -> None:
+        async for chunk in stream:
+            if chunk.choices and chunk.choices[0].delta.content:
+                order.append(name)
+
+    async def main() -> None:
+        a = await aclient.chat.completions.create(model="m", messages=MSG, stream=True)
+        b = await aclient.chat.completions.create(model="m", messages=MSG, stream=True)
+        await asyncio.sleep(0.5)  # both read ahead to their bound: every take finds chunks
+        await asyncio.gather(read(a, "a"), read(b, "b"))
+
+    asyncio.run(main())
+    assert order.count("a") == order.count("b") == 3000
+    runs, longest = 1, 1
+    for prev, cur in zip(order[:1000], order[1:1000]):
+        runs = runs + 1 if cur == prev else 1
+        longest = max(longest, runs)
+    assert longest <= _FAIR_SHARE, longest

@@ -143,8 +143,30 @@ fn make_acceptor(opts: &TlsOpts) -> tokio_rustls::TlsAcceptor {
     tokio_rustls::TlsAcceptor::from(pki.server_config)
 }
 
+/// Connections the kernel queues before `accept` (it caps this at net.core.somaxconn). tokio's
+/// `TcpListener::bind` asks for 1,024; a client opening 10,000 streams at once overflows that,
+/// and each SYN dropped costs its stream a 1 s retransmit before its first chunk.
+const BACKLOG: u32 = 16_384;
+
+async fn listen(host: &str, port: u16) -> std::io::Result<TcpListener> {
+    let mut last = None;
+    for addr in tokio::net::lookup_host((host, port)).await? {
+        let socket = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        socket.set_reuseaddr(true)?;
+        match socket.bind(addr).and_then(|()| socket.listen(BACKLOG)) {
+            Ok(l) => return Ok(l),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no address")))
+}
+
 async fn run(host: String, port: u16, exit_on_stdin_close: bool, acceptor: Option<tokio_rustls::TlsAcceptor>) {
-    let listener = match TcpListener::bind((host.as_str(), port)).await {
+    let listener = match listen(&host, port).await {
         Ok(l) => l,
         Err(e) => {
             eprintln!("routerkit-mock: cannot listen on {host}:{port}: {e}");

@@ -1284,7 +1284,10 @@ class AsyncCompletions(_AsyncRawResponses):
         )
         native = client._native
         if stream:
-            s = await _caller.call(native.open_async, "chat_stream", _body(params), ChatCompletionChunk, opts)
+            # No helper events; read ahead (Python takes what is buffered, woken only when it ran dry).
+            s = await _caller.call(
+                native.open_async, "chat_stream", _body(params), ChatCompletionChunk, opts, False, True
+            )
             return AsyncStream(s, _caller)
         return _model(ChatCompletion, await _caller.call(native.call_async, "chat", _body(params), opts))
 
@@ -1596,7 +1599,10 @@ class AsyncTextCompletions:
         )
         native = client._native
         if stream:
-            s = await _caller.call(native.open_async, "completions_stream", _body(params), Completion, opts)
+            # No helper events; read ahead (Python takes what is buffered, woken only when it ran dry).
+            s = await _caller.call(
+                native.open_async, "completions_stream", _body(params), Completion, opts, False, True
+            )
             return AsyncStream(s, _caller)
         return _model(Completion, await _caller.call(native.call_async, "completions", _body(params), opts))
 
