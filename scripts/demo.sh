@@ -13,7 +13,7 @@ export THEROUTER_BASE_URL="$MOCK_URL/v1"
 export THEROUTER_API_KEY="sk-demo-not-a-real-key"
 
 section() { printf '\n=== %s ===\n' "$1"; }
-for example in basic stream retry; do
+for example in basic stream retry otel_hook; do
   section "rust: $example"
   "$CARGO_TARGET_DIR/debug/$example"
 done

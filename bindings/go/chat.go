@@ -445,16 +445,27 @@ type ChatCompletionResponse struct {
 	httpHeader
 }
 
-type httpHeader http.Header
+// httpHeader is what every response type embeds: its call's headers (go-openai's Header())
+// and its route receipt (routerkit's Receipt()).
+type httpHeader struct {
+	header  http.Header
+	receipt *lazyReceipt
+}
 
 // SetHeader sets the response headers.
-func (h *httpHeader) SetHeader(header http.Header) { *h = httpHeader(header) }
+func (h *httpHeader) SetHeader(header http.Header) { h.header = header }
 
 // Header returns the response headers.
-func (h *httpHeader) Header() http.Header { return http.Header(*h) }
+func (h *httpHeader) Header() http.Header { return h.header }
 
 // GetRateLimitHeaders reads the x-ratelimit-* headers of the response.
 func (h *httpHeader) GetRateLimitHeaders() RateLimitHeaders { return newRateLimitHeaders(h.Header()) }
+
+// Receipt is the call's route receipt (routerkit): models asked and served, provider,
+// gateway ids, attempts with their delays, timings, usage and cost.
+func (h *httpHeader) Receipt() Receipt { return h.receipt.get() }
+
+func (h *httpHeader) setReceipt(r *lazyReceipt) { h.receipt = r }
 
 // CreateChatCompletion sends a chat completion request (not streaming) with the
 // engine's retries and timeouts.

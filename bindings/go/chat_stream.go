@@ -98,6 +98,43 @@ type ChatCompletionStream struct {
 
 	httpHeader
 	attempts int // as of the last Recv (the engine may retry before the first event)
+
+	// final is the route receipt's JSON text once the stream ended or was closed (the
+	// handle is gone after Close); reported hands it to ClientConfig.OnReceipt once.
+	final    []byte
+	reported sync.Once
+}
+
+// Receipt is the stream's route receipt (routerkit): so far during the stream (the model
+// and provider of the first chunk, attempts, time to first byte and token), final
+// (Complete, with usage and cost) after io.EOF, an error or Close. Call it between Recv
+// calls or after them (it waits for a Recv in progress).
+func (s *ChatCompletionStream) Receipt() Receipt {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.final != nil {
+		return newLazyReceipt(s.final).get()
+	}
+	if s.handle == nil {
+		return Receipt{}
+	}
+	return newLazyReceipt(s.receiptText()).get()
+}
+
+// receiptText reads the receipt from the library (the handle is live: under mu, or in Close).
+func (s *ChatCompletionStream) receiptText() []byte {
+	text := C.rk_stream_receipt(s.handle)
+	runtime.KeepAlive(s)
+	defer C.rk_string_free(text)
+	return goStringBytes(text)
+}
+
+// end keeps the final receipt and reports it, once (under mu, the handle live).
+func (s *ChatCompletionStream) end() {
+	s.reported.Do(func() {
+		s.final = s.receiptText()
+		s.client.report(newLazyReceipt(s.final))
+	})
 }
 
 // String shows the stream by its client's masked view: fmt must not reach the
@@ -155,6 +192,7 @@ func (c *Client) open(ctx context.Context, op string, body []byte, extraBody map
 		scope.release()
 		err := convertError(ctx, cerr)
 		scope.end()
+		c.report(receiptOf(err))
 		return nil, err
 	}
 	s := &ChatCompletionStream{handle: handle, scope: scope, ctx: ctx, client: c, isOpen: true}
@@ -281,14 +319,16 @@ func (s *ChatCompletionStream) fill(flags C.uint32_t) error {
 		} else {
 			s.err = convertError(s.ctx, cerr)
 		}
+		s.end()
 		return s.err
 	}
 	if count == 0 {
 		s.scope.release()
+		s.end()
 		if err := s.ctx.Err(); err != nil {
 			// ctx ended first and the rest of the last batch was dropped above: not a
 			// clean end, even when the engine had already seen the whole answer.
-			s.err = &RequestError{Err: err, Attempts: s.attempts, kind: "cancelled"}
+			s.err = &RequestError{Err: err, Attempts: s.attempts, kind: "cancelled", receipt: newLazyReceipt(s.final)}
 			return s.err
 		}
 		s.err = io.EOF
@@ -309,6 +349,8 @@ func (s *ChatCompletionStream) Close() error {
 		C.rk_stream_cancel(s.handle)
 		s.mu.Lock()
 		s.isOpen = false
+		// The cancel ended the receipt (its attempt cancelled) if the stream had not ended.
+		s.end()
 		C.rk_stream_free(s.handle)
 		s.handle = nil
 		s.batch = recordReader{}

@@ -148,6 +148,18 @@ type rawResponse struct {
 	header    http.Header
 	attempts  int
 	requestID string // the engine's pick among x-request-id and friends
+	receipt   *lazyReceipt
+}
+
+// receiptSetter is a response that keeps its call's route receipt (httpHeader).
+type receiptSetter interface{ setReceipt(*lazyReceipt) }
+
+// keep gives out the call's headers and receipt.
+func (raw *rawResponse) keep(out headerSetter) {
+	out.SetHeader(raw.header)
+	if r, ok := out.(receiptSetter); ok {
+		r.setReceipt(raw.receipt)
+	}
 }
 
 // callScope holds what one call needs beside the request: per-call options and
@@ -283,7 +295,7 @@ func (c *Client) exchangeJSON(ctx context.Context, op string, request any, extra
 	if err := json.Unmarshal(raw.body, out); err != nil {
 		return 0, decodeError(err, raw)
 	}
-	out.SetHeader(raw.header)
+	raw.keep(out)
 	return raw.attempts, nil
 }
 
@@ -317,15 +329,20 @@ func (c *Client) call(ctx context.Context, op string, body []byte, extraBody map
 	runtime.KeepAlive(c)
 	scope.release()
 	if status != C.RK_STATUS_OK {
-		return nil, convertError(ctx, cerr)
+		err := convertError(ctx, cerr)
+		c.report(receiptOf(err))
+		return nil, err
 	}
 	defer C.rk_response_free(resp)
-	return &rawResponse{
+	raw := &rawResponse{
 		body:      C.GoBytes(unsafe.Pointer(resp.body), C.int(resp.body_len)),
 		header:    parseHeaders(goString(resp.headers)),
 		attempts:  int(resp.attempts),
 		requestID: goString(resp.request_id),
-	}, nil
+		receipt:   newLazyReceipt(goStringBytes(resp.receipt_json)),
+	}
+	c.report(raw.receipt)
+	return raw, nil
 }
 
 // convertError maps the library's error (and frees it) to go-openai's shapes
@@ -340,8 +357,20 @@ func convertError(ctx context.Context, e *C.RkError) error {
 		status: int(e.status), body: goString(e.body_json), errType: goString(e.error_type),
 		hasCode: e.code != nil, code: goString(e.code), hasParam: e.param != nil, param: goString(e.param),
 		field: goString(e.field), requestID: goString(e.request_id), retryAfterMs: int64(e.retry_after_ms),
+		receipt: goStringBytes(e.receipt_json),
 	}
 	return f.toGo(ctx)
+}
+
+// receiptOf is the receipt an error carries (nil for none).
+func receiptOf(err error) *lazyReceipt {
+	switch e := err.(type) {
+	case *APIError:
+		return e.receipt
+	case *RequestError:
+		return e.receipt
+	}
+	return nil
 }
 
 // errorFields is the library's error copied into Go (the core's one wire form of an error).
@@ -350,6 +379,7 @@ type errorFields struct {
 	attempts, status                                            int
 	hasCode, hasParam                                           bool
 	retryAfterMs                                                int64
+	receipt                                                     []byte // its JSON text, nil when nothing was sent
 }
 
 // toGo: status and stream errors → *APIError; transport failures → *RequestError,
@@ -358,15 +388,19 @@ type errorFields struct {
 // one is an *unmappedKindError, which TestEveryCoreErrorKindIsMapped fails on.
 func (f *errorFields) toGo(ctx context.Context) error {
 	kind, message, attempts := f.kind, f.message, f.attempts
+	var receipt *lazyReceipt
+	if f.receipt != nil {
+		receipt = newLazyReceipt(f.receipt)
+	}
 	if ctx != nil && ctx.Err() != nil && (kind == "cancelled" || kind == "timeout" || kind == "connection") {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			kind = "timeout" // the context's deadline is the call's deadline
 		}
-		return &RequestError{Err: ctx.Err(), Attempts: attempts, kind: kind}
+		return &RequestError{Err: ctx.Err(), Attempts: attempts, kind: kind, receipt: receipt}
 	}
 	switch kind {
 	case "status", "stream", "decode":
-		apiErr := &APIError{Message: message, kind: kind, Attempts: attempts}
+		apiErr := &APIError{Message: message, kind: kind, Attempts: attempts, receipt: receipt}
 		if f.body != "" {
 			_ = json.Unmarshal([]byte(f.body), apiErr)
 			if apiErr.Message == "" {
@@ -395,11 +429,11 @@ func (f *errorFields) toGo(ctx context.Context) error {
 	case "invalid_request", "panic":
 		return &invalidRequestError{field: f.field, msg: message}
 	case "timeout":
-		return &RequestError{Err: &timeoutError{msg: message}, Attempts: attempts, kind: kind}
+		return &RequestError{Err: &timeoutError{msg: message}, Attempts: attempts, kind: kind, receipt: receipt}
 	case "connection", "cancelled": // cancelled by Close or the library, not by ctx
-		return &RequestError{Err: fmt.Errorf("%s", message), Attempts: attempts, kind: kind}
+		return &RequestError{Err: fmt.Errorf("%s", message), Attempts: attempts, kind: kind, receipt: receipt}
 	default:
-		return &RequestError{Err: &unmappedKindError{kind: kind, msg: message}, Attempts: attempts, kind: kind}
+		return &RequestError{Err: &unmappedKindError{kind: kind, msg: message}, Attempts: attempts, kind: kind, receipt: receipt}
 	}
 }
 

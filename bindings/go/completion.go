@@ -123,6 +123,9 @@ func (s *CompletionStream) Close() error { return s.inner.Close() }
 // Attempts made so far (routerkit).
 func (s *CompletionStream) Attempts() int { return s.inner.Attempts() }
 
+// Receipt is the stream's route receipt (see ChatCompletionStream.Receipt).
+func (s *CompletionStream) Receipt() Receipt { return s.inner.Receipt() }
+
 // String shows the stream by its client's masked view.
 func (s *CompletionStream) String() string {
 	return "routerkit.CompletionStream{" + s.inner.client.String() + "}"

@@ -110,6 +110,12 @@ type ClientConfig struct {
 	// InvalidField(err) == "base_url", as the key and prompts would cross the
 	// network unencrypted; loopback (localhost, 127.0.0.0/8, ::1) is always allowed.
 	AllowInsecureHTTP bool
+
+	// OnReceipt (routerkit) is called with each call's route receipt when the call
+	// ends: once, in the calling goroutine, when a plain call returns (answer or
+	// error), and when a stream ends (io.EOF, an error) or is closed. A hook that
+	// panics does not break the call (the panic is recovered and dropped).
+	OnReceipt func(Receipt)
 }
 
 // DefaultConfig returns a configuration for authToken with go-openai's defaults

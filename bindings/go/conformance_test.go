@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -75,6 +76,168 @@ type outcome struct {
 	functionCalls  []any
 	err            error
 	attempts       int
+	// The route receipt: of the response, the stream after its end, or the error; the
+	// stream's after its first chunk; what ClientConfig.OnReceipt got.
+	receipt       *Receipt
+	receiptDuring *Receipt
+	hooked        *receiptLog
+}
+
+type receiptLog struct {
+	mu  sync.Mutex
+	got []Receipt
+}
+
+func (l *receiptLog) add(r Receipt) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.got = append(l.got, r)
+}
+
+func (l *receiptLog) all() []Receipt {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]Receipt(nil), l.got...)
+}
+
+func receiptPtr(r Receipt) *Receipt { return &r }
+
+// errReceipt is the receipt an error carries, through the public methods.
+func errReceipt(err error) *Receipt {
+	var apiErr *APIError
+	var reqErr *RequestError
+	switch {
+	case errors.As(err, &apiErr):
+		return receiptPtr(apiErr.Receipt())
+	case errors.As(err, &reqErr):
+		return receiptPtr(reqErr.Receipt())
+	}
+	return nil
+}
+
+// receiptWireOf is a Receipt in the scenarios' vocabulary (the core's wire names; a zero
+// value is null, as this package gives an absent value).
+func receiptWireOf(r *Receipt) map[string]any {
+	if r == nil {
+		return nil
+	}
+	nz := func(v any) any {
+		switch x := v.(type) {
+		case string:
+			if x == "" {
+				return nil
+			}
+		case int:
+			if x == 0 {
+				return nil
+			}
+			return float64(x)
+		case float64:
+			if x == 0 {
+				return nil
+			}
+		case time.Duration:
+			if x == 0 {
+				return nil
+			}
+			return float64(x) / float64(time.Millisecond)
+		case json.RawMessage:
+			if x == nil {
+				return nil
+			}
+			var out any
+			_ = json.Unmarshal(x, &out)
+			return out
+		}
+		return v
+	}
+	headers := []any{}
+	for _, h := range r.GatewayHeaders {
+		headers = append(headers, []any{h[0], h[1]})
+	}
+	attempts := []any{}
+	for _, a := range r.Attempts {
+		attempts = append(attempts, map[string]any{
+			"model": nz(a.Model), "status": nz(a.Status), "error": nz(a.Error),
+			"delay_ms": float64(a.Delay) / float64(time.Millisecond), "delay_reason": nz(a.DelayReason), "hedge": a.Hedge,
+		})
+	}
+	return map[string]any{
+		"model_requested": nz(r.ModelRequested), "model": nz(r.Model), "provider": nz(r.Provider),
+		"request_id": nz(r.RequestID), "generation_id": nz(r.GenerationID), "gateway_headers": headers,
+		"cache_status": nz(r.CacheStatus), "attempts": attempts,
+		"fallback":              map[string]any{"fired": r.Fallback.Fired, "model": nz(r.Fallback.Model)},
+		"hedge":                 map[string]any{"fired": r.Hedge.Fired, "model": nz(r.Hedge.Model), "hedge_won": r.Hedge.HedgeWon},
+		"time_to_first_byte_ms": nz(r.TimeToFirstByte), "time_to_first_token_ms": nz(r.TimeToFirstToken),
+		"total_time_ms": nz(r.TotalTime), "input_tokens": nz(r.InputTokens), "output_tokens": nz(r.OutputTokens),
+		"usage": nz(r.Usage), "cost": nz(r.Cost), "cost_details": nz(r.CostDetails), "complete": r.Complete,
+	}
+}
+
+// checkReceipt is expect.receipt / expect.receipt_during (tests/conformance/README.md).
+func checkReceipt(what string, want map[string]any, r *Receipt, fail func(string, ...any)) {
+	got := receiptWireOf(r)
+	if got == nil {
+		fail("%s: no receipt", what)
+		return
+	}
+	for key, w := range want {
+		actual := got[key]
+		switch key {
+		case "hook_calls":
+		case "present":
+			for _, k := range w.([]any) {
+				if got[k.(string)] == nil {
+					fail("%s.%s: expected a value, got null", what, k)
+				}
+			}
+		case "min_time_to_first_token_ms":
+			if t, ok := got["time_to_first_token_ms"].(float64); !ok || t < w.(float64) {
+				fail("%s.time_to_first_token_ms: expected at least %v, got %v", what, w, got["time_to_first_token_ms"])
+			}
+		case "gateway_headers":
+			for name, value := range w.(map[string]any) {
+				found := false
+				for _, pair := range actual.([]any) {
+					p := pair.([]any)
+					if p[0] == name && p[1] == value {
+						found = true
+					}
+				}
+				if !found {
+					fail("%s.gateway_headers: expected %s: %v, got %v", what, name, value, actual)
+				}
+			}
+		case "attempts":
+			wa, ga := w.([]any), actual.([]any)
+			if len(wa) != len(ga) {
+				fail("%s.attempts: expected %d, got %v", what, len(wa), ga)
+				continue
+			}
+			for i := range wa {
+				g := ga[i].(map[string]any)
+				for k, v := range wa[i].(map[string]any) {
+					delay := g["delay_ms"].(float64)
+					ok := false
+					switch k {
+					case "min_delay_ms":
+						ok = delay >= v.(float64)
+					case "max_delay_ms":
+						ok = delay <= v.(float64)
+					default:
+						ok = subset(v, g[k])
+					}
+					if !ok {
+						fail("%s.attempts[%d].%s: expected %v, got %v", what, i, k, v, g)
+					}
+				}
+			}
+		default:
+			if !subset(w, actual) {
+				fail("%s.%s: expected %v, got %v", what, key, w, actual)
+			}
+		}
+	}
 }
 
 func scenarioFiles(t *testing.T) []string {
@@ -427,8 +590,9 @@ func fromResponse(r CreateResponseResponse, out *outcome, withContent bool) {
 }
 
 func perform(t *testing.T, sid string, sc *scenario) outcome {
-	var out outcome
+	out := outcome{hooked: &receiptLog{}}
 	c := scenarioClient(sid, sc)
+	c.config.OnReceipt = out.hooked.add
 	defer c.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -457,6 +621,7 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 			return out
 		}
 		out.ok, out.attempts = true, resp.Attempts
+		out.receipt = receiptPtr(resp.Receipt())
 		completionOutcome(&resp, &out)
 		if resp.Usage == (Usage{}) {
 			out.usage = nil
@@ -491,6 +656,9 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 				out.err = err
 				break
 			}
+			if out.receiptDuring == nil {
+				out.receiptDuring = receiptPtr(stream.Receipt())
+			}
 			if len(chunk.Choices) > 0 || chunk.Usage != nil {
 				out.chunkCount++
 			}
@@ -507,6 +675,7 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 		if closed {
 			stream.Close()
 		}
+		out.receipt = receiptPtr(stream.Receipt())
 		completionOutcome(&final, &out)
 		if final.Usage == (Usage{}) {
 			out.usage = nil
@@ -525,6 +694,7 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 			return out
 		}
 		out.ok, out.attempts = true, models.Attempts
+		out.receipt = receiptPtr(models.Receipt())
 		for _, m := range models.Models {
 			out.modelIDs = append(out.modelIDs, m.ID)
 		}
@@ -539,6 +709,7 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 			return out
 		}
 		out.ok, out.attempts = true, resp.Attempts
+		out.receipt = receiptPtr(resp.Receipt())
 		out.embeddingCount = len(resp.Data)
 	case "models.retrieve":
 		var req struct {
@@ -553,6 +724,7 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 			return out
 		}
 		out.ok, out.attempts = true, m.Attempts
+		out.receipt = receiptPtr(m.Receipt())
 		out.modelIDs = []string{m.ID}
 	case "completions":
 		var req CompletionRequest
@@ -566,6 +738,7 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 			return out
 		}
 		out.ok, out.attempts = true, resp.Attempts
+		out.receipt = receiptPtr(resp.Receipt())
 		if len(resp.Choices) > 0 {
 			out.content = strp(resp.Choices[0].Text)
 			if resp.Choices[0].FinishReason != "" {
@@ -599,6 +772,9 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 				out.err = err
 				break
 			}
+			if out.receiptDuring == nil {
+				out.receiptDuring = receiptPtr(stream.Receipt())
+			}
 			if len(chunk.Choices) > 0 || chunk.Usage != nil {
 				out.chunkCount++
 			}
@@ -618,6 +794,7 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 			out.attempts = attemptsOf(out.err)
 		}
 		out.content = strp(content.String())
+		out.receipt = receiptPtr(stream.Receipt())
 	case "responses":
 		var req CreateResponseRequest
 		if err := json.Unmarshal(sc.Call.Request, &req); err != nil {
@@ -630,6 +807,7 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 			return out
 		}
 		out.ok, out.attempts = true, resp.Attempts
+		out.receipt = receiptPtr(resp.Receipt())
 		fromResponse(resp, &out, true)
 	case "responses_stream":
 		var req CreateResponseRequest
@@ -658,6 +836,9 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 				out.err = err
 				break
 			}
+			if out.receiptDuring == nil {
+				out.receiptDuring = receiptPtr(stream.Receipt())
+			}
 			out.chunkCount++
 			if event.Type == ResponseStreamEventOutputTextDelta {
 				content.WriteString(event.Delta)
@@ -674,6 +855,10 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 			}
 			fromResponse(final, &out, false)
 		}
+		if sc.Call.Options.CancelAfterChunks != nil {
+			stream.Close()
+		}
+		out.receipt = receiptPtr(stream.Receipt())
 		out.content = strp(content.String())
 	case "moderations":
 		var req ModerationRequest
@@ -686,6 +871,7 @@ func perform(t *testing.T, sid string, sc *scenario) outcome {
 			return out
 		}
 		out.ok, out.attempts = true, resp.Attempts
+		out.receipt = receiptPtr(resp.Receipt())
 		for _, r := range resp.Results {
 			out.flagged = append(out.flagged, r.Flagged)
 		}
@@ -742,6 +928,9 @@ func runScenario(t *testing.T, sc *scenario) {
 	start := time.Now()
 	out := perform(t, sid, sc)
 	elapsed := time.Since(start)
+	if out.receipt == nil && out.err != nil {
+		out.receipt = errReceipt(out.err)
+	}
 	e := map[string]any{}
 	for k, v := range sc.Expect {
 		var x any
@@ -809,6 +998,21 @@ func runScenario(t *testing.T, sc *scenario) {
 	}
 	if n, has := e["embedding_count"].(float64); has && int(n) != out.embeddingCount {
 		fail("embedding_count: expected %v, got %d", n, out.embeddingCount)
+	}
+	if want, has := e["receipt"].(map[string]any); has {
+		checkReceipt("receipt", want, out.receipt, fail)
+		if n, has := want["hook_calls"].(float64); has {
+			hooked := out.hooked.all()
+			if len(hooked) != int(n) {
+				fail("receipt.hook_calls: expected %v, got %d", n, len(hooked))
+			}
+			for i := range hooked {
+				checkReceipt("hook receipt", want, &hooked[i], fail)
+			}
+		}
+	}
+	if want, has := e["receipt_during"].(map[string]any); has {
+		checkReceipt("receipt_during", want, out.receiptDuring, fail)
 	}
 	if n, has := e["attempts"].(float64); has && int(n) != out.attempts {
 		fail("attempts: expected %v, got %d (%v)", n, out.attempts, out.err)

@@ -201,6 +201,6 @@ func (c *Client) CreateEmbeddings(ctx context.Context, conv EmbeddingRequestConv
 		return res, decodeError(err, raw)
 	}
 	res.Attempts = raw.attempts
-	res.SetHeader(raw.header)
+	raw.keep(&res)
 	return res, nil
 }

@@ -29,8 +29,13 @@ type APIError struct {
 	// Attempts made before this error (the engine's retries included).
 	Attempts int `json:"-"`
 
-	kind string
+	kind    string
+	receipt *lazyReceipt
 }
+
+// Receipt is the route receipt of the call that failed (routerkit): its attempts, the
+// delays between them, its timings and the gateway's ids.
+func (e *APIError) Receipt() Receipt { return e.receipt.get() }
 
 // InnerError is Azure OpenAI's content-filter detail of an error.
 type InnerError struct {
@@ -50,8 +55,12 @@ type RequestError struct {
 	// Attempts made before this error.
 	Attempts int
 
-	kind string
+	kind    string
+	receipt *lazyReceipt
 }
+
+// Receipt is the route receipt of the call that failed (routerkit; zero when nothing was sent).
+func (e *RequestError) Receipt() Receipt { return e.receipt.get() }
 
 // ErrorResponse is the JSON shape {"error": {...}} of a gateway's error body.
 type ErrorResponse struct {

@@ -41,7 +41,7 @@ func (c *Client) ListModels(ctx context.Context) (models ModelsList, err error) 
 		return models, decodeError(err, raw)
 	}
 	models.Attempts = raw.attempts
-	models.SetHeader(raw.header)
+	raw.keep(&models)
 	return models, nil
 }
 
@@ -60,6 +60,6 @@ func (c *Client) GetModel(ctx context.Context, modelID string) (model Model, err
 		return model, decodeError(err, raw)
 	}
 	model.Attempts = raw.attempts
-	model.SetHeader(raw.header)
+	raw.keep(&model)
 	return model, nil
 }

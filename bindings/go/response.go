@@ -417,6 +417,9 @@ func (s *ResponseStream) Close() error { return s.inner.Close() }
 // Attempts made so far (routerkit).
 func (s *ResponseStream) Attempts() int { return s.inner.Attempts() }
 
+// Receipt is the stream's route receipt (see ChatCompletionStream.Receipt).
+func (s *ResponseStream) Receipt() Receipt { return s.inner.Receipt() }
+
 // String shows the stream by its client's masked view.
 func (s *ResponseStream) String() string {
 	return "routerkit.ResponseStream{" + s.inner.client.String() + "}"

@@ -49,6 +49,63 @@ export interface ClientOptions {
   allowInsecureHttp?: boolean | undefined;
   /** Accepted for compatibility; routerkit always runs in Node.js. */
   dangerouslyAllowBrowser?: boolean | undefined;
+  /**
+   * routerkit: called with each call's route receipt when the call ends (a response, an error,
+   * a stream's end or abort), once, on the JavaScript thread, after the call settled. What it
+   * throws becomes a process warning (`RouterkitWarning`), never the call's error. `withOptions`
+   * keeps the hook unless it is given another.
+   */
+  onReceipt?: ((receipt: Receipt) => void) | undefined;
+}
+
+/** routerkit: one attempt of a call. */
+export interface ReceiptAttempt {
+  /** The model this attempt asked for. */
+  model: string | null;
+  /** The HTTP status it got, when a response arrived. */
+  status: number | null;
+  /** How it failed (`status`, `connection`, `timeout`, `stream`, `cancelled`, …); null for the attempt that answered. */
+  error: string | null;
+  /** The delay waited before this attempt, ms. */
+  delay_ms: number;
+  /** Why: `retry_after` (the server's header), `backoff`, `gateway_hint`; null for the first attempt. */
+  delay_reason: 'retry_after' | 'backoff' | 'gateway_hint' | null;
+  /** Started as a hedge beside a slow attempt. */
+  hedge: boolean;
+}
+
+/**
+ * routerkit: the route receipt of a call (`response.receipt`, `stream.receipt`, `err.receipt`,
+ * `onReceipt`): which model and provider served, under which gateway ids, after which attempts,
+ * how long it took (ms) and what it cost. Never holds the key.
+ */
+export interface Receipt {
+  model_requested: string | null;
+  /** The model that served (the body's or first chunk's `model`). */
+  model: string | null;
+  /** OpenRouter's `provider`, or TheRouter's `x-router-provider`. */
+  provider: string | null;
+  request_id: string | null;
+  generation_id: string | null;
+  /** LiteLLM's `x-litellm-*`, TheRouter's `x-router-*`, OpenRouter's `x-openrouter-*` headers. */
+  gateway_headers: Array<[string, string]>;
+  cache_status: string | null;
+  attempts: Array<ReceiptAttempt>;
+  fallback: { fired: boolean; model: string | null };
+  hedge: { fired: boolean; model: string | null; hedge_won: boolean };
+  time_to_first_byte_ms: number | null;
+  /** Streams: from the call to the first event. */
+  time_to_first_token_ms: number | null;
+  total_time_ms: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  /** The usage object as the gateway sent it. */
+  usage: Record<string, unknown> | null;
+  /** `usage.cost` (OpenRouter), else LiteLLM's `x-litellm-response-cost`. */
+  cost: number | null;
+  cost_details: Record<string, unknown> | null;
+  /** The call has ended; a stream's receipt grows until then. */
+  complete: boolean;
 }
 
 export type HeadersLike = Record<string, string | null | undefined> | Headers | Array<[string, string]>;
@@ -198,6 +255,8 @@ export interface ChatCompletion {
   _request_id?: string | null;
   /** routerkit: attempts made, the successful one included; not enumerable. */
   _attempts?: number;
+  /** routerkit: the route receipt; not enumerable. */
+  readonly receipt?: Receipt | null;
   [key: string]: unknown;
 }
 export namespace ChatCompletion {
@@ -381,6 +440,8 @@ export declare class Stream<Item> implements AsyncIterable<Item> {
   abort(): void;
   readonly _request_id: string | null;
   readonly _attempts: number;
+  /** routerkit: the route receipt, so far during the stream, final after its end or abort. */
+  readonly receipt: Receipt | null;
   /** The call's usage once the gateway sent it (the `choices: []` chunk that brings it reaches only a caller who set `stream_options`). */
   readonly usage: CompletionUsage | undefined;
   tee(): [Stream<Item>, Stream<Item>];
@@ -429,6 +490,8 @@ export declare class ChatCompletionStream implements AsyncIterable<ChatCompletio
   readonly _request_id: string | null;
   /** routerkit: attempts made so far. */
   readonly _attempts: number;
+  /** routerkit: the route receipt, so far during the stream, final after its end or abort. */
+  readonly receipt: Receipt | null;
   /** The completion accumulated by the engine so far (as of the last batch read). */
   readonly currentChatCompletionSnapshot: ChatCompletionSnapshot | undefined;
   on<E extends keyof ChatCompletionStreamEvents>(event: E, listener: ChatCompletionStreamEvents[E]): this;
@@ -700,6 +763,8 @@ export declare class APIError<
   readonly requestID: string | null | undefined;
   /** routerkit: attempts made before this error. */
   attempts?: number;
+  /** routerkit: the route receipt of the call that failed (null when nothing was sent). */
+  receipt?: Receipt | null;
   /** routerkit: the delay the server asked for (`retry-after-ms` / `retry-after`), in ms. */
   retryAfter?: number;
   static generate(status: number | undefined, errorResponse: object | undefined, message: string | undefined, headers: Headers | undefined): APIError;

@@ -302,7 +302,7 @@ impl Client {
             usage_added: false,
         };
         self.exchange(&built, opts, |bytes| {
-            decode_typed::<ServedProbe>(bytes).map(|p| (bytes.clone(), p.served()))
+            decode_typed::<ServedProbe>(bytes).map(|p| (bytes.clone(), p.served(false)))
         })
         .await
     }
@@ -472,12 +472,12 @@ fn check_raw(op: Op, bytes: &Bytes) -> Result<(Bytes, Served), Error> {
                         provider: probe.provider,
                         usage: probe.usage,
                     }
-                    .served(),
+                    .served(true),
                 )),
             }
         }
         BodyKind::Response => decode_response(bytes).map(|(_, served)| (bytes.clone(), served)),
-        _ => decode_typed::<ServedProbe>(bytes).map(|p| (bytes.clone(), p.served())),
+        _ => decode_typed::<ServedProbe>(bytes).map(|p| (bytes.clone(), p.served(false))),
     }
 }
 
@@ -545,30 +545,28 @@ impl<'de> serde::Deserialize<'de> for ServedProbe {
 }
 
 impl ServedProbe {
-    fn served(self) -> Served {
+    /// `with_id`: the body's `id` is a generation's (chat, completions, responses).
+    fn served(self, with_id: bool) -> Served {
         let text = |v: &Option<serde_json::Value>| v.as_ref().and_then(|v| v.as_str()).unwrap_or("").to_owned();
+        let id = if with_id { text(&self.id) } else { String::new() };
         let usage = self.usage.filter(|u| u.is_object());
-        Served::new(&text(&self.id), &text(&self.model), self.provider.as_ref(), usage)
+        Served::new(&id, &text(&self.model), self.provider.as_ref(), usage)
     }
 }
 
-fn served_of_chat(c: &ChatCompletion) -> Served {
-    Served::new(
-        &c.id,
-        &c.model,
-        c.extra.get("provider"),
-        c.usage.as_ref().and_then(|u| serde_json::to_value(u).ok()),
-    )
+/// What the receipt reads from a body the typed path decoded: the same probe as the raw
+/// path's, so that a typed call and a binding's raw call give the same receipt.
+fn probe(bytes: &Bytes, with_id: bool) -> Served {
+    decode_typed::<ServedProbe>(bytes)
+        .map(|p| p.served(with_id))
+        .unwrap_or_default()
 }
 
 fn decode_chat(bytes: &Bytes) -> Result<(ChatCompletion, Served), Error> {
     let completion: ChatCompletion = decode_typed(bytes)?;
     match error_instead_of_choices(completion.extra.get("error"), completion.choices.len()) {
         Some(error) => Err(error),
-        None => {
-            let served = served_of_chat(&completion);
-            Ok((completion, served))
-        }
+        None => Ok((completion, probe(bytes, true))),
     }
 }
 
@@ -576,15 +574,7 @@ fn decode_completion(bytes: &Bytes) -> Result<(Completion, Served), Error> {
     let completion: Completion = decode_typed(bytes)?;
     match error_instead_of_choices(completion.extra.get("error"), completion.choices.len()) {
         Some(error) => Err(error),
-        None => {
-            let served = Served::new(
-                &completion.id,
-                &completion.model,
-                completion.extra.get("provider"),
-                completion.usage.as_ref().and_then(|u| serde_json::to_value(u).ok()),
-            );
-            Ok((completion, served))
-        }
+        None => Ok((completion, probe(bytes, true))),
     }
 }
 
@@ -592,21 +582,14 @@ fn decode_response(bytes: &Bytes) -> Result<(ResponseObject, Served), Error> {
     let response: ResponseObject = decode_typed(bytes)?;
     match failed_response(&response) {
         Some(error) => Err(error),
-        None => {
-            let served = Served::new(
-                &response.id,
-                &response.model,
-                response.extra.get("provider"),
-                response.usage.as_ref().and_then(|u| serde_json::to_value(u).ok()),
-            );
-            Ok((response, served))
-        }
+        None => Ok((response, probe(bytes, true))),
     }
 }
 
-/// A typed body the receipt reads nothing from (models, embeddings, moderations).
+/// A typed body of the other rows (models, embeddings, moderations): its `model` and `usage`
+/// (its `id` is no generation's: a model's or a moderation's).
 fn decode_plain<T: DeserializeOwned>(bytes: &Bytes) -> Result<(T, Served), Error> {
-    decode_typed(bytes).map(|t| (t, Served::default()))
+    decode_typed(bytes).map(|t| (t, probe(bytes, false)))
 }
 
 /// A 200 whose response failed (`status: "failed"` with an `error`), or that carries only an

@@ -6,7 +6,7 @@
 //! and why), whether a fallback or a hedge fired, how long the first byte, the first
 //! token and the whole call took, and the usage and cost the gateway reported.
 //!
-//! It is filled by a [`Trace`] that the call's context carries: the retry loop
+//! It is filled by a `Trace` that the call's context carries: the retry loop
 //! (`call.rs`) records each attempt, the stream (`stream/mod.rs`) records its first
 //! event and its end. Nothing is recorded per chunk: a stream's model, provider and
 //! usage are read from its accumulator when the receipt is asked for, so the cost per
@@ -77,7 +77,7 @@ pub struct Attempt {
     pub model: Option<String>,
     /// The HTTP status it got, when a response arrived.
     pub status: Option<u16>,
-    /// How it failed ([`ErrorKind::as_str`]: `status`, `connection`, `timeout`, `stream`, …);
+    /// How it failed ([`ErrorKind::as_str`](crate::ErrorKind::as_str): `status`, `connection`, `timeout`, `stream`, …);
     /// `None` for the attempt that answered.
     pub error: Option<&'static str>,
     /// The delay waited before this attempt (zero for the first).
@@ -333,6 +333,12 @@ impl Trace {
         })
     }
 
+    /// What served, as far as the stream has seen (its first event): kept, so that a
+    /// [`ReceiptHandle`] shows it without the stream.
+    pub(crate) fn record_served(&self, served: Served) {
+        self.with(|s| fill_served(&mut s.receipt, Some(served)))
+    }
+
     /// The receipt as it is now, completed with what the body said.
     pub(crate) fn snapshot(&self, served: Option<Served>) -> Receipt {
         self.with(|s| {
@@ -346,8 +352,14 @@ impl Trace {
         })
     }
 
-    /// The call ended: the final receipt, handed to the hook the first time only.
+    /// The call ended with an answer: the final receipt, handed to the hook the first time only.
+    /// When a fallback fired, the model of the last attempt is the one that answered.
     pub(crate) fn finish(&self, served: Option<Served>) -> Receipt {
+        self.finish_as(served, true)
+    }
+
+    /// The call ended, `answered` or not (an error): the final receipt, to the hook once.
+    pub(crate) fn finish_as(&self, served: Option<Served>, answered: bool) -> Receipt {
         let (receipt, first) = self.with(|s| {
             if s.hook_called {
                 return (s.receipt.clone(), false);
@@ -355,6 +367,9 @@ impl Trace {
             s.hook_called = true;
             // Taken rather than cloned: the state gets the finished receipt back below.
             let mut r = std::mem::take(&mut s.receipt);
+            if answered && r.fallback.fired && r.fallback.model.is_none() {
+                r.fallback.model = s.model.clone();
+            }
             r.total_time = Some(s.started.elapsed());
             fill_served(&mut r, served);
             scrub(&mut r, self.secret.as_ref());
@@ -376,13 +391,36 @@ impl Trace {
         if error.receipt().is_some() {
             return error;
         }
-        let receipt = self.finish(None);
+        let receipt = self.finish_as(None, false);
         error.with_receipt(receipt)
     }
 
     /// Whether the end was recorded already.
     pub(crate) fn is_finished(&self) -> bool {
         self.with(|s| s.hook_called)
+    }
+}
+
+/// A stream's receipt, readable from any thread without the stream (a binding whose stream is
+/// read by a task, or locked by a pending read): what the stream has recorded so far (the model
+/// and provider of its first event, the attempts, the timings), final once it ended.
+#[derive(Clone, Debug)]
+pub struct ReceiptHandle(pub(crate) Trace);
+
+impl ReceiptHandle {
+    /// The receipt now.
+    pub fn receipt(&self) -> Receipt {
+        self.0.snapshot(None)
+    }
+
+    /// The caller closed the stream from outside what reads it (a read-ahead task, a pending
+    /// read): the receipt ends now, its attempt cancelled, and the client's hook has it when
+    /// this returns (the stream's own end, later, finds it ended and adds nothing).
+    pub fn close(&self) {
+        if !self.0.is_finished() {
+            self.0.attempt_failed(&Error::cancelled());
+            self.0.finish(None);
+        }
     }
 }
 
@@ -544,6 +582,7 @@ mod tests {
         assert_eq!(r.attempts[1].delay_reason, Some(DelayReason::RetryAfter));
         assert_eq!(r.attempts[1].model.as_deref(), Some("b/fast"));
         assert!(r.fallback.fired);
+        assert_eq!(r.fallback.model.as_deref(), Some("b/fast"));
         assert_eq!(
             (r.input_tokens, r.output_tokens, r.cost),
             (Some(3), Some(5), Some(0.25))

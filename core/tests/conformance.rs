@@ -9,7 +9,7 @@ use common::{Session, TEST_KEY};
 use routerkit::request::parse_request;
 use routerkit::{
     ChatCompletion, ChatCompletionRequest, Client, CompletionRequest, EmbeddingRequest, Error, ModerationRequest, Op,
-    RequestOptions, ResponseObject, ResponseRequest,
+    Receipt, RequestOptions, ResponseObject, ResponseRequest,
 };
 use serde_json::{json, Value};
 
@@ -32,6 +32,34 @@ struct Outcome {
     function_calls: Option<Value>,
     error: Option<Error>,
     attempts: u32,
+    /// The receipt on the response or the stream at its end (for an error: the error's), in
+    /// the scenarios' (wire) names; and the stream's after its first chunk.
+    receipt: Option<Value>,
+    receipt_during: Option<Value>,
+    /// What the client's hook received.
+    hooked: std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
+}
+
+/// A receipt in the scenarios' vocabulary (the names of the core's wire form).
+fn receipt_value(r: &Receipt) -> Value {
+    let ms = |d: Option<Duration>| d.map(|d| d.as_secs_f64() * 1000.0);
+    json!({
+        "model_requested": r.model_requested, "model": r.model, "provider": r.provider,
+        "request_id": r.request_id, "generation_id": r.generation_id,
+        "gateway_headers": r.gateway_headers, "cache_status": r.cache_status,
+        "attempts": r.attempts.iter().map(|a| json!({
+            "model": a.model, "status": a.status, "error": a.error,
+            "delay_ms": a.delay.as_secs_f64() * 1000.0,
+            "delay_reason": a.delay_reason.map(|d| d.as_str()), "hedge": a.hedge,
+        })).collect::<Vec<_>>(),
+        "fallback": {"fired": r.fallback.fired, "model": r.fallback.model},
+        "hedge": {"fired": r.hedge.fired, "model": r.hedge.model, "hedge_won": r.hedge.hedge_won},
+        "time_to_first_byte_ms": ms(r.time_to_first_byte),
+        "time_to_first_token_ms": ms(r.time_to_first_token),
+        "total_time_ms": ms(r.total_time),
+        "input_tokens": r.input_tokens, "output_tokens": r.output_tokens,
+        "usage": r.usage, "cost": r.cost, "cost_details": r.cost_details, "complete": r.complete,
+    })
 }
 
 fn scenarios() -> Vec<(String, Value)> {
@@ -87,13 +115,19 @@ fn headers_of(v: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-fn build_client(s: &Session, cfg: &Value) -> Result<Client, Error> {
+fn build_client(
+    s: &Session,
+    cfg: &Value,
+    hooked: &std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
+) -> Result<Client, Error> {
     let suffix = cfg["base_url_suffix"].as_str();
     let base = match suffix {
         Some(sfx) => format!("{}{}", s.base_url.trim_end_matches("/v1"), sfx),
         None => s.base_url.clone(),
     };
+    let keep = hooked.clone();
     let mut b = Client::builder()
+        .on_receipt(move |r| keep.lock().unwrap().push(receipt_value(r)))
         .api_key(TEST_KEY)
         .base_url(base)
         .default_header("x-mock-session", &s.id);
@@ -194,7 +228,7 @@ fn response_outcome(r: &ResponseObject, out: &mut Outcome, content: bool) {
 
 async fn perform(s: &Session, scenario: &Value) -> Outcome {
     let mut out = Outcome::default();
-    let client = match build_client(s, &scenario["client"]) {
+    let client = match build_client(s, &scenario["client"], &out.hooked) {
         Ok(c) => c,
         Err(e) => {
             out.attempts = e.attempts();
@@ -216,6 +250,7 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
             Ok(r) => {
                 out.ok = true;
                 out.attempts = r.attempts;
+                out.receipt = Some(receipt_value(&r.receipt));
                 completion_outcome(&r.data, &mut out);
             }
             Err(e) => {
@@ -252,6 +287,9 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
                         break;
                     }
                     Ok(Some(chunk)) => {
+                        if out.receipt_during.is_none() {
+                            out.receipt_during = Some(receipt_value(&stream.receipt()));
+                        }
                         if !chunk.choices.is_empty() || chunk.usage.is_some() {
                             out.chunk_count += 1;
                         }
@@ -271,6 +309,7 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
                 }
             }
             out.attempts = stream.attempts();
+            out.receipt = Some(receipt_value(&stream.receipt()));
             let done = stream.into_completion();
             completion_outcome(&done, &mut out);
             out.content = saw_content.then_some(content);
@@ -279,6 +318,7 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
             Ok(r) => {
                 out.ok = true;
                 out.attempts = r.attempts;
+                out.receipt = Some(receipt_value(&r.receipt));
                 out.model_ids = r.data.data.iter().map(|m| m.id.clone()).collect();
             }
             Err(e) => {
@@ -296,6 +336,7 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
             Ok(r) => {
                 out.ok = true;
                 out.attempts = r.attempts;
+                out.receipt = Some(receipt_value(&r.receipt));
                 out.embedding_count = r.data.data.len();
             }
             Err(e) => {
@@ -310,6 +351,7 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
             Ok(r) => {
                 out.ok = true;
                 out.attempts = r.attempts;
+                out.receipt = Some(receipt_value(&r.receipt));
                 out.model_ids = vec![r.data.id.clone()];
             }
             Err(e) => {
@@ -327,6 +369,7 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
             Ok(r) => {
                 out.ok = true;
                 out.attempts = r.attempts;
+                out.receipt = Some(receipt_value(&r.receipt));
                 if let Some(choice) = r.data.choices.first() {
                     out.content = Some(choice.text.clone());
                     out.finish_reason = choice.finish_reason.clone();
@@ -357,6 +400,9 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
             loop {
                 match stream.next().await {
                     Ok(Some(chunk)) => {
+                        if out.receipt_during.is_none() {
+                            out.receipt_during = Some(receipt_value(&stream.receipt()));
+                        }
                         if !chunk.choices.is_empty() || chunk.usage.is_some() {
                             out.chunk_count += 1;
                         }
@@ -375,6 +421,7 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
                 }
             }
             out.attempts = stream.attempts();
+            out.receipt = Some(receipt_value(&stream.receipt()));
             let done = stream.into_completion();
             out.finish_reason = done.choices.first().and_then(|c| c.finish_reason.clone());
             out.usage = done.usage.as_ref().map(|u| serde_json::to_value(u).unwrap());
@@ -390,6 +437,7 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
             Ok(r) => {
                 out.ok = true;
                 out.attempts = r.attempts;
+                out.receipt = Some(receipt_value(&r.receipt));
                 out.moderation_flagged = r.data.results.iter().map(|r| r.flagged).collect();
             }
             Err(e) => {
@@ -401,6 +449,7 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
             Ok(r) => {
                 out.ok = true;
                 out.attempts = r.attempts;
+                out.receipt = Some(receipt_value(&r.receipt));
                 response_outcome(&r.data, &mut out, true);
             }
             Err(e) => {
@@ -436,6 +485,9 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
                         break;
                     }
                     Ok(Some(event)) => {
+                        if out.receipt_during.is_none() {
+                            out.receipt_during = Some(receipt_value(&stream.receipt()));
+                        }
                         out.chunk_count += 1;
                         if event.kind == "response.output_text.delta" {
                             content.push_str(event.delta.as_deref().unwrap_or(""));
@@ -452,6 +504,7 @@ async fn perform(s: &Session, scenario: &Value) -> Outcome {
                 }
             }
             out.attempts = stream.attempts();
+            out.receipt = Some(receipt_value(&stream.receipt()));
             response_outcome(&stream.into_completion(), &mut out, false);
             out.content = Some(content);
         }
@@ -477,10 +530,97 @@ fn subset(expected: &Value, actual: &Value) -> bool {
     }
 }
 
+/// `expect.receipt` / `expect.receipt_during` against a receipt (tests/conformance/README.md).
+fn check_receipt(what: &str, want: &Value, got: Option<&Value>, fail: &mut dyn FnMut(String)) {
+    let Some(got) = got else {
+        return fail(format!("{what}: no receipt"));
+    };
+    for (key, w) in want.as_object().into_iter().flatten() {
+        let actual = &got[key.as_str()];
+        match key.as_str() {
+            "hook_calls" => {}
+            "present" => {
+                for k in w.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                    if got[k].is_null() {
+                        fail(format!("{what}.{k}: expected a value, got null"));
+                    }
+                }
+            }
+            "min_time_to_first_token_ms" => {
+                let t = got["time_to_first_token_ms"].as_f64();
+                if t.is_none_or(|t| t < w.as_f64().unwrap_or(0.0)) {
+                    fail(format!(
+                        "{what}.time_to_first_token_ms: expected at least {w}, got {t:?}"
+                    ));
+                }
+            }
+            "gateway_headers" => {
+                for (name, value) in w.as_object().into_iter().flatten() {
+                    let found = actual
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|pair| pair[0] == name.as_str() && &pair[1] == value);
+                    if !found {
+                        fail(format!(
+                            "{what}.gateway_headers: expected {name}: {value}, got {actual}"
+                        ));
+                    }
+                }
+            }
+            "attempts" => {
+                let (wa, ga) = (
+                    w.as_array().cloned().unwrap_or_default(),
+                    actual.as_array().cloned().unwrap_or_default(),
+                );
+                if wa.len() != ga.len() {
+                    fail(format!("{what}.attempts: expected {} attempts, got {actual}", wa.len()));
+                    continue;
+                }
+                for (i, (wa, ga)) in wa.iter().zip(&ga).enumerate() {
+                    for (k, v) in wa.as_object().into_iter().flatten() {
+                        let delay = ga["delay_ms"].as_f64().unwrap_or(-1.0);
+                        let ok = match k.as_str() {
+                            "min_delay_ms" => delay >= v.as_f64().unwrap_or(0.0),
+                            "max_delay_ms" => delay <= v.as_f64().unwrap_or(0.0),
+                            _ => subset(v, &ga[k.as_str()]),
+                        };
+                        if !ok {
+                            fail(format!("{what}.attempts[{i}].{k}: expected {v}, got {ga}"));
+                        }
+                    }
+                }
+            }
+            _ => {
+                if !subset(w, actual) {
+                    fail(format!("{what}.{key}: expected {w}, got {actual}"));
+                }
+            }
+        }
+    }
+}
+
 fn check(name: &str, expect: &Value, out: &Outcome, requests: &[Value], elapsed: Duration) -> Vec<String> {
     let mut bad = Vec::new();
     let mut fail = |what: String| bad.push(format!("{name}: {what}"));
     let e = expect.as_object().cloned().unwrap_or_default();
+    if let Some(want) = e.get("receipt") {
+        let from_error = out.error.as_ref().and_then(|e| e.receipt()).map(receipt_value);
+        let got = out.receipt.clone().or(from_error);
+        check_receipt("receipt", want, got.as_ref(), &mut fail);
+        if let Some(n) = want.get("hook_calls").and_then(Value::as_u64) {
+            let hooked = out.hooked.lock().unwrap().clone();
+            if hooked.len() as u64 != n {
+                fail(format!("receipt.hook_calls: expected {n}, got {}", hooked.len()));
+            }
+            for h in &hooked {
+                check_receipt("hook receipt", want, Some(h), &mut fail);
+            }
+        }
+    }
+    if let Some(want) = e.get("receipt_during") {
+        check_receipt("receipt_during", want, out.receipt_during.as_ref(), &mut fail);
+    }
     if let Some(ok) = e.get("ok").and_then(Value::as_bool) {
         if ok != out.ok {
             fail(format!("ok: expected {ok}, got {} (error: {:?})", out.ok, out.error));

@@ -11,7 +11,7 @@
 
 // Version of this ABI. Bumped on any incompatible change of a signature,
 // a struct layout or the meaning of a field. Callers check it at start-up.
-#define RK_ABI_VERSION 2
+#define RK_ABI_VERSION 3
 
 // Chunks in a batch when the caller passes `max` 0.
 //
@@ -100,6 +100,9 @@ typedef struct RkError {
   int64_t retry_after_ms;
   // Attempts made before this error (0 when nothing was sent).
   uint32_t attempts;
+  // The route receipt of the call that failed, as JSON text (the core's wire form,
+  // `ReceiptWire`). NULL when nothing was sent.
+  char *receipt_json;
 } RkError;
 
 // A successful non-streaming response. Owned by the caller; free with [`rk_response_free`].
@@ -116,6 +119,8 @@ typedef struct RkResponse {
   char *request_id;
   // Response headers, one `name: value\n` line each, lower-case names. Never NULL.
   char *headers;
+  // The route receipt as JSON text (the core's wire form, `ReceiptWire`). Never NULL.
+  char *receipt_json;
 } RkResponse;
 
 #ifdef __cplusplus
@@ -355,10 +360,22 @@ bool rk_stream_batch_chunk_json(const struct RkStream *stream,
 
 // Stops the stream from any thread: a waiting or later [`rk_stream_next_batch`]
 // fails with kind `"cancelled"` and the connection is closed. Idempotent; NULL is a no-op.
+// A stream not ended yet ends its route receipt here (its attempt cancelled): what
+// [`rk_stream_receipt`] returns after this is final.
 //
 // # Safety
 // `stream` is NULL or a live stream.
 void rk_stream_cancel(const struct RkStream *stream);
+
+// The stream's route receipt as JSON text (the core's wire form, `ReceiptWire`: models asked
+// and served, provider, gateway ids, attempts with their delays, timings in ms, usage, cost,
+// `complete`), owned by the caller ([`rk_string_free`](crate::rk_string_free)): so far during the
+// stream, final after its end or [`rk_stream_cancel`]. Callable from any thread, also while
+// [`rk_stream_next_batch`] waits. NULL only for a NULL stream.
+//
+// # Safety
+// `stream` is NULL or a live stream.
+char *rk_stream_receipt(const struct RkStream *stream);
 
 // The gateway's request id, owned by the caller ([`rk_string_free`](crate::rk_string_free)); NULL if none.
 //

@@ -33,6 +33,8 @@ pub struct RkResponse {
     pub request_id: *mut c_char,
     /// Response headers, one `name: value\n` line each, lower-case names. Never NULL.
     pub headers: *mut c_char,
+    /// The route receipt as JSON text (the core's wire form, `ReceiptWire`). Never NULL.
+    pub receipt_json: *mut c_char,
 }
 
 impl RkResponse {
@@ -49,6 +51,7 @@ impl RkResponse {
             attempts: r.attempts,
             request_id: c_string_opt(r.request_id.as_deref()),
             headers: c_string(&header_lines(&r.headers)),
+            receipt_json: c_string(&engine::bridge::wire::receipt_json(&r.receipt)),
         }
     }
 }
@@ -188,5 +191,6 @@ pub unsafe extern "C" fn rk_response_free(response: *mut RkResponse) {
         }
         free_c_string(r.request_id);
         free_c_string(r.headers);
+        free_c_string(r.receipt_json);
     }));
 }

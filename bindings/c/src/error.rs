@@ -41,6 +41,9 @@ pub struct RkError {
     pub retry_after_ms: i64,
     /// Attempts made before this error (0 when nothing was sent).
     pub attempts: u32,
+    /// The route receipt of the call that failed, as JSON text (the core's wire form,
+    /// `ReceiptWire`). NULL when nothing was sent.
+    pub receipt_json: *mut c_char,
 }
 
 impl RkError {
@@ -60,6 +63,9 @@ impl RkError {
             request_id: c_string_opt(w.request_id),
             retry_after_ms: w.retry_after_ms.map_or(-1, |ms| ms as i64),
             attempts: w.attempts,
+            receipt_json: e.receipt().map_or(std::ptr::null_mut(), |r| {
+                c_string(&engine::bridge::wire::receipt_json(r))
+            }),
         }
     }
 
@@ -77,6 +83,7 @@ impl RkError {
             request_id: std::ptr::null_mut(),
             retry_after_ms: -1,
             attempts: 0,
+            receipt_json: std::ptr::null_mut(),
         }
     }
 
@@ -124,6 +131,7 @@ impl Drop for RkError {
             self.body_json,
             self.headers,
             self.request_id,
+            self.receipt_json,
         ] {
             // SAFETY: every string field is NULL or came from `c_string`, and is freed only here.
             unsafe { free_c_string(s) };

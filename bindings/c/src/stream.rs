@@ -19,6 +19,8 @@ use engine::bridge::options::call_options;
 /// connection). [`rk_stream_cancel`] may be called from any thread.
 pub struct RkStream {
     cancel: CancelHandle,
+    /// Reads the route receipt without the stream's lock (a read may be waiting in it).
+    receipt: engine::ReceiptHandle,
     state: Mutex<StreamState>,
 }
 
@@ -68,8 +70,10 @@ pub unsafe extern "C" fn rk_open(
         let opts = call_options(optional_str(options_json, "options_json")?, Some(token))?;
         let stream = block_on(client.inner.open(op, Some(body), &opts))?;
         let cancel = stream.cancel_handle();
+        let receipt = stream.receipt_handle();
         *out = Box::into_raw(Box::new(RkStream {
             cancel,
+            receipt,
             state: Mutex::new(StreamState {
                 stream,
                 batch: Vec::new(),
@@ -302,14 +306,38 @@ pub unsafe extern "C" fn rk_stream_batch_chunk_json(
 
 /// Stops the stream from any thread: a waiting or later [`rk_stream_next_batch`]
 /// fails with kind `"cancelled"` and the connection is closed. Idempotent; NULL is a no-op.
+/// A stream not ended yet ends its route receipt here (its attempt cancelled): what
+/// [`rk_stream_receipt`] returns after this is final.
 ///
 /// # Safety
 /// `stream` is NULL or a live stream.
 #[no_mangle]
 pub unsafe extern "C" fn rk_stream_cancel(stream: *const RkStream) {
     if let Some(s) = stream.as_ref() {
-        let _ = catch_unwind(AssertUnwindSafe(|| s.cancel.cancel()));
+        let _ = catch_unwind(AssertUnwindSafe(|| {
+            s.cancel.cancel();
+            s.receipt.close();
+        }));
     }
+}
+
+/// The stream's route receipt as JSON text (the core's wire form, `ReceiptWire`: models asked
+/// and served, provider, gateway ids, attempts with their delays, timings in ms, usage, cost,
+/// `complete`), owned by the caller ([`rk_string_free`](crate::rk_string_free)): so far during the
+/// stream, final after its end or [`rk_stream_cancel`]. Callable from any thread, also while
+/// [`rk_stream_next_batch`] waits. NULL only for a NULL stream.
+///
+/// # Safety
+/// `stream` is NULL or a live stream.
+#[no_mangle]
+pub unsafe extern "C" fn rk_stream_receipt(stream: *const RkStream) -> *mut c_char {
+    let Some(s) = stream.as_ref() else {
+        return std::ptr::null_mut();
+    };
+    catch_unwind(AssertUnwindSafe(|| {
+        c_string(&engine::bridge::wire::receipt_json(&s.receipt.receipt()))
+    }))
+    .unwrap_or(std::ptr::null_mut())
 }
 
 /// Runs `f` on the stream under its lock; a NULL stream gives `None`.

@@ -82,6 +82,7 @@ static void test_chat_models_embeddings(RkClient *client) {
     CHECK(strstr(resp->body, "\"choices\"") != NULL, "body %s", resp->body);
     CHECK(resp->request_id != NULL, "request id");
     CHECK(strstr(resp->headers, "x-request-id: ") != NULL, "headers %s", resp->headers);
+    CHECK(resp->receipt_json && strstr(resp->receipt_json, "\"complete\":true"), "receipt %s", resp->receipt_json);
   }
   rk_response_free(resp);
   rk_error_free(err);
@@ -169,6 +170,9 @@ static void test_stream_to_end(RkClient *client) {
   CHECK(completion && strstr(completion, "\"finish_reason\":\"stop\""), "completion %s", completion);
   CHECK(strstr(completion, "\"usage\"") != NULL, "usage in completion");
   rk_string_free(completion);
+  char *receipt = rk_stream_receipt(stream);
+  CHECK(receipt && strstr(receipt, "\"complete\":true") && strstr(receipt, "\"time_to_first_token_ms\":"), "receipt %s", receipt);
+  rk_string_free(receipt);
   rk_stream_free(stream);
 }
 

@@ -6,7 +6,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
 : "${THEROUTER_BASE_URL:?set THEROUTER_BASE_URL (the mock gateway prints its URL; add /v1)}"
 export THEROUTER_API_KEY="${THEROUTER_API_KEY:-sk-demo-key-for-the-mock}"
-for ex in basic stream retry responses; do
+# otel: OpenTelemetry spans from the receipts; its SDK is that module's own dependency.
+for ex in basic stream retry responses otel; do
   echo "== examples/go/$ex"
   (cd "$root/examples/go/$ex" && go run .)
 done

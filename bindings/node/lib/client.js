@@ -141,6 +141,21 @@ function callOptions(o) {
   }
 }
 
+/**
+ * What the engine calls (with the receipt's JSON text, on the JavaScript thread, after the call
+ * ended) for the user's `onReceipt`. What it throws becomes a process warning, never the call's error.
+ */
+function receiptHook(fn) {
+  if (fn == null) return undefined;
+  return (text) => {
+    try {
+      fn(JSON.parse(text));
+    } catch (e) {
+      process.emitWarning(`onReceipt threw: ${e?.stack ?? e}`, 'RouterkitWarning');
+    }
+  };
+}
+
 function nativeError(e) {
   // A call that is not a stream (nor a stream's opening): never an APIStreamError.
   return fromNative(e, false);
@@ -174,6 +189,14 @@ function parsed(r) {
   if (data !== null && typeof data === 'object') {
     Object.defineProperty(data, '_request_id', { value: r.requestId ?? null, enumerable: false, writable: true, configurable: true });
     Object.defineProperty(data, '_attempts', { value: r.attempts, enumerable: false, writable: true, configurable: true });
+    // The route receipt, parsed when first read (most callers never look); not enumerable, so
+    // the body's JSON and spreads stay what the gateway sent.
+    let receipt;
+    Object.defineProperty(data, 'receipt', {
+      get: () => (receipt ??= r.receipt ? JSON.parse(r.receipt) : null),
+      enumerable: false,
+      configurable: true,
+    });
   }
   return data;
 }
@@ -371,8 +394,10 @@ class Client {
     this.#apiKey = o.apiKey ?? undefined;
     delete o.apiKey;
     this.#options = o;
+    if (o.onReceipt != null && typeof o.onReceipt !== 'function') throw new TypeError('onReceipt must be a function');
     try {
-      this.#native = internal?.native ?? new native.NativeClient(clientOptions({ ...o, apiKey: this.#apiKey }));
+      this.#native =
+        internal?.native ?? new native.NativeClient(clientOptions({ ...o, apiKey: this.#apiKey }), receiptHook(o.onReceipt));
     } catch (e) {
       throw nativeError(e);
     }
@@ -406,9 +431,10 @@ class Client {
   withOptions(options = {}) {
     const merged = { ...this.#options, ...options };
     const apiKey = options.apiKey ?? this.#apiKey;
+    if (options.onReceipt != null && typeof options.onReceipt !== 'function') throw new TypeError('onReceipt must be a function');
     let sibling;
     try {
-      sibling = this.#native.withOptions(clientOptions({ ...merged, apiKey }));
+      sibling = this.#native.withOptions(clientOptions({ ...merged, apiKey }), receiptHook(options.onReceipt));
     } catch (e) {
       throw nativeError(e);
     }

@@ -107,6 +107,8 @@ function extras(err, p) {
   // routerkit additions: how many attempts were made, the delay the server asked for (ms).
   err.attempts = p.attempts;
   if (p.retry_after_ms != null) err.retryAfter = p.retry_after_ms;
+  // The route receipt of the call that failed (null when nothing was sent).
+  err.receipt = p.receipt ?? null;
   return err;
 }
 

@@ -51,6 +51,15 @@ class ResponseStream {
     return this.#native?.attempts;
   }
 
+  /**
+   * The route receipt (models asked and served, provider, gateway ids, attempts with their delays,
+   * timings, usage and cost): what is known so far during the stream, final (`complete`) after its end or abort.
+   */
+  get receipt() {
+    const text = this.#native?.receipt;
+    return text ? JSON.parse(text) : null;
+  }
+
   get ended() {
     return this.#ended;
   }

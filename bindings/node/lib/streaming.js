@@ -97,6 +97,15 @@ class Stream {
   }
 
   /**
+   * The route receipt (models asked and served, provider, gateway ids, attempts with their delays,
+   * timings, usage and cost): what is known so far during the stream, final (`complete`) after its end or abort.
+   */
+  get receipt() {
+    const text = this.#native?.receipt;
+    return text ? JSON.parse(text) : null;
+  }
+
+  /**
    * The call's usage, once the gateway sent it. The engine asks for usage on every stream; the
    * `choices: []` chunk that brings it is handed over only to a caller who asked for it
    * (`stream_options`), so that loops reading `chunk.choices[0]` keep working.
@@ -316,6 +325,15 @@ class ChatCompletionStream {
   /** Attempts made so far (a retry before the first event counts). */
   get _attempts() {
     return this.#native?.attempts ?? 0;
+  }
+
+  /**
+   * The route receipt (models asked and served, provider, gateway ids, attempts with their delays,
+   * timings, usage and cost): what is known so far during the stream, final (`complete`) after its end or abort.
+   */
+  get receipt() {
+    const text = this.#native?.receipt;
+    return text ? JSON.parse(text) : null;
   }
 
   async #run(start) {

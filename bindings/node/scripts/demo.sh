@@ -18,3 +18,9 @@ for example in chat.mjs stream.mjs error-handling.mjs raw-response.mjs responses
   node "$example"
   echo
 done
+# The OpenTelemetry example has its own package.json: its SDK is never routerkit's dependency.
+cd "$root/examples/node/otel"
+[ -d node_modules/@opentelemetry/sdk-trace-base ] || npm ci --no-audit --no-fund --silent
+echo "== node examples/node/otel/otel-hook.mjs"
+node otel-hook.mjs
+

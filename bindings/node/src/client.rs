@@ -2,9 +2,11 @@
 //! points (`call`, `open`) naming the operation of the core's table: an endpoint needs no code here.
 
 use napi::bindgen_prelude::*;
+use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi_derive::napi;
 use routerkit::bridge::options::{call_options, client_from_json, sibling_from_json, Settings};
-use routerkit::{Op, RequestOptions};
+use routerkit::bridge::wire::receipt_json;
+use routerkit::{Op, ReceiptHook, RequestOptions};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::to_napi;
@@ -20,6 +22,8 @@ pub struct NativeResponse {
     pub headers: Vec<String>,
     pub request_id: Option<String>,
     pub attempts: u32,
+    /// The route receipt, JSON text of its wire form (`routerkit::bridge::wire::ReceiptWire`).
+    pub receipt: String,
 }
 
 /// Cancels one call (and the stream it returns) from JS: `AbortSignal`, `abort()`, `break`.
@@ -44,6 +48,8 @@ impl CancelToken {
 #[napi]
 pub struct NativeClient {
     inner: routerkit::Client,
+    /// Kept for `withOptions`, whose sibling reports to the same hook.
+    hook: Option<ReceiptHook>,
 }
 
 fn flat(pairs: Vec<(String, String)>) -> Vec<String> {
@@ -79,23 +85,58 @@ fn response(r: routerkit::Response<bytes::Bytes>) -> NativeResponse {
         headers: flat(r.headers),
         request_id: r.request_id,
         attempts: r.attempts,
+        receipt: receipt_json(&r.receipt),
     }
+}
+
+/// The client's `onReceipt`: the core calls it once per call when the call ends, on a runtime
+/// thread; it queues the receipt's JSON text to `f` on the JavaScript thread (non-blocking, and
+/// weak: a client with a hook does not keep the process alive). `f` is the JS layer's wrapper,
+/// which catches what the user's function throws.
+fn receipt_hook(f: Function<'_, String, ()>) -> Result<ReceiptHook> {
+    let tsfn = f
+        .build_threadsafe_function::<String>()
+        .callee_handled::<false>()
+        .weak::<true>()
+        .build()?;
+    let tsfn = std::sync::Arc::new(tsfn);
+    Ok(ReceiptHook(std::sync::Arc::new(move |r: &routerkit::Receipt| {
+        // Closing (the environment is going away) is not an error of the call.
+        let _ = tsfn.call(receipt_json(r), ThreadsafeFunctionCallMode::NonBlocking);
+    })))
+}
+
+fn hooked(client: routerkit::Client, hook: Option<&ReceiptHook>) -> Result<routerkit::Client> {
+    let Some(hook) = hook else { return Ok(client) };
+    let mut config = client.config().clone();
+    config.on_receipt = Some(hook.clone());
+    client.with_config(config).map_err(to_napi)
 }
 
 #[napi]
 impl NativeClient {
     /// `options` is JSON text of the core's options schema (`routerkit::bridge::options::ClientOptions`).
+    /// `on_receipt` gets each call's receipt (JSON text) when the call ends.
     #[napi(constructor)]
-    pub fn new(options: Option<String>) -> Result<Self> {
-        let inner = client_from_json(options.as_deref()).map_err(to_napi)?;
-        Ok(NativeClient { inner })
+    pub fn new(options: Option<String>, on_receipt: Option<Function<'_, String, ()>>) -> Result<Self> {
+        let hook = on_receipt.map(receipt_hook).transpose()?;
+        let inner = hooked(client_from_json(options.as_deref()).map_err(to_napi)?, hook.as_ref())?;
+        Ok(NativeClient { inner, hook })
     }
 
-    /// A sibling client with other settings, sharing the connection pool (`withOptions`).
+    /// A sibling client with other settings, sharing the connection pool (`withOptions`); it
+    /// reports to `on_receipt` when given, else to this client's hook.
     #[napi]
-    pub fn with_options(&self, options: String) -> Result<NativeClient> {
+    pub fn with_options(&self, options: String, on_receipt: Option<Function<'_, String, ()>>) -> Result<NativeClient> {
+        let hook = match on_receipt {
+            Some(f) => Some(receipt_hook(f)?),
+            None => self.hook.clone(),
+        };
         let inner = sibling_from_json(&self.inner, Some(&options)).map_err(to_napi)?;
-        Ok(NativeClient { inner })
+        Ok(NativeClient {
+            inner: hooked(inner, hook.as_ref())?,
+            hook,
+        })
     }
 
     /// What the client resolved (`routerkit::bridge::options::Settings`), as JSON text.

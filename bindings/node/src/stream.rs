@@ -113,6 +113,8 @@ impl ReadAheadHooks for Hooks {
 }
 
 struct Meta {
+    /// Reads the route receipt while the read-ahead task holds the stream, and after it is gone.
+    receipt: routerkit::ReceiptHandle,
     headers: Vec<String>,
     request_id: Option<String>,
     attempts: u32,
@@ -123,6 +125,7 @@ struct Meta {
 impl Meta {
     fn of(stream: &AnyStream) -> Meta {
         Meta {
+            receipt: stream.receipt_handle(),
             headers: stream
                 .headers()
                 .iter()
@@ -282,6 +285,10 @@ impl NativeStream {
         if let Ok(mut guard) = self.inner.try_lock() {
             guard.take();
         }
+        // The receipt ends now, not when the read-ahead task notices the cancel.
+        if let Ok(meta) = self.meta.lock() {
+            meta.receipt.close();
+        }
         if let Some(read_ahead) = &self.read_ahead {
             // What was read ahead is dropped, as the core drops what it had decoded.
             read_ahead.close();
@@ -296,6 +303,13 @@ impl NativeStream {
     #[napi(getter)]
     pub fn request_id(&self) -> Option<String> {
         self.meta.lock().ok().and_then(|m| m.request_id.clone())
+    }
+    /// The route receipt, JSON text (`routerkit::bridge::wire::ReceiptWire`): so far during the
+    /// stream, final after its end or `close()`.
+    #[napi(getter)]
+    pub fn receipt(&self) -> Option<String> {
+        let handle = self.meta.lock().ok()?.receipt.clone();
+        Some(routerkit::bridge::wire::receipt_json(&handle.receipt()))
     }
     /// Attempts made so far (a retry before the first event counts).
     #[napi(getter)]

@@ -51,9 +51,9 @@ function kindOf(err) {
   return `unknown (${err?.constructor?.name}: ${err?.message})`;
 }
 
-function makeClient(sid, cfg = {}) {
+function makeClient(sid, cfg = {}, onReceipt = undefined) {
   const baseURL = cfg.base_url_suffix ? `${mock.url}${cfg.base_url_suffix}` : mock.baseURL;
-  const o = { apiKey: KEY, baseURL, defaultHeaders: { ...cfg.default_headers, 'x-mock-session': sid } };
+  const o = { apiKey: KEY, baseURL, defaultHeaders: { ...cfg.default_headers, 'x-mock-session': sid }, onReceipt };
   if (cfg.initial_retry_delay_ms != null || cfg.max_retry_delay_ms != null) {
     // Explicit delays: exactly those given; the core's rule resolves the other.
     if (cfg.initial_retry_delay_ms != null) o.initialRetryDelay = cfg.initial_retry_delay_ms;
@@ -105,10 +105,10 @@ function fromResponse(r, out, withContent) {
 }
 
 async function perform(sid, sc, surface) {
-  const out = { ok: false, chunk_count: 0, attempts: 0 };
+  const out = { ok: false, chunk_count: 0, attempts: 0, hooked: [] };
   let client;
   try {
-    client = makeClient(sid, sc.client ?? {});
+    client = makeClient(sid, sc.client ?? {}, (r) => out.hooked.push(r));
   } catch (e) {
     out.error = e;
     return out;
@@ -120,6 +120,7 @@ async function perform(sid, sc, surface) {
     switch (call.op) {
       case 'chat': {
         const r = await client.chat.completions.create(call.request, opts);
+        out.result = r;
         out.ok = true;
         out.attempts = r._attempts;
         fromCompletion(r, out);
@@ -133,6 +134,7 @@ async function perform(sid, sc, surface) {
         out.stream = stream;
         try {
           for await (const chunk of stream) {
+            out.receiptDuring ??= stream.receipt;
             if (chunk.choices?.length || chunk.usage) out.chunk_count++;
             const t = chunk.choices?.[0]?.delta?.content;
             if (typeof t === 'string') {
@@ -152,6 +154,7 @@ async function perform(sid, sc, surface) {
       }
       case 'models': {
         const page = await client.models.list(opts);
+        out.result = page;
         out.ok = true;
         out.attempts = page._attempts;
         out.model_ids = page.data.map((m) => m.id);
@@ -159,6 +162,7 @@ async function perform(sid, sc, surface) {
       }
       case 'embeddings': {
         const r = await client.embeddings.create(call.request, opts);
+        out.result = r;
         out.ok = true;
         out.attempts = r._attempts;
         out.embedding_count = r.data.length;
@@ -166,6 +170,7 @@ async function perform(sid, sc, surface) {
       }
       case 'models.retrieve': {
         const m = await client.models.retrieve(call.request.id, opts);
+        out.result = m;
         out.ok = true;
         out.attempts = m._attempts;
         out.model_ids = [m.id];
@@ -173,6 +178,7 @@ async function perform(sid, sc, surface) {
       }
       case 'completions': {
         const r = await client.completions.create(call.request, opts);
+        out.result = r;
         out.ok = true;
         out.attempts = r._attempts;
         out.content = r.choices?.[0]?.text ?? null;
@@ -186,6 +192,7 @@ async function perform(sid, sc, surface) {
         out.stream = stream;
         try {
           for await (const chunk of stream) {
+            out.receiptDuring ??= stream.receipt;
             if (chunk.choices?.length || chunk.usage) out.chunk_count++;
             if (chunk.usage) out.usage = chunk.usage;
             const c = chunk.choices?.[0];
@@ -201,6 +208,7 @@ async function perform(sid, sc, surface) {
       }
       case 'responses': {
         const r = await client.responses.create(call.request, opts);
+        out.result = r;
         out.ok = true;
         out.attempts = r._attempts;
         fromResponse(r, out, true);
@@ -212,6 +220,7 @@ async function perform(sid, sc, surface) {
         out.stream = stream;
         try {
           for await (const event of stream) {
+            out.receiptDuring ??= stream.receipt;
             out.chunk_count++;
             if (event.type === 'response.output_text.delta') content += event.delta;
             if (surface === 'raw' && (event.type === 'response.completed' || event.type === 'response.incomplete')) fromResponse(event.response, out, false);
@@ -231,6 +240,7 @@ async function perform(sid, sc, surface) {
       }
       case 'moderations': {
         const r = await client.moderations.create(call.request, opts);
+        out.result = r;
         out.ok = true;
         out.attempts = r._attempts;
         out.moderation_flagged = r.results.map((m) => m.flagged);
@@ -244,7 +254,38 @@ async function perform(sid, sc, surface) {
     out.error = e;
     if (e && typeof e.attempts === 'number') out.attempts = e.attempts;
   }
+  out.receipt = (out.stream ?? out.result)?.receipt ?? out.error?.receipt ?? null;
   return out;
+}
+
+/** `expect.receipt` / `expect.receipt_during` (tests/conformance/README.md). */
+function checkReceipt(what, want, got, fail) {
+  if (!got) return fail(`${what}: no receipt`);
+  for (const [key, w] of Object.entries(want)) {
+    const actual = got[key];
+    if (key === 'hook_calls') continue;
+    if (key === 'present') {
+      for (const k of w) if (got[k] == null) fail(`${what}.${k}: expected a value, got ${got[k]}`);
+    } else if (key === 'min_time_to_first_token_ms') {
+      const t = got.time_to_first_token_ms;
+      if (t == null || t < w) fail(`${what}.time_to_first_token_ms: expected at least ${w}, got ${t}`);
+    } else if (key === 'gateway_headers') {
+      for (const [name, value] of Object.entries(w))
+        if (!actual.some(([k, v]) => k === name && v === value)) fail(`${what}.gateway_headers: expected ${name}: ${value}, got ${JSON.stringify(actual)}`);
+    } else if (key === 'attempts') {
+      if (actual.length !== w.length) {
+        fail(`${what}.attempts: expected ${w.length}, got ${JSON.stringify(actual)}`);
+        continue;
+      }
+      w.forEach((wa, i) => {
+        const ga = actual[i];
+        for (const [k, v] of Object.entries(wa)) {
+          const ok = k === 'min_delay_ms' ? ga.delay_ms >= v : k === 'max_delay_ms' ? ga.delay_ms <= v : subset(v, ga[k]);
+          if (!ok) fail(`${what}.attempts[${i}].${k}: expected ${JSON.stringify(v)}, got ${JSON.stringify(ga)}`);
+        }
+      });
+    } else if (!subset(w, actual)) fail(`${what}.${key}: expected ${JSON.stringify(w)}, got ${JSON.stringify(actual)}`);
+  }
 }
 
 /** `expected` is contained in `actual` (objects: every key, recursively; else equal). */
@@ -322,6 +363,14 @@ function check(sc, out, log, elapsed, surface) {
       fail(`requests[${i}].client_disconnected: expected ${w.client_disconnected}, got ${got.client_disconnected}`);
   });
   if (e.client_disconnected === true && !log.some((r) => r.client_disconnected)) fail('client_disconnected: the mock did not see the connection close');
+  if (e.receipt) {
+    checkReceipt('receipt', e.receipt, out.receipt, fail);
+    if (e.receipt.hook_calls != null) {
+      if (out.hooked.length !== e.receipt.hook_calls) fail(`receipt.hook_calls: expected ${e.receipt.hook_calls}, got ${out.hooked.length}`);
+      for (const h of out.hooked) checkReceipt('hook receipt', e.receipt, h, fail);
+    }
+  }
+  if (e.receipt_during) checkReceipt('receipt_during', e.receipt_during, out.receiptDuring, fail);
   if (e.max_elapsed_ms != null && elapsed > e.max_elapsed_ms) fail(`took ${elapsed} ms, more than ${e.max_elapsed_ms}`);
   if (e.min_elapsed_ms != null && elapsed < e.min_elapsed_ms) fail(`took ${elapsed} ms, less than ${e.min_elapsed_ms}`);
   return bad;
@@ -355,6 +404,12 @@ for (const [title, sc, surface] of runs) {
     const t0 = performance.now();
     const out = await perform(sid, sc, surface);
     const elapsed = performance.now() - t0;
+    // The hook runs on the JavaScript thread after the call settled: give it the ticks it needs.
+    const hooks = sc.expect.receipt?.hook_calls;
+    if (hooks != null) {
+      for (let i = 0; i < 100 && out.hooked.length < hooks; i++) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const log = wantsDisconnect(sc.expect) ? await waitFor(sid, (l) => l.some((r) => r.client_disconnected)) : await requests(sid);
     const bad = check(sc, out, log, elapsed, surface);
     if (bad.length) throw new Error(`${sc.name}: ${sc.description}\n  ${bad.join('\n  ')}`);

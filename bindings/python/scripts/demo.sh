@@ -18,3 +18,12 @@ for ex in basic stream retry raw_response responses; do
   echo "== examples/python/$ex.py"
   "$PY" "$ROOT/examples/python/$ex.py"
 done
+# The OpenTelemetry example's SDK goes beside it (examples/python/otel/.deps), never into
+# routerkit's dependencies; installed once, from its requirements.txt.
+OTEL="$ROOT/examples/python/otel"
+if [ ! -d "$OTEL/.deps/opentelemetry/sdk" ]; then
+  "$PY" -m pip install --quiet --disable-pip-version-check --target "$OTEL/.deps" -r "$OTEL/requirements.txt"
+fi
+echo "== examples/python/otel/otel_hook.py"
+PYTHONPATH="$OTEL/.deps" "$PY" "$OTEL/otel_hook.py"
+

@@ -66,14 +66,25 @@ impl NativeClient {
     /// `options` is JSON text of the core's options schema (`routerkit::bridge::options::ClientOptions`);
     /// what is not given comes from THEROUTER_* / OPENAI_* or `.env`, then the core's defaults.
     /// With `parent`, the client shares the parent's connection pool.
+    /// `on_receipt` is called with each call's receipt (JSON text) when the call ends.
     #[new]
-    #[pyo3(signature = (options=None, parent=None))]
-    fn new(py: Python<'_>, options: Option<&str>, parent: Option<PyRef<'_, NativeClient>>) -> PyResult<Self> {
+    #[pyo3(signature = (options=None, parent=None, on_receipt=None))]
+    fn new(
+        py: Python<'_>,
+        options: Option<&str>,
+        parent: Option<PyRef<'_, NativeClient>>,
+        on_receipt: Option<Py<PyAny>>,
+    ) -> PyResult<Self> {
         let client = match &parent {
             Some(p) => sibling_from_json(&p.client(), options),
             None => client_from_json(options),
         };
-        let client = client.map_err(|e| to_err(py, &e))?;
+        let mut client = client.map_err(|e| to_err(py, &e))?;
+        if let Some(hook) = on_receipt {
+            let mut config = client.config().clone();
+            config.on_receipt = Some(convert::receipt_hook(hook));
+            client = client.with_config(config).map_err(|e| to_err(py, &e))?;
+        }
         Ok(NativeClient {
             slot: Mutex::new((std::process::id(), client)),
         })
@@ -154,7 +165,10 @@ impl NativeClient {
         let (op, opts) = prepare(op, opts, &cancel).map_err(|e| to_err(py, &e))?;
         let (client, body) = (self.client(), body.map(str::to_owned));
         bridge::spawn(completions, future, async move {
-            client.call(op, body.as_deref(), &opts).await.map(Payload::Body)
+            client
+                .call(op, body.as_deref(), &opts)
+                .await
+                .map(|r| Payload::Body(Box::new(r)))
         });
         Ok(CallHandle(CancelHandle::new(cancel)))
     }

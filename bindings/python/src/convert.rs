@@ -6,15 +6,18 @@ use bytes::Bytes;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple, PyType};
 use routerkit::accumulate::StreamEvent;
-use routerkit::bridge::wire::EventWire;
+use std::sync::Arc;
+
+use routerkit::bridge::wire::{receipt_json, EventWire};
 use routerkit::client::Response;
 use routerkit::stream::StreamItem;
+use routerkit::{Receipt, ReceiptHook};
 
 use crate::stream::NativeStream;
 
 /// What an async call hands back to its asyncio future.
 pub(crate) enum Payload {
-    Body(Response<Bytes>),
+    Body(Box<Response<Bytes>>),
     Stream(NativeStream),
     /// Chunks, whether helper events are on, whether this is the stream's first batch,
     /// the class they decode into.
@@ -31,16 +34,42 @@ impl Payload {
 
     pub(crate) fn into_py(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         Ok(match self {
-            Payload::Body(r) => response(py, r)?.into_any().unbind(),
+            Payload::Body(r) => response(py, *r)?.into_any().unbind(),
             Payload::Stream(s) => Py::new(py, s)?.into_any(),
             Payload::Batch(chunks, events, _, cls) => batch(py, chunks, events, cls.bind(py))?.into_any().unbind(),
         })
     }
 }
 
-/// `(body: bytes, status, headers: list[tuple[str, str]], request_id, attempts)`.
+/// `(body: bytes, status, headers: list[tuple[str, str]], request_id, attempts, receipt)`; the
+/// receipt as its wire form's JSON text (`routerkit::bridge::wire::ReceiptWire`), parsed by the
+/// host only when it is read.
 pub(crate) fn response<'py>(py: Python<'py>, r: Response<Bytes>) -> PyResult<Bound<'py, PyTuple>> {
-    (PyBytes::new(py, &r.data), r.status, r.headers, r.request_id, r.attempts).into_pyobject(py)
+    let receipt = receipt_json(&r.receipt);
+    (
+        PyBytes::new(py, &r.data),
+        r.status,
+        r.headers,
+        r.request_id,
+        r.attempts,
+        receipt,
+    )
+        .into_pyobject(py)
+}
+
+/// The client's `on_receipt`: the core calls it once per call when the call ends, on the
+/// thread that ends it (a runtime worker, or the caller's thread for a stream it closes);
+/// `hook` (the host's wrapper of the user's callable) gets the receipt's JSON text. An
+/// exception it raises goes to `sys.unraisablehook` (printed, as in `__del__`), never to the call.
+pub(crate) fn receipt_hook(hook: Py<PyAny>) -> ReceiptHook {
+    ReceiptHook(Arc::new(move |r: &Receipt| {
+        let text = receipt_json(r);
+        Python::attach(|py| {
+            if let Err(e) = hook.call1(py, (text,)) {
+                e.write_unraisable(py, Some(hook.bind(py)));
+            }
+        });
+    }))
 }
 
 /// Chunks as `list[ChatCompletionChunk]`, or with helper events as `list[tuple[chunk, list[event]]]`.

@@ -30,6 +30,8 @@ pub struct NativeStream {
     cls: Py<PyType>,
     /// Whether a batch was asked for (the first one is urgent for the loop).
     started: std::sync::atomic::AtomicBool,
+    /// Reads the receipt while a pending read holds the stream.
+    receipt: routerkit::ReceiptHandle,
 }
 
 impl NativeStream {
@@ -42,6 +44,7 @@ impl NativeStream {
             stream.enable_events();
         }
         NativeStream {
+            receipt: stream.receipt_handle(),
             cancel: stream.cancel_handle(),
             inner: Arc::new(Mutex::new(stream)),
             events,
@@ -86,6 +89,8 @@ impl NativeStream {
         if let Ok(mut s) = self.inner.try_lock() {
             s.cancel();
         }
+        // A pending read holds the stream: the receipt ends now all the same.
+        self.receipt.close();
     }
 
     /// Whether `close()` was called.
@@ -114,6 +119,12 @@ impl NativeStream {
     /// Response headers of the attempt that is streaming.
     fn headers(&self) -> Vec<(String, String)> {
         self.inner.try_lock().map(|s| s.headers().to_vec()).unwrap_or_default()
+    }
+
+    /// The route receipt as JSON text (`routerkit::bridge::wire::ReceiptWire`): what is known so
+    /// far during the stream, final (`complete`) after its end or `close()`.
+    fn receipt_json(&self) -> Option<String> {
+        Some(routerkit::bridge::wire::receipt_json(&self.receipt.receipt()))
     }
 
     /// Attempts made so far.

@@ -130,8 +130,28 @@ class Observed:
         # every stream but hands the usage-only chunk over only to a caller who asked for it.
         self.call_usage: Any = None
         self.stream_attempts: Optional[int] = None
+        # The route receipt: the result or stream it is read from (at the end, and after the
+        # first chunk), what the client's on_receipt hook got.
+        self.tracked: Any = None
+        self.receipt: Optional[Dict[str, Any]] = None
+        self.receipt_during: Optional[Dict[str, Any]] = None
+        self.hooked: List[Dict[str, Any]] = []
+
+    def track(self, x: Any) -> Any:
+        self.tracked = x
+        return x
+
+    def during(self) -> None:
+        if self.receipt_during is None and self.tracked is not None:
+            r = self.tracked.receipt
+            self.receipt_during = r.to_dict() if r is not None else {}
+
+    def end_receipt(self) -> None:
+        r = self.tracked.receipt if self.tracked is not None else getattr(self.error, "receipt", None)
+        self.receipt = r.to_dict() if r is not None else None
 
     def chunk(self, c: Any) -> None:
+        self.during()
         if c.choices or c.usage is not None:
             self.chunks += 1
         if c.usage is not None:
@@ -148,6 +168,7 @@ class Observed:
 
     def text_chunk(self, c: Any) -> None:
         """A chunk of a (legacy) completions stream: ``choices[].text``."""
+        self.during()
         if c.choices or c.usage is not None:
             self.chunks += 1
         if c.usage is not None:
@@ -213,6 +234,7 @@ class Observed:
 
     def event(self, ev: Any) -> None:
         """One event of a Responses stream: every event counts."""
+        self.during()
         self.chunks += 1
         if ev.type == "response.output_text.delta":
             self.content += ev.delta
@@ -240,25 +262,25 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
     obs = Observed()
     try:
         # Construction is part of the call: a configuration the core rejects is the call's error.
-        client = routerkit.Client(**client_kwargs(mock, sc))
+        client = routerkit.Client(**client_kwargs(mock, sc), on_receipt=lambda r: obs.hooked.append(r.to_dict()))
         if op == "chat":
-            obs.completion(client.chat.completions.create(**kw))
+            obs.completion(obs.track(client.chat.completions.create(**kw)))
         elif op == "models":
-            obs.values["model_ids"] = [m.id for m in client.models.list(**kw)]
+            obs.values["model_ids"] = [m.id for m in obs.track(client.models.list(**kw))]
         elif op == "embeddings":
-            obs.values["embedding_count"] = len(client.embeddings.create(**kw).data)
+            obs.values["embedding_count"] = len(obs.track(client.embeddings.create(**kw)).data)
         elif op == "models.retrieve":
-            m = client.models.retrieve(kw.pop("id"), **kw)
+            m = obs.track(client.models.retrieve(kw.pop("id"), **kw))
             obs.values["model_ids"] = [m.id]
             obs.values["attempts"] = m._attempts
         elif op == "completions":
-            obs.text_completion(client.completions.create(**kw))
+            obs.text_completion(obs.track(client.completions.create(**kw)))
         elif op == "moderations":
-            r = client.moderations.create(**kw)
+            r = obs.track(client.moderations.create(**kw))
             obs.values["moderation_flagged"] = [m.flagged for m in r.results]
             obs.values["attempts"] = r._attempts
         elif op == "completions_stream":
-            cs = client.completions.create(stream=True, **kw)
+            cs = obs.track(client.completions.create(stream=True, **kw))
             try:
                 for c in cs:
                     obs.text_chunk(c)
@@ -266,9 +288,9 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
                 obs.stream_attempts = cs._attempts
             obs.end_stream()
         elif op == "responses":
-            obs.response(client.responses.create(**kw))
+            obs.response(obs.track(client.responses.create(**kw)))
         elif op == "responses_stream" and surface == "create":
-            rs = client.responses.create(stream=True, **kw)
+            rs = obs.track(client.responses.create(stream=True, **kw))
             try:
                 for ev in rs:
                     obs.event(ev)
@@ -280,6 +302,7 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
             obs.end_events()
         elif op == "responses_stream":
             with client.responses.stream(**kw) as h:
+                obs.track(h)
                 try:
                     for ev in h:
                         obs.event(ev)
@@ -290,7 +313,7 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
                 final = None if cancel_after is not None else h.get_final_response()
             obs.end_events(final)
         elif surface == "create":
-            stream = client.chat.completions.create(stream=True, **kw)
+            stream = obs.track(client.chat.completions.create(stream=True, **kw))
             try:
                 for c in stream:
                     obs.chunk(c)
@@ -303,6 +326,7 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
             obs.end_stream()
         else:
             with client.chat.completions.stream(**kw) as s:
+                obs.track(s)
                 try:
                     for ev in s:
                         if ev.type == "chunk":
@@ -316,6 +340,7 @@ def run_sync(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
             obs.end_stream(final)
     except routerkit.OpenAIError as e:
         obs.fail(e)
+    obs.end_receipt()
     return obs
 
 
@@ -326,25 +351,25 @@ async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
     obs = Observed()
     try:
         # Construction is part of the call: a configuration the core rejects is the call's error.
-        client = routerkit.AsyncClient(**client_kwargs(mock, sc))
+        client = routerkit.AsyncClient(**client_kwargs(mock, sc), on_receipt=lambda r: obs.hooked.append(r.to_dict()))
         if op == "chat":
-            obs.completion(await client.chat.completions.create(**kw))
+            obs.completion(obs.track(await client.chat.completions.create(**kw)))
         elif op == "models":
-            obs.values["model_ids"] = [m.id for m in await client.models.list(**kw)]
+            obs.values["model_ids"] = [m.id for m in obs.track(await client.models.list(**kw))]
         elif op == "embeddings":
-            obs.values["embedding_count"] = len((await client.embeddings.create(**kw)).data)
+            obs.values["embedding_count"] = len(obs.track(await client.embeddings.create(**kw)).data)
         elif op == "models.retrieve":
-            m = await client.models.retrieve(kw.pop("id"), **kw)
+            m = obs.track(await client.models.retrieve(kw.pop("id"), **kw))
             obs.values["model_ids"] = [m.id]
             obs.values["attempts"] = m._attempts
         elif op == "completions":
-            obs.text_completion(await client.completions.create(**kw))
+            obs.text_completion(obs.track(await client.completions.create(**kw)))
         elif op == "moderations":
-            r = await client.moderations.create(**kw)
+            r = obs.track(await client.moderations.create(**kw))
             obs.values["moderation_flagged"] = [m.flagged for m in r.results]
             obs.values["attempts"] = r._attempts
         elif op == "completions_stream":
-            cs = await client.completions.create(stream=True, **kw)
+            cs = obs.track(await client.completions.create(stream=True, **kw))
             try:
                 async for c in cs:
                     obs.text_chunk(c)
@@ -352,9 +377,9 @@ async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
                 obs.stream_attempts = cs._attempts
             obs.end_stream()
         elif op == "responses":
-            obs.response(await client.responses.create(**kw))
+            obs.response(obs.track(await client.responses.create(**kw)))
         elif op == "responses_stream" and surface == "create":
-            rs = await client.responses.create(stream=True, **kw)
+            rs = obs.track(await client.responses.create(stream=True, **kw))
             try:
                 async for ev in rs:
                     obs.event(ev)
@@ -366,6 +391,7 @@ async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
             obs.end_events()
         elif op == "responses_stream":
             async with client.responses.stream(**kw) as h:
+                obs.track(h)
                 try:
                     async for ev in h:
                         obs.event(ev)
@@ -376,7 +402,7 @@ async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
                 final = None if cancel_after is not None else await h.get_final_response()
             obs.end_events(final)
         elif surface == "create":
-            stream = await client.chat.completions.create(stream=True, **kw)
+            stream = obs.track(await client.chat.completions.create(stream=True, **kw))
             try:
                 async for c in stream:
                     obs.chunk(c)
@@ -389,6 +415,7 @@ async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
             obs.end_stream()
         else:
             async with client.chat.completions.stream(**kw) as s:
+                obs.track(s)
                 try:
                     async for ev in s:
                         if ev.type == "chunk":
@@ -402,6 +429,7 @@ async def run_async(mock: Mock, sc: Dict[str, Any], surface: str) -> Observed:
             obs.end_stream(final)
     except routerkit.OpenAIError as e:
         obs.fail(e)
+    obs.end_receipt()
     return obs
 
 
@@ -417,6 +445,38 @@ def subset(expected: Any, actual: Any, where: str = "") -> None:
             subset(e, a, f"{where}[{i}]")
     else:
         assert actual == expected, f"{where}: {actual!r} != {expected!r}"
+
+
+def check_receipt(what: str, want: Dict[str, Any], got: Optional[Dict[str, Any]]) -> None:
+    """``expect.receipt`` / ``expect.receipt_during`` (tests/conformance/README.md)."""
+    assert got is not None, f"{what}: no receipt"
+    for key, w in want.items():
+        if key == "hook_calls":
+            continue
+        if key == "present":
+            for k in w:
+                assert got.get(k) is not None, f"{what}.{k}: expected a value, got None"
+        elif key == "min_time_to_first_token_ms":
+            t = got.get("time_to_first_token_ms")
+            assert t is not None and t >= w, f"{what}.time_to_first_token_ms: {t} < {w}"
+        elif key == "gateway_headers":
+            pairs = [tuple(p) for p in got["gateway_headers"]]
+            for name, value in w.items():
+                assert (name, value) in pairs, f"{what}.gateway_headers: {name}: {value} not in {pairs}"
+        elif key == "attempts":
+            assert len(got["attempts"]) == len(w), f"{what}.attempts: {got['attempts']}"
+            for i, (wa, ga) in enumerate(zip(w, got["attempts"])):
+                for k, v in wa.items():
+                    if k == "min_delay_ms":
+                        assert ga["delay_ms"] >= v, f"{what}.attempts[{i}]: {ga}"
+                    elif k == "max_delay_ms":
+                        assert ga["delay_ms"] <= v, f"{what}.attempts[{i}]: {ga}"
+                    else:
+                        assert ga.get(k) == v, f"{what}.attempts[{i}].{k}: {ga.get(k)!r} != {v!r}"
+        elif w is None:
+            assert got.get(key) is None, f"{what}.{key}: {got.get(key)!r} is not None"
+        else:
+            subset(w, got.get(key), f"{what}.{key}")
 
 
 def check(mock: Mock, sc: Dict[str, Any], obs: Observed, elapsed_ms: float, surface: str) -> None:
@@ -499,6 +559,14 @@ def check(mock: Mock, sc: Dict[str, Any], obs: Observed, elapsed_ms: float, surf
             for part in [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]:
                 node = node[int(part)] if isinstance(node, list) else node[part]
             assert list(node) == keys, (pointer, list(node), keys)
+    if "receipt" in ex:
+        check_receipt("receipt", ex["receipt"], obs.receipt)
+        if "hook_calls" in ex["receipt"]:
+            assert len(obs.hooked) == ex["receipt"]["hook_calls"], obs.hooked
+            for h in obs.hooked:
+                check_receipt("hook receipt", ex["receipt"], h)
+    if "receipt_during" in ex:
+        check_receipt("receipt_during", ex["receipt_during"], obs.receipt_during)
     if "client_disconnected" in ex:
         assert wait_for(lambda: mock.requests()[-1]["client_disconnected"] == ex["client_disconnected"])
 

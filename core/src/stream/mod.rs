@@ -315,10 +315,12 @@ impl<P: Protocol> Stream<P> {
         CancelHandle(self.ctx.cancel.clone())
     }
 
-    /// Stops the stream now and closes its connection.
+    /// Stops the stream now and closes its connection; its receipt is final (and the
+    /// client's hook has it) when this returns.
     pub fn cancel(&mut self) {
         self.ctx.cancel.cancel();
         self.response = None;
+        self.end_receipt();
     }
 
     /// Response headers of the attempt that is streaming.
@@ -338,6 +340,10 @@ impl<P: Protocol> Stream<P> {
     /// ([`Receipt::complete`]), with the usage and cost the stream carried.
     pub fn receipt(&self) -> Receipt {
         self.ctx.trace.snapshot(Some(self.protocol.served()))
+    }
+    /// A handle that reads this stream's receipt from any thread, also after the stream is gone.
+    pub fn receipt_handle(&self) -> crate::receipt::ReceiptHandle {
+        crate::receipt::ReceiptHandle(self.ctx.trace.clone())
     }
     /// The result as accumulated from the chunks decoded so far.
     pub fn snapshot(&self) -> P::Final {
@@ -454,6 +460,10 @@ impl<P: Protocol> Stream<P> {
     /// client's hook has it. Once; later calls do nothing.
     fn end_receipt(&self) {
         if !self.ctx.trace.is_finished() {
+            if matches!(self.state, State::Open) {
+                // Closed or cancelled before its end: the attempt was stopped by the caller.
+                self.ctx.trace.attempt_failed(&Error::cancelled());
+            }
             self.ctx.trace.finish(Some(self.protocol.served()));
         }
     }
@@ -611,12 +621,13 @@ impl<P: Protocol> Stream<P> {
         if !self.ctx.trace.is_finished() {
             self.ctx.trace.attempt_failed(&error);
         }
-        let receipt = self.ctx.trace.finish(Some(self.protocol.served()));
+        let receipt = self.ctx.trace.finish_as(Some(self.protocol.served()), false);
         error.with_receipt(receipt)
     }
 
     fn process_events(&mut self) {
-        if !self.first_event_seen && !self.decoded.is_empty() {
+        let first = !self.first_event_seen && !self.decoded.is_empty();
+        if first {
             self.first_event_seen = true;
             self.ctx.trace.first_token();
         }
@@ -655,6 +666,10 @@ impl<P: Protocol> Stream<P> {
         }
         decoded.clear();
         self.decoded = decoded;
+        if first {
+            // Once per stream: what served, for a receipt read without the stream.
+            self.ctx.trace.record_served(self.protocol.served());
+        }
         if ended {
             self.finish_cleanly();
         }
@@ -826,6 +841,10 @@ impl AnyStream {
     /// See [`Stream::receipt`].
     pub fn receipt(&self) -> Receipt {
         each!(self, s => s.receipt())
+    }
+    /// See [`Stream::receipt_handle`].
+    pub fn receipt_handle(&self) -> crate::receipt::ReceiptHandle {
+        each!(self, s => s.receipt_handle())
     }
     /// See [`Stream::usage`].
     pub fn usage(&self) -> Option<&Usage> {

@@ -48,6 +48,30 @@ pub struct ChatCtx {
     pub include_usage: bool,
     /// A Responses API request (`POST /v1/responses`): what it asks of the answer.
     pub responses: Option<Box<crate::responses::Want>>,
+    /// The step's `provider` (on bodies and chunks) and `cost` (on usage).
+    pub provider: Option<String>,
+    pub cost: Option<f64>,
+}
+
+impl ChatCtx {
+    /// Adds the step's `provider` to a body or chunk, and its `cost` to the usage in it.
+    pub fn stamp(&self, mut v: Value) -> Value {
+        if let (Some(p), Some(obj)) = (&self.provider, v.as_object_mut()) {
+            obj.insert("provider".into(), Value::from(p.as_str()));
+        }
+        if let Some(usage) = v.get_mut("usage") {
+            self.stamp_usage(usage);
+        }
+        v
+    }
+
+    /// Adds the step's `cost` to a usage object.
+    pub fn stamp_usage(&self, usage: &mut Value) {
+        if let (Some(cost), Some(obj)) = (self.cost, usage.as_object_mut()) {
+            obj.insert("cost".into(), json!(cost));
+            obj.insert("cost_details".into(), json!({ "upstream_inference_cost": cost }));
+        }
+    }
 }
 
 impl ChatCtx {
@@ -83,6 +107,8 @@ impl ChatCtx {
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             responses: None,
+            provider: None,
+            cost: None,
         }
     }
 }
@@ -111,6 +137,8 @@ impl ChatCtx {
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             responses: None,
+            provider: None,
+            cost: None,
         }
     }
 }
@@ -126,7 +154,7 @@ pub fn completion_for(ctx: &ChatCtx, content: &str) -> Value {
 /// A legacy `text_completion`.
 pub fn text_completion(ctx: &ChatCtx, content: &str) -> Value {
     let completion = word_count(content);
-    json!({
+    ctx.stamp(json!({
         "id": ctx.id,
         "object": "text_completion",
         "created": CREATED,
@@ -137,7 +165,7 @@ pub fn text_completion(ctx: &ChatCtx, content: &str) -> Value {
             "completion_tokens": completion,
             "total_tokens": ctx.prompt_tokens + completion,
         },
-    })
+    }))
 }
 
 /// `GET /v1/models/{id}`: the model, or `None` for an id the mock does not serve.
@@ -204,7 +232,7 @@ pub fn moderations(body: &Value, n: usize) -> Result<Value, String> {
 
 pub fn chat_completion(ctx: &ChatCtx, content: &str) -> Value {
     let completion = word_count(content);
-    json!({
+    ctx.stamp(json!({
         "id": ctx.id,
         "object": "chat.completion",
         "created": CREATED,
@@ -220,7 +248,7 @@ pub fn chat_completion(ctx: &ChatCtx, content: &str) -> Value {
             "completion_tokens": completion,
             "total_tokens": ctx.prompt_tokens + completion,
         },
-    })
+    }))
 }
 
 pub fn models() -> Value {

@@ -478,13 +478,18 @@ async fn api_request(
     let body_json = serde_json::from_slice::<Value>(&body).ok();
     let req_json = body_json.clone().unwrap_or(Value::Null);
     let path = parts.uri.path();
-    let ctx = if path == "/v1/completions" {
+    let mut ctx = if path == "/v1/completions" {
         ChatCtx::from_completion_request(&req_json, n)
     } else if path == "/v1/responses" {
         responses::ctx_from_request(&req_json, n)
     } else {
         ChatCtx::from_request(&req_json, n)
     };
+    ctx.provider.clone_from(&step.provider);
+    ctx.cost = step.cost;
+    if let Some(id) = &step.generation_id {
+        ctx.id.clone_from(id);
+    }
     let status = step.status.unwrap_or(200);
     let known = matches!(
         (&parts.method, path),
@@ -745,6 +750,13 @@ fn percent_decode(s: &str) -> String {
 fn finish_headers(r: &mut Resp, request_id: &str, step: &Step) {
     r.headers_mut()
         .insert("x-request-id", HeaderValue::from_str(request_id).unwrap());
+    if let Some(id) = step
+        .generation_id
+        .as_deref()
+        .and_then(|v| HeaderValue::from_str(v).ok())
+    {
+        r.headers_mut().insert("x-generation-id", id);
+    }
     for (k, v) in &step.headers {
         let v = match v {
             Value::String(s) => s.clone(),

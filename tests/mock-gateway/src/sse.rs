@@ -91,13 +91,13 @@ fn base_chunk(ctx: &ChatCtx, choices: Value) -> Value {
         Shape::Chat => "chat.completion.chunk",
         Shape::Completion => "text_completion",
     };
-    json!({
+    ctx.stamp(json!({
         "id": ctx.id,
         "object": object,
         "created": CREATED,
         "model": ctx.model,
         "choices": choices,
-    })
+    }))
 }
 
 /// A chunk carrying `delta`; for legacy completions, its `content` as `choices[].text`
@@ -348,7 +348,8 @@ fn events(spec: &StreamSpec, ctx: &ChatCtx) -> Vec<Ev> {
         }
         None => None,
     };
-    if let Some(u) = usage {
+    if let Some(mut u) = usage {
+        ctx.stamp_usage(&mut u);
         out.push(Ev::Json(base_chunk(ctx, json!([])).with("usage", u)));
     }
     out

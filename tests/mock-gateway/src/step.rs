@@ -47,6 +47,14 @@ pub struct Step {
     pub hex_escapes: bool,
     /// An SSE response body (sent whether or not the request asked to stream).
     pub stream: Option<StreamSpec>,
+    /// What a route receipt reads (OpenRouter's shapes): the chat/completion body and every
+    /// chunk get `"provider": <this>`.
+    pub provider: Option<String>,
+    /// `usage.cost` and `usage.cost_details.upstream_inference_cost` (this value) on the body and
+    /// on a stream's usage chunk.
+    pub cost: Option<f64>,
+    /// The `x-generation-id` header, and the body's and chunks' `id`.
+    pub generation_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

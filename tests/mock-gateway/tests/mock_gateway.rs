@@ -654,3 +654,45 @@ async fn moderations_flag_by_words() {
         .unwrap();
     assert_eq!(r.status, 400);
 }
+
+#[tokio::test]
+async fn receipt_fields_provider_cost_and_generation_id() {
+    let m = Mock::start();
+    let step = r#"{"provider":"Groq","cost":0.25,"generation_id":"gen-9"}"#;
+    let r = request(
+        &m.addr,
+        "POST",
+        "/v1/chat/completions",
+        &[("x-mock-step", step)],
+        Some(&chat_body(false)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.header("x-generation-id"), Some("gen-9"));
+    let v = r.json();
+    assert_eq!(
+        (v["id"].as_str(), v["provider"].as_str()),
+        (Some("gen-9"), Some("Groq"))
+    );
+    assert_eq!(v["usage"]["cost"], 0.25);
+    assert_eq!(v["usage"]["cost_details"], json!({"upstream_inference_cost": 0.25}));
+
+    let r = request(
+        &m.addr,
+        "POST",
+        "/v1/chat/completions",
+        &[("x-mock-step", step)],
+        Some(&chat_body(true)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.header("x-generation-id"), Some("gen-9"));
+    let (_, chunks, done) = stream_content(&r.body);
+    assert!(done);
+    assert!(
+        chunks.iter().all(|c| c["provider"] == "Groq" && c["id"] == "gen-9"),
+        "{chunks:?}"
+    );
+    let usage = chunks.iter().find_map(|c| c.get("usage")).expect("a usage chunk");
+    assert_eq!(usage["cost"], 0.25);
+}

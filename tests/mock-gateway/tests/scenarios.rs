@@ -83,6 +83,39 @@ const EXPECT: &[&str] = &[
     "max_elapsed_ms",
     "min_elapsed_ms",
     "client_disconnected",
+    "receipt",
+    "receipt_during",
+];
+/// `expect.receipt` / `expect.receipt_during`: the receipt's wire names and the checks'.
+const RECEIPT: &[&str] = &[
+    "model_requested",
+    "model",
+    "provider",
+    "request_id",
+    "generation_id",
+    "gateway_headers",
+    "cache_status",
+    "attempts",
+    "fallback",
+    "hedge",
+    "input_tokens",
+    "output_tokens",
+    "usage",
+    "cost",
+    "cost_details",
+    "complete",
+    "present",
+    "min_time_to_first_token_ms",
+    "hook_calls",
+];
+const RECEIPT_ATTEMPT: &[&str] = &[
+    "model",
+    "status",
+    "error",
+    "delay_reason",
+    "hedge",
+    "min_delay_ms",
+    "max_delay_ms",
 ];
 const ERROR: &[&str] = &[
     "kind",
@@ -201,6 +234,15 @@ fn validate(file: &str, s: &Value) -> Vec<String> {
         }
     } else if x.get("error").is_some() {
         e.push("expect.error only goes with ok: false".into());
+    }
+    for key in ["receipt", "receipt_during"] {
+        check_keys(&format!("expect.{key}"), &x[key], RECEIPT, &mut e);
+        for (i, a) in x[key]["attempts"].as_array().into_iter().flatten().enumerate() {
+            check_keys(&format!("expect.{key}.attempts[{i}]"), a, RECEIPT_ATTEMPT, &mut e);
+        }
+    }
+    if x.pointer("/receipt_during/hook_calls").is_some() {
+        e.push("expect.receipt_during.hook_calls: the hook runs at the end; count it in expect.receipt".into());
     }
     if let Some(reqs) = x["requests"].as_array() {
         for (i, r) in reqs.iter().enumerate() {

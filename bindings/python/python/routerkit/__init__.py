@@ -38,6 +38,7 @@ from ._module_client import completions as completions
 from ._module_client import embeddings as embeddings
 from ._module_client import models as models
 from ._module_client import moderations as moderations
+from ._receipt import Receipt, ReceiptAttempt, ReceiptFallback, ReceiptHedge
 from ._response import APIResponse, AsyncAPIResponse, LegacyAPIResponse
 from ._responses import AsyncResponseStream, ResponseStream
 from ._routerkit import __version__
@@ -72,6 +73,10 @@ VERSION = __version__
 
 __all__ = [
     "__version__",
+    "Receipt",
+    "ReceiptAttempt",
+    "ReceiptFallback",
+    "ReceiptHedge",
     "Client",
     "AsyncClient",
     "OpenAI",

@@ -31,6 +31,8 @@ from typing import (
 from . import _responses
 from ._embeddings import default_encoding as _default_encoding
 from ._exceptions import APIConnectionError, APIResponseValidationError, InvalidRequestError, _convert
+from ._receipt import Receipt
+from ._receipt import _hook as _receipt_hook
 from ._response import _AsyncRawResponses, _NestedRawResponses, _Pending, _raw_mode, _RawResponses, _then
 from ._routerkit import CallHandle, NativeClient, NativeError, NativeStream
 from ._routerkit import Completions as _CompletionQueue
@@ -207,21 +209,22 @@ def _body(params: Dict[str, Any]) -> str:
         raise
 
 
-def _model(cls: Type[_M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int]) -> _M:
+def _model(cls: Type[_M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int, str]) -> _M:
     if _raw_mode.get():
         # `with_raw_response`: the engine's answer goes back unparsed (see _response.py).
         return _Pending(t, lambda t: _build(cls, t))  # type: ignore[return-value]
     return _build(cls, t)
 
 
-def _build(cls: Type[_M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int]) -> _M:
-    body, _status, headers, request_id, attempts = t
+def _build(cls: Type[_M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int, str]) -> _M:
+    body, _status, headers, request_id, attempts, receipt = t
     obj = _parse(body, cls)
     if not isinstance(obj, cls):
         raise APIResponseValidationError(f"expected a JSON object, got {type(obj).__name__}")
     object.__setattr__(obj, "_request_id", request_id)
     object.__setattr__(obj, "_attempts", attempts)
     object.__setattr__(obj, "_headers", headers)
+    object.__setattr__(obj, "_receipt", receipt)
     return obj
 
 
@@ -254,6 +257,7 @@ class _Closed:
 
 
 _CLIENT_OPTIONS = (
+    "on_receipt",
     "api_key",
     "base_url",
     "timeout",
@@ -312,6 +316,7 @@ class _BaseClient:
         allow_insecure_http: bool = False,
         keepalive_timeout: Optional[float] = None,
         max_body_bytes: Optional[int] = None,
+        on_receipt: Optional[Callable[[Receipt], Any]] = None,
         _parent: Optional[NativeClient] = None,
     ) -> None:
         read, connect = _split_timeout(timeout)
@@ -343,7 +348,10 @@ class _BaseClient:
             "allow_insecure_http": allow_insecure_http,
             "keepalive_timeout": keepalive_timeout,
             "max_body_bytes": max_body_bytes,
+            "on_receipt": on_receipt,
         }
+        if on_receipt is not None and not callable(on_receipt):
+            raise TypeError(f"`on_receipt` must be callable, not {type(on_receipt).__name__}")
         ca_path, ca_pem = _tls_ca_cert(tls_ca_cert)
         # The core's options schema (routerkit::bridge::options::ClientOptions): defaults and rules live there.
         native: Dict[str, Any] = {
@@ -363,7 +371,11 @@ class _BaseClient:
             "allow_insecure_http": bool(allow_insecure_http),
         }
         try:
-            self._native = NativeClient(_dumps({k: v for k, v in native.items() if v is not None}), _parent)
+            # The core calls the hook once per call, when it ends (a response, an error, a
+            # stream's end or close), on the thread that ends it; an exception in it is reported
+            # through sys.unraisablehook and never reaches the call.
+            hook = _receipt_hook(on_receipt) if on_receipt is not None else None
+            self._native = NativeClient(_dumps({k: v for k, v in native.items() if v is not None}), _parent, hook)
         except NativeError as e:
             raise _convert(e) from None
         self._default_query = self._options["default_query"]
@@ -428,6 +440,7 @@ class Client(_BaseClient):
         allow_insecure_http: bool = False,
         keepalive_timeout: Optional[float] = None,
         max_body_bytes: Optional[int] = None,
+        on_receipt: Optional[Callable[[Receipt], Any]] = None,
         _parent: Optional[NativeClient] = None,
     ) -> None:
         super().__init__(
@@ -445,6 +458,7 @@ class Client(_BaseClient):
             allow_insecure_http=allow_insecure_http,
             keepalive_timeout=keepalive_timeout,
             max_body_bytes=max_body_bytes,
+            on_receipt=on_receipt,
             _parent=_parent,
         )
         self.chat = Chat(self)
@@ -870,6 +884,7 @@ class AsyncClient(_BaseClient):
         allow_insecure_http: bool = False,
         keepalive_timeout: Optional[float] = None,
         max_body_bytes: Optional[int] = None,
+        on_receipt: Optional[Callable[[Receipt], Any]] = None,
         _parent: Optional[NativeClient] = None,
     ) -> None:
         super().__init__(
@@ -887,6 +902,7 @@ class AsyncClient(_BaseClient):
             allow_insecure_http=allow_insecure_http,
             keepalive_timeout=keepalive_timeout,
             max_body_bytes=max_body_bytes,
+            on_receipt=on_receipt,
             _parent=_parent,
         )
         self.chat = AsyncChat(self)

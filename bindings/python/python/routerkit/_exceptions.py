@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Type
 
+from ._receipt import Receipt
+
 __all__ = [
     "OpenAIError",
     "RouterkitError",
@@ -108,6 +110,8 @@ class APIError(OpenAIError):
     attempts: int
     status_code: Optional[int]
     response: Response
+    receipt: Optional[Receipt]
+    """The route receipt of the call that failed: its attempts, delays and timings (None when nothing was sent)."""
 
     def __init__(self, message: str, request: Any = None, *, body: Optional[object] = None) -> None:
         super().__init__(message)
@@ -122,6 +126,7 @@ class APIError(OpenAIError):
         self.request_id = None
         self.retry_after = None
         self.attempts = 0
+        self.receipt = None
         self.status_code = None
         self.response = Response(None, Headers(), None)
 
@@ -243,5 +248,6 @@ def _convert(err: BaseException) -> BaseException:
     e.request_id = f["request_id"]
     e.retry_after = f["retry_after_ms"] / 1000.0 if f["retry_after_ms"] is not None else None
     e.attempts = f["attempts"]
+    e.receipt = Receipt(f["receipt"]) if f.get("receipt") else None
     e.response = Response(status, Headers(f["headers"]), f["request_id"])
     return e

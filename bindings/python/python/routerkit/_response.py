@@ -34,6 +34,7 @@ from typing import (
 )
 
 from ._exceptions import Headers
+from ._receipt import Receipt
 
 __all__ = [
     "LegacyAPIResponse",
@@ -44,7 +45,7 @@ __all__ = [
 ]
 
 R = TypeVar("R")
-_Raw = Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int]
+_Raw = Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int, str]
 
 # Set while a raw-response wrapper runs the ordinary method: `_client._model` then returns
 # a `_Pending` (the engine's answer, unparsed) instead of the object.
@@ -101,10 +102,11 @@ class _Base(Generic[R]):
     """What the engine received: status, headers, request id, attempts, and the body or stream."""
 
     def __init__(self, result: Any, elapsed: float) -> None:
+        self._receipt_json: Optional[str] = None
         if isinstance(result, _Pending):
             self._pending: Optional[_Pending] = result
             self._stream: Any = None
-            _body, self.status_code, headers, self._request_id, attempts = result.raw
+            _body, self.status_code, headers, self._request_id, attempts, self._receipt_json = result.raw
         elif hasattr(getattr(result, "_native", None), "headers"):
             # A stream: the engine opens one only on a 2xx answer, and gateways send 200.
             self._pending = None
@@ -125,6 +127,13 @@ class _Base(Generic[R]):
     @property
     def request_id(self) -> Optional[str]:
         return self._request_id or self.headers.get("x-request-id")
+
+    @property
+    def receipt(self) -> Optional[Receipt]:
+        """The route receipt of the call (for a stream: as known so far, final at its end)."""
+        if self._stream is not None:
+            return self._stream.receipt  # type: ignore[no-any-return]
+        return Receipt._from_json(self._receipt_json)
 
     @property
     def reason_phrase(self) -> str:

@@ -1,5 +1,5 @@
 # Stubs of the native module (checked with mypy.stubtest).
-from typing import Any, List, Optional, Tuple, Union, final
+from typing import Any, Callable, List, Optional, Tuple, Union, final
 
 __version__: str
 __all__ = [
@@ -17,7 +17,8 @@ __all__ = [
 
 # Per-call options: JSON text of the core's options schema (routerkit::bridge::options::CallOptions).
 _Opts = Optional[str]
-_Raw = Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int]
+# (body, status, headers, request_id, attempts, receipt JSON text)
+_Raw = Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int, str]
 # The core's event wire form: (name, choice, text, index, tool_name).
 _Event = Tuple[str, int, str, Optional[int], Optional[str]]
 
@@ -44,10 +45,16 @@ class NativeStream:
     def request_id(self) -> Optional[str]: ...
     def headers(self) -> List[Tuple[str, str]]: ...
     def attempts(self) -> int: ...
+    def receipt_json(self) -> Optional[str]: ...
 
 @final
 class NativeClient:
-    def __new__(cls, options: Optional[str] = None, parent: Optional[NativeClient] = None) -> NativeClient: ...
+    def __new__(
+        cls,
+        options: Optional[str] = None,
+        parent: Optional[NativeClient] = None,
+        on_receipt: Optional[Callable[[str], None]] = None,
+    ) -> NativeClient: ...
     def masked_key(self) -> str: ...
     def base_url(self) -> str: ...
     def settings(self) -> str: ...

@@ -26,6 +26,7 @@ from typing import (
 )
 
 from ._exceptions import Headers, Response, _convert
+from ._receipt import Receipt
 from ._routerkit import NativeError, NativeStream, parse_json
 from ._types import ChatCompletion, ChatCompletionChunk, CompletionUsage
 
@@ -112,6 +113,12 @@ class Stream(Generic[_T]):
         return _usage_of(self._native)
 
     @property
+    def receipt(self) -> Optional[Receipt]:
+        """The route receipt: what is known so far during the stream (model, provider, attempts,
+        time to first byte and token), final (``complete``, with usage and cost) after its end or ``close()``."""
+        return Receipt._from_json(self._native.receipt_json())
+
+    @property
     def _attempts(self) -> int:
         return self._native.attempts()
 
@@ -177,6 +184,12 @@ class AsyncStream(Generic[_T]):
         the ``choices: []`` chunk that brings it is handed over only to a caller who asked for it
         (``stream_options``), so that loops indexing ``choices[0]`` keep working."""
         return _usage_of(self._native)
+
+    @property
+    def receipt(self) -> Optional[Receipt]:
+        """The route receipt: what is known so far during the stream (model, provider, attempts,
+        time to first byte and token), final (``complete``, with usage and cost) after its end or ``close()``."""
+        return Receipt._from_json(self._native.receipt_json())
 
     @property
     def _attempts(self) -> int:
@@ -507,6 +520,12 @@ class ChatCompletionStream:
         return self._core.snapshot()
 
     @property
+    def receipt(self) -> Optional[Receipt]:
+        """The route receipt: what is known so far during the stream (model, provider, attempts,
+        time to first byte and token), final (``complete``, with usage and cost) after its end or ``close()``."""
+        return Receipt._from_json(self._native.receipt_json())
+
+    @property
     def _request_id(self) -> Optional[str]:
         return self.response.request_id
 
@@ -593,6 +612,12 @@ class AsyncChatCompletionStream:
     @property
     def current_completion_snapshot(self) -> ChatCompletion:
         return self._core.snapshot()
+
+    @property
+    def receipt(self) -> Optional[Receipt]:
+        """The route receipt: what is known so far during the stream (model, provider, attempts,
+        time to first byte and token), final (``complete``, with usage and cost) after its end or ``close()``."""
+        return Receipt._from_json(self._native.receipt_json())
 
     @property
     def _request_id(self) -> Optional[str]:

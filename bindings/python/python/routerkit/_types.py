@@ -32,6 +32,7 @@ __all__ = [
     "CreateEmbeddingResponse",
 ]
 
+from ._receipt import Receipt
 from ._routerkit import set_classes as _set_classes
 
 
@@ -58,7 +59,7 @@ class BaseModel:
     def __getattr__(self, name: str) -> Any:
         # Only reached for names that are not fields: absent optional fields read as None.
         if name.startswith("_"):
-            if name in ("_request_id", "_attempts", "_headers"):
+            if name in ("_request_id", "_attempts", "_headers", "_receipt"):
                 return None
             raise AttributeError(name)
         return None
@@ -142,9 +143,19 @@ def _json_default(o: Any) -> Any:
 
 
 class _Response(BaseModel):
-    """A top-level result: also carries ``_request_id``, ``_attempts`` and ``_headers``."""
+    """A top-level result: also carries ``_request_id``, ``_attempts``, ``_headers`` and the route receipt."""
 
-    __slots__ = ("_request_id", "_attempts", "_headers")
+    __slots__ = ("_request_id", "_attempts", "_headers", "_receipt")
+
+    @property
+    def receipt(self) -> Optional["Receipt"]:
+        """The route receipt: models asked and served, provider, gateway ids, attempts, timings, usage and cost."""
+        r = self._receipt
+        if isinstance(r, str):
+            # Kept as the core's JSON text until first read: most callers never look.
+            r = Receipt._from_json(r)
+            object.__setattr__(self, "_receipt", r)
+        return r  # type: ignore[no-any-return]
 
 
 class Function(BaseModel):
