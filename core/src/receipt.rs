@@ -613,4 +613,43 @@ mod tests {
         let r = trace.finish(None);
         assert!(!format!("{r:?}").contains("0123456789abcdef"), "{r:?}");
     }
+
+    #[test]
+    fn a_usage_that_echoes_the_key_is_masked_and_any_other_kept() {
+        let key = "sk-secret-0123456789abcdef";
+        let finish = |usage: Value| {
+            let trace = Trace::new(None, None, Some(crate::secret::ApiKey::new(key)));
+            trace
+                .finish(Some(Served::new("", "", None, Some(usage))))
+                .usage
+                .unwrap()
+        };
+        // In a nested value, in a key, and beside an escape (where the text is written out).
+        for usage in [
+            serde_json::json!({"prompt_tokens": 1, "cost_details": {"note": [format!("by {key}")]}}),
+            serde_json::json!({ key: 1 }),
+            serde_json::json!({"note": format!("\"quoted\"\n{key}")}),
+        ] {
+            let masked = finish(usage);
+            assert!(!masked.to_string().contains("0123456789abcdef"), "{masked}");
+            assert!(masked.to_string().contains("sk-secre…"), "{masked}");
+        }
+        // The key's first characters without the rest, an escape, numbers: kept as they were.
+        for usage in [
+            serde_json::json!({"prompt_tokens": 3, "note": "sk-secre"}),
+            serde_json::json!({"note": "a\"b\\c\u{1}", "cost": 0.25}),
+        ] {
+            assert_eq!(finish(usage.clone()), usage);
+        }
+        // A key that only digits and punctuation start can match outside strings: the text is searched.
+        let digits = "1234567890123456";
+        let trace = Trace::new(None, None, Some(crate::secret::ApiKey::new(digits)));
+        let usage = trace.finish(Some(Served::new(
+            "",
+            "",
+            None,
+            Some(serde_json::json!({"n": "x1234567890123456"})),
+        )));
+        assert!(!usage.usage.unwrap().to_string().contains(digits));
+    }
 }
