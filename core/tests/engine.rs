@@ -416,3 +416,25 @@ async fn streams_reuse_one_connection_and_a_closed_one_is_replaced() {
     assert_eq!(done.choices[0].message.content.as_deref(), Some("one two three"));
     assert_eq!(mock.engine_connections().await, 2);
 }
+
+#[tokio::test]
+async fn a_cancel_wins_over_a_failure_read_but_not_yet_handed_over() {
+    // The whole answer, cut short (no finish reason, no [DONE]), is in the socket before the
+    // first batch: that batch reads it to its end, and the truncation waits for the next call.
+    let s = Session::new(json!([{"stream": {"content": "one two three", "finish_reason": null, "done": false}}]));
+    let client = s.client();
+    let mut stream = client
+        .chat_stream(&request(), &RequestOptions::default())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut received = stream.next_batch(100).await.unwrap().len();
+    while received < 3 {
+        let batch = stream.next_batch(100).await.unwrap();
+        assert!(!batch.is_empty(), "the failure came before the content");
+        received += batch.len();
+    }
+    stream.cancel();
+    let err = stream.next_batch(100).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Cancelled, "{err:?}");
+}

@@ -479,6 +479,13 @@ impl<P: Protocol> Stream<P> {
                 }
                 return Ok(());
             }
+            if self.pending_error.is_some() && self.ctx.cancel.is_cancelled() {
+                // Cancelled before a failure already read was handed over: like the chunks
+                // dropped above, it is not delivered, and the caller's cancel ends the stream.
+                self.pending_error = None;
+                self.held = None;
+                return Err(self.fail(Error::cancelled()));
+            }
             if self.pending_error.is_some() && self.held.is_some() {
                 // The event held for its surrogate was received before the failure: it goes first.
                 self.release_held();
