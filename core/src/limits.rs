@@ -85,12 +85,31 @@ pub(crate) fn check_body(body: Bytes) -> Result<Bytes, Error> {
 
 /// Whether a body is too small in structure to break any bound: no more containers than the
 /// nesting bound, no more commas than the smallest array bound, no `\u` escape. Most answers
-/// are (a chat completion is a few hundred bytes); counting is one vectorised pass, the scan a
-/// byte-by-byte walk.
+/// are (a chat completion is a few hundred bytes); memchr's vectorised searches jump between
+/// the few dozen bytes that count, where the scan is a byte-by-byte walk.
 fn cannot_exceed_a_bound(body: &[u8]) -> bool {
-    let containers = body.iter().filter(|&&b| b == b'{' || b == b'[').count();
-    let commas = body.iter().filter(|&&b| b == b',').count();
-    containers <= MAX_JSON_DEPTH && commas < MAX_CHOICES.min(MAX_TOOL_CALLS) && !body.windows(2).any(|w| w == b"\\u")
+    if has_unicode_escape(body) {
+        return false;
+    }
+    let (mut containers, mut commas) = (0usize, 0usize);
+    for at in memchr::memchr3_iter(b'{', b'[', b',', body) {
+        if body[at] == b',' {
+            commas += 1;
+        } else {
+            containers += 1;
+        }
+        if containers > MAX_JSON_DEPTH || commas >= MAX_CHOICES.min(MAX_TOOL_CALLS) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether `text` holds a `\u` (a JSON `\uXXXX` escape, or the text of one): a search for its
+/// backslashes, of which a chat completion has none or few (memmem's searcher would cost more to
+/// set up than the whole search).
+pub(crate) fn has_unicode_escape(text: &[u8]) -> bool {
+    memchr::memchr_iter(b'\\', text).any(|at| text.get(at + 1) == Some(&b'u'))
 }
 
 #[cfg(test)]

@@ -412,7 +412,12 @@ impl Trace {
     /// The call ended, `answered` or not (an error): the final receipt, to the hook once.
     pub(crate) fn finish_as(&self, served: Option<Served>, answered: bool) -> Receipt {
         let (receipt, first) = self.with(|s| {
-            let mut r = s.receipt.clone();
+            if s.hook_called {
+                return (s.receipt.clone(), false);
+            }
+            s.hook_called = true;
+            // Taken rather than cloned: the state gets the finished receipt back below.
+            let mut r = std::mem::take(&mut s.receipt);
             if answered && r.fallback.fired && r.fallback.model.is_none() {
                 r.fallback.model = s.model.clone();
             }
@@ -420,13 +425,9 @@ impl Trace {
             fill_served(&mut r, served);
             scrub(&mut r, self.secret.as_ref());
             r.complete = true;
-            let first = !s.hook_called;
-            s.hook_called = true;
-            if first {
-                // Kept, so that a later look at the stream's receipt sees the same end.
-                s.receipt = r.clone();
-            }
-            (if first { r } else { s.receipt.clone() }, first)
+            // Kept, so that a later look at the stream's receipt sees the same end.
+            s.receipt = r.clone();
+            (r, true)
         });
         if first {
             if let Some(hook) = &self.hook {
@@ -521,13 +522,38 @@ fn scrub(r: &mut Receipt, secret: Option<&crate::secret::ApiKey>) {
             *text = clean;
         }
     }
+    let run = crate::secret::shortest_masked_run(key, &masked);
     for value in [&mut r.usage, &mut r.cost_details].into_iter() {
-        if let Some(v) = value.as_ref() {
+        if let Some(v) = value.as_ref().filter(|v| json_text_may_contain(v, run)) {
             if let Some(clean) = crate::secret::mask_secret(&v.to_string(), key, &masked) {
                 *value = serde_json::from_str(&clean).ok();
             }
         }
     }
+}
+
+/// Whether the JSON text of `v` may contain `run`, without writing the text (the usage of
+/// every response is scrubbed: writing it out was most of a receipt's cost). The answer is
+/// exact when a match can only lie inside one string as it is written: `run` has no quote,
+/// backslash or control character (it cannot cross a string's quotes nor an escape) and some
+/// character that numbers, literals and punctuation never write; a string holding any of those
+/// three, and any other `run`, answer "may".
+fn json_text_may_contain(v: &Value, run: &str) -> bool {
+    let escaped = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
+    let only_in_strings =
+        !run.bytes().any(escaped) && run.bytes().any(|b| !b"{}[],:0123456789.+-eEtrufalsn".contains(&b));
+    if !only_in_strings {
+        return true;
+    }
+    fn walk(v: &Value, text: &impl Fn(&str) -> bool) -> bool {
+        match v {
+            Value::String(s) => text(s),
+            Value::Array(items) => items.iter().any(|x| walk(x, text)),
+            Value::Object(map) => map.iter().any(|(k, x)| text(k) || walk(x, text)),
+            Value::Null | Value::Bool(_) | Value::Number(_) => false,
+        }
+    }
+    walk(v, &|s: &str| s.contains(run) || s.bytes().any(escaped))
 }
 
 /// Prefixes of the gateways' own response headers.
@@ -545,13 +571,14 @@ const REQUEST_ID_HEADERS: [&str; 4] = ["x-request-id", "x-router-request-id", "r
 /// Reads the ids, gateway headers and cache status of a response: the last response's win.
 fn read_headers(r: &mut Receipt, headers: &[(String, String)], secret: Option<&crate::secret::ApiKey>) {
     let get = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    // The mask is worked out once per response (when a value is read at all), not once per value.
+    let key = secret.map(|k| k.expose()).filter(|k| k.len() >= 8);
+    let masked = std::cell::OnceCell::new();
     let clean = |v: &str| -> String {
-        match secret {
-            Some(key) if key.expose().len() >= 8 => {
-                let masked = crate::secret::mask(key.expose());
-                crate::secret::mask_secret(v, key.expose(), &masked).unwrap_or_else(|| v.to_owned())
-            }
-            _ => v.to_owned(),
+        match key {
+            Some(key) => crate::secret::mask_secret(v, key, masked.get_or_init(|| crate::secret::mask(key)))
+                .unwrap_or_else(|| v.to_owned()),
+            None => v.to_owned(),
         }
     };
     r.request_id = REQUEST_ID_HEADERS.iter().find_map(|n| get(n)).map(clean);
@@ -645,5 +672,44 @@ mod tests {
         trace.response_started(200, &[("x-litellm-key".into(), "sk-secret-0123456789abcdef".into())]);
         let r = trace.finish(None);
         assert!(!format!("{r:?}").contains("0123456789abcdef"), "{r:?}");
+    }
+
+    #[test]
+    fn a_usage_that_echoes_the_key_is_masked_and_any_other_kept() {
+        let key = "sk-secret-0123456789abcdef";
+        let finish = |usage: Value| {
+            let trace = Trace::new(None, None, Some(crate::secret::ApiKey::new(key)));
+            trace
+                .finish(Some(Served::new("", "", None, Some(usage))))
+                .usage
+                .unwrap()
+        };
+        // In a nested value, in a key, and beside an escape (where the text is written out).
+        for usage in [
+            serde_json::json!({"prompt_tokens": 1, "cost_details": {"note": [format!("by {key}")]}}),
+            serde_json::json!({ key: 1 }),
+            serde_json::json!({"note": format!("\"quoted\"\n{key}")}),
+        ] {
+            let masked = finish(usage);
+            assert!(!masked.to_string().contains("0123456789abcdef"), "{masked}");
+            assert!(masked.to_string().contains("sk-secre…"), "{masked}");
+        }
+        // The key's first characters without the rest, an escape, numbers: kept as they were.
+        for usage in [
+            serde_json::json!({"prompt_tokens": 3, "note": "sk-secre"}),
+            serde_json::json!({"note": "a\"b\\c\u{1}", "cost": 0.25}),
+        ] {
+            assert_eq!(finish(usage.clone()), usage);
+        }
+        // A key that only digits and punctuation start can match outside strings: the text is searched.
+        let digits = "1234567890123456";
+        let trace = Trace::new(None, None, Some(crate::secret::ApiKey::new(digits)));
+        let usage = trace.finish(Some(Served::new(
+            "",
+            "",
+            None,
+            Some(serde_json::json!({"n": "x1234567890123456"})),
+        )));
+        assert!(!usage.usage.unwrap().to_string().contains(digits));
     }
 }

@@ -322,10 +322,24 @@ pub(crate) struct BodyEdits<'a> {
 impl BodyEdits<'_> {
     /// The body to send, and whether the engine asked for usage on the caller's behalf.
     pub(crate) fn apply_owned(&self, json: String) -> Result<(Bytes, bool), Error> {
+        if self.nothing_to_drop(&json) {
+            return Ok((Bytes::from(json), false));
+        }
         match self.apply(&json)? {
             (Some(edited), usage) => Ok((Bytes::from(edited), usage)),
             (None, usage) => Ok((Bytes::from(json), usage)),
         }
+    }
+
+    /// A body that serde_json wrote (so an object, each key as it reads) for a call that is not
+    /// a stream, with no `extra_body`, no `"stream` and no `\u` in its text: it has no `stream`
+    /// nor `stream_options` key to drop, and [`apply`](Self::apply) would give it back unchanged
+    /// after splitting it into entries (the cost of a sequential request's body, otherwise).
+    fn nothing_to_drop(&self, json: &str) -> bool {
+        !self.stream
+            && self.extra.is_none_or(|e| e.is_empty())
+            && !memchr::memchr_iter(b'"', json.as_bytes()).any(|at| json.as_bytes()[at + 1..].starts_with(b"stream"))
+            && !crate::limits::has_unicode_escape(json.as_bytes())
     }
 
     /// The edited body, `None` when it is sent as given.

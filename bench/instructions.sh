@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Instructions per sequential non-streaming chat request, per language, counted by valgrind
+# (callgrind): a measure that other processes on the machine do not distort, unlike req/s or CPU
+# time. Each client runs bench/'s own request loop (`--mode seq`) twice under callgrind, with
+# --n 0 (start-up, the warm-up request, exit) and with --n N; the difference over N is the cost
+# of one request in every thread of the client process (user space). System calls per request
+# are counted the same way by strace (the kernel's share, which callgrind does not see). The mock
+# gateway runs natively. CPU time per request (the client's own getrusage figure over its loop,
+# without valgrind) is printed beside them as a third, load-sensitive measure.
+#
+#   bench/instructions.sh                       this tree (release builds, below)
+#   bench/instructions.sh --tree /work/wt/old   several trees: interleaved A/B, same mock
+#   options: --n 2000 (requests per measured run)  --reps 1 (repeats, interleaved)
+#            --only rust,python,python-async,node,go   --out DIR (callgrind files; default a temp dir)
+#            --cpu-reps 3 (native runs for CPU time; 0 skips)
+#
+# Each TREE needs its release builds in TREE/target/release (or $TREE_TARGET for the first
+# tree only when it is this one): from the tree's root,
+#   CARGO_INCREMENTAL=0 cargo build --release -p routerkit-mock -p routerkit-bench -p routerkit-c \
+#     -p routerkit-node -p routerkit-python
+# (the release profile keeps debug info, so `callgrind_annotate` names functions). The Go client is
+# built here from TREE/bench/go with -tags routerkit_release; Python and Node load TREE's package
+# sources with the release native module beside them, in a staging dir (no venv, no npm).
+# Per-function comparison of two trees: callgrind_annotate --auto=no --inclusive=yes on
+# OUT/<tag>-<client>-n<N>-r1.cg and -n0-r1.cg of each, subtracted, over N (what the table does for
+# the totals). Python 3 and (for the syscall column) strace are needed besides valgrind.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+n=2000 reps=1 cpu_reps=3 out="" only="rust,python,python-async,node,go"
+trees=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --n) n="$2"; shift 2 ;;
+    --reps) reps="$2"; shift 2 ;;
+    --cpu-reps) cpu_reps="$2"; shift 2 ;;
+    --only) only="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    --tree) trees+=("$(cd "$2" && pwd)"); shift 2 ;;
+    *) echo "bench/instructions.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+[ ${#trees[@]} -gt 0 ] || trees=("$root")
+out="${out:-$(mktemp -d /tmp/rk-instructions.XXXXXX)}"
+mkdir -p "$out"
+PYTHON="${PYTHON:-python3}"
+command -v valgrind >/dev/null || { echo "needs valgrind" >&2; exit 1; }
+
+target_of() { # the release target dir of a tree
+  if [ "$1" = "$root" ] && [ -n "${TREE_TARGET:-}" ]; then echo "$TREE_TARGET"; else echo "$1/target"; fi
+}
+tag_of() { # a tree's label: its commit, `-dirty` when tracked files differ from it
+  echo "$(git -C "$1" rev-parse --short HEAD)$(git -C "$1" diff --quiet HEAD -- 2>/dev/null || echo -dirty)"
+}
+
+# Stage each tree's clients: $out/stage/<tag>/{py,node,go-client}.
+for t in "${trees[@]}"; do
+  tag="$(tag_of "$t")" rel="$(target_of "$t")/release" st="$out/stage/$(tag_of "$t")"
+  for f in routerkit-bench routerkit-mock lib_routerkit.so librouterkit_node.so librouterkit.a; do
+    [ -e "$rel/$f" ] || { echo "missing $rel/$f: build the tree in release first (see the header)" >&2; exit 1; }
+  done
+  rm -rf "$st" && mkdir -p "$st/py" "$st/node"
+  cp -r "$t/bindings/python/python/routerkit" "$st/py/"
+  cp "$rel/lib_routerkit.so" "$st/py/routerkit/_routerkit.abi3.so"
+  cp "$t/bindings/node/package.json" "$t/bindings/node/index.js" "$t/bindings/node/index.mjs" "$st/node/"
+  cp -r "$t/bindings/node/lib" "$st/node/"
+  cp "$rel/librouterkit_node.so" "$st/node/routerkit.linux-x64-gnu.node"
+  if [[ ",$only," == *,go,* ]]; then
+    (cd "$t/bench/go" && GOFLAGS="-modcacherw -buildvcs=false" go build -tags routerkit_release -o "$st/go-client" ./client)
+  fi
+done
+
+# One mock (the first tree's) serves every run, so the server side is the same for all.
+mock_bin="$(target_of "${trees[0]}")/release/routerkit-mock"
+coproc MOCK { exec "$mock_bin" --port 0 --exit-on-stdin-close; }
+read -r url <&"${MOCK[0]}"
+case "$url" in http://*) ;; *) echo "the mock did not start: $url" >&2; exit 1 ;; esac
+pyc="$root/bench/python/client.py" nodec="$root/bench/node/client.js"
+
+# The real interpreter, not a launcher script (pyenv's shim): valgrind follows no exec.
+PYTHON_BIN="$("$PYTHON" -c 'import sys; print(sys.executable)')"
+
+env_of() { # tree client → the client's environment (set outside valgrind, which then runs the program itself)
+  local st="$out/stage/$(tag_of "$1")"
+  case "$2" in
+    python | python-async) echo "PYTHONPATH=$st/py" ;;
+    # Go's asynchronous preemption signals (SIGURG) trip callgrind's signal bookkeeping (an
+    # assertion in threads.c); without them the goroutines still yield at every call.
+    go) echo "GODEBUG=asyncpreemptoff=1" ;;
+    *) ;;
+  esac
+}
+cmd_of() { # tree client → the client's command line (without mode and counts)
+  local st="$out/stage/$(tag_of "$1")" rel
+  rel="$(target_of "$1")/release"
+  case "$2" in
+    rust) echo "$rel/routerkit-bench --client routerkit" ;;
+    python) echo "$PYTHON_BIN $pyc --client routerkit" ;;
+    python-async) echo "$PYTHON_BIN $pyc --client routerkit --async" ;;
+    node) echo "node $nodec --client routerkit --module $st/node" ;;
+    go) echo "$st/go-client --client routerkit" ;;
+  esac
+}
+
+# Total instructions (every thread) of one run under callgrind.
+count() { # tree client n rep
+  local f="$out/$(tag_of "$1")-$2-n$3-r$4.cg"
+  # shellcheck disable=SC2046
+  env $(env_of "$1" "$2") valgrind --tool=callgrind --callgrind-out-file="$f" --log-file="$f.log" \
+    $(cmd_of "$1" "$2") --mode seq --n "$3" --url "$url" >"$f.stdout" ||
+    { echo "$2 ($1) failed under valgrind: see $f.log" >&2; return 1; }
+  # The client's own report says it made the requests (a launcher that valgrind stops at would not).
+  grep -Eq "\"requests\": ?$3[,}]" "$f.stdout" || { echo "$2 ($1): no report of $3 requests in $f.stdout" >&2; return 1; }
+  awk '/^(summary|totals):/ { print $2; exit }' "$f"
+}
+
+# System calls of one run (every thread), counted by strace: the kernel's share of a request,
+# which callgrind (user space only) does not see.
+syscalls() { # tree client n
+  local f="$out/$(tag_of "$1")-$2-n$3.strace"
+  # shellcheck disable=SC2046
+  env $(env_of "$1" "$2") strace -f -c -o "$f" $(cmd_of "$1" "$2") --mode seq --n "$3" --url "$url" >/dev/null ||
+    { echo "$2 ($1) failed under strace" >&2; return 1; }
+  awk '$NF == "total" { print $4 }' "$f" # % time, seconds, usecs/call, calls, [errors,] total
+}
+
+IFS=, read -r -a langs <<<"$only"
+results="$out/results.tsv"
+: >"$results"
+for rep in $(seq 1 "$reps"); do
+  for c in "${langs[@]}"; do
+    for t in "${trees[@]}"; do
+      i0="$(count "$t" "$c" 0 "$rep")" || exit 1
+      i1="$(count "$t" "$c" "$n" "$rep")" || exit 1
+      printf '%s\t%s\tinstr\t%s\n' "$(tag_of "$t")" "$c" "$(((i1 - i0) / n))" | tee -a "$results"
+      if [ "$rep" = 1 ] && command -v strace >/dev/null; then
+        s0="$(syscalls "$t" "$c" 0)" || exit 1
+        s1="$(syscalls "$t" "$c" "$n")" || exit 1
+        printf '%s\t%s\tsyscalls\t%s\n' "$(tag_of "$t")" "$c" "$(awk -v a="$s0" -v b="$s1" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / n }')" | tee -a "$results"
+      fi
+    done
+  done
+done
+for rep in $(seq 1 "$cpu_reps"); do
+  for c in "${langs[@]}"; do
+    for t in "${trees[@]}"; do
+      # shellcheck disable=SC2046
+      us="$(env $(env_of "$t" "$c") $(cmd_of "$t" "$c") --mode seq --n "$n" --url "$url" |
+        "$PYTHON" -c 'import json,sys; r=json.loads(sys.stdin.read().splitlines()[-1]); print(round(r["cpu_s"]/r["requests"]*1e6, 1))')"
+      printf '%s\t%s\tcpu_us\t%s\n' "$(tag_of "$t")" "$c" "$us" | tee -a "$results"
+    done
+  done
+done
+exec {MOCK[1]}>&-
+wait "$MOCK_PID" 2>/dev/null || true
+
+echo
+echo "per request (instructions: median of $reps; syscalls: one run; CPU µs: median of $cpu_reps, load-sensitive) — files in $out"
+"$PYTHON" - "$results" <<'EOF'
+import statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+trees = list(dict.fromkeys(r[0] for r in rows))
+langs = list(dict.fromkeys(r[1] for r in rows))
+def med(t, c, k):
+    xs = [float(r[3]) for r in rows if r[0] == t and r[1] == c and r[2] == k]
+    return statistics.median(xs) if xs else None
+def cells(c, k, fmt):
+    xs = [med(t, c, k) for t in trees]
+    out = [fmt.format(x) if x is not None else "–" for x in xs]
+    # Every later tree against the first, as a change.
+    for i, x in enumerate(xs[1:], 1):
+        if x is not None and xs[0]:
+            out[i] += f" ({(x / xs[0] - 1) * 100:+.1f}%)"
+    return out
+kinds = [("instr", "instructions", "{:,.0f}"), ("syscalls", "syscalls", "{:.1f}"), ("cpu_us", "CPU µs", "{:.1f}")]
+print("| client | " + " | ".join(f"{t} {name}" for _, name, _ in kinds for t in trees) + " |")
+print("|" + "---|" * (1 + len(kinds) * len(trees)))
+for c in langs:
+    print(f"| routerkit-{c} | " + " | ".join(x for k, _, f in kinds for x in cells(c, k, f)) + " |")
+EOF
