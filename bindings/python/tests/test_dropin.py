@@ -188,6 +188,26 @@ def test_types_are_what_the_client_returns(client: Any, mock: Mock) -> None:
     )
 
 
+def test_responses_types_import_paths(client: Any, mock: Mock) -> None:
+    # openai-python's modules under openai.types.responses, for the names routerkit has: the
+    # package and each module give the classes the client returns.
+    from routerkit.types.responses import Response, ResponseOutputItem, ResponseStreamEvent, ResponseUsage
+    from routerkit.types.responses.response import Response as ModuleResponse
+    from routerkit.types.responses.response_output_item import ResponseOutputItem as ModuleOutputItem
+    from routerkit.types.responses.response_stream_event import ResponseStreamEvent as ModuleStreamEvent
+    from routerkit.types.responses.response_usage import ResponseUsage as ModuleUsage
+
+    assert Response is ModuleResponse is routerkit._responses.Response
+    assert ResponseOutputItem is ModuleOutputItem and ResponseStreamEvent is ModuleStreamEvent
+    assert ResponseUsage is ModuleUsage and routerkit.types.responses.Response is Response
+    response = client.responses.create(model="m", input="hi")
+    assert isinstance(response, Response) and isinstance(response.usage, ResponseUsage)
+    assert response.output and all(isinstance(item, ResponseOutputItem) for item in response.output)
+    events = list(client.responses.create(model="m", input="hi", stream=True))
+    assert events and all(isinstance(event, ResponseStreamEvent) for event in events)
+    assert events[-1].type == "response.completed"
+
+
 # ---- the module-level client
 
 

@@ -1,4 +1,4 @@
-# The import paths typed programs use: openai.types, openai.types.chat and their modules.
+# The import paths typed programs use: openai.types, openai.types.chat, openai.types.responses and their modules.
 import os
 from typing import List
 
@@ -24,6 +24,8 @@ from openai.types.chat import (
 )
 from openai.types.chat.chat_completion import Choice
 from openai.types.chat.chat_completion_chunk import ChoiceDelta
+from openai.types.responses import Response, ResponseStreamEvent, ResponseUsage
+from openai.types.responses.response_output_item import ResponseOutputItem
 from openai.types.shared_params import FunctionDefinition
 
 client = OpenAI(default_headers={"x-mock-session": os.environ["MOCK_SESSION"]})
@@ -67,3 +69,15 @@ for event in client.completions.create(model="openai/gpt-3.5-turbo-instruct", pr
 verdict = moderate("I will attack")
 print(isinstance(verdict, ModerationCreateResponse), isinstance(verdict.results[0], Moderation))
 print(verdict.results[0].flagged)
+
+
+def respond(text: str) -> Response:
+    return client.responses.create(model="openai/gpt-4.1", input=text)
+
+
+reply = respond("Name three prime numbers.")
+items: List[ResponseOutputItem] = reply.output
+print(isinstance(reply, Response), isinstance(reply.usage, ResponseUsage), [item.type for item in items])
+print(reply.output_text)
+events: List[ResponseStreamEvent] = list(client.responses.create(model="openai/gpt-4.1", input="Count", stream=True))
+print([event.type for event in events])

@@ -10,7 +10,7 @@ module names things and wraps them.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, AsyncIterator, Iterator, List, Optional, Type, Union
+from typing import Any, AsyncIterator, Iterator, List, Literal, Optional, Type, Union, overload
 
 from . import _parsing
 from ._exceptions import _convert
@@ -283,6 +283,23 @@ class Responses:
         except NativeError as e:
             raise _convert(e) from None
 
+    # The overloads give a typed program `Response` or `Stream[...]` from its `stream=` argument, as
+    # openai-python's do.
+    @overload
+    def create(
+        self, *, model: str, input: Any = None, stream: Literal[True], **params: Any
+    ) -> Stream[ResponseStreamEvent]: ...
+
+    @overload
+    def create(
+        self, *, model: str, input: Any = None, stream: Optional[Literal[False]] = None, **params: Any
+    ) -> Response: ...
+
+    @overload
+    def create(
+        self, *, model: str, input: Any = None, stream: bool, **params: Any
+    ) -> Union[Response, Stream[ResponseStreamEvent]]: ...
+
     def create(
         self, *, model: str, input: Any = None, stream: Optional[bool] = None, **params: Any
     ) -> Union[Response, Stream[ResponseStreamEvent]]:
@@ -337,6 +354,21 @@ class AsyncResponses:
         if stream:
             return await _caller.call(native.open_async, op, _body(kwargs), ResponseStreamEvent, opts)
         return _model(Response, await _caller.call(native.call_async, "responses", _body(kwargs), opts))
+
+    @overload
+    async def create(
+        self, *, model: str, input: Any = None, stream: Literal[True], **params: Any
+    ) -> AsyncStream[ResponseStreamEvent]: ...
+
+    @overload
+    async def create(
+        self, *, model: str, input: Any = None, stream: Optional[Literal[False]] = None, **params: Any
+    ) -> Response: ...
+
+    @overload
+    async def create(
+        self, *, model: str, input: Any = None, stream: bool, **params: Any
+    ) -> Union[Response, AsyncStream[ResponseStreamEvent]]: ...
 
     async def create(
         self, *, model: str, input: Any = None, stream: Optional[bool] = None, **params: Any

@@ -7,6 +7,8 @@ import { Stream } from 'openai/streaming';
 import { APIError, RateLimitError } from 'openai/error';
 import { Completions } from 'openai/resources/completions';
 import type { Moderation } from 'openai/resources/moderations';
+import type { Response as ModelResponse, ResponseCreateParamsNonStreaming, ResponseStreamEvent } from 'openai/resources/responses/responses';
+import type { RunnableFunction } from 'openai/lib/RunnableFunction';
 
 const client = new OpenAI({ apiKey: 'sk-typed', maxRetries: 1, timeout: 20_000 });
 
@@ -41,6 +43,17 @@ export async function typed(): Promise<string | null> {
   const first: Moderation = verdict.results[0];
   const model: OpenAI.Models.Model = await client.models.retrieve('openai/gpt-4.1');
   void [same.choices[0].text, first.flagged, model.id];
+  const params: ResponseCreateParamsNonStreaming = { model: 'm', input: 'x' };
+  const reply: ModelResponse = await client.responses.create(params);
+  const events = await client.responses.create({ model: 'm', input: 'x', stream: true });
+  for await (const event of events) {
+    const typedEvent: ResponseStreamEvent = event;
+    if (typedEvent.type === 'response.output_text.delta') void typedEvent.delta;
+  }
+  const add: RunnableFunction<{ a: number }> = {
+    name: 'add', description: 'Adds', parameters: { type: 'object' }, parse: (input) => JSON.parse(input), function: (args) => args.a,
+  };
+  void [reply.output_text, add.name];
   void [usage, response.status, raw.headers.get('x-request-id'), request_id, models, vector];
   return completion.choices[0].message.content;
 }

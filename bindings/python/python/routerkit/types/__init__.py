@@ -1,10 +1,12 @@
 """``routerkit.types``: the names of openai-python's ``openai.types`` that routerkit's endpoints use,
-laid out as openai-python lays them out (``routerkit.types.chat``, ``routerkit.types.chat.chat_completion``…).
+laid out as openai-python lays them out (``routerkit.types.chat``, ``routerkit.types.chat.chat_completion``,
+``routerkit.types.responses``…).
 Responses are routerkit's light classes; request parameters are TypedDicts."""
 
 from __future__ import annotations
 
 from . import chat as chat
+from . import responses as responses
 from . import shared_params as shared_params
 from .completion import Completion as Completion
 from .completion_choice import CompletionChoice as CompletionChoice

@@ -1,0 +1,2 @@
+// `routerkit/resources/responses`.
+export * from './responses/index.js';

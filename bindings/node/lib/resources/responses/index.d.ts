@@ -1,0 +1,2 @@
+// `routerkit/resources/responses/index`.
+export { Responses } from './responses.js';

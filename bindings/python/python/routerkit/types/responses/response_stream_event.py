@@ -1,0 +1,7 @@
+"""``openai.types.responses.response_stream_event``."""
+
+from __future__ import annotations
+
+from ..._responses import ResponseStreamEvent
+
+__all__ = ["ResponseStreamEvent"]
