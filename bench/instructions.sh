@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
-# Instructions per sequential non-streaming chat request, per language, counted by valgrind
-# (callgrind): a measure that other processes on the machine do not distort, unlike req/s or CPU
-# time. Each client runs bench/'s own request loop (`--mode seq`) twice under callgrind, with
-# --n 0 (start-up, the warm-up request, exit) and with --n N; the difference over N is the cost
-# of one request in every thread of the client process (user space). System calls per request
+# Instructions per sequential non-streaming chat request (or, with --mode stream, per streamed
+# chat chunk), per language, counted by valgrind (callgrind): a measure that other processes on
+# the machine do not distort, unlike req/s or CPU time. Each client runs bench/'s own request
+# loop (`--mode seq`) twice under callgrind, with --n 0 (start-up, the warm-up request, exit)
+# and with --n N; the difference over N is the cost of one request in every thread of the
+# client process (user space). System calls per request
 # are counted the same way by strace (the kernel's share, which callgrind does not see). The mock
 # gateway runs natively. CPU time per request (the client's own getrusage figure over its loop,
 # without valgrind) is printed beside them as a third, load-sensitive measure.
 #
+# --mode stream: the cost of one streamed chat chunk instead. Each client runs bench/'s own
+# `--mode stream` (start-up, the warm-up request, one chat stream of N one-character content
+# deltas from the mock's `repeat` step, exit) with --n N0 (default 200) and --n N (default
+# 20000); the difference over N − N0 is one chunk's share, the stream's set-up and start-up
+# having dropped out. Both runs make the same calls besides the chunks (the script request to
+# the mock, the warm-up request, one stream), so only the chunk count differs.
+#
 #   bench/instructions.sh                       this tree (release builds, below)
 #   bench/instructions.sh --tree /work/wt/old   several trees: interleaved A/B, same mock
+#   bench/instructions.sh --mode stream         per streamed chunk instead (below)
 #   options: --n 2000 (requests per measured run)  --reps 1 (repeats, interleaved)
+#            --mode seq|stream  --n0 (the small run subtracted: 0 requests, or 200 chunks)
 #            --only rust,python,python-async,node,go   --out DIR (callgrind files; default a temp dir)
 #            --cpu-reps 3 (native runs for CPU time; 0 skips)
 #
@@ -22,16 +32,18 @@
 # built here from TREE/bench/go with -tags routerkit_release; Python and Node load TREE's package
 # sources with the release native module beside them, in a staging dir (no venv, no npm).
 # Per-function comparison of two trees: callgrind_annotate --auto=no --inclusive=yes on
-# OUT/<tag>-<client>-n<N>-r1.cg and -n0-r1.cg of each, subtracted, over N (what the table does for
-# the totals). Python 3 and (for the syscall column) strace are needed besides valgrind.
+# OUT/<tag>-<client>-<mode>-n<N>-r1.cg and -n<N0>-r1.cg of each, subtracted, over N − N0 (what
+# the table does for the totals). Python 3 and (for the syscall column) strace are needed besides valgrind.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-n=2000 reps=1 cpu_reps=3 out="" only="rust,python,python-async,node,go"
+n="" n0="" mode=seq reps=1 cpu_reps=3 out="" only="rust,python,python-async,node,go"
 trees=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --n) n="$2"; shift 2 ;;
+    --n0) n0="$2"; shift 2 ;;
+    --mode) mode="$2"; shift 2 ;;
     --reps) reps="$2"; shift 2 ;;
     --cpu-reps) cpu_reps="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
@@ -41,6 +53,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#trees[@]} -gt 0 ] || trees=("$root")
+# What one unit is, and the JSON key in which the client's report counts them.
+case "$mode" in
+  seq) unit=request key=requests n="${n:-2000}" n0="${n0:-0}" ;;
+  stream) unit=chunk key=chunks n="${n:-20000}" n0="${n0:-200}" ;;
+  *) echo "bench/instructions.sh: --mode seq or stream, not $mode" >&2; exit 2 ;;
+esac
+[ "$n" -gt "$n0" ] || { echo "bench/instructions.sh: --n must exceed --n0" >&2; exit 2; }
 out="${out:-$(mktemp -d /tmp/rk-instructions.XXXXXX)}"
 mkdir -p "$out"
 PYTHON="${PYTHON:-python3}"
@@ -104,22 +123,23 @@ cmd_of() { # tree client → the client's command line (without mode and counts)
 
 # Total instructions (every thread) of one run under callgrind.
 count() { # tree client n rep
-  local f="$out/$(tag_of "$1")-$2-n$3-r$4.cg"
+  local f="$out/$(tag_of "$1")-$2-$mode-n$3-r$4.cg"
   # shellcheck disable=SC2046
   env $(env_of "$1" "$2") valgrind --tool=callgrind --callgrind-out-file="$f" --log-file="$f.log" \
-    $(cmd_of "$1" "$2") --mode seq --n "$3" --url "$url" >"$f.stdout" ||
+    $(cmd_of "$1" "$2") --mode "$mode" --n "$3" --url "$url" >"$f.stdout" ||
     { echo "$2 ($1) failed under valgrind: see $f.log" >&2; return 1; }
-  # The client's own report says it made the requests (a launcher that valgrind stops at would not).
-  grep -Eq "\"requests\": ?$3[,}]" "$f.stdout" || { echo "$2 ($1): no report of $3 requests in $f.stdout" >&2; return 1; }
+  # The client's own report says it made the requests or read the chunks (a launcher that
+  # valgrind stops at would not).
+  grep -Eq "\"$key\": ?$3[,}]" "$f.stdout" || { echo "$2 ($1): no report of $3 $key in $f.stdout" >&2; return 1; }
   awk '/^(summary|totals):/ { print $2; exit }' "$f"
 }
 
 # System calls of one run (every thread), counted by strace: the kernel's share of a request,
 # which callgrind (user space only) does not see.
 syscalls() { # tree client n
-  local f="$out/$(tag_of "$1")-$2-n$3.strace"
+  local f="$out/$(tag_of "$1")-$2-$mode-n$3.strace"
   # shellcheck disable=SC2046
-  env $(env_of "$1" "$2") strace -f -c -o "$f" $(cmd_of "$1" "$2") --mode seq --n "$3" --url "$url" >/dev/null ||
+  env $(env_of "$1" "$2") strace -f -c -o "$f" $(cmd_of "$1" "$2") --mode "$mode" --n "$3" --url "$url" >/dev/null ||
     { echo "$2 ($1) failed under strace" >&2; return 1; }
   awk '$NF == "total" { print $4 }' "$f" # % time, seconds, usecs/call, calls, [errors,] total
 }
@@ -130,13 +150,14 @@ results="$out/results.tsv"
 for rep in $(seq 1 "$reps"); do
   for c in "${langs[@]}"; do
     for t in "${trees[@]}"; do
-      i0="$(count "$t" "$c" 0 "$rep")" || exit 1
+      i0="$(count "$t" "$c" "$n0" "$rep")" || exit 1
       i1="$(count "$t" "$c" "$n" "$rep")" || exit 1
-      printf '%s\t%s\tinstr\t%s\n' "$(tag_of "$t")" "$c" "$(((i1 - i0) / n))" | tee -a "$results"
+      printf '%s\t%s\tinstr\t%s\n' "$(tag_of "$t")" "$c" "$(((i1 - i0) / (n - n0)))" | tee -a "$results"
       if [ "$rep" = 1 ] && command -v strace >/dev/null; then
-        s0="$(syscalls "$t" "$c" 0)" || exit 1
+        s0="$(syscalls "$t" "$c" "$n0")" || exit 1
         s1="$(syscalls "$t" "$c" "$n")" || exit 1
-        printf '%s\t%s\tsyscalls\t%s\n' "$(tag_of "$t")" "$c" "$(awk -v a="$s0" -v b="$s1" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / n }')" | tee -a "$results"
+        # Two decimals: a streamed chunk costs a fraction of a system call (reads carry many).
+        printf '%s\t%s\tsyscalls\t%s\n' "$(tag_of "$t")" "$c" "$(awk -v a="$s0" -v b="$s1" -v n="$((n - n0))" 'BEGIN { printf "%.2f", (b - a) / n }')" | tee -a "$results"
       fi
     done
   done
@@ -145,8 +166,9 @@ for rep in $(seq 1 "$cpu_reps"); do
   for c in "${langs[@]}"; do
     for t in "${trees[@]}"; do
       # shellcheck disable=SC2046
-      us="$(env $(env_of "$t" "$c") $(cmd_of "$t" "$c") --mode seq --n "$n" --url "$url" |
-        "$PYTHON" -c 'import json,sys; r=json.loads(sys.stdin.read().splitlines()[-1]); print(round(r["cpu_s"]/r["requests"]*1e6, 1))')"
+      # The client's own CPU over its loop (the stream: from the request to the last chunk).
+      us="$(env $(env_of "$t" "$c") $(cmd_of "$t" "$c") --mode "$mode" --n "$n" --url "$url" |
+        "$PYTHON" -c 'import json,sys; r=json.loads(sys.stdin.read().splitlines()[-1]); k=sys.argv[1]; print(round(r["cpu_s"]/r[k]*1e6, 3))' "$key")"
       printf '%s\t%s\tcpu_us\t%s\n' "$(tag_of "$t")" "$c" "$us" | tee -a "$results"
     done
   done
@@ -155,7 +177,7 @@ exec {MOCK[1]}>&-
 wait "$MOCK_PID" 2>/dev/null || true
 
 echo
-echo "per request (instructions: median of $reps; syscalls: one run; CPU µs: median of $cpu_reps, load-sensitive) — files in $out"
+echo "per $unit, --mode $mode, --n $n minus --n $n0 (instructions: median of $reps; syscalls: one run; CPU µs: median of $cpu_reps, load-sensitive) — files in $out"
 "$PYTHON" - "$results" <<'EOF'
 import statistics, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
@@ -172,7 +194,7 @@ def cells(c, k, fmt):
         if x is not None and xs[0]:
             out[i] += f" ({(x / xs[0] - 1) * 100:+.1f}%)"
     return out
-kinds = [("instr", "instructions", "{:,.0f}"), ("syscalls", "syscalls", "{:.1f}"), ("cpu_us", "CPU µs", "{:.1f}")]
+kinds = [("instr", "instructions", "{:,.0f}"), ("syscalls", "syscalls", "{:.2f}"), ("cpu_us", "CPU µs", "{:.2f}")]
 print("| client | " + " | ".join(f"{t} {name}" for _, name, _ in kinds for t in trees) + " |")
 print("|" + "---|" * (1 + len(kinds) * len(trees)))
 for c in langs:
