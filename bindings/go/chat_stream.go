@@ -152,6 +152,12 @@ func (s *ChatCompletionStream) Format(f fmt.State, verb rune) { fmt.Fprint(f, s.
 // CreateChatCompletionStream starts a streaming chat completion. It returns once
 // the gateway answered with headers (after the engine's retries, if any).
 func (c *Client) CreateChatCompletionStream(ctx context.Context, request ChatCompletionRequest) (*ChatCompletionStream, error) {
+	return c.chatStream(ctx, "chat_stream", request)
+}
+
+// chatStream opens a chat stream through the core's operation op ("chat_stream",
+// "chat.parse_stream").
+func (c *Client) chatStream(ctx context.Context, op string, request ChatCompletionRequest) (*ChatCompletionStream, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -166,7 +172,7 @@ func (c *Client) CreateChatCompletionStream(ctx context.Context, request ChatCom
 	if err != nil {
 		return nil, err
 	}
-	return c.open(ctx, "chat_stream", body, request.ExtraBody)
+	return c.open(ctx, op, body, request.ExtraBody)
 }
 
 // open starts any stream operation of the engine's table by name ("chat_stream",

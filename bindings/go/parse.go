@@ -177,21 +177,7 @@ func decodeParsed(parsed json.RawMessage, v any, raw *rawResponse) error {
 // Recv as the typed error (errors.Is ErrLengthFinishReason, ErrOutputValidation, …) in place of
 // the finish chunk. Decode the accumulated content when Recv returns io.EOF.
 func (c *Client) ParseChatCompletionStream(ctx context.Context, request ChatCompletionRequest) (*ChatCompletionStream, error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, &RequestError{Err: err, kind: "cancelled"}
-	}
-	request.Stream = true
-	if err := validateChatRequest(request); err != nil {
-		return nil, err
-	}
-	body, err := marshalRequest(request)
-	if err != nil {
-		return nil, err
-	}
-	return c.open(ctx, "chat.parse_stream", body, request.ExtraBody)
+	return c.chatStream(ctx, "chat.parse_stream", request)
 }
 
 // ParseResponseStream (routerkit's own) streams request as CreateResponseStream does, with the
