@@ -336,7 +336,7 @@ impl Client {
         request: &ChatCompletionRequest,
         opts: &RequestOptions,
     ) -> Result<Response<Parsed<ChatCompletion, T>>, Error> {
-        let json = serde_json::to_string(request).map_err(|e| Error::invalid("request", e))?;
+        let json = request::encode(request)?;
         let response = self.call(Op::ChatParse, Some(&json), opts).await?;
         let completion: ChatCompletion = decode_typed(&response.data)?;
         let parsed = completion
@@ -359,7 +359,7 @@ impl Client {
         request: &ChatCompletionRequest,
         opts: &RequestOptions,
     ) -> Result<ChatStream, Error> {
-        let json = serde_json::to_string(request).map_err(|e| Error::invalid("request", e))?;
+        let json = request::encode(request)?;
         match self.open(Op::ChatParseStream, Some(&json), opts).await? {
             AnyStream::Chat(stream) => Ok(stream),
             _ => Err(Error::new(
@@ -377,7 +377,7 @@ impl Client {
         request: &ResponseRequest,
         opts: &RequestOptions,
     ) -> Result<ResponseStream, Error> {
-        let json = serde_json::to_string(request).map_err(|e| Error::invalid("request", e))?;
+        let json = request::encode(request)?;
         match self.open(Op::ResponsesParseStream, Some(&json), opts).await? {
             AnyStream::Responses(stream) => Ok(*stream),
             _ => Err(Error::new(
@@ -394,7 +394,7 @@ impl Client {
         request: &ResponseRequest,
         opts: &RequestOptions,
     ) -> Result<Response<Parsed<ResponseObject, T>>, Error> {
-        let json = serde_json::to_string(request).map_err(|e| Error::invalid("request", e))?;
+        let json = request::encode(request)?;
         let response = self.call(Op::ResponsesParse, Some(&json), opts).await?;
         let object: ResponseObject = decode_typed(&response.data)?;
         let parsed = vec![typed_parsed(object.extra.get("output_parsed"))?];
@@ -437,7 +437,7 @@ impl Client {
 
     fn build_typed<T: OpBody>(&self, op: Op, request: &T, opts: &RequestOptions) -> Result<Built, Error> {
         request.validate()?;
-        let json = serde_json::to_string(request).map_err(|e| Error::invalid("request", e))?;
+        let json = request::encode(request)?;
         let mut built = self.build(op, Input::Encoded(json), opts)?;
         built.model = request.model().map(str::to_owned);
         Ok(built)

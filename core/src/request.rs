@@ -273,6 +273,11 @@ pub struct PreparedRequest {
     pub stream: bool,
 }
 
+/// A typed request as JSON text, in its fields' order (a failure names `request`).
+pub(crate) fn encode<T: serde::Serialize>(request: &T) -> Result<String, Error> {
+    serde_json::to_string(request).map_err(|e| Error::invalid("request", e))
+}
+
 /// The JSON body of a chat call: `stream` set, usage asked for on streams
 /// unless the caller said otherwise, `extra_body` merged last, the caller's key order kept.
 pub fn chat_body(
@@ -282,7 +287,7 @@ pub fn chat_body(
     opts: &RequestOptions,
 ) -> Result<Bytes, Error> {
     request.validate()?;
-    let json = serde_json::to_string(request).map_err(|e| Error::invalid("request", e))?;
+    let json = encode(request)?;
     let edits = BodyEdits {
         kind: BodyKind::Chat,
         stream,
