@@ -66,7 +66,7 @@ docs:
 	RUSTDOCFLAGS="-D warnings" cargo doc -p routerkit --no-deps
 
 # Every surface against its peers, then the scale curve (1 to 10,000 concurrent streams per
-# process, every language and peer): about 55 min on the 2-core VM (25 + 30), plus `make dist` when
+# process, every language and peer): about 63 min on the 2-core VM (33 + 30), plus `make dist` when
 # dist/ is older than the sources. bench/results/<date>.md, .png, -curve.png, .json
 bench:
 	bench/run
