@@ -568,6 +568,9 @@ def main() -> None:
             stats.setdefault(c, {})[key] = {k: summarize([d[k] for d in derived]) for k in derived[0]}
             busy += [r["busy_cores"] - (r.get("cpu_s", 0) + r["mock_cpu_s"]) / r["proc_wall_s"] for r in results if key != "startup"]
             mock_shares += [(c, key, d["mock_share"]) for d in derived if "mock_share" in d]
+    if hedged is not None:
+        busy += [r["busy_cores"] - (r["cpu_s"] + r["mock_cpu_s"]) / r["proc_wall_s"]
+                 for per in hedged["raw"].values() for r in per.values()]
     targets = evaluate(stats)
     today = dt.date.today().isoformat()
     out = Path(a.out) if a.out else ROOT / "bench" / ("out" if a.quick else "results")

@@ -84,13 +84,13 @@ def hedge(mod, a) -> dict:
 
     call()  # warm: connection, lazy imports (the mock counts it: the same in every run)
     firsts, fired, won = [], 0, 0
-    t0 = time.perf_counter()
+    c0, t0 = cpu(), time.perf_counter()
     for _ in range(a.n):
         f, hf, hw = call()
         firsts.append(f)
         fired += hf
         won += hw
-    return {"calls": a.n, "wall_s": time.perf_counter() - t0, "firsts_ms": firsts, "hedges_fired": fired, "hedges_won": won}
+    return {"calls": a.n, "wall_s": time.perf_counter() - t0, "cpu_s": cpu() - c0, "firsts_ms": firsts, "hedges_fired": fired, "hedges_won": won}
 
 
 def main() -> None:

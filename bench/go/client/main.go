@@ -2,6 +2,7 @@
 //
 //	client --client routerkit|go-openai|openai-go --mode stream|seq|concurrent|startup
 //	       --url http://127.0.0.1:PORT [--n N] [--repeat R] [--streams S]
+//	client --client routerkit --mode hedge --url URL --n N --step JSON --session SID [--hedge-after-ms H]
 //
 // Prints one JSON line. CPU is getrusage(RUSAGE_SELF) (every thread, the
 // engine's runtime included); rss_kb is the process's peak (VmHWM).
@@ -194,6 +195,66 @@ func openaiGoBench(base string) bench {
 	}
 }
 
+// The hedge benchmark's two-model chain (bench/lib/hedge.py): the mock's step makes slowModel slow
+// on a fraction of calls; fastModel, the chain's next model, never is.
+const (
+	slowModel = "bench/slow"
+	fastModel = "bench/fast"
+)
+
+// hedgeRun makes n sequential streamed calls on the chain, hedged after hedgeAfterMs (0: not
+// hedged); the mock's step comes in the x-mock-step header of every request, in a session of its
+// own (its counter picks the slow calls, the same ones in every run).
+func hedgeRun(base string, n int, hedgeAfterMs float64, step, session string, out map[string]any) {
+	cfg := rk.DefaultConfig("sk-bench-0123456789")
+	cfg.BaseURL = base
+	cfg.MaxRetries = 0
+	cfg.FallbackModels = []string{fastModel}
+	if hedgeAfterMs > 0 {
+		cfg.HedgeAfter = time.Duration(hedgeAfterMs * float64(time.Millisecond))
+	}
+	cfg.DefaultHeaders = map[string]string{"x-mock-step": step, "x-mock-session": session}
+	c := rk.NewClientWithConfig(cfg)
+	req := rk.ChatCompletionRequest{Model: slowModel, Messages: []rk.ChatCompletionMessage{{Role: rk.ChatMessageRoleUser, Content: "bench"}}}
+	call := func() (float64, rk.ReceiptHedge) {
+		t0 := time.Now()
+		s, err := c.CreateChatCompletionStream(context.Background(), req)
+		must(err)
+		defer s.Close()
+		first := -1.0
+		for {
+			r, err := s.Recv()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			must(err)
+			if first < 0 && len(r.Choices) > 0 && r.Choices[0].Delta.Content != "" {
+				first = float64(time.Since(t0).Nanoseconds()) / 1e6
+			}
+		}
+		if first < 0 {
+			must(errors.New("no content"))
+		}
+		return first, s.Receipt().Hedge
+	}
+	call() // warm: connection, lazy state (the mock counts it: the same in every run)
+	firsts := make([]float64, 0, n)
+	fired, won := 0, 0
+	c0, t0 := cpu(), time.Now()
+	for i := 0; i < n; i++ {
+		f, h := call()
+		firsts = append(firsts, f)
+		if h.Fired {
+			fired++
+		}
+		if h.HedgeWon {
+			won++
+		}
+	}
+	out["calls"], out["wall_s"], out["cpu_s"], out["firsts_ms"] = n, time.Since(t0).Seconds(), cpu()-c0, firsts
+	out["hedges_fired"], out["hedges_won"] = fired, won
+}
+
 func must(err error) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -208,6 +269,9 @@ func main() {
 	n := flag.Int("n", 1000, "chunks per stream, or requests")
 	repeat := flag.Int("repeat", 1, "streams one after the other")
 	streams := flag.Int("streams", 200, "concurrent streams")
+	hedgeAfterMs := flag.Float64("hedge-after-ms", 0, "hedge mode: hedge after this many ms (0: not hedged)")
+	step := flag.String("step", "{}", "hedge mode: the mock step sent as x-mock-step")
+	session := flag.String("session", "hedge", "hedge mode: the mock session")
 	flag.Parse()
 	name := "routerkit-go"
 	mk := routerkitBench
@@ -224,6 +288,16 @@ func main() {
 		out["rss_kb"] = rssKB()
 		b, _ := json.Marshal(out)
 		fmt.Println(string(b))
+		return
+	}
+	if *mode == "hedge" {
+		if *which != "routerkit" {
+			must(fmt.Errorf("--mode hedge: only routerkit hedges"))
+		}
+		hedgeRun(*url+"/v1", *n, *hedgeAfterMs, *step, *session, out)
+		out["rss_kb"] = rssKB()
+		js, _ := json.Marshal(out)
+		fmt.Println(string(js))
 		return
 	}
 	b := mk(*url + "/v1")

@@ -377,14 +377,14 @@ async fn hedge(a: &Args) -> Value {
     };
     call().await; // warm: connection, lazy state (the mock counts it: the same in every run)
     let (mut firsts, mut fired, mut won) = (Vec::with_capacity(a.n), 0, 0);
-    let t0 = Instant::now();
+    let (c0, t0) = (cpu_s(), Instant::now());
     for _ in 0..a.n {
         let (f, h) = call().await;
         firsts.push(f);
         fired += usize::from(h.fired);
         won += usize::from(h.hedge_won);
     }
-    json!({"calls": a.n, "wall_s": t0.elapsed().as_secs_f64(), "firsts_ms": firsts,
+    json!({"calls": a.n, "wall_s": t0.elapsed().as_secs_f64(), "cpu_s": cpu_s() - c0, "firsts_ms": firsts,
            "hedges_fired": fired, "hedges_won": won, "rss_kb": rss_kb()})
 }
 
