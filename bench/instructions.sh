@@ -85,7 +85,7 @@ for t in "${trees[@]}"; do
   cp -r "$t/bindings/node/lib" "$st/node/"
   cp "$rel/librouterkit_node.so" "$st/node/routerkit.linux-x64-gnu.node"
   if [[ ",$only," == *,go,* ]]; then
-    (cd "$t/bench/go" && GOFLAGS="-modcacherw -buildvcs=false" go build -tags routerkit_release -o "$st/go-client" ./client)
+    (cd "$t/bench/go" && GOFLAGS="-modcacherw -buildvcs=false" go build -tags routerkit_release,bench_one,bench_routerkit -o "$st/go-client" ./client)
   fi
 done
 

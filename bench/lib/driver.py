@@ -67,8 +67,8 @@ def clients(target: Path, node_module: str) -> dict[str, list[str]]:
         "routerkit-python-uvloop": [py_rk, pyc, "--client", "routerkit", "--async", "--uvloop"],
         "openai-node": ["node", nodec, "--client", "openai", "--module", str(PEERS / "node-openai" / "node_modules" / "openai")],
         "routerkit-node": ["node", nodec, "--client", "routerkit", "--module", node_module],
-        "go-openai": [gob, "--client", "go-openai"],
-        "openai-go": [gob, "--client", "openai-go"],
+        "go-openai": [gob + "-go-openai", "--client", "go-openai"],
+        "openai-go": [gob + "-openai-go", "--client", "openai-go"],
         "routerkit-go": [gob, "--client", "routerkit"],
     }
 

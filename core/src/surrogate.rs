@@ -170,8 +170,11 @@ impl StreamRepair {
 }
 
 fn has_unicode_escape(text: &str) -> bool {
-    // std's substring search (SIMD for short needles): most events have no `\u` at all.
-    text.contains("\\u")
+    // Every data event of a stream goes through here. memchr over backslashes, which most
+    // events have none of, costs a few dozen instructions; std's `contains("\\u")` set up a
+    // two-way searcher per call, about 200.
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'\\', bytes).any(|at| bytes.get(at + 1) == Some(&b'u'))
 }
 
 fn decode(what: &str) -> Error {

@@ -1,0 +1,54 @@
+//go:build !bench_one || bench_routerkit
+
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	rk "github.com/routerkit/routerkit/bindings/go"
+)
+
+func init() { backends["routerkit"] = backend{"routerkit-go", routerkitBench} }
+
+func routerkitBench(base string) bench {
+	cfg := rk.DefaultConfig("sk-bench-0123456789")
+	cfg.BaseURL = base
+	cfg.MaxRetries = 0
+	c := rk.NewClientWithConfig(cfg)
+	req := rk.ChatCompletionRequest{Model: "m", Messages: []rk.ChatCompletionMessage{{Role: rk.ChatMessageRoleUser, Content: "bench"}}}
+	return bench{
+		chat: func(ctx context.Context) error {
+			r, err := c.CreateChatCompletion(ctx, req)
+			if err == nil && (len(r.Choices) == 0 || r.Choices[0].Message.Content == "") {
+				err = errors.New("empty answer")
+			}
+			return err
+		},
+		stream: func(ctx context.Context, t0 time.Time) (int, float64, error) {
+			s, err := c.CreateChatCompletionStream(ctx, req)
+			if err != nil {
+				return 0, 0, err
+			}
+			defer s.Close()
+			n, first := 0, 0.0
+			for {
+				r, err := s.Recv()
+				if errors.Is(err, io.EOF) {
+					return n, first, nil
+				}
+				if err != nil {
+					return n, first, err
+				}
+				if len(r.Choices) > 0 && r.Choices[0].Delta.Content != "" {
+					if n == 0 {
+						first = float64(time.Since(t0).Nanoseconds()) / 1e6
+					}
+					n++
+				}
+			}
+		},
+	}
+}
