@@ -514,7 +514,8 @@ def main() -> None:
     if a.scale == "only" or a.hedge == "only":
         meas = []
     run_scale = a.scale != "no" and a.hedge != "only"
-    run_hedge = a.hedge == "only" or (a.hedge == "with" and a.scale != "only")
+    run_hedge = ((a.hedge == "only" or (a.hedge == "with" and a.scale != "only"))
+                 and any(c in hedge.CLIENTS for c in names))  # only routerkit's clients hedge
     hedged = None
     try:
         if not a.quick and meas:
