@@ -8,7 +8,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 # unit tests run from bindings/node/scripts/test.sh).
 NO_RUST_TESTS := --exclude routerkit-python --exclude routerkit-node
 
-.PHONY: all build demo lint test test-rust test-python test-node test-go test-dropin-litellm litellm-prefetch test-peer-go docs mock bench bench-quick bench-scale clean fuzz sanitize soak soak-quick dist dist-check
+.PHONY: all build demo lint test test-rust test-python test-node test-go test-dropin-litellm litellm-prefetch test-peer-go docs mock bench bench-quick bench-scale bench-hedge clean fuzz sanitize soak soak-quick dist dist-check
 
 all: build
 
@@ -65,15 +65,20 @@ test-peer-go:
 docs:
 	RUSTDOCFLAGS="-D warnings" cargo doc -p routerkit --no-deps
 
-# Every surface against its peers, then the scale curve (1 to 10,000 concurrent streams per
-# process, every language and peer): about 63 min on the 2-core VM (33 + 30), plus `make dist` when
-# dist/ is older than the sources. bench/results/<date>.md, .png, -curve.png, .json
+# Every surface against its peers, then hedged streams' first-token p50/p99, then the scale curve
+# (1 to 10,000 concurrent streams per process, every language and peer): about 65 min on the
+# 2-core VM (33 + 2 + 30), plus `make dist` when dist/ is older than the sources. bench/results/<date>.md, .png, -curve.png, .json
 bench:
 	bench/run
 
 # Only the scale curve (about 30 min): bench/results/<date>-scale.md, -scale-curve.png, .json
 bench-scale:
 	bench/run --scale only
+
+# Only hedged streams' first-token p50/p99 with and without hedge_after (about 2 min):
+# bench/results/<date>-hedge.md, .json
+bench-hedge:
+	bench/run --hedge only
 
 # The whole harness with small counts and one run (scale curve at 1-100 streams); numbers not judged: bench/out/quick-<date>.*
 bench-quick:

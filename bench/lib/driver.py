@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import hedge  # noqa: E402  (bench/lib/hedge.py: hedged streams' first-token p50/p99)
 import scale  # noqa: E402  (bench/lib/scale.py: the scale curve)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -498,10 +499,11 @@ def chart(stats: dict, path: Path, title: str) -> bool:
     return True
 
 
-def scale_header(info: dict, cmdline: str) -> str:
-    """The header of a results file that holds only the scale curve (`--scale only`)."""
+def scale_header(info: dict, cmdline: str, title: str = "scale curve") -> str:
+    """The header of a results file that holds only the scale curve (`--scale only`) or only the
+    hedge table (`--hedge only`)."""
     m = info["machine"]
-    return "\n".join([f"# routerkit scale curve — {info['date']}", "", f"Reproduce: `{cmdline}`.", "",
+    return "\n".join([f"# routerkit {title} — {info['date']}", "", f"Reproduce: `{cmdline}`.", "",
                       f"- {m['cpu']} × {m['nproc']}; mock on core {info['mock_core']}, client on core {info['client_core']}",
                       *artifact_lines(info.get("artifacts")), f"- load: {info['load']}", ""])
 
@@ -525,6 +527,10 @@ def main() -> None:
                     help="the scale curve (1 to 10,000 concurrent streams): after the main table (default), alone, or not")
     ap.add_argument("--scale-sizes", help="comma-separated stream counts (default 1,10,100,1000,10000; quick: 1,10,100)")
     ap.add_argument("--scale-runs", type=int, help="runs per point (default 3; quick: 1)")
+    ap.add_argument("--hedge", choices=["with", "only", "no"], default="with",
+                    help="hedged streams' first-token p50/p99 with and without hedge_after: after the main table "
+                         "(default), alone, or not (not with --scale only)")
+    ap.add_argument("--hedge-calls", type=int, help=f"calls per client and variant (default {hedge.CALLS}; quick: {hedge.QUICK_CALLS})")
     a = ap.parse_args()
     if a.render:
         src = Path(a.render)
@@ -536,8 +542,12 @@ def main() -> None:
             has_chart = chart(stats, png, f"routerkit vs peers — {info['date']}, {info['machine']['cpu']}, mock and client on separate cores")
             md = markdown(stats, measurements(quick), info, evaluate(stats), png.name if has_chart else None,
                           "bench/run --quick" if quick else "bench/run")
+        elif data.get("hedge") and not data.get("scale"):  # a `--hedge only` run
+            md = scale_header(info, "bench/run --hedge only", "hedged streams")
         else:  # a `--scale only` run
             md = scale_header(info, "bench/run --scale only")
+        if data.get("hedge"):
+            md += "\n" + "\n".join(hedge.markdown(data["hedge"]))
         if data.get("scale"):
             sp, m = data["scale"], info["machine"]
             spng = src.with_name(src.stem + "-curve.png")
@@ -563,8 +573,12 @@ def main() -> None:
     failures: list[str] = []
     load0 = Path("/proc/loadavg").read_text().split()[:3]
     t_start = time.perf_counter()
-    if a.scale == "only":
+    if a.scale == "only" or a.hedge == "only":
         meas = []
+    run_scale = a.scale != "no" and a.hedge != "only"
+    run_hedge = ((a.hedge == "only" or (a.hedge == "with" and a.scale != "only"))
+                 and any(c in hedge.CLIENTS for c in names))  # only routerkit's clients hedge
+    hedged = None
     try:
         if not a.quick and meas:
             print(f"warm-up pass ({len(names)} clients)", flush=True)
@@ -594,7 +608,10 @@ def main() -> None:
                         d = derive(m["key"], res)
                         short = ", ".join(f"{k} {fmt(v)}" for k, v in d.items())
                         print(f"run {r + 1}/{runs} {m['key']:<13} {c:<23} {short}", flush=True)
-        if a.scale != "no":
+        if run_hedge:
+            hedged = hedge.run(names, cl, run_one, mock, client_core, a.quick, a.hedge_calls,
+                               log=lambda t: print(t, flush=True))
+        if run_scale:
             sizes = [int(x) for x in a.scale_sizes.split(",")] if a.scale_sizes else None
             curve = scale.run_curve(names, cl, run_one, mock, client_core, a.scale_runs or (1 if a.quick else 3),
                                     a.quick, sizes, log=lambda t: print(t, flush=True))
@@ -614,6 +631,9 @@ def main() -> None:
             stats.setdefault(c, {})[key] = {k: summarize([d[k] for d in derived]) for k in derived[0]}
             busy += [r["busy_cores"] - (r.get("cpu_s", 0) + r["mock_cpu_s"]) / r["proc_wall_s"] for r in results if key != "startup"]
             mock_shares += [(c, key, d["mock_share"]) for d in derived if "mock_share" in d]
+    if hedged is not None:
+        busy += [r["busy_cores"] - (r["cpu_s"] + r["mock_cpu_s"]) / r["proc_wall_s"]
+                 for per in hedged["raw"].values() for r in per.values()]
     targets = evaluate(stats)
     today = dt.date.today().isoformat()
     out = Path(a.out) if a.out else ROOT / "bench" / ("out" if a.quick else "results")
@@ -645,14 +665,19 @@ def main() -> None:
         png = out / f"{stem}.png"
         has_chart = chart(stats, png, f"routerkit vs peers — {today}, {info['machine']['cpu']}, mock and client on separate cores")
         md = markdown(stats, meas, info, targets, png.name if has_chart else None, a.cmdline)
+    elif curve is None and hedged is not None:
+        stem += "-hedge"
+        md = scale_header(info, a.cmdline, "hedged streams")
     else:
         stem += "-scale"
         md = scale_header(info, a.cmdline)
+    if hedged is not None:
+        md += "\n" + "\n".join(hedge.markdown(hedged))
     md += "\n" + "\n".join(scale_lines)
     (out / f"{stem}.md").write_text(md)
     (out / f"{stem}.json").write_text(json.dumps({"info": info, "stats": stats, "raw": raw, "targets": targets,
                                                   "ratios": ratios(stats),
-                                                  "scale": scale_part}, indent=1))
+                                                  "scale": scale_part, "hedge": hedged}, indent=1))
 
     print()
     print(f"wrote {out / (stem + '.md')}")
@@ -669,18 +694,26 @@ def main() -> None:
                 parts.append(f"{column_label(label, {})} {ratio_text(x['median'] / y['median'])}")
         print(f"  {client} / {peer}: " + "; ".join(parts))
     print()
-    print("targets:" + (" (quick mode: numbers not judged)" if a.quick else "") + ("" if meas else " none measured (--scale only)"))
+    print("targets:" + (" (quick mode: numbers not judged)" if a.quick else "") + ("" if meas else " none measured (--scale only or --hedge only)"))
     for t in targets if meas else []:
         mark = "-" if t["met"] is None else ("MET" if t["met"] else "NOT MET")
         print(f"  [{mark:>7}] {t['target']}: {t['shown']}")
     rk_failed = []
+    if hedged is not None:
+        print(f"\nhedged streams: first-token p99 with hedge_after {hedged['hedge_after_ms']} ms ÷ without")
+        for c, per in hedged["stats"].items():
+            r = hedge.cut(per)
+            print(f"  {c:<23} " + (f"{r:.2f}×" if r is not None else "not measured") +
+                  "".join(f"; {v}: p50 {d['first_p50_ms']:.1f} ms, p99 {d['first_p99_ms']:.1f} ms, hedges fired "
+                          f"{d['hedges_fired']}, won {d['hedges_won']}" for v, d in per.items()))
+        rk_failed += [f"{c} (hedge)" for c in hedged["errors"]]
     if scale_part:
         print("\nscale curve: what limits each client at its largest size")
         for c, why in scale_part["limits"].items():
             print(f"  {c:<23} {why}")
-        rk_failed = [c for c in curve["stopped"] if c.startswith("routerkit-")]
+        rk_failed += [c for c in curve["stopped"] if c.startswith("routerkit-")]
     if failures or rk_failed:
-        print(f"\n{len(failures)} failed run(s), routerkit failing in the scale curve: {rk_failed or 'none'}; see the results file")
+        print(f"\n{len(failures)} failed run(s), routerkit failing in the scale curve or the hedge table: {rk_failed or 'none'}; see the results file")
         sys.exit(1)
 
 

@@ -3,6 +3,8 @@
 //   node client.js --client routerkit|openai --module <package dir>
 //                  --mode stream|seq|concurrent|startup|responses-stream|responses-concurrent
 //                  --url http://127.0.0.1:PORT [--n N] [--repeat R] [--streams S]
+//   node client.js --client routerkit --module <dir> --mode hedge --url URL --n N --step JSON --session SID
+//                  [--hedge-after-ms H]
 // The responses-* modes are stream and concurrent over the Responses API (`responses.create({stream: true})`):
 // N `response.output_text.delta` events per stream, every typed event read and counted (`events`),
 // the deltas checked (`deltas`).
@@ -44,9 +46,56 @@ async function script(count, n) {
   if (r.status !== 200) throw new Error(await r.text());
 }
 
+// The hedge benchmark's two-model chain (bench/lib/hedge.py): the mock's step makes SLOW_MODEL slow
+// on a fraction of calls; FAST_MODEL, the chain's next model, never is.
+const SLOW_MODEL = 'bench/slow';
+const FAST_MODEL = 'bench/fast';
+
+// N sequential streamed calls on the chain, hedged after --hedge-after-ms (0: not hedged); the
+// mock's step comes in the x-mock-step header of every request, in a session of its own (its
+// counter picks the slow calls, the same ones in every run).
+async function hedge() {
+  const hedgeAfter = Number(arg('--hedge-after-ms', 0));
+  const c = new OpenAI({
+    apiKey: 'sk-bench-0123456789',
+    baseURL: `${url}/v1`,
+    maxRetries: 0,
+    fallbackModels: [FAST_MODEL],
+    ...(hedgeAfter > 0 ? { hedgeAfter } : {}),
+    defaultHeaders: { 'x-mock-step': arg('--step', '{}'), 'x-mock-session': arg('--session', 'hedge') },
+  });
+  const call = async () => {
+    const t0 = performance.now();
+    let first = null;
+    const s = await c.chat.completions.create({ model: SLOW_MODEL, messages: MSGS, stream: true });
+    for await (const chunk of s) {
+      if (first === null && chunk.choices[0]?.delta?.content) first = performance.now() - t0;
+    }
+    if (first === null) throw new Error('no content');
+    return { first, hedge: s.receipt.hedge };
+  };
+  await call(); // warm: connection, lazy state (the mock counts it: the same in every run)
+  const firsts = [];
+  let fired = 0;
+  let won = 0;
+  const c0 = cpu();
+  const w0 = performance.now();
+  for (let i = 0; i < N; i++) {
+    const r = await call();
+    firsts.push(r.first);
+    fired += r.hedge.fired ? 1 : 0;
+    won += r.hedge.hedge_won ? 1 : 0;
+  }
+  return { calls: N, wall_s: (performance.now() - w0) / 1e3, cpu_s: cpu() - c0, firsts_ms: firsts, hedges_fired: fired, hedges_won: won };
+}
+
 async function main() {
   if (mode === 'startup') {
     console.log(JSON.stringify({ client: name, mode, import_ms: importMs, rss_kb: rssKb() }));
+    return;
+  }
+  if (mode === 'hedge') {
+    console.log(JSON.stringify({ client: name, mode, ...(await hedge()), rss_kb: rssKb() }));
     return;
   }
   const c = new OpenAI({ apiKey: 'sk-bench-0123456789', baseURL: `${url}/v1`, maxRetries: 0 });

@@ -3,6 +3,7 @@
     python client.py --client routerkit|openai [--async [--uvloop]]
                      --mode stream|seq|concurrent|startup|responses-stream|responses-concurrent
                      --url http://127.0.0.1:PORT [--n N] [--repeat R] [--streams S]
+    python client.py --client routerkit --mode hedge --url URL --n N --step JSON --session SID [--hedge-after-ms H]
 
 The `responses-*` modes are `stream` and `concurrent` over the Responses API
 (`responses.create(stream=True)`): N `response.output_text.delta` events per stream, every
@@ -112,17 +113,57 @@ async def responses_async(c, a: argparse.Namespace, out: dict) -> None:
 PIECES = ["The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", "."]
 
 
+# The hedge benchmark's two-model chain (bench/lib/hedge.py): the mock's step makes SLOW_MODEL slow
+# on a fraction of calls; FAST_MODEL, the chain's next model, never is.
+SLOW_MODEL, FAST_MODEL = "bench/slow", "bench/fast"
+
+
+def hedge(mod, a) -> dict:
+    """N sequential streamed calls on the chain [SLOW_MODEL, FAST_MODEL], hedged after
+    --hedge-after-ms (0: not hedged); the mock's step comes in the x-mock-step header of every request,
+    in a session of its own (its counter picks the slow calls, the same ones in every run)."""
+    kw = dict(api_key="sk-bench-0123456789", base_url=a.url + "/v1", max_retries=0, fallback_models=[FAST_MODEL],
+              default_headers={"x-mock-step": a.step, "x-mock-session": a.session})
+    if a.hedge_after_ms:
+        kw["hedge_after"] = a.hedge_after_ms / 1000
+    c = mod.OpenAI(**kw)
+
+    def call() -> tuple:
+        t0 = time.perf_counter()
+        first = None
+        with c.chat.completions.create(model=SLOW_MODEL, messages=MSGS, stream=True) as s:
+            for chunk in s:
+                if first is None and chunk.choices and chunk.choices[0].delta.content:
+                    first = (time.perf_counter() - t0) * 1e3
+            h = s.receipt.hedge
+        assert first is not None, "no content"
+        return first, h.fired, h.hedge_won
+
+    call()  # warm: connection, lazy imports (the mock counts it: the same in every run)
+    firsts, fired, won = [], 0, 0
+    c0, t0 = cpu(), time.perf_counter()
+    for _ in range(a.n):
+        f, hf, hw = call()
+        firsts.append(f)
+        fired += hf
+        won += hw
+    return {"calls": a.n, "wall_s": time.perf_counter() - t0, "cpu_s": cpu() - c0, "firsts_ms": firsts, "hedges_fired": fired, "hedges_won": won}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--client", choices=["routerkit", "openai"], required=True)
     ap.add_argument("--async", dest="use_async", action="store_true")
     ap.add_argument("--uvloop", action="store_true")
-    ap.add_argument("--mode", choices=["stream", "seq", "concurrent", "startup", "responses-stream", "responses-concurrent"],
-                    required=True)
+    ap.add_argument("--mode", choices=["stream", "seq", "concurrent", "startup", "hedge", "responses-stream",
+                                       "responses-concurrent"], required=True)
     ap.add_argument("--url", default="")
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--streams", type=int, default=200)
+    ap.add_argument("--hedge-after-ms", type=float, default=0)
+    ap.add_argument("--step", default="{}")
+    ap.add_argument("--session", default="hedge")
     a = ap.parse_args()
     name = f"{a.client}-python" + ("-uvloop" if a.uvloop else "-async" if a.use_async else "")
     if a.mode == "startup":
@@ -131,7 +172,9 @@ def main() -> None:
     mod = __import__(a.client)
     kw = dict(api_key="sk-bench-0123456789", base_url=a.url + "/v1", max_retries=0)
     out = {"client": name, "mode": a.mode}
-    if not a.use_async:
+    if a.mode == "hedge":
+        out.update(hedge(mod, a))
+    elif not a.use_async:
         if a.mode in ("concurrent", "responses-concurrent"):
             raise SystemExit(f"{a.mode} needs --async")
         c = mod.OpenAI(**kw)

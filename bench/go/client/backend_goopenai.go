@@ -11,7 +11,7 @@ import (
 	goopenai "github.com/sashabaranov/go-openai"
 )
 
-func init() { backends["go-openai"] = backend{"go-openai", goOpenAIBench} }
+func init() { backends["go-openai"] = backend{"go-openai", goOpenAIBench, nil} }
 
 func goOpenAIBench(base string) bench {
 	cfg := goopenai.DefaultConfig("sk-bench-0123456789")

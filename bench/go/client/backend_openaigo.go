@@ -11,7 +11,7 @@ import (
 	"github.com/openai/openai-go/v3/option"
 )
 
-func init() { backends["openai-go"] = backend{"openai-go", openaiGoBench} }
+func init() { backends["openai-go"] = backend{"openai-go", openaiGoBench, nil} }
 
 // The official SDK, github.com/openai/openai-go/v3 (--client openai-go).
 func openaiGoBench(base string) bench {

@@ -2,6 +2,7 @@
 //
 //	client --client routerkit|go-openai|openai-go --mode stream|seq|concurrent|startup
 //	       --url http://127.0.0.1:PORT [--n N] [--repeat R] [--streams S]
+//	client --client routerkit --mode hedge --url URL --n N --step JSON --session SID [--hedge-after-ms H]
 //
 // Prints one JSON line. CPU is getrusage(RUSAGE_SELF) (every thread, the
 // engine's runtime included); rss_kb is the process's peak (VmHWM).
@@ -83,6 +84,8 @@ type bench struct {
 type backend struct {
 	name string // the client's name in the results
 	make func(base string) bench
+	// hedge runs --mode hedge into out (routerkit only: the other SDKs do not hedge).
+	hedge func(base string, n int, hedgeAfterMs float64, step, session string, out map[string]any)
 }
 
 // backends, by --client, as the backend_*.go files this binary was built with register them.
@@ -106,6 +109,9 @@ func main() {
 	n := flag.Int("n", 1000, "chunks per stream, or requests")
 	repeat := flag.Int("repeat", 1, "streams one after the other")
 	streams := flag.Int("streams", 200, "concurrent streams")
+	hedgeAfterMs := flag.Float64("hedge-after-ms", 0, "hedge mode: hedge after this many ms (0: not hedged)")
+	step := flag.String("step", "{}", "hedge mode: the mock step sent as x-mock-step")
+	session := flag.String("session", "hedge", "hedge mode: the mock session")
 	flag.Parse()
 	be, ok := backends[*which]
 	if !ok {
@@ -119,6 +125,16 @@ func main() {
 		out["rss_kb"] = rssKB()
 		b, _ := json.Marshal(out)
 		fmt.Println(string(b))
+		return
+	}
+	if *mode == "hedge" {
+		if be.hedge == nil {
+			must(fmt.Errorf("--mode hedge: only routerkit hedges"))
+		}
+		be.hedge(*url+"/v1", *n, *hedgeAfterMs, *step, *session, out)
+		out["rss_kb"] = rssKB()
+		js, _ := json.Marshal(out)
+		fmt.Println(string(js))
 		return
 	}
 	b := mk(*url + "/v1")

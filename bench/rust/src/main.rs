@@ -2,6 +2,8 @@
 //!
 //!   routerkit-bench --client routerkit|raw|async-openai --mode stream|seq|concurrent|startup
 //!                   --url http://127.0.0.1:PORT [--n N] [--repeat R] [--streams S]
+//!   routerkit-bench --client routerkit --mode hedge --url URL --n N --step JSON --session SID
+//!                   [--hedge-after-ms H]
 //!
 //! Prints one JSON line. `raw` is the reference floor: reqwest, split SSE
 //! lines, `serde_json::from_slice::<Value>` per event, nothing else. `async-openai` is the
@@ -53,6 +55,9 @@ struct Args {
     n: usize,
     repeat: usize,
     streams: usize,
+    hedge_after_ms: f64,
+    step: String,
+    session: String,
 }
 
 fn args() -> Args {
@@ -63,6 +68,9 @@ fn args() -> Args {
         n: 1000,
         repeat: 1,
         streams: 200,
+        hedge_after_ms: 0.0,
+        step: "{}".into(),
+        session: "hedge".into(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -74,6 +82,9 @@ fn args() -> Args {
             "--n" => a.n = v().parse().expect("--n"),
             "--repeat" => a.repeat = v().parse().expect("--repeat"),
             "--streams" => a.streams = v().parse().expect("--streams"),
+            "--hedge-after-ms" => a.hedge_after_ms = v().parse().expect("--hedge-after-ms"),
+            "--step" => a.step = v(),
+            "--session" => a.session = v(),
             _ => panic!("unknown argument {k}"),
         }
     }
@@ -325,6 +336,58 @@ async fn run<B: Bench>(b: B, a: &Args) -> Value {
     }
 }
 
+/// The hedge benchmark's two-model chain (bench/lib/hedge.py): the mock's step makes `SLOW_MODEL`
+/// slow on a fraction of calls; `FAST_MODEL`, the chain's next model, never is.
+const SLOW_MODEL: &str = "bench/slow";
+const FAST_MODEL: &str = "bench/fast";
+
+/// `--mode hedge`: N sequential streamed calls on the chain, hedged after `--hedge-after-ms` (0: not
+/// hedged); the mock's step comes in the x-mock-step header of every request, in a session of its
+/// own (its counter picks the slow calls, the same ones in every run).
+async fn hedge(a: &Args) -> Value {
+    let mut b = Client::builder()
+        .api_key("sk-bench-0123456789")
+        .base_url(format!("{}/v1", a.url))
+        .max_retries(0)
+        .fallback_models([FAST_MODEL])
+        .default_header("x-mock-step", a.step.clone())
+        .default_header("x-mock-session", a.session.clone());
+    if a.hedge_after_ms > 0.0 {
+        b = b.hedge_after(Duration::from_secs_f64(a.hedge_after_ms / 1e3));
+    }
+    let client = b.build().unwrap();
+    let mut req = ChatCompletionRequest::new(SLOW_MODEL, vec![ChatMessage::user("bench")]);
+    req.stream = Some(true);
+    let opts = RequestOptions::default();
+    let call = || async {
+        let t0 = Instant::now();
+        let mut first = None;
+        let mut s = client.chat_stream(&req, &opts).await.unwrap();
+        while let Some(chunk) = s.next().await.unwrap() {
+            if first.is_none()
+                && chunk
+                    .choices
+                    .first()
+                    .is_some_and(|c| c.delta.content.as_deref().is_some_and(|t| !t.is_empty()))
+            {
+                first = Some(t0.elapsed().as_secs_f64() * 1e3);
+            }
+        }
+        (first.expect("no content"), s.receipt().hedge)
+    };
+    call().await; // warm: connection, lazy state (the mock counts it: the same in every run)
+    let (mut firsts, mut fired, mut won) = (Vec::with_capacity(a.n), 0, 0);
+    let (c0, t0) = (cpu_s(), Instant::now());
+    for _ in 0..a.n {
+        let (f, h) = call().await;
+        firsts.push(f);
+        fired += usize::from(h.fired);
+        won += usize::from(h.hedge_won);
+    }
+    json!({"calls": a.n, "wall_s": t0.elapsed().as_secs_f64(), "cpu_s": cpu_s() - c0, "firsts_ms": firsts,
+           "hedges_fired": fired, "hedges_won": won, "rss_kb": rss_kb()})
+}
+
 #[cfg(feature = "async-openai")]
 async fn async_openai_main(a: &Args) -> Value {
     run(aoa::Aoa::new(&a.url), a).await
@@ -359,6 +422,9 @@ async fn bench_main() {
             .build()
             .unwrap();
         json!({"import_ms": t.elapsed().as_secs_f64() * 1e3, "rss_kb": rss_kb()})
+    } else if a.mode == "hedge" {
+        assert_eq!(a.client, "routerkit", "--mode hedge: only routerkit hedges");
+        hedge(&a).await
     } else if a.client == "raw" {
         run(Raw::new(&a.url), &a).await
     } else if a.client == "async-openai" {

@@ -313,3 +313,35 @@ pub fn parse_script(v: &Value) -> Result<Vec<Step>, String> {
         .map(|(i, s)| parse_step(s).map_err(|e| format!("step {i}: {e}")))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SlowFirst;
+
+    fn slow(fraction: Option<f64>, seed: u64) -> SlowFirst {
+        SlowFirst {
+            models: vec![],
+            ms: 1000,
+            fraction,
+            seed,
+        }
+    }
+
+    #[test]
+    fn a_fraction_picks_about_that_share_the_same_calls_every_time() {
+        // bench/lib/hedge.py relies on both: ~10 % slow, and the same calls in every run.
+        let s = slow(Some(0.1), 19);
+        let picked: Vec<u64> = (0..10_000).filter(|&n| s.picks(n)).collect();
+        assert!((900..=1100).contains(&picked.len()), "{} of 10,000", picked.len());
+        let again: Vec<u64> = (0..10_000).filter(|&n| slow(Some(0.1), 19).picks(n)).collect();
+        assert_eq!(picked, again);
+        let other: Vec<u64> = (0..10_000).filter(|&n| slow(Some(0.1), 20).picks(n)).collect();
+        assert_ne!(picked, other, "another seed picks other calls");
+    }
+
+    #[test]
+    fn no_fraction_or_one_is_every_call_and_zero_is_none() {
+        assert!((0..1000).all(|n| slow(None, 0).picks(n) && slow(Some(1.0), 7).picks(n)));
+        assert!(!(0..1000).any(|n| slow(Some(0.0), 7).picks(n)));
+    }
+}
