@@ -11,6 +11,12 @@ from .easy_input_message_param import EasyInputMessageParam as EasyInputMessageP
 from .function_tool_param import FunctionToolParam as FunctionToolParam
 from .image_detail import ImageDetail as ImageDetail
 from .response import Response as Response
+from .response_function_call_output_item_list_param import (
+    ResponseFunctionCallOutputItemListParam as ResponseFunctionCallOutputItemListParam,
+)
+from .response_function_call_output_item_param import (
+    ResponseFunctionCallOutputItemParam as ResponseFunctionCallOutputItemParam,
+)
 from .response_function_tool_call_param import ResponseFunctionToolCallParam as ResponseFunctionToolCallParam
 from .response_input_content_param import ResponseInputContentParam as ResponseInputContentParam
 from .response_input_file_content_param import ResponseInputFileContentParam as ResponseInputFileContentParam
@@ -18,6 +24,9 @@ from .response_input_file_param import ResponseInputFileParam as ResponseInputFi
 from .response_input_image_content_param import ResponseInputImageContentParam as ResponseInputImageContentParam
 from .response_input_image_param import ResponseInputImageParam as ResponseInputImageParam
 from .response_input_item_param import ResponseInputItemParam as ResponseInputItemParam
+from .response_input_message_content_list_param import (
+    ResponseInputMessageContentListParam as ResponseInputMessageContentListParam,
+)
 from .response_input_param import ResponseInputParam as ResponseInputParam
 from .response_input_text_content_param import ResponseInputTextContentParam as ResponseInputTextContentParam
 from .response_input_text_param import ResponseInputTextParam as ResponseInputTextParam
