@@ -208,6 +208,55 @@ def test_responses_types_import_paths(client: Any, mock: Mock) -> None:
     assert events[-1].type == "response.completed"
 
 
+def test_responses_request_types(client: Any, mock: Mock) -> None:
+    # The request side: each name in openai-python's module and in the package (the same object),
+    # the keys openai-python requires, and a typed input sent as the caller built it.
+    from routerkit.types.responses import (
+        EasyInputMessageParam,
+        FunctionToolParam,
+        ResponseFunctionToolCallParam,
+        ResponseInputImageParam,
+        ResponseInputParam,
+        ResponseInputTextParam,
+        ResponseOutputMessageParam,
+        ResponseReasoningItemParam,
+        ToolParam,
+    )
+    from routerkit.types.responses.easy_input_message_param import EasyInputMessageParam as ModuleEasy
+    from routerkit.types.responses.function_tool_param import FunctionToolParam as ModuleFunctionTool
+    from routerkit.types.responses.response_input_item_param import FunctionCallOutput as ItemFunctionCallOutput
+    from routerkit.types.responses.response_input_param import FunctionCallOutput, Message
+    from routerkit.types.responses.response_reasoning_item_param import Content, Summary
+    from routerkit.types.responses.tool_param import ToolParam as ModuleToolParam
+
+    assert EasyInputMessageParam is ModuleEasy and FunctionToolParam is ModuleFunctionTool
+    assert ToolParam is ModuleToolParam and FunctionCallOutput is ItemFunctionCallOutput
+    assert EasyInputMessageParam.__required_keys__ == frozenset({"role", "content"})
+    assert EasyInputMessageParam.__optional_keys__ == frozenset({"phase", "type"})
+    assert FunctionToolParam.__required_keys__ == frozenset({"name", "parameters", "strict", "type"})
+    assert "async" in FunctionToolParam.__optional_keys__
+    assert ToolParam.__required_keys__ == FunctionToolParam.__required_keys__
+    assert ResponseFunctionToolCallParam.__required_keys__ == frozenset({"arguments", "call_id", "name", "type"})
+    assert FunctionCallOutput.__required_keys__ == frozenset({"output", "type"})
+    assert Message.__required_keys__ == frozenset({"role", "content"})
+    assert ResponseInputImageParam.__required_keys__ == frozenset({"detail", "type"})
+    assert ResponseOutputMessageParam.__required_keys__ == frozenset({"id", "content", "role", "status", "type"})
+    assert ResponseReasoningItemParam.__required_keys__ == frozenset({"id", "summary", "type"})
+    assert Summary.__required_keys__ == Content.__required_keys__ == frozenset({"text", "type"})
+
+    text: ResponseInputTextParam = {"type": "input_text", "text": "one two three"}
+    conversation: ResponseInputParam = [
+        {"role": "developer", "content": [text]},
+        {"role": "user", "content": "one two three"},
+        {"type": "function_call", "call_id": "call_1", "name": "f", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": "call_1", "output": "done"},
+    ]
+    tools: List[ToolParam] = [{"type": "function", "name": "f", "parameters": {"type": "object"}, "strict": None}]
+    client.responses.create(model="m", input=conversation, tools=tools)
+    body = mock.requests()[0]["body"]
+    assert body["input"] == conversation and body["tools"] == tools
+
+
 # ---- the module-level client
 
 

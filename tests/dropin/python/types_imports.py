@@ -24,7 +24,19 @@ from openai.types.chat import (
 )
 from openai.types.chat.chat_completion import Choice
 from openai.types.chat.chat_completion_chunk import ChoiceDelta
-from openai.types.responses import Response, ResponseStreamEvent, ResponseUsage
+from openai.types.responses import (
+    EasyInputMessageParam,
+    FunctionToolParam,
+    Response,
+    ResponseFunctionToolCallParam,
+    ResponseInputItemParam,
+    ResponseInputParam,
+    ResponseInputTextParam,
+    ResponseStreamEvent,
+    ResponseUsage,
+    ToolParam,
+)
+from openai.types.responses.response_input_param import FunctionCallOutput, Message
 from openai.types.responses.response_output_item import ResponseOutputItem
 from openai.types.shared_params import FunctionDefinition
 
@@ -81,3 +93,43 @@ print(isinstance(reply, Response), isinstance(reply.usage, ResponseUsage), [item
 print(reply.output_text)
 events: List[ResponseStreamEvent] = list(client.responses.create(model="openai/gpt-4.1", input="Count", stream=True))
 print([event.type for event in events])
+
+# The request side, as a typed function-calling loop builds it: a developer message with typed
+# content, the user's question, the call the model made and its output sent back.
+brief: ResponseInputTextParam = {"type": "input_text", "text": "Answer in one line."}
+developer: Message = {"role": "developer", "content": [brief]}
+question: EasyInputMessageParam = {"role": "user", "content": "Weather in Paris?"}
+conversation: ResponseInputParam = [developer, question]
+get_weather: FunctionToolParam = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "The weather in a city",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    "strict": True,
+}
+response_tools: List[ToolParam] = [get_weather]
+
+
+def replay(item: ResponseOutputItem) -> List[ResponseInputItemParam]:
+    """The call item as input, then its output: what the next request sends back."""
+    if item.type != "function_call":
+        return []
+    call: ResponseFunctionToolCallParam = {
+        "type": "function_call",
+        "call_id": item.call_id,
+        "name": item.name,
+        "arguments": item.arguments,
+    }
+    result: FunctionCallOutput = {"type": "function_call_output", "call_id": item.call_id, "output": "sunny"}
+    return [call, result]
+
+
+forced = client.responses.create(
+    model="openai/gpt-4.1", input=conversation, tools=response_tools, tool_choice="required"
+)
+sent: List[ResponseInputItemParam] = []
+for item in forced.output:
+    sent += replay(item)
+conversation += sent
+print(len(conversation), [entry.get("type") for entry in sent])
+print(client.responses.create(model="openai/gpt-4.1", input=conversation, tools=response_tools).output_text)
