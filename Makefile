@@ -66,8 +66,8 @@ docs:
 	RUSTDOCFLAGS="-D warnings" cargo doc -p routerkit --no-deps
 
 # Every surface against its peers, then hedged streams' first-token p50/p99, then the scale curve
-# (1 to 10,000 concurrent streams per process, every language and peer): about 57 min on the
-# 2-core VM (25 + 2 + 30), plus `make dist` when dist/ is older than the sources. bench/results/<date>.md, .png, -curve.png, .json
+# (1 to 10,000 concurrent streams per process, every language and peer): about 65 min on the
+# 2-core VM (33 + 2 + 30), plus `make dist` when dist/ is older than the sources. bench/results/<date>.md, .png, -curve.png, .json
 bench:
 	bench/run
 

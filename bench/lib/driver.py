@@ -48,6 +48,13 @@ ORDER = ["raw-rust", "async-openai", "routerkit-rust", "openai-python", "routerk
 # Clients measured in some measurements only: routerkit's asyncio path on uvloop's loop (a common
 # production loop) where the loop is what is measured.
 ONLY_IN = {"routerkit-python-uvloop": {"concurrent"}}
+# The clients with the Responses modes (`responses-stream`, `responses-concurrent`): the peers that
+# speak the Responses stream are openai-python and openai-node.
+RESPONSES_CLIENTS = {"openai-python", "routerkit-python", "openai-python-async", "routerkit-python-async",
+                     "openai-node", "routerkit-node"}
+# The full run's Responses stream, as long as chat's: openai-python spends about as much per event as
+# per chat chunk (≈90 µs), so it costs the run what chat's 100,000-chunk stream does.
+RESPONSES_BIG = 100_000
 
 
 def clients(target: Path, node_module: str) -> dict[str, list[str]]:
@@ -76,9 +83,10 @@ def clients(target: Path, node_module: str) -> dict[str, list[str]]:
 def measurements(quick: bool) -> list[dict]:
     """Each: key, protocol mode and args, which clients it applies to."""
     if quick:
-        big, small, seq, streams, per = 2000, (500, 4), 100, 20, 50
+        big, small, seq, streams, per, rbig = 2000, (500, 4), 100, 20, 50, 2000
     else:
-        big, small, seq, streams, per = 100_000, (10_000, 10), 2000, 200, 1000
+        big, small, seq, streams, per, rbig = 100_000, (10_000, 10), 2000, 200, 1000, RESPONSES_BIG
+    sync_python = {"openai-python", "routerkit-python"}
     return [
         {"key": "stream_big", "mode": "stream", "args": ["--n", str(big), "--repeat", "1"],
          "label": f"one {big:,}-chunk stream"},
@@ -86,9 +94,22 @@ def measurements(quick: bool) -> list[dict]:
          "label": f"{small[1]} streams of {small[0]:,} chunks"},
         {"key": "seq", "mode": "seq", "args": ["--n", str(seq)], "label": f"{seq:,} sequential requests"},
         {"key": "concurrent", "mode": "concurrent", "args": ["--n", str(per), "--streams", str(streams)],
-         "label": f"{streams} concurrent streams × {per:,} chunks", "skip": {"openai-python", "routerkit-python"}},
+         "label": f"{streams} concurrent streams × {per:,} chunks", "skip": sync_python},
+        {"key": "responses_stream", "mode": "responses-stream", "args": ["--n", str(rbig), "--repeat", "1"],
+         "label": f"one Responses stream of {rbig:,} deltas", "clients": RESPONSES_CLIENTS},
+        {"key": "responses_concurrent", "mode": "responses-concurrent", "args": ["--n", str(per), "--streams", str(streams)],
+         "label": f"{streams} concurrent Responses streams × {per:,} deltas", "clients": RESPONSES_CLIENTS,
+         "skip": sync_python},
         {"key": "startup", "mode": "startup", "args": [], "label": "start-up"},
     ]
+
+
+def applies(m: dict, client: str) -> bool:
+    """Whether a measurement runs for a client (sync Python has no concurrent mode, only Python and
+    Node have the Responses modes, uvloop's rows are concurrent streams only)."""
+    if client in m.get("skip", ()) or ("clients" in m and client not in m["clients"]):
+        return False
+    return m["key"] in ONLY_IN.get(client, {m["key"]})
 
 
 def warm_args(m: dict) -> list[str]:
@@ -208,6 +229,14 @@ def derive(key: str, r: dict) -> dict:
     if key == "seq":
         return {"rps": r["requests"] / r["wall_s"], "p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"],
                 "cpu_per_req_us": r["cpu_s"] / r["requests"] * 1e6, "rss_mb": r["rss_kb"] / 1024}
+    # A Responses stream's figures are per typed event (its deltas and the few framing events).
+    if key == "responses_stream":
+        return {"cpu_per_100k_s": r["cpu_s"] / r["events"] * 1e5, "events_per_s": r["events"] / r["wall_s"],
+                "rss_mb": r["rss_kb"] / 1024, "mock_share": r["mock_cpu_s"] / r["wall_s"]}
+    if key == "responses_concurrent":
+        return {"events_per_s": r["events"] / r["wall_s"], "first_p50_ms": r["first_p50_ms"],
+                "first_p99_ms": r["first_p99_ms"], "cpu_per_100k_s": r["cpu_s"] / r["events"] * 1e5,
+                "rss_mb": r["rss_kb"] / 1024, "mock_share": r["mock_cpu_s"] / r["wall_s"]}
     if key == "concurrent":
         return {"chunks_per_s": r["chunks"] / r["wall_s"], "first_p50_ms": r["first_p50_ms"],
                 "first_p99_ms": r["first_p99_ms"], "cpu_per_100k_s": r["cpu_s"] / r["chunks"] * 1e5,
@@ -265,7 +294,35 @@ COLUMNS = [
     ("startup", "import_ms", "import/require ms", True),
     ("startup", "proc_ms", "process start-to-exit ms", True),
     ("stream_big", "rss_mb", "stream peak RSS MB", True),
+    ("responses_stream", "cpu_per_100k_s", "CPU s / 100k events ({rbig})", True),
+    ("responses_stream", "events_per_s", "events/s ({rbig})", False),
+    ("responses_concurrent", "events_per_s", "concurrent events/s ({rconc})", False),
+    ("responses_concurrent", "first_p50_ms", "first delta p50 ms", True),
+    ("responses_concurrent", "first_p99_ms", "first delta p99 ms", True),
+    ("responses_concurrent", "cpu_per_100k_s", "concurrent CPU s / 100k events", True),
+    ("responses_concurrent", "rss_mb", "peak RSS MB ({rconc})", True),
 ]
+
+
+def column_label(template: str, labels: dict) -> str:
+    """A column's heading: its measurement's label where the template names one."""
+    return template.format(big=labels.get("stream_big", "big"), small=labels.get("stream_small", "small"),
+                           rbig=labels.get("responses_stream", "Responses stream"),
+                           rconc=labels.get("responses_concurrent", "concurrent Responses streams"))
+
+
+def ratios(stats: dict) -> dict:
+    """Every routerkit figure ÷ its peers' (same run), by "client / peer" then "measurement.metric"."""
+    out: dict = {}
+    for client in ORDER:
+        for peer in [PEER_OF.get(client)] + MORE_PEERS.get(client, []):
+            if client not in stats or peer not in stats:
+                continue
+            for key, metric, _, _ in COLUMNS:
+                a, b = stats[client].get(key, {}).get(metric), stats[peer].get(key, {}).get(metric)
+                if a and b and b["median"]:
+                    out.setdefault(f"{client} / {peer}", {})[f"{key}.{metric}"] = a["median"] / b["median"]
+    return out
 
 # (routerkit client, measurement, metric, kind, bound, text). kind "ratio_max": rk/peer <= bound;
 # "ratio_min": rk/peer >= bound; "abs_max": rk value < bound.
@@ -345,7 +402,6 @@ def evaluate(stats: dict) -> list[dict]:
 
 def markdown(stats: dict, meas: list[dict], info: dict, targets: list[dict], chart: str | None, cmdline: str) -> str:
     labels = {m["key"]: m["label"] for m in meas}
-    big, small = labels["stream_big"], labels["stream_small"]
     present = [c for c in ORDER if c in stats]
     lines = [f"# routerkit benchmark — {info['date']}", ""]
     lines += [f"Reproduce: `{cmdline}` (from the repository root; `make bench` runs the same).", ""]
@@ -363,19 +419,20 @@ def markdown(stats: dict, meas: list[dict], info: dict, targets: list[dict], cha
     lines += ["## Results", ""]
     groups = [
         ("Streaming", [c for c in COLUMNS if c[0].startswith("stream") and c[1] != "rss_mb"]),
+        # Python and Node only: the peers with the Responses stream. Results from before it have no rows here.
+        ("Responses streaming", [c for c in COLUMNS if c[0].startswith("responses_")]),
         ("Sequential non-streaming requests", [c for c in COLUMNS if c[0] == "seq"]),
         ("Concurrent streams (" + labels["concurrent"] + ")", [c for c in COLUMNS if c[0] == "concurrent"]),
         ("Start-up and memory", [c for c in COLUMNS if c[0] == "startup" or c[1] == "rss_mb" and c[0] == "stream_big"]),
     ]
     for title, cols in groups:
-        lines += [f"### {title}", ""]
-        heads = [c[2].format(big=big, small=small) for c in cols]
-        lines += ["| client | " + " | ".join(heads) + " |", "|---|" + "---|" * len(cols)]
+        heads = [column_label(c[2], labels) for c in cols]
+        rows: list[str] = []
         for client in present:
             cells = [cell(stats[client].get(k, {}).get(mt)) for k, mt, _, _ in cols]
             if all(c == "—" for c in cells):
                 continue  # not measured in this group (sync Python has no concurrent row)
-            lines.append(f"| {client} | " + " | ".join(cells) + " |")
+            rows.append(f"| {client} | " + " | ".join(cells) + " |")
             for peer in [PEER_OF.get(client)] + MORE_PEERS.get(client, []):
                 if peer not in stats:
                     continue
@@ -383,13 +440,18 @@ def markdown(stats: dict, meas: list[dict], info: dict, targets: list[dict], cha
                 for k, mt, _, _ in cols:
                     a, b = stats[client].get(k, {}).get(mt), stats[peer].get(k, {}).get(mt)
                     rs.append(ratio_text(a["median"] / b["median"]) if a and b and b["median"] else "—")
-                lines.append(f"| ↳ ratio to {peer} | " + " | ".join(rs) + " |")
-        lines.append("")
+                rows.append(f"| ↳ ratio to {peer} | " + " | ".join(rs) + " |")
+        if rows:
+            lines += [f"### {title}", "", "| client | " + " | ".join(heads) + " |", "|---|" + "---|" * len(cols), *rows, ""]
     lines += ["Ratios are routerkit ÷ peer (for CPU, latency and memory lower is better; for throughput higher is better). "
               "CPU is the client process's own user+system time (every thread) during the measured part only; "
               "`import/require` is measured inside a fresh process (`import X` plus one client object; for Rust and Go, "
               "which have no import step, just the client object); `process start-to-exit` is the whole `--mode startup` process, "
-              "interpreter start included.", ""]
+              "interpreter start included."
+              + (" Responses streaming: `responses.create(stream=True)` read to the end; an event is every typed event "
+                 "the client yields (the deltas and the stream's few framing events, `response.created` … "
+                 "`response.completed`), the first delta timed from the moment all streams are started."
+                 if any(k.startswith("responses_") for c in stats.values() for k in c) else ""), ""]
     lines += ["## Targets (issues 3, 4, 5, 21)", "", "| target | result | |", "|---|---|---|"]
     for t in targets:
         mark = "—" if t["met"] is None else ("met" if t["met"] else "**not met**")
@@ -522,7 +584,7 @@ def main() -> None:
             print(f"warm-up pass ({len(names)} clients)", flush=True)
             for m in meas:
                 for c in names:
-                    if c in m.get("skip", ()) or m["key"] not in ONLY_IN.get(c, {m["key"]}):
+                    if not applies(m, c):
                         continue
                     try:
                         run_one(cl[c], m["mode"], warm_args(m), mock.url, mock, client_core, timeout)
@@ -532,7 +594,7 @@ def main() -> None:
             for m in meas:
                 reps = 2 if m["key"] == "startup" and not a.quick else 1  # start-up is short and noisy: twice the runs
                 for c in names:
-                    if c in m.get("skip", ()) or m["key"] not in ONLY_IN.get(c, {m["key"]}):
+                    if not applies(m, c):
                         continue
                     for _ in range(reps):
                         try:
@@ -614,6 +676,7 @@ def main() -> None:
     md += "\n" + "\n".join(scale_lines)
     (out / f"{stem}.md").write_text(md)
     (out / f"{stem}.json").write_text(json.dumps({"info": info, "stats": stats, "raw": raw, "targets": targets,
+                                                  "ratios": ratios(stats),
                                                   "scale": scale_part, "hedge": hedged}, indent=1))
 
     print()
@@ -628,7 +691,7 @@ def main() -> None:
         for key, metric, label, _ in COLUMNS:
             x, y = stats[client].get(key, {}).get(metric), stats[peer].get(key, {}).get(metric)
             if x and y and y["median"]:
-                parts.append(f"{label.format(big='big', small='small')} {ratio_text(x['median'] / y['median'])}")
+                parts.append(f"{column_label(label, {})} {ratio_text(x['median'] / y['median'])}")
         print(f"  {client} / {peer}: " + "; ".join(parts))
     print()
     print("targets:" + (" (quick mode: numbers not judged)" if a.quick else "") + ("" if meas else " none measured (--scale only or --hedge only)"))

@@ -1,9 +1,13 @@
 'use strict';
 // One benchmark client process, routerkit (Node) or openai-node (see bench/README.md):
-//   node client.js --client routerkit|openai --module <package dir> --mode stream|seq|concurrent|startup
+//   node client.js --client routerkit|openai --module <package dir>
+//                  --mode stream|seq|concurrent|startup|responses-stream|responses-concurrent
 //                  --url http://127.0.0.1:PORT [--n N] [--repeat R] [--streams S]
 //   node client.js --client routerkit --module <dir> --mode hedge --url URL --n N --step JSON --session SID
 //                  [--hedge-after-ms H]
+// The responses-* modes are stream and concurrent over the Responses API (`responses.create({stream: true})`):
+// N `response.output_text.delta` events per stream, every typed event read and counted (`events`),
+// the deltas checked (`deltas`).
 // Prints one JSON line. CPU is process.cpuUsage() (every thread, the addon's runtime included);
 // rss_kb is the process's peak (VmHWM).
 const t0 = performance.now();
@@ -110,8 +114,47 @@ async function main() {
     }
     return n;
   };
-  await chat(); // warm: connection, lazy state
+  // One Responses stream read to the end: [typed events, text deltas]; `firsts` gets the first delta's time.
+  const responsesStream = async (start, firsts) => {
+    const s = await c.responses.create({ model: 'm', input: 'bench', stream: true });
+    let events = 0;
+    let deltas = 0;
+    for await (const ev of s) {
+      events++;
+      if (ev.type === 'response.output_text.delta' && ev.delta) {
+        if (deltas === 0 && firsts) firsts.push(performance.now() - start);
+        deltas++;
+      }
+    }
+    return [events, deltas];
+  };
   const out = { client: name, mode };
+  if (mode.startsWith('responses-')) {
+    const r = await c.responses.create({ model: 'm', input: 'bench' }); // warm: connection, lazy state
+    if (!r.output_text) throw new Error('empty answer');
+    const count = mode === 'responses-stream' ? R : S;
+    await script(count, N);
+    const firsts = [];
+    const c0 = cpu();
+    const w0 = performance.now();
+    let counts;
+    if (mode === 'responses-stream') {
+      counts = [];
+      for (let i = 0; i < count; i++) counts.push(await responsesStream(performance.now(), null));
+    } else if (mode === 'responses-concurrent') {
+      counts = await Promise.all(Array.from({ length: count }, () => responsesStream(w0, firsts)));
+    } else {
+      throw new Error(`unknown mode ${mode}`);
+    }
+    const sum = (k) => counts.reduce((a, c) => a + c[k], 0);
+    Object.assign(out, { wall_s: (performance.now() - w0) / 1e3, cpu_s: cpu() - c0, events: sum(0), deltas: sum(1) });
+    if (mode === 'responses-concurrent') Object.assign(out, { first_p50_ms: pct(firsts, 0.5), first_p99_ms: pct(firsts, 0.99) });
+    if (out.deltas !== N * count) throw new Error(`got ${out.deltas} deltas`);
+    out.rss_kb = rssKb();
+    console.log(JSON.stringify(out));
+    return;
+  }
+  await chat(); // warm: connection, lazy state
   if (mode === 'stream') {
     await script(R, N);
     const c0 = cpu();

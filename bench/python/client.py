@@ -1,8 +1,13 @@
 """One benchmark client process, routerkit-python or openai-python (see bench/README.md):
 
-    python client.py --client routerkit|openai [--async [--uvloop]] --mode stream|seq|concurrent|startup
+    python client.py --client routerkit|openai [--async [--uvloop]]
+                     --mode stream|seq|concurrent|startup|responses-stream|responses-concurrent
                      --url http://127.0.0.1:PORT [--n N] [--repeat R] [--streams S]
     python client.py --client routerkit --mode hedge --url URL --n N --step JSON --session SID [--hedge-after-ms H]
+
+The `responses-*` modes are `stream` and `concurrent` over the Responses API
+(`responses.create(stream=True)`): N `response.output_text.delta` events per stream, every
+typed event read and counted (`events`), the deltas checked (`deltas`).
 
 `--uvloop` runs the asyncio code on uvloop's event loop instead of asyncio's own.
 
@@ -44,7 +49,8 @@ def pct(xs: list, p: float) -> float:
 
 
 def script(url: str, count: int, n: int) -> None:
-    """The mock's next `count` requests stream `n` one-character deltas."""
+    """The mock's next `count` requests stream `n` deltas taking PIECES in turn (chat chunks, or
+    `response.output_text.delta` events between a Responses stream's framing events)."""
     steps = [{"stream": {"pieces": PIECES, "repeat": n, "usage": None}}] * count
     req = urllib.request.Request(f"{url}/__mock/sessions/default/script", data=json.dumps(steps).encode(), method="POST",
                                  headers={"content-type": "application/json"})
@@ -52,6 +58,57 @@ def script(url: str, count: int, n: int) -> None:
 
 
 MSGS = [{"role": "user", "content": "bench"}]
+DELTA = "response.output_text.delta"
+
+
+def responses_stream(c, a: argparse.Namespace, out: dict) -> None:
+    """`responses-stream`, sync: R Responses streams of N deltas, one after the other."""
+
+    def stream() -> tuple:
+        events = deltas = 0
+        for ev in c.responses.create(model="m", input="bench", stream=True):
+            events += 1
+            if ev.type == DELTA and ev.delta:
+                deltas += 1
+        return events, deltas
+
+    assert c.responses.create(model="m", input="bench").output_text  # warm: connection, lazy imports
+    script(a.url, a.repeat, a.n)
+    c0, t0 = cpu(), time.perf_counter()
+    counts = [stream() for _ in range(a.repeat)]
+    out.update(wall_s=time.perf_counter() - t0, cpu_s=cpu() - c0, events=sum(e for e, _ in counts),
+               deltas=sum(d for _, d in counts))
+    assert out["deltas"] == a.n * a.repeat, out["deltas"]
+
+
+async def responses_async(c, a: argparse.Namespace, out: dict) -> None:
+    """`responses-stream` (R streams in turn) and `responses-concurrent` (S at once), asyncio."""
+    import asyncio
+
+    async def stream(start: float, firsts: list) -> tuple:
+        events = deltas = 0
+        async for ev in await c.responses.create(model="m", input="bench", stream=True):
+            events += 1
+            if ev.type == DELTA and ev.delta:
+                if deltas == 0:
+                    firsts.append((time.perf_counter() - start) * 1e3)
+                deltas += 1
+        return events, deltas
+
+    assert (await c.responses.create(model="m", input="bench")).output_text
+    count = a.repeat if a.mode == "responses-stream" else a.streams
+    script(a.url, count, a.n)
+    firsts: list = []
+    c0, t0 = cpu(), time.perf_counter()
+    if a.mode == "responses-stream":
+        counts = [await stream(time.perf_counter(), []) for _ in range(count)]
+    else:
+        counts = await asyncio.gather(*(stream(t0, firsts) for _ in range(count)))
+    out.update(wall_s=time.perf_counter() - t0, cpu_s=cpu() - c0, events=sum(e for e, _ in counts),
+               deltas=sum(d for _, d in counts))
+    if a.mode == "responses-concurrent":
+        out.update(first_p50_ms=pct(firsts, 0.5), first_p99_ms=pct(firsts, 0.99))
+    assert out["deltas"] == a.n * count, out["deltas"]
 # Streamed deltas take these in turn: consecutive chunks differ, as a model's tokens do.
 PIECES = ["The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", "."]
 
@@ -98,7 +155,8 @@ def main() -> None:
     ap.add_argument("--client", choices=["routerkit", "openai"], required=True)
     ap.add_argument("--async", dest="use_async", action="store_true")
     ap.add_argument("--uvloop", action="store_true")
-    ap.add_argument("--mode", choices=["stream", "seq", "concurrent", "startup", "hedge"], required=True)
+    ap.add_argument("--mode", choices=["stream", "seq", "concurrent", "startup", "hedge", "responses-stream",
+                                       "responses-concurrent"], required=True)
     ap.add_argument("--url", default="")
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=1)
@@ -117,9 +175,14 @@ def main() -> None:
     if a.mode == "hedge":
         out.update(hedge(mod, a))
     elif not a.use_async:
-        if a.mode == "concurrent":
-            raise SystemExit("concurrent needs --async")
+        if a.mode in ("concurrent", "responses-concurrent"):
+            raise SystemExit(f"{a.mode} needs --async")
         c = mod.OpenAI(**kw)
+        if a.mode == "responses-stream":
+            responses_stream(c, a, out)
+            out["rss_kb"] = rss_kb()
+            print(json.dumps(out))
+            return
 
         def stream() -> int:
             n = 0
@@ -167,6 +230,9 @@ def main() -> None:
                 r = await c.chat.completions.create(model="m", messages=MSGS)
                 assert r.choices[0].message.content
 
+            if a.mode.startswith("responses-"):
+                await responses_async(c, a, out)
+                return
             await chat()
             if a.mode == "stream":
                 script(a.url, a.repeat, a.n)

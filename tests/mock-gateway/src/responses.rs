@@ -130,6 +130,8 @@ enum Item {
     Message {
         id: String,
         pieces: Vec<String>,
+        /// `repeat`: this many deltas taking `pieces` in turn, instead of one delta per piece.
+        repeat: Option<usize>,
     },
     Call {
         id: String,
@@ -140,6 +142,14 @@ enum Item {
 }
 
 impl Item {
+    /// A message's whole text: its deltas joined.
+    fn text(pieces: &[String], repeat: Option<usize>) -> String {
+        match repeat {
+            Some(n) => pieces.iter().cycle().take(n).map(String::as_str).collect(),
+            None => pieces.concat(),
+        }
+    }
+
     fn done(&self) -> Value {
         match self {
             Item::Reasoning { id, summary } => json!({
@@ -147,9 +157,9 @@ impl Item {
                 "summary": [{"type": "summary_text", "text": summary}],
                 "encrypted_content": format!("mock-encrypted-{id}"),
             }),
-            Item::Message { id, pieces } => json!({
+            Item::Message { id, pieces, repeat } => json!({
                 "type": "message", "id": id, "status": "completed", "role": "assistant",
-                "content": [{"type": "output_text", "text": pieces.concat(), "annotations": []}],
+                "content": [{"type": "output_text", "text": Item::text(pieces, *repeat), "annotations": []}],
             }),
             Item::Call {
                 id,
@@ -203,9 +213,16 @@ fn items(spec: &StreamSpec, ctx: &ChatCtx, want: &Want) -> Vec<Item> {
         None => None,
     };
     if let Some(content) = content {
+        // `repeat` (benchmarks), as in chat: the deltas take a `pieces` list in turn, else the content whole.
+        let pieces = match (spec.repeat, &spec.pieces) {
+            (Some(_), Some(Pieces::Exact(list))) if !list.is_empty() => list.clone(),
+            (Some(_), _) => vec![content],
+            (None, pieces) => split_text(&content, pieces.as_ref()),
+        };
         out.push(Item::Message {
             id: format!("msg_mock_{}", out.len()),
-            pieces: split_text(&content, spec.pieces.as_ref()),
+            pieces,
+            repeat: spec.repeat,
         });
     }
     for (i, call) in calls.iter().enumerate() {
@@ -308,28 +325,44 @@ pub fn response_for(ctx: &ChatCtx, content: Option<&str>) -> Value {
     response(ctx, &want, &spec, "completed", output, true)
 }
 
+/// One event of a Responses stream, or (`repeat`) a run of text deltas the producer renders once.
+pub enum Event {
+    One(Value),
+    /// `count` `response.output_text.delta` events taking `templates` in turn (each without its
+    /// `sequence_number`), numbered from `first_seq` on.
+    Deltas {
+        templates: Vec<Value>,
+        count: usize,
+        first_seq: usize,
+    },
+}
+
 /// The events of a streamed answer, each carrying its `type` (the producer writes it as the
 /// `event:` line) and a `sequence_number`. `done: false` leaves the terminal event out (a truncated stream).
-pub fn stream_events(spec: &StreamSpec, ctx: &ChatCtx, want: &Want) -> Vec<Value> {
+pub fn stream_events(spec: &StreamSpec, ctx: &ChatCtx, want: &Want) -> Vec<Event> {
     let items = items(spec, ctx, want);
-    let mut out = Vec::new();
-    out.push(json!({"type": "response.created", "response": response(ctx, want, spec, "in_progress", vec![], false)}));
-    out.push(
+    let mut out: Vec<Event> = Vec::new();
+    out.push(Event::One(
+        json!({"type": "response.created", "response": response(ctx, want, spec, "in_progress", vec![], false)}),
+    ));
+    out.push(Event::One(
         json!({"type": "response.in_progress", "response": response(ctx, want, spec, "in_progress", vec![], false)}),
-    );
+    ));
     for (index, item) in items.iter().enumerate() {
-        out.push(json!({"type": "response.output_item.added", "output_index": index, "item": item.added()}));
+        out.push(Event::One(
+            json!({"type": "response.output_item.added", "output_index": index, "item": item.added()}),
+        ));
         match item {
             Item::Reasoning { id, summary } => {
                 let part = json!({"type": "summary_text", "text": ""});
-                out.push(json!({"type": "response.reasoning_summary_part.added", "item_id": id, "output_index": index, "summary_index": 0, "part": part}));
+                out.push(Event::One(json!({"type": "response.reasoning_summary_part.added", "item_id": id, "output_index": index, "summary_index": 0, "part": part})));
                 for piece in split_text(summary, None) {
-                    out.push(json!({"type": "response.reasoning_summary_text.delta", "item_id": id, "output_index": index, "summary_index": 0, "delta": piece}));
+                    out.push(Event::One(json!({"type": "response.reasoning_summary_text.delta", "item_id": id, "output_index": index, "summary_index": 0, "delta": piece})));
                 }
-                out.push(json!({"type": "response.reasoning_summary_text.done", "item_id": id, "output_index": index, "summary_index": 0, "text": summary}));
-                out.push(json!({"type": "response.reasoning_summary_part.done", "item_id": id, "output_index": index, "summary_index": 0, "part": {"type": "summary_text", "text": summary}}));
+                out.push(Event::One(json!({"type": "response.reasoning_summary_text.done", "item_id": id, "output_index": index, "summary_index": 0, "text": summary})));
+                out.push(Event::One(json!({"type": "response.reasoning_summary_part.done", "item_id": id, "output_index": index, "summary_index": 0, "part": {"type": "summary_text", "text": summary}})));
             }
-            Item::Message { id, pieces } => {
+            Item::Message { id, pieces, repeat } => {
                 let at = |v: Value| {
                     let mut v = v;
                     v["item_id"] = json!(id);
@@ -337,39 +370,56 @@ pub fn stream_events(spec: &StreamSpec, ctx: &ChatCtx, want: &Want) -> Vec<Value
                     v["content_index"] = json!(0);
                     v
                 };
-                out.push(at(
+                out.push(Event::One(at(
                     json!({"type": "response.content_part.added", "part": {"type": "output_text", "text": "", "annotations": []}}),
-                ));
-                for piece in pieces {
-                    out.push(at(
-                        json!({"type": "response.output_text.delta", "delta": piece, "logprobs": []}),
-                    ));
+                )));
+                let delta =
+                    |piece: &String| at(json!({"type": "response.output_text.delta", "delta": piece, "logprobs": []}));
+                match repeat {
+                    Some(count) => out.push(Event::Deltas {
+                        templates: pieces.iter().map(delta).collect(),
+                        count: *count,
+                        first_seq: 0,
+                    }),
+                    None => out.extend(pieces.iter().map(|p| Event::One(delta(p)))),
                 }
-                let text = pieces.concat();
-                out.push(at(
+                let text = Item::text(pieces, *repeat);
+                out.push(Event::One(at(
                     json!({"type": "response.output_text.done", "text": text, "logprobs": []}),
-                ));
-                out.push(at(
+                )));
+                out.push(Event::One(at(
                     json!({"type": "response.content_part.done", "part": {"type": "output_text", "text": text, "annotations": []}}),
-                ));
+                )));
             }
             Item::Call { id, pieces, .. } => {
                 for piece in pieces {
-                    out.push(json!({"type": "response.function_call_arguments.delta", "item_id": id, "output_index": index, "delta": piece}));
+                    out.push(Event::One(json!({"type": "response.function_call_arguments.delta", "item_id": id, "output_index": index, "delta": piece})));
                 }
-                out.push(json!({"type": "response.function_call_arguments.done", "item_id": id, "output_index": index, "arguments": pieces.concat()}));
+                out.push(Event::One(json!({"type": "response.function_call_arguments.done", "item_id": id, "output_index": index, "arguments": pieces.concat()})));
             }
         }
-        out.push(json!({"type": "response.output_item.done", "output_index": index, "item": item.done()}));
+        out.push(Event::One(
+            json!({"type": "response.output_item.done", "output_index": index, "item": item.done()}),
+        ));
     }
     if spec.done.unwrap_or(true) {
         let (kind, status) = terminal(spec);
         let output = items.iter().map(Item::done).collect();
         let r = finish_response(response(ctx, want, spec, status, output, true), status);
-        out.push(json!({"type": kind, "response": r}));
+        out.push(Event::One(json!({"type": kind, "response": r})));
     }
-    for (i, ev) in out.iter_mut().enumerate() {
-        ev["sequence_number"] = json!(i);
+    let mut seq = 0;
+    for ev in &mut out {
+        match ev {
+            Event::One(v) => {
+                v["sequence_number"] = json!(seq);
+                seq += 1;
+            }
+            Event::Deltas { count, first_seq, .. } => {
+                *first_seq = seq;
+                seq += *count;
+            }
+        }
     }
     out
 }

@@ -23,19 +23,24 @@ enum Ev {
     /// `repeat`: this many events taking the pre-rendered texts in turn (from the second),
     /// made as they are sent, so a stream of millions costs the mock nothing per event.
     Repeat(Vec<std::sync::Arc<str>>, usize),
+    /// `repeat` in a Responses stream: this many events taking the pre-rendered texts in turn,
+    /// each text split around its `sequence_number`, numbered from the third field on.
+    Numbered(Vec<(String, String)>, usize, usize),
 }
 
 /// An event as sent.
 enum EvView<'a> {
     Json(&'a Value),
     Text(&'a str),
+    /// The text before the sequence number, the number, the text after it.
+    Numbered(&'a str, usize, &'a str),
 }
 
 /// How many events `evs` stands for.
 fn ev_count(evs: &[Ev]) -> usize {
     evs.iter()
         .map(|e| match e {
-            Ev::Repeat(_, n) => *n,
+            Ev::Repeat(_, n) | Ev::Numbered(_, n, _) => *n,
             _ => 1,
         })
         .sum()
@@ -46,12 +51,16 @@ fn ev_at(evs: &[Ev], mut i: usize) -> Option<EvView<'_>> {
     for e in evs {
         match e {
             Ev::Repeat(texts, n) if i < *n => return Some(EvView::Text(&texts[(i + 1) % texts.len()])),
-            Ev::Repeat(_, n) => i -= n,
+            Ev::Numbered(parts, n, first) if i < *n => {
+                let (head, tail) = &parts[i % parts.len()];
+                return Some(EvView::Numbered(head, first + i, tail));
+            }
+            Ev::Repeat(_, n) | Ev::Numbered(_, n, _) => i -= n,
             _ if i == 0 => {
                 return Some(match e {
                     Ev::Json(v) => EvView::Json(v),
                     Ev::Raw(r) => EvView::Text(r),
-                    Ev::Repeat(..) => unreachable!(),
+                    Ev::Repeat(..) | Ev::Numbered(..) => unreachable!(),
                 })
             }
             _ => i -= 1,
@@ -203,9 +212,25 @@ fn events(spec: &StreamSpec, ctx: &ChatCtx) -> Vec<Ev> {
     }
 
     if let Some(want) = &ctx.responses {
+        use crate::responses::Event;
+        let le = spec.line_ending.as_deref().unwrap_or("\n");
         return crate::responses::stream_events(spec, ctx, want)
             .into_iter()
-            .map(Ev::Json)
+            .map(|ev| match ev {
+                Event::One(v) => Ev::Json(v),
+                Event::Deltas {
+                    templates,
+                    count,
+                    first_seq,
+                } => Ev::Numbered(
+                    templates
+                        .into_iter()
+                        .map(|t| render_numbered(t, le, spec.multiline_data))
+                        .collect(),
+                    count,
+                    first_seq,
+                ),
+            })
             .collect();
     }
     let mut out = Vec::new();
@@ -363,6 +388,19 @@ impl With for Value {
         self[k] = v;
         self
     }
+}
+
+/// A Responses event rendered once, split around its `sequence_number` (rendered as a marker
+/// no other field holds), so that each copy sent only writes its own number in between.
+fn render_numbered(mut event: Value, le: &str, multiline: bool) -> (String, String) {
+    const MARK: u64 = u64::MAX;
+    event["sequence_number"] = json!(MARK);
+    let name = event.get("type").and_then(Value::as_str).map(str::to_owned);
+    let text = format_data(&event, le, multiline, name.as_deref());
+    let (head, tail) = text
+        .split_once(&MARK.to_string())
+        .expect("the marker is in the rendered event");
+    (head.to_owned(), tail.to_owned())
 }
 
 fn format_data(v: &Value, le: &str, multiline: bool, name: Option<&str>) -> String {
@@ -594,6 +632,12 @@ pub async fn produce(p: Producer, spec: StreamSpec, ctx: ChatCtx) {
                 s.push_str(&format_data(v, &le, spec.multiline_data, name))
             }
             EvView::Text(r) => s.push_str(r),
+            EvView::Numbered(head, seq, tail) => {
+                use std::fmt::Write as _;
+                s.push_str(head);
+                let _ = write!(s, "{seq}");
+                s.push_str(tail);
+            }
         }
         if let Some(k) = spec.events_per_write.filter(|&k| k > 1) {
             // Many events per write (and per HTTP chunk), as a busy gateway's buffered writer sends them.

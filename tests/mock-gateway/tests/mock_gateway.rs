@@ -559,6 +559,58 @@ async fn repeat_sends_identical_deltas() {
 }
 
 #[tokio::test]
+async fn repeat_in_a_responses_stream_numbers_every_delta() {
+    let m = Mock::start();
+    let step = json!({"stream": {"pieces": ["a", "b", "c"], "repeat": 7}}).to_string();
+    let h = [("x-mock-step", step.as_str())];
+    let body = json!({"model": "m", "input": "hi", "stream": true});
+    let r = request(&m.addr, "POST", "/v1/responses", &h, Some(&body))
+        .await
+        .unwrap();
+    let events: Vec<(Option<String>, Value)> = sse_events(&r.body)
+        .into_iter()
+        .map(|(name, data)| (name, serde_json::from_str(&data).unwrap()))
+        .collect();
+    // Every event is named by its type and numbered in order, the repeated deltas included.
+    for (i, (name, ev)) in events.iter().enumerate() {
+        assert_eq!(name.as_deref(), ev["type"].as_str(), "event {i}");
+        assert_eq!(ev["sequence_number"], i, "event {i}");
+    }
+    let deltas: Vec<&Value> = events
+        .iter()
+        .map(|(_, ev)| ev)
+        .filter(|ev| ev["type"] == "response.output_text.delta")
+        .collect();
+    assert_eq!(deltas.len(), 7);
+    let text: String = deltas.iter().map(|d| d["delta"].as_str().unwrap()).collect();
+    assert_eq!(text, "abcabca");
+    assert_eq!(deltas[0]["item_id"], "msg_mock_0");
+    assert_eq!(deltas[0]["logprobs"], json!([]));
+    let done = events
+        .iter()
+        .find(|(_, ev)| ev["type"] == "response.output_text.done")
+        .unwrap();
+    assert_eq!(done.1["text"], "abcabca");
+    let (name, last) = events.last().unwrap();
+    assert_eq!(name.as_deref(), Some("response.completed"));
+    assert_eq!(last["response"]["output"][0]["content"][0]["text"], "abcabca");
+    assert_eq!(last["response"]["usage"]["output_tokens"], 1);
+    // With `repeat` the whole content is each delta, as in chat.
+    let step = json!({"stream": {"content": "ab ", "repeat": 3}}).to_string();
+    let h = [("x-mock-step", step.as_str())];
+    let r = request(&m.addr, "POST", "/v1/responses", &h, Some(&body))
+        .await
+        .unwrap();
+    let texts: Vec<Value> = sse_events(&r.body)
+        .into_iter()
+        .map(|(_, data)| serde_json::from_str::<Value>(&data).unwrap())
+        .filter(|ev| ev["type"] == "response.output_text.delta")
+        .map(|ev| ev["delta"].clone())
+        .collect();
+    assert_eq!(texts, vec![json!("ab "); 3]);
+}
+
+#[tokio::test]
 async fn retrieve_model_by_an_id_with_a_slash() {
     let m = Mock::start();
     let r = request(&m.addr, "GET", "/v1/models/openai/gpt-4.1", &[], None)
