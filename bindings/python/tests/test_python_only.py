@@ -384,3 +384,20 @@ def test_async_streams_share_the_loop(mock: Mock, aclient: Any) -> None:
         runs = runs + 1 if cur == prev else 1
         longest = max(longest, runs)
     assert longest <= _FAIR_SHARE, longest
+
+
+_IMPORT_CHILD = """
+import sys
+import routerkit
+client = routerkit.OpenAI(api_key="sk-test-0123456789")
+print("types" in vars(routerkit), "routerkit.types" in sys.modules, "inspect" in sys.modules)
+from routerkit.types.chat import ChatCompletion
+print(routerkit.types.chat.ChatCompletion is ChatCompletion, routerkit.types.Completion.__name__)
+"""
+
+
+def test_import_leaves_the_type_modules_for_first_use() -> None:
+    # `import routerkit` and a client do not load routerkit.types (about 100 modules) nor
+    # inspect; `routerkit.types` and `from routerkit.types… import …` still give them.
+    out = subprocess.run([sys.executable, "-c", _IMPORT_CHILD], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["False False False", "True Completion"]

@@ -12,7 +12,6 @@ becomes ``from routerkit import …``::
 import json as _json
 import typing as _t
 
-from . import types as types
 from ._client import NOT_GIVEN, AsyncClient, AsyncOpenAI, Client, NotGiven, Omit, OpenAI, Timeout, omit
 from ._exceptions import (
     APIConnectionError,
@@ -75,6 +74,22 @@ DEFAULT_TIMEOUT = Timeout(_DEFAULTS["timeout_ms"] / 1000.0, connect=_DEFAULTS["c
 DEFAULT_MAX_RETRIES: int = _DEFAULTS["max_retries"]
 not_given = NOT_GIVEN
 VERSION = __version__
+
+
+if _t.TYPE_CHECKING:
+    from . import types as types
+else:
+
+    def __getattr__(name: str) -> _t.Any:
+        # `routerkit.types` (openai-python's type modules, ~100 of them) is imported on first
+        # use, not by `import routerkit`: it was a third of the import's time. Type checkers
+        # see the plain import above (a module __getattr__ would make every unknown name Any).
+        if name == "types":
+            import importlib
+
+            return importlib.import_module(".types", __name__)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "__version__",

@@ -14,7 +14,6 @@ pydantic is imported only when a model is given: routerkit does not depend on it
 
 from __future__ import annotations
 
-import inspect
 import json
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
@@ -27,7 +26,7 @@ __all__ = [
 
 
 def _is_model_type(t: object) -> bool:
-    if not inspect.isclass(t):
+    if not isinstance(t, type):
         return False
     try:
         import pydantic
@@ -38,7 +37,7 @@ def _is_model_type(t: object) -> bool:
 
 def _is_dataclass_like(t: object) -> bool:
     # pydantic dataclasses carry a config; openai-python parses them through a TypeAdapter.
-    return inspect.isclass(t) and hasattr(t, "__pydantic_config__")
+    return isinstance(t, type) and hasattr(t, "__pydantic_config__")
 
 
 def _is_rich(response_format: Any) -> bool:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextvars
 import http
-import inspect
 import json
 import time
 from datetime import timedelta
@@ -316,7 +315,7 @@ async def _acall_raw(method: Callable[..., Any], args: Any, kwargs: Any) -> Tupl
     token = _raw_mode.set(True)
     try:
         result = method(*args, **kwargs)
-        if inspect.isawaitable(result):
+        if _isawaitable(result):
             result = await result
     finally:
         _raw_mode.reset(token)
@@ -409,3 +408,11 @@ class _NestedRawResponses:
     @property
     def with_streaming_response(self) -> Any:
         return _Nested(self, streaming=True)
+
+
+def _isawaitable(value: Any) -> bool:
+    # inspect is imported on the first async call, not with the package (it costs ~4 ms of
+    # `import routerkit`, and asyncio, which every async caller has loaded, imports it anyway).
+    import inspect
+
+    return inspect.isawaitable(value)
