@@ -409,8 +409,19 @@ impl Trace {
         self.finish_as(served, true)
     }
 
+    /// A call that is not a stream ended with an answer, and its trace is dropped after this:
+    /// as [`finish`](Self::finish), without keeping a copy of the receipt in the state for a
+    /// later look that cannot come (unless another holder shares the trace).
+    pub(crate) fn finish_call(&self, served: Option<Served>) -> Receipt {
+        self.end(served, true, false)
+    }
+
     /// The call ended, `answered` or not (an error): the final receipt, to the hook once.
     pub(crate) fn finish_as(&self, served: Option<Served>, answered: bool) -> Receipt {
+        self.end(served, answered, true)
+    }
+
+    fn end(&self, served: Option<Served>, answered: bool, keep: bool) -> Receipt {
         let (receipt, first) = self.with(|s| {
             if s.hook_called {
                 return (s.receipt.clone(), false);
@@ -426,7 +437,9 @@ impl Trace {
             scrub(&mut r, self.secret.as_ref());
             r.complete = true;
             // Kept, so that a later look at the stream's receipt sees the same end.
-            s.receipt = r.clone();
+            if keep || Arc::strong_count(&self.inner) > 1 {
+                s.receipt = r.clone();
+            }
             (r, true)
         });
         if first {
@@ -510,22 +523,21 @@ fn fill_served(r: &mut Receipt, served: Option<Served>) {
 /// Masks the key wherever a gateway echoed it into what the body said (header values
 /// are masked as they are read). Once per receipt, not per chunk.
 fn scrub(r: &mut Receipt, secret: Option<&crate::secret::ApiKey>) {
-    let Some(key) = secret.map(|k| k.expose()).filter(|k| k.len() >= 8) else {
+    let Some(secret) = secret.filter(|k| k.expose().len() >= 8) else {
         return;
     };
-    let masked = crate::secret::mask(key);
     for text in [&mut r.model, &mut r.provider, &mut r.generation_id]
         .into_iter()
         .flatten()
     {
-        if let Some(clean) = crate::secret::mask_secret(text, key, &masked) {
+        if let Some(clean) = secret.mask_in(text) {
             *text = clean;
         }
     }
-    let run = crate::secret::shortest_masked_run(key, &masked);
+    let run = secret.masked_run();
     for value in [&mut r.usage, &mut r.cost_details].into_iter() {
         if let Some(v) = value.as_ref().filter(|v| json_text_may_contain(v, run)) {
-            if let Some(clean) = crate::secret::mask_secret(&v.to_string(), key, &masked) {
+            if let Some(clean) = secret.mask_in(&v.to_string()) {
                 *value = serde_json::from_str(&clean).ok();
             }
         }
@@ -571,13 +583,10 @@ const REQUEST_ID_HEADERS: [&str; 4] = ["x-request-id", "x-router-request-id", "r
 /// Reads the ids, gateway headers and cache status of a response: the last response's win.
 fn read_headers(r: &mut Receipt, headers: &[(String, String)], secret: Option<&crate::secret::ApiKey>) {
     let get = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    // The mask is worked out once per response (when a value is read at all), not once per value.
-    let key = secret.map(|k| k.expose()).filter(|k| k.len() >= 8);
-    let masked = std::cell::OnceCell::new();
+    let secret = secret.filter(|k| k.expose().len() >= 8);
     let clean = |v: &str| -> String {
-        match key {
-            Some(key) => crate::secret::mask_secret(v, key, masked.get_or_init(|| crate::secret::mask(key)))
-                .unwrap_or_else(|| v.to_owned()),
+        match secret {
+            Some(k) => k.mask_in(v).unwrap_or_else(|| v.to_owned()),
             None => v.to_owned(),
         }
     };

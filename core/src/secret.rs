@@ -5,16 +5,33 @@ use std::fmt;
 
 /// An API key. Its `Debug` and `Display` never show it whole (see [`mask`]).
 #[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
+pub struct ApiKey {
+    key: String,
+    /// [`mask`] of the key, and the byte length of its [`shortest_masked_run`], worked out
+    /// once: every call's receipt masks with them.
+    masked: String,
+    run_len: usize,
+}
 
 impl ApiKey {
     /// Wraps a key.
     pub fn new(key: impl Into<String>) -> Self {
-        ApiKey(key.into())
+        let key = key.into();
+        let masked = mask(&key);
+        let run_len = shortest_masked_run(&key, &masked).len();
+        ApiKey { key, masked, run_len }
     }
     /// The whole key, for the `Authorization` header. Do not log it.
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.key
+    }
+    /// The key's [`shortest_masked_run`].
+    pub(crate) fn masked_run(&self) -> &str {
+        &self.key[..self.run_len]
+    }
+    /// [`mask_secret`] of `text` with this key.
+    pub(crate) fn mask_in(&self, text: &str) -> Option<String> {
+        mask_runs(text, &self.key, &self.masked, self.masked_run())
     }
 }
 
@@ -33,13 +50,13 @@ pub fn mask(secret: &str) -> String {
 
 impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ApiKey({:?})", mask(&self.0))
+        write!(f, "ApiKey({:?})", self.masked)
     }
 }
 
 impl fmt::Display for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&mask(&self.0))
+        f.write_str(&self.masked)
     }
 }
 
@@ -58,7 +75,11 @@ pub(crate) fn shortest_masked_run<'a>(secret: &'a str, masked: &str) -> &'a str 
 /// `masked` shows replaced by `masked`: the whole secret, and any prefix of it longer than
 /// the mask's (what is left of it where a quote was cut). `None` when there is none.
 pub(crate) fn mask_secret(text: &str, secret: &str, masked: &str) -> Option<String> {
-    let probe = shortest_masked_run(secret, masked);
+    mask_runs(text, secret, masked, shortest_masked_run(secret, masked))
+}
+
+/// [`mask_secret`] with the secret's [`shortest_masked_run`] given (`probe`).
+fn mask_runs(text: &str, secret: &str, masked: &str, probe: &str) -> Option<String> {
     if probe.len() == secret.len() {
         // No run of it shows more than the mask: only whole occurrences are masked.
         return text.contains(secret).then(|| text.replace(secret, masked));
