@@ -601,7 +601,7 @@ impl Client {
             headers,
             request_id,
             attempts,
-            receipt: ctx.trace.finish(Some(served)),
+            receipt: ctx.trace.finish_call(Some(served)),
         })
     }
 
@@ -852,6 +852,26 @@ impl ServedProbe {
     }
 }
 
+/// What the receipt reads from a body that a typed path with an `id` and a `model` decoded
+/// (chat, completions, responses): those fields and `provider` from the typed value, the
+/// usage verbatim from the body, as the raw path's probe reads them, so that a typed call and
+/// a binding's raw call give the same receipt. The usage is found by a pass that borrows its
+/// text and allocates nothing for the rest of the body (the probe's whole-body pass was a
+/// fifth of a typed request's instructions).
+fn served_of(bytes: &Bytes, id: &str, model: &str, extra: &crate::types::Extra) -> Served {
+    #[derive(serde::Deserialize)]
+    struct UsageText<'a> {
+        #[serde(borrow, default)]
+        usage: Option<&'a serde_json::value::RawValue>,
+    }
+    let usage = serde_json::from_slice::<UsageText>(bytes)
+        .ok()
+        .and_then(|u| u.usage)
+        .and_then(|raw| serde_json::from_str::<serde_json::Value>(raw.get()).ok())
+        .filter(serde_json::Value::is_object);
+    Served::new(id, model, extra.get("provider"), usage)
+}
+
 /// What the receipt reads from a body the typed path decoded: the same probe as the raw
 /// path's, so that a typed call and a binding's raw call give the same receipt.
 fn probe(bytes: &Bytes, with_id: bool) -> Served {
@@ -864,7 +884,10 @@ fn decode_chat(bytes: &Bytes) -> Result<(ChatCompletion, Served), Error> {
     let completion: ChatCompletion = decode_typed(bytes)?;
     match error_instead_of_choices(completion.extra.get("error"), completion.choices.len()) {
         Some(error) => Err(error),
-        None => Ok((completion, probe(bytes, true))),
+        None => {
+            let served = served_of(bytes, &completion.id, &completion.model, &completion.extra);
+            Ok((completion, served))
+        }
     }
 }
 
@@ -872,7 +895,10 @@ fn decode_completion(bytes: &Bytes) -> Result<(Completion, Served), Error> {
     let completion: Completion = decode_typed(bytes)?;
     match error_instead_of_choices(completion.extra.get("error"), completion.choices.len()) {
         Some(error) => Err(error),
-        None => Ok((completion, probe(bytes, true))),
+        None => {
+            let served = served_of(bytes, &completion.id, &completion.model, &completion.extra);
+            Ok((completion, served))
+        }
     }
 }
 
@@ -880,7 +906,10 @@ fn decode_response(bytes: &Bytes) -> Result<(ResponseObject, Served), Error> {
     let response: ResponseObject = decode_typed(bytes)?;
     match failed_response(&response) {
         Some(error) => Err(error),
-        None => Ok((response, probe(bytes, true))),
+        None => {
+            let served = served_of(bytes, &response.id, &response.model, &response.extra);
+            Ok((response, served))
+        }
     }
 }
 
