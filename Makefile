@@ -66,12 +66,12 @@ docs:
 	RUSTDOCFLAGS="-D warnings" cargo doc -p routerkit --no-deps
 
 # Every surface against its peers, then hedged streams' first-token p50/p99, then the scale curve
-# (1 to 10,000 concurrent streams per process, every language and peer): about 65 min on the
-# 2-core VM (33 + 2 + 30), plus `make dist` when dist/ is older than the sources. bench/results/<date>.md, .png, -curve.png, .json
+# (1 to 10,000 concurrent streams per process, every language and peer): about 20 min on the
+# quiet 2-core VM (up to an hour beside other builds), plus `make dist` when dist/ is older than the sources. bench/results/<date>.md, .png, -curve.png, .json
 bench:
 	bench/run
 
-# Only the scale curve (about 30 min): bench/results/<date>-scale.md, -scale-curve.png, .json
+# Only the scale curve (8-30 min): bench/results/<date>-scale.md, -scale-curve.png, .json
 bench-scale:
 	bench/run --scale only
 
