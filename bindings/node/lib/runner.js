@@ -7,6 +7,7 @@
 
 const native = require('./native');
 const { OpenAIError, APIUserAbortError, fromNative } = require('./errors');
+const { EventListeners } = require('./events');
 
 const DONE = Object.freeze({ value: undefined, done: true });
 
@@ -37,15 +38,13 @@ function stringify(raw) {
   return JSON.stringify(raw);
 }
 
-class AbstractChatCompletionRunner {
-  #listeners = Object.create(null);
+class AbstractChatCompletionRunner extends EventListeners {
   #state = null;
   #final = null;
   #chatCompletions = [];
   #error = null;
   #ended = false;
   #aborted = false;
-  #catching = false;
   #resolveConnected;
   #rejectConnected;
   #end;
@@ -55,6 +54,7 @@ class AbstractChatCompletionRunner {
 
   /** @internal */
   constructor(params, options) {
+    super();
     this.controller = new AbortController();
     const signal = options?.signal;
     if (signal) {
@@ -202,9 +202,7 @@ class AbstractChatCompletionRunner {
     this.#error = error;
     if (error instanceof APIUserAbortError) this.#aborted = true;
     const event = error instanceof APIUserAbortError ? 'abort' : 'error';
-    const listeners = this.#listeners[event];
-    // As openai-node's EventStream: an error nobody listens for or awaits is an unhandled rejection.
-    if (!this.#catching && !listeners?.length) Promise.reject(error);
+    this._reportUnheard(event, error);
     this.#rejectConnected(error);
     this.#rejectEnd(error);
     this._onEnd();
@@ -215,44 +213,6 @@ class AbstractChatCompletionRunner {
   /** @internal */
   _onEnd() {}
 
-  /** @internal */
-  _emit(event, ...args) {
-    const listeners = this.#listeners[event];
-    if (listeners === undefined || listeners.length === 0) return;
-    this.#listeners[event] = listeners.filter((l) => !l.once);
-    for (const { listener } of listeners) listener.apply(this, args);
-  }
-
-  /** @internal */
-  _catching() {
-    this.#catching = true;
-  }
-
-  on(event, listener) {
-    (this.#listeners[event] ??= []).push({ listener });
-    return this;
-  }
-  off(event, listener) {
-    const listeners = this.#listeners[event];
-    if (listeners) {
-      const i = listeners.findIndex((l) => l.listener === listener);
-      if (i >= 0) listeners.splice(i, 1);
-    }
-    return this;
-  }
-  once(event, listener) {
-    (this.#listeners[event] ??= []).push({ listener, once: true });
-    return this;
-  }
-  /** A promise for the arguments of the next `event` (the first one when there are several). */
-  emitted(event) {
-    return new Promise((resolve, reject) => {
-      this.#catching = true;
-      if (event !== 'error') this.once('error', reject);
-      this.once(event, (...args) => resolve(args.length > 1 ? args : args[0]));
-    });
-  }
-
   /** Cancels the request in flight and ends the run (`abort` event, `APIUserAbortError`). */
   abort() {
     this.controller.abort();
@@ -260,7 +220,7 @@ class AbstractChatCompletionRunner {
 
   /** Resolves when the run ended; rejects with its error. */
   async done() {
-    this.#catching = true;
+    this._catching();
     await this.#end;
   }
 

@@ -5,6 +5,7 @@
 // batches and hands them out in JavaScript's idiom (async iteration, events).
 
 const { OpenAIError, APIUserAbortError, fromNative } = require('./errors');
+const { EventListeners } = require('./events');
 
 const DONE = Object.freeze({ value: undefined, done: true });
 
@@ -262,14 +263,12 @@ class Snapshot {
   }
 }
 
-class ChatCompletionStream {
-  #listeners = Object.create(null);
+class ChatCompletionStream extends EventListeners {
   #native = null;
   #completion = null;
   #error = null;
   #ended = false;
   #aborted = false;
-  #catching = false;
   #connected;
   #resolveConnected;
   #rejectConnected;
@@ -286,6 +285,7 @@ class ChatCompletionStream {
 
   /** @internal */
   constructor(start, options, parsing = null) {
+    super();
     this.controller = new AbortController();
     // Structured outputs (lib/parsing.js streamParsing): parses the done events and the final completion.
     this.#parsing = parsing;
@@ -353,7 +353,7 @@ class ChatCompletionStream {
         const text = await native.nextBatch();
         if (text === null) break;
         const { chunks, events } = JSON.parse(text);
-        const wantChunk = this.#listeners.chunk !== undefined && this.#listeners.chunk.length > 0;
+        const wantChunk = this._listening('chunk');
         const snapshot = wantChunk ? this.currentChatCompletionSnapshot : undefined;
         let e = 0;
         for (let k = 0; k < chunks.length; k++) {
@@ -449,8 +449,7 @@ class ChatCompletionStream {
     this.#error = error;
     if (error instanceof APIUserAbortError) this.#aborted = true;
     const event = error instanceof APIUserAbortError ? 'abort' : 'error';
-    const listeners = this.#listeners[event];
-    if (!this.#catching && !listeners?.length) Promise.reject(error);
+    this._reportUnheard(event, error);
     this.#rejectConnected(error);
     this.#rejectEnd(error);
     this.#wakeReader();
@@ -466,45 +465,12 @@ class ChatCompletionStream {
     }
   }
 
-  /** @internal */
-  _emit(event, ...args) {
-    const listeners = this.#listeners[event];
-    if (listeners === undefined || listeners.length === 0) return;
-    this.#listeners[event] = listeners.filter((l) => !l.once);
-    for (const { listener } of listeners) listener.apply(this, args);
-  }
-
-  on(event, listener) {
-    (this.#listeners[event] ??= []).push({ listener });
-    return this;
-  }
-  off(event, listener) {
-    const listeners = this.#listeners[event];
-    if (listeners) {
-      const i = listeners.findIndex((l) => l.listener === listener);
-      if (i >= 0) listeners.splice(i, 1);
-    }
-    return this;
-  }
-  once(event, listener) {
-    (this.#listeners[event] ??= []).push({ listener, once: true });
-    return this;
-  }
-  /** A promise for the arguments of the next `event` (the first one when there are several). */
-  emitted(event) {
-    return new Promise((resolve, reject) => {
-      this.#catching = true;
-      if (event !== 'error') this.once('error', reject);
-      this.once(event, (...args) => resolve(args.length > 1 ? args : args[0]));
-    });
-  }
-
   abort() {
     this.controller.abort();
   }
 
   async done() {
-    this.#catching = true;
+    this._catching();
     await this.#end;
   }
 
@@ -545,7 +511,7 @@ class ChatCompletionStream {
   }
 
   [Symbol.asyncIterator]() {
-    this.#catching = true;
+    this._catching();
     const queue = (this.#queue = []);
     let i = 0;
     return {

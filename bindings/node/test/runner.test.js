@@ -168,3 +168,30 @@ test('maxChatCompletions is a request option; the streaming runner iterates ever
   assert.equal(runner.allChatCompletions().length, 2);
   assert.equal((await requests(sid)).length, 2);
 });
+
+// In a child process: node:test fails any test during which a rejection goes unhandled.
+const UNHEARD_CHILD = `
+const OpenAI = require(process.argv[1]);
+const [, , baseURL, sid, kind, hear] = process.argv;
+let unhandled = 0;
+process.on('unhandledRejection', () => unhandled++);
+const c = new OpenAI({ apiKey: 'sk-test-runner-key', baseURL, defaultHeaders: { 'x-mock-session': sid }, maxRetries: 0 });
+const messages = [{ role: 'user', content: 'hi' }];
+const tools = [{ type: 'function', function: { name: 'f', function: () => 'x', parameters: { type: 'object', properties: {} } } }];
+const helper = kind === 'stream' ? c.chat.completions.stream({ model: 'm', messages }) : c.chat.completions.runTools({ model: 'm', messages, tools });
+if (hear === 'listener') helper.on('error', () => {});
+if (hear === 'await') helper.done().catch(() => {});
+setTimeout(() => console.log(unhandled), 300);
+`;
+
+test('an error nobody hears is an unhandled rejection; a listener or an await hears it (stream helper and runner)', async () => {
+  const { execFileSync } = require('node:child_process');
+  const sid = session('unheard');
+  for (const kind of ['stream', 'runner']) {
+    for (const [hear, expected] of [['none', '1'], ['listener', '0'], ['await', '0']]) {
+      await script(sid, [{ status: 400, body: { error: { message: 'bad' } } }]);
+      const out = execFileSync(process.execPath, ['-e', UNHEARD_CHILD, require.resolve('..'), mock.baseURL, sid, kind, hear], { encoding: 'utf8' });
+      assert.equal(out.trim(), expected, `${kind}, heard by ${hear}`);
+    }
+  }
+});
