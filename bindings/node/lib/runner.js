@@ -7,7 +7,7 @@
 
 const native = require('./native');
 const { OpenAIError, APIUserAbortError, fromNative } = require('./errors');
-const { EventListeners } = require('./events');
+const { EventStream } = require('./events');
 
 const DONE = Object.freeze({ value: undefined, done: true });
 
@@ -38,18 +38,10 @@ function stringify(raw) {
   return JSON.stringify(raw);
 }
 
-class AbstractChatCompletionRunner extends EventListeners {
+class AbstractChatCompletionRunner extends EventStream {
   #state = null;
   #final = null;
   #chatCompletions = [];
-  #error = null;
-  #ended = false;
-  #aborted = false;
-  #resolveConnected;
-  #rejectConnected;
-  #end;
-  #resolveEnd;
-  #rejectEnd;
   #initialMessages;
 
   /** @internal */
@@ -61,32 +53,12 @@ class AbstractChatCompletionRunner extends EventListeners {
       if (signal.aborted) this.controller.abort();
       else signal.addEventListener('abort', () => this.controller.abort(), { once: true });
     }
-    const connected = new Promise((res, rej) => {
-      this.#resolveConnected = res;
-      this.#rejectConnected = rej;
-    });
-    this.#end = new Promise((res, rej) => {
-      this.#resolveEnd = res;
-      this.#rejectEnd = rej;
-    });
-    connected.catch(() => {});
-    this.#end.catch(() => {});
     this.#initialMessages = Array.isArray(params?.messages) ? params.messages : [];
   }
 
   /** The conversation so far: the caller's messages, then every assistant and tool message. */
   get messages() {
     return this.#state?.messages ?? this.#initialMessages;
-  }
-
-  get ended() {
-    return this.#ended;
-  }
-  get errored() {
-    return this.#error !== null;
-  }
-  get aborted() {
-    return this.#aborted;
   }
 
   /** @internal Starts the run on the next tick, after the caller attached its listeners. */
@@ -146,8 +118,7 @@ class AbstractChatCompletionRunner extends EventListeners {
         if (s.action === 'request') {
           const completion = await round(s.body, { ...options, signal: controller.signal });
           if (controller.signal.aborted) throw new APIUserAbortError();
-          this.#resolveConnected();
-          this._emit('connect');
+          this._connected();
           s = step('tool_runner.completion', { state: this.#state, completion });
           this.#state = s.state;
           this.#chatCompletions.push(s.completion);
@@ -166,12 +137,9 @@ class AbstractChatCompletionRunner extends EventListeners {
       }
       this.#final = s.final;
       this.#emitFinal();
-      this.#ended = true;
-      this.#resolveEnd();
-      this._emit('end');
+      this._finish();
     } catch (e) {
-      const error = controller.signal.aborted ? new APIUserAbortError() : e;
-      this.#handleError(error);
+      this._fail(controller.signal.aborted ? new APIUserAbortError() : e);
     }
   }
 
@@ -194,34 +162,6 @@ class AbstractChatCompletionRunner extends EventListeners {
     if (f.function_tool_call) this._emit('finalFunctionToolCall', f.function_tool_call);
     if (f.function_tool_call_result != null) this._emit('finalFunctionToolCallResult', f.function_tool_call_result);
     if (f.total_usage) this._emit('totalUsage', f.total_usage);
-  }
-
-  #handleError(error) {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#error = error;
-    if (error instanceof APIUserAbortError) this.#aborted = true;
-    const event = error instanceof APIUserAbortError ? 'abort' : 'error';
-    this._reportUnheard(event, error);
-    this.#rejectConnected(error);
-    this.#rejectEnd(error);
-    this._onEnd();
-    this._emit(event, error);
-    this._emit('end');
-  }
-
-  /** @internal */
-  _onEnd() {}
-
-  /** Cancels the request in flight and ends the run (`abort` event, `APIUserAbortError`). */
-  abort() {
-    this.controller.abort();
-  }
-
-  /** Resolves when the run ended; rejects with its error. */
-  async done() {
-    this._catching();
-    await this.#end;
   }
 
   async finalChatCompletion() {
@@ -318,11 +258,6 @@ class ChatCompletionStreamingRunner extends AbstractChatCompletionRunner {
   /** @internal */
   _onEnd() {
     this.#wakeReader();
-  }
-
-  _emit(event, ...args) {
-    super._emit(event, ...args);
-    if (event === 'end') this.#wakeReader();
   }
 
   #wakeReader() {

@@ -5,7 +5,7 @@
 // batches and hands them out in JavaScript's idiom (async iteration, events).
 
 const { OpenAIError, APIUserAbortError, fromNative } = require('./errors');
-const { EventListeners } = require('./events');
+const { EventStream } = require('./events');
 
 const DONE = Object.freeze({ value: undefined, done: true });
 
@@ -263,18 +263,9 @@ class Snapshot {
   }
 }
 
-class ChatCompletionStream extends EventListeners {
+class ChatCompletionStream extends EventStream {
   #native = null;
   #completion = null;
-  #error = null;
-  #ended = false;
-  #aborted = false;
-  #connected;
-  #resolveConnected;
-  #rejectConnected;
-  #end;
-  #resolveEnd;
-  #rejectEnd;
   #content = [];
   #refusal = [];
   #reasoning = [];
@@ -290,28 +281,8 @@ class ChatCompletionStream extends EventListeners {
     // Structured outputs (lib/parsing.js streamParsing): parses the done events and the final completion.
     this.#parsing = parsing;
     linkSignal(options?.signal, this.controller);
-    this.#connected = new Promise((res, rej) => {
-      this.#resolveConnected = res;
-      this.#rejectConnected = rej;
-    });
-    this.#end = new Promise((res, rej) => {
-      this.#resolveEnd = res;
-      this.#rejectEnd = rej;
-    });
-    this.#connected.catch(() => {});
-    this.#end.catch(() => {});
     // Start on the next tick, after the caller has attached its listeners.
     Promise.resolve().then(() => this.#run(start));
-  }
-
-  get ended() {
-    return this.#ended;
-  }
-  get errored() {
-    return this.#error !== null;
-  }
-  get aborted() {
-    return this.#aborted;
   }
 
   /** The completion accumulated by the engine so far (as of the last batch). */
@@ -347,8 +318,7 @@ class ChatCompletionStream extends EventListeners {
       this.#native = native;
       if (controller.signal.aborted) native.close();
       else controller.signal.addEventListener('abort', () => native.close(), { once: true });
-      this.#resolveConnected();
-      this._emit('connect');
+      this._connected();
       for (;;) {
         const text = await native.nextBatch();
         if (text === null) break;
@@ -381,12 +351,9 @@ class ChatCompletionStream extends EventListeners {
       if (message) this._emit('finalMessage', message);
       if (message?.content) this._emit('finalContent', message.content);
       if (completion.usage) this._emit('totalUsage', this.#totalUsage());
-      this.#ended = true;
-      this.#resolveEnd();
-      this.#wakeReader();
-      this._emit('end');
+      this._finish();
     } catch (e) {
-      this.#handleError(controller.signal.aborted ? new APIUserAbortError() : fromNative(e));
+      this._fail(controller.signal.aborted ? new APIUserAbortError() : fromNative(e));
     }
   }
 
@@ -443,18 +410,9 @@ class ChatCompletionStream extends EventListeners {
     }
   }
 
-  #handleError(error) {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#error = error;
-    if (error instanceof APIUserAbortError) this.#aborted = true;
-    const event = error instanceof APIUserAbortError ? 'abort' : 'error';
-    this._reportUnheard(event, error);
-    this.#rejectConnected(error);
-    this.#rejectEnd(error);
+  /** @internal */
+  _onEnd() {
     this.#wakeReader();
-    this._emit(event, error);
-    this._emit('end');
   }
 
   #wakeReader() {
@@ -463,15 +421,6 @@ class ChatCompletionStream extends EventListeners {
       this.#wake = null;
       wake();
     }
-  }
-
-  abort() {
-    this.controller.abort();
-  }
-
-  async done() {
-    this._catching();
-    await this.#end;
   }
 
   async finalChatCompletion() {
@@ -520,8 +469,8 @@ class ChatCompletionStream extends EventListeners {
           // Aborted: what was read ahead is dropped and the loop throws, as openai-node's helper does,
           // once the helper has taken the abort in (its `abort` event first, `aborted` set).
           if (this.controller.signal.aborted) {
-            while (!this.#ended) await new Promise((resolve) => (this.#wake = resolve));
-            throw this.#error ?? new APIUserAbortError();
+            while (!this.ended) await new Promise((resolve) => (this.#wake = resolve));
+            throw this._error ?? new APIUserAbortError();
           }
           if (i < queue.length) {
             const value = queue[i++];
@@ -531,8 +480,8 @@ class ChatCompletionStream extends EventListeners {
             }
             return { value, done: false };
           }
-          if (this.#error) throw this.#error;
-          if (this.#ended) return DONE;
+          if (this._error) throw this._error;
+          if (this.ended) return DONE;
           await new Promise((resolve) => (this.#wake = resolve));
         }
       },
