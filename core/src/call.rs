@@ -192,7 +192,7 @@ impl Sender {
             ctx.trace.attempt_started();
             let error = match op().await {
                 Ok(value) => return Ok((value, attempts)),
-                Err(e) => e.redact(self.api_key.expose()),
+                Err(e) => e.redact(&self.api_key),
             };
             ctx.trace.attempt_failed(&error);
             if matches!(error.kind(), ErrorKind::Cancelled | ErrorKind::InvalidRequest) || ctx.deadline_passed() {

@@ -268,13 +268,12 @@ impl Error {
 
     /// Never let a secret through: mask it wherever it appears, whole or cut short (an
     /// error quoting the first characters of a body or an event can end inside an echoed key).
-    pub(crate) fn redact(mut self, secret: &str) -> Self {
-        if secret.len() < 8 {
+    pub(crate) fn redact(mut self, secret: &crate::secret::ApiKey) -> Self {
+        if secret.expose().len() < 8 {
             return self;
         }
-        let masked = crate::secret::mask(secret);
         let redact = |text: &mut String| {
-            if let Some(clean) = crate::secret::mask_secret(text, secret, &masked) {
+            if let Some(clean) = secret.mask_in(text) {
                 *text = clean;
             }
         };
@@ -302,7 +301,7 @@ impl Error {
             g.fallback_models.iter_mut().for_each(redact);
         }
         if let Some(body) = &self.inner.body {
-            if let Some(clean) = crate::secret::mask_secret(&body.to_string(), secret, &masked) {
+            if let Some(clean) = secret.mask_in(&body.to_string()) {
                 self.inner.body = serde_json::from_str(&clean).ok();
             }
         }
@@ -463,7 +462,7 @@ mod tests {
         let e = Error::new(ErrorKind::Decode, format!("not JSON: \"…{cut}\""))
             .with_headers(vec![("x-echo".into(), cut.into())])
             .with_error_body(serde_json::json!({"error": {"message": cut}}))
-            .redact(key);
+            .redact(&crate::secret::ApiKey::new(key));
         let all = format!("{e:?} {}", e.body().map(|b| b.to_string()).unwrap_or_default());
         assert!(!all.contains(&key[..9]), "{all}");
         assert!(all.contains("sk-hard-…"), "{all}");

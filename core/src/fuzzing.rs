@@ -23,7 +23,7 @@ pub fn error_with_body(kind: ErrorKind, body: Value) -> Error {
 
 /// `Error::redact`: what the client does to every error before returning it.
 pub fn redact(error: Error, secret: &str) -> Error {
-    error.redact(secret)
+    error.redact(&crate::secret::ApiKey::new(secret))
 }
 
 /// `Error::with_retry_after`, to feed parsed delays to `RetryPolicy::decide`.

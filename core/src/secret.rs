@@ -29,9 +29,32 @@ impl ApiKey {
     pub(crate) fn masked_run(&self) -> &str {
         &self.key[..self.run_len]
     }
-    /// [`mask_secret`] of `text` with this key.
+    /// `text` with every run that matches the start of the key for more characters than its
+    /// mask shows replaced by the mask: the whole key, and any prefix of it longer than the
+    /// mask's (what is left of it where a quote was cut). `None` when there is none.
     pub(crate) fn mask_in(&self, text: &str) -> Option<String> {
-        mask_runs(text, &self.key, &self.masked, self.masked_run())
+        let (secret, masked, probe) = (self.key.as_str(), self.masked.as_str(), self.masked_run());
+        if probe.len() == secret.len() {
+            // No run of it shows more than the mask: only whole occurrences are masked.
+            return text.contains(secret).then(|| text.replace(secret, masked));
+        }
+        if !text.contains(probe) {
+            return None;
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find(probe) {
+            out.push_str(&rest[..at]);
+            let tail = &rest[at..];
+            let mut n = tail.bytes().zip(secret.bytes()).take_while(|(a, b)| a == b).count();
+            while !secret.is_char_boundary(n) {
+                n -= 1;
+            }
+            out.push_str(masked);
+            rest = &tail[n..];
+        }
+        out.push_str(rest);
+        Some(out)
     }
 }
 
@@ -41,7 +64,8 @@ impl ApiKey {
 pub fn mask(secret: &str) -> String {
     let shown = (secret.chars().count() / 2).min(8);
     let end = secret.char_indices().nth(shown).map_or(secret.len(), |(i, _)| i);
-    // Pushed rather than format!ted: every receipt masks twice (a few hundred instructions each, not 1,500).
+    // Pushed rather than format!ted (a few hundred instructions, not 1,500): the logs mask each
+    // credential header they print.
     let mut masked = String::with_capacity(end + '…'.len_utf8());
     masked.push_str(&secret[..end]);
     masked.push('…');
@@ -60,47 +84,15 @@ impl fmt::Display for ApiKey {
     }
 }
 
-/// The shortest start of `secret` that [`mask_secret`] replaces: its first characters, one
+/// The shortest start of `secret` that [`ApiKey::mask_in`] replaces: its first characters, one
 /// more than `masked` shows, or the whole secret when that is no longer. A text without it is
 /// left as it is.
-pub(crate) fn shortest_masked_run<'a>(secret: &'a str, masked: &str) -> &'a str {
+fn shortest_masked_run<'a>(secret: &'a str, masked: &str) -> &'a str {
     let shown = masked.chars().count().saturating_sub(1); // the mask is its prefix plus '…'
     if secret.chars().count() <= shown {
         return secret;
     }
     &secret[..secret.char_indices().nth(shown + 1).map_or(secret.len(), |(i, _)| i)]
-}
-
-/// `text` with every run that matches the start of `secret` for more characters than
-/// `masked` shows replaced by `masked`: the whole secret, and any prefix of it longer than
-/// the mask's (what is left of it where a quote was cut). `None` when there is none.
-pub(crate) fn mask_secret(text: &str, secret: &str, masked: &str) -> Option<String> {
-    mask_runs(text, secret, masked, shortest_masked_run(secret, masked))
-}
-
-/// [`mask_secret`] with the secret's [`shortest_masked_run`] given (`probe`).
-fn mask_runs(text: &str, secret: &str, masked: &str, probe: &str) -> Option<String> {
-    if probe.len() == secret.len() {
-        // No run of it shows more than the mask: only whole occurrences are masked.
-        return text.contains(secret).then(|| text.replace(secret, masked));
-    }
-    if !text.contains(probe) {
-        return None;
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(probe) {
-        out.push_str(&rest[..at]);
-        let tail = &rest[at..];
-        let mut n = tail.bytes().zip(secret.bytes()).take_while(|(a, b)| a == b).count();
-        while !secret.is_char_boundary(n) {
-            n -= 1;
-        }
-        out.push_str(masked);
-        rest = &tail[n..];
-    }
-    out.push_str(rest);
-    Some(out)
 }
 
 #[cfg(test)]
@@ -135,29 +127,23 @@ mod tests {
     }
 
     #[test]
-    fn mask_secret_masks_whole_and_cut_occurrences() {
+    fn mask_in_masks_whole_and_cut_occurrences() {
         let key = "sk-hard-SECRET-TAIL-0123456789abcdef";
-        let masked = mask(key);
-        assert_eq!(masked, "sk-hard-…");
-        assert_eq!(mask_secret("no key here", key, &masked), None);
+        assert_eq!(mask(key), "sk-hard-…");
+        let mask_in = |text: &str| ApiKey::new(key).mask_in(text);
+        assert_eq!(mask_in("no key here"), None);
         // Eight characters are what the mask shows anyway: left alone.
-        assert_eq!(mask_secret("prefix sk-hard-", key, &masked), None);
-        assert_eq!(
-            mask_secret(&format!("a {key} b {key}"), key, &masked).unwrap(),
-            "a sk-hard-… b sk-hard-…"
-        );
+        assert_eq!(mask_in("prefix sk-hard-"), None);
+        assert_eq!(mask_in(&format!("a {key} b {key}")).unwrap(), "a sk-hard-… b sk-hard-…");
         // A quote cut inside the key, then more text: only the key's part is masked.
-        assert_eq!(
-            mask_secret("…xxsk-hard-SECRET-\"", key, &masked).unwrap(),
-            "…xxsk-hard-…\""
-        );
+        assert_eq!(mask_in("…xxsk-hard-SECRET-\"").unwrap(), "…xxsk-hard-…\"");
         // A run that leaves the key after nine characters keeps what follows.
-        assert_eq!(mask_secret("sk-hard-Sother", key, &masked).unwrap(), "sk-hard-…other");
+        assert_eq!(mask_in("sk-hard-Sother").unwrap(), "sk-hard-…other");
         // Non-ASCII around and inside.
         let k2 = "clé-sécrète-123456";
         let m2 = mask(k2);
         assert_eq!(
-            mask_secret(&format!("é{}x", &k2[..k2.len() - 3]), k2, &m2).unwrap(),
+            ApiKey::new(k2).mask_in(&format!("é{}x", &k2[..k2.len() - 3])).unwrap(),
             format!("é{m2}x")
         );
     }

@@ -720,7 +720,7 @@ impl<P: Protocol> Stream<P> {
             return Err(self.fail(error));
         }
         self.ctx.trace.attempt_failed(&error);
-        let mut error = error.redact(self.sender.api_key.expose());
+        let mut error = error.redact(&self.sender.api_key);
         loop {
             let decision = match self.ctx.deadline_passed() {
                 true => RetryDecision::GiveUp,
@@ -843,7 +843,7 @@ impl<P: Protocol> Stream<P> {
             error
         };
         // A gateway may echo the key in an error event, as in an error body.
-        let error = error.redact(self.sender.api_key.expose()).with_attempts(self.attempts);
+        let error = error.redact(&self.sender.api_key).with_attempts(self.attempts);
         crate::log::stream_end(self.handed + self.ready.len(), self.attempts, Some(&error));
         if error.receipt().is_some() || self.racing {
             return error;
