@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import Any, AsyncIterator, Callable, Dict, Generator, Iterable, Iterator, List, Optional, Type
 
 from ._exceptions import _convert
+from ._response import _isawaitable
 from ._routerkit import NativeError, parse_json
 from ._routerkit import helper as _helper
 from ._types import ChatCompletion, ChatCompletionMessage, CompletionUsage, Function
@@ -448,11 +449,3 @@ class AsyncChatCompletionRunner(_RunnerBase):
     async def total_usage(self) -> CompletionUsage:
         await self.until_done()
         return self._total_usage()
-
-
-def _isawaitable(value: Any) -> bool:
-    # inspect is imported on the first async call, not with the package (it costs ~4 ms of
-    # `import routerkit`, and asyncio, which every async caller has loaded, imports it anyway).
-    import inspect
-
-    return inspect.isawaitable(value)
