@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
 pub use crate::call::Response;
 use crate::call::{read_body, CallContext, Sender};
@@ -748,19 +749,28 @@ fn typed_parsed<T: DeserializeOwned>(parsed: Option<&serde_json::Value>) -> Resu
 fn check_raw(op: Op, bytes: &Bytes) -> Result<(Bytes, Served), Error> {
     match op.spec().body {
         BodyKind::Chat | BodyKind::Completion => {
+            // Borrowed: the body is the caller's to parse; only what a receipt keeps is copied.
             #[derive(serde::Deserialize)]
-            struct Probe {
-                error: Option<serde_json::Value>,
+            struct Probe<'a> {
+                #[serde(borrow)]
+                error: Option<&'a RawValue>,
                 #[serde(default)]
                 choices: Vec<serde::de::IgnoredAny>,
                 // What the receipt reads, in the same pass.
-                id: Option<serde_json::Value>,
-                model: Option<serde_json::Value>,
-                provider: Option<serde_json::Value>,
-                usage: Option<serde_json::Value>,
+                #[serde(borrow)]
+                id: Option<&'a RawValue>,
+                #[serde(borrow)]
+                model: Option<&'a RawValue>,
+                #[serde(borrow)]
+                provider: Option<&'a RawValue>,
+                #[serde(borrow)]
+                usage: Option<&'a RawValue>,
             }
             let probe: Probe = decode_typed(bytes)?;
-            match error_instead_of_choices(probe.error.as_ref(), probe.choices.len()) {
+            let error = probe
+                .error
+                .and_then(|raw| serde_json::from_str::<serde_json::Value>(raw.get()).ok());
+            match error_instead_of_choices(error.as_ref(), probe.choices.len()) {
                 Some(error) => Err(error),
                 None => Ok((
                     bytes.clone(),
@@ -779,26 +789,28 @@ fn check_raw(op: Op, bytes: &Bytes) -> Result<(Bytes, Served), Error> {
     }
 }
 
-/// Any JSON body (the caller's own parser reads it): what the receipt reads from it, the
-/// rest skipped as `IgnoredAny` skipped the whole body before (any JSON value is accepted).
+/// Any JSON body (the caller's own parser reads it): what the receipt reads from it, borrowed
+/// from the body (building `Value`s of them, hashed maps included, cost a raw call about 5,000
+/// instructions), the rest skipped as `IgnoredAny` skipped the whole body before (any JSON value
+/// is accepted).
 #[derive(Default)]
-struct ServedProbe {
-    id: Option<serde_json::Value>,
-    model: Option<serde_json::Value>,
-    provider: Option<serde_json::Value>,
-    usage: Option<serde_json::Value>,
+struct ServedProbe<'a> {
+    id: Option<&'a RawValue>,
+    model: Option<&'a RawValue>,
+    provider: Option<&'a RawValue>,
+    usage: Option<&'a RawValue>,
 }
 
-impl<'de> serde::Deserialize<'de> for ServedProbe {
+impl<'de> serde::Deserialize<'de> for ServedProbe<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = ServedProbe;
+            type Value = ServedProbe<'de>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("any JSON value")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ServedProbe, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ServedProbe<'de>, A::Error> {
                 let mut p = ServedProbe::default();
                 while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
                     let slot = match key.as_ref() {
@@ -815,26 +827,26 @@ impl<'de> serde::Deserialize<'de> for ServedProbe {
                 }
                 Ok(p)
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ServedProbe, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ServedProbe<'de>, A::Error> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
                 Ok(ServedProbe::default())
             }
-            fn visit_bool<E>(self, _: bool) -> Result<ServedProbe, E> {
+            fn visit_bool<E>(self, _: bool) -> Result<ServedProbe<'de>, E> {
                 Ok(ServedProbe::default())
             }
-            fn visit_i64<E>(self, _: i64) -> Result<ServedProbe, E> {
+            fn visit_i64<E>(self, _: i64) -> Result<ServedProbe<'de>, E> {
                 Ok(ServedProbe::default())
             }
-            fn visit_u64<E>(self, _: u64) -> Result<ServedProbe, E> {
+            fn visit_u64<E>(self, _: u64) -> Result<ServedProbe<'de>, E> {
                 Ok(ServedProbe::default())
             }
-            fn visit_f64<E>(self, _: f64) -> Result<ServedProbe, E> {
+            fn visit_f64<E>(self, _: f64) -> Result<ServedProbe<'de>, E> {
                 Ok(ServedProbe::default())
             }
-            fn visit_str<E>(self, _: &str) -> Result<ServedProbe, E> {
+            fn visit_str<E>(self, _: &str) -> Result<ServedProbe<'de>, E> {
                 Ok(ServedProbe::default())
             }
-            fn visit_unit<E>(self) -> Result<ServedProbe, E> {
+            fn visit_unit<E>(self) -> Result<ServedProbe<'de>, E> {
                 Ok(ServedProbe::default())
             }
         }
@@ -842,14 +854,28 @@ impl<'de> serde::Deserialize<'de> for ServedProbe {
     }
 }
 
-impl ServedProbe {
+impl ServedProbe<'_> {
     /// `with_id`: the body's `id` is a generation's (chat, completions, responses).
     fn served(self, with_id: bool) -> Served {
-        let text = |v: &Option<serde_json::Value>| v.as_ref().and_then(|v| v.as_str()).unwrap_or("").to_owned();
-        let id = if with_id { text(&self.id) } else { String::new() };
-        let usage = self.usage.filter(|u| u.is_object());
-        Served::new(&id, &text(&self.model), self.provider.as_ref(), usage)
+        let id = if with_id { raw_text(self.id) } else { String::new() };
+        let provider = Some(raw_text(self.provider))
+            .filter(|p| !p.is_empty())
+            .map(serde_json::Value::String);
+        Served::new(&id, &raw_text(self.model), provider.as_ref(), raw_usage(self.usage))
     }
+}
+
+/// A borrowed JSON value's text when it is a string, else empty (as `Value::as_str` gave).
+fn raw_text(raw: Option<&RawValue>) -> String {
+    raw.filter(|r| r.get().starts_with('"'))
+        .and_then(|r| serde_json::from_str(r.get()).ok())
+        .unwrap_or_default()
+}
+
+/// A body's `usage` as the receipt keeps it: an object, else absent.
+fn raw_usage(raw: Option<&RawValue>) -> Option<serde_json::Value> {
+    raw.and_then(|r| serde_json::from_str::<serde_json::Value>(r.get()).ok())
+        .filter(serde_json::Value::is_object)
 }
 
 /// What the receipt reads from a body that a typed path with an `id` and a `model` decoded
@@ -862,13 +888,9 @@ fn served_of(bytes: &Bytes, id: &str, model: &str, extra: &crate::types::Extra) 
     #[derive(serde::Deserialize)]
     struct UsageText<'a> {
         #[serde(borrow, default)]
-        usage: Option<&'a serde_json::value::RawValue>,
+        usage: Option<&'a RawValue>,
     }
-    let usage = serde_json::from_slice::<UsageText>(bytes)
-        .ok()
-        .and_then(|u| u.usage)
-        .and_then(|raw| serde_json::from_str::<serde_json::Value>(raw.get()).ok())
-        .filter(serde_json::Value::is_object);
+    let usage = raw_usage(serde_json::from_slice::<UsageText>(bytes).ok().and_then(|u| u.usage));
     Served::new(id, model, extra.get("provider"), usage)
 }
 
@@ -931,7 +953,7 @@ fn failed_response(response: &ResponseObject) -> Option<Error> {
     })
 }
 
-fn decode_typed<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, Error> {
+fn decode_typed<'a, T: serde::Deserialize<'a>>(bytes: &'a Bytes) -> Result<T, Error> {
     serde_json::from_slice(bytes).map_err(|e| {
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
         Error::new(
