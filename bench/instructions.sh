@@ -125,7 +125,10 @@ cmd_of() { # tree client → the client's command line (without mode and counts)
 count() { # tree client n rep
   local f="$out/$(tag_of "$1")-$2-$mode-n$3-r$4.cg"
   # shellcheck disable=SC2046
-  env $(env_of "$1" "$2") valgrind --tool=callgrind --callgrind-out-file="$f" --log-file="$f.log" \
+  # --fair-sched: valgrind runs one thread at a time, and by default may keep running one that
+  # waits for another (Go's background sweeper yields in a loop while another thread sweeps,
+  # issue golang/go#73499), which counts that loop's instructions as the client's.
+  env $(env_of "$1" "$2") valgrind --tool=callgrind --fair-sched=yes --callgrind-out-file="$f" --log-file="$f.log" \
     $(cmd_of "$1" "$2") --mode "$mode" --n "$3" --url "$url" >"$f.stdout" ||
     { echo "$2 ($1) failed under valgrind: see $f.log" >&2; return 1; }
   # The client's own report says it made the requests or read the chunks (a launcher that

@@ -395,7 +395,7 @@ func (c *Client) call(ctx context.Context, op string, body []byte, extraBody map
 		header:    parseHeaders(goString(resp.headers)),
 		attempts:  int(resp.attempts),
 		requestID: goString(resp.request_id),
-		receipt:   newLazyReceipt(goStringBytes(resp.receipt_json)),
+		receipt:   newHandleReceipt(C.rk_response_take_receipt(resp)),
 	}
 	c.report(raw.receipt)
 	return raw, nil

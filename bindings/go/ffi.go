@@ -35,7 +35,7 @@ import (
 )
 
 // abiVersion is the C ABI version this package was written against.
-const abiVersion = 4
+const abiVersion = 5
 
 func init() {
 	if v := uint32(C.rk_abi_version()); v != abiVersion {

@@ -202,3 +202,46 @@ func TestMemoryGzipBombs(t *testing.T) {
 }
 
 var memMsgs = []ChatCompletionMessage{{Role: ChatMessageRoleUser, Content: "hi"}}
+
+// A call's receipt stays the library's until read: receipts nobody reads are freed when their
+// response is collected, so many calls that never look at them hold no memory for them.
+func TestMemoryUnreadReceiptsFreed(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
+	sid := newSession(t)
+	c := NewClientWithConfig(testConfig(sid))
+	defer c.Close()
+	req := ChatCompletionRequest{Model: "m", Messages: memMsgs}
+	call := func() ChatCompletionResponse {
+		resp, err := c.CreateChatCompletion(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	for i := 0; i < 1000; i++ {
+		call()
+	}
+	resetPeak(t)
+	before := peakRSS(t)
+	const n = 20_000
+	for i := 0; i < n; i++ {
+		call()
+		if i%1000 == 0 {
+			runtime.GC()
+		}
+	}
+	peak := peakRSS(t)
+	// A read receipt is the same one, read once: the library's copy is gone after the first read.
+	resp := call()
+	first, again := resp.Receipt(), resp.Receipt()
+	if !first.Complete || first.Model == "" || len(first.Attempts) != 1 || again.Model != first.Model {
+		t.Fatalf("receipt %+v, read again %+v", first, again)
+	}
+	t.Logf("MEMORY go unread receipts calls=%d rss_before=%.1fMiB peak=%.1fMiB", n, before, peak)
+	// Kept, 20,000 receipts would hold about 28 MiB (measured: 1.4 KiB each).
+	if peak-before > 8 {
+		t.Fatalf("peak RSS grew %.1f MiB over %d calls whose receipts nobody read", peak-before, n)
+	}
+}

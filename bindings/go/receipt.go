@@ -5,6 +5,7 @@ import "C"
 
 import (
 	"encoding/json"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -165,20 +166,44 @@ func parseReceipt(text []byte) *Receipt {
 	return r
 }
 
-// lazyReceipt keeps a receipt's JSON text and parses it on first read: most callers never look.
+// lazyReceipt keeps a receipt until its first read: most callers never look. A call's receipt
+// stays the library's value (handle) until then, so that its JSON is written only when read; a
+// stream's or an error's comes as JSON text.
 type lazyReceipt struct {
-	once   sync.Once
-	text   []byte
-	parsed *Receipt
+	once    sync.Once
+	text    []byte
+	handle  *C.RkReceipt
+	cleanup runtime.Cleanup
+	parsed  *Receipt
 }
 
 func newLazyReceipt(text []byte) *lazyReceipt { return &lazyReceipt{text: text} }
+
+// newHandleReceipt owns h: it is freed at the first read, or when the receipt is collected unread.
+func newHandleReceipt(h *C.RkReceipt) *lazyReceipt {
+	if h == nil {
+		return nil
+	}
+	l := &lazyReceipt{handle: h}
+	l.cleanup = runtime.AddCleanup(l, func(h *C.RkReceipt) { C.rk_receipt_free(h) }, h)
+	return l
+}
 
 func (l *lazyReceipt) get() Receipt {
 	if l == nil {
 		return Receipt{}
 	}
-	l.once.Do(func() { l.parsed = parseReceipt(l.text) })
+	l.once.Do(func() {
+		if l.handle != nil {
+			l.cleanup.Stop()
+			text := C.rk_receipt_json(l.handle)
+			l.text = goStringBytes(text)
+			C.rk_string_free(text)
+			C.rk_receipt_free(l.handle)
+			l.handle = nil
+		}
+		l.parsed = parseReceipt(l.text)
+	})
 	if l.parsed == nil {
 		return Receipt{}
 	}
@@ -189,7 +214,7 @@ func (l *lazyReceipt) get() Receipt {
 // break the call: the panic is recovered and dropped.
 func (c *Client) report(l *lazyReceipt) {
 	hook := c.config.OnReceipt
-	if hook == nil || l == nil || len(l.text) == 0 {
+	if hook == nil || l == nil || (len(l.text) == 0 && l.handle == nil) {
 		return
 	}
 	defer func() { _ = recover() }()

@@ -42,7 +42,7 @@ pub use stream::*;
 
 /// Version of this ABI. Bumped on any incompatible change of a signature,
 /// a struct layout or the meaning of a field. Callers check it at start-up.
-pub const RK_ABI_VERSION: u32 = 4;
+pub const RK_ABI_VERSION: u32 = 5;
 
 /// What a call did. Only `RK_STATUS_OK` leaves `*err` NULL.
 #[repr(C)]

@@ -103,10 +103,29 @@ static void test_chat_models_embeddings(RkClient *client) {
     CHECK(strstr(resp->body, "\"choices\"") != NULL, "body %s", resp->body);
     CHECK(resp->request_id != NULL, "request id");
     CHECK(strstr(resp->headers, "x-request-id: ") != NULL, "headers %s", resp->headers);
-    CHECK(resp->receipt_json && strstr(resp->receipt_json, "\"complete\":true"), "receipt %s", resp->receipt_json);
+    CHECK(resp->receipt != NULL, "receipt");
+    char *text = rk_receipt_json(resp->receipt);
+    CHECK(text && strstr(text, "\"complete\":true"), "receipt %s", text ? text : "(null)");
+    rk_string_free(text);
   }
   rk_response_free(resp);
   rk_error_free(err);
+
+  /* A receipt taken out of its response outlives it, and is the caller's to free. */
+  resp = NULL;
+  st = rk_call(client, "chat", CHAT, NULL, NULL, &resp, &err);
+  CHECK(st == RK_STATUS_OK && resp, "chat again: %s", err ? err->message : "?");
+  RkReceipt *taken = rk_response_take_receipt(resp);
+  CHECK(taken != NULL && resp && resp->receipt == NULL, "take receipt");
+  CHECK(rk_response_take_receipt(resp) == NULL, "a receipt is taken once");
+  rk_response_free(resp);
+  char *taken_text = rk_receipt_json(taken);
+  CHECK(taken_text && strstr(taken_text, "\"attempts\":[") != NULL, "taken receipt %s", taken_text ? taken_text : "(null)");
+  rk_string_free(taken_text);
+  rk_receipt_free(taken);
+  rk_error_free(err);
+  CHECK(rk_receipt_json(NULL) == NULL && rk_response_take_receipt(NULL) == NULL, "NULL receipt");
+  rk_receipt_free(NULL);
 
   resp = NULL;
   st = rk_call(client, "models", NULL, NULL, NULL, &resp, &err);
