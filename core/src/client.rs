@@ -524,10 +524,7 @@ impl Client {
                     Input::Json(None) => return Err(Error::invalid("request", "a body is required")),
                     Input::Json(Some(json)) => {
                         model = request::validate_json(kind, json)?;
-                        match edits.apply(json)? {
-                            (Some(edited), usage) => (Bytes::from(edited), usage),
-                            (None, usage) => (Bytes::copy_from_slice(json.as_bytes()), usage),
-                        }
+                        edits.apply_validated(json)?
                     }
                     Input::Encoded(json) => edits.apply_owned(json)?,
                 };

@@ -336,8 +336,20 @@ impl BodyEdits<'_> {
         }
     }
 
-    /// A body that serde_json wrote (so an object, each key as it reads) for a call that is not
-    /// a stream, with no `extra_body`, no `"stream` and no `\u` in its text: it has no `stream`
+    /// [`apply_owned`](Self::apply_owned) for a caller's JSON text that validation has parsed
+    /// (so an object): sent as given when there is nothing to drop, copied once.
+    pub(crate) fn apply_validated(&self, json: &str) -> Result<(Bytes, bool), Error> {
+        if self.nothing_to_drop(json) {
+            return Ok((Bytes::copy_from_slice(json.as_bytes()), false));
+        }
+        match self.apply(json)? {
+            (Some(edited), usage) => Ok((Bytes::from(edited), usage)),
+            (None, usage) => Ok((Bytes::copy_from_slice(json.as_bytes()), usage)),
+        }
+    }
+
+    /// A body that serde_json wrote or validation parsed (so an object, each key as it reads) for
+    /// a call that is not a stream, with no `extra_body`, no `"stream` and no `\u` in its text: it has no `stream`
     /// nor `stream_options` key to drop, and [`apply`](Self::apply) would give it back unchanged
     /// after splitting it into entries (the cost of a sequential request's body, otherwise).
     fn nothing_to_drop(&self, json: &str) -> bool {
@@ -795,6 +807,21 @@ mod tests {
             .validate()
             .unwrap_err();
         assert_eq!(e.field(), Some("tools"));
+    }
+
+    #[test]
+    fn a_validated_body_with_nothing_to_drop_goes_as_given() {
+        let plain = r#"{"model":"m","messages":[{"role":"user","content":"streams"}]}"#;
+        let (body, usage) = edits(BodyKind::Chat, false, None).apply_validated(plain).unwrap();
+        assert_eq!((&body[..], usage), (plain.as_bytes(), false));
+        // A `stream` key, plain or spelled with an escape, is still dropped from a call that is not a stream.
+        for json in [
+            r#"{"model":"m","stream":true,"messages":[]}"#,
+            r#"{"model":"m","str\u0065am":true,"messages":[]}"#,
+        ] {
+            let (body, _) = edits(BodyKind::Chat, false, None).apply_validated(json).unwrap();
+            assert_eq!(&body[..], br#"{"model":"m","messages":[]}"#, "{json}");
+        }
     }
 
     #[test]
