@@ -349,13 +349,18 @@ impl BodyEdits<'_> {
     }
 
     /// A body that serde_json wrote or validation parsed (so an object, each key as it reads) for
-    /// a call that is not a stream, with no `extra_body`, no `"stream` and no `\u` in its text: it has no `stream`
-    /// nor `stream_options` key to drop, and [`apply`](Self::apply) would give it back unchanged
-    /// after splitting it into entries (the cost of a sequential request's body, otherwise).
+    /// a call that is not a stream, with no `extra_body`, no `"stream` but `"stream":false` and
+    /// no `\u` in its text: it has no `stream` nor `stream_options` key to drop, and
+    /// [`apply`](Self::apply) would give it back unchanged after splitting it into entries (the
+    /// cost of a sequential request's body, otherwise).
     fn nothing_to_drop(&self, json: &str) -> bool {
         !self.stream
             && self.extra.is_none_or(|e| e.is_empty())
-            && !memchr::memchr_iter(b'"', json.as_bytes()).any(|at| json.as_bytes()[at + 1..].starts_with(b"stream"))
+            && !memchr::memchr_iter(b'"', json.as_bytes()).any(|at| {
+                // go-openai's `"stream":false` stays as it is: only another `stream` is dropped.
+                let rest = &json.as_bytes()[at + 1..];
+                rest.starts_with(b"stream") && !rest.starts_with(b"stream\":false")
+            })
             && !crate::limits::has_unicode_escape(json.as_bytes())
     }
 
@@ -814,6 +819,9 @@ mod tests {
         let plain = r#"{"model":"m","messages":[{"role":"user","content":"streams"}]}"#;
         let (body, usage) = edits(BodyKind::Chat, false, None).apply_validated(plain).unwrap();
         assert_eq!((&body[..], usage), (plain.as_bytes(), false));
+        let go = r#"{"model":"m","messages":[],"stream":false}"#;
+        let (body, _) = edits(BodyKind::Chat, false, None).apply_validated(go).unwrap();
+        assert_eq!(&body[..], go.as_bytes());
         // A `stream` key, plain or spelled with an escape, is still dropped from a call that is not a stream.
         for json in [
             r#"{"model":"m","stream":true,"messages":[]}"#,
