@@ -13,6 +13,8 @@ const DONE = Object.freeze({ value: undefined, done: true });
 // literal over `v`, compiled once per process into a builder that gives what
 // `JSON.parse` would. Where code generation is disallowed, chunks cross as JSON.
 const builders = new Map();
+// Shapes per stream at most (shapes.rs MAX_SHAPES): the factor of the mask in a chunk's number.
+const SHAPES = 32;
 const MAX_BUILDERS = 4096;
 const batchFormat = (() => {
   try {
@@ -54,10 +56,13 @@ class ChunkDecoder {
     while (this.#at < batch.length) {
       const element = batch[this.#at++];
       if (typeof element === 'number') {
-        const values = this.#values[element];
-        let mask = batch[this.#at++];
-        for (let k = 0; mask !== 0; k++, mask >>>= 1) if (mask & 1) values[k] = batch[this.#at++];
-        return this.#shapes[element](values);
+        // The shape's number and the mask of the values that changed, as `shape + SHAPES × mask`.
+        const shape = element % SHAPES;
+        const values = this.#values[shape];
+        for (let k = 0, mask = (element - shape) / SHAPES; mask !== 0; k++, mask >>>= 1) {
+          if (mask & 1) values[k] = batch[this.#at++];
+        }
+        return this.#shapes[shape](values);
       }
       if (typeof element !== 'string') return element;
       this.#shapes.push(builder(element));

@@ -8,12 +8,15 @@
 //! builder giving what `JSON.parse` gives (same keys in the same order, same values,
 //! fresh objects each call). A stream's chunks share a handful of shapes, and most
 //! values (`id`, `model`, `created`…) repeat from one chunk to the next, so a chunk
-//! crosses as `shape, mask, changed values…`: a few bytes instead of the whole text.
+//! crosses as its shape and mask in one number, then its changed values: a few bytes instead
+//! of the whole text.
 //!
 //! The batch text is a JSON array whose elements are, in stream order:
 //! - a string: a new shape, numbered from 0 in the order defined for this stream;
-//! - a number `s`, then `mask`, then one value per bit set in `mask` (bit k: slot k
-//!   changed since this shape's previous chunk; all bits the first time): a chunk;
+//! - a number `s + 32 × mask` (`s` below [`MAX_SHAPES`], 32), then one value per bit set in
+//!   `mask` (bit k: slot k changed since this shape's previous chunk; all bits the first
+//!   time): a chunk. One number, not two: each element costs JavaScript's `JSON.parse` more
+//!   than the arithmetic that splits it;
 //! - an object: a chunk sent whole, when its shape is not worth a builder or could
 //!   not be one (a key with an escape or `__proto__`, too deep, too many values,
 //!   too many shapes in this stream), and every chunk with shapes off (`"json"` format).
@@ -22,13 +25,15 @@
 //! so, anything the scanner does not expect sends the chunk whole, and a shape can
 //! only hold `{}[],:`, escape-free keys, `true`/`false`/`null` and `v[k]`.
 
-/// Values per shape: the mask must stay a small positive integer in JavaScript.
+/// Values per shape: `s + 32 × mask` must stay an exact integer in JavaScript (below 2^35),
+/// and the mask a 32-bit one for its bit operations.
 const MAX_SLOTS: usize = 30;
 /// Nesting of a shape (a chunk is three or four levels deep).
 const MAX_DEPTH: usize = 32;
 /// Shape text length: longer chunks (logprobs, big tool calls) cross whole.
 const MAX_SHAPE_LEN: usize = 1024;
 /// Shapes per stream: each costs a compile in JavaScript the first time it is seen in the process.
+/// Also the factor of the mask in a chunk's number (streaming.js's `SHAPES`).
 const MAX_SHAPES: usize = 32;
 /// Where a value goes in a shape while scanning (JSON text outside strings never holds it);
 /// it becomes `v[k]` when the shape is sent.
@@ -125,9 +130,7 @@ impl ShapeEncoder {
             }
         }
         sep(out);
-        push_int(out, index);
-        out.push(',');
-        push_int(out, mask);
+        push_int(out, index + MAX_SHAPES * mask);
         for (k, &(start, end)) in self.slots.iter().enumerate() {
             if mask & (1 << k) != 0 {
                 out.push(',');
@@ -189,19 +192,9 @@ impl Shape {
     }
 }
 
-fn push_int(out: &mut String, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    // ASCII digits.
-    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+/// Once per chunk (its shape and mask), and for each slot of a new shape.
+fn push_int(out: &mut String, n: usize) {
+    out.push_str(itoa::Buffer::new().format(n));
 }
 
 /// Splits `json` into its shape (in `scanned`, values as [`SLOT`]) and the byte ranges
@@ -360,7 +353,7 @@ mod tests {
         let b = r#"{"id":"c1","choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":null}],"created":17}"#;
         assert_eq!(
             encode(&[a, b]),
-            r#""{\"id\":v[0],\"choices\":[{\"index\":v[1],\"delta\":{\"content\":v[2]},\"finish_reason\":null}],\"created\":v[3]}",0,15,"c1",0,"Hel",17,0,4,"lo""#
+            r#""{\"id\":v[0],\"choices\":[{\"index\":v[1],\"delta\":{\"content\":v[2]},\"finish_reason\":null}],\"created\":v[3]}",480,"c1",0,"Hel",17,128,"lo""#
         );
     }
 
@@ -368,7 +361,7 @@ mod tests {
     fn whitespace_is_dropped_and_literals_stay_in_the_shape() {
         assert_eq!(
             encode(&[" { \"a\" : [ true , false , null , -1.5e3 , \"x\\\"y\" ] }\n"]),
-            r#""{\"a\":[true,false,null,v[0],v[1]]}",0,3,-1.5e3,"x\"y""#
+            r#""{\"a\":[true,false,null,v[0],v[1]]}",96,-1.5e3,"x\"y""#
         );
     }
 
@@ -399,7 +392,7 @@ mod tests {
         let cut = r#"{"a":"x\"#;
         assert_eq!(
             encode(&[a, spaced, typed, cut]),
-            format!(r#""{{\"a\":v[0],\"b\":v[1]}}",0,3,"x",1,0,1,"y",0,3,2,"\"q\\",{cut}"#)
+            format!(r#""{{\"a\":v[0],\"b\":v[1]}}",96,"x",1,32,"y",96,2,"\"q\\",{cut}"#)
         );
     }
 
@@ -420,9 +413,9 @@ mod tests {
         let out = encode(&refs);
         assert!(out.ends_with(&format!(",{}", chunks[MAX_SHAPES])), "{out}");
         assert!(out.contains(&format!(
-            "\"{{\\\"k{}\\\":v[0]}}\",{},1,1",
+            "\"{{\\\"k{}\\\":v[0]}}\",{},1",
             MAX_SHAPES - 1,
-            MAX_SHAPES - 1
+            MAX_SHAPES - 1 + MAX_SHAPES
         )));
     }
 }
