@@ -534,9 +534,8 @@ fn scrub(r: &mut Receipt, secret: Option<&crate::secret::ApiKey>) {
             *text = clean;
         }
     }
-    let run = secret.masked_run();
     for value in [&mut r.usage, &mut r.cost_details].into_iter() {
-        if let Some(v) = value.as_ref().filter(|v| json_text_may_contain(v, run)) {
+        if let Some(v) = value.as_ref().filter(|v| json_text_may_contain(v, secret)) {
             if let Some(clean) = secret.mask_in(&v.to_string()) {
                 *value = serde_json::from_str(&clean).ok();
             }
@@ -544,13 +543,14 @@ fn scrub(r: &mut Receipt, secret: Option<&crate::secret::ApiKey>) {
     }
 }
 
-/// Whether the JSON text of `v` may contain `run`, without writing the text (the usage of
-/// every response is scrubbed: writing it out was most of a receipt's cost). The answer is
-/// exact when a match can only lie inside one string as it is written: `run` has no quote,
+/// Whether the JSON text of `v` may contain the key's masked run (`run`), without writing the
+/// text (the usage of every response is scrubbed: writing it out was most of a receipt's
+/// cost). The answer is exact when a match can only lie inside one string as it is written: `run` has no quote,
 /// backslash or control character (it cannot cross a string's quotes nor an escape) and some
 /// character that numbers, literals and punctuation never write; a string holding any of those
 /// three, and any other `run`, answer "may".
-fn json_text_may_contain(v: &Value, run: &str) -> bool {
+fn json_text_may_contain(v: &Value, secret: &crate::secret::ApiKey) -> bool {
+    let run = secret.masked_run();
     let escaped = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
     let only_in_strings =
         !run.bytes().any(escaped) && run.bytes().any(|b| !b"{}[],:0123456789.+-eEtrufalsn".contains(&b));
@@ -565,7 +565,9 @@ fn json_text_may_contain(v: &Value, run: &str) -> bool {
             Value::Null | Value::Bool(_) | Value::Number(_) => false,
         }
     }
-    walk(v, &|s: &str| s.contains(run) || s.bytes().any(escaped))
+    walk(v, &|s: &str| {
+        secret.find_masked_run(s).is_some() || s.bytes().any(escaped)
+    })
 }
 
 /// Prefixes of the gateways' own response headers.

@@ -3,15 +3,29 @@
 
 use std::fmt;
 
-/// An API key. Its `Debug` and `Display` never show it whole (see [`mask`]).
-#[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey {
+/// An API key. Its `Debug` and `Display` never show it whole (see [`mask`]). Shared: a clone
+/// (one per call, for its receipt) copies a pointer, not the key, its mask and its searcher.
+#[derive(Clone)]
+pub struct ApiKey(std::sync::Arc<KeyParts>);
+
+struct KeyParts {
     key: String,
     /// [`mask`] of the key, and the byte length of its [`shortest_masked_run`], worked out
     /// once: every call's receipt masks with them.
     masked: String,
     run_len: usize,
+    /// A searcher for that run, built once too: a receipt looks for it in a handful of short
+    /// strings, where `str::contains` spent most of its time setting its search up.
+    run_finder: memchr::memmem::Finder<'static>,
 }
+
+impl PartialEq for ApiKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.key == other.0.key
+    }
+}
+
+impl Eq for ApiKey {}
 
 impl ApiKey {
     /// Wraps a key.
@@ -19,31 +33,39 @@ impl ApiKey {
         let key = key.into();
         let masked = mask(&key);
         let run_len = shortest_masked_run(&key, &masked).len();
-        ApiKey { key, masked, run_len }
+        let run_finder = memchr::memmem::Finder::new(&key[..run_len]).into_owned();
+        ApiKey(std::sync::Arc::new(KeyParts {
+            key,
+            masked,
+            run_len,
+            run_finder,
+        }))
     }
     /// The whole key, for the `Authorization` header. Do not log it.
     pub fn expose(&self) -> &str {
-        &self.key
+        &self.0.key
     }
     /// The key's [`shortest_masked_run`].
     pub(crate) fn masked_run(&self) -> &str {
-        &self.key[..self.run_len]
+        &self.0.key[..self.0.run_len]
+    }
+    /// Where `text` first holds the [`masked_run`](Self::masked_run).
+    pub(crate) fn find_masked_run(&self, text: &str) -> Option<usize> {
+        self.0.run_finder.find(text.as_bytes())
     }
     /// `text` with every run that matches the start of the key for more characters than its
     /// mask shows replaced by the mask: the whole key, and any prefix of it longer than the
     /// mask's (what is left of it where a quote was cut). `None` when there is none.
     pub(crate) fn mask_in(&self, text: &str) -> Option<String> {
-        let (secret, masked, probe) = (self.key.as_str(), self.masked.as_str(), self.masked_run());
+        let (secret, masked, probe) = (self.0.key.as_str(), self.0.masked.as_str(), self.masked_run());
         if probe.len() == secret.len() {
             // No run of it shows more than the mask: only whole occurrences are masked.
-            return text.contains(secret).then(|| text.replace(secret, masked));
+            return self.find_masked_run(text).map(|_| text.replace(secret, masked));
         }
-        if !text.contains(probe) {
-            return None;
-        }
+        self.find_masked_run(text)?;
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
-        while let Some(at) = rest.find(probe) {
+        while let Some(at) = self.find_masked_run(rest) {
             out.push_str(&rest[..at]);
             let tail = &rest[at..];
             let mut n = tail.bytes().zip(secret.bytes()).take_while(|(a, b)| a == b).count();
@@ -74,13 +96,13 @@ pub fn mask(secret: &str) -> String {
 
 impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ApiKey({:?})", self.masked)
+        write!(f, "ApiKey({:?})", self.0.masked)
     }
 }
 
 impl fmt::Display for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.masked)
+        f.write_str(&self.0.masked)
     }
 }
 
