@@ -545,10 +545,10 @@ fn scrub(r: &mut Receipt, secret: Option<&crate::secret::ApiKey>) {
 
 /// Whether the JSON text of `v` may contain the key's masked run (`run`), without writing the
 /// text (the usage of every response is scrubbed: writing it out was most of a receipt's
-/// cost). The answer is exact when a match can only lie inside one string as it is written: `run` has no quote,
-/// backslash or control character (it cannot cross a string's quotes nor an escape) and some
-/// character that numbers, literals and punctuation never write; a string holding any of those
-/// three, and any other `run`, answer "may".
+/// cost). The answer is exact when a match can only lie inside one string as it is written:
+/// `run` has no quote, backslash or control character (it cannot cross a string's quotes nor
+/// an escape) and some character that numbers, literals and punctuation never write; a string
+/// holding any of those three, and any other `run`, answer "may".
 fn json_text_may_contain(v: &Value, secret: &crate::secret::ApiKey) -> bool {
     let run = secret.masked_run();
     let escaped = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
