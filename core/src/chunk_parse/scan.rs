@@ -71,6 +71,20 @@ impl<'a> Scanner<'a> {
 
     /// A string without escapes or control characters (serde rejects the latter; the former it reads, and so must decide).
     fn string(&mut self) -> Option<&'a str> {
+        let (start, end) = self.string_span()?;
+        // Cut at ASCII quotes, so at character boundaries.
+        self.text.get(start..end)
+    }
+
+    /// A key, as [`string`](Self::string) reads it, as bytes: matched against the known keys
+    /// without being made a `str` first (nine keys a chunk).
+    fn key(&mut self) -> Option<&'a [u8]> {
+        let (start, end) = self.string_span()?;
+        self.bytes.get(start..end)
+    }
+
+    /// Where the string at the cursor starts and ends, its quotes consumed.
+    fn string_span(&mut self) -> Option<(usize, usize)> {
         self.eat(b'"')?;
         let start = self.at;
         // Eight bytes at a time while none of them ends the string or is refused (as serde_json skips).
@@ -101,8 +115,7 @@ impl<'a> Scanner<'a> {
         }
         let end = self.at;
         self.at += 1;
-        // Cut at ASCII quotes, so at character boundaries.
-        self.text.get(start..end)
+        Some((start, end))
     }
 
     /// An integer in JSON's plain form (no sign, fraction or exponent; no leading zero), below 10^18.
@@ -133,14 +146,14 @@ impl<'a> Scanner<'a> {
 
     /// An object's members: calls `member` with each key, which reads its value and returns the
     /// key's bit. Declines a repeated key; returns the bits of the keys seen.
-    fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<u32>) -> Option<u32> {
+    fn object(&mut self, mut member: impl FnMut(&mut Self, &'a [u8]) -> Option<u32>) -> Option<u32> {
         self.eat(b'{')?;
         if self.eat(b'}').is_some() {
             return Some(0);
         }
         let mut seen = 0u32;
         loop {
-            let key = self.string()?;
+            let key = self.key()?;
             self.eat(b':')?;
             let bit = member(self, key)?;
             if seen & bit != 0 {
@@ -188,23 +201,23 @@ impl<'a> Scanner<'a> {
     fn chunk(&mut self, chunk: &mut ChatCompletionChunk) -> Option<()> {
         let seen = self.object(|scan, key| {
             Some(match key {
-                "id" => scan.value(Slot::Text(&mut chunk.id)).map(|()| 1)?,
-                "object" => scan.value(Slot::Text(&mut chunk.object)).map(|()| 2)?,
-                "created" => {
+                b"id" => scan.value(Slot::Text(&mut chunk.id)).map(|()| 1)?,
+                b"object" => scan.value(Slot::Text(&mut chunk.object)).map(|()| 2)?,
+                b"created" => {
                     chunk.created = scan.signed()?;
                     4
                 }
-                "model" => scan.value(Slot::Text(&mut chunk.model)).map(|()| 8)?,
-                "choices" => {
+                b"model" => scan.value(Slot::Text(&mut chunk.model)).map(|()| 8)?,
+                b"choices" => {
                     scan.choices(&mut chunk.choices)?;
                     16
                 }
-                "usage" => {
+                b"usage" => {
                     scan.value(Slot::OnlyNull)?;
                     chunk.usage = None;
                     32
                 }
-                "system_fingerprint" => scan
+                b"system_fingerprint" => scan
                     .value(Slot::OptionalText(&mut chunk.system_fingerprint))
                     .map(|()| 64)?,
                 _ => return None,
@@ -266,16 +279,16 @@ impl<'a> Scanner<'a> {
     fn choice(&mut self, choice: &mut ChunkChoice) -> Option<()> {
         let seen = self.object(|scan, key| {
             Some(match key {
-                "index" => {
+                b"index" => {
                     choice.index = u32::try_from(scan.unsigned()?).ok()?;
                     1
                 }
-                "delta" => {
+                b"delta" => {
                     scan.delta(&mut choice.delta)?;
                     2
                 }
-                "finish_reason" => scan.value(Slot::OptionalText(&mut choice.finish_reason)).map(|()| 4)?,
-                "logprobs" => {
+                b"finish_reason" => scan.value(Slot::OptionalText(&mut choice.finish_reason)).map(|()| 4)?,
+                b"logprobs" => {
                     scan.value(Slot::OnlyNull)?;
                     choice.logprobs = None;
                     8
@@ -304,19 +317,19 @@ impl<'a> Scanner<'a> {
     fn delta(&mut self, delta: &mut ChunkDelta) -> Option<()> {
         let seen = self.object(|scan, key| {
             Some(match key {
-                "role" => scan.value(Slot::OptionalText(&mut delta.role)).map(|()| 1)?,
-                "content" => scan.value(Slot::OptionalText(&mut delta.content)).map(|()| 2)?,
-                "refusal" => scan.value(Slot::OptionalText(&mut delta.refusal)).map(|()| 4)?,
-                "tool_calls" => {
+                b"role" => scan.value(Slot::OptionalText(&mut delta.role)).map(|()| 1)?,
+                b"content" => scan.value(Slot::OptionalText(&mut delta.content)).map(|()| 2)?,
+                b"refusal" => scan.value(Slot::OptionalText(&mut delta.refusal)).map(|()| 4)?,
+                b"tool_calls" => {
                     scan.value(Slot::OnlyNull)?;
                     delta.tool_calls = None;
                     8
                 }
-                "reasoning_content" => scan
+                b"reasoning_content" => scan
                     .value(Slot::OptionalText(&mut delta.reasoning_content))
                     .map(|()| 16)?,
-                "reasoning" => scan.value(Slot::OptionalText(&mut delta.reasoning)).map(|()| 32)?,
-                "reasoning_details" => {
+                b"reasoning" => scan.value(Slot::OptionalText(&mut delta.reasoning)).map(|()| 32)?,
+                b"reasoning_details" => {
                     scan.value(Slot::OnlyNull)?;
                     delta.reasoning_details = None;
                     64
