@@ -524,9 +524,9 @@ impl Client {
                     Input::Json(None) => return Err(Error::invalid("request", "a body is required")),
                     Input::Json(Some(json)) => {
                         model = request::validate_json(kind, json)?;
-                        edits.apply_validated(json)?
+                        edits.body(std::borrow::Cow::Borrowed(json))?
                     }
-                    Input::Encoded(json) => edits.apply_owned(json)?,
+                    Input::Encoded(json) => edits.body(std::borrow::Cow::Owned(json))?,
                 };
                 (request::op_path(op, None)?, Some(body), usage_added)
             }

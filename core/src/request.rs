@@ -294,7 +294,7 @@ pub fn chat_body(
         usage_by_default: config.include_usage_by_default,
         extra: opts.extra_body.as_ref(),
     };
-    Ok(edits.apply_owned(json)?.0)
+    Ok(edits.body(Cow::Owned(json))?.0)
 }
 
 /// Serialises `body` and merges `extra_body` into it (existing keys keep their place, new ones go last).
@@ -306,7 +306,7 @@ pub fn encode_body<T: serde::Serialize>(body: &T, opts: &RequestOptions) -> Resu
         usage_by_default: false,
         extra: opts.extra_body.as_ref(),
     };
-    Ok(edits.apply_owned(json)?.0)
+    Ok(edits.body(Cow::Owned(json))?.0)
 }
 
 /// What the engine changes in a body before sending it. Everything else leaves as the
@@ -325,26 +325,20 @@ pub(crate) struct BodyEdits<'a> {
 }
 
 impl BodyEdits<'_> {
-    /// The body to send, and whether the engine asked for usage on the caller's behalf.
-    pub(crate) fn apply_owned(&self, json: String) -> Result<(Bytes, bool), Error> {
+    /// The body to send, and whether the engine asked for usage on the caller's behalf: `json`
+    /// as it came when there is nothing to change (a body serde_json wrote is moved, a caller's
+    /// text that validation parsed is copied once), else the edited text.
+    pub(crate) fn body(&self, json: Cow<'_, str>) -> Result<(Bytes, bool), Error> {
+        let unchanged = |json: Cow<'_, str>| match json {
+            Cow::Owned(text) => Bytes::from(text),
+            Cow::Borrowed(text) => Bytes::copy_from_slice(text.as_bytes()),
+        };
         if self.nothing_to_drop(&json) {
-            return Ok((Bytes::from(json), false));
+            return Ok((unchanged(json), false));
         }
         match self.apply(&json)? {
             (Some(edited), usage) => Ok((Bytes::from(edited), usage)),
-            (None, usage) => Ok((Bytes::from(json), usage)),
-        }
-    }
-
-    /// [`apply_owned`](Self::apply_owned) for a caller's JSON text that validation has parsed
-    /// (so an object): sent as given when there is nothing to drop, copied once.
-    pub(crate) fn apply_validated(&self, json: &str) -> Result<(Bytes, bool), Error> {
-        if self.nothing_to_drop(json) {
-            return Ok((Bytes::copy_from_slice(json.as_bytes()), false));
-        }
-        match self.apply(json)? {
-            (Some(edited), usage) => Ok((Bytes::from(edited), usage)),
-            (None, usage) => Ok((Bytes::copy_from_slice(json.as_bytes()), usage)),
+            (None, usage) => Ok((unchanged(json), usage)),
         }
     }
 
@@ -817,17 +811,17 @@ mod tests {
     #[test]
     fn a_validated_body_with_nothing_to_drop_goes_as_given() {
         let plain = r#"{"model":"m","messages":[{"role":"user","content":"streams"}]}"#;
-        let (body, usage) = edits(BodyKind::Chat, false, None).apply_validated(plain).unwrap();
+        let (body, usage) = edits(BodyKind::Chat, false, None).body(Cow::Borrowed(plain)).unwrap();
         assert_eq!((&body[..], usage), (plain.as_bytes(), false));
         let go = r#"{"model":"m","messages":[],"stream":false}"#;
-        let (body, _) = edits(BodyKind::Chat, false, None).apply_validated(go).unwrap();
+        let (body, _) = edits(BodyKind::Chat, false, None).body(Cow::Borrowed(go)).unwrap();
         assert_eq!(&body[..], go.as_bytes());
         // A `stream` key, plain or spelled with an escape, is still dropped from a call that is not a stream.
         for json in [
             r#"{"model":"m","stream":true,"messages":[]}"#,
             r#"{"model":"m","str\u0065am":true,"messages":[]}"#,
         ] {
-            let (body, _) = edits(BodyKind::Chat, false, None).apply_validated(json).unwrap();
+            let (body, _) = edits(BodyKind::Chat, false, None).body(Cow::Borrowed(json)).unwrap();
             assert_eq!(&body[..], br#"{"model":"m","messages":[]}"#, "{json}");
         }
     }
