@@ -269,7 +269,7 @@ impl Error {
     /// Never let a secret through: mask it wherever it appears, whole or cut short (an
     /// error quoting the first characters of a body or an event can end inside an echoed key).
     pub(crate) fn redact(mut self, secret: &crate::secret::ApiKey) -> Self {
-        if secret.expose().len() < 8 {
+        if !secret.masked_in_texts() {
             return self;
         }
         let redact = |text: &mut String| {

@@ -523,7 +523,7 @@ fn fill_served(r: &mut Receipt, served: Option<Served>) {
 /// Masks the key wherever a gateway echoed it into what the body said (header values
 /// are masked as they are read). Once per receipt, not per chunk.
 fn scrub(r: &mut Receipt, secret: Option<&crate::secret::ApiKey>) {
-    let Some(secret) = secret.filter(|k| k.expose().len() >= 8) else {
+    let Some(secret) = secret.filter(|k| k.masked_in_texts()) else {
         return;
     };
     for text in [&mut r.model, &mut r.provider, &mut r.generation_id]
@@ -585,7 +585,7 @@ const REQUEST_ID_HEADERS: [&str; 4] = ["x-request-id", "x-router-request-id", "r
 /// Reads the ids, gateway headers and cache status of a response: the last response's win.
 fn read_headers(r: &mut Receipt, headers: &[(String, String)], secret: Option<&crate::secret::ApiKey>) {
     let get = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let secret = secret.filter(|k| k.expose().len() >= 8);
+    let secret = secret.filter(|k| k.masked_in_texts());
     let clean = |v: &str| -> String {
         match secret {
             Some(k) => k.mask_in(v).unwrap_or_else(|| v.to_owned()),

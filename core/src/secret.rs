@@ -45,6 +45,11 @@ impl ApiKey {
     pub fn expose(&self) -> &str {
         &self.0.key
     }
+    /// Whether texts are searched for the key at all: one shorter than 8 characters is not (so
+    /// short a "key" would mask ordinary words in errors and receipts).
+    pub(crate) fn masked_in_texts(&self) -> bool {
+        self.0.key.len() >= 8
+    }
     /// The key's [`shortest_masked_run`].
     pub(crate) fn masked_run(&self) -> &str {
         &self.0.key[..self.0.run_len]
@@ -62,10 +67,10 @@ impl ApiKey {
             // No run of it shows more than the mask: only whole occurrences are masked.
             return self.find_masked_run(text).map(|_| text.replace(secret, masked));
         }
-        self.find_masked_run(text)?;
+        let mut found = Some(self.find_masked_run(text)?);
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
-        while let Some(at) = self.find_masked_run(rest) {
+        while let Some(at) = found {
             out.push_str(&rest[..at]);
             let tail = &rest[at..];
             let mut n = tail.bytes().zip(secret.bytes()).take_while(|(a, b)| a == b).count();
@@ -74,6 +79,7 @@ impl ApiKey {
             }
             out.push_str(masked);
             rest = &tail[n..];
+            found = self.find_masked_run(rest);
         }
         out.push_str(rest);
         Some(out)
