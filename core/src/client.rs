@@ -875,20 +875,21 @@ fn raw_usage(raw: Option<&RawValue>) -> Option<serde_json::Value> {
         .filter(serde_json::Value::is_object)
 }
 
-/// What the receipt reads from a body that a typed path with an `id` and a `model` decoded
-/// (chat, completions, responses): those fields and `provider` from the typed value, the
-/// usage verbatim from the body, as the raw path's probe reads them, so that a typed call and
-/// a binding's raw call give the same receipt. The usage is found by a pass that borrows its
-/// text and allocates nothing for the rest of the body (the probe's whole-body pass was a
-/// fifth of a typed request's instructions).
-fn served_of(bytes: &Bytes, id: &str, model: &str, extra: &crate::types::Extra) -> Served {
-    #[derive(serde::Deserialize)]
-    struct UsageText<'a> {
-        #[serde(borrow, default)]
-        usage: Option<&'a RawValue>,
-    }
-    let usage = raw_usage(serde_json::from_slice::<UsageText>(bytes).ok().and_then(|u| u.usage));
-    Served::new(id, model, extra.get("provider"), usage)
+/// A typed body with an `id` and a `model` (chat, completions, responses) and what the receipt
+/// reads from it: those fields and `provider` from the typed value, the usage as the body
+/// wrote it (borrowed in the same pass), as the raw path's probe reads them, so that a typed
+/// call and a binding's raw call give the same receipt.
+fn decode_served<'a, T>(
+    bytes: &'a Bytes,
+    fields: impl FnOnce(&T) -> (&str, &str, &crate::types::Extra),
+) -> Result<(T, Served), Error>
+where
+    crate::wire_de::WithRaw<'a, T>: serde::Deserialize<'a>,
+{
+    let crate::wire_de::WithRaw { value, raw } = decode_typed::<crate::wire_de::WithRaw<T>>(bytes)?;
+    let (id, model, extra) = fields(&value);
+    let served = Served::new(id, model, extra.get("provider"), raw_usage(raw));
+    Ok((value, served))
 }
 
 /// What the receipt reads from a body the typed path decoded: the same probe as the raw
@@ -900,35 +901,26 @@ fn probe(bytes: &Bytes, with_id: bool) -> Served {
 }
 
 fn decode_chat(bytes: &Bytes) -> Result<(ChatCompletion, Served), Error> {
-    let completion: ChatCompletion = decode_typed(bytes)?;
+    let (completion, served) = decode_served(bytes, |c: &ChatCompletion| (&c.id, &c.model, &c.extra))?;
     match error_instead_of_choices(completion.extra.get("error"), completion.choices.len()) {
         Some(error) => Err(error),
-        None => {
-            let served = served_of(bytes, &completion.id, &completion.model, &completion.extra);
-            Ok((completion, served))
-        }
+        None => Ok((completion, served)),
     }
 }
 
 fn decode_completion(bytes: &Bytes) -> Result<(Completion, Served), Error> {
-    let completion: Completion = decode_typed(bytes)?;
+    let (completion, served) = decode_served(bytes, |c: &Completion| (&c.id, &c.model, &c.extra))?;
     match error_instead_of_choices(completion.extra.get("error"), completion.choices.len()) {
         Some(error) => Err(error),
-        None => {
-            let served = served_of(bytes, &completion.id, &completion.model, &completion.extra);
-            Ok((completion, served))
-        }
+        None => Ok((completion, served)),
     }
 }
 
 fn decode_response(bytes: &Bytes) -> Result<(ResponseObject, Served), Error> {
-    let response: ResponseObject = decode_typed(bytes)?;
+    let (response, served) = decode_served(bytes, |r: &ResponseObject| (&r.id, &r.model, &r.extra))?;
     match failed_response(&response) {
         Some(error) => Err(error),
-        None => {
-            let served = served_of(bytes, &response.id, &response.model, &response.extra);
-            Ok((response, served))
-        }
+        None => Ok((response, served)),
     }
 }
 

@@ -58,6 +58,7 @@ mod surrogate;
 pub mod tool_runner;
 mod transport;
 pub mod types;
+mod wire_de;
 
 pub use accumulate::ChatAccumulator;
 pub use call::Response;

@@ -91,7 +91,7 @@ impl ResponseRequest {
 
 /// A `response` object: what `POST /responses` answers and what its stream's
 /// `response.*` events carry.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct ResponseObject {
     /// Response id (`resp_…`).
     #[serde(default)]
@@ -148,7 +148,7 @@ impl ResponseObject {
 /// `content`), `function_call` (`call_id`, `name`, `arguments`), `reasoning`
 /// (`summary`, `encrypted_content` and `content` kept as sent), or any other,
 /// kept verbatim.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct OutputItem {
     /// `message`, `function_call`, `reasoning`, …
     #[serde(rename = "type", default)]
@@ -180,7 +180,7 @@ pub struct OutputItem {
 }
 
 /// One content part of an output item.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct ContentPart {
     /// `output_text`, `refusal`, `reasoning_text`, …
     #[serde(rename = "type", default)]
@@ -197,7 +197,7 @@ pub struct ContentPart {
 }
 
 /// Token counts of a response.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct ResponseUsage {
     /// Input tokens.
     #[serde(default)]
@@ -220,7 +220,7 @@ pub struct ResponseUsage {
 }
 
 /// Details of [`ResponseUsage::input_tokens`].
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct InputTokensDetails {
     /// Tokens read from the prompt cache.
     #[serde(default)]
@@ -231,7 +231,7 @@ pub struct InputTokensDetails {
 }
 
 /// Details of [`ResponseUsage::output_tokens`].
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct OutputTokensDetails {
     /// Tokens spent reasoning.
     #[serde(default)]
@@ -244,7 +244,7 @@ pub struct OutputTokensDetails {
 /// One event of a Responses stream. Its `type` (`response.created`,
 /// `response.output_text.delta`, `response.completed`, `error`, …) says which
 /// fields it has; every field it does not model is kept in `extra`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct ResponseStreamEvent {
     /// The event's type, as in its `event:` line.
     #[serde(rename = "type", default)]

@@ -3,7 +3,8 @@
 //! Every struct keeps the fields it does not know in `extra`, so that what a
 //! gateway adds (`provider`, `native_finish_reason`, `reasoning_details`, …)
 //! survives a round trip, and what a caller adds (`models`, `transforms`, …)
-//! reaches the wire untouched.
+//! reaches the wire untouched. The response types' `Deserialize` is written in
+//! `wire_de` (serde's derive would buffer the unknown fields first).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -169,13 +170,13 @@ pub enum MessageContent {
 }
 
 /// A tool call in an assistant message.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct ToolCall {
     /// Call id, echoed by the `tool` message that answers it.
     #[serde(default)]
     pub id: String,
     /// Always `function` today.
-    #[serde(rename = "type", default = "function_type")]
+    #[serde(rename = "type")]
     pub kind: String,
     /// The function called.
     pub function: FunctionCall,
@@ -184,12 +185,12 @@ pub struct ToolCall {
     pub extra: Extra,
 }
 
-fn function_type() -> String {
+pub(crate) fn function_type() -> String {
     "function".to_owned()
 }
 
 /// Name and JSON-encoded arguments of a function call.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct FunctionCall {
     /// Function name.
     #[serde(default)]
@@ -220,7 +221,7 @@ pub struct Usage {
 }
 
 /// `chat.completion` response.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct ChatCompletion {
     /// Completion id.
     #[serde(default)]
@@ -249,7 +250,7 @@ pub struct ChatCompletion {
 }
 
 /// One choice of a [`ChatCompletion`].
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Choice {
     /// Position among the choices.
     #[serde(default)]
@@ -269,7 +270,7 @@ pub struct Choice {
 }
 
 /// The assistant message of a response.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct ResponseMessage {
     /// `assistant`.
     #[serde(default)]
@@ -404,7 +405,7 @@ pub struct FunctionCallDelta {
 }
 
 /// `GET /models` response.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct ModelList {
     /// `list`.
     #[serde(default)]
@@ -418,7 +419,7 @@ pub struct ModelList {
 }
 
 /// One entry of [`ModelList`].
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Model {
     /// Model id, e.g. `anthropic/claude-opus-4-5`.
     pub id: String,
@@ -458,7 +459,7 @@ pub struct EmbeddingRequest {
 }
 
 /// `POST /embeddings` response.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct EmbeddingResponse {
     /// `list`.
     #[serde(default)]
@@ -478,7 +479,7 @@ pub struct EmbeddingResponse {
 }
 
 /// One embedding vector.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Embedding {
     /// `embedding`.
     #[serde(default)]
@@ -566,7 +567,7 @@ impl CompletionRequest {
 }
 
 /// `text_completion` response, and each event of a completions stream (the same shape).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Completion {
     /// Completion id.
     #[serde(default)]
@@ -598,7 +599,7 @@ pub struct Completion {
 pub type CompletionChunk = Completion;
 
 /// One choice of a [`Completion`].
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct CompletionChoice {
     /// The generated text (in a stream: this event's piece of it).
     #[serde(default)]
@@ -642,7 +643,7 @@ impl ModerationRequest {
 }
 
 /// `POST /moderations` response.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct ModerationResponse {
     /// Moderation id.
     #[serde(default)]
@@ -659,7 +660,7 @@ pub struct ModerationResponse {
 }
 
 /// The classification of one input.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct ModerationResult {
     /// Whether any category was flagged.
     #[serde(default)]

@@ -4,32 +4,13 @@
 //! everything else to it. The two live together because the scanner must leave
 //! exactly what this parse leaves.
 
-use std::borrow::Cow;
-
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::types::{ChatCompletionChunk, ChunkChoice, ChunkDelta, ToolCallDelta, Usage};
+use crate::wire_de::{deserialize_with_extra, InPlace, ParseInto};
 
 pub(crate) mod scan;
-
-/// Parsing into a value that already exists, keeping its allocations: a stream
-/// that needs each chunk only for its checks and the accumulator parses every
-/// chunk into one scratch chunk, so after the first one a chunk's strings and
-/// its choice cost no allocation (see [`parse_chunk_into`]).
-pub(crate) trait ParseInto<'de> {
-    fn parse_into<D: serde::Deserializer<'de>>(deserializer: D, place: &mut Self) -> Result<(), D::Error>;
-}
-
-/// The seed that parses a map value or a sequence element into `place`.
-struct InPlace<'p, T>(&'p mut T);
-
-impl<'de, T: ParseInto<'de>> serde::de::DeserializeSeed<'de> for InPlace<'_, T> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        T::parse_into(deserializer, self.0)
-    }
-}
 
 /// Types with nothing to reuse: parsed anew and assigned.
 macro_rules! parse_into_by_value {
@@ -152,103 +133,13 @@ pub(crate) fn parse_chunk_into(text: &str, place: &mut ChatCompletionChunk) -> s
     deserializer.end()
 }
 
-/// `Deserialize` (and [`ParseInto`]) for a struct whose every field has a default
-/// and whose unknown keys go to `extra`: what `#[serde(default)]` plus
-/// `#[serde(flatten)]` would derive, without flatten's detour through a buffered
-/// map. A fresh parse is a parse into the default value. Stream chunks are
-/// parsed once each, so this halves the engine's CPU per chunk.
-macro_rules! deserialize_with_extra {
-    ($ty:ident, $expecting:literal, { $($key:literal => $field:ident),* $(,)? }) => {
-        impl<'de> ParseInto<'de> for $ty {
-            fn parse_into<D: serde::Deserializer<'de>>(deserializer: D, place: &mut Self) -> Result<(), D::Error> {
-                struct FieldsVisitor<'p>(&'p mut $ty);
-                impl<'de> serde::de::Visitor<'de> for FieldsVisitor<'_> {
-                    type Value = ();
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str($expecting)
-                    }
-                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-                        let out = self.0;
-                        // Almost always empty: skip clear's tear-down of an empty map.
-                        if !out.extra.is_empty() {
-                            out.extra.clear();
-                        }
-                        let mut seen = 0u32;
-                        while let Some(FieldKey(key)) = map.next_key::<FieldKey<'de>>()? {
-                            let mut bit = 1u32;
-                            $(
-                                if key == $key {
-                                    if seen & bit != 0 {
-                                        return Err(serde::de::Error::duplicate_field($key));
-                                    }
-                                    seen |= bit;
-                                    map.next_value_seed(InPlace(&mut out.$field))?;
-                                    continue;
-                                }
-                                bit <<= 1;
-                            )*
-                            let _ = bit;
-                            let value = map.next_value()?;
-                            out.extra.insert(key.into_owned(), value);
-                        }
-                        // What this object leaves out takes its default, as in a fresh parse.
-                        let mut bit = 1u32;
-                        $(
-                            if seen & bit == 0 {
-                                out.$field = Default::default();
-                            }
-                            bit <<= 1;
-                        )*
-                        let _ = bit;
-                        Ok(())
-                    }
-                }
-                deserializer.deserialize_map(FieldsVisitor(place))
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let mut out = $ty::default();
-                <$ty as ParseInto<'de>>::parse_into(deserializer, &mut out)?;
-                Ok(out)
-            }
-        }
-    };
-}
-
-/// A map key, borrowed from the input when it has no escapes.
-struct FieldKey<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for FieldKey<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> serde::de::Visitor<'de> for KeyVisitor {
-            type Value = FieldKey<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(FieldKey(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(FieldKey(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-                Ok(FieldKey(Cow::Owned(v)))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
-    }
-}
-
-deserialize_with_extra!(Usage, "token counts (usage)", {
+deserialize_with_extra!(in_place Usage, "token counts (usage)", {
     "prompt_tokens" => prompt_tokens,
     "completion_tokens" => completion_tokens,
     "total_tokens" => total_tokens,
 });
 
-deserialize_with_extra!(ChatCompletionChunk, "a chat.completion.chunk object", {
+deserialize_with_extra!(in_place ChatCompletionChunk, "a chat.completion.chunk object", {
     "id" => id,
     "object" => object,
     "created" => created,
@@ -258,14 +149,14 @@ deserialize_with_extra!(ChatCompletionChunk, "a chat.completion.chunk object", {
     "system_fingerprint" => system_fingerprint,
 });
 
-deserialize_with_extra!(ChunkChoice, "a chunk choice", {
+deserialize_with_extra!(in_place ChunkChoice, "a chunk choice", {
     "index" => index,
     "delta" => delta,
     "finish_reason" => finish_reason,
     "logprobs" => logprobs,
 });
 
-deserialize_with_extra!(ChunkDelta, "a chunk delta", {
+deserialize_with_extra!(in_place ChunkDelta, "a chunk delta", {
     "role" => role,
     "content" => content,
     "refusal" => refusal,
