@@ -92,6 +92,8 @@ done
 # One mock (the first tree's) serves every run, so the server side is the same for all.
 mock_bin="$(target_of "${trees[0]}")/release/routerkit-mock"
 coproc MOCK { exec "$mock_bin" --port 0 --exit-on-stdin-close; }
+# Kept now: bash unsets MOCK_PID once the coprocess has exited, which it may do before the wait below.
+mock_pid=$MOCK_PID
 read -r url <&"${MOCK[0]}"
 case "$url" in http://*) ;; *) echo "the mock did not start: $url" >&2; exit 1 ;; esac
 pyc="$root/bench/python/client.py" nodec="$root/bench/node/client.js"
@@ -177,7 +179,7 @@ for rep in $(seq 1 "$cpu_reps"); do
   done
 done
 exec {MOCK[1]}>&-
-wait "$MOCK_PID" 2>/dev/null || true
+wait "$mock_pid" 2>/dev/null || true
 
 echo
 echo "per $unit, --mode $mode, --n $n minus --n $n0 (instructions: median of $reps; syscalls: one run; CPU µs: median of $cpu_reps, load-sensitive) — files in $out"
