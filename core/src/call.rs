@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::{Error, ErrorKind};
-use crate::receipt::{DelayReason, Receipt, Trace};
+use crate::receipt::{CallReceipt, DelayReason, Trace};
 use crate::request::PreparedRequest;
 use crate::retry::{parse_retry_after, RetryDecision, RetryPolicy};
 use crate::secret::ApiKey;
@@ -32,8 +32,9 @@ pub struct Response<T> {
     pub request_id: Option<String>,
     /// Attempts made, the successful one included.
     pub attempts: u32,
-    /// The route receipt: models asked and served, provider, ids, every attempt, timings, usage and cost.
-    pub receipt: Receipt,
+    /// The route receipt: models asked and served, provider, ids, every attempt, timings, usage and
+    /// cost (a [`Receipt`](crate::Receipt) through `Deref`, completed when first read).
+    pub receipt: CallReceipt,
 }
 
 impl<T> Deref for Response<T> {

@@ -14,7 +14,7 @@ use crate::config::{ClientBuilder, ClientConfig, RequestOptions};
 use crate::error::{Error, ErrorKind};
 use crate::fallback::{Fallback, Hedge, Plan, Rebuild};
 use crate::ops::{BodyKind, Check, IntoOp, Op, StreamProtocol};
-use crate::receipt::{Served, Trace};
+use crate::receipt::{Served, ServedBody, Trace};
 use crate::request::{self, BodyEdits, OpBody, PreparedRequest, RequestTemplate};
 use crate::response_types::{ResponseObject, ResponseRequest};
 use crate::stream::{AnyStream, ChatStream, CompletionStream, Protocol, ResponseStream, Stream};
@@ -419,7 +419,7 @@ impl Client {
             hedge: None,
         };
         self.exchange(built, opts, |bytes| {
-            decode_typed::<ServedProbe>(bytes).map(|p| (bytes.clone(), p.served(false)))
+            decode_typed::<ServedProbe>(bytes).map(|p| (bytes.clone(), p.served(bytes, false)))
         })
         .await
     }
@@ -551,7 +551,7 @@ impl Client {
         &self,
         built: Built,
         opts: &RequestOptions,
-        decode: impl Fn(&Bytes) -> Result<(T, Served), Error>,
+        decode: impl Fn(&Bytes) -> Result<(T, ServedBody), Error>,
     ) -> Result<Response<T>, Error> {
         let ctx = self.context(opts, built.model.clone());
         let sender = &self.inner.sender;
@@ -599,7 +599,7 @@ impl Client {
             headers,
             request_id,
             attempts,
-            receipt: ctx.trace.finish_call(Some(served)),
+            receipt: ctx.trace.finish_call(served),
         })
     }
 
@@ -743,7 +743,7 @@ fn typed_parsed<T: DeserializeOwned>(parsed: Option<&serde_json::Value>) -> Resu
 
 /// The raw body check of `call`: JSON, and for the operations OpenRouter answers with a
 /// 200 carrying an `error` instead of choices (chat, completions), not that.
-fn check_raw(op: Op, bytes: &Bytes) -> Result<(Bytes, Served), Error> {
+fn check_raw(op: Op, bytes: &Bytes) -> Result<(Bytes, ServedBody), Error> {
     match op.spec().body {
         BodyKind::Chat | BodyKind::Completion => {
             // Borrowed: the body is the caller's to parse; only what a receipt keeps is copied.
@@ -777,12 +777,12 @@ fn check_raw(op: Op, bytes: &Bytes) -> Result<(Bytes, Served), Error> {
                         provider: probe.provider,
                         usage: probe.usage,
                     }
-                    .served(true),
+                    .served(bytes, true),
                 )),
             }
         }
         BodyKind::Response => decode_response(bytes).map(|(_, served)| (bytes.clone(), served)),
-        _ => decode_typed::<ServedProbe>(bytes).map(|p| (bytes.clone(), p.served(false))),
+        _ => decode_typed::<ServedProbe>(bytes).map(|p| (bytes.clone(), p.served(bytes, false))),
     }
 }
 
@@ -852,13 +852,18 @@ impl<'de> serde::Deserialize<'de> for ServedProbe<'de> {
 }
 
 impl ServedProbe<'_> {
-    /// `with_id`: the body's `id` is a generation's (chat, completions, responses).
-    fn served(self, with_id: bool) -> Served {
+    /// `with_id`: the body's `id` is a generation's (chat, completions, responses). The usage
+    /// stays text, a slice of `body`, until the receipt is read.
+    fn served(self, body: &Bytes, with_id: bool) -> ServedBody {
         let id = if with_id { raw_text(self.id) } else { String::new() };
         let provider = Some(raw_text(self.provider))
             .filter(|p| !p.is_empty())
             .map(serde_json::Value::String);
-        Served::new(&id, &raw_text(self.model), provider.as_ref(), raw_usage(self.usage))
+        ServedBody::new(
+            Served::new(&id, &raw_text(self.model), provider.as_ref(), None),
+            body,
+            self.usage,
+        )
     }
 }
 
@@ -869,12 +874,6 @@ fn raw_text(raw: Option<&RawValue>) -> String {
         .unwrap_or_default()
 }
 
-/// A body's `usage` as the receipt keeps it: an object, else absent.
-fn raw_usage(raw: Option<&RawValue>) -> Option<serde_json::Value> {
-    raw.and_then(|r| serde_json::from_str::<serde_json::Value>(r.get()).ok())
-        .filter(serde_json::Value::is_object)
-}
-
 /// A typed body with an `id` and a `model` (chat, completions, responses) and what the receipt
 /// reads from it: those fields and `provider` from the typed value, the usage as the body
 /// wrote it (borrowed in the same pass), as the raw path's probe reads them, so that a typed
@@ -882,25 +881,25 @@ fn raw_usage(raw: Option<&RawValue>) -> Option<serde_json::Value> {
 fn decode_served<'a, T>(
     bytes: &'a Bytes,
     fields: impl FnOnce(&T) -> (&str, &str, &crate::types::Extra),
-) -> Result<(T, Served), Error>
+) -> Result<(T, ServedBody), Error>
 where
     crate::wire_de::WithRaw<'a, T>: serde::Deserialize<'a>,
 {
     let crate::wire_de::WithRaw { value, raw } = decode_typed::<crate::wire_de::WithRaw<T>>(bytes)?;
     let (id, model, extra) = fields(&value);
-    let served = Served::new(id, model, extra.get("provider"), raw_usage(raw));
+    let served = ServedBody::new(Served::new(id, model, extra.get("provider"), None), bytes, raw);
     Ok((value, served))
 }
 
 /// What the receipt reads from a body the typed path decoded: the same probe as the raw
 /// path's, so that a typed call and a binding's raw call give the same receipt.
-fn probe(bytes: &Bytes, with_id: bool) -> Served {
+fn probe(bytes: &Bytes, with_id: bool) -> ServedBody {
     decode_typed::<ServedProbe>(bytes)
-        .map(|p| p.served(with_id))
+        .map(|p| p.served(bytes, with_id))
         .unwrap_or_default()
 }
 
-fn decode_chat(bytes: &Bytes) -> Result<(ChatCompletion, Served), Error> {
+fn decode_chat(bytes: &Bytes) -> Result<(ChatCompletion, ServedBody), Error> {
     let (completion, served) = decode_served(bytes, |c: &ChatCompletion| (&c.id, &c.model, &c.extra))?;
     match error_instead_of_choices(completion.extra.get("error"), completion.choices.len()) {
         Some(error) => Err(error),
@@ -908,7 +907,7 @@ fn decode_chat(bytes: &Bytes) -> Result<(ChatCompletion, Served), Error> {
     }
 }
 
-fn decode_completion(bytes: &Bytes) -> Result<(Completion, Served), Error> {
+fn decode_completion(bytes: &Bytes) -> Result<(Completion, ServedBody), Error> {
     let (completion, served) = decode_served(bytes, |c: &Completion| (&c.id, &c.model, &c.extra))?;
     match error_instead_of_choices(completion.extra.get("error"), completion.choices.len()) {
         Some(error) => Err(error),
@@ -916,7 +915,7 @@ fn decode_completion(bytes: &Bytes) -> Result<(Completion, Served), Error> {
     }
 }
 
-fn decode_response(bytes: &Bytes) -> Result<(ResponseObject, Served), Error> {
+fn decode_response(bytes: &Bytes) -> Result<(ResponseObject, ServedBody), Error> {
     let (response, served) = decode_served(bytes, |r: &ResponseObject| (&r.id, &r.model, &r.extra))?;
     match failed_response(&response) {
         Some(error) => Err(error),
@@ -926,7 +925,7 @@ fn decode_response(bytes: &Bytes) -> Result<(ResponseObject, Served), Error> {
 
 /// A typed body of the other rows (models, embeddings, moderations): its `model` and `usage`
 /// (its `id` is no generation's: a model's or a moderation's).
-fn decode_plain<T: DeserializeOwned>(bytes: &Bytes) -> Result<(T, Served), Error> {
+fn decode_plain<T: DeserializeOwned>(bytes: &Bytes) -> Result<(T, ServedBody), Error> {
     decode_typed(bytes).map(|t| (t, probe(bytes, false)))
 }
 

@@ -68,7 +68,7 @@ pub use error::{Error, ErrorKind};
 /// HTTP methods, for [`Client::send`].
 pub use http::Method;
 pub use ops::{IntoOp, Op};
-pub use receipt::{Attempt, DelayReason, Fallback, Hedge, Receipt, ReceiptHandle, ReceiptHook};
+pub use receipt::{Attempt, CallReceipt, DelayReason, Fallback, Hedge, Receipt, ReceiptHandle, ReceiptHook};
 pub use request::OpBody;
 pub use response_types::{
     ContentPart, InputTokensDetails, OutputItem, OutputTokensDetails, ResponseObject, ResponseRequest,

@@ -13,10 +13,12 @@
 //! chunk stays zero. Nothing in a receipt holds the key: header values that echo it
 //! are masked, and request headers are never kept.
 
+use std::ops::Deref;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use bytes::Bytes;
 use serde_json::Value;
 use tokio::time::Instant;
 
@@ -177,6 +179,123 @@ impl Served {
             provider: provider.and_then(Value::as_str).map(str::to_owned),
             usage: usage.filter(|u| !u.is_null()),
         }
+    }
+}
+
+/// What a response body said about who served it, its usage still the body's text: a call's
+/// receipt is completed only when read ([`CallReceipt`]), and the usage, an object of hashed
+/// keys, was the dearest part of it to build.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ServedBody {
+    /// `usage` is `None` here: it is `usage_text`, parsed when the receipt is read.
+    pub(crate) fields: Served,
+    /// The body's `usage` as it wrote it, a slice of the body.
+    pub(crate) usage_text: Option<Bytes>,
+}
+
+impl ServedBody {
+    /// `fields` and the usage text `usage` borrowed from `body` (kept as a slice of it).
+    pub(crate) fn new(fields: Served, body: &Bytes, usage: Option<&serde_json::value::RawValue>) -> ServedBody {
+        ServedBody {
+            fields,
+            usage_text: usage.map(|u| body.slice_ref(u.get().as_bytes())),
+        }
+    }
+
+    fn into_served(self) -> Served {
+        let usage = self
+            .usage_text
+            .and_then(|t| serde_json::from_slice::<Value>(&t).ok())
+            .filter(Value::is_object);
+        Served { usage, ..self.fields }
+    }
+}
+
+/// The receipt of a call that is not a stream ([`Response::receipt`](crate::Response::receipt)):
+/// a [`Receipt`] (it derefs to one), completed the first time it is read. Until then it keeps
+/// what the call recorded and the body's texts, so a call whose receipt nobody reads does not
+/// fill in its usage nor search its texts for the key. With a receipt hook on the client it is
+/// complete when the call returns (the hook had it first).
+#[derive(Clone)]
+pub struct CallReceipt {
+    done: OnceLock<Receipt>,
+    later: Option<Box<PendingReceipt>>,
+}
+
+/// What completes a [`CallReceipt`]: the receipt as the call left it, and what the body said.
+#[derive(Clone)]
+struct PendingReceipt {
+    receipt: Receipt,
+    served: ServedBody,
+    secret: Option<crate::secret::ApiKey>,
+}
+
+impl PendingReceipt {
+    fn complete(self) -> Receipt {
+        let mut r = self.receipt;
+        fill_served(&mut r, Some(self.served.into_served()));
+        scrub(&mut r, self.secret.as_ref());
+        r
+    }
+}
+
+impl CallReceipt {
+    fn ready(receipt: Receipt) -> CallReceipt {
+        CallReceipt {
+            done: OnceLock::from(receipt),
+            later: None,
+        }
+    }
+
+    /// The receipt itself, completed now if it was not yet.
+    pub fn into_receipt(self) -> Receipt {
+        match self.done.into_inner() {
+            Some(r) => r,
+            None => self.later.map(|p| p.complete()).unwrap_or_default(),
+        }
+    }
+}
+
+impl Deref for CallReceipt {
+    type Target = Receipt;
+    fn deref(&self) -> &Receipt {
+        self.done.get_or_init(|| {
+            self.later
+                .as_deref()
+                .cloned()
+                .map(PendingReceipt::complete)
+                .unwrap_or_default()
+        })
+    }
+}
+
+impl std::fmt::Debug for CallReceipt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        Receipt::fmt(self, f)
+    }
+}
+
+impl PartialEq for CallReceipt {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl PartialEq<Receipt> for CallReceipt {
+    fn eq(&self, other: &Receipt) -> bool {
+        **self == *other
+    }
+}
+
+impl PartialEq<CallReceipt> for Receipt {
+    fn eq(&self, other: &CallReceipt) -> bool {
+        *self == **other
+    }
+}
+
+impl From<CallReceipt> for Receipt {
+    fn from(r: CallReceipt) -> Receipt {
+        r.into_receipt()
     }
 }
 
@@ -411,9 +530,32 @@ impl Trace {
 
     /// A call that is not a stream ended with an answer, and its trace is dropped after this:
     /// as [`finish`](Self::finish), without keeping a copy of the receipt in the state for a
-    /// later look that cannot come (unless another holder shares the trace).
-    pub(crate) fn finish_call(&self, served: Option<Served>) -> Receipt {
-        self.end(served, true, false)
+    /// later look that cannot come. Completed when first read, unless a hook wants it now or
+    /// another holder shares the trace.
+    pub(crate) fn finish_call(&self, served: ServedBody) -> CallReceipt {
+        if self.hook.is_some() || Arc::strong_count(&self.inner) > 1 {
+            return CallReceipt::ready(self.end(Some(served.into_served()), true, false));
+        }
+        self.with(|s| {
+            if s.hook_called {
+                return CallReceipt::ready(s.receipt.clone());
+            }
+            s.hook_called = true;
+            let mut r = std::mem::take(&mut s.receipt);
+            if r.fallback.fired && r.fallback.model.is_none() {
+                r.fallback.model = s.model.clone();
+            }
+            r.total_time = Some(s.started.elapsed());
+            r.complete = true;
+            CallReceipt {
+                done: OnceLock::new(),
+                later: Some(Box::new(PendingReceipt {
+                    receipt: r,
+                    served,
+                    secret: self.secret.clone(),
+                })),
+            }
+        })
     }
 
     /// The call ended, `answered` or not (an error): the final receipt, to the hook once.
@@ -722,5 +864,54 @@ mod tests {
             Some(serde_json::json!({"n": "x1234567890123456"})),
         )));
         assert!(!usage.usage.unwrap().to_string().contains(digits));
+    }
+
+    #[test]
+    fn a_call_receipt_read_later_equals_one_completed_at_the_end() {
+        let key = "sk-secret-0123456789abcdef";
+        let body = Bytes::from(format!(
+            r#"{{"id":"gen-1","usage":{{"total_tokens":8,"prompt_tokens":3,"completion_tokens":5,"cost":0.25,"note":"{key}"}}}}"#
+        ));
+        #[derive(serde::Deserialize)]
+        struct Body<'a> {
+            #[serde(borrow)]
+            usage: &'a serde_json::value::RawValue,
+        }
+        let usage = serde_json::from_slice::<Body>(&body).unwrap().usage;
+        let served = || {
+            ServedBody::new(
+                Served::new("gen-1", "m", Some(&Value::from("P")), None),
+                &body,
+                Some(usage),
+            )
+        };
+        let traced = |hook: Option<ReceiptHook>| {
+            let trace = Trace::new(Some("m".into()), hook, Some(crate::secret::ApiKey::new(key)));
+            trace.attempt_started();
+            trace.response_started(200, &[("x-request-id".into(), "req_1".into())]);
+            trace
+        };
+        // Without a hook the receipt is left to complete when read; read, it is the eager one.
+        let lazy = traced(None).finish_call(served());
+        assert!(lazy.done.get().is_none() && lazy.later.is_some());
+        let mut eager = traced(None).finish(Some(served().into_served()));
+        // Two traces: only their clocks differ.
+        (eager.total_time, eager.time_to_first_byte) = (lazy.total_time, lazy.time_to_first_byte);
+        assert_eq!(*lazy, eager);
+        assert_eq!(
+            (lazy.input_tokens, lazy.output_tokens, lazy.cost),
+            (Some(3), Some(5), Some(0.25))
+        );
+        assert_eq!(lazy.usage.as_ref().unwrap()["total_tokens"], 8);
+        assert!(!format!("{lazy:?}").contains("0123456789abcdef"), "{lazy:?}");
+        assert_eq!(lazy.clone().into_receipt(), eager);
+        // With a hook it is complete when the call returns, and the hook saw that same receipt.
+        let seen = Arc::new(Mutex::new(None));
+        let keep = seen.clone();
+        let hook = ReceiptHook(Arc::new(move |r: &Receipt| *keep.lock().unwrap() = Some(r.clone())));
+        let hooked = traced(Some(hook)).finish_call(served());
+        assert!(hooked.done.get().is_some());
+        assert_eq!(seen.lock().unwrap().as_ref(), Some(&*hooked));
+        assert_eq!(hooked.request_id.as_deref(), Some("req_1"));
     }
 }

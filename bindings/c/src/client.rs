@@ -43,7 +43,8 @@ pub struct RkResponse {
 /// A call's route receipt. Owned by whoever holds it (a response, or the caller after
 /// [`rk_response_take_receipt`]); free with [`rk_receipt_free`].
 pub struct RkReceipt {
-    inner: engine::Receipt,
+    /// Completed (the usage parsed, the texts scrubbed for the key) only when its JSON is asked for.
+    inner: engine::CallReceipt,
 }
 
 impl RkResponse {

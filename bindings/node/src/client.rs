@@ -92,7 +92,7 @@ fn response(r: routerkit::Response<bytes::Bytes>) -> NativeResponse {
         headers: flat(r.headers),
         request_id: r.request_id,
         attempts: r.attempts,
-        receipt: receipt_json(&r.receipt),
+        receipt: receipt_json(&r.receipt.into_receipt()),
     }
 }
 

@@ -50,7 +50,7 @@ impl Payload {
 /// receipt as its wire form's JSON text (`routerkit::bridge::wire::ReceiptWire`), parsed by the
 /// host only when it is read.
 pub(crate) fn response<'py>(py: Python<'py>, r: Response<Bytes>) -> PyResult<Bound<'py, PyTuple>> {
-    let receipt = receipt_json(&r.receipt);
+    let receipt = receipt_json(&r.receipt.into_receipt());
     (
         PyBytes::new(py, &r.data),
         r.status,
