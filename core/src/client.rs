@@ -419,7 +419,7 @@ impl Client {
             hedge: None,
         };
         self.exchange(built, opts, |bytes| {
-            decode_typed::<ServedProbe>(bytes).map(|p| (bytes.clone(), p.served(bytes, false)))
+            decode_typed::<ServedProbe>(bytes).map(|p| (bytes.clone(), p.served(false)))
         })
         .await
     }
@@ -777,12 +777,12 @@ fn check_raw(op: Op, bytes: &Bytes) -> Result<(Bytes, ServedBody), Error> {
                         provider: probe.provider,
                         usage: probe.usage,
                     }
-                    .served(bytes, true),
+                    .served(true),
                 )),
             }
         }
         BodyKind::Response => decode_response(bytes).map(|(_, served)| (bytes.clone(), served)),
-        _ => decode_typed::<ServedProbe>(bytes).map(|p| (bytes.clone(), p.served(bytes, false))),
+        _ => decode_typed::<ServedProbe>(bytes).map(|p| (bytes.clone(), p.served(false))),
     }
 }
 
@@ -853,15 +853,14 @@ impl<'de> serde::Deserialize<'de> for ServedProbe<'de> {
 
 impl ServedProbe<'_> {
     /// `with_id`: the body's `id` is a generation's (chat, completions, responses). The usage
-    /// stays text, a slice of `body`, until the receipt is read.
-    fn served(self, body: &Bytes, with_id: bool) -> ServedBody {
+    /// stays text until the receipt is read.
+    fn served(self, with_id: bool) -> ServedBody {
         let id = if with_id { raw_text(self.id) } else { String::new() };
         let provider = Some(raw_text(self.provider))
             .filter(|p| !p.is_empty())
             .map(serde_json::Value::String);
         ServedBody::new(
             Served::new(&id, &raw_text(self.model), provider.as_ref(), None),
-            body,
             self.usage,
         )
     }
@@ -887,7 +886,7 @@ where
 {
     let crate::wire_de::WithRaw { value, raw } = decode_typed::<crate::wire_de::WithRaw<T>>(bytes)?;
     let (id, model, extra) = fields(&value);
-    let served = ServedBody::new(Served::new(id, model, extra.get("provider"), None), bytes, raw);
+    let served = ServedBody::new(Served::new(id, model, extra.get("provider"), None), raw);
     Ok((value, served))
 }
 
@@ -895,7 +894,7 @@ where
 /// path's, so that a typed call and a binding's raw call give the same receipt.
 fn probe(bytes: &Bytes, with_id: bool) -> ServedBody {
     decode_typed::<ServedProbe>(bytes)
-        .map(|p| p.served(bytes, with_id))
+        .map(|p| p.served(with_id))
         .unwrap_or_default()
 }
 

@@ -18,7 +18,6 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use bytes::Bytes;
 use serde_json::Value;
 use tokio::time::Instant;
 
@@ -189,23 +188,25 @@ impl Served {
 pub(crate) struct ServedBody {
     /// `usage` is `None` here: it is `usage_text`, parsed when the receipt is read.
     pub(crate) fields: Served,
-    /// The body's `usage` as it wrote it, a slice of the body.
-    pub(crate) usage_text: Option<Bytes>,
+    /// The body's `usage` as it wrote it: a copy, not a slice of the body, so that a receipt
+    /// nobody reads does not keep the body's whole buffer alive (Go frees an unread receipt
+    /// only when its collector runs, which the engine's memory does not prompt).
+    pub(crate) usage_text: Option<Box<str>>,
 }
 
 impl ServedBody {
-    /// `fields` and the usage text `usage` borrowed from `body` (kept as a slice of it).
-    pub(crate) fn new(fields: Served, body: &Bytes, usage: Option<&serde_json::value::RawValue>) -> ServedBody {
+    /// `fields` and the body's usage text `usage`.
+    pub(crate) fn new(fields: Served, usage: Option<&serde_json::value::RawValue>) -> ServedBody {
         ServedBody {
             fields,
-            usage_text: usage.map(|u| body.slice_ref(u.get().as_bytes())),
+            usage_text: usage.map(|u| u.get().into()),
         }
     }
 
     fn into_served(self) -> Served {
         let usage = self
             .usage_text
-            .and_then(|t| serde_json::from_slice::<Value>(&t).ok())
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
             .filter(Value::is_object);
         Served { usage, ..self.fields }
     }
@@ -869,22 +870,16 @@ mod tests {
     #[test]
     fn a_call_receipt_read_later_equals_one_completed_at_the_end() {
         let key = "sk-secret-0123456789abcdef";
-        let body = Bytes::from(format!(
+        let body = format!(
             r#"{{"id":"gen-1","usage":{{"total_tokens":8,"prompt_tokens":3,"completion_tokens":5,"cost":0.25,"note":"{key}"}}}}"#
-        ));
+        );
         #[derive(serde::Deserialize)]
         struct Body<'a> {
             #[serde(borrow)]
             usage: &'a serde_json::value::RawValue,
         }
-        let usage = serde_json::from_slice::<Body>(&body).unwrap().usage;
-        let served = || {
-            ServedBody::new(
-                Served::new("gen-1", "m", Some(&Value::from("P")), None),
-                &body,
-                Some(usage),
-            )
-        };
+        let usage = serde_json::from_str::<Body>(&body).unwrap().usage;
+        let served = || ServedBody::new(Served::new("gen-1", "m", Some(&Value::from("P")), None), Some(usage));
         let traced = |hook: Option<ReceiptHook>| {
             let trace = Trace::new(Some("m".into()), hook, Some(crate::secret::ApiKey::new(key)));
             trace.attempt_started();
