@@ -875,7 +875,7 @@ fn raw_text(raw: Option<&RawValue>) -> String {
 
 /// A typed body with an `id` and a `model` (chat, completions, responses) and what the receipt
 /// reads from it: those fields and `provider` from the typed value, the usage as the body
-/// wrote it (borrowed in the same pass), as the raw path's probe reads them, so that a typed
+/// wrote it (found in the same pass), as the raw path's probe reads them, so that a typed
 /// call and a binding's raw call give the same receipt.
 fn decode_served<'a, T>(
     bytes: &'a Bytes,

@@ -184,7 +184,8 @@ impl Served {
 /// What a response body said about who served it, its usage still the body's text: a call's
 /// receipt is completed only when read ([`CallReceipt`]), and the usage, an object of hashed
 /// keys, was the dearest part of it to build.
-#[derive(Debug, Clone, Default)]
+/// No `Debug`: its usage text is not yet searched for the key.
+#[derive(Clone, Default)]
 pub(crate) struct ServedBody {
     /// `usage` is `None` here: it is `usage_text`, parsed when the receipt is read.
     pub(crate) fields: Served,

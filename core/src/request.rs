@@ -16,6 +16,7 @@ use crate::error::Error;
 use crate::ops::{BodyKind, Op};
 use crate::response_types::ResponseRequest;
 use crate::types::{ChatCompletionRequest, CompletionRequest, EmbeddingRequest, MessageContent, ModerationRequest};
+use crate::wire_de::FieldKey;
 
 /// Parses a JSON request body, naming the field at fault when it has the wrong type.
 ///
@@ -443,7 +444,7 @@ impl<'de> Deserialize<'de> for Entries<'de> {
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(8));
-                while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+                while let Some(FieldKey(key)) = map.next_key::<FieldKey<'de>>()? {
                     let value: &'de RawValue = map.next_value()?;
                     entries.push((key, Cow::Borrowed(value.get())));
                 }
@@ -451,31 +452,6 @@ impl<'de> Deserialize<'de> for Entries<'de> {
             }
         }
         deserializer.deserialize_map(Visitor)
-    }
-}
-
-/// A map key, borrowed from the input when it has no escapes.
-struct Key<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(v)))
-            }
-        }
-        deserializer.deserialize_str(Visitor)
     }
 }
 
