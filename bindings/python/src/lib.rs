@@ -21,6 +21,7 @@ fn _routerkit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::CallHandle>()?;
     m.add_class::<stream::NativeStream>()?;
     m.add_class::<bridge::Completions>()?;
+    m.add_class::<convert::NativeReceipt>()?;
     m.add_function(wrap_pyfunction!(json::parse_json, m)?)?;
     m.add_function(wrap_pyfunction!(json::set_classes, m)?)?;
     m.add_function(wrap_pyfunction!(error::error_kinds, m)?)?;

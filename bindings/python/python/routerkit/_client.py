@@ -258,14 +258,14 @@ def _stream_parsing(params: Dict[str, Any]) -> Tuple[str, Any]:
     return "chat.parse_stream", _parsing.StreamParsing(response_format, tool_list)
 
 
-def _model(cls: Type[_M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int, str]) -> _M:
+def _model(cls: Type[_M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int, Any]) -> _M:
     if _raw_mode.get():
         # `with_raw_response`: the engine's answer goes back unparsed (see _response.py).
         return _Pending(t, lambda t: _build(cls, t))  # type: ignore[return-value]
     return _build(cls, t)
 
 
-def _build(cls: Type[_M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int, str]) -> _M:
+def _build(cls: Type[_M], t: Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int, Any]) -> _M:
     body, _status, headers, request_id, attempts, receipt = t
     obj = _parse(body, cls)
     if not isinstance(obj, cls):

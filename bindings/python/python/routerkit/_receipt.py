@@ -121,7 +121,10 @@ class Receipt:
         """The call has ended; a stream's receipt grows until then."""
 
     @classmethod
-    def _from_json(cls, text: Optional[str]) -> Optional["Receipt"]:
+    def _from_json(cls, text: Any) -> Optional["Receipt"]:
+        # `text`: the JSON text, or a call's `_routerkit.NativeReceipt`.
+        if text is not None and not isinstance(text, str):
+            text = text.json()  # a call's receipt, written by the engine on this first read
         return cls(json.loads(text)) if text else None
 
     def to_dict(self) -> Dict[str, Any]:

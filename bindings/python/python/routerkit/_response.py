@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 R = TypeVar("R")
-_Raw = Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int, str]
+_Raw = Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int, Any]
 
 # Set while a raw-response wrapper runs the ordinary method: `_client._model` then returns
 # a `_Pending` (the engine's answer, unparsed) instead of the object.
@@ -101,10 +101,11 @@ class _Base(Generic[R]):
     """What the engine received: status, headers, request id, attempts, and the body or stream."""
 
     def __init__(self, result: Any, elapsed: float) -> None:
-        self._receipt_json: Optional[str] = None
+        self._receipt_json: Any = None
         if isinstance(result, _Pending):
             self._pending: Optional[_Pending] = result
             self._stream: Any = None
+            # The engine's receipt (a NativeReceipt), written as JSON when `receipt` is read.
             _body, self.status_code, headers, self._request_id, attempts, self._receipt_json = result.raw
         elif hasattr(getattr(result, "_native", None), "headers"):
             # A stream: the engine opens one only on a 2xx answer, and gateways send 200.

@@ -7,6 +7,7 @@ __all__ = [
     "Completions",
     "NativeClient",
     "NativeError",
+    "NativeReceipt",
     "NativeStream",
     "__version__",
     "default_settings",
@@ -18,8 +19,8 @@ __all__ = [
 
 # Per-call options: JSON text of the core's options schema (routerkit::bridge::options::CallOptions).
 _Opts = Optional[str]
-# (body, status, headers, request_id, attempts, receipt JSON text)
-_Raw = Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int, str]
+# (body, status, headers, request_id, attempts, receipt)
+_Raw = Tuple[bytes, int, List[Tuple[str, str]], Optional[str], int, "NativeReceipt"]
 # The core's event wire form: (name, choice, text, index, tool_name).
 _Event = Tuple[str, int, str, Optional[int], Optional[str]]
 
@@ -28,6 +29,12 @@ class NativeError(Exception): ...
 @final
 class CallHandle:
     def cancel(self) -> None: ...
+
+@final
+class NativeReceipt:
+    """A call's receipt as the engine keeps it; its JSON is written when first asked for."""
+
+    def json(self) -> str: ...
 
 @final
 class Completions:

@@ -151,8 +151,8 @@ class _Response(BaseModel):
     def receipt(self) -> Optional["Receipt"]:
         """The route receipt: models asked and served, provider, gateway ids, attempts, timings, usage and cost."""
         r = self._receipt
-        if isinstance(r, str):
-            # Kept as the core's JSON text until first read: most callers never look.
+        if r is not None and not isinstance(r, Receipt):
+            # Kept as the engine's receipt (or its JSON text) until first read: most callers never look.
             r = Receipt._from_json(r)
             object.__setattr__(self, "_receipt", r)
         return r  # type: ignore[no-any-return]
