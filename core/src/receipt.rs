@@ -235,8 +235,7 @@ struct PendingReceipt {
 impl PendingReceipt {
     fn complete(self) -> Receipt {
         let mut r = self.receipt;
-        fill_served(&mut r, Some(self.served.into_served()));
-        scrub(&mut r, self.secret.as_ref());
+        complete_with(&mut r, Some(self.served.into_served()), self.secret.as_ref());
         r
     }
 }
@@ -361,6 +360,25 @@ impl ResponseFields {
         r.provider = self.provider;
         r.cost = self.cost;
         r.time_to_first_byte = self.time_to_first_byte;
+    }
+}
+
+impl TraceState {
+    /// The call's end, recorded once: the receipt taken out (the caller puts back what a later
+    /// look must see) with its total time, and, `answered`, the chain's model that answered.
+    /// `None` when the end was recorded already.
+    fn take_ended(&mut self, answered: bool) -> Option<Receipt> {
+        if self.hook_called {
+            return None;
+        }
+        self.hook_called = true;
+        let mut r = std::mem::take(&mut self.receipt);
+        if answered && r.fallback.fired && r.fallback.model.is_none() {
+            r.fallback.model = self.model.clone();
+        }
+        r.total_time = Some(self.started.elapsed());
+        r.complete = true;
+        Some(r)
     }
 }
 
@@ -518,8 +536,7 @@ impl Trace {
             if !r.complete {
                 r.total_time = Some(s.started.elapsed());
             }
-            fill_served(&mut r, served);
-            scrub(&mut r, self.secret.as_ref());
+            complete_with(&mut r, served, self.secret.as_ref());
             r
         })
     }
@@ -538,25 +555,16 @@ impl Trace {
         if self.hook.is_some() || Arc::strong_count(&self.inner) > 1 {
             return CallReceipt::ready(self.end(Some(served.into_served()), true, false));
         }
-        self.with(|s| {
-            if s.hook_called {
-                return CallReceipt::ready(s.receipt.clone());
-            }
-            s.hook_called = true;
-            let mut r = std::mem::take(&mut s.receipt);
-            if r.fallback.fired && r.fallback.model.is_none() {
-                r.fallback.model = s.model.clone();
-            }
-            r.total_time = Some(s.started.elapsed());
-            r.complete = true;
-            CallReceipt {
+        self.with(|s| match s.take_ended(true) {
+            None => CallReceipt::ready(s.receipt.clone()),
+            Some(r) => CallReceipt {
                 done: OnceLock::new(),
                 later: Some(Box::new(PendingReceipt {
                     receipt: r,
                     served,
                     secret: self.secret.clone(),
                 })),
-            }
+            },
         })
     }
 
@@ -567,19 +575,10 @@ impl Trace {
 
     fn end(&self, served: Option<Served>, answered: bool, keep: bool) -> Receipt {
         let (receipt, first) = self.with(|s| {
-            if s.hook_called {
+            let Some(mut r) = s.take_ended(answered) else {
                 return (s.receipt.clone(), false);
-            }
-            s.hook_called = true;
-            // Taken rather than cloned: the state gets the finished receipt back below.
-            let mut r = std::mem::take(&mut s.receipt);
-            if answered && r.fallback.fired && r.fallback.model.is_none() {
-                r.fallback.model = s.model.clone();
-            }
-            r.total_time = Some(s.started.elapsed());
-            fill_served(&mut r, served);
-            scrub(&mut r, self.secret.as_ref());
-            r.complete = true;
+            };
+            complete_with(&mut r, served, self.secret.as_ref());
             // Kept, so that a later look at the stream's receipt sees the same end.
             if keep || Arc::strong_count(&self.inner) > 1 {
                 s.receipt = r.clone();
@@ -630,6 +629,13 @@ impl ReceiptHandle {
             self.0.finish(None);
         }
     }
+}
+
+/// What the body said filled in, then the key masked in it: a receipt read before its end, at
+/// its end, or when a [`CallReceipt`] is first read.
+fn complete_with(r: &mut Receipt, served: Option<Served>, secret: Option<&crate::secret::ApiKey>) {
+    fill_served(r, served);
+    scrub(r, secret);
 }
 
 fn fill_served(r: &mut Receipt, served: Option<Served>) {
