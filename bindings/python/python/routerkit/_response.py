@@ -101,12 +101,12 @@ class _Base(Generic[R]):
     """What the engine received: status, headers, request id, attempts, and the body or stream."""
 
     def __init__(self, result: Any, elapsed: float) -> None:
-        self._receipt_json: Any = None
+        self._receipt: Any = None
         if isinstance(result, _Pending):
             self._pending: Optional[_Pending] = result
             self._stream: Any = None
             # The engine's receipt (a NativeReceipt), written as JSON when `receipt` is read.
-            _body, self.status_code, headers, self._request_id, attempts, self._receipt_json = result.raw
+            _body, self.status_code, headers, self._request_id, attempts, self._receipt = result.raw
         elif hasattr(getattr(result, "_native", None), "headers"):
             # A stream: the engine opens one only on a 2xx answer, and gateways send 200.
             self._pending = None
@@ -133,7 +133,7 @@ class _Base(Generic[R]):
         """The route receipt of the call (for a stream: as known so far, final at its end)."""
         if self._stream is not None:
             return self._stream.receipt  # type: ignore[no-any-return]
-        return Receipt._from_json(self._receipt_json)
+        return Receipt._from_json(self._receipt)
 
     @property
     def reason_phrase(self) -> str:
